@@ -1,0 +1,48 @@
+"""The Alur application: the factory that wires the core to its adapters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_security import SQLAlchemyUserDatastore
+
+from alur.config import load_config
+from alur.extensions import babel, db, migrate, security
+from workflow.db import configure_engine
+from workflow.models import Role, User
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` overrides defaults and the environment (tests pass one)."""
+    app = Flask("alur", instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    babel.init_app(app)
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+
+
+def register_blueprints(app: Flask) -> None:
+    from alur.web import bp as web
+
+    app.register_blueprint(web)
+
+
+def register_cli(app: Flask) -> None:
+    from alur.cli import register
+
+    register(app)

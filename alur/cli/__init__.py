@@ -1,0 +1,21 @@
+"""Command-line adapters: ``flask --app wsgi <command>``.
+
+Operators and other programs script these, so names and exit codes are stable:
+0 success, 1 the operation failed (the message says why), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from alur.cli.audit import audit
+from alur.cli.demo import seed_demo
+from alur.cli.users import users
+
+
+def register(app: Flask) -> None:
+    # Flask-Security's own "users"/"roles" groups are switched off in config:
+    # ours links accounts to employees and agencies.
+    app.cli.add_command(users)
+    app.cli.add_command(audit)
+    app.cli.add_command(seed_demo)

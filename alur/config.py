@@ -1,0 +1,71 @@
+"""Configuration: defaults in code, overridden by environment variables.
+
+``DATABASE_URL``, ``SECRET_KEY``, ``SECURITY_PASSWORD_SALT`` and ``ALUR_ENV`` are
+read by name; any other setting can be given as ``ALUR_<NAME>`` (values are
+parsed as JSON where they can be, as Flask's ``from_prefixed_env`` does).
+"""
+
+from __future__ import annotations
+
+import os
+
+DEVELOPMENT = "development"
+DEV_SECRET = "alur-development-only-secret"
+
+DEFAULTS = {
+    "ALUR_ENV": DEVELOPMENT,
+    # A relative SQLite path is resolved inside the instance folder.
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///alur.db",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SECRET_KEY": DEV_SECRET,
+    "SECURITY_PASSWORD_SALT": DEV_SECRET,
+    "SECURITY_PASSWORD_HASH": "argon2",
+    "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
+    "SECURITY_SEND_REGISTER_EMAIL": False,
+    # Our own "users" command links accounts to employees and agencies.
+    "SECURITY_CLI_USERS_NAME": False,
+    "SECURITY_CLI_ROLES_NAME": False,
+    "BABEL_DEFAULT_LOCALE": "id",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+    "JSON_SORT_KEYS": False,
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for bare ``postgres://``/``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(app, overrides: dict | None) -> None:
+    """Fill ``app.config``: defaults, then the environment, then ``overrides``."""
+    app.config.update(DEFAULTS)
+    for name in ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "ALUR_ENV"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("ALUR")
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    _refuse_development_secrets(app)
+
+
+def _refuse_development_secrets(app) -> None:
+    if app.config["ALUR_ENV"] == DEVELOPMENT or app.config.get("TESTING"):
+        return
+    missing = [
+        name
+        for name in ("SECRET_KEY", "SECURITY_PASSWORD_SALT")
+        if app.config.get(name) in (None, "", DEV_SECRET)
+    ]
+    if missing:
+        raise RuntimeError(
+            f"{' and '.join(missing)} must be set in the environment when "
+            f"ALUR_ENV={app.config['ALUR_ENV']!r}"
+        )

@@ -1,0 +1,40 @@
+"""Alur's core: models, workflow definitions, the engine, domain rules.
+
+Nothing here imports Flask-Admin or HTTP code; adapters (API, back office,
+webhooks, CLI) call into this package.
+"""
+
+from workflow.engine import (
+    allowed_triggers,
+    create,
+    fire,
+    get_record,
+    inbox,
+)
+from workflow.errors import (
+    Conflict,
+    Forbidden,
+    InvalidPayload,
+    NotFound,
+    StaleVersion,
+    TransitionNotAllowed,
+    WorkflowError,
+)
+from workflow.workflows import WORKFLOWS, workflow_for
+
+__all__ = [
+    "WORKFLOWS",
+    "Conflict",
+    "Forbidden",
+    "InvalidPayload",
+    "NotFound",
+    "StaleVersion",
+    "TransitionNotAllowed",
+    "WorkflowError",
+    "allowed_triggers",
+    "create",
+    "fire",
+    "get_record",
+    "inbox",
+    "workflow_for",
+]

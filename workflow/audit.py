@@ -1,0 +1,205 @@
+"""The tamper-evident audit log: writing entries and verifying the chains.
+
+Each record has its own chain (entries 1..n, each holding the previous entry's
+hash), anchored on the record by ``audit_seq``/``audit_head``. Per-record
+chains need no global lock: the engine already holds the record's row lock
+while it appends, so transitions of different records never wait on each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.models.audit import AuditEntry
+from workflow.workflows import WORKFLOWS
+
+MAX_REPORTED_PROBLEMS = 100
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def payload_digest(payload: dict | None) -> str | None:
+    """SHA-256 of the canonical JSON of a transition's data (None when there is none)."""
+    if not payload:
+        return None
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(entry) -> str:
+    """The hash of an entry's contents, its place in the chain and its predecessor."""
+    material = [
+        entry.workflow,
+        entry.record_id,
+        entry.seq,
+        entry.trigger,
+        entry.from_state,
+        entry.to_state,
+        entry.actor_id,
+        entry.via,
+        entry.comment,
+        entry.payload_digest,
+        _timestamp(entry.created_at),
+        entry.prev_hash,
+    ]
+    return hashlib.sha256(_canonical(material).encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    record,
+    *,
+    trigger: str,
+    from_state: str | None,
+    to_state: str,
+    actor_id: int | None,
+    via: str,
+    comment: str | None,
+    payload: dict | None,
+    now: datetime,
+) -> AuditEntry:
+    """Add the next entry of ``record``'s chain and move the record's anchor to it.
+
+    The caller holds the record's row lock (or has just inserted the record).
+    """
+    entry = AuditEntry(
+        workflow=record.workflow_name,
+        record_id=record.id,
+        seq=record.audit_seq + 1,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=actor_id,
+        via=via,
+        comment=comment,
+        payload_digest=payload_digest(payload),
+        created_at=now,
+        prev_hash=record.audit_head,
+    )
+    entry.hash = entry_hash(entry)
+    session.add(entry)
+    record.audit_seq = entry.seq
+    record.audit_head = entry.hash
+    return entry
+
+
+@dataclass
+class VerifyReport:
+    records: int = 0
+    entries: int = 0
+    problem_count: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def add(self, problem: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(problem)
+
+
+def verify(
+    session: Session, *, progress: Callable[[int], None] | None = None, batch: int = 5000
+) -> VerifyReport:
+    """Walk every record's chain; report altered, missing, removed or orphaned entries.
+
+    Streams both tables in key order, so memory stays flat however long the log.
+    ``progress(n)`` is called with the number of entries checked since the last call.
+    """
+    report = VerifyReport()
+    for name, wf in WORKFLOWS.items():
+        model = wf.model
+        records = session.execute(
+            select(model.id, model.state, model.audit_seq, model.audit_head)
+            .order_by(model.id)
+            .execution_options(yield_per=batch)
+        )
+        entries = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.workflow == name)
+            .order_by(AuditEntry.record_id, AuditEntry.seq)
+            .execution_options(yield_per=batch)
+        )
+        _verify_workflow(name, iter(records), _Peekable(iter(entries)), report, progress)
+    return report
+
+
+class _Peekable:
+    def __init__(self, it: Iterator):
+        self._it = it
+        self._next = next(it, None)
+
+    def peek(self):
+        return self._next
+
+    def pop(self):
+        value, self._next = self._next, next(self._it, None)
+        return value
+
+
+def _verify_workflow(name, records, entries: _Peekable, report: VerifyReport, progress) -> None:
+    checked = 0
+    for record_id, state, audit_seq, audit_head in records:
+        report.records += 1
+        while entries.peek() is not None and entries.peek().record_id < record_id:
+            orphan = entries.pop()
+            report.entries += 1
+            report.add(
+                f"{name} #{orphan.record_id}: audit entry {orphan.id} (seq {orphan.seq}) "
+                "belongs to no record: the record was removed"
+            )
+        prev_hash, last = None, None
+        expected_seq = 1
+        while entries.peek() is not None and entries.peek().record_id == record_id:
+            entry = entries.pop()
+            report.entries += 1
+            checked += 1
+            where = f"{name} #{record_id}: audit entry {entry.id} (seq {entry.seq})"
+            if entry.seq != expected_seq:
+                report.add(
+                    f"{where}: expected seq {expected_seq}; "
+                    f"entries {expected_seq}..{entry.seq - 1} were removed"
+                )
+            elif entry.prev_hash != prev_hash:
+                report.add(f"{where}: does not link to the entry before it (prev_hash differs)")
+            if entry_hash(entry) != entry.hash:
+                report.add(f"{where}: was altered (its hash does not match its contents)")
+            prev_hash, last, expected_seq = entry.hash, entry, entry.seq + 1
+        last_seq = last.seq if last is not None else 0
+        if last_seq != audit_seq or (last is not None and last.hash != audit_head):
+            report.add(
+                f"{name} #{record_id}: the record's anchor says {audit_seq} entries ending in "
+                f"{(audit_head or '-')[:12]}, the log has {last_seq}: entries were removed or "
+                "replaced"
+            )
+        elif last is not None and last.to_state != state:
+            report.add(
+                f"{name} #{record_id}: state is {state!r} but the last entry leads to "
+                f"{last.to_state!r}: the state was changed outside the engine"
+            )
+        if progress and checked >= 1000:
+            progress(checked)
+            checked = 0
+    while entries.peek() is not None:
+        orphan = entries.pop()
+        report.entries += 1
+        report.add(
+            f"{name} #{orphan.record_id}: audit entry {orphan.id} (seq {orphan.seq}) "
+            "belongs to no record: the record was removed"
+        )
+    if progress and checked:
+        progress(checked)

@@ -1,0 +1,157 @@
+"""The vocabulary in which each workflow is declared: parties, transitions, workflows.
+
+A workflow module lists its states and transitions as data; this module turns
+that data into one shared ``transitions.Machine`` per workflow, built once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from marshmallow import Schema
+from transitions import Machine
+
+# Channels through which a transition can arrive; recorded on every audit row.
+VIA_CHANNELS = frozenset({"api", "admin", "webhook", "system", "cli"})
+
+
+@dataclass(frozen=True)
+class Party:
+    """Someone who may fire a transition, relative to the record.
+
+    ``holds(actor, record)`` decides for one record; ``where(actor, model)``
+    gives the SQL condition selecting the records for which it holds (for the
+    inbox), or None where the party has no inbox (admins, external systems).
+    """
+
+    name: str
+    holds: Callable[[Any, Any], bool]
+    where: Callable[[Any, type], Any] | None = None
+
+
+@dataclass
+class TransitionContext:
+    """What the engine hands to guards and effects of one firing."""
+
+    session: Any
+    record: Any
+    actor: Any
+    trigger: str
+    via: str
+    payload: dict
+    comment: str | None
+    now: Any
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One edge of a workflow, declared as data.
+
+    * ``who``: the parties allowed to fire it (any one suffices).
+    * ``not_subject``: segregation of duties, nobody decides on their own record.
+    * ``not_reviewer``: the approver must be someone other than the reviewer.
+    * ``marks_reviewer``: this step is the review; remember who made it.
+    * ``payload``: marshmallow schema of the data the trigger takes, or None.
+    * ``guards``: callables ``guard(ctx)`` that raise a domain error to refuse.
+    * ``effects``: callables ``effect(ctx)`` run with the state change.
+    * ``needs_comment``: the trigger must carry a reason (return, reject).
+    * ``inbox``: the parties in whose inbox records waiting for this step appear.
+    """
+
+    trigger: str
+    source: tuple[str, ...]
+    dest: str
+    who: tuple[Party, ...]
+    not_subject: bool = False
+    not_reviewer: bool = False
+    marks_reviewer: bool = False
+    payload: type[Schema] | None = None
+    guards: tuple[Callable[[TransitionContext], None], ...] = ()
+    effects: tuple[Callable[[TransitionContext], None], ...] = ()
+    needs_comment: bool = False
+    inbox: tuple[Party, ...] = ()
+
+
+def t(trigger: str, source, dest, who, **options) -> Transition:
+    """Shorthand for declaring a transition; ``source`` may be one state or several."""
+    sources = (source,) if isinstance(source, str) else tuple(source)
+    return Transition(trigger, tuple(str(s) for s in sources), str(dest), tuple(who), **options)
+
+
+@dataclass
+class Workflow:
+    """A workflow: its states, transitions and who may create its records."""
+
+    name: str
+    title: str
+    states: type[StrEnum]
+    initial: str
+    final: frozenset[str]
+    transitions: Sequence[Transition]
+    create_who: tuple[Party, ...]
+    create_schema: type[Schema]
+    prepare: Callable[[Any, dict], dict]  # (session, loaded data) -> column values
+    model: type | None = None  # bound by workflow.workflows
+    machine: Machine = field(init=False, repr=False)
+    _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_edge = {}
+        for spec in self.transitions:
+            for source in spec.source:
+                if (spec.trigger, source) in self._by_edge:
+                    raise ValueError(f"{self.name}: {spec.trigger!r} from {source!r} twice")
+                self._by_edge[(spec.trigger, source)] = spec
+        self.machine = self._build_machine()
+
+    def _build_machine(self) -> Machine:
+        # One machine per workflow, shared by every record: model=None, and
+        # records are passed to Event.trigger, which binds nothing to them.
+        machine = Machine(
+            model=None,
+            states=[s.value for s in self.states],
+            initial=self.initial,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+            name=self.name,
+        )
+        for spec in self.transitions:
+            machine.add_transition(
+                spec.trigger,
+                source=list(spec.source),
+                dest=spec.dest,
+                conditions=[_guard_callback(g) for g in spec.guards],
+                before=[_effect_callback(e) for e in spec.effects],
+            )
+        return machine
+
+    @property
+    def triggers(self) -> list[str]:
+        return list(dict.fromkeys(spec.trigger for spec in self.transitions))
+
+    def edge(self, trigger: str, state: str) -> Transition | None:
+        return self._by_edge.get((trigger, state))
+
+    def edges_from(self, state: str) -> list[Transition]:
+        return [spec for spec in self.transitions if state in spec.source]
+
+
+def _guard_callback(guard):
+    def condition(event) -> bool:
+        guard(event.kwargs["ctx"])  # raises a domain error to refuse
+        return True
+
+    condition.__name__ = getattr(guard, "__name__", "guard")
+    return condition
+
+
+def _effect_callback(effect):
+    def before(event) -> None:
+        effect(event.kwargs["ctx"])
+
+    before.__name__ = getattr(effect, "__name__", "effect")
+    return before

@@ -1,0 +1,352 @@
+"""The workflow engine: create records, fire transitions, and ask what may be done.
+
+``fire`` is the one way a record's state changes. In one transaction it locks
+the record, checks its version, the actor's right and segregation of duties,
+validates the trigger's data, runs the guards, moves the state through the
+workflow's shared ``transitions.Machine``, and writes the audit entry and the
+outbox event; any failure rolls all of it back.
+"""
+
+from __future__ import annotations
+
+import heapq
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import audit
+from workflow.db import utcnow, write_transaction
+from workflow.definition import VIA_CHANNELS, Party, Transition, TransitionContext, Workflow
+from workflow.errors import (
+    Conflict,
+    Forbidden,
+    InvalidPayload,
+    NotFound,
+    StaleVersion,
+    TransitionNotAllowed,
+)
+from workflow.models.accounts import User
+from workflow.models.audit import OutboxEvent
+from workflow.workflows import WORKFLOWS, workflow_for
+from workflow.workflows.common import load
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class AllowedTrigger:
+    """A trigger the actor may fire now, and what it needs."""
+
+    trigger: str
+    dest: str
+    needs_comment: bool
+    fields: tuple[str, ...]  # the data fields the trigger takes
+    required: tuple[str, ...]  # those of them that must be given
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    workflow: str
+    record: object
+    waiting_since: datetime
+    triggers: tuple[AllowedTrigger, ...]
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def get_record(session: Session, workflow: str, record_id: int, *, lock: bool = False):
+    """Load a record of ``workflow`` by id, or raise NotFound."""
+    wf = workflow_for(workflow)
+    stmt = select(wf.model).where(wf.model.id == record_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    record = session.scalars(stmt).one_or_none()
+    if record is None:
+        raise NotFound(f"{wf.title} {record_id} does not exist")
+    return record
+
+
+def allowed_triggers(record, actor: User | None) -> list[AllowedTrigger]:
+    """The triggers ``actor`` may fire on ``record`` in its current state.
+
+    Rights and segregation of duties are checked; guards that depend on the
+    trigger's data are not (they are checked when it is fired).
+    """
+    wf = workflow_for(record)
+    return [
+        _describe(spec)
+        for spec in wf.edges_from(record.state)
+        if _refusal(spec, record, actor) is None
+    ]
+
+
+def inbox(
+    session: Session,
+    actor: User,
+    *,
+    limit: int = 50,
+    after: tuple[datetime, str, int] | None = None,
+) -> list[InboxItem]:
+    """Records waiting for ``actor``'s action across all workflows, oldest first.
+
+    Each workflow contributes one indexed query per (step, party) the actor can
+    be; results are merged on ``(waiting since, workflow, id)``. ``after`` is
+    the last key of the previous page (keyset pagination). Items whose every
+    step is closed to the actor by segregation of duties are left out.
+    """
+    streams = []
+    for name, wf in WORKFLOWS.items():
+        clauses = _inbox_clauses(wf, actor)
+        if not clauses:
+            continue
+        model = wf.model
+        stmt = select(model).where(or_(*clauses))
+        if after is not None:
+            stmt = stmt.where(_after(model, name, after))
+        stmt = stmt.order_by(model.state_changed_at, model.id).limit(limit)
+        rows = session.scalars(stmt).all()
+        streams.append([(row.state_changed_at, name, row.id, row) for row in rows])
+    items: list[InboxItem] = []
+    for waiting_since, name, _id, row in heapq.merge(*streams, key=lambda k: k[:3]):
+        triggers = allowed_triggers(row, actor)
+        if triggers:
+            items.append(InboxItem(name, row, waiting_since, tuple(triggers)))
+        if len(items) == limit:
+            break
+    return items
+
+
+def _inbox_clauses(wf: Workflow, actor: User) -> list:
+    clauses = []
+    for spec in wf.transitions:
+        for party in spec.inbox:
+            condition = party.where(actor, wf.model) if party.where else None
+            if condition is not None:
+                clauses.append(and_(wf.model.state.in_(spec.source), condition))
+    return clauses
+
+
+def _after(model, name: str, after: tuple[datetime, str, int]):
+    at, after_name, after_id = after
+    if name > after_name:
+        return model.state_changed_at >= at
+    if name < after_name:
+        return model.state_changed_at > at
+    return or_(
+        model.state_changed_at > at,
+        and_(model.state_changed_at == at, model.id > after_id),
+    )
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def create(
+    session: Session,
+    workflow: str,
+    actor: User | None,
+    data: dict,
+    *,
+    via: str,
+    comment: str | None = None,
+):
+    """Create a record of ``workflow`` in its initial state, audited as ``create``."""
+    wf = workflow_for(workflow)
+    _check_channel(actor, via)
+    values = load(wf.create_schema, data, what=f"{wf.title.lower()} data")
+    now = utcnow()
+    with write_transaction(session):
+        record = wf.model(**wf.prepare(session, values))
+        record.state = wf.initial
+        record.created_at = record.state_changed_at = now
+        record.created_by_id = actor.id if actor is not None else None
+        session.add(record)
+        try:
+            session.flush()  # persistent from here on, so the parties can follow relationships
+        except IntegrityError:
+            raise Conflict(
+                f"this {wf.title.lower()} conflicts with an existing open one "
+                "for the same person and subject"
+            ) from None
+        if actor is not None and not _any_holds(wf.create_who, actor, record):
+            raise Forbidden(
+                f"you may not create this {wf.title.lower()}; "
+                f"it may be created by: {_names(wf.create_who)}"
+            )
+        audit.append(
+            session, record, trigger="create", from_state=None, to_state=record.state,
+            actor_id=record.created_by_id, via=via, comment=comment, payload=values, now=now,
+        )  # fmt: skip
+        _emit(session, wf, record, None, "create", actor, via, now)
+    return record
+
+
+def fire(
+    record,
+    trigger: str,
+    actor: User | None,
+    *,
+    via: str,
+    comment: str | None = None,
+    payload: dict | None = None,
+    expected_version: int | None = None,
+):
+    """Fire ``trigger`` on ``record`` as ``actor``; return the updated record.
+
+    ``actor`` None is the system itself (``via="system"``), which acts by rule
+    and skips the rights check. ``expected_version`` is the version the caller
+    last saw; a different current version raises StaleVersion.
+    """
+    session = object_session(record)
+    if session is None:
+        raise ValueError("fire() needs a record loaded in a session")
+    wf = workflow_for(record)
+    _check_channel(actor, via)
+    record_id = inspect(record).identity[0]  # without a refresh query if expired
+    with write_transaction(session):
+        row = get_record(session, wf.name, record_id, lock=True)
+        _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version)
+    return row
+
+
+def _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version):
+    if expected_version is not None and row.version != expected_version:
+        raise StaleVersion(
+            f"{wf.title} {row.id} has changed since you read it "
+            f"(version {expected_version}, now {row.version}); reload and try again",
+            expected=expected_version,
+            actual=row.version,
+        )
+    spec = wf.edge(trigger, row.state)
+    if spec is None:
+        allowed = [a.trigger for a in allowed_triggers(row, actor)]
+        known = trigger in wf.triggers
+        raise TransitionNotAllowed(
+            (
+                f"{trigger!r} is not possible while the {wf.title.lower()} is {row.state!r}"
+                if known
+                else f"{trigger!r} is not a trigger of {wf.title.lower()}"
+            )
+            + (f"; you may: {', '.join(allowed)}" if allowed else ""),
+            state=row.state,
+            allowed=allowed,
+        )
+    refusal = _refusal(spec, row, actor)
+    if refusal is not None:
+        raise Forbidden(refusal)
+    comment = (comment or "").strip() or None
+    if spec.needs_comment and comment is None:
+        raise InvalidPayload(f"{trigger!r} needs a reason", {"comment": ["A reason is required."]})
+    values = _load_payload(wf, spec, payload)
+
+    now = utcnow()
+    from_state = row.state
+    ctx = TransitionContext(session, row, actor, trigger, via, values, comment, now)
+    if not wf.machine.events[trigger].trigger(row, ctx=ctx):
+        raise TransitionNotAllowed(
+            f"{trigger!r} was refused", state=from_state, allowed=[]
+        )  # pragma: no cover - guards raise their own reasons
+    row.state_changed_at = now
+    if spec.marks_reviewer:
+        row.reviewed_by_id = actor.id if actor is not None else None
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleVersion(
+            f"{wf.title} {row.id} was changed by someone else; reload and try again",
+            expected=expected_version,
+            actual=None,
+        ) from None
+    audit.append(
+        session, row, trigger=trigger, from_state=from_state, to_state=row.state,
+        actor_id=actor.id if actor is not None else None, via=via, comment=comment,
+        payload=values, now=now,
+    )  # fmt: skip
+    _emit(session, wf, row, from_state, trigger, actor, via, now)
+
+
+def _load_payload(wf: Workflow, spec: Transition, payload) -> dict:
+    if spec.payload is not None:
+        return load(spec.payload, payload, what=f"data for {spec.trigger!r}")
+    if payload:
+        raise InvalidPayload(
+            f"{spec.trigger!r} takes no data", {"data": [f"{spec.trigger!r} takes no data."]}
+        )
+    return {}
+
+
+def _emit(session, wf, record, from_state, trigger, actor, via, now) -> None:
+    session.add(
+        OutboxEvent(
+            event_id=f"evt_{uuid.uuid4().hex}",
+            type=f"{wf.name}.{record.state}",
+            created_at=now,
+            payload={
+                "id": record.id,
+                "from": from_state,
+                "to": record.state,
+                "trigger": trigger,
+                "actor": actor.id if actor is not None else None,
+                "via": via,
+                "version": record.version,
+                "at": now.isoformat(),
+            },
+        )
+    )
+
+
+# -- rights ----------------------------------------------------------------------------
+
+
+def _check_channel(actor, via: str) -> None:
+    if via not in VIA_CHANNELS:
+        raise ValueError(f"unknown channel {via!r}; one of {sorted(VIA_CHANNELS)}")
+    if actor is None and via != SYSTEM:
+        raise Forbidden("only the system itself may act without a user")
+    if actor is not None and not actor.active:
+        raise Forbidden("this account is deactivated")
+
+
+def _refusal(spec: Transition, record, actor: User | None) -> str | None:
+    """Why ``actor`` may not fire ``spec`` on ``record``, or None if they may."""
+    if actor is None:
+        return None  # the system acts by rule
+    if not actor.active:
+        return "this account is deactivated"
+    if not _any_holds(spec.who, actor, record):
+        return f"{spec.trigger!r} may be done by: {_names(spec.who)}"
+    own = actor.employee_id is not None and actor.employee_id == record.subject_id
+    if spec.not_subject and own:
+        return f"you may not {spec.trigger} a record about yourself"
+    if spec.not_reviewer and record.reviewed_by_id is not None:
+        reviewer = record.reviewed_by
+        if reviewer.id == actor.id or (
+            reviewer.employee_id is not None and reviewer.employee_id == actor.employee_id
+        ):
+            return f"you reviewed this record, so someone else must {spec.trigger} it"
+    return None
+
+
+def _any_holds(parties: tuple[Party, ...], actor: User, record) -> bool:
+    return any(party.holds(actor, record) for party in parties)
+
+
+def _names(parties: tuple[Party, ...]) -> str:
+    return ", ".join(party.name for party in parties)
+
+
+@cache
+def _describe(spec: Transition) -> AllowedTrigger:
+    fields, required = (), ()
+    if spec.payload is not None:
+        declared = spec.payload().fields
+        fields = tuple(declared)
+        required = tuple(name for name, f in declared.items() if f.required)
+    return AllowedTrigger(spec.trigger, spec.dest, spec.needs_comment, fields, required)

@@ -1,0 +1,59 @@
+"""Domain errors raised by the engine; adapters map each to one HTTP status."""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """Base of every refusal the engine gives; ``message`` is for people."""
+
+    code = "workflow_error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(WorkflowError):
+    code = "not_found"
+
+
+class Forbidden(WorkflowError):
+    code = "forbidden"
+
+
+class Conflict(WorkflowError):
+    """The record's current state or version does not allow the request."""
+
+    code = "conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    """The trigger cannot be fired from the record's current state."""
+
+    code = "transition_not_allowed"
+
+    def __init__(self, message: str, *, state: str, allowed: list[str]):
+        super().__init__(message)
+        self.state = state
+        self.allowed = allowed
+
+
+class StaleVersion(Conflict):
+    """The record changed since the caller read it (optimistic lock)."""
+
+    code = "stale_version"
+
+    def __init__(self, message: str, *, expected: int | None, actual: int | None):
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class InvalidPayload(WorkflowError):
+    """The data given with a request is invalid; ``errors`` maps field → messages."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.errors = errors or {}

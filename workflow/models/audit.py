@@ -1,0 +1,58 @@
+"""The audit log of every state change, and the outbox of events to deliver."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import UTCDateTime, db, utcnow
+from workflow.models.accounts import User
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class AuditEntry(db.Model):
+    """One state change of one record, hash-chained to the record's previous entry.
+
+    ``seq`` numbers a record's entries from 1 (its creation); ``prev_hash`` is
+    the previous entry's ``hash``, so altering or removing an entry breaks the
+    chain that ``flask audit verify`` walks.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("workflow", "record_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int]
+    seq: Mapped[int]
+    trigger: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    via: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class OutboxEvent(db.Model):
+    """An event written in the same transaction as the change it reports.
+
+    ``event_id`` is the stable ``webhook-id`` receivers de-duplicate on.
+    """
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,44 @@
+"""Columns shared by every record that moves through a workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from workflow.db import UTCDateTime, utcnow
+
+
+class WorkflowRecord:
+    """Mixin: state (written only by the engine), version, audit anchor.
+
+    ``audit_seq``/``audit_head`` are the number and hash of the record's last
+    audit row: the anchor that lets ``audit verify`` notice a removed last row.
+    """
+
+    workflow_name: str  # set on each model; the key in workflow.workflows.WORKFLOWS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+
+    @declared_attr
+    def __mapper_args__(cls):
+        # Optimistic lock: every UPDATE checks and bumps the version.
+        return {"version_id_col": cls.__table__.c.version}
+
+    @declared_attr
+    def agency(cls):
+        return relationship("Agency")
+
+    @declared_attr
+    def reviewed_by(cls):
+        return relationship("User", foreign_keys=[cls.reviewed_by_id])

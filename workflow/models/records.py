@@ -1,0 +1,115 @@
+"""The three kinds of record that move through workflows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
+
+from workflow.db import db
+from workflow.models.base import WorkflowRecord
+from workflow.models.org import Employee
+from workflow.models.programs import TrainingProgram
+from workflow.workflows import WORKFLOWS, appraisal, mentoring_assignment, training_nomination
+
+OPEN = "state NOT IN ('rejected', 'withdrawn')"
+
+
+def _state_check(states) -> CheckConstraint:
+    values = ", ".join(repr(s.value) for s in states)
+    return CheckConstraint(f"state IN ({values})", name="state")
+
+
+def _open_unique(name: str, *columns: str) -> Index:
+    """At most one record per ``columns`` that is not rejected or withdrawn."""
+    where = text(OPEN)
+    return Index(name, *columns, unique=True, postgresql_where=where, sqlite_where=where)
+
+
+class TrainingNomination(WorkflowRecord, db.Model):
+    __tablename__ = "training_nominations"
+    __table_args__ = (
+        _state_check(training_nomination.State),
+        _open_unique("uq_training_nominations_open", "employee_id", "program_id"),
+        Index("ix_training_nominations_employee_state", "employee_id", "state"),
+        Index("ix_training_nominations_agency_state", "agency_id", "state", "state_changed_at"),
+        Index("ix_training_nominations_program_state", "program_id", "state"),
+    )
+    workflow_name = "training_nomination"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("training_programs.id"))
+    justification: Mapped[str | None] = mapped_column(Text)
+
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    program: Mapped[TrainingProgram] = relationship()
+    subject_id = synonym("employee_id")
+    subject = synonym("employee")
+
+
+class MentoringAssignment(WorkflowRecord, db.Model):
+    __tablename__ = "mentoring_assignments"
+    __table_args__ = (
+        _state_check(mentoring_assignment.State),
+        CheckConstraint("mentor_id <> mentee_id", name="mentor_not_mentee"),
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("jp > 0", name="jp_positive"),
+        Index("ix_mentoring_assignments_mentor_state", "mentor_id", "state"),
+        Index("ix_mentoring_assignments_mentee_state", "mentee_id", "state"),
+        Index("ix_mentoring_assignments_agency_state", "agency_id", "state", "state_changed_at"),
+    )
+    workflow_name = "mentoring_assignment"
+
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    goals: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    jp: Mapped[int]
+
+    mentor: Mapped[Employee] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Employee] = relationship(foreign_keys=[mentee_id])
+    subject_id = synonym("mentee_id")
+    subject = synonym("mentee")
+
+
+class Appraisal(WorkflowRecord, db.Model):
+    __tablename__ = "appraisals"
+    __table_args__ = (
+        _state_check(appraisal.State),
+        CheckConstraint(
+            "assessor_id <> employee_id AND approver_id <> employee_id "
+            "AND approver_id <> assessor_id",
+            name="three_people",
+        ),
+        _open_unique("uq_appraisals_open_period", "employee_id", "year", "period"),
+        Index("ix_appraisals_assessor_state", "assessor_id", "state", "state_changed_at"),
+        Index("ix_appraisals_approver_state", "approver_id", "state", "state_changed_at"),
+        Index("ix_appraisals_employee_state", "employee_id", "state"),
+        Index("ix_appraisals_agency_state", "agency_id", "state", "state_changed_at"),
+        UniqueConstraint("id", "employee_id", name="uq_appraisals_id_employee"),
+    )
+    workflow_name = "appraisal"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    year: Mapped[int]
+    period: Mapped[str] = mapped_column(String(8))  # annual, Q1..Q4, M01..M12
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))  # pejabat penilai
+    approver_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))  # atasan pejabat penilai
+    self_assessment: Mapped[str | None] = mapped_column(Text)
+    work_result_rating: Mapped[str | None] = mapped_column(String(24))  # hasil kerja
+    behaviour_rating: Mapped[str | None] = mapped_column(String(24))  # perilaku kerja
+    feedback: Mapped[str | None] = mapped_column(Text)
+    predicate: Mapped[str | None] = mapped_column(String(24))  # predikat kinerja
+    predicate_rule: Mapped[str | None] = mapped_column(String(32))
+
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    assessor: Mapped[Employee] = relationship(foreign_keys=[assessor_id])
+    approver: Mapped[Employee] = relationship(foreign_keys=[approver_id])
+    subject_id = synonym("employee_id")
+    subject = synonym("employee")
+
+
+for _model in (TrainingNomination, MentoringAssignment, Appraisal):
+    WORKFLOWS[_model.workflow_name].model = _model

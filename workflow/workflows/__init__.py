@@ -1,0 +1,25 @@
+"""The registry of workflows; ``workflow.models.records`` binds each to its model."""
+
+from __future__ import annotations
+
+from workflow.definition import Workflow
+from workflow.errors import NotFound
+from workflow.workflows import appraisal, mentoring_assignment, training_nomination
+
+WORKFLOWS: dict[str, Workflow] = {
+    wf.name: wf
+    for wf in (
+        training_nomination.WORKFLOW,
+        mentoring_assignment.WORKFLOW,
+        appraisal.WORKFLOW,
+    )
+}
+
+
+def workflow_for(name_or_record) -> Workflow:
+    """The workflow of a name (``"appraisal"``) or of a record instance or class."""
+    name = name_or_record if isinstance(name_or_record, str) else name_or_record.workflow_name
+    try:
+        return WORKFLOWS[name]
+    except KeyError:
+        raise NotFound(f"unknown workflow {name!r}") from None

@@ -1,0 +1,136 @@
+"""Performance appraisal (penilaian kinerja, the SKP evaluation behind e-Kinerja).
+
+submit: the employee's self-assessment · review: the assessor (Pejabat Penilai
+Kinerja) rates work results and behaviour and gives feedback · approve: the
+assessor's superior (Atasan Pejabat Penilai Kinerja).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum, auto
+
+from marshmallow import fields, validate
+
+from workflow.definition import Workflow, t
+from workflow.errors import InvalidPayload
+from workflow.models.org import Employee
+from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
+from workflow.predicate import CURRENT_RULE, Rating, predicate_for
+from workflow.workflows.common import StrictSchema, get_or_invalid, text
+
+
+class State(StrEnum):
+    draft = auto()
+    submitted = auto()
+    reviewed = auto()
+    approved = auto()
+    returned = auto()
+    rejected = auto()
+    withdrawn = auto()
+
+
+# An appraisal covers a year ("annual") or part of it: a quarter or a month,
+# as the agency sets its periodic appraisals.
+PERIOD_PATTERN = re.compile(r"^(annual|Q[1-4]|M(0[1-9]|1[0-2]))$")
+
+
+class SubmitSchema(StrictSchema):
+    self_assessment = text(metadata={"description": "The employee's self-assessment"})
+
+
+class ReviewSchema(StrictSchema):
+    work_result_rating = fields.String(
+        required=True, validate=validate.OneOf([r.value for r in Rating]),
+        metadata={"description": "Hasil kerja"},
+    )  # fmt: skip
+    behaviour_rating = fields.String(
+        required=True, validate=validate.OneOf([r.value for r in Rating]),
+        metadata={"description": "Perilaku kerja (BerAKHLAK)"},
+    )  # fmt: skip
+    feedback = text(required=True, metadata={"description": "Umpan balik"})
+
+
+def record_self_assessment(ctx) -> None:
+    if "self_assessment" in ctx.payload:
+        ctx.record.self_assessment = ctx.payload["self_assessment"]
+
+
+def record_ratings(ctx) -> None:
+    """Store the ratings and the predicate they give under the current matrix."""
+    record, data = ctx.record, ctx.payload
+    record.work_result_rating = data["work_result_rating"]
+    record.behaviour_rating = data["behaviour_rating"]
+    record.feedback = data["feedback"]
+    record.predicate = predicate_for(data["work_result_rating"], data["behaviour_rating"]).value
+    record.predicate_rule = CURRENT_RULE
+
+
+S = State
+DECIDE = {"not_subject": True}
+APPROVE = {"not_subject": True, "not_reviewer": True}
+
+TRANSITIONS = [
+    t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, ADMIN, EXTERNAL],
+      payload=SubmitSchema, effects=(record_self_assessment,), inbox=(SUBJECT,)),
+    t("review", S.submitted, S.reviewed, [ASSESSOR, ADMIN], payload=ReviewSchema,
+      effects=(record_ratings,), marks_reviewer=True, inbox=(ASSESSOR,), **DECIDE),
+    t("return", S.submitted, S.returned, [ASSESSOR, ADMIN], needs_comment=True, **DECIDE),
+    t("reject", S.submitted, S.rejected, [ASSESSOR, ADMIN], needs_comment=True, **DECIDE),
+    t("approve", S.reviewed, S.approved, [APPROVER, ADMIN], inbox=(APPROVER,), **APPROVE),
+    t("return", S.reviewed, S.returned, [APPROVER, ADMIN], needs_comment=True, **APPROVE),
+    t("reject", S.reviewed, S.rejected, [APPROVER, ADMIN], needs_comment=True, **APPROVE),
+    t("withdraw", [S.draft, S.submitted, S.returned], S.withdrawn, [SUBJECT, HR, ADMIN]),
+]  # fmt: skip
+
+
+class CreateSchema(StrictSchema):
+    employee_id = fields.Integer(required=True, strict=True)
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    period = fields.String(
+        load_default="annual", validate=validate.Regexp(PERIOD_PATTERN),
+        metadata={"description": "annual, Q1..Q4 or M01..M12"},
+    )  # fmt: skip
+    assessor_id = fields.Integer(strict=True, metadata={"description": "Default: the supervisor"})
+    approver_id = fields.Integer(
+        strict=True, metadata={"description": "Default: the assessor's supervisor"}
+    )
+
+
+def prepare(session, data: dict) -> dict:
+    """Fill the assessor and approver from the supervisor chain where not given."""
+    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
+    assessor_id = data.get("assessor_id") or employee.supervisor_id
+    if assessor_id is None:
+        raise InvalidPayload(
+            "the employee has no direct supervisor",
+            {"assessor_id": ["Required: the employee has no direct supervisor on record."]},
+        )
+    assessor = get_or_invalid(session, Employee, assessor_id, "assessor_id", "employee")
+    approver_id = data.get("approver_id") or assessor.supervisor_id
+    if approver_id is None:
+        raise InvalidPayload(
+            "the assessor has no supervisor",
+            {"approver_id": ["Required: the assessor has no supervisor on record."]},
+        )
+    get_or_invalid(session, Employee, approver_id, "approver_id", "employee")
+    people = {"employee_id": employee.id, "assessor_id": assessor_id, "approver_id": approver_id}
+    if len(set(people.values())) != 3:
+        raise InvalidPayload(
+            "the employee, the assessor and the approver must be three different people",
+            {"approver_id": ["Employee, assessor and approver must all differ."]},
+        )
+    return {**data, **people, "agency_id": employee.agency_id}
+
+
+WORKFLOW = Workflow(
+    name="appraisal",
+    title="Performance appraisal",
+    states=State,
+    initial=S.draft,
+    final=frozenset({S.approved, S.rejected, S.withdrawn}),
+    transitions=TRANSITIONS,
+    create_who=(SUBJECT, HR, ADMIN, EXTERNAL),
+    create_schema=CreateSchema,
+    prepare=prepare,
+)

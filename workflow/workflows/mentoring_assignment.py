@@ -1,0 +1,90 @@
+"""Mentoring assignment (penugasan mentoring/coaching): a senior ASN guides a junior one.
+
+submit: HR or the mentee's supervisor · review: the proposed mentor accepts ·
+approve: the HR officer · start/complete: the mentor or HR.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, auto
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from workflow.definition import Workflow, t
+from workflow.errors import InvalidPayload
+from workflow.models.org import Employee
+from workflow.parties import ADMIN, EXTERNAL, HR, MENTOR, SUPERVISOR
+from workflow.workflows.common import StrictSchema, get_or_invalid, text
+
+
+class State(StrEnum):
+    draft = auto()
+    submitted = auto()
+    reviewed = auto()
+    approved = auto()
+    active = auto()
+    completed = auto()
+    returned = auto()
+    rejected = auto()
+    withdrawn = auto()
+
+
+S = State
+DECIDE = {"not_subject": True}
+APPROVE = {"not_subject": True, "not_reviewer": True}
+
+TRANSITIONS = [
+    t("submit", [S.draft, S.returned], S.submitted, [HR, SUPERVISOR, ADMIN], inbox=(SUPERVISOR,)),
+    t("review", S.submitted, S.reviewed, [MENTOR, ADMIN], marks_reviewer=True, inbox=(MENTOR,),
+      **DECIDE),
+    t("return", S.submitted, S.returned, [MENTOR, ADMIN], needs_comment=True, **DECIDE),
+    t("reject", S.submitted, S.rejected, [MENTOR, ADMIN], needs_comment=True, **DECIDE),
+    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **APPROVE),
+    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **APPROVE),
+    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **APPROVE),
+    t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
+      [HR, SUPERVISOR, ADMIN]),
+    t("start", S.approved, S.active, [MENTOR, HR, ADMIN], inbox=(MENTOR,)),
+    t("complete", S.active, S.completed, [MENTOR, HR, ADMIN, EXTERNAL]),
+]  # fmt: skip
+
+
+class CreateSchema(StrictSchema):
+    mentor_id = fields.Integer(required=True, strict=True)
+    mentee_id = fields.Integer(required=True, strict=True)
+    goals = text(required=True, metadata={"description": "Development goals (tujuan)"})
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    jp = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=200),
+        metadata={"description": "Jam pelajaran credited on completion"},
+    )  # fmt: skip
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        if data["end_date"] < data["start_date"]:
+            raise ValidationError("Must not be before start_date.", "end_date")
+
+
+def prepare(session, data: dict) -> dict:
+    """Check both people exist and differ; the mentee's agency owns the assignment."""
+    if data["mentor_id"] == data["mentee_id"]:
+        raise InvalidPayload(
+            "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
+        )
+    mentee = get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
+    get_or_invalid(session, Employee, data["mentor_id"], "mentor_id", "employee")
+    return {**data, "agency_id": mentee.agency_id}
+
+
+WORKFLOW = Workflow(
+    name="mentoring_assignment",
+    title="Mentoring assignment",
+    states=State,
+    initial=S.draft,
+    final=frozenset({S.completed, S.rejected, S.withdrawn}),
+    transitions=TRANSITIONS,
+    create_who=(HR, SUPERVISOR, ADMIN),
+    create_schema=CreateSchema,
+    prepare=prepare,
+)

@@ -1,0 +1,75 @@
+"""Training nomination (usulan peserta pelatihan / pengembangan kompetensi).
+
+submit: the employee, or HR on their behalf · review: the direct supervisor
+(atasan langsung) · approve: the agency's HR officer · complete: HR or the
+learning platform.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, auto
+
+from marshmallow import fields
+
+from workflow.definition import Workflow, t
+from workflow.models.org import Employee
+from workflow.models.programs import TrainingProgram
+from workflow.parties import ADMIN, EXTERNAL, HR, SUBJECT, SUPERVISOR
+from workflow.workflows.common import StrictSchema, get_or_invalid, text
+
+
+class State(StrEnum):
+    draft = auto()
+    submitted = auto()
+    reviewed = auto()
+    approved = auto()
+    completed = auto()
+    returned = auto()
+    rejected = auto()
+    withdrawn = auto()
+
+
+S = State
+DECIDE = {"not_subject": True}
+APPROVE = {"not_subject": True, "not_reviewer": True}
+
+TRANSITIONS = [
+    t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, HR, ADMIN, EXTERNAL],
+      inbox=(SUBJECT,)),
+    t("review", S.submitted, S.reviewed, [SUPERVISOR, ADMIN], marks_reviewer=True,
+      inbox=(SUPERVISOR,), **DECIDE),
+    t("return", S.submitted, S.returned, [SUPERVISOR, ADMIN], needs_comment=True, **DECIDE),
+    t("reject", S.submitted, S.rejected, [SUPERVISOR, ADMIN], needs_comment=True, **DECIDE),
+    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **APPROVE),
+    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **APPROVE),
+    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **APPROVE),
+    t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
+      [SUBJECT, HR, ADMIN]),
+    t("complete", S.approved, S.completed, [HR, ADMIN, EXTERNAL]),
+]  # fmt: skip
+
+
+class CreateSchema(StrictSchema):
+    employee_id = fields.Integer(required=True, strict=True)
+    program_id = fields.Integer(required=True, strict=True)
+    justification = text(metadata={"description": "Why this training (alasan pengusulan)"})
+
+
+def prepare(session, data: dict) -> dict:
+    """Check the references and derive the owning agency."""
+    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
+    get_or_invalid(session, TrainingProgram, data["program_id"], "program_id", "training program")
+    return {**data, "agency_id": employee.agency_id}
+
+
+WORKFLOW = Workflow(
+    name="training_nomination",
+    title="Training nomination",
+    states=State,
+    initial=S.draft,
+    final=frozenset({S.completed, S.rejected, S.withdrawn}),
+    transitions=TRANSITIONS,
+    create_who=(SUBJECT, HR, ADMIN),
+    create_schema=CreateSchema,
+    prepare=prepare,
+)
