@@ -89,19 +89,36 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_WROTE = "alur_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_write(session, _context):
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run the block in one write transaction on ``session``; commit or roll back.
 
-    The session must not hold unsaved changes: the block owns the whole
-    transaction. A read-only transaction left open by earlier loads is ended
-    first, so that the write transaction starts fresh (on SQLite with the write
+    The block owns the whole transaction, so the session must hold no unsaved or
+    uncommitted changes (RuntimeError: they would be committed or lost without
+    the caller knowing). A read-only transaction left open by earlier loads is
+    ended first, so the write transaction starts fresh (on SQLite with the write
     lock already taken, which avoids "database is locked" on upgrade).
     """
     if isinstance(session, scoped_session):
         session = session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a write transaction cannot start with unsaved changes in the session")
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise RuntimeError(
+            "a write transaction cannot start while the session holds uncommitted changes"
+        )
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})

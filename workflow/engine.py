@@ -256,6 +256,12 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     row.state_changed_at = now
     if spec.marks_reviewer:
         row.reviewed_by_id = actor.id if actor is not None else None
+    # Before the flush, so the state and the audit anchor go out in one UPDATE.
+    audit.append(
+        session, row, trigger=trigger, from_state=from_state, to_state=row.state,
+        actor_id=actor.id if actor is not None else None, via=via, comment=comment,
+        payload=values, now=now,
+    )  # fmt: skip
     try:
         session.flush()
     except StaleDataError:
@@ -264,11 +270,6 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
             expected=expected_version,
             actual=None,
         ) from None
-    audit.append(
-        session, row, trigger=trigger, from_state=from_state, to_state=row.state,
-        actor_id=actor.id if actor is not None else None, via=via, comment=comment,
-        payload=values, now=now,
-    )  # fmt: skip
     _emit(session, wf, row, from_state, trigger, actor, via, now)
 
 

@@ -1,0 +1,192 @@
+"""Factories for tests: an agency with a supervisor chain and an account for every role."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from workflow import create
+from workflow.models import Agency, Employee, Role, RoleName, TrainingProgram, Unit, User
+from workflow.nip import make_nip
+
+_sequence = itertools.count(1)
+
+
+def agency(session, code: str | None = None) -> Agency:
+    n = next(_sequence)
+    row = Agency(
+        code=code or f"AG{n}", name=f"Pemerintah Daerah {n}", province="Maluku", region="Ambon"
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def unit(session, agency: Agency, parent: Unit | None = None, code: str | None = None) -> Unit:
+    row = Unit(
+        agency_id=agency.id,
+        parent_id=parent.id if parent else None,
+        code=code or f"U{next(_sequence)}",
+        name="Unit Kerja",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def employee(
+    session,
+    unit: Unit,
+    *,
+    supervisor: Employee | None = None,
+    status: str = "PNS",
+    rank: str = "III/a",
+    name: str | None = None,
+    tmt_year: int = 2015,
+) -> Employee:
+    n = next(_sequence)
+    row = Employee(
+        nip=make_nip(date(1985, 1 + n % 12, 1 + n % 28), tmt_year, 1 + n % 12, "F", n % 999 + 1),
+        name=name or f"Pegawai {n}",
+        status=status,
+        rank=rank,
+        position="Analis",
+        agency_id=unit.agency_id,
+        unit_id=unit.id,
+        supervisor_id=supervisor.id if supervisor else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def user(
+    session,
+    *roles: RoleName,
+    employee: Employee | None = None,
+    agency: Agency | None = None,
+    active: bool = True,
+) -> User:
+    role_rows = session.scalars(select(Role).where(Role.name.in_([r.value for r in roles]))).all()
+    assert len(role_rows) == len(roles), "roles come from the migration"
+    row = User(
+        email=f"user{next(_sequence)}@test.alur.id",
+        name="Test user",
+        active=active,
+        fs_uniquifier=uuid.uuid4().hex,
+        employee=employee,
+        agency_id=agency.id if agency else (employee.agency_id if employee else None),
+        roles=list(role_rows),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def program(session, *, seats: int = 10, cost: int = 1_000_000) -> TrainingProgram:
+    row = TrainingProgram(
+        code=f"P{next(_sequence)}",
+        name="Pelatihan Pelayanan Publik",
+        form="pelatihan",
+        delivery_mode="daring",
+        organiser="BPSDM",
+        jp=24,
+        start_date=date(2026, 3, 1),
+        end_date=date(2026, 3, 5),
+        seat_quota=seats,
+        cost_per_participant=cost,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass
+class Cast:
+    """Everyone around one employee (the subject), each with an account.
+
+    head → manager → supervisor → subject; colleague is the subject's peer;
+    mentor is a senior peer; hr works in the same agency, hr_other in another.
+    """
+
+    agency: Agency
+    other_agency: Agency
+    subject_employee: Employee
+    subject: User
+    supervisor: User  # atasan langsung; the appraisal's assessor
+    manager: User  # the supervisor's supervisor; the appraisal's approver
+    colleague: User
+    mentor: User
+    hr: User
+    hr_other: User
+    admin: User
+    external: User
+    program: TrainingProgram
+
+    def personas(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "subject", "supervisor", "manager", "colleague", "mentor",
+                "hr", "hr_other", "admin", "external",
+            )
+        }  # fmt: skip
+
+
+def cast(session) -> Cast:
+    """Build and commit a Cast."""
+    home, away = agency(session), agency(session)
+    root = unit(session, home)
+    team = unit(session, home, parent=root)
+    head = employee(session, root, rank="IV/c")
+    manager = employee(session, root, supervisor=head, rank="IV/a")
+    supervisor = employee(session, team, supervisor=manager, rank="III/d")
+    subject = employee(session, team, supervisor=supervisor, rank="III/a", tmt_year=2020)
+    colleague = employee(session, team, supervisor=supervisor, rank="III/a")
+    mentor = employee(session, team, supervisor=supervisor, rank="III/c", tmt_year=2010)
+    hr_employee = employee(session, root, supervisor=head, rank="III/c")
+    away_root = unit(session, away)
+    hr_away = employee(session, away_root, rank="III/c")
+    E, S, H = RoleName.EMPLOYEE, RoleName.SUPERVISOR, RoleName.HR_OFFICER
+    result = Cast(
+        agency=home,
+        other_agency=away,
+        subject_employee=subject,
+        subject=user(session, E, employee=subject),
+        supervisor=user(session, E, S, employee=supervisor),
+        manager=user(session, E, S, employee=manager),
+        colleague=user(session, E, employee=colleague),
+        mentor=user(session, E, employee=mentor),
+        hr=user(session, E, H, employee=hr_employee),
+        hr_other=user(session, E, H, employee=hr_away),
+        admin=user(session, RoleName.ADMIN),
+        external=user(session, RoleName.EXTERNAL_SYSTEM),
+        program=program(session),
+    )
+    session.commit()
+    return result
+
+
+def new_record(session, c: Cast, workflow: str, **overrides):
+    """A draft record of ``workflow`` about ``c.subject``, created by the system."""
+    data = {
+        "training_nomination": lambda: {
+            "employee_id": c.subject_employee.id,
+            "program_id": c.program.id,
+        },
+        "mentoring_assignment": lambda: {
+            "mentor_id": c.mentor.employee_id,
+            "mentee_id": c.subject_employee.id,
+            "goals": "Menyusun modul ajar",
+            "start_date": date(2026, 1, 5),
+            "end_date": date(2026, 4, 5),
+            "jp": 16,
+        },
+        "appraisal": lambda: {"employee_id": c.subject_employee.id, "year": 2025},
+    }[workflow]()
+    data.update(overrides)
+    return create(session, workflow, None, data, via="system")

@@ -1,0 +1,48 @@
+"""How to bring a record to a given state, and what each trigger needs, per workflow."""
+
+from __future__ import annotations
+
+from workflow import fire
+
+RATINGS = {
+    "work_result_rating": "sesuai_ekspektasi",
+    "behaviour_rating": "di_atas_ekspektasi",
+    "feedback": "Pertahankan kinerja.",
+}
+
+# The path of triggers from draft to each state.
+PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "reviewed": ["submit", "review"],
+    "approved": ["submit", "review", "approve"],
+    "active": ["submit", "review", "approve", "start"],
+    "completed": ["submit", "review", "approve", "complete"],
+    "returned": ["submit", "return"],
+    "rejected": ["submit", "reject"],
+    "withdrawn": ["withdraw"],
+}
+
+
+def path_to(workflow: str, state: str) -> list[str]:
+    if workflow == "mentoring_assignment" and state == "completed":
+        return [*PATHS["active"], "complete"]
+    return PATHS[state]
+
+
+def arguments(workflow: str, trigger: str) -> dict:
+    """The keyword arguments a trigger needs to succeed (data, reason)."""
+    if workflow == "appraisal" and trigger == "review":
+        return {"payload": RATINGS}
+    if trigger in ("return", "reject"):
+        return {"comment": "Perlu diperbaiki."}
+    return {}
+
+
+def bring_to(record, state: str):
+    """Move ``record`` (a draft) to ``state`` as the system."""
+    for trigger in path_to(record.workflow_name, state):
+        record = fire(
+            record, trigger, None, via="system", **arguments(record.workflow_name, trigger)
+        )
+    return record
