@@ -41,6 +41,8 @@ def parse_nip(raw: object, *, today: date | None = None) -> NIP:
     if not isinstance(raw, str):
         raise InvalidNIP("NIP must be a string of 18 digits")
     value = raw.replace(" ", "")
+    if not value:
+        raise InvalidNIP("NIP is required: 18 digits")
     if not value.isascii() or not value.isdigit():
         raise InvalidNIP(f"NIP must contain digits only, got {raw!r}")
     if len(value) != 18:

@@ -1,0 +1,95 @@
+"""The audit log's hash chains, and ``flask audit verify`` catching every kind of tampering."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from tests.factories import new_record
+from tests.workflow_paths import bring_to
+from workflow import audit
+from workflow.models import AuditEntry
+
+
+@pytest.fixture
+def history(session, cast):
+    """Three records with some history; returns the appraisal, now reviewed."""
+    bring_to(new_record(session, cast, "training_nomination"), "approved")
+    bring_to(new_record(session, cast, "mentoring_assignment"), "returned")
+    record = bring_to(new_record(session, cast, "appraisal"), "reviewed")
+    session.commit()
+    return record
+
+
+def entries(session, record) -> list[AuditEntry]:
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.workflow == "appraisal", AuditEntry.record_id == record.id)
+        .order_by(AuditEntry.seq)
+    ).all()
+
+
+def test_untouched_log_verifies(session, history, cli):
+    result = cli("audit", "verify")
+    assert result.exit_code == 0, result.output
+    assert "OK: 10 audit entries of 3 records verified" in result.output
+
+
+def test_entries_chain_to_their_predecessor(session, history):
+    chain = entries(session, history)
+    assert [e.seq for e in chain] == [1, 2, 3]
+    assert chain[0].prev_hash is None
+    assert [e.prev_hash for e in chain[1:]] == [e.hash for e in chain[:-1]]
+    assert (history.audit_seq, history.audit_head) == (3, chain[-1].hash)
+    assert all(audit.entry_hash(e) == e.hash for e in chain)
+
+
+def _sql(session, statement: str, **params) -> None:
+    session.execute(text(statement), params)
+    session.commit()
+
+
+TAMPERING = {
+    "altered comment": (
+        lambda s, r, e: _sql(s, "UPDATE audit_log SET comment = 'ok' WHERE id = :id", id=e[1].id),
+        "was altered",
+    ),
+    "altered actor": (
+        lambda s, r, e: _sql(
+            s, "UPDATE audit_log SET actor_id = NULL, via = 'admin' WHERE id = :id", id=e[2].id
+        ),
+        "was altered",
+    ),
+    "removed middle entry": (
+        lambda s, r, e: _sql(s, "DELETE FROM audit_log WHERE id = :id", id=e[1].id),
+        "were removed",
+    ),
+    "removed last entry": (
+        lambda s, r, e: _sql(s, "DELETE FROM audit_log WHERE id = :id", id=e[2].id),
+        "entries were removed or replaced",
+    ),
+    "state changed behind the engine": (
+        lambda s, r, e: _sql(
+            s, "UPDATE appraisals SET state = 'approved' WHERE id = :id", id=r.id
+        ),
+        "changed outside the engine",
+    ),
+    "record removed": (
+        lambda s, r, e: _sql(s, "DELETE FROM appraisals WHERE id = :id", id=r.id),
+        "belongs to no record",
+    ),
+}
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERING))
+def test_tampering_is_reported_with_the_first_broken_link(session, history, cli, tampering):
+    tamper, symptom = TAMPERING[tampering]
+    chain = entries(session, history)
+    record_id = history.id
+    tamper(session, history, chain)
+    result = cli("audit", "verify")
+    assert result.exit_code == 1
+    first = next(line for line in result.output.splitlines() if line.startswith("BROKEN"))
+    assert f"appraisal #{record_id}" in first
+    assert symptom in first
+    assert "problem(s)" in result.output
