@@ -69,9 +69,7 @@ TAMPERING = {
         "entries were removed or replaced",
     ),
     "state changed behind the engine": (
-        lambda s, r, e: _sql(
-            s, "UPDATE appraisals SET state = 'approved' WHERE id = :id", id=r.id
-        ),
+        lambda s, r, e: _sql(s, "UPDATE appraisals SET state = 'approved' WHERE id = :id", id=r.id),
         "changed outside the engine",
     ),
     "record removed": (

@@ -10,6 +10,7 @@ outbox event; any failure rolls all of it back.
 from __future__ import annotations
 
 import heapq
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,29 +99,40 @@ def inbox(
 
     Each workflow contributes one indexed query per (step, party) the actor can
     be; results are merged on ``(waiting since, workflow, id)``. ``after`` is
-    the last key of the previous page (keyset pagination). Items whose every
-    step is closed to the actor by segregation of duties are left out.
+    the last key of the previous page (keyset pagination). Records whose
+    waiting step is closed to the actor (segregation of duties) are skipped.
     """
+    queries = {
+        name: (wf.model, clauses)
+        for name, wf in WORKFLOWS.items()
+        if (clauses := _inbox_clauses(wf, actor))
+    }
+    items: list[InboxItem] = []
+    while len(items) < limit:
+        batch = _inbox_batch(session, queries, after, limit)
+        for waiting_since, name, record_id, row in batch:
+            after = (waiting_since, name, record_id)
+            triggers = allowed_triggers(row, actor)
+            # Listed only if the actor may take the step the record waits for.
+            if any(WORKFLOWS[name].edge(t.trigger, row.state).inbox for t in triggers):
+                items.append(InboxItem(name, row, waiting_since, tuple(triggers)))
+                if len(items) == limit:
+                    break
+        if len(batch) < limit:
+            break
+    return items
+
+
+def _inbox_batch(session, queries, after, limit: int) -> list[tuple]:
+    """The first ``limit`` waiting records after ``after``, merged across workflows."""
     streams = []
-    for name, wf in WORKFLOWS.items():
-        clauses = _inbox_clauses(wf, actor)
-        if not clauses:
-            continue
-        model = wf.model
+    for name, (model, clauses) in queries.items():
         stmt = select(model).where(or_(*clauses))
         if after is not None:
             stmt = stmt.where(_after(model, name, after))
         stmt = stmt.order_by(model.state_changed_at, model.id).limit(limit)
-        rows = session.scalars(stmt).all()
-        streams.append([(row.state_changed_at, name, row.id, row) for row in rows])
-    items: list[InboxItem] = []
-    for waiting_since, name, _id, row in heapq.merge(*streams, key=lambda k: k[:3]):
-        triggers = allowed_triggers(row, actor)
-        if triggers:
-            items.append(InboxItem(name, row, waiting_since, tuple(triggers)))
-        if len(items) == limit:
-            break
-    return items
+        streams.append([(row.state_changed_at, name, row.id, row) for row in session.scalars(stmt)])
+    return list(itertools.islice(heapq.merge(*streams, key=lambda k: k[:3]), limit))
 
 
 def _inbox_clauses(wf: Workflow, actor: User) -> list:

@@ -1,0 +1,159 @@
+"""The inbox ("perlu tindakan saya") and "what may I do here?" queries."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from tests import factories
+from tests.factories import new_record
+from tests.workflow_paths import bring_to
+from workflow import allowed_triggers, fire, inbox
+from workflow.db import db
+
+
+def keys(items) -> list[tuple[str, int]]:
+    return [(item.workflow, item.record.id) for item in items]
+
+
+@pytest.fixture
+def desk(session, cast):
+    """Records in several states around cast.subject, created in this order."""
+    second_program = factories.program(session)
+    session.commit()
+    records = {
+        "nomination_submitted": bring_to(new_record(session, cast, "training_nomination"),
+                                         "submitted"),
+        "appraisal_submitted": bring_to(new_record(session, cast, "appraisal"), "submitted"),
+        "appraisal_reviewed": bring_to(new_record(session, cast, "appraisal", period="Q1"),
+                                       "reviewed"),
+        "appraisal_returned": bring_to(new_record(session, cast, "appraisal", period="Q2"),
+                                       "returned"),
+        "mentoring_submitted": bring_to(new_record(session, cast, "mentoring_assignment"),
+                                        "submitted"),
+        "nomination_reviewed": bring_to(
+            new_record(session, cast, "training_nomination",
+                       program_id=second_program.id), "reviewed"),
+        "mentoring_reviewed": bring_to(new_record(session, cast, "mentoring_assignment"),
+                                       "reviewed"),
+    }  # fmt: skip
+    return records
+
+
+def expect(desk, *names) -> list[tuple[str, int]]:
+    return [(desk[n].workflow_name, desk[n].id) for n in names]
+
+
+def test_supervisor_sees_what_waits_for_their_review_oldest_first(session, cast, desk):
+    assert keys(inbox(session, cast.supervisor)) == expect(
+        desk, "nomination_submitted", "appraisal_submitted"
+    )
+
+
+def test_approver_hr_mentor_and_subject_each_see_their_own_queue(session, cast, desk):
+    assert keys(inbox(session, cast.manager)) == expect(desk, "appraisal_reviewed")
+    assert keys(inbox(session, cast.hr)) == expect(desk, "nomination_reviewed",
+                                                   "mentoring_reviewed")  # fmt: skip
+    assert keys(inbox(session, cast.mentor)) == expect(desk, "mentoring_submitted")
+    assert keys(inbox(session, cast.subject)) == expect(desk, "appraisal_returned")
+
+
+def test_people_with_no_part_see_nothing(session, cast, desk):
+    for actor in (cast.colleague, cast.hr_other, cast.admin, cast.external):
+        assert inbox(session, actor) == []
+
+
+def test_items_carry_the_triggers_the_actor_may_fire(session, cast, desk):
+    item = inbox(session, cast.supervisor)[1]
+    assert [t.trigger for t in item.triggers] == ["review", "return", "reject"]
+    review = item.triggers[0]
+    assert review.fields == ("work_result_rating", "behaviour_rating", "feedback")
+    assert review.required == review.fields
+    assert item.triggers[1].needs_comment
+
+
+def test_an_item_leaves_the_inbox_once_acted_on(session, cast, desk):
+    fire(desk["nomination_submitted"], "review", cast.supervisor, via="api")
+    assert keys(inbox(session, cast.supervisor)) == expect(desk, "appraisal_submitted")
+    assert expect(desk, "nomination_submitted")[0] in keys(inbox(session, cast.hr))
+
+
+def test_segregation_of_duties_keeps_own_records_out(session, cast, desk):
+    # The HR officer nominated for training themselves: never in their own queue.
+    own = new_record(session, cast, "training_nomination", employee_id=cast.hr.employee_id)
+    bring_to(own, "reviewed")
+    assert ("training_nomination", own.id) not in keys(inbox(session, cast.hr))
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(session, cast, desk):
+    seen = []
+    after = None
+    while True:
+        page = inbox(session, cast.hr, limit=1, after=after)
+        if not page:
+            break
+        seen += keys(page)
+        last = page[-1]
+        after = (last.waiting_since, last.workflow, last.record.id)
+    assert seen == keys(inbox(session, cast.hr))
+    assert len(seen) == 2
+
+
+def test_what_may_i_do_here(session, cast, desk):
+    record = desk["appraisal_reviewed"]
+    assert [t.trigger for t in allowed_triggers(record, cast.manager)] == [
+        "approve", "return", "reject",
+    ]  # fmt: skip
+    assert allowed_triggers(record, cast.supervisor) == []  # reviewed it; approval is not theirs
+    assert allowed_triggers(record, cast.colleague) == []
+
+
+def test_inbox_queries_use_indexes_not_table_scans(session, cast, desk):
+    captured = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "state" in statement:
+            captured.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        for actor in (cast.supervisor, cast.manager, cast.hr, cast.mentor, cast.subject):
+            inbox(session, actor)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert captured
+    session.rollback()
+    with engine.connect() as conn:
+        for statement, parameters in captured:
+            if conn.dialect.name == "postgresql":
+                # Discourage scans so that only a missing index can produce one.
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = conn.exec_driver_sql(
+                    "EXPLAIN (FORMAT JSON) " + statement, parameters
+                ).scalar()
+                for node in _nodes(plan[0]["Plan"]):
+                    if "Relation Name" in node:
+                        assert node["Node Type"] != "Seq Scan", node
+                        if node["Node Type"] in ("Index Scan", "Index Only Scan"):
+                            assert "Index Cond" in node, node  # not a walk of a whole index
+            else:
+                plan = [
+                    row[3]
+                    for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                ]
+                scans = [step for step in plan if step.startswith("SCAN")]
+                assert scans == [], plan
+
+
+def _nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _nodes(child)
+
+
+def test_a_skipped_record_does_not_shorten_the_page(session, cast):
+    own = new_record(session, cast, "training_nomination", employee_id=cast.hr.employee_id)
+    bring_to(own, "reviewed")
+    other = bring_to(new_record(session, cast, "training_nomination"), "reviewed")
+    assert keys(inbox(session, cast.hr, limit=1)) == [("training_nomination", other.id)]
