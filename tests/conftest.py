@@ -51,14 +51,19 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret",
-            "SECURITY_PASSWORD_SALT": "test-salt",
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "SECURITY_PASSWORD_SALT": "test-salt",
+    }
+    if database_url.startswith("postgresql"):
+        # Commits need not wait for the disk in tests; visibility and locking are unchanged.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "connect_args": {"options": "-c synchronous_commit=off"},
         }
-    )
+    app = create_app(config)
     with app.app_context():
         upgrade()
         db.session.remove()
