@@ -17,7 +17,13 @@ from workflow.errors import InvalidPayload
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
 from workflow.predicate import CURRENT_RULE, Rating, predicate_for
-from workflow.workflows.common import StrictSchema, get_or_invalid, text
+from workflow.workflows.common import (
+    SOD_APPROVE,
+    SOD_REVIEW,
+    StrictSchema,
+    get_or_invalid,
+    text,
+)
 
 
 class State(StrEnum):
@@ -67,19 +73,17 @@ def record_ratings(ctx) -> None:
 
 
 S = State
-DECIDE = {"not_subject": True}
-APPROVE = {"not_subject": True, "not_reviewer": True}
 
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, ADMIN, EXTERNAL],
       payload=SubmitSchema, effects=(record_self_assessment,), inbox=(SUBJECT,)),
     t("review", S.submitted, S.reviewed, [ASSESSOR, ADMIN], payload=ReviewSchema,
-      effects=(record_ratings,), marks_reviewer=True, inbox=(ASSESSOR,), **DECIDE),
-    t("return", S.submitted, S.returned, [ASSESSOR, ADMIN], needs_comment=True, **DECIDE),
-    t("reject", S.submitted, S.rejected, [ASSESSOR, ADMIN], needs_comment=True, **DECIDE),
-    t("approve", S.reviewed, S.approved, [APPROVER, ADMIN], inbox=(APPROVER,), **APPROVE),
-    t("return", S.reviewed, S.returned, [APPROVER, ADMIN], needs_comment=True, **APPROVE),
-    t("reject", S.reviewed, S.rejected, [APPROVER, ADMIN], needs_comment=True, **APPROVE),
+      effects=(record_ratings,), marks_reviewer=True, inbox=(ASSESSOR,), **SOD_REVIEW),
+    t("return", S.submitted, S.returned, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
+    t("reject", S.submitted, S.rejected, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
+    t("approve", S.reviewed, S.approved, [APPROVER, ADMIN], inbox=(APPROVER,), **SOD_APPROVE),
+    t("return", S.reviewed, S.returned, [APPROVER, ADMIN], needs_comment=True, **SOD_APPROVE),
+    t("reject", S.reviewed, S.rejected, [APPROVER, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("withdraw", [S.draft, S.submitted, S.returned], S.withdrawn, [SUBJECT, HR, ADMIN]),
 ]  # fmt: skip
 

@@ -6,6 +6,12 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workflow.errors import InvalidPayload
 
+# Segregation of duties (DESIGN §2), as transition options: at the review stage
+# nobody decides on a record about themselves; at the approval stage, moreover,
+# the decider must be someone other than the reviewer.
+SOD_REVIEW = {"not_subject": True}
+SOD_APPROVE = {"not_subject": True, "not_reviewer": True}
+
 
 class StrictSchema(Schema):
     """Unknown fields are refused (marshmallow's default, stated for the reader)."""

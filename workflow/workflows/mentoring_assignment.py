@@ -14,7 +14,13 @@ from workflow.definition import Workflow, t
 from workflow.errors import InvalidPayload
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, EXTERNAL, HR, MENTOR, SUPERVISOR
-from workflow.workflows.common import StrictSchema, get_or_invalid, text
+from workflow.workflows.common import (
+    SOD_APPROVE,
+    SOD_REVIEW,
+    StrictSchema,
+    get_or_invalid,
+    text,
+)
 
 
 class State(StrEnum):
@@ -30,18 +36,16 @@ class State(StrEnum):
 
 
 S = State
-DECIDE = {"not_subject": True}
-APPROVE = {"not_subject": True, "not_reviewer": True}
 
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [HR, SUPERVISOR, ADMIN], inbox=(SUPERVISOR,)),
     t("review", S.submitted, S.reviewed, [MENTOR, ADMIN], marks_reviewer=True, inbox=(MENTOR,),
-      **DECIDE),
-    t("return", S.submitted, S.returned, [MENTOR, ADMIN], needs_comment=True, **DECIDE),
-    t("reject", S.submitted, S.rejected, [MENTOR, ADMIN], needs_comment=True, **DECIDE),
-    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **APPROVE),
-    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **APPROVE),
-    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **APPROVE),
+      **SOD_REVIEW),
+    t("return", S.submitted, S.returned, [MENTOR, ADMIN], needs_comment=True, **SOD_REVIEW),
+    t("reject", S.submitted, S.rejected, [MENTOR, ADMIN], needs_comment=True, **SOD_REVIEW),
+    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **SOD_APPROVE),
+    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
+    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
       [HR, SUPERVISOR, ADMIN]),
     t("start", S.approved, S.active, [MENTOR, HR, ADMIN], inbox=(MENTOR,)),

@@ -15,7 +15,13 @@ from workflow.definition import Workflow, t
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
 from workflow.parties import ADMIN, EXTERNAL, HR, SUBJECT, SUPERVISOR
-from workflow.workflows.common import StrictSchema, get_or_invalid, text
+from workflow.workflows.common import (
+    SOD_APPROVE,
+    SOD_REVIEW,
+    StrictSchema,
+    get_or_invalid,
+    text,
+)
 
 
 class State(StrEnum):
@@ -30,19 +36,17 @@ class State(StrEnum):
 
 
 S = State
-DECIDE = {"not_subject": True}
-APPROVE = {"not_subject": True, "not_reviewer": True}
 
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, HR, ADMIN, EXTERNAL],
       inbox=(SUBJECT,)),
     t("review", S.submitted, S.reviewed, [SUPERVISOR, ADMIN], marks_reviewer=True,
-      inbox=(SUPERVISOR,), **DECIDE),
-    t("return", S.submitted, S.returned, [SUPERVISOR, ADMIN], needs_comment=True, **DECIDE),
-    t("reject", S.submitted, S.rejected, [SUPERVISOR, ADMIN], needs_comment=True, **DECIDE),
-    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **APPROVE),
-    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **APPROVE),
-    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **APPROVE),
+      inbox=(SUPERVISOR,), **SOD_REVIEW),
+    t("return", S.submitted, S.returned, [SUPERVISOR, ADMIN], needs_comment=True, **SOD_REVIEW),
+    t("reject", S.submitted, S.rejected, [SUPERVISOR, ADMIN], needs_comment=True, **SOD_REVIEW),
+    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **SOD_APPROVE),
+    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
+    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
       [SUBJECT, HR, ADMIN]),
     t("complete", S.approved, S.completed, [HR, ADMIN, EXTERNAL]),
