@@ -16,7 +16,7 @@ from flask_security import hash_password
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import create, fire, get_record
+from workflow import create, fire
 from workflow.models import (
     ROLE_DESCRIPTIONS,
     Agency,
@@ -400,7 +400,6 @@ class Seeder:
             actor = users[subject if actor_key == "subject" else actor_key]
             record = fire(record, trigger, actor, via="cli", comment=comment, payload=data)
             self.created += 1
-        get_record(self.session, record.workflow_name, record.id)  # still there, still readable
 
     def _logins(self, admin: User) -> list[Login]:
         palembang = REGIONS[0][4]

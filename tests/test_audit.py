@@ -91,3 +91,8 @@ def test_tampering_is_reported_with_the_first_broken_link(session, history, cli,
     assert f"appraisal #{record_id}" in first
     assert symptom in first
     assert "problem(s)" in result.output
+
+
+def test_quiet_verify_prints_nothing_when_all_is_well(session, history, cli):
+    result = cli("audit", "verify", "--quiet")
+    assert (result.exit_code, result.output) == (0, "")

@@ -20,8 +20,8 @@ def test_employee_creates_own_nomination_audited_as_create(session, cast):
         "employee_id": cast.subject_employee.id, "program_id": cast.program.id,
         "justification": "Meningkatkan kualitas layanan",
     }, via="api")  # fmt: skip
-    assert (record.state, record.agency_id, record.created_by_id) == (
-        "draft", cast.agency.id, cast.subject.id,
+    assert (record.state, record.agency_id, record.created_by_id, record.version) == (
+        "draft", cast.agency.id, cast.subject.id, 1,
     )  # fmt: skip
     entry = session.scalars(select(AuditEntry)).one()
     assert (entry.trigger, entry.from_state, entry.to_state, entry.seq) == (

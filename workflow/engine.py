@@ -262,9 +262,8 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     from_state = row.state
     ctx = TransitionContext(session, row, actor, trigger, via, values, comment, now)
     if not wf.machine.events[trigger].trigger(row, ctx=ctx):
-        raise TransitionNotAllowed(
-            f"{trigger!r} was refused", state=from_state, allowed=[]
-        )  # pragma: no cover - guards raise their own reasons
+        # Guards raise their own reasons; a plain False would be a guard's bug.
+        raise TransitionNotAllowed(f"{trigger!r} was refused", state=from_state, allowed=[])
     row.state_changed_at = now
     if spec.marks_reviewer:
         row.reviewed_by_id = actor.id if actor is not None else None

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from workflow.db import UTCDateTime, utcnow
 
 
+def _next_version(current: int | None) -> int:
+    return 0 if current is None else current + 1
+
+
 class WorkflowRecord:
     """Mixin: state (written only by the engine), version, audit anchor.
 
@@ -32,8 +36,13 @@ class WorkflowRecord:
 
     @declared_attr
     def __mapper_args__(cls):
-        # Optimistic lock: every UPDATE checks and bumps the version.
-        return {"version_id_col": cls.__table__.c.version}
+        # Optimistic lock: every UPDATE checks and bumps the version. Creation is
+        # an INSERT plus the UPDATE that anchors the first audit entry, so the
+        # INSERT writes 0 and a new record is seen at version 1.
+        return {
+            "version_id_col": cls.__table__.c.version,
+            "version_id_generator": _next_version,
+        }
 
     @declared_attr
     def agency(cls):
