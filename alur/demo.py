@@ -232,8 +232,8 @@ class Seeder:
             people[code] = self._employees(agency, units, region[5], index)
             users[code] = self._accounts(agency, people[code], region[4])
             self._budget(agency)
-        self.session.commit()
-        self.echo(f"reference data ready ({self.created} rows created)")
+            self.session.commit()
+            self.echo(f"{region[3]}: {len(UNITS)} units, {len(TEMPLATE)} staff with accounts")
 
         for index, region in enumerate(REGIONS):
             code = region[0]
@@ -244,7 +244,7 @@ class Seeder:
                 MENTORINGS if tour else [],
                 APPRAISALS if tour else OTHER_APPRAISALS,
             )  # fmt: skip
-        self.echo("workflow records ready")
+            self.echo(f"{region[3]}: workflow records ready")
         return self._logins(admin)
 
     def _roles(self) -> dict[RoleName, Role]:
