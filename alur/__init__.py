@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("alur", instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
+    app.json.sort_keys = False
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -37,9 +38,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from alur.api import init_api
     from alur.web import bp as web
 
     app.register_blueprint(web)
+    init_api(app, security)
 
 
 def register_cli(app: Flask) -> None:

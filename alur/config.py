@@ -28,6 +28,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "id",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "JSON_SORT_KEYS": False,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes; larger bodies get 413
 }
 
 

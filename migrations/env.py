@@ -38,6 +38,9 @@ def render_item(type_, obj, autogen_context):
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and type(obj).__name__ == "JSONB":
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return "postgresql.JSONB(astext_type=sa.Text())"
     return False
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -209,12 +210,15 @@ def fire(
     comment: str | None = None,
     payload: dict | None = None,
     expected_version: int | None = None,
+    within: Callable[[Session, object], None] | None = None,
 ):
     """Fire ``trigger`` on ``record`` as ``actor``; return the updated record.
 
     ``actor`` None is the system itself (``via="system"``), which acts by rule
     and skips the rights check. ``expected_version`` is the version the caller
-    last saw; a different current version raises StaleVersion.
+    last saw; a different current version raises StaleVersion. ``within(session,
+    record)`` runs after the change, in the same transaction (an adapter's own
+    bookkeeping, such as an idempotency record); if it fails, nothing is kept.
     """
     session = object_session(record)
     if session is None:
@@ -225,6 +229,9 @@ def fire(
     with write_transaction(session):
         row = get_record(session, wf.name, record_id, lock=True)
         _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version)
+        if within is not None:
+            within(session, row)
+            session.flush()
     return row
 
 

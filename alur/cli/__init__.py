@@ -10,6 +10,7 @@ from flask import Flask
 
 from alur.cli.audit import audit
 from alur.cli.demo import seed_demo
+from alur.cli.tokens import tokens
 from alur.cli.users import users
 
 
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(audit)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(tokens)

@@ -81,3 +81,25 @@ class User(db.Model, UserMixin):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token of a user for the API, stored only as its SHA-256 hash.
+
+    Tokens are long random strings, so a fast hash suffices: nothing useful can
+    be guessed from it. ``prefix`` (the first characters) identifies a token to
+    people without revealing it.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -41,11 +41,11 @@ class State(StrEnum):
 PERIOD_PATTERN = re.compile(r"^(annual|Q[1-4]|M(0[1-9]|1[0-2]))$")
 
 
-class SubmitSchema(StrictSchema):
+class AppraisalSubmitSchema(StrictSchema):
     self_assessment = text(metadata={"description": "The employee's self-assessment"})
 
 
-class ReviewSchema(StrictSchema):
+class AppraisalReviewSchema(StrictSchema):
     work_result_rating = fields.String(
         required=True, validate=validate.OneOf([r.value for r in Rating]),
         metadata={"description": "Hasil kerja"},
@@ -76,8 +76,8 @@ S = State
 
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, ADMIN, EXTERNAL],
-      payload=SubmitSchema, effects=(record_self_assessment,), inbox=(SUBJECT,)),
-    t("review", S.submitted, S.reviewed, [ASSESSOR, ADMIN], payload=ReviewSchema,
+      payload=AppraisalSubmitSchema, effects=(record_self_assessment,), inbox=(SUBJECT,)),
+    t("review", S.submitted, S.reviewed, [ASSESSOR, ADMIN], payload=AppraisalReviewSchema,
       effects=(record_ratings,), marks_reviewer=True, inbox=(ASSESSOR,), **SOD_REVIEW),
     t("return", S.submitted, S.returned, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
     t("reject", S.submitted, S.rejected, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
@@ -88,7 +88,7 @@ TRANSITIONS = [
 ]  # fmt: skip
 
 
-class CreateSchema(StrictSchema):
+class AppraisalCreateSchema(StrictSchema):
     employee_id = fields.Integer(required=True, strict=True)
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     period = fields.String(
@@ -135,6 +135,6 @@ WORKFLOW = Workflow(
     final=frozenset({S.approved, S.rejected, S.withdrawn}),
     transitions=TRANSITIONS,
     create_who=(SUBJECT, HR, ADMIN, EXTERNAL),
-    create_schema=CreateSchema,
+    create_schema=AppraisalCreateSchema,
     prepare=prepare,
 )

@@ -53,7 +53,7 @@ TRANSITIONS = [
 ]  # fmt: skip
 
 
-class CreateSchema(StrictSchema):
+class MentoringAssignmentCreateSchema(StrictSchema):
     mentor_id = fields.Integer(required=True, strict=True)
     mentee_id = fields.Integer(required=True, strict=True)
     goals = text(required=True, metadata={"description": "Development goals (tujuan)"})
@@ -89,6 +89,6 @@ WORKFLOW = Workflow(
     final=frozenset({S.completed, S.rejected, S.withdrawn}),
     transitions=TRANSITIONS,
     create_who=(HR, SUPERVISOR, ADMIN),
-    create_schema=CreateSchema,
+    create_schema=MentoringAssignmentCreateSchema,
     prepare=prepare,
 )

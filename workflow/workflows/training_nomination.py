@@ -53,7 +53,7 @@ TRANSITIONS = [
 ]  # fmt: skip
 
 
-class CreateSchema(StrictSchema):
+class TrainingNominationCreateSchema(StrictSchema):
     employee_id = fields.Integer(required=True, strict=True)
     program_id = fields.Integer(required=True, strict=True)
     justification = text(metadata={"description": "Why this training (alasan pengusulan)"})
@@ -74,6 +74,6 @@ WORKFLOW = Workflow(
     final=frozenset({S.completed, S.rejected, S.withdrawn}),
     transitions=TRANSITIONS,
     create_who=(SUBJECT, HR, ADMIN),
-    create_schema=CreateSchema,
+    create_schema=TrainingNominationCreateSchema,
     prepare=prepare,
 )

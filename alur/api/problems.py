@@ -1,0 +1,98 @@
+"""RFC 9457 problem details for every error under /api/."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import (
+    Forbidden,
+    InvalidPayload,
+    NotFound,
+    StaleVersion,
+    TransitionNotAllowed,
+    WorkflowError,
+)
+
+PROBLEM_BASE = "https://alur.id/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem_body(status: int, detail: str | None = None, *, code: str | None = None, **extra):
+    body = {
+        "type": PROBLEM_BASE + code if code else "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem(status: int, detail: str | None = None, *, headers=None, code=None, **extra):
+    """A problem+json response."""
+    response = jsonify(problem_body(status, detail, code=code, **extra))
+    response.status_code = status
+    response.content_type = MEDIA_TYPE
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def workflow_error_body(exc: WorkflowError) -> dict:
+    """The problem body of an engine refusal."""
+    if isinstance(exc, NotFound):
+        return problem_body(404, exc.message, code=exc.code)
+    if isinstance(exc, Forbidden):
+        return problem_body(403, exc.message, code=exc.code)
+    if isinstance(exc, InvalidPayload):
+        return problem_body(422, exc.message, code=exc.code, errors=exc.errors)
+    if isinstance(exc, TransitionNotAllowed):
+        return problem_body(409, exc.message, code=exc.code, state=exc.state, allowed=exc.allowed)
+    if isinstance(exc, StaleVersion) and exc.expected is not None:
+        return problem_body(412, exc.message, code=exc.code)  # the If-Match was stale
+    return problem_body(409, exc.message, code=exc.code)
+
+
+def _flatten(messages) -> dict:
+    """webargs' {location: {field: [...]}} as {field: [...]} (location-prefixed off the body)."""
+    flat = {}
+    for location, fields in (messages or {}).items():
+        if not isinstance(fields, dict):
+            flat[location] = fields
+            continue
+        for field, errors in fields.items():
+            flat[field if location == "json" else f"{location}.{field}"] = errors
+    return flat
+
+
+def register(app) -> None:
+    """Answer errors with problem+json under /api/, and as usual elsewhere."""
+
+    @app.errorhandler(WorkflowError)
+    def _workflow_error(exc: WorkflowError):
+        body = workflow_error_body(exc)
+        response = jsonify(body)
+        response.status_code = body["status"]
+        response.content_type = MEDIA_TYPE
+        return response
+
+    # Replaces flask-smorest's app-wide handler, which would turn the back
+    # office's and the login page's errors into JSON.
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not request.path.startswith("/api/"):
+            return exc
+        data = getattr(exc, "data", None) or {}
+        errors = _flatten(data.get("messages")) if exc.code == 422 else None
+        headers = dict(exc.get_headers()) if exc.code in (405, 429) else {}
+        headers.pop("Content-Type", None)
+        if exc.code == 429 and "Retry-After" not in headers:
+            headers["Retry-After"] = "60"
+        detail = data.get("message") or exc.description
+        if exc.code == 422:
+            detail = "The request has invalid fields; see errors."
+        return problem(exc.code or 500, detail, headers=headers, errors=errors)

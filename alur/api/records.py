@@ -1,0 +1,357 @@
+"""The three workflow collections: records, transitions, history, actions; and the inbox.
+
+Each function here translates HTTP to one engine call and its result (or
+refusal) back to HTTP; rules live in ``workflow``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from flask import jsonify, request, url_for
+from flask.views import MethodView
+from flask_security import auth_required
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from alur.api.auth import actor
+from alur.api.problems import problem, workflow_error_body
+from schemas.appraisal import AppraisalQuery, AppraisalSchema
+from schemas.base import ProblemSchema, decode_cursor, encode_cursor, page_of
+from schemas.mentoring_assignment import MentoringAssignmentQuery, MentoringAssignmentSchema
+from schemas.training_nomination import TrainingNominationQuery, TrainingNominationSchema
+from schemas.workflow_record import (
+    ActionsSchema,
+    BulkRequestSchema,
+    BulkResponseSchema,
+    HistorySchema,
+    InboxPageSchema,
+    InboxQuery,
+    TransitionRequestSchema,
+)
+from workflow import NotFound, WorkflowError, allowed_triggers, create, fire, get_record, inbox
+from workflow.db import db
+from workflow.models import AuditEntry, IdempotentRequest
+from workflow.visibility import can_see, visible_clause
+from workflow.workflows import WORKFLOWS
+
+MAX_ID = 2**31 - 1
+TOKEN_AUTH = [auth_required("token")]
+
+# collection (URL) -> workflow name, item schema, list query schema, filter columns
+COLLECTIONS = {
+    "training-nominations": (
+        "training_nomination", TrainingNominationSchema, TrainingNominationQuery,
+        ("state", "agency_id", "employee_id", "program_id"),
+    ),
+    "mentoring-assignments": (
+        "mentoring_assignment", MentoringAssignmentSchema, MentoringAssignmentQuery,
+        ("state", "agency_id", "mentor_id"),
+    ),
+    "appraisals": (
+        "appraisal", AppraisalSchema, AppraisalQuery,
+        ("state", "agency_id", "employee_id", "year", "period"),
+    ),
+}  # fmt: skip
+
+
+def _visible_record(workflow: str, record_id: int):
+    record = get_record(db.session, workflow, record_id)
+    if not can_see(record, actor()):
+        # Not 403: whether a record exists is itself not everyone's business.
+        raise NotFound(f"{WORKFLOWS[workflow].title} {record_id} does not exist")
+    return record
+
+
+def _with_etag(record, status: int = 200, headers=None):
+    """The record for the response schema to dump, with its version as the ETag."""
+    return record, status, {"ETag": f'"{record.version}"', **(headers or {})}
+
+
+def _if_match() -> int | None:
+    """The version named by If-Match; 412 for a value that cannot be a version."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or int(value) > MAX_ID:
+        abort(412, message=f"If-Match {header!r} names no version of this record")
+    return int(value)
+
+
+def _request_hash(*parts) -> str:
+    material = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 255:
+        abort(422, message="Idempotency-Key must be 1 to 255 characters")
+    return key
+
+
+def _replay(key: str, request_hash: str):
+    """The remembered answer to ``key``, or None if the key is unused."""
+    remembered = db.session.scalar(
+        select(IdempotentRequest).where(
+            IdempotentRequest.user_id == actor().id, IdempotentRequest.key == key
+        )
+    )
+    if remembered is None:
+        return None
+    if remembered.request_hash != request_hash:
+        return problem(
+            422, "This Idempotency-Key was used with a different request.",
+            code="idempotency_key_reused",
+        )  # fmt: skip
+    response = jsonify(remembered.response)  # already dumped when it was first given
+    response.status_code = remembered.status
+    response.headers["ETag"] = f'"{remembered.response["version"]}"'
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def register(api) -> None:
+    for collection, (workflow, schema, query, filters) in COLLECTIONS.items():
+        api.register_blueprint(_collection_blueprint(collection, workflow, schema, query, filters))
+    api.register_blueprint(_inbox_blueprint())
+
+
+def _collection_blueprint(collection, workflow, item_schema, query_schema, filters):
+    wf = WORKFLOWS[workflow]
+    blp = Blueprint(
+        collection, __name__, url_prefix=f"/api/v1/{collection}",
+        description=f"{wf.title}s and their workflow",
+    )  # fmt: skip
+    page_schema = page_of(item_schema)
+    item_url = "<int(min=1, max=2147483647):record_id>"
+
+    @blp.route("")
+    class Records(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.arguments(query_schema, location="query")
+        @blp.response(200, page_schema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        def get(self, args):
+            """List the records you may see, oldest first (keyset pagination)."""
+            model = wf.model
+            after = _cursor(args.get("cursor"), _record_cursor)
+            stmt = select(model).order_by(model.id).limit(args["limit"] + 1)
+            clause = visible_clause(wf, actor())
+            if clause is not None:
+                stmt = stmt.where(clause)
+            if after is not None:
+                stmt = stmt.where(model.id > after)
+            for name in filters:
+                if name in args:
+                    stmt = stmt.where(getattr(model, name) == args[name])
+            rows = db.session.scalars(stmt).all()
+            more = len(rows) > args["limit"]
+            rows = rows[: args["limit"]]
+            return {
+                "items": rows,
+                "next_cursor": encode_cursor(rows[-1].id) if more else None,
+            }
+
+        @blp.arguments(wf.create_schema)
+        @blp.response(201, item_schema)
+        @blp.alt_response(403, schema=ProblemSchema)
+        @blp.alt_response(409, schema=ProblemSchema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        def post(self, data):
+            """Create a record in its initial state (draft)."""
+            record = create(db.session, workflow, actor(), data, via="api")
+            location = url_for(f"{collection}.Record", record_id=record.id)
+            return _with_etag(record, 201, {"Location": location})
+
+    @blp.route(f"/{item_url}")
+    class Record(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.response(200, item_schema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        def get(self, record_id):
+            """Read one record; its ETag is its version."""
+            return _with_etag(_visible_record(workflow, record_id))
+
+    @blp.route(f"/{item_url}/transitions")
+    class Transitions(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.response(200, HistorySchema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        def get(self, record_id):
+            """The record's history: every audit entry, oldest first."""
+            record = _visible_record(workflow, record_id)
+            entries = db.session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.workflow == workflow, AuditEntry.record_id == record.id)
+                .order_by(AuditEntry.seq)
+            ).all()
+            return {"items": entries}
+
+        @blp.arguments(TransitionRequestSchema)
+        @blp.response(200, item_schema)
+        @blp.alt_response(403, schema=ProblemSchema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        @blp.alt_response(409, schema=ProblemSchema)
+        @blp.alt_response(412, schema=ProblemSchema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        @blp.doc(parameters=[
+            {"in": "header", "name": "If-Match", "schema": {"type": "string"},
+             "description": "The version (ETag) you last read; 412 if it changed since"},
+            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"},
+             "description": "Retries with the same key and body get the first answer"},
+        ])  # fmt: skip
+        def post(self, body, record_id):
+            """Fire a trigger; returns the updated record."""
+            expected = _if_match()
+            key = _idempotency_key()
+            fingerprint = _request_hash(collection, record_id, body, expected)
+            if key is not None and (replayed := _replay(key, fingerprint)) is not None:
+                return replayed
+            record = _visible_record(workflow, record_id)
+            remember = None
+            if key is not None:
+
+                def remember(session, row):
+                    session.add(IdempotentRequest(
+                        user_id=actor().id, key=key, request_hash=fingerprint, status=200,
+                        response=item_schema().dump(row),
+                    ))  # fmt: skip
+
+            try:
+                record = fire(
+                    record, body["trigger"], actor(), via="api", comment=body.get("comment"),
+                    payload=body.get("data"), expected_version=expected, within=remember,
+                )  # fmt: skip
+            except IntegrityError:
+                # The same key raced in from another request, which won: answer as it did.
+                db.session.rollback()
+                replayed = _replay(key, fingerprint) if key else None
+                if replayed is None:
+                    raise
+                return replayed
+            return _with_etag(record)
+
+    @blp.route(f"/{item_url}/actions")
+    class Actions(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.response(200, ActionsSchema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        def get(self, record_id):
+            """The triggers you may fire on this record now, with the data each needs."""
+            record = _visible_record(workflow, record_id)
+            return {
+                "state": record.state,
+                "version": record.version,
+                "actions": [_action(a) for a in allowed_triggers(record, actor())],
+            }
+
+    @blp.route("/transitions")
+    class Bulk(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.arguments(BulkRequestSchema)
+        @blp.response(200, BulkResponseSchema)
+        def post(self, body):
+            """Fire triggers on many records; each item succeeds or fails on its own."""
+            results = [_bulk_item(workflow, item) for item in body["items"]]
+            succeeded = sum(1 for r in results if r["ok"])
+            return {"results": results, "succeeded": succeeded,
+                    "failed": len(results) - succeeded}  # fmt: skip
+
+    return blp
+
+
+def _action(allowed) -> dict:
+    return {
+        "trigger": allowed.trigger,
+        "dest": allowed.dest,
+        "needs_comment": allowed.needs_comment,
+        "fields_": list(allowed.fields),
+        "required": list(allowed.required),
+    }
+
+
+def _bulk_item(workflow: str, item: dict) -> dict:
+    try:
+        record = fire(
+            _visible_record(workflow, item["id"]), item["trigger"], actor(), via="api",
+            comment=item.get("comment"), payload=item.get("data"),
+            expected_version=item.get("version"),
+        )  # fmt: skip
+    except WorkflowError as exc:
+        db.session.rollback()
+        body = workflow_error_body(exc)
+        return {"id": item["id"], "ok": False, "status": body["status"], "state": None,
+                "version": None, "problem": body}  # fmt: skip
+    return {"id": record.id, "ok": True, "status": 200, "state": record.state,
+            "version": record.version, "problem": None}  # fmt: skip
+
+
+def _inbox_blueprint():
+    blp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox",
+                    description="What waits for your action")  # fmt: skip
+
+    @blp.route("")
+    class Inbox(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.arguments(InboxQuery, location="query")
+        @blp.response(200, InboxPageSchema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        def get(self, args):
+            """Everything awaiting your action across the three workflows, oldest first."""
+            after = _cursor(args.get("cursor"), _inbox_cursor)
+            items = inbox(db.session, actor(), limit=args["limit"] + 1, after=after)
+            more = len(items) > args["limit"]
+            items = items[: args["limit"]]
+            next_cursor = None
+            if more:
+                last = items[-1]
+                next_cursor = encode_cursor(
+                    [last.waiting_since.isoformat(), last.workflow, last.record.id]
+                )
+            return {
+                "items": [
+                    {"workflow": i.workflow, "id": i.record.id, "state": i.record.state,
+                     "waiting_since": i.waiting_since,
+                     "actions": [_action(a) for a in i.triggers]}
+                    for i in items
+                ],
+                "next_cursor": next_cursor,
+            }  # fmt: skip
+
+    return blp
+
+
+def _cursor(cursor: str | None, check):
+    """Decode a page cursor and check its shape; 422 for one this API did not issue."""
+    if cursor is None:
+        return None
+    try:
+        return check(decode_cursor(cursor))
+    except (ValidationError, ValueError, TypeError):
+        abort(422, errors={"query": {"cursor": ["Not a cursor this API issued."]}})
+
+
+def _record_cursor(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
+        raise ValueError
+    return value
+
+
+def _inbox_cursor(value) -> tuple[datetime, str, int]:
+    at, workflow, record_id = value
+    at = datetime.fromisoformat(at)
+    if workflow not in WORKFLOWS or at.tzinfo is None:
+        raise ValueError
+    return at, workflow, _record_cursor(record_id)

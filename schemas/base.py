@@ -1,0 +1,62 @@
+"""What every API schema shares: unknown fields refused, keyset pagination, problems."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+MAX_PAGE = 200
+
+
+class BaseSchema(Schema):
+    class Meta:
+        unknown = "raise"
+        ordered = True
+
+
+class PageQuery(BaseSchema):
+    """``limit`` and the opaque ``cursor`` of the page to read (from ``next_cursor``)."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
+    cursor = fields.String(load_default=None, metadata={"description": "From next_cursor"})
+
+
+def encode_cursor(position) -> str:
+    """An opaque page cursor for a JSON-able position (the last key of a page)."""
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str):
+    """The position inside a cursor; ValidationError for one that is not ours."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValidationError("Not a cursor this API issued.", "cursor") from None
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The envelope of one page of ``item_schema`` items."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": fields.String(
+                allow_none=True, required=True, metadata={"description": "None on the last page"}
+            ),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}Page",
+    )
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "Field → messages, for 422"})
+    state = fields.String(metadata={"description": "The record's state, for a refused step"})
+    allowed = fields.List(fields.String(), metadata={"description": "Triggers you may fire"})
