@@ -9,7 +9,7 @@ from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
 
 from alur.config import load_config
-from alur.extensions import babel, db, migrate, security
+from alur.extensions import babel, db, limiter, migrate, security
 from workflow.db import configure_engine
 from workflow.models import Role, User
 
@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     babel.init_app(app)
     security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,6 +29,9 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes; larger bodies get 413
+    # Per API token. memory:// counts per process: use Redis (redis://…) in production.
+    "API_RATE_LIMIT": "600/minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 

@@ -4,6 +4,7 @@ Nothing here imports Flask-Admin or HTTP code; adapters (API, back office,
 webhooks, CLI) call into this package.
 """
 
+from workflow import reference
 from workflow.engine import (
     allowed_triggers,
     create,
@@ -36,5 +37,6 @@ __all__ = [
     "fire",
     "get_record",
     "inbox",
+    "reference",
     "workflow_for",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import auth, problems, records
+from alur.api import auth, problems, records, resources
+from schemas.base import ProblemSchema
 
 API_SETTINGS = {
     "API_TITLE": "Alur API",
@@ -25,18 +27,40 @@ API_SETTINGS = {
     },
 }
 
-api = Api()
+
+class AlurApi(Api):
+    """Documents every error as an RFC 9457 problem, which is what the API sends."""
+
+    ERROR_SCHEMA = ProblemSchema
 
 
-def init_api(app, security) -> None:
-    """Mount the API on ``app``: settings, auth, errors, resources, reference page."""
+def schema_name(schema) -> str:
+    """Component name: the class name without "Schema"; partial (PATCH) bodies get "Patch"."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.partial:
+        name += "Patch"
+    return name
+
+
+def init_api(app, security) -> Api:
+    """Mount the API on ``app``: settings, auth, errors, resources, reference page.
+
+    One Api per app (like Flask-Admin's Admin): the test suite builds several apps.
+    """
     for name, value in API_SETTINGS.items():
         app.config.setdefault(name, value)
+    api = Api(
+        spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)}
+    )
     api.init_app(app)
+    app.extensions["alur_api"] = api
     auth.register(security)
     problems.register(app)
+    resources.register(api)
     records.register(api)
     app.register_blueprint(docs)
+    return api
 
 
 docs = Blueprint("api_docs", __name__, template_folder="../templates")
@@ -45,5 +69,5 @@ docs = Blueprint("api_docs", __name__, template_folder="../templates")
 @docs.get("/api/v1/docs")
 def reference():
     """A readable API reference, rendered here from the OpenAPI document (works offline)."""
-    spec = api.spec.to_dict()
+    spec = current_app.extensions["alur_api"].spec.to_dict()
     return render_template("api/reference.html", spec=spec)

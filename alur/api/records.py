@@ -141,23 +141,14 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         def get(self, args):
             """List the records you may see, oldest first (keyset pagination)."""
             model = wf.model
-            after = _cursor(args.get("cursor"), _record_cursor)
-            stmt = select(model).order_by(model.id).limit(args["limit"] + 1)
+            stmt = select(model)
             clause = visible_clause(wf, actor())
             if clause is not None:
                 stmt = stmt.where(clause)
-            if after is not None:
-                stmt = stmt.where(model.id > after)
             for name in filters:
                 if name in args:
                     stmt = stmt.where(getattr(model, name) == args[name])
-            rows = db.session.scalars(stmt).all()
-            more = len(rows) > args["limit"]
-            rows = rows[: args["limit"]]
-            return {
-                "items": rows,
-                "next_cursor": encode_cursor(rows[-1].id) if more else None,
-            }
+            return page_response(model, stmt, *page_args(args))
 
         @blp.arguments(wf.create_schema)
         @blp.response(201, item_schema)
@@ -331,6 +322,21 @@ def _inbox_blueprint():
             }  # fmt: skip
 
     return blp
+
+
+def page_args(args: dict) -> tuple[int, int | None]:
+    """The page size and the id the page starts after, from a PageQuery."""
+    return args["limit"], _cursor(args.get("cursor"), _record_cursor)
+
+
+def page_response(model, stmt, limit: int, after: int | None) -> dict:
+    """One page of ``stmt`` in id order: no count, one row more to know if more follow."""
+    if after is not None:
+        stmt = stmt.where(model.id > after)
+    rows = db.session.scalars(stmt.order_by(model.id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_cursor": encode_cursor(rows[-1].id) if more else None}
 
 
 def _cursor(cursor: str | None, check):

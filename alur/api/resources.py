@@ -1,0 +1,99 @@
+"""Reference data over the API: agencies, units, employees, training programs."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from alur.api.auth import actor
+from alur.api.records import TOKEN_AUTH, page_args, page_response
+from schemas.agency import AgencyQuery, AgencySchema
+from schemas.base import ProblemSchema, page_of
+from schemas.employee import EmployeeQuery, EmployeeSchema
+from schemas.training_program import TrainingProgramQuery, TrainingProgramSchema
+from schemas.unit import UnitQuery, UnitSchema
+from workflow import NotFound, reference
+from workflow.db import db
+from workflow.models import Agency, Employee, TrainingProgram, Unit
+
+# URL -> model, schema, list query schema, filter columns, title
+RESOURCES = {
+    "agencies": (Agency, AgencySchema, AgencyQuery, ("province", "code"), "Agencies (instansi)"),
+    "units": (Unit, UnitSchema, UnitQuery, ("agency_id", "parent_id"), "Work units (unit kerja)"),
+    "employees": (
+        Employee, EmployeeSchema, EmployeeQuery, ("agency_id", "unit_id", "supervisor_id", "nip"),
+        "Employees (ASN)",
+    ),
+    "training-programs": (
+        TrainingProgram, TrainingProgramSchema, TrainingProgramQuery,
+        ("agency_id", "form", "delivery_mode"), "Training programs",
+    ),
+}  # fmt: skip
+
+
+def register(api) -> None:
+    for name, spec in RESOURCES.items():
+        api.register_blueprint(_blueprint(name, *spec))
+
+
+def _blueprint(name, model, schema, query_schema, filters, title):
+    blp = Blueprint(name, __name__, url_prefix=f"/api/v1/{name}", description=title)
+    label = model.__tablename__.replace("_", " ").removesuffix("s")
+
+    def visible(row_id: int):
+        row = db.session.get(model, row_id)
+        if row is None or not reference.can_see(actor(), row):
+            raise NotFound(f"{label} {row_id} does not exist")
+        return row
+
+    @blp.route("")
+    class Collection(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.arguments(query_schema, location="query")
+        @blp.response(200, page_of(schema))
+        @blp.alt_response(422, schema=ProblemSchema)
+        def get(self, args):
+            """List, in id order (keyset pagination)."""
+            stmt = select(model)
+            clause = reference.visible_clause(actor(), model)
+            if clause is not None:
+                stmt = stmt.where(clause)
+            for column in filters:
+                if column in args:
+                    stmt = stmt.where(getattr(model, column) == args[column])
+            return page_response(model, stmt, *page_args(args))
+
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        @blp.alt_response(403, schema=ProblemSchema)
+        @blp.alt_response(409, schema=ProblemSchema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        def post(self, values):
+            """Create (admins; HR officers within their own agency)."""
+            row = reference.save(db.session, actor(), model(), values)
+            return row, 201, {"Location": url_for(f"{name}.Item", row_id=row.id)}
+
+    @blp.route("/<int(min=1, max=2147483647):row_id>")
+    class Item(MethodView):
+        decorators = TOKEN_AUTH
+
+        @blp.response(200, schema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        def get(self, row_id):
+            """Read one."""
+            return visible(row_id)
+
+        @blp.arguments(schema(partial=True))
+        @blp.response(200, schema)
+        @blp.alt_response(403, schema=ProblemSchema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        @blp.alt_response(409, schema=ProblemSchema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        def patch(self, values, row_id):
+            """Change some fields (admins; HR officers within their own agency)."""
+            return reference.save(db.session, actor(), visible(row_id), values)
+
+    return blp
