@@ -50,7 +50,7 @@ def init_api(app, security) -> Api:
     """
     for name, value in API_SETTINGS.items():
         app.config.setdefault(name, value)
-    api = Api(
+    api = AlurApi(
         spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)}
     )
     api.init_app(app)
