@@ -6,9 +6,11 @@ every table is emptied, so tests are isolated and real commits can be used.
 
 from __future__ import annotations
 
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -49,6 +51,17 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context and database session, as in production.
+
+    Without this, a request would reuse the test's app context: its session
+    and the user Flask-Login caches in ``g`` would leak from request to request.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     config = {
@@ -64,6 +77,7 @@ def app(database_url, tmp_path_factory):
             "connect_args": {"options": "-c synchronous_commit=off"},
         }
     app = create_app(config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
         db.session.remove()
@@ -114,3 +128,18 @@ def cli(app, app_ctx):
 @pytest.fixture
 def client(app, app_ctx):
     return app.test_client()
+
+
+@pytest.fixture
+def bearer(session):
+    """The auth helper: ``bearer(user)`` gives headers carrying a new API token of ``user``."""
+    from workflow import tokens
+
+    def headers(user) -> dict:
+        if user is None:
+            return {}
+        _row, token = tokens.issue(session, user, "test")
+        session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
