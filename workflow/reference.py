@@ -77,7 +77,7 @@ def save(session: Session, actor: User, row, values: dict):
     out of, or into, an agency they do not administer.
     """
     model = type(row)
-    with write_transaction(session):
+    with write_transaction(session), session.no_autoflush:
         if row.id is not None:
             check_can_edit(actor, model, _agency_of(session, row))
         for name, value in values.items():
@@ -90,8 +90,8 @@ def save(session: Session, actor: User, row, values: dict):
             if unit is None:
                 raise InvalidPayload("unknown unit", {"unit_id": [f"No unit {row.unit_id}."]})
             row.agency_id = unit.agency_id
-        session.add(row)
         check_can_edit(actor, model, _agency_of(session, row))
+        session.add(row)
         try:
             session.flush()
         except IntegrityError as exc:

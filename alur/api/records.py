@@ -135,7 +135,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
     class Records(MethodView):
         decorators = TOKEN_AUTH
 
-        @blp.arguments(query_schema, location="query")
+        @blp.arguments(query_schema, location="query", unknown="raise")
         @blp.response(200, page_schema)
         @blp.alt_response(422, schema=ProblemSchema)
         def get(self, args):
@@ -296,7 +296,7 @@ def _inbox_blueprint():
     class Inbox(MethodView):
         decorators = TOKEN_AUTH
 
-        @blp.arguments(InboxQuery, location="query")
+        @blp.arguments(InboxQuery, location="query", unknown="raise")
         @blp.response(200, InboxPageSchema)
         @blp.alt_response(422, schema=ProblemSchema)
         def get(self, args):

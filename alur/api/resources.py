@@ -52,7 +52,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
     class Collection(MethodView):
         decorators = TOKEN_AUTH
 
-        @blp.arguments(query_schema, location="query")
+        @blp.arguments(query_schema, location="query", unknown="raise")
         @blp.response(200, page_of(schema))
         @blp.alt_response(422, schema=ProblemSchema)
         def get(self, args):
