@@ -6,7 +6,9 @@ import base64
 import binascii
 import json
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from workflow.workflows.common import refuse_nul
 
 MAX_PAGE = 200
 
@@ -15,6 +17,10 @@ class BaseSchema(Schema):
     class Meta:
         unknown = "raise"
         ordered = True
+
+    @pre_load(pass_collection=True)
+    def _no_nul(self, data, **kwargs):
+        return refuse_nul(data)
 
 
 class PageQuery(BaseSchema):

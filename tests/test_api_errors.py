@@ -90,6 +90,13 @@ def test_duplicate_code_is_409(client, headers, cast):
     }), 409)  # fmt: skip
 
 
+def test_bulk_takes_at_most_10000_items(client, headers):
+    items = [{"id": 1, "trigger": "review"}] * 10_001
+    body = problem_of(client.post(f"{NOMINATIONS}/transitions", headers=headers,
+                                  json={"items": items}), 422)  # fmt: skip
+    assert "items" in body["errors"]
+
+
 def test_outside_the_api_errors_stay_html(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
@@ -121,3 +128,22 @@ def test_openapi_document_and_offline_reference(client):
     html = page.get_data(as_text=True)
     assert "/api/v1/inbox" in html and "TrainingNominationCreate" in html
     assert not re.search(r"""(src|href)=["']https?://""", html), "no CDN: works offline"
+
+
+def test_nul_characters_are_refused_everywhere(session, client, headers, cast):
+    from tests.factories import new_record
+    from tests.workflow_paths import bring_to
+
+    problem_of(client.post("/api/v1/agencies", headers=headers, json={
+        "code": "X", "name": "X", "province": "X", "region": "\u0000",
+    }), 422)  # fmt: skip
+    record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    path = f"{NOMINATIONS}/{record.id}/transitions"
+    body = problem_of(
+        client.post(path, headers=headers, json={"trigger": "return", "comment": "a\u0000b"}), 422
+    )
+    assert "comment" in body["errors"]
+    problem_of(client.get("/api/v1/appraisals?period=%00", headers=headers), 422)
+    problem_of(client.post(f"{NOMINATIONS}/{record.id}/transitions",
+                           headers={**headers, "Idempotency-Key": "k\u0007"},
+                           json={"trigger": "review"}), 422)  # fmt: skip

@@ -90,8 +90,8 @@ def _request_hash(*parts) -> str:
 
 def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 255:
-        abort(422, message="Idempotency-Key must be 1 to 255 characters")
+    if key is not None and not (1 <= len(key) <= 255 and key.isascii() and key.isprintable()):
+        abort(422, message="Idempotency-Key must be 1 to 255 printable ASCII characters")
     return key
 
 
@@ -254,7 +254,11 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @blp.response(200, BulkResponseSchema)
         def post(self, body):
             """Fire triggers on many records; each item succeeds or fails on its own."""
-            results = [_bulk_item(workflow, item) for item in body["items"]]
+            ids = {item["id"] for item in body["items"]}
+            found = {
+                r.id: r for r in db.session.scalars(select(wf.model).where(wf.model.id.in_(ids)))
+            }
+            results = [_bulk_item(workflow, found.get(item["id"]), item) for item in body["items"]]
             succeeded = sum(1 for r in results if r["ok"])
             return {"results": results, "succeeded": succeeded,
                     "failed": len(results) - succeeded}  # fmt: skip
@@ -272,12 +276,14 @@ def _action(allowed) -> dict:
     }
 
 
-def _bulk_item(workflow: str, item: dict) -> dict:
+def _bulk_item(workflow: str, record, item: dict) -> dict:
+    """One item of a bulk request, in its own transaction; ``record`` None if not found."""
     try:
+        if record is None or not can_see(record, actor()):
+            raise NotFound(f"{WORKFLOWS[workflow].title} {item['id']} does not exist")
         record = fire(
-            _visible_record(workflow, item["id"]), item["trigger"], actor(), via="api",
-            comment=item.get("comment"), payload=item.get("data"),
-            expected_version=item.get("version"),
+            record, item["trigger"], actor(), via="api", comment=item.get("comment"),
+            payload=item.get("data"), expected_version=item.get("version"),
         )  # fmt: skip
     except WorkflowError as exc:
         db.session.rollback()

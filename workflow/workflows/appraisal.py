@@ -22,6 +22,7 @@ from workflow.workflows.common import (
     SOD_REVIEW,
     StrictSchema,
     get_or_invalid,
+    ref_id,
     text,
 )
 
@@ -89,15 +90,15 @@ TRANSITIONS = [
 
 
 class AppraisalCreateSchema(StrictSchema):
-    employee_id = fields.Integer(required=True, strict=True)
+    employee_id = ref_id()
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     period = fields.String(
         load_default="annual", validate=validate.Regexp(PERIOD_PATTERN),
         metadata={"description": "annual, Q1..Q4 or M01..M12"},
     )  # fmt: skip
-    assessor_id = fields.Integer(strict=True, metadata={"description": "Default: the supervisor"})
-    approver_id = fields.Integer(
-        strict=True, metadata={"description": "Default: the assessor's supervisor"}
+    assessor_id = ref_id(required=False, metadata={"description": "Default: the supervisor"})
+    approver_id = ref_id(
+        required=False, metadata={"description": "Default: the assessor's supervisor"}
     )
 
 

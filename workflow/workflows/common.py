@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from collections.abc import Mapping
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from workflow.errors import InvalidPayload
 
@@ -13,11 +15,37 @@ SOD_REVIEW = {"not_subject": True}
 SOD_APPROVE = {"not_subject": True, "not_reviewer": True}
 
 
+def refuse_nul(data, path: str = ""):
+    """Refuse NUL characters anywhere in the input: PostgreSQL cannot store them in text."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise ValidationError("Must not contain NUL characters.", path or "_schema")
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            refuse_nul(key, path or "_schema")
+            refuse_nul(value, path or str(key))
+    elif isinstance(data, list | tuple):
+        for value in data:
+            refuse_nul(value, path)
+    return data
+
+
 class StrictSchema(Schema):
     """Unknown fields are refused (marshmallow's default, stated for the reader)."""
 
     class Meta:
         unknown = "raise"
+
+    @pre_load
+    def _no_nul(self, data, **kwargs):
+        return refuse_nul(data)
+
+
+def ref_id(required: bool = True, **kwargs) -> fields.Integer:
+    """The id of another row: a positive 32-bit integer, never a string."""
+    return fields.Integer(
+        required=required, strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kwargs
+    )
 
 
 def text(required: bool = False, max_length: int = 4000, **kwargs) -> fields.String:

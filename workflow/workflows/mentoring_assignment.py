@@ -19,6 +19,7 @@ from workflow.workflows.common import (
     SOD_REVIEW,
     StrictSchema,
     get_or_invalid,
+    ref_id,
     text,
 )
 
@@ -54,8 +55,8 @@ TRANSITIONS = [
 
 
 class MentoringAssignmentCreateSchema(StrictSchema):
-    mentor_id = fields.Integer(required=True, strict=True)
-    mentee_id = fields.Integer(required=True, strict=True)
+    mentor_id = ref_id()
+    mentee_id = ref_id()
     goals = text(required=True, metadata={"description": "Development goals (tujuan)"})
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from enum import StrEnum, auto
 
-from marshmallow import fields
-
 from workflow.definition import Workflow, t
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
@@ -20,6 +18,7 @@ from workflow.workflows.common import (
     SOD_REVIEW,
     StrictSchema,
     get_or_invalid,
+    ref_id,
     text,
 )
 
@@ -54,8 +53,8 @@ TRANSITIONS = [
 
 
 class TrainingNominationCreateSchema(StrictSchema):
-    employee_id = fields.Integer(required=True, strict=True)
-    program_id = fields.Integer(required=True, strict=True)
+    employee_id = ref_id()
+    program_id = ref_id()
     justification = text(metadata={"description": "Why this training (alasan pengusulan)"})
 
 
