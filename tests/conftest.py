@@ -138,6 +138,9 @@ def bearer(session):
     def headers(user) -> dict:
         if user is None:
             return {}
+        # End the test's read transaction first: on SQLite a write cannot follow a read
+        # whose snapshot another connection (a request) has since moved past.
+        session.commit()
         _row, token = tokens.issue(session, user, "test")
         session.commit()
         return {"Authorization": f"Bearer {token}"}

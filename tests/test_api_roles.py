@@ -78,6 +78,10 @@ MATRIX = {
                             lambda c: {"trigger": "complete"},
                             {"admin": 200, "hr": 200, "supervisor": 403, "employee": 403,
                              "external": 200, "anonymous": 401}),
+    "edit draft nomination": ("PATCH", "/api/v1/training-nominations/{draft_id}",
+                              lambda c: {"justification": "Relevan dengan tugas"},
+                              {"admin": 200, "hr": 200, "supervisor": 403, "employee": 200,
+                               "external": 403, "anonymous": 401}),
     "actions": ("GET", "/api/v1/appraisals/{appraisal_id}/actions", None,
                 dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401}),
     "inbox": ("GET", "/api/v1/inbox", None,
@@ -101,8 +105,10 @@ def test_role_may_or_may_not(session, client, cast, bearer, role, action):
         "reviewed_id": bring_to(new_record(session, cast, "training_nomination",
                                            program_id=program.id), "reviewed").id,
     }  # fmt: skip
-    approved = factories.program(session)
+    approved, drafted = factories.program(session), factories.program(session)
     session.commit()
+    records["draft_id"] = new_record(session, cast, "training_nomination",
+                                     program_id=drafted.id).id  # fmt: skip
     records["approved_id"] = bring_to(
         new_record(session, cast, "training_nomination", program_id=approved.id), "approved"
     ).id

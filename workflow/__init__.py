@@ -8,6 +8,7 @@ from workflow import reference
 from workflow.engine import (
     allowed_triggers,
     create,
+    edit,
     fire,
     get_record,
     inbox,
@@ -34,6 +35,7 @@ __all__ = [
     "WorkflowError",
     "allowed_triggers",
     "create",
+    "edit",
     "fire",
     "get_record",
     "inbox",

@@ -94,6 +94,9 @@ class Workflow:
     create_who: tuple[Party, ...]
     create_schema: type[Schema]
     prepare: Callable[[Any, dict], dict]  # (session, loaded data) -> column values
+    edit_schema: type[Schema]  # the fields that may change while draft or returned
+    revise: Callable[[Any, Any, dict], None]  # (session, record, loaded data): check, apply
+    editable: frozenset[str] = frozenset({"draft", "returned"})
     model: type | None = None  # bound by workflow.workflows
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)

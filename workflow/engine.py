@@ -201,6 +201,53 @@ def create(
     return record
 
 
+def edit(
+    record,
+    actor: User | None,
+    data: dict,
+    *,
+    via: str,
+    comment: str | None = None,
+    expected_version: int | None = None,
+):
+    """Change a record's editable fields while it is a draft or returned; audited as ``edit``.
+
+    Those who may create a record may edit it; the state does not change.
+    """
+    session = object_session(record)
+    if session is None:
+        raise ValueError("edit() needs a record loaded in a session")
+    wf = workflow_for(record)
+    _check_channel(actor, via)
+    values = load(wf.edit_schema, data, what=f"changes to the {wf.title.lower()}")
+    if not values:
+        raise InvalidPayload("nothing to change", {"_schema": ["Give at least one field."]})
+    record_id = inspect(record).identity[0]
+    with write_transaction(session):
+        row = get_record(session, wf.name, record_id, lock=True)
+        _check_version(wf, row, expected_version)
+        if row.state not in wf.editable:
+            raise TransitionNotAllowed(
+                f"a {wf.title.lower()} can be changed only while "
+                f"{' or '.join(sorted(wf.editable))}; it is {row.state!r}",
+                state=row.state,
+                allowed=[a.trigger for a in allowed_triggers(row, actor)],
+            )
+        if actor is not None and not _any_holds(wf.create_who, actor, row):
+            raise Forbidden(
+                f"you may not change this {wf.title.lower()}; "
+                f"it may be changed by: {_names(wf.create_who)}"
+            )
+        wf.revise(session, row, values)
+        audit.append(
+            session, row, trigger="edit", from_state=row.state, to_state=row.state,
+            actor_id=actor.id if actor is not None else None, via=via,
+            comment=(comment or "").strip() or None, payload=values, now=utcnow(),
+        )  # fmt: skip
+        _flush(session, wf, row, expected_version)
+    return row
+
+
 def fire(
     record,
     trigger: str,
@@ -235,7 +282,7 @@ def fire(
     return row
 
 
-def _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version):
+def _check_version(wf: Workflow, row, expected_version: int | None) -> None:
     if expected_version is not None and row.version != expected_version:
         raise StaleVersion(
             f"{wf.title} {row.id} has changed since you read it "
@@ -243,6 +290,21 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
             expected=expected_version,
             actual=row.version,
         )
+
+
+def _flush(session, wf: Workflow, row, expected_version: int | None) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleVersion(
+            f"{wf.title} {row.id} was changed by someone else; reload and try again",
+            expected=expected_version,
+            actual=None,
+        ) from None
+
+
+def _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version):
+    _check_version(wf, row, expected_version)
     spec = wf.edge(trigger, row.state)
     if spec is None:
         allowed = [a.trigger for a in allowed_triggers(row, actor)]
@@ -280,14 +342,7 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
         actor_id=actor.id if actor is not None else None, via=via, comment=comment,
         payload=values, now=now,
     )  # fmt: skip
-    try:
-        session.flush()
-    except StaleDataError:
-        raise StaleVersion(
-            f"{wf.title} {row.id} was changed by someone else; reload and try again",
-            expected=expected_version,
-            actual=None,
-        ) from None
+    _flush(session, wf, row, expected_version)
     _emit(session, wf, row, from_state, trigger, actor, via, now)
 
 

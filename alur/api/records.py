@@ -33,13 +33,30 @@ from schemas.workflow_record import (
     InboxQuery,
     TransitionRequestSchema,
 )
-from workflow import NotFound, WorkflowError, allowed_triggers, create, fire, get_record, inbox
+from workflow import (
+    NotFound,
+    WorkflowError,
+    allowed_triggers,
+    create,
+    edit,
+    fire,
+    get_record,
+    inbox,
+)
 from workflow.db import db
 from workflow.models import AuditEntry, IdempotentRequest
 from workflow.visibility import can_see, visible_clause
 from workflow.workflows import WORKFLOWS
 
 MAX_ID = 2**31 - 1
+IF_MATCH = {
+    "in": "header", "name": "If-Match", "schema": {"type": "string"},
+    "description": "The version (ETag) you last read; 412 if it changed since",
+}  # fmt: skip
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "schema": {"type": "string"},
+    "description": "Retries with the same key and body get the first answer",
+}  # fmt: skip
 TOKEN_AUTH = [auth_required("token")]
 
 # collection (URL) -> workflow name, item schema, list query schema, filter columns
@@ -171,6 +188,20 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
             """Read one record; its ETag is its version."""
             return _with_etag(_visible_record(workflow, record_id))
 
+        @blp.arguments(wf.edit_schema)
+        @blp.response(200, item_schema)
+        @blp.alt_response(403, schema=ProblemSchema)
+        @blp.alt_response(404, schema=ProblemSchema)
+        @blp.alt_response(409, schema=ProblemSchema)
+        @blp.alt_response(412, schema=ProblemSchema)
+        @blp.alt_response(422, schema=ProblemSchema)
+        @blp.doc(parameters=[IF_MATCH])
+        def patch(self, data, record_id):
+            """Change fields while the record is a draft or returned (not its state)."""
+            record = edit(_visible_record(workflow, record_id), actor(), data, via="api",
+                          expected_version=_if_match())  # fmt: skip
+            return _with_etag(record)
+
     @blp.route(f"/{item_url}/transitions")
     class Transitions(MethodView):
         decorators = TOKEN_AUTH
@@ -194,12 +225,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @blp.alt_response(409, schema=ProblemSchema)
         @blp.alt_response(412, schema=ProblemSchema)
         @blp.alt_response(422, schema=ProblemSchema)
-        @blp.doc(parameters=[
-            {"in": "header", "name": "If-Match", "schema": {"type": "string"},
-             "description": "The version (ETag) you last read; 412 if it changed since"},
-            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"},
-             "description": "Retries with the same key and body get the first answer"},
-        ])  # fmt: skip
+        @blp.doc(parameters=[IF_MATCH, IDEMPOTENCY_KEY])
         def post(self, body, record_id):
             """Fire a trigger; returns the updated record."""
             expected = _if_match()

@@ -21,6 +21,7 @@ from workflow.workflows.common import (
     SOD_APPROVE,
     SOD_REVIEW,
     StrictSchema,
+    apply,
     get_or_invalid,
     ref_id,
     text,
@@ -102,6 +103,28 @@ class AppraisalCreateSchema(StrictSchema):
     )
 
 
+class AppraisalEditSchema(StrictSchema):
+    assessor_id = ref_id(required=False, metadata={"description": "Pejabat penilai"})
+    approver_id = ref_id(required=False, metadata={"description": "Atasan pejabat penilai"})
+
+
+def revise(session, record, values: dict) -> None:
+    """Change the assessor or approver (say, after a transfer); three people still."""
+    for field in values:
+        get_or_invalid(session, Employee, values[field], field, "employee")
+    people = {
+        "employee_id": record.employee_id,
+        "assessor_id": values.get("assessor_id", record.assessor_id),
+        "approver_id": values.get("approver_id", record.approver_id),
+    }
+    if len(set(people.values())) != 3:
+        raise InvalidPayload(
+            "the employee, the assessor and the approver must be three different people",
+            {next(iter(values)): ["Employee, assessor and approver must all differ."]},
+        )
+    apply(session, record, values)
+
+
 def prepare(session, data: dict) -> dict:
     """Fill the assessor and approver from the supervisor chain where not given."""
     employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
@@ -138,4 +161,6 @@ WORKFLOW = Workflow(
     create_who=(SUBJECT, HR, ADMIN, EXTERNAL),
     create_schema=AppraisalCreateSchema,
     prepare=prepare,
+    edit_schema=AppraisalEditSchema,
+    revise=revise,
 )

@@ -68,6 +68,12 @@ def load(schema: type[Schema], data: object, *, what: str) -> dict:
         raise InvalidPayload(f"invalid {what}", exc.normalized_messages()) from None
 
 
+def apply(session, record, values: dict) -> None:
+    """The plain revision: set the fields."""
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
 def get_or_invalid(session, model, ident, field: str, label: str):
     """Load a referenced row or refuse the payload naming the field."""
     row = session.get(model, ident)

@@ -18,6 +18,7 @@ from workflow.workflows.common import (
     SOD_APPROVE,
     SOD_REVIEW,
     StrictSchema,
+    apply,
     get_or_invalid,
     ref_id,
     text,
@@ -71,6 +72,23 @@ class MentoringAssignmentCreateSchema(StrictSchema):
             raise ValidationError("Must not be before start_date.", "end_date")
 
 
+class MentoringAssignmentEditSchema(StrictSchema):
+    goals = text(metadata={"description": "Development goals (tujuan)"})
+    start_date = fields.Date()
+    end_date = fields.Date()
+    jp = fields.Integer(strict=True, validate=validate.Range(min=1, max=200))
+
+
+def revise(session, record, values: dict) -> None:
+    """Change the plan; the period must stay in order."""
+    start = values.get("start_date", record.start_date)
+    end = values.get("end_date", record.end_date)
+    if end < start:
+        raise InvalidPayload("the period ends before it starts",
+                             {"end_date": ["Must not be before start_date."]})  # fmt: skip
+    apply(session, record, values)
+
+
 def prepare(session, data: dict) -> dict:
     """Check both people exist and differ; the mentee's agency owns the assignment."""
     if data["mentor_id"] == data["mentee_id"]:
@@ -92,4 +110,6 @@ WORKFLOW = Workflow(
     create_who=(HR, SUPERVISOR, ADMIN),
     create_schema=MentoringAssignmentCreateSchema,
     prepare=prepare,
+    edit_schema=MentoringAssignmentEditSchema,
+    revise=revise,
 )

@@ -17,6 +17,7 @@ from workflow.workflows.common import (
     SOD_APPROVE,
     SOD_REVIEW,
     StrictSchema,
+    apply,
     get_or_invalid,
     ref_id,
     text,
@@ -58,6 +59,10 @@ class TrainingNominationCreateSchema(StrictSchema):
     justification = text(metadata={"description": "Why this training (alasan pengusulan)"})
 
 
+class TrainingNominationEditSchema(StrictSchema):
+    justification = text(metadata={"description": "Why this training (alasan pengusulan)"})
+
+
 def prepare(session, data: dict) -> dict:
     """Check the references and derive the owning agency."""
     employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
@@ -75,4 +80,6 @@ WORKFLOW = Workflow(
     create_who=(SUBJECT, HR, ADMIN),
     create_schema=TrainingNominationCreateSchema,
     prepare=prepare,
+    edit_schema=TrainingNominationEditSchema,
+    revise=apply,
 )
