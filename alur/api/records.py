@@ -248,8 +248,10 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
                     record, body["trigger"], actor(), via="api", comment=body.get("comment"),
                     payload=body.get("data"), expected_version=expected, within=remember,
                 )  # fmt: skip
-            except IntegrityError:
-                # The same key raced in from another request, which won: answer as it did.
+            except (IntegrityError, WorkflowError):
+                # A request with the same key may have raced this one and won (so this
+                # one hit the key's unique index, or found the step already taken):
+                # then the answer is the winner's.
                 db.session.rollback()
                 replayed = _replay(key, fingerprint) if key else None
                 if replayed is None:
