@@ -1,5 +1,5 @@
-"""marshmallow schemas of the JSON API, one module per resource.
+"""marshmallow schemas of the JSON API, one module per resource, on a shared base.
 
-The API adds them; the data each workflow trigger takes is validated by the
-core itself (``workflow.workflows``), so the API schemas will reuse those.
+The data each workflow step or creation takes is validated by the core itself
+(``workflow.workflows``); the API documents and reuses those schemas.
 """
