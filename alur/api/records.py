@@ -76,6 +76,17 @@ COLLECTIONS = {
 }  # fmt: skip
 
 
+def problems(blp, *codes: int):
+    """Document that an operation may answer with these problem statuses."""
+
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=ProblemSchema)(view)
+        return view
+
+    return decorate
+
+
 def _visible_record(workflow: str, record_id: int):
     record = get_record(db.session, workflow, record_id)
     if not can_see(record, actor()):
@@ -154,7 +165,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
 
         @blp.arguments(query_schema, location="query", unknown="raise")
         @blp.response(200, page_schema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 422)
         def get(self, args):
             """List the records you may see, oldest first (keyset pagination)."""
             model = wf.model
@@ -169,9 +180,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
 
         @blp.arguments(wf.create_schema)
         @blp.response(201, item_schema)
-        @blp.alt_response(403, schema=ProblemSchema)
-        @blp.alt_response(409, schema=ProblemSchema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 403, 409, 422)
         def post(self, data):
             """Create a record in its initial state (draft)."""
             record = create(db.session, workflow, actor(), data, via="api")
@@ -183,18 +192,14 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         decorators = TOKEN_AUTH
 
         @blp.response(200, item_schema)
-        @blp.alt_response(404, schema=ProblemSchema)
+        @problems(blp, 404)
         def get(self, record_id):
             """Read one record; its ETag is its version."""
             return _with_etag(_visible_record(workflow, record_id))
 
         @blp.arguments(wf.edit_schema)
         @blp.response(200, item_schema)
-        @blp.alt_response(403, schema=ProblemSchema)
-        @blp.alt_response(404, schema=ProblemSchema)
-        @blp.alt_response(409, schema=ProblemSchema)
-        @blp.alt_response(412, schema=ProblemSchema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 403, 404, 409, 412, 422)
         @blp.doc(parameters=[IF_MATCH])
         def patch(self, data, record_id):
             """Change fields while the record is a draft or returned (not its state)."""
@@ -207,7 +212,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         decorators = TOKEN_AUTH
 
         @blp.response(200, HistorySchema)
-        @blp.alt_response(404, schema=ProblemSchema)
+        @problems(blp, 404)
         def get(self, record_id):
             """The record's history: every audit entry, oldest first."""
             record = _visible_record(workflow, record_id)
@@ -220,11 +225,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
 
         @blp.arguments(TransitionRequestSchema)
         @blp.response(200, item_schema)
-        @blp.alt_response(403, schema=ProblemSchema)
-        @blp.alt_response(404, schema=ProblemSchema)
-        @blp.alt_response(409, schema=ProblemSchema)
-        @blp.alt_response(412, schema=ProblemSchema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 403, 404, 409, 412, 422)
         @blp.doc(parameters=[IF_MATCH, IDEMPOTENCY_KEY])
         def post(self, body, record_id):
             """Fire a trigger; returns the updated record."""
@@ -264,7 +265,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         decorators = TOKEN_AUTH
 
         @blp.response(200, ActionsSchema)
-        @blp.alt_response(404, schema=ProblemSchema)
+        @problems(blp, 404)
         def get(self, record_id):
             """The triggers you may fire on this record now, with the data each needs."""
             record = _visible_record(workflow, record_id)
@@ -332,7 +333,7 @@ def _inbox_blueprint():
 
         @blp.arguments(InboxQuery, location="query", unknown="raise")
         @blp.response(200, InboxPageSchema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 422)
         def get(self, args):
             """Everything awaiting your action across the three workflows, oldest first."""
             after = _cursor(args.get("cursor"), _inbox_cursor)

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from alur.api.auth import actor
-from alur.api.records import TOKEN_AUTH, page_args, page_response
+from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.agency import AgencyQuery, AgencySchema
-from schemas.base import ProblemSchema, page_of
+from schemas.base import page_of
 from schemas.employee import EmployeeQuery, EmployeeSchema
 from schemas.training_program import TrainingProgramQuery, TrainingProgramSchema
 from schemas.unit import UnitQuery, UnitSchema
@@ -54,7 +54,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
 
         @blp.arguments(query_schema, location="query", unknown="raise")
         @blp.response(200, page_of(schema))
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 422)
         def get(self, args):
             """List, in id order (keyset pagination)."""
             stmt = select(model)
@@ -68,9 +68,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
 
         @blp.arguments(schema)
         @blp.response(201, schema)
-        @blp.alt_response(403, schema=ProblemSchema)
-        @blp.alt_response(409, schema=ProblemSchema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 403, 409, 422)
         def post(self, values):
             """Create (admins; HR officers within their own agency)."""
             row = reference.save(db.session, actor(), model(), values)
@@ -81,17 +79,14 @@ def _blueprint(name, model, schema, query_schema, filters, title):
         decorators = TOKEN_AUTH
 
         @blp.response(200, schema)
-        @blp.alt_response(404, schema=ProblemSchema)
+        @problems(blp, 404)
         def get(self, row_id):
             """Read one."""
             return visible(row_id)
 
         @blp.arguments(schema(partial=True))
         @blp.response(200, schema)
-        @blp.alt_response(403, schema=ProblemSchema)
-        @blp.alt_response(404, schema=ProblemSchema)
-        @blp.alt_response(409, schema=ProblemSchema)
-        @blp.alt_response(422, schema=ProblemSchema)
+        @problems(blp, 403, 404, 409, 422)
         def patch(self, values, row_id):
             """Change some fields (admins; HR officers within their own agency)."""
             return reference.save(db.session, actor(), visible(row_id), values)
