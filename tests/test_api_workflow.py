@@ -216,9 +216,7 @@ def test_inbox_pages_oldest_first(session, client, cast, bearer):
 def test_concurrent_retries_with_one_key_apply_once_and_answer_alike(
     app, session, cast, bearer, submitted
 ):
-    import threading
-
-    from tests.test_concurrency import _hold_row_lock, _wait_until_blocked
+    from tests.races import race
 
     headers = {**bearer(cast.supervisor), "Idempotency-Key": "double-click"}
     path = transitions(submitted)
@@ -228,15 +226,7 @@ def test_concurrent_retries_with_one_key_apply_once_and_answer_alike(
         response = app.test_client().post(path, json={"trigger": "review"}, headers=headers)
         answers[slot] = (response.status_code, response.get_json())
 
-    holder = _hold_row_lock(submitted.id)
-    threads = [threading.Thread(target=post, args=(slot,)) for slot in (0, 1)]
-    for thread in threads:
-        thread.start()
-    _wait_until_blocked(holder, 2)
-    holder.commit()
-    holder.close()
-    for thread in threads:
-        thread.join(timeout=60)
+    race(submitted.id, post)
     assert answers[0] == answers[1]
     assert answers[0][0] == 200
     assert audit_count(session, "review") == 1

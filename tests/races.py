@@ -1,0 +1,57 @@
+"""Running requests or transactions truly at once: all blocked on one row, then released."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select, text
+
+from workflow.db import SQLITE_BEGIN_OPTION, db
+from workflow.models import TrainingNomination
+
+
+def _hold_row_lock(record_id: int):
+    """Open a transaction that holds the nomination's write lock until released."""
+    conn = db.engine.connect().execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    conn.begin()
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(TrainingNomination.id)
+            .where(TrainingNomination.id == record_id)
+            .with_for_update()
+        )
+    return conn
+
+
+def _wait_until_blocked(conn, waiting: int) -> None:
+    if conn.dialect.name != "postgresql":
+        time.sleep(0.5)  # SQLite shows no waiters; its busy timeout is 30 s
+        return
+    deadline = time.monotonic() + 10
+    with db.engine.connect() as probe:
+        while time.monotonic() < deadline:
+            blocked = probe.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            )
+            if blocked >= waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"expected {waiting} blocked transactions")
+
+
+def race(nomination_id: int, contender, contenders: int = 2) -> None:
+    """Run ``contender(slot)`` in threads that all wait on the nomination's row lock.
+
+    The lock is released only once every contender is blocked on it (observed on
+    PostgreSQL; waited for on SQLite), so they really do compete.
+    """
+    holder = _hold_row_lock(nomination_id)
+    threads = [threading.Thread(target=contender, args=(slot,)) for slot in range(contenders)]
+    for thread in threads:
+        thread.start()
+    _wait_until_blocked(holder, contenders)
+    holder.commit()
+    holder.close()
+    for thread in threads:
+        thread.join(timeout=60)
