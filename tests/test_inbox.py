@@ -157,3 +157,39 @@ def test_a_skipped_record_does_not_shorten_the_page(session, cast):
     bring_to(own, "reviewed")
     other = bring_to(new_record(session, cast, "training_nomination"), "reviewed")
     assert keys(inbox(session, cast.hr, limit=1)) == [("training_nomination", other.id)]
+
+
+def test_a_page_costs_the_same_queries_however_many_items_it_holds(session, cast):
+    def queries_for_inbox() -> int:
+        count = 0
+
+        def tally(*_args):
+            nonlocal count
+            count += 1
+
+        event.listen(db.engine, "before_cursor_execute", tally)
+        try:
+            session.expire_all()
+            items = inbox(session, cast.supervisor, limit=100)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", tally)
+        return count, len(items)
+
+    def appraisals_of_new_staff(count: int) -> None:
+        # Each about another employee, so nothing is served from the identity map.
+        staff = [
+            factories.employee(session, cast.subject_employee.unit,
+                               supervisor=cast.supervisor.employee)
+            for _ in range(count)
+        ]  # fmt: skip
+        session.commit()
+        for employee in staff:
+            record = new_record(session, cast, "training_nomination", employee_id=employee.id)
+            bring_to(record, "submitted")
+
+    appraisals_of_new_staff(3)
+    few, listed_few = queries_for_inbox()
+    appraisals_of_new_staff(9)
+    many, listed_many = queries_for_inbox()
+    assert (listed_few, listed_many) == (3, 12)
+    assert many == few

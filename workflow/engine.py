@@ -19,7 +19,7 @@ from functools import cache
 
 from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit
@@ -128,7 +128,13 @@ def _inbox_batch(session, queries, after, limit: int) -> list[tuple]:
     """The first ``limit`` waiting records after ``after``, merged across workflows."""
     streams = []
     for name, (model, clauses) in queries.items():
-        stmt = select(model).where(or_(*clauses))
+        # The rights check of each listed record follows these: load them with the page.
+        subject = inspect(model).synonyms["subject"].name
+        stmt = (
+            select(model)
+            .where(or_(*clauses))
+            .options(selectinload(getattr(model, subject)), selectinload(model.reviewed_by))
+        )
         if after is not None:
             stmt = stmt.where(_after(model, name, after))
         stmt = stmt.order_by(model.state_changed_at, model.id).limit(limit)
