@@ -146,3 +146,28 @@ def bearer(session):
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 (a thread per request)."""
+    from tests.http import LiveServer
+
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def receiver(app_ctx):
+    """``receiver(secret, script)``: a subscriber's endpoint on 127.0.0.1, closed after the test."""
+    from tests.http import Receiver, always
+
+    made = []
+
+    def make(secret: str = "", script=None):
+        made.append(Receiver(secret=secret, script=script or always()))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()

@@ -57,3 +57,15 @@ class InvalidPayload(WorkflowError):
     def __init__(self, message: str, errors: dict | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+
+class Unauthenticated(WorkflowError):
+    """The caller could not be identified: a missing or bad signature, a stale timestamp."""
+
+    code = "unauthenticated"
+
+
+class Malformed(WorkflowError):
+    """The request cannot be read at all (not JSON, not an object, oversized fields)."""
+
+    code = "malformed"

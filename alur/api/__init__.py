@@ -6,7 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import auth, problems, records, resources
+from alur.api import auth, problems, records, resources, webhooks
 from schemas.base import ProblemSchema
 
 API_SETTINGS = {
@@ -59,6 +59,7 @@ def init_api(app, security) -> Api:
     problems.register(app)
     resources.register(api)
     records.register(api)
+    webhooks.register(api)
     app.register_blueprint(docs)
     return api
 

@@ -10,9 +10,11 @@ from werkzeug.exceptions import HTTPException
 from workflow.errors import (
     Forbidden,
     InvalidPayload,
+    Malformed,
     NotFound,
     StaleVersion,
     TransitionNotAllowed,
+    Unauthenticated,
     WorkflowError,
 )
 
@@ -44,6 +46,10 @@ def problem(status: int, detail: str | None = None, *, headers=None, code=None, 
 
 def workflow_error_body(exc: WorkflowError) -> dict:
     """The problem body of an engine refusal."""
+    if isinstance(exc, Malformed):
+        return problem_body(400, exc.message, code=exc.code)
+    if isinstance(exc, Unauthenticated):
+        return problem_body(401, exc.message, code=exc.code)
     if isinstance(exc, NotFound):
         return problem_body(404, exc.message, code=exc.code)
     if isinstance(exc, Forbidden):

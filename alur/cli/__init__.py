@@ -12,6 +12,7 @@ from alur.cli.audit import audit
 from alur.cli.demo import seed_demo
 from alur.cli.tokens import tokens
 from alur.cli.users import users
+from alur.cli.webhooks import outbox, webhooks
 
 
 def register(app: Flask) -> None:
@@ -21,3 +22,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit)
     app.cli.add_command(seed_demo)
     app.cli.add_command(tokens)
+    app.cli.add_command(webhooks)
+    app.cli.add_command(outbox)

@@ -19,6 +19,15 @@ from workflow.models.programs import (
 )
 from workflow.models.records import Appraisal, MentoringAssignment, TrainingNomination
 from workflow.models.requests import IdempotentRequest
+from workflow.models.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    OutboxDelivery,
+    Outcome,
+    Subscription,
+    WebhookClient,
+    WebhookReceipt,
+)
 
 __all__ = [
     "ROLE_DESCRIPTIONS",
@@ -26,19 +35,26 @@ __all__ = [
     "ApiToken",
     "Appraisal",
     "AuditEntry",
+    "DeliveryAttempt",
     "DeliveryMode",
+    "DeliveryStatus",
     "DevelopmentBudget",
     "DevelopmentForm",
     "Employee",
     "IdempotentRequest",
     "JpLedgerEntry",
     "MentoringAssignment",
+    "OutboxDelivery",
     "OutboxEvent",
+    "Outcome",
     "Role",
     "RoleName",
+    "Subscription",
     "TrainingNomination",
     "TrainingProgram",
     "Unit",
     "User",
+    "WebhookClient",
+    "WebhookReceipt",
     "user_roles",
 ]

@@ -1,0 +1,254 @@
+"""Webhooks over HTTP: the signed intake, and the admin's view of both directions.
+
+``POST /api/v1/webhooks/{client}`` takes no token: the Standard Webhooks
+signature identifies the client. Everything else here is for admins.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import jsonify, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from alur.api.auth import actor
+from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
+from schemas.base import PageQuery, page_of
+from schemas.subscription import (
+    DeliveryDetailSchema,
+    DeliveryQuery,
+    DeliverySchema,
+    NewSubscriptionSchema,
+    RedeliveredSchema,
+    SubscriptionSchema,
+)
+from schemas.webhook import (
+    IntakeResultSchema,
+    ReceiptQuery,
+    ReceiptSchema,
+    WebhookClientSchema,
+    WebhookEnvelopeSchema,
+)
+from workflow import outbox, webhooks
+from workflow.db import db, write_transaction
+from workflow.models import (
+    OutboxDelivery,
+    RoleName,
+    Subscription,
+    WebhookClient,
+    WebhookReceipt,
+)
+
+SIGNATURE_HEADERS = [
+    {"in": "header", "name": name, "required": True, "schema": {"type": "string"},
+     "description": description}
+    for name, description in (
+        ("webhook-id", "Unique per message; a repeat is applied once"),
+        ("webhook-timestamp", "Unix seconds; at most 5 minutes off"),
+        ("webhook-signature", "Space-separated 'v1,<base64 HMAC-SHA256 of id.timestamp.body>'"),
+    )
+]  # fmt: skip
+
+intake = Blueprint(
+    "webhooks", __name__, url_prefix="/api/v1/webhooks",
+    description="Signed steps from external systems (Standard Webhooks)",
+)  # fmt: skip
+
+
+@intake.route("/<string:client>", methods=["POST"])
+@intake.doc(
+    security=[],
+    parameters=SIGNATURE_HEADERS,
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": WebhookEnvelopeSchema}},
+    },
+)
+@intake.response(200, IntakeResultSchema)
+@problems(intake, 400, 401, 403, 404, 409, 413, 422)
+def receive(client):
+    """Fire ``<workflow>.<trigger>`` on ``data.id`` for a client granted that step.
+
+    A repeated ``webhook-id`` answers the first result again and changes nothing.
+    """
+    result = webhooks.receive(db.session, client, request.headers, request.get_data())
+    first = result.first
+    body = {
+        "receipt": result.receipt.id,
+        "outcome": result.receipt.outcome,
+        "first_receipt": first.id,
+        "webhook_id": first.webhook_id,
+        "type": first.type,
+        "record": first.result,
+    }
+    response = jsonify(body)
+    if result.duplicate:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _admin(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not actor().has_role(RoleName.ADMIN):
+            abort(403, message="only admins manage webhooks")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+ADMIN_VIEW = [_admin, *TOKEN_AUTH]  # the last applies outermost: the token is checked first
+
+admin = Blueprint(
+    "webhook-admin", __name__, url_prefix="/api/v1",
+    description="Webhook clients, receipts, subscriptions and deliveries (admins)",
+)  # fmt: skip
+
+
+@admin.route("/webhook-clients")
+class Clients(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.arguments(PageQuery, location="query", unknown="raise")
+    @admin.response(200, page_of(WebhookClientSchema))
+    @problems(admin, 403, 422)
+    def get(self, args):
+        """Webhook clients (created with ``flask webhooks add-client``); never their secrets."""
+        stmt = select(WebhookClient).options(selectinload(WebhookClient.user))
+        return page_response(WebhookClient, stmt, *page_args(args))
+
+
+@admin.route("/webhook-receipts")
+class Receipts(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.arguments(ReceiptQuery, location="query", unknown="raise")
+    @admin.response(200, page_of(ReceiptSchema))
+    @problems(admin, 403, 422)
+    def get(self, args):
+        """Every request received at a webhook endpoint, and what became of it."""
+        stmt = select(WebhookReceipt)
+        for name in ("client_id", "outcome"):
+            if name in args:
+                stmt = stmt.where(getattr(WebhookReceipt, name) == args[name])
+        return page_response(WebhookReceipt, stmt, *page_args(args))
+
+
+@admin.route("/subscriptions")
+class Subscriptions(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.arguments(PageQuery, location="query", unknown="raise")
+    @admin.response(200, page_of(SubscriptionSchema))
+    @problems(admin, 403, 422)
+    def get(self, args):
+        """Subscriptions to the events of state changes."""
+        return page_response(Subscription, select(Subscription), *page_args(args))
+
+    @admin.arguments(SubscriptionSchema)
+    @admin.response(201, NewSubscriptionSchema)
+    @problems(admin, 403, 422)
+    def post(self, data):
+        """Subscribe a URL to event types; the answer holds its secret, shown this once."""
+        with write_transaction(db.session):
+            row = webhooks.add_subscription(
+                db.session, data["url"], data["event_types"], name=data.get("name")
+            )
+            row.active = data.get("active", True)
+        return row, 201, {"Location": url_for("webhook-admin.SubscriptionItem", sub_id=row.id)}
+
+
+@admin.route("/subscriptions/<int(min=1, max=2147483647):sub_id>")
+class SubscriptionItem(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.response(200, SubscriptionSchema)
+    @problems(admin, 403, 404)
+    def get(self, sub_id):
+        """One subscription."""
+        return _subscription(sub_id)
+
+    @admin.arguments(SubscriptionSchema(partial=True))
+    @admin.response(200, SubscriptionSchema)
+    @problems(admin, 403, 404, 422)
+    def patch(self, data, sub_id):
+        """Change the URL, event types or name; ``active`` pauses or resumes it."""
+        with write_transaction(db.session):
+            row = _subscription(sub_id)
+            for name, value in data.items():
+                setattr(row, name, sorted(set(value)) if name == "event_types" else value)
+            if data.get("active"):
+                row.disabled_reason = None
+        return row
+
+
+@admin.route("/subscriptions/<int(min=1, max=2147483647):sub_id>/redeliver-dead")
+class RedeliverDead(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.response(200, RedeliveredSchema)
+    @problems(admin, 403, 404, 409)
+    def post(self, sub_id):
+        """Make every dead delivery of this subscription due again now."""
+        row = _subscription(sub_id)
+        if not row.active:
+            abort(409, message=f"subscription {sub_id} is disabled; enable it first")
+        count = outbox.redeliver_dead(db.session, subscription_id=sub_id)
+        return {"redelivered": count}
+
+
+@admin.route("/webhook-deliveries")
+class Deliveries(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.arguments(DeliveryQuery, location="query", unknown="raise")
+    @admin.response(200, page_of(DeliverySchema))
+    @problems(admin, 403, 422)
+    def get(self, args):
+        """Deliveries of events to subscriptions, oldest first."""
+        stmt = select(OutboxDelivery).options(selectinload(OutboxDelivery.event))
+        for name in ("subscription_id", "status"):
+            if name in args:
+                stmt = stmt.where(getattr(OutboxDelivery, name) == args[name])
+        return page_response(OutboxDelivery, stmt, *page_args(args))
+
+
+@admin.route("/webhook-deliveries/<int(min=1, max=2147483647):delivery_id>")
+class DeliveryItem(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.response(200, DeliveryDetailSchema)
+    @problems(admin, 403, 404)
+    def get(self, delivery_id):
+        """One delivery, its event's data and every attempt (status, duration, error)."""
+        row = db.session.get(OutboxDelivery, delivery_id)
+        if row is None:
+            abort(404, message=f"no delivery {delivery_id}")
+        return row
+
+
+@admin.route("/webhook-deliveries/<int(min=1, max=2147483647):delivery_id>/redeliver")
+class Redeliver(MethodView):
+    decorators = ADMIN_VIEW
+
+    @admin.response(200, DeliverySchema)
+    @problems(admin, 403, 404, 409)
+    def post(self, delivery_id):
+        """Send this delivery again now, with a fresh retry schedule."""
+        (row,) = outbox.redeliver(db.session, [delivery_id])
+        return db.session.get(OutboxDelivery, row.id)
+
+
+def _subscription(sub_id: int) -> Subscription:
+    row = db.session.get(Subscription, sub_id)
+    if row is None:
+        abort(404, message=f"no subscription {sub_id}")
+    return row
+
+
+def register(api) -> None:
+    api.register_blueprint(intake)
+    api.register_blueprint(admin)

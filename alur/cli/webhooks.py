@@ -1,0 +1,355 @@
+"""``flask webhooks`` (clients, receipts, subscriptions) and ``flask outbox`` (delivery)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from alur.extensions import db
+from workflow import outbox as delivery
+from workflow import webhooks as hooks
+from workflow.db import utcnow, write_transaction
+from workflow.errors import WorkflowError
+from workflow.models import (
+    DeliveryStatus,
+    OutboxDelivery,
+    OutboxEvent,
+    Subscription,
+    WebhookClient,
+    WebhookReceipt,
+)
+
+
+@click.group()
+def webhooks():
+    """Webhook clients (incoming) and subscriptions (outgoing)."""
+
+
+def _client(name: str) -> WebhookClient:
+    client = db.session.scalar(select(WebhookClient).where(WebhookClient.name == name))
+    if client is None:
+        raise click.BadParameter(f"no webhook client named {name!r}", param_hint="NAME")
+    return client
+
+
+def _subscription(sub_id: int) -> Subscription:
+    row = db.session.get(Subscription, sub_id)
+    if row is None:
+        raise click.BadParameter(f"no subscription {sub_id}", param_hint="ID")
+    return row
+
+
+def _secret_last(what: str, secret: str) -> None:
+    click.echo(f"{what}; store its secret now, it is shown once:")
+    click.echo(secret)
+
+
+@webhooks.command("add-client")
+@click.argument("name")
+@click.option("--grant", "grants", multiple=True, required=True, metavar="WORKFLOW.TRIGGER",
+              help="A step the client may fire, e.g. appraisal.submit (repeatable).")  # fmt: skip
+@click.option("--agency", "agency_code", help="Limit the client to this agency's records.")
+@with_appcontext
+def add_client(name, grants, agency_code):
+    """Create webhook client NAME; its secret is printed alone on the last line."""
+    try:
+        with write_transaction(db.session):
+            client = hooks.add_client(db.session, name, list(grants), agency_code=agency_code)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(f"client {client.name}: POST /api/v1/webhooks/{client.name}")
+    click.echo(f"  acts as {client.user.email}; granted {', '.join(client.grants)}")
+    _secret_last(f"client {client.name} created", client.secret)
+
+
+@webhooks.command("clients")
+@with_appcontext
+def list_clients():
+    """List webhook clients and their grants (never their secrets)."""
+    rows = db.session.scalars(
+        select(WebhookClient).options(selectinload(WebhookClient.user)).order_by(WebhookClient.id)
+    ).all()
+    for row in rows:
+        state = "active" if row.active else "inactive"
+        click.echo(f"{row.id:>4}  {row.name:<24} {state:<8} {', '.join(row.grants)}")
+    if not rows:
+        click.echo("no webhook clients; create one with: flask webhooks add-client NAME --grant …")
+
+
+@webhooks.command("rotate-secret")
+@click.argument("name")
+@with_appcontext
+def rotate_client_secret(name):
+    """Give client NAME a new secret; the old one is accepted for 24 hours more."""
+    with write_transaction(db.session):
+        secret = hooks.rotate_secret(_client(name))
+    _secret_last(f"client {name}: new secret (the old one works until tomorrow)", secret)
+
+
+@webhooks.command("deactivate")
+@click.argument("name")
+@with_appcontext
+def deactivate_client(name):
+    """Refuse client NAME's requests (403) until it is activated again."""
+    with write_transaction(db.session):
+        hooks.set_client_active(_client(name), False)
+    click.echo(f"client {name} is deactivated")
+
+
+@webhooks.command("activate")
+@click.argument("name")
+@with_appcontext
+def activate_client(name):
+    """Accept client NAME's requests again."""
+    with write_transaction(db.session):
+        hooks.set_client_active(_client(name), True)
+    click.echo(f"client {name} is active")
+
+
+@webhooks.command("receipts")
+@click.option("--client", "client_name", help="Only this client's.")
+@click.option("--outcome", type=click.Choice(["accepted", "duplicate", "rejected"]))
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@with_appcontext
+def list_receipts(client_name, outcome, limit):
+    """The latest requests received from webhook clients, newest first."""
+    stmt = select(WebhookReceipt).order_by(WebhookReceipt.id.desc()).limit(limit)
+    if client_name:
+        stmt = stmt.where(WebhookReceipt.client_name == client_name)
+    if outcome:
+        stmt = stmt.where(WebhookReceipt.outcome == outcome)
+    for r in db.session.scalars(stmt):
+        what = f"{r.type or '-'} #{r.record_id}" if r.record_id else (r.type or "-")
+        why = f"  {r.error}: {r.reason}" if r.outcome == "rejected" else ""
+        click.echo(
+            f"{r.id:>6}  {r.received_at:%Y-%m-%d %H:%M:%S}  {r.client_name:<16} "
+            f"{(r.webhook_id or '-')[:32]:<32} {r.outcome:<9} {what}{why}"
+        )
+
+
+@webhooks.command("subscribe")
+@click.argument("url")
+@click.option("--event", "events", multiple=True, required=True, metavar="PATTERN",
+              help="'*', '<workflow>.*' or '<workflow>.<state>' (repeatable).")  # fmt: skip
+@click.option("--name", help="What the subscription is for.")
+@with_appcontext
+def subscribe(url, events, name):
+    """Send the events matching PATTERNs to URL; the secret is printed on the last line."""
+    try:
+        with write_transaction(db.session):
+            row = hooks.add_subscription(db.session, url, list(events), name=name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(f"subscription {row.id} ({row.name}): {', '.join(row.event_types)} → {row.url}")
+    _secret_last(f"subscription {row.id} created", row.secret)
+
+
+@webhooks.command("subscriptions")
+@with_appcontext
+def list_subscriptions():
+    """List subscriptions, with their deliveries by status."""
+    counts = dict(
+        db.session.execute(
+            select(
+                func.concat(OutboxDelivery.subscription_id, ":", OutboxDelivery.status),
+                func.count(),
+            ).group_by(OutboxDelivery.subscription_id, OutboxDelivery.status)
+        ).all()
+    )
+    rows = db.session.scalars(select(Subscription).order_by(Subscription.id)).all()
+    for row in rows:
+        state = "active" if row.active else "disabled"
+        tally = " ".join(f"{s}={counts.get(f'{row.id}:{s}', 0)}" for s in DeliveryStatus)
+        click.echo(f"{row.id:>4}  {state:<8} {row.url}  [{', '.join(row.event_types)}]  {tally}")
+        if row.disabled_reason:
+            click.echo(f"      {row.disabled_reason}")
+    if not rows:
+        click.echo("no subscriptions; create one with: flask webhooks subscribe URL --event '*'")
+
+
+@webhooks.command("disable")
+@click.argument("sub_id", metavar="ID", type=int)
+@with_appcontext
+def disable_subscription(sub_id):
+    """Stop delivering to subscription ID (pending deliveries wait)."""
+    with write_transaction(db.session):
+        row = _subscription(sub_id)
+        row.active = False
+        row.disabled_reason = "disabled from the command line"
+    click.echo(f"subscription {sub_id} is disabled")
+
+
+@webhooks.command("enable")
+@click.argument("sub_id", metavar="ID", type=int)
+@with_appcontext
+def enable_subscription(sub_id):
+    """Deliver to subscription ID again (what waited is sent)."""
+    with write_transaction(db.session):
+        row = _subscription(sub_id)
+        row.active, row.disabled_reason = True, None
+    click.echo(f"subscription {sub_id} is active")
+
+
+@webhooks.command("rotate-subscription-secret")
+@click.argument("sub_id", metavar="ID", type=int)
+@with_appcontext
+def rotate_subscription_secret(sub_id):
+    """New secret for subscription ID; for 24 hours deliveries carry both signatures."""
+    with write_transaction(db.session):
+        secret = hooks.rotate_secret(_subscription(sub_id))
+    _secret_last(f"subscription {sub_id}: new secret", secret)
+
+
+@webhooks.command("demo-receiver")
+@click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
+@click.option("--subscription", "sub_name", default="demo-receiver", show_default=True,
+              help="The subscription (by name) whose secret verifies the deliveries.")  # fmt: skip
+@with_appcontext
+def demo_receiver(port, sub_name):
+    """A receiver for the demo: verifies each delivery and prints it."""
+    from alur.demo_receiver import serve
+
+    row = db.session.scalar(select(Subscription).where(Subscription.name == sub_name))
+    if row is None:
+        raise click.BadParameter(f"no subscription named {sub_name!r}", param_hint="--subscription")
+    secrets = row.secrets(utcnow())
+    db.session.remove()
+    serve(port, secrets, echo=click.echo)
+
+
+# -- outbox ----------------------------------------------------------------------------
+
+
+@click.group()
+def outbox():
+    """Deliver events to subscribers; inspect and redeliver."""
+
+
+def _settings() -> delivery.Settings:
+    try:
+        return delivery.Settings.from_config(current_app.config)
+    except ValueError as exc:
+        raise click.ClickException(f"outbox settings: {exc}") from None
+
+
+def _report(claim, answer, outcome) -> None:
+    status = answer.status_code if answer.status_code is not None else "---"
+    error = f"  {answer.error[:120]}" if answer.error else ""
+    click.echo(
+        f"delivery {claim.delivery_id:>6}  {claim.message_id}  {status}  "
+        f"{answer.duration_ms:>5} ms  {outcome:<9} {claim.url}{error}"
+    )
+
+
+@outbox.command("work")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--name", help="This worker's name in the attempt log [host:pid].")
+@click.option("--quiet", is_flag=True, help="Do not print each attempt.")
+@with_appcontext
+def work(once, name, quiet):
+    """Deliver outbox events to subscribers, with retries, until stopped (or --once)."""
+    worker = delivery.Worker(db.session, _settings(), report=None if quiet else _report)
+    if name:
+        worker.name = name
+    if once:
+        totals = worker.once()
+    else:
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        click.echo(f"outbox worker {worker.name}: delivering (Ctrl-C to stop)")
+        totals = worker.run(stop)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(totals.items())) or "nothing was due"
+    click.echo(f"outbox worker {worker.name}: {summary}")
+
+
+@outbox.command("status")
+@with_appcontext
+def status():
+    """Deliveries by status, and events not yet fanned out."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxDelivery.status, func.count()).group_by(OutboxDelivery.status)
+        ).all()
+    )
+    waiting = db.session.scalar(
+        select(func.count()).select_from(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None))
+    )
+    click.echo(f"events not yet fanned out: {waiting}")
+    for s in DeliveryStatus:
+        click.echo(f"{s.value:<10} {counts.get(s.value, 0)}")
+
+
+@outbox.command("deliveries")
+@click.option("--status", "status_", type=click.Choice([s.value for s in DeliveryStatus]))
+@click.option("--subscription", "sub_id", type=int, help="Only this subscription's.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@with_appcontext
+def list_deliveries(status_, sub_id, limit):
+    """The latest deliveries, newest first."""
+    stmt = (
+        select(OutboxDelivery)
+        .options(selectinload(OutboxDelivery.event))
+        .order_by(OutboxDelivery.id.desc())
+        .limit(limit)
+    )
+    if status_:
+        stmt = stmt.where(OutboxDelivery.status == status_)
+    if sub_id:
+        stmt = stmt.where(OutboxDelivery.subscription_id == sub_id)
+    for d in db.session.scalars(stmt):
+        last = f"last {d.last_status or '---'}" if d.attempts else "not tried"
+        click.echo(
+            f"{d.id:>6}  sub {d.subscription_id:<4} {d.event.event_id}  {d.event.type:<32} "
+            f"{d.status:<9} tries {d.attempts:<2} {last}"
+        )
+
+
+@outbox.command("show")
+@click.argument("delivery_id", type=int)
+@with_appcontext
+def show(delivery_id):
+    """One delivery and its attempt log."""
+    d = db.session.get(OutboxDelivery, delivery_id)
+    if d is None:
+        raise click.BadParameter(f"no delivery {delivery_id}", param_hint="DELIVERY_ID")
+    click.echo(f"delivery {d.id}: {d.event.type} {d.event.event_id} → {d.subscription.url}")
+    click.echo(
+        f"  status {d.status}, {d.attempts} tries; next {d.next_attempt_at:%Y-%m-%d %H:%M:%S}"
+    )
+    for a in d.attempt_log:
+        status = a.status_code if a.status_code is not None else "---"
+        click.echo(
+            f"  {a.started_at:%Y-%m-%d %H:%M:%S}  {status}  {a.duration_ms:>5} ms  "
+            f"{a.outcome:<9} {a.worker}" + (f"  {a.error}" if a.error else "")
+        )
+
+
+@outbox.command("redeliver")
+@click.argument("delivery_ids", type=int, nargs=-1)
+@click.option("--dead", is_flag=True, help="Every dead delivery (of --subscription, if given).")
+@click.option("--subscription", "sub_id", type=int, help="With --dead: only this subscription.")
+@with_appcontext
+def redeliver(delivery_ids, dead, sub_id):
+    """Send deliveries again now, with a fresh retry schedule."""
+    if bool(delivery_ids) == dead:
+        raise click.UsageError("give delivery ids, or --dead (not both)")
+    if sub_id is not None and not dead:
+        raise click.UsageError("--subscription goes with --dead")
+    if dead:
+        if sub_id is not None:
+            _subscription(sub_id)
+        count = delivery.redeliver_dead(db.session, subscription_id=sub_id)
+        click.echo(f"{count} dead deliveries are due again")
+        return
+    try:
+        rows = delivery.redeliver(db.session, delivery_ids)
+    except WorkflowError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"due again: {', '.join(str(r.id) for r in rows)}")

@@ -1,0 +1,500 @@
+"""Delivering the outbox: fan events out to subscriptions, claim what is due, send, record.
+
+The engine writes an ``OutboxEvent`` in the transaction of every change. A
+worker then, each in its own short transaction:
+
+1. fans new events out to the active subscriptions that want them (one
+   ``OutboxDelivery`` each);
+2. claims due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers
+   on many hosts never claim the same one) by pushing ``next_attempt_at`` one
+   lease ahead and stamping a ``lease_token``;
+3. sends them outside any transaction, signed with the Standard Webhooks scheme
+   (``webhook-id`` is the event's id, the same on every retry);
+4. records each answer, if it still holds the lease: delivered; retry after the
+   schedule's next delay (with jitter, or the receiver's ``Retry-After``); dead
+   after the last retry or when the receiver answers 410 (which also disables
+   the subscription).
+
+A worker that dies leaves its claims to expire: they are simply due again, so
+an event is delivered at least once and receivers de-duplicate on
+``webhook-id``. On SQLite ``FOR UPDATE`` is dropped, but its write lock
+serialises the claims, so a second worker there is merely useless, not harmful.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+from standardwebhooks.webhooks import Webhook
+
+from workflow.db import utcnow, write_transaction
+from workflow.errors import Conflict, NotFound
+from workflow.models import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    OutboxDelivery,
+    OutboxEvent,
+    Subscription,
+)
+from workflow.webhooks import wants
+
+# After Standard Webhooks: the first try at once, then these delays, then dead.
+DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_ERROR = 500  # characters of an error or a response body kept per attempt
+USER_AGENT = "Alur-Webhooks/1"
+
+
+def parse_schedule(value: str | Iterable) -> tuple[float, ...]:
+    """``"5s,5m,2h"`` (or numbers of seconds) as seconds; ValueError if malformed."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    delays = []
+    for item in items:
+        if isinstance(item, int | float) and not isinstance(item, bool):
+            seconds = float(item)
+        else:
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(item))
+            if match is None:
+                raise ValueError(f"{item!r} is not a delay such as 30s, 5m, 2h or 1d")
+            seconds = float(match[1]) * UNITS[match[2] or "s"]
+        if seconds <= 0:
+            raise ValueError(f"{item!r}: delays must be positive")
+        delays.append(seconds)
+    if not delays:
+        raise ValueError("the retry schedule needs at least one delay")
+    return tuple(delays)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the worker delivers; ``from_config`` reads the ``OUTBOX_*`` settings."""
+
+    schedule: tuple[float, ...] = parse_schedule(DEFAULT_SCHEDULE)
+    jitter: float = 0.2  # each delay is spread ±20% so failed receivers are not hit in step
+    timeout: float = 10.0  # seconds for connecting, and for each read and write
+    lease: float = 60.0  # seconds a claim is held before another worker may retry it
+    batch: int = 20
+    concurrency: int = 8
+    poll: float = 1.0  # seconds between looks at the outbox when idle
+    fan_out_batch: int = 500
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> Settings:
+        settings = cls(
+            schedule=parse_schedule(config.get("OUTBOX_RETRY_SCHEDULE", DEFAULT_SCHEDULE)),
+            jitter=float(config.get("OUTBOX_JITTER", cls.jitter)),
+            timeout=float(config.get("OUTBOX_TIMEOUT", cls.timeout)),
+            lease=float(config.get("OUTBOX_LEASE", cls.lease)),
+            batch=int(config.get("OUTBOX_BATCH", cls.batch)),
+            concurrency=int(config.get("OUTBOX_CONCURRENCY", cls.concurrency)),
+            poll=float(config.get("OUTBOX_POLL", cls.poll)),
+        )
+        if not 0 <= settings.jitter < 1:
+            raise ValueError("OUTBOX_JITTER must be at least 0 and below 1")
+        if settings.timeout <= 0 or settings.batch < 1 or settings.concurrency < 1:
+            raise ValueError("OUTBOX_TIMEOUT, OUTBOX_BATCH and OUTBOX_CONCURRENCY must be positive")
+        # A claim must outlast the sends of its batch, or a second worker would resend them.
+        if settings.lease < 3 * settings.timeout:
+            raise ValueError("OUTBOX_LEASE must be at least three times OUTBOX_TIMEOUT")
+        return settings
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> float | None:
+        """Seconds to wait after the ``attempts``-th failed try; None: no more tries."""
+        if attempts > len(self.schedule):
+            return None
+        if retry_after is not None:
+            # The receiver said when; yet not sooner than a second, nor later than our longest step.
+            return min(max(retry_after, 1.0), max(self.schedule))
+        base = self.schedule[attempts - 1]
+        return base * random.uniform(1 - self.jitter, 1 + self.jitter)
+
+
+def event_body(event: OutboxEvent) -> str:
+    """The JSON sent for an event: ``{"type", "timestamp", "data"}``."""
+    return json.dumps(
+        {"type": event.type, "timestamp": _iso(event.created_at), "data": event.payload},
+        separators=(",", ":"),
+    )
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# -- fan-out and claims ----------------------------------------------------------------
+
+
+def fan_out(session: Session, *, limit: int = 500) -> int:
+    """Create the deliveries of up to ``limit`` new events; return how many events."""
+    with write_transaction(session):
+        events = session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.dispatched_at.is_(None))
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not events:
+            return 0
+        subscriptions = session.scalars(select(Subscription).where(Subscription.active)).all()
+        now = utcnow()
+        for event in events:
+            for subscription in subscriptions:
+                # A subscription hears of the changes made after it was created.
+                if subscription.created_at <= event.created_at and wants(subscription, event.type):
+                    session.add(
+                        OutboxDelivery(
+                            event_id=event.id,
+                            subscription_id=subscription.id,
+                            status=DeliveryStatus.PENDING,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+            event.dispatched_at = now
+    return len(events)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery leased to this worker, with all it needs to be sent."""
+
+    delivery_id: int
+    token: str
+    url: str
+    secrets: tuple[str, ...]
+    message_id: str
+    body: str
+
+
+def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
+    """Lease up to ``settings.batch`` due deliveries of active subscriptions to ``worker``."""
+    with write_transaction(session):
+        now = utcnow()
+        rows = session.scalars(
+            select(OutboxDelivery)
+            .join(Subscription, Subscription.id == OutboxDelivery.subscription_id)
+            .where(
+                OutboxDelivery.status == DeliveryStatus.PENDING,
+                OutboxDelivery.next_attempt_at <= now,
+                Subscription.active,
+            )
+            .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
+            .limit(settings.batch)
+            .with_for_update(skip_locked=True, of=OutboxDelivery)
+            .options(selectinload(OutboxDelivery.event), selectinload(OutboxDelivery.subscription))
+        ).all()
+        claims = []
+        for row in rows:
+            row.lease_token = uuid.uuid4().hex
+            row.claimed_by = worker[:100]
+            row.next_attempt_at = now + timedelta(seconds=settings.lease)
+            claims.append(
+                Claim(
+                    delivery_id=row.id,
+                    token=row.lease_token,
+                    url=row.subscription.url,
+                    secrets=tuple(row.subscription.secrets(now)),
+                    message_id=row.event.event_id,
+                    body=event_body(row.event),
+                )
+            )
+    return claims
+
+
+# -- sending ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What came of one try."""
+
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def sign(claim: Claim, at: datetime) -> dict[str, str]:
+    """The Standard Webhooks headers: one signature per valid secret (for rotation)."""
+    at = at.astimezone(UTC)  # the reference signer would read a local time as UTC
+    signatures = " ".join(Webhook(s).sign(claim.message_id, at, claim.body) for s in claim.secrets)
+    return {
+        "webhook-id": claim.message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signatures,
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+    }
+
+
+def send(http: httpx.Client, claim: Claim, settings: Settings) -> Answer:
+    """POST one delivery; never raises for the receiver's or the network's faults."""
+    started_at = utcnow()
+    clock = time.monotonic()
+    status, error, retry_after = None, None, None
+    try:
+        with http.stream(
+            "POST",
+            claim.url,
+            content=claim.body.encode(),
+            headers=sign(claim, started_at),
+            timeout=httpx.Timeout(settings.timeout),
+            follow_redirects=False,  # a redirect is a failure: the URL should be fixed
+        ) as response:
+            status = response.status_code
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if not 200 <= status < 300:
+                error = _excerpt(response, clock + settings.timeout) or response.reason_phrase
+    except httpx.TimeoutException:
+        error = f"timed out (limit {settings.timeout:g} s)"
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+    except Exception as exc:  # e.g. an URL httpx refuses; the delivery fails, the worker lives
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+    duration = int((time.monotonic() - clock) * 1000)
+    return Answer(started_at, duration, status, error, retry_after)
+
+
+def _excerpt(response: httpx.Response, deadline: float) -> str:
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= MAX_ERROR or time.monotonic() > deadline:
+            break
+    return b"".join(chunks)[:MAX_ERROR].decode("utf-8", "replace").strip()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+# -- recording -------------------------------------------------------------------------
+
+
+def record(
+    session: Session,
+    results: list[tuple[Claim, Answer]],
+    worker: str,
+    settings: Settings,
+) -> list[str]:
+    """Keep the answers of this worker's claims; return each one's outcome, in order."""
+    outcomes = []
+    with write_transaction(session):
+        ids = sorted(c.delivery_id for c, _ in results)  # lock in one order: no deadlocks
+        rows = {
+            row.id: row
+            for row in session.scalars(
+                select(OutboxDelivery)
+                .where(OutboxDelivery.id.in_(ids))
+                .order_by(OutboxDelivery.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        }
+        now = utcnow()
+        for claim_, answer in results:
+            row = rows.get(claim_.delivery_id)
+            outcome = _settle(session, row, claim_, answer, settings, now)
+            outcomes.append(outcome)
+            session.add(
+                DeliveryAttempt(
+                    delivery_id=claim_.delivery_id,
+                    started_at=answer.started_at,
+                    duration_ms=answer.duration_ms,
+                    status_code=answer.status_code,
+                    error=answer.error,
+                    outcome=outcome,
+                    worker=worker[:100],
+                )
+            )
+    return outcomes
+
+
+def _settle(session, row, claim_: Claim, answer: Answer, settings: Settings, now) -> str:
+    if row is None or row.lease_token != claim_.token or row.status != DeliveryStatus.PENDING:
+        return "lost"  # the lease ran out (or it was redelivered): its new holder decides
+    row.lease_token = None
+    row.attempts += 1
+    row.last_attempt_at = answer.started_at
+    row.last_status = answer.status_code
+    row.last_error = answer.error
+    if answer.ok:
+        row.status = DeliveryStatus.DELIVERED
+        row.delivered_at = now
+        return "delivered"
+    if answer.status_code == 410:
+        row.status = DeliveryStatus.DEAD
+        subscription = row.subscription
+        subscription.active = False
+        subscription.disabled_reason = (
+            f"the receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC "
+            f"(delivery {row.id}); re-enable it once the URL is right"
+        )
+        return "gone"
+    delay = settings.delay(row.attempts, answer.retry_after)
+    if delay is None:
+        row.status = DeliveryStatus.DEAD
+        return "dead"
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    return "retry"
+
+
+# -- redelivery ------------------------------------------------------------------------
+
+
+def redeliver(session: Session, delivery_ids: Iterable[int]) -> list[OutboxDelivery]:
+    """Make these deliveries due now with a fresh retry schedule, whatever their status."""
+    ids = sorted(set(delivery_ids))
+    with write_transaction(session):
+        rows = session.scalars(
+            select(OutboxDelivery)
+            .where(OutboxDelivery.id.in_(ids))
+            .order_by(OutboxDelivery.id)
+            .with_for_update()
+            .options(selectinload(OutboxDelivery.subscription))
+        ).all()
+        missing = sorted(set(ids) - {row.id for row in rows})
+        if missing:
+            raise NotFound(f"no delivery {', '.join(map(str, missing))}")
+        for row in rows:
+            if not row.subscription.active:
+                raise Conflict(
+                    f"delivery {row.id}: subscription {row.subscription_id} is disabled"
+                    + (
+                        f" ({row.subscription.disabled_reason})"
+                        if row.subscription.disabled_reason
+                        else ""
+                    )
+                    + "; enable it first"
+                )
+            _reset(row)
+    return rows
+
+
+def redeliver_dead(session: Session, *, subscription_id: int | None = None) -> int:
+    """Make every dead delivery of active subscriptions (or of one) due now; return how many."""
+    with write_transaction(session):
+        active = select(Subscription.id).where(Subscription.active)
+        if subscription_id is not None:
+            active = active.where(Subscription.id == subscription_id)
+        result = session.execute(
+            update(OutboxDelivery)
+            .where(
+                OutboxDelivery.status == DeliveryStatus.DEAD,
+                OutboxDelivery.subscription_id.in_(active),
+            )
+            .values(
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_attempt_at=utcnow(),
+                lease_token=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount
+
+
+def _reset(row: OutboxDelivery) -> None:
+    row.status = DeliveryStatus.PENDING
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.lease_token = None
+    row.delivered_at = None
+
+
+# -- the worker ------------------------------------------------------------------------
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Worker:
+    """Fans out, claims, sends and records, over and over (``run``) or until idle (``once``)."""
+
+    session: Session
+    settings: Settings = field(default_factory=Settings)
+    name: str = field(default_factory=default_worker_name)
+    totals: dict[str, int] = field(default_factory=dict)
+    report: Callable[[Claim, Answer, str], None] | None = None  # told of every attempt
+
+    def step(self, http: httpx.Client, pool: ThreadPoolExecutor) -> int:
+        """One round; return how many events and deliveries it handled."""
+        fanned = fan_out(self.session, limit=self.settings.fan_out_batch)
+        claims = claim(self.session, self.name, self.settings)
+        if claims:
+            answers = list(pool.map(lambda c: send(http, c, self.settings), claims))
+            outcomes = record(self.session, list(zip(claims, answers, strict=True)), self.name,
+                              self.settings)  # fmt: skip
+            for claim_, answer, outcome in zip(claims, answers, outcomes, strict=True):
+                self.totals[outcome] = self.totals.get(outcome, 0) + 1
+                if self.report is not None:
+                    self.report(claim_, answer, outcome)
+        self.session.close()  # no transaction, nor identity map, is held between rounds
+        return fanned + len(claims)
+
+    def once(self) -> dict[str, int]:
+        """Deliver whatever is due now, then return the counts per outcome."""
+        with self._tools() as (http, pool):
+            while self.step(http, pool):
+                pass
+        return self.totals
+
+    def run(self, stop: threading.Event) -> dict[str, int]:
+        """Deliver until ``stop`` is set, resting ``settings.poll`` seconds when idle."""
+        with self._tools() as (http, pool):
+            while not stop.is_set():
+                if not self.step(http, pool):
+                    stop.wait(self.settings.poll)
+        return self.totals
+
+    @contextmanager
+    def _tools(self):
+        settings = self.settings
+        http = httpx.Client(
+            headers={"user-agent": USER_AGENT},
+            limits=httpx.Limits(max_connections=settings.concurrency * 2),
+            trust_env=False,  # deliveries go direct: an environment proxy would see every event
+        )
+        pool = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="outbox")
+        try:
+            yield http, pool
+        finally:
+            pool.shutdown(wait=True)
+            http.close()
