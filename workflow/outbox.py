@@ -59,6 +59,7 @@ DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_ERROR = 500  # characters of an error or a response body kept per attempt
 USER_AGENT = "Alur-Webhooks/1"
+MAX_RETRY_AFTER = 86400.0
 
 
 def parse_schedule(value: str | Iterable) -> tuple[float, ...]:
@@ -119,8 +120,8 @@ class Settings:
         if attempts > len(self.schedule):
             return None
         if retry_after is not None:
-            # The receiver said when; yet not sooner than a second, nor later than our longest step.
-            return min(max(retry_after, 1.0), max(self.schedule))
+            # The receiver said when; yet not sooner than a second, nor later than a day.
+            return min(max(retry_after, 1.0), MAX_RETRY_AFTER)
         base = self.schedule[attempts - 1]
         return base * random.uniform(1 - self.jitter, 1 + self.jitter)
 
@@ -466,7 +467,6 @@ class Worker:
                 self.totals[outcome] = self.totals.get(outcome, 0) + 1
                 if self.report is not None:
                     self.report(claim_, answer, outcome)
-        self.session.close()  # no transaction, nor identity map, is held between rounds
         return fanned + len(claims)
 
     def once(self) -> dict[str, int]:

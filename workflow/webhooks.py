@@ -108,8 +108,9 @@ def check_event_pattern(pattern: str) -> str:
             f"{pattern!r}: no workflow {workflow!r}; use '*', '<workflow>.*' or "
             f"'<workflow>.<state>' with one of {', '.join(WORKFLOWS)}"
         )
-    if state != "*" and state not in wf.states:
-        raise ValueError(f"{pattern!r}: no state {state!r}; one of {', '.join(wf.states)}")
+    states = [s.value for s in wf.states]
+    if state != "*" and state not in states:
+        raise ValueError(f"{pattern!r}: no state {state!r}; one of {', '.join(states)}")
     return pattern
 
 

@@ -1,0 +1,92 @@
+"""A delivery worker killed mid-batch (a real process, SIGKILL) loses no event."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.factories import new_record
+from tests.http import always
+from workflow import fire, webhooks
+from workflow.db import write_transaction
+from workflow.models import OutboxDelivery, OutboxEvent
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = 60
+
+
+def _worker(database_url: str, *args: str, name: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ALUR_OUTBOX_LEASE": "2",
+        "ALUR_OUTBOX_TIMEOUT": "0.6",
+        "ALUR_OUTBOX_BATCH": "8",
+        "ALUR_OUTBOX_CONCURRENCY": "2",
+        "ALUR_OUTBOX_POLL": "0.1",
+        "ALUR_OUTBOX_RETRY_SCHEDULE": "0.2s,0.2s,0.2s",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work", "--name", name, *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_a_worker_killed_mid_batch_loses_no_event(session, cast, receiver, database_url):
+    sink = receiver(script=always(204, delay=0.15))  # slow enough to be killed mid-batch
+    with write_transaction(session):
+        sink.secret = webhooks.add_subscription(session, sink.url, ["*"], name="crash").secret
+    record = new_record(session, cast, "training_nomination")
+    for i in range(EVENTS - 1):
+        record = fire(record, "return" if i % 2 else "submit", None, via="system",
+                      comment="Lengkapi berkas")  # fmt: skip
+    expected = set(session.scalars(select(OutboxEvent.event_id)))
+    assert len(expected) == EVENTS
+    session.close()
+
+    doomed = _worker(database_url, name="doomed")
+    try:
+        _wait_for(lambda: len(sink.ids) >= 12, 60, "the first deliveries")
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+    received_before_kill = len(sink.ids)
+    leased = session.scalars(
+        select(OutboxDelivery).where(
+            OutboxDelivery.status == "pending", OutboxDelivery.claimed_by == "doomed"
+        )
+    ).all()
+    assert leased, "the worker died holding claims (mid-batch)"
+    session.close()
+
+    time.sleep(2.1)  # its leases run out
+    survivor = _worker(database_url, "--once", name="survivor")
+    output, _ = survivor.communicate(timeout=120)
+    assert survivor.returncode == 0, output
+
+    received = Counter(sink.ids)
+    assert set(received) == expected  # every event arrived at least once
+    duplicates = sum(n - 1 for n in received.values())
+    statuses = Counter(session.scalars(select(OutboxDelivery.status)))
+    assert statuses == {"delivered": EVENTS}
+    assert not sink.unverified
+    print(
+        f"\ncrash test: {EVENTS} events; {received_before_kill} received before SIGKILL, "
+        f"{len(leased)} leases held by the dead worker; after recovery {len(sink.ids)} "
+        f"deliveries received, {len(received)} distinct, {duplicates} duplicates"
+    )

@@ -1,0 +1,333 @@
+"""Outgoing webhooks over real HTTP: every state change reaches its subscribers, reliably."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from tests.factories import new_record
+from tests.http import always, fail_then_succeed
+from workflow import fire, outbox, webhooks
+from workflow.db import utcnow, write_transaction
+from workflow.models import DeliveryAttempt, OutboxDelivery, OutboxEvent, Subscription
+
+FAST = outbox.Settings(schedule=(0.05, 0.05, 0.05), jitter=0.0, timeout=2.0, lease=6.0)
+
+
+def subscribe(session, url, *patterns) -> Subscription:
+    with write_transaction(session):
+        row = webhooks.add_subscription(session, url, list(patterns) or ["*"], name="test")
+    return row
+
+
+def change(session, cast, workflow="training_nomination"):
+    """Create a record and submit it: two events (``<workflow>.draft``, ``.submitted``)."""
+    record = new_record(session, cast, workflow)
+    return fire(record, "submit", None, via="system")
+
+
+def drain(session, settings=FAST, *, until=None, seconds: float = 10.0) -> dict:
+    """Run the worker until ``until()`` holds (or nothing more is due, if not given)."""
+    worker = outbox.Worker(session, settings, name="test-worker")
+    deadline = time.monotonic() + seconds
+    while True:
+        worker.once()
+        if until is None or until() or time.monotonic() > deadline:
+            return worker.totals
+        time.sleep(0.02)
+
+
+def deliveries(session) -> list[OutboxDelivery]:
+    session.rollback()
+    return session.scalars(select(OutboxDelivery).order_by(OutboxDelivery.id)).all()
+
+
+def test_each_state_change_reaches_a_subscriber_signed_and_verified(session, cast, receiver):
+    sink = receiver()
+    sub = subscribe(session, sink.url, "training_nomination.*")
+    sink.secret = sub.secret
+    record = change(session, cast)
+
+    totals = drain(session)
+
+    assert totals == {"delivered": 2}
+    assert not sink.unverified
+    events = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
+    assert sorted(sink.ids) == sorted(e.event_id for e in events)
+    (submitted,) = [d.event for d in sink.deliveries if d.event["type"].endswith(".submitted")]
+    assert submitted["type"] == "training_nomination.submitted"
+    assert set(submitted) == {"type", "timestamp", "data"}
+    assert submitted["data"] == {
+        "id": record.id, "from": "draft", "to": "submitted", "trigger": "submit",
+        "actor": None, "via": "system", "version": 2, "at": submitted["data"]["at"],
+    }  # fmt: skip
+    assert all(d.status == "delivered" and d.attempts == 1 for d in deliveries(session))
+
+
+def test_event_type_patterns_choose_what_each_subscriber_gets(session, cast, receiver):
+    everything, approvals, appraisals = receiver(), receiver(), receiver()
+    for sink, pattern in ((everything, "*"), (approvals, "training_nomination.approved"),
+                          (appraisals, "appraisal.*")):  # fmt: skip
+        sink.secret = subscribe(session, sink.url, pattern).secret
+    change(session, cast)  # a nomination: draft, submitted
+
+    drain(session)
+
+    assert len(everything.ids) == 2
+    assert approvals.ids == [] and appraisals.ids == []
+
+
+def test_a_subscription_hears_only_of_changes_after_it_was_made(session, cast, receiver):
+    change(session, cast)
+    sink = receiver()
+    sink.secret = subscribe(session, sink.url, "*").secret
+    drain(session)
+    assert sink.ids == []
+
+
+def test_an_inactive_subscription_gets_nothing(session, cast, receiver):
+    sink = receiver()
+    sub = subscribe(session, sink.url, "*")
+    with write_transaction(session):
+        session.merge(sub).active = False
+    change(session, cast)
+    drain(session)
+    assert sink.ids == [] and deliveries(session) == []
+
+
+def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_try(session, cast, receiver):
+    sink = receiver(script=fail_then_succeed(2, status=503))
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+
+    drain(session, until=lambda: len(sink.ids) >= 3)
+
+    (delivery,) = deliveries(session)
+    assert (delivery.status, delivery.attempts, delivery.last_status) == ("delivered", 3, 204)
+    assert len(set(sink.ids)) == 1  # the same webhook-id on every try
+    assert len({d.timestamp for d in sink.deliveries}) >= 1  # each try signed afresh
+    log = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
+    assert [(a.status_code, a.outcome) for a in log] == [
+        (503, "retry"), (503, "retry"), (204, "delivered"),
+    ]  # fmt: skip
+    assert all(a.duration_ms >= 0 and a.worker == "test-worker" for a in log)
+
+
+def test_retries_wait_by_the_schedule_with_jitter(session, cast, receiver):
+    sink = receiver(script=always(500))
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+    settings = replace(FAST, schedule=(300.0, 3600.0), jitter=0.2)
+
+    before = utcnow()
+    drain(session, settings)
+
+    (delivery,) = deliveries(session)
+    wait = (delivery.next_attempt_at - before).total_seconds()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert 240 <= wait <= 361  # 5 minutes ± 20%
+    assert delivery.last_error  # the receiver's answer is kept
+
+
+def test_retry_after_from_the_receiver_is_honoured(session, cast, receiver):
+    sink = receiver(script=always(429, {"Retry-After": "120"}))
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+
+    before = utcnow()
+    drain(session)
+
+    (delivery,) = deliveries(session)
+    assert delivery.status == "pending" and delivery.last_status == 429
+    assert 119 <= (delivery.next_attempt_at - before).total_seconds() <= 125
+
+
+def test_a_receiver_that_always_fails_is_dead_lettered_then_redelivered_by_hand(
+    session, cast, receiver, cli
+):
+    broken = {"on": True}
+    sink = receiver(script=lambda _id, _n: (500 if broken["on"] else 204, {}, 0.0))
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+
+    drain(session, until=lambda: deliveries(session)[0].status == "dead")
+
+    (delivery,) = deliveries(session)
+    assert delivery.status == "dead"
+    assert delivery.attempts == len(FAST.schedule) + 1  # the first try and every retry
+    assert len(sink.ids) == 4
+
+    broken["on"] = False
+    result = cli("outbox", "redeliver", str(delivery.id))
+    assert result.exit_code == 0, result.output
+    drain(session)
+    (delivery,) = deliveries(session)
+    assert delivery.status == "delivered" and delivery.attempts == 1
+    assert len(sink.ids) == 5 and len(set(sink.ids)) == 1
+
+
+def test_dead_deliveries_are_redelivered_in_bulk(session, cast, receiver, cli):
+    broken = {"on": True}
+    sink = receiver(script=lambda _id, _n: (500 if broken["on"] else 204, {}, 0.0))
+    sink.secret = subscribe(session, sink.url, "*").secret
+    change(session, cast)
+    settings = replace(FAST, schedule=(0.01,))
+    drain(session, settings, until=lambda: all(d.status == "dead" for d in deliveries(session)))
+    broken["on"] = False
+
+    result = cli("outbox", "redeliver", "--dead")
+
+    assert result.exit_code == 0 and "2 dead deliveries are due again" in result.output
+    drain(session)
+    assert [d.status for d in deliveries(session)] == ["delivered", "delivered"]
+
+
+def test_a_410_disables_the_subscription_and_stops_deliveries(session, cast, receiver):
+    sink = receiver(script=always(410))
+    sub = subscribe(session, sink.url, "*")
+    sink.secret = sub.secret
+    change(session, cast)
+
+    drain(session, replace(FAST, batch=1))  # one at a time: the 410 comes before the next
+
+    session.rollback()
+    sub = session.get(Subscription, sub.id)
+    assert sub.active is False and "410" in sub.disabled_reason
+    assert len(sink.ids) == 1  # the first 410 ends it; the second event is never sent
+    statuses = sorted(d.status for d in deliveries(session))
+    assert statuses == ["dead", "pending"]
+    with pytest.raises(Exception, match="disabled"):
+        outbox.redeliver(session, [d.id for d in deliveries(session)])
+
+
+def test_a_timeout_is_a_failed_try_and_is_retried(session, cast, receiver):
+    sink = receiver(script=lambda _id, n: (204, {}, 1.5 if n == 0 else 0.0))
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+    settings = replace(FAST, timeout=0.5, lease=2.0)
+
+    drain(session, settings, until=lambda: deliveries(session)[0].status == "delivered")
+
+    log = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
+    assert log[0].outcome == "retry" and "timed out" in log[0].error
+    assert log[0].duration_ms < 1400  # bounded by the timeout, not the receiver
+    assert log[-1].outcome == "delivered"
+
+
+def test_an_unreachable_receiver_is_a_failed_try(session, cast, receiver):
+    sink = receiver()
+    url = sink.url
+    sink.close()  # nothing listens there any more
+    subscribe(session, url, "training_nomination.draft")
+    new_record(session, cast, "training_nomination")
+
+    drain(session, replace(FAST, schedule=(300.0,)))
+
+    (delivery,) = deliveries(session)
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert delivery.last_status is None and "Connect" in delivery.last_error
+
+
+def test_a_redirect_is_not_followed_but_counted_as_a_failure(session, cast, receiver):
+    sink = receiver(script=always(302, {"Location": "http://127.0.0.1:9/elsewhere"}))
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+    drain(session, replace(FAST, schedule=(300.0,)))
+    (delivery,) = deliveries(session)
+    assert delivery.status == "pending" and delivery.last_status == 302
+
+
+def test_an_expired_lease_passes_the_delivery_to_another_worker(session, cast, receiver):
+    sink = receiver()
+    sink.secret = subscribe(session, sink.url, "training_nomination.draft").secret
+    new_record(session, cast, "training_nomination")
+    settings = replace(FAST, lease=0.3)
+    outbox.fan_out(session)
+    (stalled,) = outbox.claim(session, "stalled", settings)
+    assert outbox.claim(session, "other", settings) == []  # leased: not due
+
+    time.sleep(0.4)
+    (taken,) = outbox.claim(session, "other", settings)
+    assert taken.delivery_id == stalled.delivery_id and taken.token != stalled.token
+    answer = outbox.send(httpx.Client(), taken, settings)
+    assert outbox.record(session, [(taken, answer)], "other", settings) == ["delivered"]
+    # The stalled worker wakes up and reports: too late, nothing changes.
+    assert outbox.record(session, [(stalled, answer)], "stalled", settings) == ["lost"]
+    (delivery,) = deliveries(session)
+    assert delivery.status == "delivered" and delivery.attempts == 1
+
+
+def test_concurrent_workers_never_claim_the_same_delivery(app, session, cast, receiver):
+    sink = receiver()
+    sink.secret = subscribe(session, sink.url, "*").secret
+    record = new_record(session, cast, "training_nomination")
+    for i in range(39):  # with its creation, 40 events
+        record = fire(record, "return" if i % 2 else "submit", None, via="system",
+                      comment="Lengkapi berkas")  # fmt: skip
+    outbox.fan_out(session)
+    session.close()
+    claimed: dict[str, list[int]] = {}
+    settings = replace(FAST, batch=3)
+    start = threading.Barrier(4)
+
+    def worker(name):
+        from workflow.db import db
+
+        with app.app_context():
+            start.wait()
+            mine = claimed.setdefault(name, [])
+            while batch := outbox.claim(db.session, name, settings):
+                mine.extend(c.delivery_id for c in batch)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    every = [d for ids in claimed.values() for d in ids]
+    assert len(every) == len(set(every)) == 40
+    assert sum(1 for ids in claimed.values() if ids) >= 2  # they really did share the work
+
+
+def test_a_rotated_subscription_secret_signs_with_both_during_the_grace(session, cast, receiver):
+    old_sink, new_sink = receiver(), receiver()
+    sub = subscribe(session, old_sink.url, "training_nomination.draft")
+    old_sink.secret = sub.secret
+    with write_transaction(session):
+        row = session.merge(sub)
+        new_sink.secret = webhooks.rotate_secret(row)
+        row.url = new_sink.url
+    new_record(session, cast, "training_nomination")
+    drain(session)
+    assert len(new_sink.ids) == 1 and not new_sink.unverified
+    # The same delivery verifies with the old secret too: it carries both signatures.
+    assert old_sink.secret != new_sink.secret
+
+
+def test_schedules_are_read_from_config():
+    settings = outbox.Settings.from_config({"OUTBOX_RETRY_SCHEDULE": "10s, 1m,2h,1d"})
+    assert settings.schedule == (10, 60, 7200, 86400)
+    assert outbox.Settings.from_config({}).schedule == (
+        5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400,
+    )  # fmt: skip
+    for bad in ("", "5x", "0s", "-1s"):
+        with pytest.raises(ValueError):
+            outbox.Settings.from_config({"OUTBOX_RETRY_SCHEDULE": bad})
+    with pytest.raises(ValueError, match="LEASE"):
+        outbox.Settings.from_config({"OUTBOX_TIMEOUT": 30, "OUTBOX_LEASE": 60})
+
+
+def test_retry_after_accepts_seconds_and_http_dates():
+    assert outbox.parse_retry_after("30") == 30
+    assert outbox.parse_retry_after(None) is None
+    assert outbox.parse_retry_after("soon") is None
+    later = (utcnow() + timedelta(minutes=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert 100 <= outbox.parse_retry_after(later) <= 121
