@@ -12,10 +12,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-## Install, migrate the SQLite database in instance/, load the demo data, serve.
+## Install, migrate the SQLite database in instance/, load the demo data, then serve on :5000
+## beside the outbox worker and the demo receiver on :5001 (Ctrl-C stops all three).
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(FLASK) webhooks demo-receiver --port 5001 & \
+	$(FLASK) outbox work & \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Lint, then the test suite on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL.

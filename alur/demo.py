@@ -16,7 +16,8 @@ from flask_security import hash_password
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import create, fire
+from workflow import create, fire, webhooks
+from workflow.db import write_transaction
 from workflow.models import (
     ROLE_DESCRIPTIONS,
     Agency,
@@ -26,14 +27,22 @@ from workflow.models import (
     MentoringAssignment,
     Role,
     RoleName,
+    Subscription,
     TrainingNomination,
     TrainingProgram,
     Unit,
     User,
+    WebhookClient,
 )
 from workflow.nip import make_nip
 
 DEMO_PASSWORD = "alur-demo-2026"
+# The demo's subscriber (``flask webhooks demo-receiver``) and its webhook clients.
+DEMO_RECEIVER = ("demo-receiver", "http://127.0.0.1:5001/events")
+DEMO_CLIENTS = {
+    "ekinerja": ["appraisal.submit"],  # e-Kinerja submits the self-assessment
+    "lms": ["training_nomination.complete"],  # the learning platform reports completion
+}
 DEMO_DOMAIN = "demo.alur.id"
 YEAR = 2026
 
@@ -213,6 +222,7 @@ class Seeder:
         self.session = session
         self.echo = echo
         self.created = 0
+        self.new_secrets: list[tuple[str, str]] = []  # (what, secret) created by this run
         self._password_hash: str | None = None
 
     # -- reference data ---------------------------------------------------------------
@@ -235,6 +245,7 @@ class Seeder:
             self.session.commit()
             self.echo(f"{region[3]}: {len(UNITS)} units, {len(TEMPLATE)} staff with accounts")
 
+        self._webhooks()  # before the records, so the demo receiver hears of their steps
         for index, region in enumerate(REGIONS):
             code = region[0]
             tour = index == 0
@@ -246,6 +257,21 @@ class Seeder:
             )  # fmt: skip
             self.echo(f"{region[3]}: workflow records ready")
         return self._logins(admin)
+
+    def _webhooks(self) -> None:
+        name, url = DEMO_RECEIVER
+        if self.session.scalar(select(Subscription).where(Subscription.name == name)) is None:
+            with write_transaction(self.session):
+                row = webhooks.add_subscription(self.session, url, ["*"], name=name)
+            self.created += 1
+            self.new_secrets.append((f"subscription {name} ({url})", row.secret))
+        for client, grants in DEMO_CLIENTS.items():
+            if self.session.scalar(select(WebhookClient).where(WebhookClient.name == client)):
+                continue
+            with write_transaction(self.session):
+                row = webhooks.add_client(self.session, client, grants)
+            self.created += 2  # the client and its account
+            self.new_secrets.append((f"webhook client {client} ({', '.join(grants)})", row.secret))
 
     def _roles(self) -> dict[RoleName, Role]:
         roles = {}

@@ -67,6 +67,8 @@ def test_each_state_change_reaches_a_subscriber_signed_and_verified(session, cas
         "id": record.id, "from": "draft", "to": "submitted", "trigger": "submit",
         "actor": None, "via": "system", "version": 2, "at": submitted["data"]["at"],
     }  # fmt: skip
+    (created,) = [d.event for d in sink.deliveries if d.event["type"].endswith(".draft")]
+    assert created["data"]["version"] == 1 and created["data"]["trigger"] == "create"
     assert all(d.status == "delivered" and d.attempts == 1 for d in deliveries(session))
 
 

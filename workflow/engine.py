@@ -203,6 +203,7 @@ def create(
             session, record, trigger="create", from_state=None, to_state=record.state,
             actor_id=record.created_by_id, via=via, comment=comment, payload=values, now=now,
         )  # fmt: skip
+        session.flush()  # the audit anchor's UPDATE gives the record its first version (1)
         _emit(session, wf, record, None, "create", actor, via, now)
     return record
 

@@ -26,3 +26,7 @@ def seed_demo():
     width = max(len(login.email) for login in logins)
     for login in logins:
         click.echo(f"  {login.email:<{width}}  {login.roles:<11}  {login.who}")
+    if seeder.new_secrets:
+        click.echo("\nWebhook secrets (shown once; `flask webhooks rotate-secret` makes new ones):")
+        for what, secret in seeder.new_secrets:
+            click.echo(f"  {what}: {secret}")
