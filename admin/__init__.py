@@ -1,4 +1,92 @@
 """The Flask-Admin back office: thin views whose actions call the workflow engine.
 
-Views are added by the back-office work; nothing is registered yet.
+``init_admin(app)`` builds one ``Admin`` per app (tests build several apps)
+with its views; access is decided per view by role (``admin.access``).
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, has_request_context, redirect, request, session, url_for
+from flask_admin import Admin
+from flask_admin.menu import MenuLink
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+
+from workflow.models import (
+    Agency,
+    AuditEntry,
+    DevelopmentBudget,
+    Employee,
+    OutboxDelivery,
+    Subscription,
+    TrainingProgram,
+    Unit,
+    User,
+    WebhookClient,
+    WebhookReceipt,
+)
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def select_locale() -> str:
+    """The language the user chose (kept in the session); Indonesian by default."""
+    chosen = session.get("lang") if has_request_context() else None
+    return chosen if chosen in LANGUAGES else "id"
+
+
+def init_admin(app: Flask) -> Admin:
+    """Mount the back office at /admin."""
+    from admin import home, models, workflow
+
+    app.jinja_loader.searchpath.append(str(Path(__file__).resolve().parent / "templates"))
+    admin = Admin(
+        app,
+        name="Alur",
+        url="/admin",
+        index_view=home.HomeView(name=_l("Home"), url="/admin"),
+        theme=Bootstrap4Theme(fluid=True, base_template="alur_admin/base.html"),
+        translations_path=str(TRANSLATIONS),
+    )
+    admin.add_view(home.InboxView(name=home.INBOX_NAME, endpoint="my_inbox", url="/admin/inbox"))
+    work = _l("Workflows")
+    for view, label in (
+        (workflow.AppraisalView, _l("Appraisals")),
+        (workflow.TrainingNominationView, _l("Training nominations")),
+        (workflow.MentoringAssignmentView, _l("Mentoring assignments")),
+    ):
+        admin.add_view(view(name=label, category=work, endpoint=view.endpoint_name))
+    org = _l("Organisation")
+    admin.add_view(models.AgencyView(Agency, name=_l("Agencies"), category=org))
+    admin.add_view(models.UnitView(Unit, name=_l("Work units"), category=org))
+    admin.add_view(models.EmployeeView(Employee, name=_l("Employees"), category=org))
+    admin.add_view(models.ProgramView(TrainingProgram, name=_l("Training programs"), category=org))
+    admin.add_view(models.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
+    system = _l("System")
+    admin.add_view(models.UserView(User, name=_l("Users"), category=system))
+    admin.add_view(models.AuditView(AuditEntry, name=_l("Audit log"), category=system))
+    hooks = _l("Webhooks")
+    admin.add_view(models.WebhookClientView(WebhookClient, name=_l("Clients"), category=hooks))
+    admin.add_view(models.ReceiptView(WebhookReceipt, name=_l("Received"), category=hooks))
+    admin.add_view(models.SubscriptionView(Subscription, name=_l("Subscriptions"),
+                                           category=hooks))  # fmt: skip
+    admin.add_view(models.DeliveryView(OutboxDelivery, name=_l("Deliveries"), category=hooks))
+    for code, label in LANGUAGES.items():
+        admin.add_link(MenuLink(name=label, url=f"/lang/{code}", category=_l("Language")))
+    admin.add_link(MenuLink(name=_l("Change password"), url="/change"))
+    # Logging out is a POST with Flask-Security's CSRF token (see alur_admin/base.html).
+    app.jinja_env.globals["logout_csrf_token"] = generate_csrf
+
+    @app.get("/lang/<code>")
+    def choose_language(code: str):
+        if code in LANGUAGES:
+            session["lang"] = code
+        back = request.referrer or ""
+        host = request.host_url
+        return redirect(back if back.startswith(host) else url_for("admin.index"))
+
+    return admin

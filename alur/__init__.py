@@ -33,17 +33,22 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    babel.init_app(app)
+    from admin import TRANSLATIONS, select_locale
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)
     security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
     limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from admin import init_admin
     from alur.api import init_api
     from alur.web import bp as web
 
     app.register_blueprint(web)
     init_api(app, security)
+    init_admin(app)
 
 
 def register_cli(app: Flask) -> None:

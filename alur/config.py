@@ -26,6 +26,16 @@ DEFAULTS = {
     "SECURITY_CLI_USERS_NAME": False,
     "SECURITY_CLI_ROLES_NAME": False,
     "BABEL_DEFAULT_LOCALE": "id",
+    # The back office: Flask-Security's login, logout and password change pages.
+    "SECURITY_CHANGEABLE": True,
+    "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
+    "SECURITY_POST_LOGIN_VIEW": "/admin/",
+    "SECURITY_POST_LOGOUT_VIEW": "/login",
+    "SECURITY_POST_CHANGE_VIEW": "/admin/",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "ADMIN_OVERDUE_DAYS": 14,
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes; larger bodies get 413
@@ -58,6 +68,10 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     _refuse_development_secrets(app)
+    if app.config["ALUR_ENV"] != DEVELOPMENT:
+        # Outside development the session cookies travel over HTTPS only.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _refuse_development_secrets(app) -> None:

@@ -47,6 +47,9 @@ class Role(db.Model, RoleMixin):
     def __repr__(self) -> str:
         return f"<Role {self.name}>"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class User(db.Model, UserMixin):
     """A login: a person linked to an employee, or a standalone account.
@@ -81,6 +84,9 @@ class User(db.Model, UserMixin):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+    def __str__(self) -> str:
+        return self.name or self.email
 
 
 class ApiToken(db.Model):

@@ -36,6 +36,9 @@ class Agency(db.Model):
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Unit(db.Model):
     """A unit kerja; units form one tree per agency."""
@@ -68,6 +71,9 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Employee(db.Model):
@@ -134,3 +140,6 @@ class Employee(db.Model):
 
     def __repr__(self) -> str:
         return f"<Employee {self.nip}>"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nip})"

@@ -100,6 +100,9 @@ class TrainingProgram(db.Model):
     def __repr__(self) -> str:
         return f"<TrainingProgram {self.code}>"
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
 
 class DevelopmentBudget(db.Model):
     """An agency's development budget for one year, and how much is committed."""

@@ -1,0 +1,71 @@
+"""Forms of the back office: one per trigger, built from the trigger's own data schema."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_admin.form import SecureForm
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from workflow.workflows import WORKFLOWS
+
+RATING_LABELS = {
+    "di_atas_ekspektasi": _l("Above expectations (di atas ekspektasi)"),
+    "sesuai_ekspektasi": _l("As expected (sesuai ekspektasi)"),
+    "di_bawah_ekspektasi": _l("Below expectations (di bawah ekspektasi)"),
+}
+FIELD_LABELS = {
+    "work_result_rating": _l("Work results (hasil kerja)"),
+    "behaviour_rating": _l("Work behaviour (perilaku kerja)"),
+    "feedback": _l("Feedback (umpan balik)"),
+    "self_assessment": _l("Self-assessment"),
+}
+
+
+class TriggerForm(SecureForm):
+    """What every trigger takes: the version seen, a comment, and where to go after."""
+
+    trigger = HiddenField()
+    version = HiddenField()
+    next = HiddenField()
+    comment = TextAreaField(_l("Comment"))
+
+
+def _field(name: str, field: fields.Field):
+    label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    choices = next((v.choices for v in _validators(field) if isinstance(v, validate.OneOf)), None)
+    if choices is not None:
+        return SelectField(
+            label,
+            choices=[SelectChoice("", "—")]
+            + [SelectChoice(c, RATING_LABELS.get(c, c)) for c in choices],
+            validate_choice=False,  # the engine validates, and says why in its own words
+        )
+    return TextAreaField(label)
+
+
+def _validators(field: fields.Field) -> list:
+    v = field.validate
+    return [] if v is None else list(v) if isinstance(v, list | tuple) else [v]
+
+
+@cache
+def trigger_form_class(workflow: str, trigger: str) -> type[TriggerForm]:
+    """The form of ``trigger``: its data fields (from its schema) after the common ones."""
+    wf = WORKFLOWS[workflow]
+    spec = next(s for s in wf.transitions if s.trigger == trigger)
+    extra = {}
+    if spec.payload is not None:
+        for name, field in spec.payload().fields.items():
+            extra[name] = _field(name, field)
+    return type(f"{workflow}_{trigger}_form", (TriggerForm,), extra)
+
+
+def payload_fields(workflow: str, trigger: str) -> list[str]:
+    """The names of the data fields ``trigger`` takes."""
+    wf = WORKFLOWS[workflow]
+    spec = next(s for s in wf.transitions if s.trigger == trigger)
+    return [] if spec.payload is None else list(spec.payload().fields)

@@ -1,0 +1,135 @@
+"""The landing pages: the inbox ("Perlu tindakan saya") and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from admin.access import STAFF, Guarded, me
+from admin.forms import trigger_form_class
+from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
+from workflow import inbox
+from workflow.db import db, utcnow
+from workflow.models import RoleName
+from workflow.visibility import visible_clause
+from workflow.workflows import WORKFLOWS
+
+INBOX_PAGE = 50
+# The view endpoints of the workflow lists, by workflow.
+WORKFLOW_ENDPOINTS = {
+    "training_nomination": "admin_training_nominations",
+    "mentoring_assignment": "admin_mentoring_assignments",
+    "appraisal": "admin_appraisals",
+}
+WAITING_STATES = ("submitted", "reviewed")
+
+
+def _subject(record) -> str:
+    person = getattr(record, "employee", None) or getattr(record, "mentee", None)
+    return person.name if person is not None else "—"
+
+
+class InboxView(Guarded, BaseView):
+    """Everything waiting for the user's action, oldest first, with one-click steps."""
+
+    roles = STAFF
+
+    @expose("/")
+    def index(self):
+        after = _after(request.args.get("after"))
+        items = inbox(db.session, me(), limit=INBOX_PAGE + 1, after=after)
+        more = len(items) > INBOX_PAGE
+        items = items[:INBOX_PAGE]
+        rows = []
+        for item in items:
+            endpoint = WORKFLOW_ENDPOINTS[item.workflow]
+            steps = [
+                (
+                    allowed,
+                    trigger_label(allowed.trigger),
+                    trigger_form_class(item.workflow, allowed.trigger)(
+                        formdata=None, trigger=allowed.trigger, version=item.record.version
+                    ),
+                )
+                for allowed in item.triggers
+            ]
+            rows.append(
+                {
+                    "item": item,
+                    "title": TITLES[item.workflow],
+                    "subject": _subject(item.record),
+                    "details": url_for(f"{endpoint}.details_view", id=item.record.id),
+                    "fire": url_for(f"{endpoint}.fire_view", record_id=item.record.id),
+                    "steps": steps,
+                }
+            )
+        next_after = None
+        if more:
+            last = items[-1]
+            next_after = f"{last.waiting_since.isoformat()}|{last.workflow}|{last.record.id}"
+        return self.render("alur_admin/inbox.html", rows=rows, badge=badge, next_after=next_after)
+
+
+def _after(value: str | None):
+    if not value:
+        return None
+    from datetime import datetime
+
+    try:
+        at, workflow, record_id = value.split("|")
+        at = datetime.fromisoformat(at)
+        if workflow not in WORKFLOWS or at.tzinfo is None:
+            return None
+        return at, workflow, int(record_id)
+    except ValueError:
+        return None
+
+
+class HomeView(Guarded, AdminIndexView):
+    """Supervisors and employees land on their inbox; admins and HR on the dashboard."""
+
+    roles = STAFF
+
+    @expose("/")
+    def index(self):
+        user = me()
+        if not (user.has_role(RoleName.ADMIN) or user.has_role(RoleName.HR_OFFICER)):
+            return redirect(url_for("my_inbox.index"))
+        return redirect(url_for(".dashboard"))
+
+    @expose("/dashboard")
+    def dashboard(self):
+        user = me()
+        overdue_days = int(current_app.config.get("ADMIN_OVERDUE_DAYS", 14))
+        cutoff = utcnow() - timedelta(days=overdue_days)
+        tables = []
+        for name, wf in WORKFLOWS.items():
+            clause = visible_clause(wf, user)
+            counts = select(wf.model.state, func.count()).group_by(wf.model.state)
+            late = select(wf.model).where(
+                wf.model.state.in_(WAITING_STATES), wf.model.state_changed_at < cutoff
+            )
+            if clause is not None:
+                counts, late = counts.where(clause), late.where(clause)
+            by_state = dict(db.session.execute(counts).all())
+            oldest = db.session.scalars(late.order_by(wf.model.state_changed_at).limit(10)).all()
+            tables.append(
+                {
+                    "workflow": name,
+                    "title": TITLES[name],
+                    "endpoint": WORKFLOW_ENDPOINTS[name],
+                    "counts": [(s.value, by_state.get(s.value, 0)) for s in wf.states],
+                    "overdue": oldest,
+                }
+            )
+        return self.render(
+            "alur_admin/dashboard.html", tables=tables, badge=badge, overdue_days=overdue_days,
+            subject=_subject, state_labels=STATE_LABELS,
+        )  # fmt: skip
+
+
+INBOX_NAME = _l("Awaiting my action")

@@ -1,0 +1,284 @@
+"""Indonesian texts of the back office, and of Flask-Admin (which ships no ``id`` catalogue).
+
+``python -m admin.i18n_id`` writes ``translations/id/LC_MESSAGES/{messages,admin}.po``
+and compiles them to ``.mo``; a test checks the committed files are up to date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+OURS = {
+    "Home": "Beranda",
+    "Workflows": "Alur kerja",
+    "Appraisals": "Penilaian kinerja",
+    "Training nominations": "Usulan pelatihan",
+    "Mentoring assignments": "Penugasan mentoring",
+    "Organisation": "Organisasi",
+    "Agencies": "Instansi",
+    "Work units": "Unit kerja",
+    "Employees": "Pegawai",
+    "Training programs": "Program pelatihan",
+    "Budgets": "Anggaran",
+    "System": "Sistem",
+    "Users": "Pengguna",
+    "Audit log": "Log audit",
+    "Webhooks": "Webhook",
+    "Clients": "Klien",
+    "Received": "Diterima",
+    "Subscriptions": "Langganan",
+    "Deliveries": "Pengiriman",
+    "Language": "Bahasa",
+    "Change password": "Ubah kata sandi",
+    "Log out": "Keluar",
+    "Above expectations (di atas ekspektasi)": "Di atas ekspektasi",
+    "As expected (sesuai ekspektasi)": "Sesuai ekspektasi",
+    "Below expectations (di bawah ekspektasi)": "Di bawah ekspektasi",
+    "Work results (hasil kerja)": "Hasil kerja",
+    "Work behaviour (perilaku kerja)": "Perilaku kerja",
+    "Feedback (umpan balik)": "Umpan balik",
+    "Self-assessment": "Penilaian diri",
+    "Comment": "Catatan",
+    "Awaiting my action": "Perlu tindakan saya",
+    "Name": "Nama",
+    "Province": "Provinsi",
+    "Region": "Daerah",
+    "Agency": "Instansi",
+    "Parent unit": "Unit induk",
+    "Rank (golongan)": "Golongan/ruang",
+    "Position (jabatan)": "Jabatan",
+    "Work unit": "Unit kerja",
+    "Supervisor (atasan langsung)": "Atasan langsung",
+    "Agency code (optional)": "Kode instansi (opsional)",
+    "Client %(name)s": "Klien %(name)s",
+    "New secret": "Rahasia baru",
+    "Make a new secret? The old one works for 24 hours.": (
+        "Buat rahasia baru? Rahasia lama masih berlaku 24 jam."
+    ),
+    "Comma-separated: *, appraisal.*, training_nomination.approved": (
+        "Dipisah koma: *, appraisal.*, training_nomination.approved"
+    ),
+    "Subscription %(id)s": "Langganan %(id)s",
+    "give at least one event type": "isi paling sedikit satu jenis peristiwa",
+    "Make a new secret? Both sign for 24 hours.": (
+        "Buat rahasia baru? Keduanya menandatangani selama 24 jam."
+    ),
+    "Redeliver dead deliveries": "Kirim ulang pengiriman yang gagal",
+    "%(n)d dead deliveries are due again.": "%(n)d pengiriman gagal dijadwalkan ulang.",
+    "%(what)s: store this secret now, it is shown once: %(secret)s": (
+        "%(what)s: simpan rahasia ini sekarang, hanya ditampilkan sekali: %(secret)s"
+    ),
+    "Event": "Peristiwa",
+    "Redeliver selected": "Kirim ulang yang dipilih",
+    "Send the selected deliveries again?": "Kirim ulang pengiriman yang dipilih?",
+    "The form has expired; please try again.": "Formulir kedaluwarsa; silakan coba lagi.",
+    "Due again now: %(ids)s": "Dijadwalkan ulang sekarang: %(ids)s",
+    "draft": "draf",
+    "submitted": "diajukan",
+    "reviewed": "diperiksa",
+    "approved": "disetujui",
+    "active": "berjalan",
+    "completed": "selesai",
+    "returned": "dikembalikan",
+    "rejected": "ditolak",
+    "withdrawn": "ditarik",
+    "Submit": "Ajukan",
+    "Review": "Periksa",
+    "Approve": "Setujui",
+    "Return": "Kembalikan",
+    "Reject": "Tolak",
+    "Withdraw": "Tarik",
+    "Complete": "Selesaikan",
+    "Start": "Mulai",
+    "Accept": "Terima",
+    "there is nothing you may do with it now": "saat ini tidak ada yang dapat Anda lakukan",
+    "State": "Status",
+    "Version": "Versi",
+    "Since": "Sejak",
+    "Created": "Dibuat",
+    "Employee": "Pegawai",
+    "Program": "Program",
+    "Mentor": "Mentor",
+    "Mentee": "Mentee",
+    "Assessor": "Pejabat penilai",
+    "Approver": "Atasan pejabat penilai",
+    "Year": "Tahun",
+    "Period": "Periode",
+    "Predikat": "Predikat",
+    "Justification": "Alasan pengusulan",
+    "Goals": "Tujuan",
+    "Unknown step.": "Langkah tidak dikenal.",
+    "Record does not exist.": "Data tidak ditemukan.",
+    "%(what)s %(id)s: %(step)s done, now %(state)s.": (
+        "%(what)s %(id)s: %(step)s berhasil, sekarang %(state)s."
+    ),
+    "%(step)s done for %(n)d: %(ids)s": "%(step)s berhasil untuk %(n)d: %(ids)s",
+    "Not done: %(why)s": "Tidak dilakukan: %(why)s",
+    "Approve selected": "Setujui yang dipilih",
+    "Approve the selected records?": "Setujui data yang dipilih?",
+    "Return selected (give a reason)": "Kembalikan yang dipilih (isi alasan)",
+    "Return the selected records?": "Kembalikan data yang dipilih?",
+    "Reject selected (give a reason)": "Tolak yang dipilih (isi alasan)",
+    "Reject the selected records?": "Tolak data yang dipilih?",
+    "Training nomination": "Usulan pelatihan",
+    "Mentoring assignment": "Penugasan mentoring",
+    "Performance appraisal": "Penilaian kinerja",
+    "Overdue: waiting more than %(days)s days": "Terlambat: menunggu lebih dari %(days)s hari",
+    "Record": "Data",
+    "About": "Pegawai",
+    "Redeliver now": "Kirim ulang sekarang",
+    "Attempts": "Percobaan",
+    "When": "Waktu",
+    "Answer": "Jawaban",
+    "Duration": "Durasi",
+    "Outcome": "Hasil",
+    "Worker": "Pekerja",
+    "Error": "Galat",
+    "Event data": "Data peristiwa",
+    "Waiting since": "Menunggu sejak",
+    "Steps": "Langkah",
+    "Nothing is waiting for you.": "Tidak ada yang menunggu tindakan Anda.",
+    "Older": "Lebih lama",
+    "What you may do now": "Yang dapat Anda lakukan sekarang",
+    "Nothing waits for you on this record.": "Tidak ada tindakan Anda untuk data ini.",
+    "Resulting predikat": "Predikat yang dihasilkan",
+    "History": "Riwayat",
+    "Who": "Oleh",
+    "Step": "Langkah",
+    "From": "Dari",
+    "To": "Menjadi",
+    "Via": "Melalui",
+    "the system": "sistem",
+    "created": "dibuat",
+    "edited": "diubah",
+    "State diagram": "Diagram status",
+    "A record can be changed only while draft or returned; this one is %(state)s.": (
+        "Data hanya dapat diubah selagi draf atau dikembalikan; data ini %(state)s."
+    ),
+    "Reason, for return or reject": "Alasan, untuk dikembalikan atau ditolak",
+    "Oldest first. Steps that need nothing more are one click; the others open the record.": (
+        "Terlama lebih dulu. Langkah tanpa isian cukup sekali klik; yang lain membuka datanya."
+    ),
+    "Install Graphviz (the dot program) to draw the diagram; the transitions are:": (
+        "Pasang Graphviz (program dot) untuk menggambar diagram; transisinya:"
+    ),
+    "The 20 JP yearly right to competency development will be shown here once JP crediting "
+    "is in place.": (
+        "Hak pengembangan kompetensi 20 JP per tahun akan tampil di sini setelah pencatatan JP "
+        "tersedia."
+    ),
+}
+
+FLASK_ADMIN = {
+    "Home": "Beranda",
+    "Name": "Nama",
+    "Delete": "Hapus",
+    "Edit": "Ubah",
+    "equals": "sama dengan",
+    "not equal": "tidak sama dengan",
+    "contains": "mengandung",
+    "not contains": "tidak mengandung",
+    "greater than": "lebih dari",
+    "smaller than": "kurang dari",
+    "empty": "kosong",
+    "in list": "dalam daftar",
+    "not in list": "tidak dalam daftar",
+    "not between": "tidak di antara",
+    "between": "di antara",
+    "Not a valid choice": "Pilihan tidak sah",
+    "Failed to get model. %(error)s": "Gagal memuat data. %(error)s",
+    "Failed to create record. %(error)s": "Gagal membuat data. %(error)s",
+    "Failed to update record. %(error)s": "Gagal menyimpan data. %(error)s",
+    "Failed to delete record. %(error)s": "Gagal menghapus data. %(error)s",
+    "Are you sure you want to delete selected records?": "Yakin menghapus data yang dipilih?",
+    "Failed to delete records. %(error)s": "Gagal menghapus data. %(error)s",
+    "Key": "Kunci",
+    "Value": "Nilai",
+    "Already exists.": "Sudah ada.",
+    "Integrity error. %(message)s": "Data tidak konsisten. %(message)s",
+    "Invalid time format": "Format waktu tidak sah",
+    "Invalid Choice: could not coerce": "Pilihan tidak sah",
+    "Invalid JSON": "JSON tidak sah",
+    "This field requires at least one item.": "Isian ini memerlukan paling sedikit satu butir.",
+    "There are no items in the table.": "Tidak ada data.",
+    "Invalid Filter Value: %(value)s": "Nilai saring tidak sah: %(value)s",
+    "Record was successfully created.": "Data berhasil dibuat.",
+    "Failed to create record.": "Gagal membuat data.",
+    "Record does not exist.": "Data tidak ditemukan.",
+    "Record was successfully saved.": "Data berhasil disimpan.",
+    "Failed to save record.": "Gagal menyimpan data.",
+    'Export type "%(type)s" is not supported.': 'Jenis ekspor "%(type)s" tidak didukung.',
+    "Yes": "Ya",
+    "No": "Tidak",
+    "View Record": "Lihat data",
+    "Edit Record": "Ubah data",
+    "Delete Record": "Hapus data",
+    "With selected": "Untuk yang dipilih",
+    "Save": "Simpan",
+    "Cancel": "Batal",
+    "Save and Add Another": "Simpan dan tambah lagi",
+    "Save and Continue Editing": "Simpan dan lanjut mengubah",
+    "Sort by %(name)s": "Urutkan menurut %(name)s",
+    "List": "Daftar",
+    "Create": "Buat",
+    "Details": "Rincian",
+    "Filter": "Saring",
+    "Delete?": "Hapus?",
+    "Are you sure you want to delete this record?": "Yakin menghapus data ini?",
+    "New": "Baru",
+    "Add": "Tambah",
+    "Add Filter": "Tambah saringan",
+    "Export": "Ekspor",
+    "Apply": "Terapkan",
+    "Reset Filters": "Hapus saringan",
+    "%(placeholder)s": "%(placeholder)s",
+    "Search": "Cari",
+    "items": "butir",
+    "Create New Record": "Buat data baru",
+    "Select all records": "Pilih semua data",
+    "Select record": "Pilih data",
+    "Please select at least one record.": "Pilih paling sedikit satu data.",
+    "Permission denied.": "Akses ditolak.",
+}
+FLASK_ADMIN_PLURALS = {
+    ("Record was successfully deleted.", "%(count)s records were successfully deleted."): (
+        "Data berhasil dihapus.",
+    ),
+    ("At least %(num)d item is required", "At least %(num)d items are required"): (
+        "Paling sedikit %(num)d butir diperlukan",
+    ),
+}
+
+HERE = Path(__file__).resolve().parent / "translations" / "id" / "LC_MESSAGES"
+
+
+def catalogues():
+    """The two catalogues, as babel Catalog objects."""
+    from babel.messages.catalog import Catalog
+
+    ours = Catalog(locale="id", domain="messages", project="Alur")
+    for msgid, msgstr in OURS.items():
+        ours.add(msgid, msgstr)
+    theirs = Catalog(locale="id", domain="admin", project="Alur (Flask-Admin)")
+    for msgid, msgstr in FLASK_ADMIN.items():
+        theirs.add(msgid, msgstr)
+    for msgid, msgstr in FLASK_ADMIN_PLURALS.items():
+        theirs.add(msgid, msgstr)
+    return {"messages": ours, "admin": theirs}
+
+
+def write(directory: Path = HERE) -> None:
+    """Write the ``.po`` and ``.mo`` files."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import write_po
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for domain, catalog in catalogues().items():
+        with open(directory / f"{domain}.po", "wb") as po:
+            write_po(po, catalog, omit_header=False, no_location=True, width=100)
+        with open(directory / f"{domain}.mo", "wb") as mo:
+            write_mo(mo, catalog)
+
+
+if __name__ == "__main__":
+    write()

@@ -1,0 +1,345 @@
+"""Back-office views of the reference data, accounts, audit log and webhooks."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import DataRequired
+
+from admin.access import ADMIN_ONLY, me
+from admin.base import AlurModelView, safe_next
+from admin.workflow import describe
+from workflow import WorkflowError, outbox, reference, webhooks
+from workflow.db import db, write_transaction
+from workflow.models import DeliveryStatus, Outcome
+from workflow.workflows import WORKFLOWS
+
+
+def _values(form) -> dict:
+    """The form's data as the core takes it: a related row becomes ``<name>_id``."""
+    values = {}
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        value = field.data
+        if hasattr(value, "__table__"):
+            values[f"{field.name}_id"] = value.id
+        elif value is None and field.type == "QuerySelectField":
+            values[f"{field.name}_id"] = None
+        else:
+            values[field.name] = value
+    return values
+
+
+class ReferenceView(AlurModelView):
+    """Agencies, units, employees, programs: saved by ``workflow.reference`` (its rules)."""
+
+    edit_roles = frozenset({"admin", "hr_officer"})
+    agency_column = None  # open to read; ``reference.save`` decides who may change what
+
+    def _save(self, form, row):
+        try:
+            return reference.save(db.session, me(), row, _values(form))
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return None
+
+    def create_model(self, form):
+        return self._save(form, self.build_new_instance()) or False
+
+    def update_model(self, form, model):
+        return self._save(form, model) is not None
+
+
+class AgencyView(ReferenceView):
+    edit_roles = frozenset({"admin"})
+    column_list = ["id", "code", "name", "province", "region"]
+    column_searchable_list = ["code"]
+    form_columns = ["code", "name", "province", "region"]
+    column_labels = {"name": _l("Name"), "province": _l("Province"), "region": _l("Region")}
+
+
+class UnitView(ReferenceView):
+    column_list = ["id", "agency", "code", "name", "parent"]
+    column_searchable_list = ["code"]
+    column_filters = ["agency_id"]
+    form_columns = ["agency", "parent", "code", "name"]
+    form_ajax_refs = {
+        "agency": {"fields": ["code", "name"], "page_size": 10},
+        "parent": {"fields": ["code", "name"], "page_size": 10},
+    }
+    column_labels = {"name": _l("Name"), "agency": _l("Agency"), "parent": _l("Parent unit")}
+
+
+class EmployeeView(ReferenceView):
+    column_list = ["id", "nip", "name", "status", "rank", "position", "unit", "supervisor"]
+    column_searchable_list = ["nip"]  # unique-indexed; names need pg_trgm at national scale
+    column_filters = ["agency_id", "status", "rank"]
+    form_columns = ["nip", "name", "status", "rank", "position", "unit", "supervisor"]
+    form_ajax_refs = {
+        "unit": {"fields": ["code", "name"], "page_size": 10},
+        "supervisor": {"fields": ["nip", "name"], "page_size": 10},
+    }
+    column_labels = {
+        "nip": "NIP", "name": _l("Name"), "rank": _l("Rank (golongan)"),
+        "position": _l("Position (jabatan)"), "unit": _l("Work unit"),
+        "supervisor": _l("Supervisor (atasan langsung)"),
+    }  # fmt: skip
+
+    def get_query(self):
+        return self._people(super().get_query())
+
+    def get_count_query(self):
+        return self._people(super().get_count_query())
+
+    def get_one(self, id):
+        row = super().get_one(id)
+        return row if row is not None and reference.can_see(me(), row) else None
+
+    def _people(self, query):
+        clause = reference.visible_clause(me(), self.model)
+        return query if clause is None else query.filter(clause)
+
+
+class ProgramView(ReferenceView):
+    column_list = ["id", "code", "name", "form", "delivery_mode", "jp", "start_date", "end_date",
+                   "seat_quota", "seats_taken"]  # fmt: skip
+    column_searchable_list = ["code"]
+    column_filters = ["form", "delivery_mode", "agency_id"]
+    form_columns = [
+        "code", "name", "form", "delivery_mode", "organiser", "agency", "jp",
+        "start_date", "end_date", "seat_quota", "cost_per_participant", "description",
+    ]  # fmt: skip
+    form_ajax_refs = {"agency": {"fields": ["code", "name"], "page_size": 10}}
+
+
+class BudgetView(AlurModelView):
+    can_create = can_edit = False
+    column_list = ["id", "agency", "year", "amount", "committed"]
+    column_filters = ["year", "agency_id"]
+
+
+class UserView(AlurModelView):
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = False  # accounts are made with `flask users create` (passwords never here)
+    column_list = ["id", "email", "name", "active", "roles", "agency", "employee"]
+    column_searchable_list = ["email"]
+    column_filters = ["active", "agency_id"]
+    form_columns = ["name", "active", "roles"]
+
+
+class AuditView(AlurModelView):
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "workflow", "record_id", "seq", "trigger", "from_state", "to_state",
+                   "actor", "via", "created_at"]  # fmt: skip
+    column_filters = ["workflow", "record_id", "via"]
+
+
+# -- webhooks --------------------------------------------------------------------------
+
+
+def _grant_choices() -> list[tuple[str, str]]:
+    choices = []
+    for name, wf in WORKFLOWS.items():
+        for trigger in wf.triggers:
+            grant = f"{name}.{trigger}"
+            try:
+                webhooks.check_grant(grant)
+            except ValueError:
+                continue
+            choices.append((grant, grant))
+    return choices
+
+
+class WebhookClientView(AlurModelView):
+    roles = ADMIN_ONLY
+    edit_roles = ADMIN_ONLY
+    agency_column = None
+    can_delete = False
+    column_list = ["id", "name", "grants", "active", "user", "created_at"]
+    column_details_list = ["id", "name", "grants", "active", "user", "created_at"]
+    column_searchable_list = ["name"]
+    form_columns = ["name", "grants", "active"]
+    form_overrides = {"grants": SelectMultipleField}
+    form_args = {"grants": {"choices": _grant_choices, "validators": [DataRequired()]},
+                 "name": {"validators": [DataRequired()]}}  # fmt: skip
+    form_extra_fields = {"agency_code": StringField(_l("Agency code (optional)"))}
+    form_excluded_columns = ["secret", "previous_secret", "previous_secret_until"]
+
+    def create_model(self, form):
+        try:
+            with write_transaction(db.session):
+                client = webhooks.add_client(db.session, form.name.data, form.grants.data,
+                                             agency_code=form.agency_code.data or None)  # fmt: skip
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return False
+        _show_secret(_("Client %(name)s", name=client.name), client.secret)
+        return client
+
+    def update_model(self, form, model):
+        try:
+            grants = sorted({webhooks.check_grant(g) for g in form.grants.data})
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return False
+        with write_transaction(db.session):
+            row = db.session.merge(model)
+            row.grants = grants
+            webhooks.set_client_active(row, form.active.data)
+        return True
+
+    @action("rotate", _l("New secret"), _l("Make a new secret? The old one works for 24 hours."))
+    def action_rotate(self, ids):
+        _rotate(self.model, ids)
+
+
+class SubscriptionView(AlurModelView):
+    roles = ADMIN_ONLY
+    edit_roles = ADMIN_ONLY
+    agency_column = None
+    can_delete = False
+    column_list = ["id", "name", "url", "event_types", "active", "disabled_reason", "created_at"]
+    form_columns = ["name", "url", "event_types", "active"]
+    form_overrides = {"event_types": StringField}
+    form_args = {"event_types": {"description": _l("Comma-separated: *, appraisal.*, "
+                                                   "training_nomination.approved")}}  # fmt: skip
+
+    def on_form_prefill(self, form, id):
+        row = self.get_one(id)
+        if row is not None:
+            form.event_types.data = ", ".join(row.event_types)
+
+    def _patterns(self, form) -> list[str]:
+        raw = form.event_types.data
+        items = raw if isinstance(raw, list) else str(raw or "").split(",")
+        return [p.strip() for p in items if p.strip()]
+
+    def create_model(self, form):
+        try:
+            with write_transaction(db.session):
+                row = webhooks.add_subscription(
+                    db.session, form.url.data or "", self._patterns(form), name=form.name.data
+                )
+                row.active = bool(form.active.data)
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return False
+        _show_secret(_("Subscription %(id)s", id=row.id), row.secret)
+        return row
+
+    def update_model(self, form, model):
+        try:
+            webhooks.check_url(form.url.data or "")
+            patterns = sorted({webhooks.check_event_pattern(p) for p in self._patterns(form)})
+            if not patterns:
+                raise ValueError(_("give at least one event type"))
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return False
+        with write_transaction(db.session):
+            row = db.session.merge(model)
+            row.name, row.url, row.event_types = form.name.data or row.url, form.url.data, patterns
+            row.active = bool(form.active.data)
+            if row.active:
+                row.disabled_reason = None
+        return True
+
+    @action("rotate", _l("New secret"), _l("Make a new secret? Both sign for 24 hours."))
+    def action_rotate(self, ids):
+        _rotate(self.model, ids)
+
+    @action("redeliver_dead", _l("Redeliver dead deliveries"))
+    def action_redeliver_dead(self, ids):
+        total = sum(outbox.redeliver_dead(db.session, subscription_id=int(i)) for i in ids)
+        flash(_("%(n)d dead deliveries are due again.", n=total), "success")
+
+
+def _rotate(model, ids) -> None:
+    for raw in ids:
+        with write_transaction(db.session):
+            row = db.session.get(model, int(raw))
+            if row is None:
+                continue
+            secret = webhooks.rotate_secret(row)
+            what = getattr(row, "name", None) or row.id
+        _show_secret(str(what), secret)
+
+
+def _show_secret(what: str, secret: str) -> None:
+    code = Markup(f"<code class='secret'>{escape(secret)}</code>")
+    message = _("%(what)s: store this secret now, it is shown once: %(secret)s",
+                what=escape(what), secret=code)  # fmt: skip
+    flash(Markup(message), "warning")
+
+
+def _delivery_status(view, context, model, name) -> Markup:
+    colour = {"delivered": "success", "pending": "info", "dead": "danger"}[model.status]
+    return Markup(f'<span class="badge badge-{colour}">{escape(model.status)}</span>')
+
+
+class DeliveryView(AlurModelView):
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    details_template = "alur_admin/delivery_details.html"
+    column_list = ["id", "subscription", "event.type", "event.event_id", "status", "attempts",
+                   "last_status", "next_attempt_at", "delivered_at"]  # fmt: skip
+    column_labels = {"event.type": _l("Event"), "event.event_id": "webhook-id"}
+    column_filters = ["status", "subscription_id"]
+    column_formatters = {"status": _delivery_status}
+
+    @action("redeliver", _l("Redeliver selected"), _l("Send the selected deliveries again?"))
+    def action_redeliver(self, ids):
+        self._redeliver([int(i) for i in ids])
+
+    @expose("/redeliver/<int:delivery_id>", methods=["POST"])
+    def redeliver_view(self, delivery_id: int):
+        """One delivery again now (the details page's button)."""
+        from admin.forms import TriggerForm
+
+        form = TriggerForm(request.form)
+        back = safe_next(request.form.get("next"), self.get_url(".details_view", id=delivery_id))
+        form.validate()
+        if form.csrf_token.errors:
+            flash(_("The form has expired; please try again."), "error")
+        else:
+            self._redeliver([delivery_id])
+        return redirect(back)
+
+    def _redeliver(self, ids: list[int]) -> None:
+        try:
+            rows = outbox.redeliver(db.session, ids)
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return
+        flash(_("Due again now: %(ids)s", ids=", ".join(f"#{r.id}" for r in rows)), "success")
+
+    def render(self, template, **kwargs):
+        if template == self.details_template:
+            from admin.forms import TriggerForm
+
+            kwargs["redeliver_form"] = TriggerForm(formdata=None)
+            kwargs["statuses"] = [s.value for s in DeliveryStatus]
+        return super().render(template, **kwargs)
+
+
+class ReceiptView(AlurModelView):
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "received_at", "client_name", "webhook_id", "type", "record_id",
+                   "outcome", "error", "reason"]  # fmt: skip
+    column_filters = ["outcome", "client_name", "error"]
+    column_searchable_list = ["webhook_id"]
+    column_choices = {"outcome": [(o.value, o.value) for o in Outcome]}

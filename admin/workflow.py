@@ -1,0 +1,383 @@
+"""Back-office views of the three workflows: lists, forms and buttons over the engine.
+
+Nothing here decides anything: creating, editing and every step go through
+``workflow.engine`` (``via="admin"``), which checks rights and rules and
+writes the audit row; refusals come back as flash messages.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from wtforms import HiddenField
+
+from admin import diagram
+from admin.access import STAFF, me
+from admin.base import AlurModelView, safe_next
+from admin.forms import TriggerForm, payload_fields, trigger_form_class
+from workflow import WorkflowError, allowed_triggers, create, edit, fire
+from workflow.db import db
+from workflow.errors import InvalidPayload, TransitionNotAllowed
+from workflow.models import AuditEntry
+from workflow.predicate import CURRENT_RULE, MATRICES
+from workflow.visibility import visible_clause
+from workflow.workflows import WORKFLOWS
+
+BADGES = {
+    "draft": "secondary", "submitted": "info", "reviewed": "primary", "approved": "success",
+    "active": "success", "completed": "dark", "returned": "warning", "rejected": "danger",
+    "withdrawn": "light",
+}  # fmt: skip
+STATE_LABELS = {
+    "draft": _l("draft"), "submitted": _l("submitted"), "reviewed": _l("reviewed"),
+    "approved": _l("approved"), "active": _l("active"), "completed": _l("completed"),
+    "returned": _l("returned"), "rejected": _l("rejected"), "withdrawn": _l("withdrawn"),
+}  # fmt: skip
+TITLES = {
+    "training_nomination": _l("Training nomination"),
+    "mentoring_assignment": _l("Mentoring assignment"),
+    "appraisal": _l("Performance appraisal"),
+}
+TRIGGER_LABELS = {
+    "submit": _l("Submit"), "review": _l("Review"), "approve": _l("Approve"),
+    "return": _l("Return"), "reject": _l("Reject"), "withdraw": _l("Withdraw"),
+    "complete": _l("Complete"), "start": _l("Start"), "accept": _l("Accept"),
+}  # fmt: skip
+
+
+def badge(state: str) -> Markup:
+    """The state as a coloured badge."""
+    label = STATE_LABELS.get(state, state)
+    return Markup(
+        f'<span class="badge badge-{BADGES.get(state, "secondary")} state-badge" '
+        f'data-state="{escape(state)}">{escape(label)}</span>'
+    )
+
+
+def trigger_label(trigger: str) -> str:
+    return str(TRIGGER_LABELS.get(trigger, trigger.capitalize()))
+
+
+def describe(exc: WorkflowError) -> str:
+    """A refusal as one sentence for a flash message."""
+    message = exc.message
+    if isinstance(exc, InvalidPayload) and exc.errors:
+        details = "; ".join(
+            f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+            for field, msgs in exc.errors.items()
+        )
+        message = f"{message} ({details})"
+    if isinstance(exc, TransitionNotAllowed) and not exc.allowed:
+        message += "; " + _("there is nothing you may do with it now")
+    return message
+
+
+class WorkflowView(AlurModelView):
+    """One workflow's records: list, details with steps, history and diagram."""
+
+    workflow: str
+    subject_attr: str  # the relationship to the employee the record is about
+    create_columns: list[str]
+    edit_columns: list[str]
+    roles = STAFF
+    edit_roles = STAFF  # the engine decides who may create and edit what
+    can_delete = False
+    agency_column = None  # visibility is the engine's rule, not the agency alone
+    list_template = "alur_admin/workflow_list.html"
+    details_template = "alur_admin/workflow_details.html"
+    column_filters = ["state", "agency_id"]
+    column_formatters = {"state": lambda v, c, m, n: badge(m.state)}
+    column_formatters_export = {}
+    column_labels = {
+        "state": _l("State"), "version": _l("Version"), "state_changed_at": _l("Since"),
+        "created_at": _l("Created"), "employee": _l("Employee"), "program": _l("Program"),
+        "mentor": _l("Mentor"), "mentee": _l("Mentee"), "assessor": _l("Assessor"),
+        "approver": _l("Approver"), "year": _l("Year"), "period": _l("Period"),
+        "predicate": _l("Predikat"), "justification": _l("Justification"), "goals": _l("Goals"),
+        "agency_id": _l("Agency"),
+    }  # fmt: skip
+
+    def __init__(self, **kwargs):
+        super().__init__(WORKFLOWS[self.workflow].model, **kwargs)
+
+    @property
+    def wf(self):
+        return WORKFLOWS[self.workflow]
+
+    # -- what the user may see ------------------------------------------------------
+
+    def _visible(self, query):
+        clause = visible_clause(self.wf, me())
+        return query if clause is None else query.filter(clause)
+
+    def get_query(self):
+        return self._visible(super().get_query())
+
+    def get_count_query(self):
+        return self._visible(super().get_count_query())
+
+    def get_one(self, id):
+        try:
+            record_id = int(id)
+        except (TypeError, ValueError):
+            return None
+        stmt = select(self.model).where(self.model.id == record_id)
+        clause = visible_clause(self.wf, me())
+        if clause is not None:
+            stmt = stmt.where(clause)
+        return db.session.scalar(stmt)
+
+    # -- forms: the engine creates and edits ----------------------------------------
+
+    def _form_of(self, columns):
+        saved = self.form_columns
+        self.form_columns = columns
+        try:
+            return self.scaffold_form()
+        finally:
+            self.form_columns = saved
+
+    def get_create_form(self):
+        return self._form_of(self.create_columns)
+
+    def get_edit_form(self):
+        form = self._form_of(self.edit_columns)
+        form.version_seen = HiddenField()
+        return form
+
+    def on_form_prefill(self, form, id):
+        record = self.get_one(id)
+        if record is not None:
+            form.version_seen.data = record.version
+
+    def _data(self, form, columns) -> dict:
+        data = {}
+        for name in columns:
+            value = getattr(form, name).data
+            if hasattr(value, "__table__"):  # a related row: the schema takes its id
+                data[f"{name}_id"] = value.id
+            elif value not in (None, ""):
+                data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return data
+
+    def create_model(self, form):
+        try:
+            return create(db.session, self.workflow, me(), self._data(form, self.create_columns),
+                          via="admin")  # fmt: skip
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return False
+
+    def update_model(self, form, model):
+        seen = form.version_seen.data
+        try:
+            edit(model, me(), self._data(form, self.edit_columns), via="admin",
+                 expected_version=int(seen) if str(seen).isdigit() else None)  # fmt: skip
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return False
+        return True
+
+    # -- steps ----------------------------------------------------------------------
+
+    def actions_for(self, record) -> list:
+        """(trigger, label, form) for each step the user may take on ``record`` now."""
+        forms = []
+        for allowed in allowed_triggers(record, me()):
+            form = trigger_form_class(self.workflow, allowed.trigger)(
+                formdata=None, trigger=allowed.trigger, version=record.version
+            )
+            forms.append((allowed, trigger_label(allowed.trigger), form))
+        return forms
+
+    def one_click(self, allowed) -> bool:
+        """Whether a step can be taken from a list without more input."""
+        return not allowed.needs_comment and not allowed.required
+
+    @expose("/fire/<int:record_id>", methods=["POST"])
+    def fire_view(self, record_id: int):
+        """Take one step on one record (a POST with the CSRF token)."""
+        details = self.get_url(".details_view", id=record_id)
+        back = safe_next(request.form.get("next"), details)
+        trigger = request.form.get("trigger", "")
+        if trigger not in self.wf.triggers:
+            flash(_("Unknown step."), "error")
+            return redirect(back)
+        form = trigger_form_class(self.workflow, trigger)(request.form)
+        form.validate()  # the engine checks the data; here only the CSRF token counts
+        if form.csrf_token.errors:
+            flash(_("The form has expired; please try again."), "error")
+            return redirect(back)
+        record = self.get_one(record_id)
+        if record is None:
+            flash(_("Record does not exist."), "error")
+            return redirect(self.get_url(".index_view"))
+        payload = {
+            name: getattr(form, name).data
+            for name in payload_fields(self.workflow, trigger)
+            if getattr(form, name).data not in (None, "")
+        }
+        version = form.version.data
+        try:
+            record = fire(
+                record, trigger, me(), via="admin", comment=form.comment.data,
+                payload=payload or None,
+                expected_version=int(version) if str(version).isdigit() else None,
+            )  # fmt: skip
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return redirect(back)
+        flash(
+            _("%(what)s %(id)s: %(step)s done, now %(state)s.", what=TITLES[self.workflow],
+              id=record.id,
+              step=trigger_label(trigger), state=STATE_LABELS.get(record.state, record.state)),
+            "success",
+        )  # fmt: skip
+        return redirect(back)
+
+    def _bulk(self, trigger: str, ids) -> None:
+        comment = (request.form.get("comment") or "").strip() or None
+        done, failed = [], []
+        for raw in ids:
+            record = self.get_one(raw)
+            if record is None:
+                failed.append(f"#{raw}: " + _("Record does not exist."))
+                continue
+            try:
+                fire(record, trigger, me(), via="admin", comment=comment)
+                done.append(f"#{raw}")
+            except WorkflowError as exc:
+                db.session.rollback()
+                failed.append(f"#{raw}: {describe(exc)}")
+        if done:
+            flash(_("%(step)s done for %(n)d: %(ids)s", step=trigger_label(trigger), n=len(done),
+                    ids=", ".join(done)), "success")  # fmt: skip
+        for line in failed:
+            flash(_("Not done: %(why)s", why=line), "error")
+
+    @action("approve", _l("Approve selected"), _l("Approve the selected records?"))
+    def action_approve(self, ids):
+        self._bulk("approve", ids)
+
+    @action("return", _l("Return selected (give a reason)"), _l("Return the selected records?"))
+    def action_return(self, ids):
+        self._bulk("return", ids)
+
+    @action("reject", _l("Reject selected (give a reason)"), _l("Reject the selected records?"))
+    def action_reject(self, ids):
+        self._bulk("reject", ids)
+
+    def is_action_allowed(self, name):
+        return name in self.wf.triggers and super().is_action_allowed(name)
+
+    # -- details --------------------------------------------------------------------
+
+    @expose("/details/")
+    def details_view(self):
+        self._template_args.update(self._details_args(request.args.get("id")))
+        return super().details_view()
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        record = self.get_one(request.args.get("id"))
+        if record is not None and record.state not in self.wf.editable:
+            flash(
+                _("A record can be changed only while draft or returned; this one is %(state)s.",
+                  state=STATE_LABELS.get(record.state, record.state)),
+                "error",
+            )  # fmt: skip
+            return redirect(self.get_url(".details_view", id=record.id))
+        return super().edit_view()
+
+    def _details_args(self, id) -> dict:
+        record = self.get_one(id)
+        if record is None:
+            return {}
+        history = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.workflow == self.workflow, AuditEntry.record_id == record.id)
+            .order_by(AuditEntry.seq)
+        ).all()
+        return {
+            "record": record,
+            "steps": self.actions_for(record),
+            "history": history,
+            "diagram": diagram.svg(self.workflow, record.state),
+            "edges": [(t.trigger, list(t.source), t.dest) for t in self.wf.transitions],
+            "badge": badge,
+            "trigger_label": trigger_label,
+            "predicate_matrix": _matrix() if self.workflow == "appraisal" else None,
+        }
+
+    def list_actions(self, rows) -> dict:
+        """Per listed record: its steps, for the row buttons."""
+        return {row.id: self.actions_for(row) for row in rows}
+
+    def render(self, template, **kwargs):
+        if template == self.list_template and "data" in kwargs:
+            kwargs["row_steps"] = self.list_actions(kwargs["data"])
+            kwargs["one_click"] = self.one_click
+        kwargs.setdefault("trigger_form", TriggerForm)
+        return super().render(template, **kwargs)
+
+
+def _matrix() -> dict:
+    return {f"{w}|{b}": str(p.value) for (w, b), p in MATRICES[CURRENT_RULE].items()}
+
+
+class TrainingNominationView(WorkflowView):
+    workflow = "training_nomination"
+    endpoint_name = "admin_training_nominations"
+    subject_attr = "employee"
+    column_list = ["id", "employee", "program", "state", "state_changed_at", "version"]
+    column_details_list = ["id", "employee", "program", "justification", "state", "version",
+                           "created_at", "state_changed_at", "reviewed_by"]  # fmt: skip
+    column_filters = ["state", "agency_id", "program_id"]
+    create_columns = ["employee", "program", "justification"]
+    edit_columns = ["justification"]
+    form_ajax_refs = {
+        "employee": {"fields": ["name", "nip"], "page_size": 10},
+        "program": {"fields": ["name", "code"], "page_size": 10},
+    }
+
+
+class MentoringAssignmentView(WorkflowView):
+    workflow = "mentoring_assignment"
+    endpoint_name = "admin_mentoring_assignments"
+    subject_attr = "mentee"
+    column_list = ["id", "mentee", "mentor", "start_date", "end_date", "jp", "state", "version"]
+    column_details_list = ["id", "mentee", "mentor", "goals", "start_date", "end_date", "jp",
+                           "state", "version", "created_at", "state_changed_at"]  # fmt: skip
+    create_columns = ["mentor", "mentee", "goals", "start_date", "end_date", "jp"]
+    edit_columns = ["goals", "start_date", "end_date", "jp"]
+    form_ajax_refs = {
+        "mentor": {"fields": ["name", "nip"], "page_size": 10},
+        "mentee": {"fields": ["name", "nip"], "page_size": 10},
+    }
+
+
+class AppraisalView(WorkflowView):
+    workflow = "appraisal"
+    endpoint_name = "admin_appraisals"
+    subject_attr = "employee"
+    column_list = ["id", "employee", "year", "period", "assessor", "state", "predicate", "version"]
+    column_details_list = ["id", "employee", "year", "period", "assessor", "approver",
+                           "self_assessment", "work_result_rating", "behaviour_rating",
+                           "feedback", "predicate", "predicate_rule", "state", "version",
+                           "created_at", "state_changed_at"]  # fmt: skip
+    column_filters = ["state", "agency_id", "year", "period", "predicate"]
+    create_columns = ["employee", "year", "period", "assessor", "approver"]
+    edit_columns = ["assessor", "approver"]
+    form_ajax_refs = {
+        "employee": {"fields": ["name", "nip"], "page_size": 10},
+        "assessor": {"fields": ["name", "nip"], "page_size": 10},
+        "approver": {"fields": ["name", "nip"], "page_size": 10},
+    }

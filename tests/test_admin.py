@@ -1,0 +1,324 @@
+"""The back office through the test client: who sees and does what, CSRF, flashes, exports."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tests import backoffice as bo
+from tests import factories
+from tests.factories import new_record
+from tests.workflow_paths import RATINGS, bring_to
+from workflow.models import AuditEntry, Employee, TrainingNomination
+
+
+@pytest.fixture
+def appraisal(session, cast):
+    return bring_to(new_record(session, cast, "appraisal"), "submitted")
+
+
+def reload(session, record):
+    session.rollback()
+    return session.get(type(record), record.id)
+
+
+# -- login and access ------------------------------------------------------------------
+
+
+def test_the_back_office_asks_for_a_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/admin/admin_appraisals/").status_code == 302
+
+
+def test_login_with_a_wrong_password_is_refused(client, session, cast):
+    bo.give_password(session, cast.supervisor)
+    page = bo.text(client.get("/login"))
+    wrong = {"email": cast.supervisor.email, "password": "salah", "csrf_token": bo.csrf(page)}
+    response = client.post("/login", data=wrong)
+    assert response.status_code == 200  # the form again, with its error
+    assert client.get("/admin/").status_code == 302
+
+
+def test_login_without_the_csrf_token_is_refused(client, session, cast):
+    bo.give_password(session, cast.supervisor)
+    client.post("/login", data={"email": cast.supervisor.email, "password": bo.PASSWORD})
+    assert client.get("/admin/").status_code == 302
+
+
+def test_supervisors_land_on_their_inbox_and_can_log_out(client, session, cast, appraisal):
+    assert bo.log_in(client, session, cast.supervisor).headers["Location"].endswith("/admin/")
+    landing = client.get("/admin/", follow_redirects=True)
+    page = bo.text(landing)
+    assert landing.request.path == "/admin/inbox/"
+    assert "Perlu tindakan saya" in page  # Indonesian by default
+    assert f'data-id="{appraisal.id}"' in page
+    assert client.get("/change").status_code == 200  # the password change page
+    token = bo.logout_token(page)
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/admin/inbox/").status_code == 302  # to the login page again
+
+
+def test_admins_and_hr_land_on_the_dashboard(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.hr)
+    landing = client.get("/admin/", follow_redirects=True)
+    assert landing.request.path == "/admin/dashboard"
+    page = bo.text(landing)
+    assert 'id="dashboard"' in page and 'data-state="submitted"' in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed", "refused"),
+    [
+        (
+            "subject",
+            ["/admin/admin_appraisals/", "/admin/inbox/"],
+            ["/admin/employee/", "/admin/user/", "/admin/webhookclient/", "/admin/auditentry/"],
+        ),
+        (
+            "supervisor",
+            ["/admin/admin_training_nominations/"],
+            ["/admin/unit/", "/admin/outboxdelivery/"],
+        ),
+        (
+            "hr",
+            ["/admin/employee/", "/admin/unit/", "/admin/trainingprogram/"],
+            ["/admin/user/", "/admin/subscription/", "/admin/webhookreceipt/"],
+        ),
+        (
+            "admin",
+            [
+                "/admin/user/",
+                "/admin/webhookclient/",
+                "/admin/outboxdelivery/",
+                "/admin/subscription/",
+                "/admin/auditentry/",
+                "/admin/webhookreceipt/",
+            ],
+            [],
+        ),
+    ],
+)
+def test_each_role_opens_its_views_and_no_others(client, session, cast, persona, allowed,
+                                                 refused):  # fmt: skip
+    bo.log_in(client, session, getattr(cast, persona))
+    for url in allowed:
+        assert client.get(url).status_code == 200, url
+    for url in refused:
+        assert client.get(url).status_code == 403, url
+
+
+def test_an_employee_sees_only_their_own_records(client, session, cast, appraisal):
+    from tests import factories
+
+    other = factories.employee(session, factories.unit(session, cast.agency),
+                               supervisor=cast.supervisor.employee)  # fmt: skip
+    session.commit()
+    theirs = new_record(session, cast, "appraisal", employee_id=other.id)
+    bo.log_in(client, session, cast.colleague)
+    page = bo.text(client.get("/admin/admin_appraisals/"))
+    assert f"details/?id={appraisal.id}" not in page and f"details/?id={theirs.id}" not in page
+    missing = client.get(bo.details_url("appraisal", appraisal.id), follow_redirects=True)
+    assert "Data tidak ditemukan" in bo.text(missing)
+
+
+def test_hr_of_another_agency_cannot_open_the_record(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.hr_other)
+    page = bo.text(client.get(bo.details_url("appraisal", appraisal.id), follow_redirects=True))
+    assert "Data tidak ditemukan" in page
+
+
+# -- steps -----------------------------------------------------------------------------
+
+
+def test_a_supervisor_reviews_with_ratings_and_the_predikat_follows(client, session, cast,
+                                                                   appraisal):  # fmt: skip
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
+    assert 'name="work_result_rating"' in page and "predicate-matrix" in page
+
+    response = bo.fire(client, "appraisal", appraisal, "review", comment="Bagus", **RATINGS)
+
+    assert "Penilaian kinerja" in bo.flash_text(bo.text(response))
+    record = reload(session, appraisal)
+    assert (record.state, record.predicate) == ("reviewed", "Baik")
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.trigger, last.via, last.actor_id, last.comment) == (
+        "review", "admin", cast.supervisor.id, "Bagus")  # fmt: skip
+
+
+def test_the_next_level_supervisor_approves(client, session, cast, appraisal):
+    from workflow import fire
+
+    fire(appraisal, "review", cast.supervisor, via="api", payload=RATINGS)
+    bo.log_in(client, session, cast.manager)
+    inbox = bo.text(client.get("/admin/inbox/"))
+    assert f'data-id="{appraisal.id}"' in inbox and "step-approve" in inbox
+    bo.fire(client, "appraisal", reload(session, appraisal), "approve")
+    assert reload(session, appraisal).state == "approved"
+
+
+def test_an_engine_refusal_is_a_flash_and_changes_nothing(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    response = bo.fire(client, "appraisal", appraisal, "review", comment="x")  # no ratings
+    assert "invalid data for 'review'" in bo.flash_text(bo.text(response))
+    assert reload(session, appraisal).state == "submitted"
+
+    response = bo.fire(client, "appraisal", appraisal, "approve")  # not from submitted
+    assert "not possible" in bo.flash_text(bo.text(response))
+    response = bo.fire(client, "appraisal", appraisal, "return")  # needs a reason
+    assert "needs a reason" in bo.flash_text(bo.text(response))
+    assert reload(session, appraisal).version == appraisal.version
+
+
+def test_a_stale_version_is_refused(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
+    token, seen = bo.csrf(page), appraisal.version
+    from workflow import fire
+
+    fire(reload(session, appraisal), "return", cast.admin, via="api", comment="Lengkapi")
+    response = client.post(f"/admin/admin_appraisals/fire/{appraisal.id}", follow_redirects=True,
+                           data={"trigger": "reject", "version": seen,
+                                 "comment": "Tidak", "csrf_token": token})  # fmt: skip
+    assert "changed since you read it" in bo.flash_text(bo.text(response))
+    assert reload(session, appraisal).state == "returned"
+
+
+def test_a_step_without_the_csrf_token_is_refused(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    for token in ("", "forged"):
+        response = bo.fire(client, "appraisal", appraisal, "reject", token=token, comment="x")
+        assert "kedaluwarsa" in bo.flash_text(bo.text(response))
+    assert reload(session, appraisal).state == "submitted"
+
+
+def test_bulk_approval_reports_each_item(client, session, cast):
+    nominations = []
+    for _ in range(3):
+        program = factories.program(session)
+        session.commit()
+        record = new_record(session, cast, "training_nomination", program_id=program.id)
+        nominations.append(bring_to(record, "reviewed"))
+    draft = new_record(session, cast, "training_nomination")
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/admin_training_nominations/"))
+    ids = [n.id for n in nominations] + [draft.id]
+
+    response = client.post("/admin/admin_training_nominations/action/", follow_redirects=True,
+                           data={"action": "approve", "rowid": ids, "csrf_token": bo.csrf(page),
+                                 "url": "/admin/admin_training_nominations/"})  # fmt: skip
+
+    flashes = bo.flash_text(bo.text(response))
+    assert "Setujui berhasil untuk 3" in flashes, flashes
+    assert f"#{draft.id}" in flashes and "Tidak dilakukan" in flashes
+    session.rollback()
+    states = session.scalars(select(TrainingNomination.state).order_by(TrainingNomination.id))
+    assert list(states) == ["approved", "approved", "approved", "draft"]
+
+
+def test_bulk_return_takes_its_reason_and_needs_the_csrf_token(client, session, cast):
+    record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    bo.log_in(client, session, cast.supervisor)
+    data = {"action": "return", "rowid": [record.id], "comment": "Lengkapi berkas"}
+    client.post("/admin/admin_training_nominations/action/", data=data)
+    assert reload(session, record).state == "submitted"  # no token, nothing done
+
+    page = bo.text(client.get("/admin/admin_training_nominations/"))
+    client.post("/admin/admin_training_nominations/action/",
+                data={**data, "csrf_token": bo.csrf(page)})  # fmt: skip
+    assert reload(session, record).state == "returned"
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last.comment == "Lengkapi berkas" and last.via == "admin"
+
+
+def test_details_show_the_history_and_the_state_diagram(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
+    assert 'id="history"' in page and page.count("<tr>") >= 3
+    assert "<svg" in page and "submitted" in page  # drawn by Graphviz, inline
+    assert "cdn" not in page.lower()
+
+
+# -- forms: create and edit go through the engine ----------------------------------------
+
+
+def test_an_edit_with_a_stale_version_is_refused(client, session, cast):
+    record = new_record(session, cast, "training_nomination")
+    bo.log_in(client, session, cast.hr)
+    url = f"/admin/admin_training_nominations/edit/?id={record.id}"
+    token, seen = bo.csrf(bo.text(client.get(url))), record.version
+    from workflow import edit
+
+    edit(reload(session, record), cast.hr, {"justification": "Versi lain"}, via="api")
+    response = client.post(url, follow_redirects=True, data={
+        "justification": "Versi saya", "version_seen": seen, "csrf_token": token})  # fmt: skip
+    assert "changed since you read it" in bo.flash_text(bo.text(response))
+    assert reload(session, record).justification == "Versi lain"
+
+
+def test_bad_input_in_a_form_is_a_flash_and_nothing_is_created(client, session, cast):
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/employee/new/"))
+    before = session.scalar(select(func.count()).select_from(Employee))
+    response = client.post("/admin/employee/new/", follow_redirects=True, data={
+        "nip": "12345", "name": "Pegawai Baru", "status": "PNS", "rank": "III/a",
+        "position": "Analis", "csrf_token": bo.csrf(page)})  # fmt: skip
+    assert response.status_code == 200
+    assert session.scalar(select(func.count()).select_from(Employee)) == before
+
+
+# -- exports and language --------------------------------------------------------------
+
+
+def test_lists_export_to_csv_and_xlsx_with_only_visible_rows(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.hr_other)
+    csv = bo.text(client.get("/admin/admin_appraisals/export/csv/"))
+    assert csv.splitlines()[0].startswith("Id,") and len(csv.splitlines()) == 1  # header only
+    bo.log_out(client)
+    bo.log_in(client, session, cast.hr)
+    csv = bo.text(client.get("/admin/admin_appraisals/export/csv/"))
+    assert (len(csv.splitlines()) == 2 and "diajukan" in csv) or "submitted" in csv
+    xlsx = client.get("/admin/admin_appraisals/export/xlsx/")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet.max_row == 2 and sheet.cell(2, 1).value in (appraisal.id, str(appraisal.id))
+
+
+def test_english_can_be_chosen(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    assert "Perlu tindakan saya" in bo.text(client.get("/admin/inbox/"))
+    client.get("/lang/en")
+    assert "Awaiting my action" in bo.text(client.get("/admin/inbox/"))
+    client.get("/lang/xx")  # unknown: no change
+    assert "Awaiting my action" in bo.text(client.get("/admin/inbox/"))
+
+
+def test_the_indonesian_catalogues_cover_every_text_of_the_back_office():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import read_mo
+
+    from admin.i18n_id import HERE, OURS, catalogues
+
+    root = HERE.parents[2]
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "_l": None, "lazy_gettext": None}
+    found = {
+        msg[2] if isinstance(msg[2], str) else msg[2][0]  # (singular, plural)
+        for msg in extract_from_dir(str(root), method_map, keywords=keywords)
+    }
+    found.discard("")
+    assert sorted(found - set(OURS)) == []
+    for domain, catalog in catalogues().items():
+        with open(HERE / f"{domain}.mo", "rb") as mo:
+            compiled = _texts(read_mo(mo))
+        assert compiled == _texts(catalog), f"run python -m admin.i18n_id ({domain})"
+
+
+def _texts(catalog) -> dict:
+    def key(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {key(m.id): key(m.string) for m in catalog if m.id}

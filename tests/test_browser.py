@@ -1,0 +1,123 @@
+"""The back office in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+On a failure the page is saved to ``test-output/<test name>.png``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests import backoffice as bo
+from tests.factories import new_record, program
+from tests.workflow_paths import bring_to
+from workflow import fire
+from workflow.models import Appraisal, TrainingNomination
+
+
+def log_in(page, live_server, session, user) -> None:
+    bo.give_password(session, user)
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", bo.PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_url(re.compile(r".*/admin/.*"))
+
+
+def state_of(session, model, record_id) -> str:
+    session.rollback()
+    return session.scalar(select(model.state).where(model.id == record_id))
+
+
+def test_a_supervisor_reviews_from_the_inbox_and_the_manager_approves(
+    page, live_server, session, cast
+):
+    appraisal = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    log_in(page, live_server, session, cast.supervisor)
+
+    # The landing page is the inbox, in Indonesian; the appraisal waits there.
+    assert page.locator("h4").inner_text().strip() == "Perlu tindakan saya"
+    row = page.locator(f"tr.inbox-row[data-workflow=appraisal][data-id='{appraisal.id}']")
+    row.locator("a.step-link-review").click()
+
+    # Review needs ratings: the form shows the predikat they lead to before saving.
+    form = page.locator("form.step-full-review")
+    form.locator("select[name=work_result_rating]").select_option("di_atas_ekspektasi")
+    form.locator("select[name=behaviour_rating]").select_option("di_atas_ekspektasi")
+    assert page.locator("#predicate-preview").inner_text().endswith("Sangat Baik")
+    form.locator("textarea[name=feedback]").fill("Capaian melampaui target")
+    form.locator("button.step-submit").click()
+
+    assert "berhasil" in page.locator(".alert-success").inner_text()
+    assert page.locator(".state-badge").first.get_attribute("data-state") == "reviewed"
+    assert "Sangat Baik" in page.locator("table.searchable").inner_text()
+    assert state_of(session, Appraisal, appraisal.id) == "reviewed"
+
+    # The next-level supervisor approves it from their inbox in one click.
+    page.locator("#logout").click()
+    log_in(page, live_server, session, cast.manager)
+    page.locator(f"tr.inbox-row[data-id='{appraisal.id}'] button.step-approve").click()
+    assert "berhasil" in page.locator(".alert-success").inner_text()
+    assert state_of(session, Appraisal, appraisal.id) == "approved"
+
+
+def test_hr_bulk_approves_nominations_and_sees_each_result(page, live_server, session, cast):
+    ids = []
+    for _ in range(3):
+        extra = program(session)
+        session.commit()
+        record = new_record(session, cast, "training_nomination", program_id=extra.id)
+        ids.append(bring_to(record, "reviewed").id)
+    log_in(page, live_server, session, cast.hr)
+    page.goto(f"{live_server.url}/admin/admin_training_nominations/")
+    for record_id in ids:
+        page.check(f"input.action-checkbox[value='{record_id}']")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Setujui data yang dipilih?"
+    page.click("text=Untuk yang dipilih")
+    page.click("text=Setujui yang dipilih")
+
+    assert "Setujui berhasil untuk 3" in page.locator(".alert-success").inner_text()
+    assert {state_of(session, TrainingNomination, i) for i in ids} == {"approved"}
+
+
+def test_a_record_shows_its_history_and_its_state_diagram(page, live_server, session, cast):
+    record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    fire(record, "return", cast.supervisor, via="api", comment="Lengkapi surat tugas")
+    log_in(page, live_server, session, cast.hr)
+    page.goto(f"{live_server.url}/admin/admin_training_nominations/details/?id={record.id}")
+
+    history = page.locator("#history tbody tr")
+    assert history.count() == 3
+    assert "Lengkapi surat tugas" in history.nth(2).inner_text()
+    diagram = page.locator("#state-diagram svg")
+    assert diagram.is_visible()
+    box = diagram.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100  # really drawn, not an empty element
+    # The current state is highlighted in the drawing.
+    current = page.locator("#state-diagram g.node", has_text="returned")
+    assert current.locator("[fill]:not([fill='none'])").count() >= 1
+
+
+def test_english_is_one_click_away(page, live_server, session, cast):
+    log_in(page, live_server, session, cast.supervisor)
+    page.click("text=Bahasa")
+    page.click("text=English")
+    assert page.locator("h4").inner_text().strip() == "Awaiting my action"
+
+
+@pytest.fixture
+def page(browser, request, tmp_path_factory):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        from pathlib import Path
+
+        out = Path(__file__).resolve().parent.parent / "test-output"
+        out.mkdir(exist_ok=True)
+        tab.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
+    context.close()
