@@ -17,10 +17,14 @@ from flask_wtf.csrf import generate_csrf
 
 from workflow.models import (
     Agency,
+    ApiToken,
     AuditEntry,
     DevelopmentBudget,
     Employee,
+    JpLedgerEntry,
     OutboxDelivery,
+    OutboxEvent,
+    Role,
     Subscription,
     TrainingProgram,
     Unit,
@@ -66,9 +70,13 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(models.EmployeeView(Employee, name=_l("Employees"), category=org))
     admin.add_view(models.ProgramView(TrainingProgram, name=_l("Training programs"), category=org))
     admin.add_view(models.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
+    admin.add_view(models.JpLedgerView(JpLedgerEntry, name=_l("JP ledger"), category=org))
     system = _l("System")
     admin.add_view(models.UserView(User, name=_l("Users"), category=system))
+    admin.add_view(models.RoleView(Role, name=_l("Roles"), category=system))
+    admin.add_view(models.ApiTokenView(ApiToken, name=_l("API tokens"), category=system))
     admin.add_view(models.AuditView(AuditEntry, name=_l("Audit log"), category=system))
+    admin.add_view(models.OutboxEventView(OutboxEvent, name=_l("Events"), category=system))
     hooks = _l("Webhooks")
     admin.add_view(models.WebhookClientView(WebhookClient, name=_l("Clients"), category=hooks))
     admin.add_view(models.ReceiptView(WebhookReceipt, name=_l("Received"), category=hooks))

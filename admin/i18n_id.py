@@ -155,6 +155,13 @@ OURS = {
     "A record can be changed only while draft or returned; this one is %(state)s.": (
         "Data hanya dapat diubah selagi draf atau dikembalikan; data ini %(state)s."
     ),
+    "JP ledger": "Catatan JP",
+    "Roles": "Peran",
+    "API tokens": "Token API",
+    "Events": "Peristiwa",
+    "Revoke selected": "Cabut yang dipilih",
+    "Revoke the selected tokens?": "Cabut token yang dipilih?",
+    "Revoked: %(ids)s": "Dicabut: %(ids)s",
     "Reason, for return or reject": "Alasan, untuk dikembalikan atau ditolak",
     "Oldest first. Steps that need nothing more are one click; the others open the record.": (
         "Terlama lebih dulu. Langkah tanpa isian cukup sekali klik; yang lain membuka datanya."

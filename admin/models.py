@@ -11,12 +11,12 @@ from markupsafe import Markup, escape
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired
 
-from admin.access import ADMIN_ONLY, me
+from admin.access import ADMIN_ONLY, is_admin, me
 from admin.base import AlurModelView, safe_next
 from admin.workflow import describe
-from workflow import WorkflowError, outbox, reference, webhooks
+from workflow import WorkflowError, outbox, reference, tokens, webhooks
 from workflow.db import db, write_transaction
-from workflow.models import DeliveryStatus, Outcome
+from workflow.models import DeliveryStatus, Employee, JpLedgerEntry, Outcome
 from workflow.workflows import WORKFLOWS
 
 
@@ -135,6 +135,62 @@ class UserView(AlurModelView):
     form_columns = ["name", "active", "roles"]
 
 
+class JpLedgerView(AlurModelView):
+    """The JP (jam pelajaran) credited to employees; HR sees their agency's."""
+
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "employee", "year", "jp", "source", "source_id", "note", "created_at"]
+    column_filters = ["year", "source"]
+
+    def _scope(self, query):
+        if is_admin():
+            return query
+        return query.join(Employee, Employee.id == JpLedgerEntry.employee_id).filter(
+            Employee.agency_id == me().agency_id
+        )
+
+    def get_one(self, id):
+        row = super().get_one(id)
+        if row is None or is_admin():
+            return row
+        return row if row.employee.agency_id == me().agency_id else None
+
+
+class RoleView(AlurModelView):
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    can_export = False
+    column_list = ["id", "name", "description"]
+
+
+class ApiTokenView(AlurModelView):
+    """API tokens: who holds which (never the token itself), and revoking them."""
+
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+    column_filters = ["user_id"]
+
+    @action("revoke", _l("Revoke selected"), _l("Revoke the selected tokens?"))
+    def action_revoke(self, ids):
+        with write_transaction(db.session):
+            for raw in ids:
+                tokens.revoke(db.session, int(raw))
+        flash(_("Revoked: %(ids)s", ids=", ".join(f"#{i}" for i in ids)), "success")
+
+
+class OutboxEventView(AlurModelView):
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "event_id", "type", "created_at", "dispatched_at"]
+    column_filters = ["type"]
+    column_searchable_list = ["event_id"]
+
+
 class AuditView(AlurModelView):
     roles = ADMIN_ONLY
     agency_column = None
@@ -168,7 +224,7 @@ class WebhookClientView(AlurModelView):
     column_list = ["id", "name", "grants", "active", "user", "created_at"]
     column_details_list = ["id", "name", "grants", "active", "user", "created_at"]
     column_searchable_list = ["name"]
-    form_columns = ["name", "grants", "active"]
+    form_columns = ["name", "grants", "active", "agency_code"]
     form_overrides = {"grants": SelectMultipleField}
     form_args = {"grants": {"choices": _grant_choices, "validators": [DataRequired()]},
                  "name": {"validators": [DataRequired()]}}  # fmt: skip
@@ -185,6 +241,11 @@ class WebhookClientView(AlurModelView):
             return False
         _show_secret(_("Client %(name)s", name=client.name), client.secret)
         return client
+
+    def get_edit_form(self):
+        form = super().get_edit_form()
+        del form.agency_code  # an account's agency is set once, when the client is created
+        return form
 
     def update_model(self, form, model):
         try:

@@ -12,7 +12,7 @@ from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import RATINGS, bring_to
-from workflow.models import AuditEntry, Employee, TrainingNomination
+from workflow.models import Appraisal, AuditEntry, Employee, TrainingNomination
 
 
 @pytest.fixture
@@ -85,8 +85,13 @@ def test_admins_and_hr_land_on_the_dashboard(client, session, cast, appraisal):
         ),
         (
             "hr",
-            ["/admin/employee/", "/admin/unit/", "/admin/trainingprogram/"],
-            ["/admin/user/", "/admin/subscription/", "/admin/webhookreceipt/"],
+            [
+                "/admin/employee/",
+                "/admin/unit/",
+                "/admin/trainingprogram/",
+                "/admin/jpledgerentry/",
+            ],
+            ["/admin/user/", "/admin/subscription/", "/admin/webhookreceipt/", "/admin/apitoken/"],
         ),
         (
             "admin",
@@ -97,6 +102,11 @@ def test_admins_and_hr_land_on_the_dashboard(client, session, cast, appraisal):
                 "/admin/subscription/",
                 "/admin/auditentry/",
                 "/admin/webhookreceipt/",
+                "/admin/apitoken/",
+                "/admin/role/",
+                "/admin/outboxevent/",
+                "/admin/jpledgerentry/",
+                "/admin/developmentbudget/",
             ],
             [],
         ),
@@ -322,3 +332,128 @@ def _texts(catalog) -> dict:
         return tuple(value) if isinstance(value, list | tuple) else value
 
     return {key(m.id): key(m.string) for m in catalog if m.id}
+
+
+# -- refused actions and CSRF everywhere -------------------------------------------------
+
+
+def test_steps_the_user_may_not_take_are_refused(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.subject)
+    response = bo.fire(client, "appraisal", appraisal, "review", comment="Saya sendiri", **RATINGS)
+    assert "may be done by" in bo.flash_text(bo.text(response))
+    page = bo.text(client.get("/admin/admin_appraisals/"))
+    client.post("/admin/admin_appraisals/action/", data={
+        "action": "approve", "rowid": [appraisal.id], "csrf_token": bo.csrf(page)})  # fmt: skip
+    assert reload(session, appraisal).state == "submitted"
+
+
+def _no_token_posts(cast, appraisal, delivery_id):
+    return [
+        ("/admin/webhookclient/new/", {"name": "lms", "grants": "appraisal.submit"}),
+        ("/admin/subscription/new/", {"url": "https://x.example.id/h", "event_types": "*"}),
+        (f"/admin/outboxdelivery/redeliver/{delivery_id}", {}),
+        ("/admin/outboxdelivery/action/", {"action": "redeliver", "rowid": [delivery_id]}),
+        (f"/admin/admin_appraisals/edit/?id={appraisal.id}", {"assessor": cast.manager.employee_id,
+                                                             "version_seen": appraisal.version}),
+        ("/admin/admin_appraisals/new/", {"employee": cast.subject_employee.id, "year": 2023,
+                                          "period": "annual"}),
+    ]  # fmt: skip
+
+
+def test_every_state_changing_post_needs_the_csrf_token(client, session, cast, receiver):
+    from workflow import outbox, webhooks
+    from workflow.db import write_transaction
+    from workflow.models import OutboxDelivery, Subscription, WebhookClient
+
+    sink = receiver(script=lambda _i, _n: (500, {}, 0.0))
+    with write_transaction(session):
+        webhooks.add_subscription(session, sink.url, ["*"])
+    draft = new_record(session, cast, "appraisal")
+    outbox.Worker(session, outbox.Settings(schedule=(300.0,))).once()
+    session.rollback()
+    delivery = session.scalars(select(OutboxDelivery)).first()
+    before = (delivery.status, delivery.next_attempt_at, delivery.attempts)
+    bo.log_in(client, session, cast.admin)
+
+    for url, data in _no_token_posts(cast, draft, delivery.id):
+        client.post(url, data=data)
+
+    session.rollback()
+    assert session.scalar(select(WebhookClient)) is None
+    assert len(session.scalars(select(Subscription)).all()) == 1
+    row = session.get(OutboxDelivery, delivery.id)
+    assert (row.status, row.next_attempt_at, row.attempts) == before
+    assert session.scalar(select(func.count()).select_from(Appraisal)) == 1
+    assert reload(session, draft).version == draft.version
+    client.post("/logout")  # without a token: a confirmation page, still logged in
+    assert client.get("/admin/dashboard").status_code == 200
+
+
+# -- webhooks in the back office ---------------------------------------------------------
+
+
+def test_admins_create_webhook_clients_and_see_the_secret_once(client, session, cast):
+    from workflow.models import WebhookClient
+
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get("/admin/webhookclient/new/"))
+    assert "appraisal.submit" in page and "appraisal.approve" not in page  # only grantable steps
+    response = client.post("/admin/webhookclient/new/", follow_redirects=True, data={
+        "name": "lms", "grants": ["training_nomination.complete"], "active": "y",
+        "agency_code": cast.agency.code, "csrf_token": bo.csrf(page)})  # fmt: skip
+    session.rollback()
+    client_row = session.scalar(select(WebhookClient))
+    assert client_row.grants == ["training_nomination.complete"]
+    assert client_row.user.agency_id == cast.agency.id
+    assert client_row.secret in bo.text(response)
+    listing = bo.text(client.get("/admin/webhookclient/"))
+    assert "lms" in listing and client_row.secret not in listing
+
+    bad = client.post("/admin/webhookclient/new/", follow_redirects=True, data={
+        "name": "Bad Name", "grants": ["appraisal.submit"],
+        "csrf_token": bo.csrf(bo.text(client.get("/admin/webhookclient/new/")))})  # fmt: skip
+    assert "lowercase" in bo.flash_text(bo.text(bad))
+
+
+def test_admins_redeliver_a_dead_delivery_from_its_page(client, session, cast, receiver):
+    from workflow import outbox, webhooks
+    from workflow.db import write_transaction
+    from workflow.models import OutboxDelivery
+
+    sink = receiver(script=lambda _i, _n: (500, {}, 0.0))
+    with write_transaction(session):
+        sink.secret = webhooks.add_subscription(session, sink.url, ["appraisal.*"]).secret
+    new_record(session, cast, "appraisal")
+    worker = outbox.Worker(session, outbox.Settings(schedule=(0.01,), jitter=0.0))
+    worker.once()
+    import time
+
+    time.sleep(0.05)
+    worker.once()
+    session.rollback()
+    delivery = session.scalars(select(OutboxDelivery)).one()
+    assert delivery.status == "dead"
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get(f"/admin/outboxdelivery/details/?id={delivery.id}"))
+    assert 'id="attempts"' in page and page.count("500") >= 2
+
+    response = client.post(f"/admin/outboxdelivery/redeliver/{delivery.id}", follow_redirects=True,
+                           data={"csrf_token": bo.csrf(page), "next": ""})  # fmt: skip
+
+    assert f"#{delivery.id}" in bo.flash_text(bo.text(response))
+    session.rollback()
+    assert session.get(OutboxDelivery, delivery.id).status == "pending"
+
+
+def test_admins_revoke_api_tokens_from_the_back_office(client, session, cast, bearer):
+    from workflow.models import ApiToken
+
+    headers = bearer(cast.hr)
+    assert client.get("/api/v1/inbox", headers=headers).status_code == 200
+    token = session.scalars(select(ApiToken)).one()
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get("/admin/apitoken/"))
+    assert token.prefix in page
+    client.post("/admin/apitoken/action/", data={
+        "action": "revoke", "rowid": [token.id], "csrf_token": bo.csrf(page)})  # fmt: skip
+    assert client.get("/api/v1/inbox", headers=headers).status_code == 401
