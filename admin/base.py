@@ -9,6 +9,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
 from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
 from workflow.db import db
@@ -43,6 +44,32 @@ TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _local_time, list: _list
 DETAIL_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time, list: _listed}
 
 
+# Labels of the columns the models share, so every list and form speaks the UI's language.
+LABELS = {
+    "id": "ID", "code": _l("Code"), "name": _l("Name"), "province": _l("Province"),
+    "region": _l("Region"), "agency": _l("Agency"), "agency_id": _l("Agency"),
+    "unit": _l("Work unit"), "parent": _l("Parent unit"), "nip": "NIP",
+    "status": _l("Status"), "rank": _l("Rank (golongan)"), "position": _l("Position (jabatan)"),
+    "supervisor": _l("Supervisor (atasan langsung)"), "year": _l("Year"), "amount": _l("Amount"),
+    "committed": _l("Committed"), "email": _l("Email"), "active": _l("Active"),
+    "roles": _l("Roles"), "employee": _l("Employee"), "user": _l("User"),
+    "created_at": _l("Created"), "description": _l("Description"), "form": _l("Form"),
+    "delivery_mode": _l("Delivery mode"), "organiser": _l("Organiser"), "jp": "JP",
+    "start_date": _l("Start"), "end_date": _l("End"), "seat_quota": _l("Seats"),
+    "seats_taken": _l("Seats taken"), "cost_per_participant": _l("Cost per participant"),
+    "source": _l("Source"), "note": _l("Note"), "grants": _l("Grants"), "url": "URL",
+    "event_types": _l("Event types"), "disabled_reason": _l("Why disabled"),
+    "attempts": _l("Attempts"), "subscription": _l("Subscription"),
+    "next_attempt_at": _l("Next attempt"), "delivered_at": _l("Delivered"),
+    "last_status": _l("Last answer"), "received_at": _l("Received"), "outcome": _l("Outcome"),
+    "reason": _l("Reason"), "error": _l("Error"), "type": _l("Type"),
+    "record_id": _l("Record"), "client_name": _l("Client"), "workflow": _l("Workflow"),
+    "trigger": _l("Step"), "from_state": _l("From"), "to_state": _l("To"), "via": _l("Via"),
+    "actor": _l("Who"), "seq": "#", "prefix": _l("Prefix"), "expires_at": _l("Expires"),
+    "revoked_at": _l("Revoked"), "dispatched_at": _l("Fanned out"),
+}  # fmt: skip
+
+
 class AlurModelView(Guarded, ModelView):
     """Logged-in staff only; lists without counts; CSRF on every form.
 
@@ -67,6 +94,7 @@ class AlurModelView(Guarded, ModelView):
     edit_roles: frozenset[str] = frozenset({"admin"})
 
     def __init__(self, model, **kwargs):
+        self.column_labels = {**LABELS, **(self.column_labels or {})}
         super().__init__(model, db, **kwargs)
 
     @property

@@ -286,6 +286,7 @@ def test_concurrent_workers_never_claim_the_same_delivery(app, session, cast, re
             mine = claimed.setdefault(name, [])
             while batch := outbox.claim(db.session, name, settings):
                 mine.extend(c.delivery_id for c in batch)
+                time.sleep(0.01)  # as if sending: the others claim meanwhile
             db.session.remove()
 
     threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
