@@ -320,9 +320,8 @@ def show(delivery_id):
     if d is None:
         raise click.BadParameter(f"no delivery {delivery_id}", param_hint="DELIVERY_ID")
     click.echo(f"delivery {d.id}: {d.event.type} {d.event.event_id} → {d.subscription.url}")
-    click.echo(
-        f"  status {d.status}, {d.attempts} tries; next {d.next_attempt_at:%Y-%m-%d %H:%M:%S}"
-    )
+    due = f"; next try {d.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC" if d.status == "pending" else ""
+    click.echo(f"  status {d.status}, {d.attempts} tries{due}")
     for a in d.attempt_log:
         status = a.status_code if a.status_code is not None else "---"
         click.echo(
