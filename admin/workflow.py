@@ -325,6 +325,7 @@ class WorkflowView(AlurModelView):
         if template == self.list_template and "data" in kwargs:
             kwargs["row_steps"] = self.list_actions(kwargs["data"])
             kwargs["one_click"] = self.one_click
+            kwargs["editable_states"] = {str(s) for s in self.wf.editable}
         kwargs.setdefault("trigger_form", TriggerForm)
         return super().render(template, **kwargs)
 

@@ -457,3 +457,13 @@ def test_admins_revoke_api_tokens_from_the_back_office(client, session, cast, be
     client.post("/admin/apitoken/action/", data={
         "action": "revoke", "rowid": [token.id], "csrf_token": bo.csrf(page)})  # fmt: skip
     assert client.get("/api/v1/inbox", headers=headers).status_code == 401
+
+
+def test_only_drafts_and_returned_records_offer_the_edit_button(client, session, cast, appraisal):
+    draft = new_record(session, cast, "appraisal", year=2024)
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get("/admin/admin_appraisals/"))
+    assert f"/admin/admin_appraisals/edit/?id={draft.id}" in page
+    assert f"/admin/admin_appraisals/edit/?id={appraisal.id}" not in page
+    refused = client.get(f"/admin/admin_appraisals/edit/?id={appraisal.id}", follow_redirects=True)
+    assert "hanya dapat diubah" in bo.flash_text(bo.text(refused))
