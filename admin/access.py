@@ -38,5 +38,5 @@ class Guarded:
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
-            return redirect(url_for("security.login", next=request.full_path))
+            return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
         abort(403)
