@@ -19,6 +19,7 @@ from workflow.models import (
     Agency,
     ApiToken,
     AuditEntry,
+    Delegation,
     DevelopmentBudget,
     Employee,
     JpLedgerEntry,
@@ -71,6 +72,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(models.ProgramView(TrainingProgram, name=_l("Training programs"), category=org))
     admin.add_view(models.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
     admin.add_view(models.JpLedgerView(JpLedgerEntry, name=_l("JP ledger"), category=org))
+    admin.add_view(models.DelegationView(Delegation, name=_l("Acting officials"), category=org))
+    admin.add_view(home.JpReportView(name=_l("Below 20 JP"), category=org, endpoint="jp_report",
+                                     url="/admin/jp-report"))  # fmt: skip
     system = _l("System")
     admin.add_view(models.UserView(User, name=_l("Users"), category=system))
     admin.add_view(models.RoleView(Role, name=_l("Roles"), category=system))

@@ -9,12 +9,12 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from admin.access import STAFF, Guarded, me
+from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
 from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
-from workflow import inbox
+from workflow import inbox, jp
 from workflow.db import db, utcnow
-from workflow.models import RoleName
+from workflow.models import Agency, RoleName
 from workflow.visibility import visible_clause
 from workflow.workflows import WORKFLOWS
 
@@ -133,3 +133,36 @@ class HomeView(Guarded, AdminIndexView):
 
 
 INBOX_NAME = _l("Awaiting my action")
+
+
+class JpReportView(Guarded, BaseView):
+    """Who is below the 20 JP yearly right: HR for their agency, admins for any."""
+
+    roles = ADMIN_AND_HR
+    PAGE = 200
+
+    @expose("/")
+    def index(self):
+        user = me()
+        year = request.args.get("year", type=int) or utcnow().year
+        agencies = []
+        if user.has_role(RoleName.ADMIN):
+            agencies = db.session.scalars(select(Agency).order_by(Agency.name).limit(1000)).all()
+            chosen = request.args.get("agency", type=int)
+            agency = (
+                db.session.get(Agency, chosen) if chosen else (agencies[0] if agencies else None)
+            )
+        else:
+            agency = db.session.get(Agency, user.agency_id) if user.agency_id else None
+        rows, totals, units, next_after = [], [], {}, None
+        if agency is not None and 2000 <= year <= 2100:
+            scope = {"year": year, "agency_id": agency.id}
+            totals = jp.totals(db.session, **scope)
+            units = {t.unit_id: t.unit for t in totals}
+            rows = jp.below(db.session, **scope, limit=self.PAGE + 1,
+                            after=request.args.get("after", type=int))  # fmt: skip
+            if len(rows) > self.PAGE:
+                rows, next_after = rows[: self.PAGE], rows[self.PAGE - 1].employee_id
+        return self.render("alur_admin/jp_report.html", year=year, agency=agency,
+                           agencies=agencies, totals=totals, rows=rows, units=units,
+                           threshold=jp.YEARLY_RIGHT, next_after=next_after)  # fmt: skip

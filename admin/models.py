@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired
 from admin.access import ADMIN_ONLY, is_admin, me
 from admin.base import AlurModelView, safe_next
 from admin.workflow import describe
-from workflow import WorkflowError, outbox, reference, tokens, webhooks
+from workflow import WorkflowError, delegation, outbox, reference, tokens, webhooks
 from workflow.db import db, write_transaction
 from workflow.models import DeliveryStatus, Employee, JpLedgerEntry, Outcome
 from workflow.workflows import WORKFLOWS
@@ -404,3 +404,45 @@ class ReceiptView(AlurModelView):
     column_filters = ["outcome", "client_name", "error"]
     column_searchable_list = ["webhook_id"]
     column_choices = {"outcome": [(o.value, o.value) for o in Outcome]}
+
+
+class DelegationView(AlurModelView):
+    """Acting officials (Plt/Plh): HR of the agency makes them; they end by themselves."""
+
+    edit_roles = frozenset({"admin", "hr_officer"})
+    can_edit = False
+    can_delete = False
+    column_list = ["id", "kind", "delegate", "principal", "starts_on", "ends_on", "revoked_at"]
+    column_filters = ["kind", "starts_on", "ends_on"]
+    column_labels = {
+        "principal": _l("Principal"), "delegate": _l("Acting"), "starts_on": _l("Starts"),
+        "ends_on": _l("Ends"), "kind": _l("Kind"),
+    }  # fmt: skip
+    form_columns = ["kind", "principal", "delegate", "starts_on", "ends_on"]
+    form_choices = {"kind": [("Plh", "Plh"), ("Plt", "Plt")]}
+    form_ajax_refs = {
+        "principal": {"fields": ["nip", "name"], "page_size": 10},
+        "delegate": {"fields": ["nip", "name"], "page_size": 10},
+    }
+
+    def create_model(self, form):
+        principal, acting = form.principal.data, form.delegate.data
+        if principal is None or acting is None or not form.starts_on.data or not form.ends_on.data:
+            flash(_("Give the official, the acting employee and both dates."), "error")
+            return False
+        try:
+            return delegation.delegate(
+                db.session, me(), principal_id=principal.id, delegate_id=acting.id,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, kind=form.kind.data,
+            )  # fmt: skip
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return False
+
+    @action("revoke", _l("End now"), _l("End the selected delegations now?"))
+    def action_revoke(self, ids):
+        for raw in ids:
+            if self.get_one(raw) is not None:
+                delegation.revoke(db.session, int(raw))
+        flash(_("Ended: %(ids)s", ids=", ".join(f"#{i}" for i in ids)), "success")

@@ -31,12 +31,13 @@ from workflow.workflows import WORKFLOWS
 BADGES = {
     "draft": "secondary", "submitted": "info", "reviewed": "primary", "approved": "success",
     "active": "success", "completed": "dark", "returned": "warning", "rejected": "danger",
-    "withdrawn": "light",
+    "withdrawn": "light", "appealed": "warning",
 }  # fmt: skip
 STATE_LABELS = {
     "draft": _l("draft"), "submitted": _l("submitted"), "reviewed": _l("reviewed"),
     "approved": _l("approved"), "active": _l("active"), "completed": _l("completed"),
     "returned": _l("returned"), "rejected": _l("rejected"), "withdrawn": _l("withdrawn"),
+    "appealed": _l("appealed"),
 }  # fmt: skip
 TITLES = {
     "training_nomination": _l("Training nomination"),
@@ -47,6 +48,7 @@ TRIGGER_LABELS = {
     "submit": _l("Submit"), "review": _l("Review"), "approve": _l("Approve"),
     "return": _l("Return"), "reject": _l("Reject"), "withdraw": _l("Withdraw"),
     "complete": _l("Complete"), "start": _l("Start"), "accept": _l("Accept"),
+    "appeal": _l("Object (keberatan)"), "uphold": _l("Uphold"), "revise": _l("Revise"),
 }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from alur.config import load_config
 from alur.extensions import babel, db, limiter, migrate, security
 from workflow.db import configure_engine
 from workflow.models import Role, User
+from workflow.settings import configure as configure_rules
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
     app.json.sort_keys = False
+    configure_rules(app.config)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

@@ -37,6 +37,8 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "ADMIN_OVERDUE_DAYS": 14,
+    # The rulebook's settings (workflow.settings).
+    "MENTORING_MAX_ACTIVE_MENTEES": 5,
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes; larger bodies get 413

@@ -167,6 +167,8 @@ NOMINATIONS = [
 ]  # fmt: skip
 
 MSUBMIT = _s("submit", "analis")
+COACHING_DONE = {"coaching_feedback": "Modul ajar diferensiasi tersusun dan diuji di kelas.",
+                 "competency_score": 4}  # fmt: skip
 # Mentoring: (mentor, mentee, start, path); the mentor is senior to the mentee.
 MENTORINGS = [
     ("guru1", "guru3", date(2026, 1, 5), []),
@@ -177,7 +179,8 @@ MENTORINGS = [
     ("guru1", "guru2", date(2026, 2, 2), [MSUBMIT, _s("review", "guru1"), _s("approve", "analis"),
                                           _s("start", "guru1")]),
     ("guru2", "guru3", date(2026, 2, 9), [MSUBMIT, _s("review", "guru2"), _s("approve", "analis"),
-                                          _s("start", "guru2"), _s("complete", "guru2")]),
+                                          _s("start", "guru2"),
+                                          _s("complete", "guru2", None, COACHING_DONE)]),
     ("guru2", "guru4", date(2026, 2, 16), [MSUBMIT, _s("return", "guru2",
                                            "Jadwal mentoring bentrok dengan tugas mengajar.")]),
     ("guru1", "guru3", date(2026, 2, 23), [MSUBMIT, _s("reject", "guru1",
@@ -199,6 +202,10 @@ APPRAISALS = [
     ("guru2", 2026, "Q1", [ASUBMIT, _s("reject", "kabidguru",
                                        "Periode penilaian keliru; buat ulang untuk Q2.")]),
     ("guru3", 2026, "Q1", [_s("withdraw", "subject", "Dibuat ganda.")]),
+    # A keberatan (objection) waiting for the assessor's superior.
+    ("guru4", 2026, "Q1", [ASUBMIT, _s("review", "kabidguru", None, RATINGS_OK),
+                           _s("approve", "kadisdik"),
+                           _s("appeal", "subject", "Capaian Q1 melampaui target.")]),
 ]  # fmt: skip
 # In the other regions, a few records so every supervisor has something waiting.
 OTHER_APPRAISALS = [

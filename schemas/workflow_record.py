@@ -67,6 +67,9 @@ class AuditEntrySchema(BaseSchema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
     actor_id = fields.Integer(allow_none=True)
+    on_behalf_of_id = fields.Integer(
+        allow_none=True, metadata={"description": "The official an acting Plt/Plh stood in for"}
+    )
     via = fields.String()
     comment = fields.String(allow_none=True)
     payload_digest = fields.String(allow_none=True)

@@ -74,6 +74,8 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "SECURITY_PASSWORD_SALT": "test-salt",
+        # Tests walk one mentor through many assignments; the limit has tests of its own.
+        "MENTORING_MAX_ACTIVE_MENTEES": 1000,
     }
     if database_url.startswith("postgresql"):
         # Commits need not wait for the disk in tests; visibility and locking are unchanged.

@@ -10,7 +10,16 @@ from datetime import date
 from sqlalchemy import select
 
 from workflow import create
-from workflow.models import Agency, Employee, Role, RoleName, TrainingProgram, Unit, User
+from workflow.models import (
+    Agency,
+    DevelopmentBudget,
+    Employee,
+    Role,
+    RoleName,
+    TrainingProgram,
+    Unit,
+    User,
+)
 from workflow.nip import make_nip
 
 _sequence = itertools.count(1)
@@ -105,6 +114,13 @@ def program(session, *, seats: int = 10, cost: int = 1_000_000) -> TrainingProgr
     return row
 
 
+def budget(session, agency: Agency, *, year: int = 2026, amount: int = 10_000_000_000):
+    row = DevelopmentBudget(agency_id=agency.id, year=year, amount=amount, committed=0)
+    session.add(row)
+    session.flush()
+    return row
+
+
 @dataclass
 class Cast:
     """Everyone around one employee (the subject), each with an account.
@@ -140,6 +156,8 @@ class Cast:
 def cast(session) -> Cast:
     """Build and commit a Cast."""
     home, away = agency(session), agency(session)
+    budget(session, home)
+    budget(session, away)
     root = unit(session, home)
     team = unit(session, home, parent=root)
     head = employee(session, root, rank="IV/c")

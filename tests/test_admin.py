@@ -467,3 +467,19 @@ def test_only_drafts_and_returned_records_offer_the_edit_button(client, session,
     assert f"/admin/admin_appraisals/edit/?id={appraisal.id}" not in page
     refused = client.get(f"/admin/admin_appraisals/edit/?id={appraisal.id}", follow_redirects=True)
     assert "hanya dapat diubah" in bo.flash_text(bo.text(refused))
+
+
+def test_hr_reads_the_jp_report_of_their_agency(client, session, cast):
+    from workflow import jp
+
+    jp.credit(session, employee_id=cast.subject_employee.id, year=2026, jp=24, source="manual",
+              source_id=1)  # fmt: skip
+    session.commit()
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/jp-report/?year=2026"))
+    assert 'id="jp-totals"' in page and "Di bawah 20 JP" in page
+    assert cast.subject_employee.nip not in page  # 24 JP: not below
+    assert cast.supervisor.employee.nip in page  # nothing credited
+    bo.log_out(client)
+    bo.log_in(client, session, cast.subject)
+    assert client.get("/admin/jp-report/").status_code == 403

@@ -49,6 +49,10 @@ for source in ("draft", "submitted", "returned"):
 EXPECTED["training_nomination", "complete", "approved"] = {"hr", "admin", "external"}
 EXPECTED["mentoring_assignment", "start", "approved"] = {"mentor", "hr", "admin"}
 EXPECTED["mentoring_assignment", "complete", "active"] = {"mentor", "hr", "admin", "external"}
+# Keberatan: the employee objects; the assessor's superior decides.
+EXPECTED["appraisal", "appeal", "approved"] = {"subject"}
+EXPECTED["appraisal", "uphold", "appealed"] = {"manager", "admin"}
+EXPECTED["appraisal", "revise", "appealed"] = {"manager", "admin"}
 
 
 def test_expectations_cover_exactly_the_declared_transitions():

@@ -10,6 +10,8 @@ RATINGS = {
     "feedback": "Pertahankan kinerja.",
 }
 
+COACHING = {"coaching_feedback": "Modul ajar tersusun", "competency_score": 4}
+
 # The path of triggers from draft to each state.
 PATHS = {
     "draft": [],
@@ -21,6 +23,7 @@ PATHS = {
     "returned": ["submit", "return"],
     "rejected": ["submit", "reject"],
     "withdrawn": ["withdraw"],
+    "appealed": ["submit", "review", "approve", "appeal"],
 }
 
 
@@ -32,8 +35,13 @@ def path_to(workflow: str, state: str) -> list[str]:
 
 def arguments(workflow: str, trigger: str) -> dict:
     """The keyword arguments a trigger needs to succeed (data, reason)."""
-    if workflow == "appraisal" and trigger == "review":
-        return {"payload": RATINGS}
+    if workflow == "appraisal" and trigger in ("review", "revise"):
+        extra = {"comment": "Dinilai ulang atas keberatan."} if trigger == "revise" else {}
+        return {"payload": RATINGS, **extra}
+    if trigger in ("appeal", "uphold"):
+        return {"comment": "Keberatan atas predikat."}
+    if workflow == "mentoring_assignment" and trigger == "complete":
+        return {"payload": COACHING}
     if trigger in ("return", "reject"):
         return {"comment": "Perlu diperbaiki."}
     return {}

@@ -54,6 +54,8 @@ def entry_hash(entry) -> str:
         _timestamp(entry.created_at),
         entry.prev_hash,
     ]
+    if entry.on_behalf_of_id is not None:  # only then: earlier entries keep their hashes
+        material.append(["on_behalf_of", entry.on_behalf_of_id])
     return hashlib.sha256(_canonical(material).encode()).hexdigest()
 
 
@@ -69,6 +71,7 @@ def append(
     comment: str | None,
     payload: dict | None,
     now: datetime,
+    on_behalf_of_id: int | None = None,
 ) -> AuditEntry:
     """Add the next entry of ``record``'s chain and move the record's anchor to it.
 
@@ -82,6 +85,7 @@ def append(
         from_state=from_state,
         to_state=to_state,
         actor_id=actor_id,
+        on_behalf_of_id=on_behalf_of_id,
         via=via,
         comment=comment,
         payload_digest=payload_digest(payload),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
@@ -56,6 +57,14 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+LOCAL_ZONE = ZoneInfo("Asia/Jakarta")  # WIB: the calendar the rules' dates are read in
+
+
+def local_today() -> date:
+    """Today's date in Jakarta."""
+    return utcnow().astimezone(LOCAL_ZONE).date()
 
 
 SQLITE_BEGIN_OPTION = "sqlite_begin"

@@ -30,6 +30,9 @@ class Party:
     name: str
     holds: Callable[[Any, Any], bool]
     where: Callable[[Any, type], Any] | None = None
+    # For a party that is one employee of the record (an official), that employee's id:
+    # an acting official (Plt/Plh) may then take the party's steps on their behalf.
+    principal: Callable[[Any], int | None] | None = None
 
 
 @dataclass

@@ -180,31 +180,48 @@ def create(
     wf = workflow_for(workflow)
     _check_channel(actor, via)
     values = load(wf.create_schema, data, what=f"{wf.title.lower()} data")
-    now = utcnow()
     with write_transaction(session):
-        record = wf.model(**wf.prepare(session, values))
-        record.state = wf.initial
-        record.created_at = record.state_changed_at = now
-        record.created_by_id = actor.id if actor is not None else None
-        session.add(record)
-        try:
-            session.flush()  # persistent from here on, so the parties can follow relationships
-        except IntegrityError:
-            raise Conflict(
-                f"this {wf.title.lower()} conflicts with an existing open one "
-                "for the same person and subject"
-            ) from None
-        if actor is not None and not _any_holds(wf.create_who, actor, record):
-            raise Forbidden(
-                f"you may not create this {wf.title.lower()}; "
-                f"it may be created by: {_names(wf.create_who)}"
-            )
-        audit.append(
-            session, record, trigger="create", from_state=None, to_state=record.state,
-            actor_id=record.created_by_id, via=via, comment=comment, payload=values, now=now,
-        )  # fmt: skip
-        session.flush()  # the audit anchor's UPDATE gives the record its first version (1)
-        _emit(session, wf, record, None, "create", actor, via, now)
+        return _insert(session, wf, actor, values, via, comment)
+
+
+def create_by_rule(session: Session, workflow: str, data: dict, *, comment: str):
+    """Create a record as the system, inside the caller's transaction (an effect's).
+
+    For records a rule makes (an appraisal's follow-up): audited ``via=system``,
+    committed or rolled back with the change that caused it. A savepoint keeps a
+    refusal (say, an open record already exists) from spoiling that transaction.
+    """
+    wf = workflow_for(workflow)
+    values = load(wf.create_schema, data, what=f"{wf.title.lower()} data")
+    with session.begin_nested():
+        return _insert(session, wf, None, values, SYSTEM, comment)
+
+
+def _insert(session, wf: Workflow, actor, values: dict, via: str, comment):
+    now = utcnow()
+    record = wf.model(**wf.prepare(session, values))
+    record.state = wf.initial
+    record.created_at = record.state_changed_at = now
+    record.created_by_id = actor.id if actor is not None else None
+    session.add(record)
+    try:
+        session.flush()  # persistent from here on, so the parties can follow relationships
+    except IntegrityError:
+        raise Conflict(
+            f"this {wf.title.lower()} conflicts with an existing open one "
+            "for the same person and subject"
+        ) from None
+    if actor is not None and not _any_holds(wf.create_who, actor, record):
+        raise Forbidden(
+            f"you may not create this {wf.title.lower()}; "
+            f"it may be created by: {_names(wf.create_who)}"
+        )
+    audit.append(
+        session, record, trigger="create", from_state=None, to_state=record.state,
+        actor_id=record.created_by_id, via=via, comment=comment, payload=values, now=now,
+    )  # fmt: skip
+    session.flush()  # the audit anchor's UPDATE gives the record its first version (1)
+    _emit(session, wf, record, None, "create", actor, via, now)
     return record
 
 
@@ -329,6 +346,7 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     refusal = _refusal(spec, row, actor)
     if refusal is not None:
         raise Forbidden(refusal)
+    on_behalf_of = _on_behalf_of(spec, row, actor)
     comment = (comment or "").strip() or None
     if spec.needs_comment and comment is None:
         raise InvalidPayload(f"{trigger!r} needs a reason", {"comment": ["A reason is required."]})
@@ -347,10 +365,10 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     audit.append(
         session, row, trigger=trigger, from_state=from_state, to_state=row.state,
         actor_id=actor.id if actor is not None else None, via=via, comment=comment,
-        payload=values, now=now,
+        payload=values, now=now, on_behalf_of_id=on_behalf_of,
     )  # fmt: skip
     _flush(session, wf, row, expected_version)
-    _emit(session, wf, row, from_state, trigger, actor, via, now)
+    _emit(session, wf, row, from_state, trigger, actor, via, now, on_behalf_of)
 
 
 def _load_payload(wf: Workflow, spec: Transition, payload) -> dict:
@@ -363,7 +381,7 @@ def _load_payload(wf: Workflow, spec: Transition, payload) -> dict:
     return {}
 
 
-def _emit(session, wf, record, from_state, trigger, actor, via, now) -> None:
+def _emit(session, wf, record, from_state, trigger, actor, via, now, on_behalf_of=None) -> None:
     session.add(
         OutboxEvent(
             event_id=f"evt_{uuid.uuid4().hex}",
@@ -378,6 +396,7 @@ def _emit(session, wf, record, from_state, trigger, actor, via, now) -> None:
                 "via": via,
                 "version": record.version,
                 "at": now.isoformat(),
+                **({"on_behalf_of": on_behalf_of} if on_behalf_of is not None else {}),
             },
         )
     )
@@ -412,6 +431,21 @@ def _refusal(spec: Transition, record, actor: User | None) -> str | None:
             reviewer.employee_id is not None and reviewer.employee_id == actor.employee_id
         ):
             return f"you reviewed this record, so someone else must {spec.trigger} it"
+    return None
+
+
+def _on_behalf_of(spec: Transition, record, actor: User | None) -> int | None:
+    """The official an acting delegate stands in for, if that is the only way ``actor`` may act."""
+    if actor is None:
+        return None
+    eid = actor.employee_id
+    for party in spec.who:
+        own = party.principal is None or party.principal(record) == eid
+        if own and party.holds(actor, record):
+            return None  # the actor's own right: nobody is stood in for
+    for party in spec.who:
+        if party.principal is not None and party.holds(actor, record):
+            return party.principal(record)
     return None
 
 

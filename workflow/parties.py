@@ -6,8 +6,10 @@ and ``agency_id`` (the agency that owns the process).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
+from sqlalchemy.orm import object_session
 
+from workflow import delegation
 from workflow.definition import Party
 from workflow.models.accounts import RoleName
 from workflow.models.org import Employee
@@ -33,19 +35,51 @@ def _same_employee(attr: str) -> Party:
     return holds, where
 
 
-def _supervisor_holds(actor, record) -> bool:
-    eid = _employee_id(actor)
-    if eid is None or record.subject is None:
-        return False
-    return record.subject.supervisor_id == eid
+def _me_or_my_principals(column, eid):
+    """``column`` is the actor, or someone the actor acts for today (Plt/Plh).
+
+    One ``IN (SELECT :me UNION ALL SELECT principal …)``, not ``= :me OR IN (…)``:
+    PostgreSQL turns the first into index lookups per official, the second into a scan.
+    """
+    return column.in_(select(literal(eid)).union_all(delegation.principals_of(eid)))
 
 
-def _supervisor_where(actor, model):
-    eid = _employee_id(actor)
-    if eid is None:
-        return None
-    subordinates = select(Employee.id).where(Employee.supervisor_id == eid)
-    return model.subject_id.in_(subordinates)
+def _official(principal_of, where_official):
+    """A party that is one official of the record (supervisor, assessor, approver, mentor).
+
+    The official's acting delegate holds it too, during the delegation's dates.
+    """
+
+    def holds(actor, record) -> bool:
+        eid, pid = _employee_id(actor), principal_of(record)
+        if eid is None or pid is None:
+            return False
+        if eid == pid:
+            return True
+        session = object_session(record)
+        return session is not None and delegation.is_acting(session, eid, pid)
+
+    def where(actor, model):
+        eid = _employee_id(actor)
+        return None if eid is None else where_official(model, eid)
+
+    return holds, where, principal_of
+
+
+def _supervisor_of(record) -> int | None:
+    return record.subject.supervisor_id if record.subject is not None else None
+
+
+def _supervised(model, eid):
+    people = select(Employee.id).where(_me_or_my_principals(Employee.supervisor_id, eid))
+    return model.subject_id.in_(people)
+
+
+def _column_official(name: str):
+    return (
+        lambda record: getattr(record, name),
+        lambda model, eid: _me_or_my_principals(getattr(model, name), eid),
+    )
 
 
 def _hr_holds(actor, record) -> bool:
@@ -70,10 +104,10 @@ def _external_holds(actor, record) -> bool:
 
 
 SUBJECT = Party("subject", *_same_employee("subject_id"))
-SUPERVISOR = Party("supervisor", _supervisor_holds, _supervisor_where)
+SUPERVISOR = Party("supervisor", *_official(_supervisor_of, _supervised))
 HR = Party("hr_officer", _hr_holds, _hr_where)
 ADMIN = Party("admin", lambda actor, record: _has_role(actor, RoleName.ADMIN))
 EXTERNAL = Party("external_system", _external_holds)
-ASSESSOR = Party("assessor", *_same_employee("assessor_id"))
-APPROVER = Party("approver", *_same_employee("approver_id"))
-MENTOR = Party("mentor", *_same_employee("mentor_id"))
+ASSESSOR = Party("assessor", *_official(*_column_official("assessor_id")))
+APPROVER = Party("approver", *_official(*_column_official("approver_id")))
+MENTOR = Party("mentor", *_official(*_column_official("mentor_id")))

@@ -6,7 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import auth, problems, records, resources, webhooks
+from alur.api import auth, problems, records, reports, resources, webhooks
 from schemas.base import ProblemSchema
 
 API_SETTINGS = {
@@ -60,6 +60,7 @@ def init_api(app, security) -> Api:
     resources.register(api)
     records.register(api)
     webhooks.register(api)
+    reports.register(api)
     app.register_blueprint(docs)
     return api
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import Flask
 
 from alur.cli.audit import audit
+from alur.cli.delegations import delegations
 from alur.cli.demo import seed_demo
+from alur.cli.jp import jp
 from alur.cli.tokens import tokens
 from alur.cli.users import users
 from alur.cli.webhooks import outbox, webhooks
@@ -24,3 +26,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(webhooks)
     app.cli.add_command(outbox)
+    app.cli.add_command(jp)
+    app.cli.add_command(delegations)

@@ -9,6 +9,8 @@ from workflow.models.accounts import (
     user_roles,
 )
 from workflow.models.audit import AuditEntry, OutboxEvent
+from workflow.models.delegations import ActingKind, Delegation
+from workflow.models.followups import FollowUp, FollowUpKind
 from workflow.models.org import Agency, Employee, Unit
 from workflow.models.programs import (
     DeliveryMode,
@@ -31,16 +33,20 @@ from workflow.models.webhooks import (
 
 __all__ = [
     "ROLE_DESCRIPTIONS",
+    "ActingKind",
     "Agency",
     "ApiToken",
     "Appraisal",
     "AuditEntry",
+    "Delegation",
     "DeliveryAttempt",
     "DeliveryMode",
     "DeliveryStatus",
     "DevelopmentBudget",
     "DevelopmentForm",
     "Employee",
+    "FollowUp",
+    "FollowUpKind",
     "IdempotentRequest",
     "JpLedgerEntry",
     "MentoringAssignment",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
 from workflow.models.accounts import User
+from workflow.models.org import Employee
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -33,6 +34,8 @@ class AuditEntry(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The official (an employee) an acting Plt/Plh took this step for; None otherwise.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     via: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text)
     payload_digest: Mapped[str | None] = mapped_column(String(64))
@@ -41,6 +44,7 @@ class AuditEntry(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
+    on_behalf_of: Mapped[Employee | None] = relationship()
 
 
 class OutboxEvent(db.Model):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from workflow.db import db
@@ -41,6 +50,9 @@ class TrainingNomination(WorkflowRecord, db.Model):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     program_id: Mapped[int] = mapped_column(ForeignKey("training_programs.id"))
     justification: Mapped[str | None] = mapped_column(Text)
+    # What approval took, so that a withdrawal gives back exactly that (workflow.capacity).
+    committed_cost: Mapped[int | None] = mapped_column(BigInteger)
+    budget_year: Mapped[int | None]
 
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
     program: Mapped[TrainingProgram] = relationship()
@@ -55,6 +67,10 @@ class MentoringAssignment(WorkflowRecord, db.Model):
         CheckConstraint("mentor_id <> mentee_id", name="mentor_not_mentee"),
         CheckConstraint("end_date >= start_date", name="dates_ordered"),
         CheckConstraint("jp > 0", name="jp_positive"),
+        CheckConstraint(
+            "competency_score IS NULL OR competency_score BETWEEN 1 AND 5",
+            name="competency_score_range",
+        ),
         Index("ix_mentoring_assignments_mentor_state", "mentor_id", "state"),
         Index("ix_mentoring_assignments_mentee_state", "mentee_id", "state"),
         Index("ix_mentoring_assignments_agency_state", "agency_id", "state", "state_changed_at"),
@@ -67,6 +83,8 @@ class MentoringAssignment(WorkflowRecord, db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     jp: Mapped[int]
+    coaching_feedback: Mapped[str | None] = mapped_column(Text)  # recorded on completion
+    competency_score: Mapped[int | None]  # 1-5, the coaching form's evaluation
 
     mentor: Mapped[Employee] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Employee] = relationship(foreign_keys=[mentee_id])

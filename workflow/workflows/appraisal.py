@@ -2,21 +2,26 @@
 
 submit: the employee's self-assessment · review: the assessor (Pejabat Penilai
 Kinerja) rates work results and behaviour and gives feedback · approve: the
-assessor's superior (Atasan Pejabat Penilai Kinerja).
+assessor's superior (Atasan Pejabat Penilai Kinerja), which plans the follow-up
+(workflow.followup) · appeal: the employee's objection (keberatan) within the
+window, which the assessor's superior upholds or revises.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum, auto
 
 from marshmallow import fields, validate
 
+from workflow import followup
 from workflow.definition import Workflow, t
-from workflow.errors import InvalidPayload
+from workflow.errors import InvalidPayload, TransitionNotAllowed
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
 from workflow.predicate import CURRENT_RULE, Rating, predicate_for
+from workflow.settings import rules
 from workflow.workflows.common import (
     SOD_APPROVE,
     SOD_REVIEW,
@@ -33,6 +38,7 @@ class State(StrEnum):
     submitted = auto()
     reviewed = auto()
     approved = auto()
+    appealed = auto()  # keberatan: the employee objects to the approved predicate
     returned = auto()
     rejected = auto()
     withdrawn = auto()
@@ -64,6 +70,16 @@ def record_self_assessment(ctx) -> None:
         ctx.record.self_assessment = ctx.payload["self_assessment"]
 
 
+def within_appeal_window(ctx) -> None:
+    """Guard of ``appeal``: only within the window after the approval."""
+    days = rules().appeal_window_days
+    if ctx.now > ctx.record.state_changed_at + timedelta(days=days):
+        raise TransitionNotAllowed(
+            f"an objection must be made within {days} days of the approval",
+            state=ctx.record.state, allowed=[],
+        )  # fmt: skip
+
+
 def record_ratings(ctx) -> None:
     """Store the ratings and the predicate they give under the current matrix."""
     record, data = ctx.record, ctx.payload
@@ -83,10 +99,19 @@ TRANSITIONS = [
       effects=(record_ratings,), marks_reviewer=True, inbox=(ASSESSOR,), **SOD_REVIEW),
     t("return", S.submitted, S.returned, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
     t("reject", S.submitted, S.rejected, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("approve", S.reviewed, S.approved, [APPROVER, ADMIN], inbox=(APPROVER,), **SOD_APPROVE),
+    t("approve", S.reviewed, S.approved, [APPROVER, ADMIN], inbox=(APPROVER,),
+      effects=(followup.plan,), **SOD_APPROVE),
     t("return", S.reviewed, S.returned, [APPROVER, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("reject", S.reviewed, S.rejected, [APPROVER, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("withdraw", [S.draft, S.submitted, S.returned], S.withdrawn, [SUBJECT, HR, ADMIN]),
+    # Keberatan: the employee objects to the predicate within the window; the assessor's
+    # superior decides, upholding it or revising the ratings (and so the predicate).
+    t("appeal", S.approved, S.appealed, [SUBJECT], needs_comment=True,
+      guards=(within_appeal_window,)),
+    t("uphold", S.appealed, S.approved, [APPROVER, ADMIN], needs_comment=True,
+      inbox=(APPROVER,), not_subject=True),
+    t("revise", S.appealed, S.approved, [APPROVER, ADMIN], needs_comment=True,
+      payload=AppraisalReviewSchema, effects=(record_ratings, followup.plan), not_subject=True),
 ]  # fmt: skip
 
 
@@ -156,7 +181,7 @@ WORKFLOW = Workflow(
     title="Performance appraisal",
     states=State,
     initial=S.draft,
-    final=frozenset({S.approved, S.rejected, S.withdrawn}),
+    final=frozenset({S.rejected, S.withdrawn}),  # an approval stays open to an objection
     transitions=TRANSITIONS,
     create_who=(SUBJECT, HR, ADMIN, EXTERNAL),
     create_schema=AppraisalCreateSchema,

@@ -12,6 +12,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow.definition import Workflow, t
 from workflow.errors import InvalidPayload
+from workflow.jp import credit_mentoring
+from workflow.mentoring import check_senior, guard_approve, record_completion
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, EXTERNAL, HR, MENTOR, SUPERVISOR
 from workflow.workflows.common import (
@@ -39,19 +41,32 @@ class State(StrEnum):
 
 S = State
 
+
+class CompletionSchema(StrictSchema):
+    """The coaching form's outcome (PermenPANRB 6/2022)."""
+
+    coaching_feedback = text(required=True, metadata={"description": "Umpan balik coaching"})
+    competency_score = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=5),
+        metadata={"description": "Evaluasi kompetensi, 1 (sangat kurang) to 5 (sangat baik)"},
+    )  # fmt: skip
+
+
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [HR, SUPERVISOR, ADMIN], inbox=(SUPERVISOR,)),
     t("review", S.submitted, S.reviewed, [MENTOR, ADMIN], marks_reviewer=True, inbox=(MENTOR,),
       **SOD_REVIEW),
     t("return", S.submitted, S.returned, [MENTOR, ADMIN], needs_comment=True, **SOD_REVIEW),
     t("reject", S.submitted, S.rejected, [MENTOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **SOD_APPROVE),
+    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), guards=(guard_approve,),
+      **SOD_APPROVE),
     t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
       [HR, SUPERVISOR, ADMIN]),
     t("start", S.approved, S.active, [MENTOR, HR, ADMIN], inbox=(MENTOR,)),
-    t("complete", S.active, S.completed, [MENTOR, HR, ADMIN, EXTERNAL]),
+    t("complete", S.active, S.completed, [MENTOR, HR, ADMIN, EXTERNAL],
+      payload=CompletionSchema, effects=(record_completion, credit_mentoring)),
 ]  # fmt: skip
 
 
@@ -90,13 +105,14 @@ def revise(session, record, values: dict) -> None:
 
 
 def prepare(session, data: dict) -> dict:
-    """Check both people exist and differ; the mentee's agency owns the assignment."""
+    """Check both people exist, differ, and the mentor is senior; the mentee's agency owns it."""
     if data["mentor_id"] == data["mentee_id"]:
         raise InvalidPayload(
             "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
         )
     mentee = get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
-    get_or_invalid(session, Employee, data["mentor_id"], "mentor_id", "employee")
+    mentor = get_or_invalid(session, Employee, data["mentor_id"], "mentor_id", "employee")
+    check_senior(mentor, mentee)
     return {**data, "agency_id": mentee.agency_id}
 
 

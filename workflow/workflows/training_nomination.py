@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from enum import StrEnum, auto
 
+from workflow.capacity import release_seat_and_budget, take_seat_and_budget
 from workflow.definition import Workflow, t
+from workflow.jp import credit_training
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
 from workflow.parties import ADMIN, EXTERNAL, HR, SUBJECT, SUPERVISOR
@@ -44,12 +46,13 @@ TRANSITIONS = [
       inbox=(SUPERVISOR,), **SOD_REVIEW),
     t("return", S.submitted, S.returned, [SUPERVISOR, ADMIN], needs_comment=True, **SOD_REVIEW),
     t("reject", S.submitted, S.rejected, [SUPERVISOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), **SOD_APPROVE),
+    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,),
+      effects=(take_seat_and_budget,), **SOD_APPROVE),
     t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
     t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
-      [SUBJECT, HR, ADMIN]),
-    t("complete", S.approved, S.completed, [HR, ADMIN, EXTERNAL]),
+      [SUBJECT, HR, ADMIN], effects=(release_seat_and_budget,)),
+    t("complete", S.approved, S.completed, [HR, ADMIN, EXTERNAL], effects=(credit_training,)),
 ]  # fmt: skip
 
 

@@ -1,0 +1,95 @@
+"""Seats and budgets that never overflow (the rule of DESIGN §3: approve within budget and seats).
+
+Approving a nomination takes one seat of its program and commits the program's
+cost per participant against the agency's development budget for the program's
+year; withdrawing it after approval gives both back. Each is one conditional
+``UPDATE … WHERE used + n <= cap`` on a single counter row, so concurrent
+approvals can never together exceed a cap (a ``SUM`` over nominations could:
+write skew); the tables' CHECK constraints are the backstop.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from workflow.errors import Conflict
+from workflow.models.programs import DevelopmentBudget, TrainingProgram
+
+
+class NoCapacity(Conflict):
+    """The program has no seat left, or the budget cannot cover the cost."""
+
+    code = "no_capacity"
+
+
+def _rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def take_seat_and_budget(ctx) -> None:
+    """Effect of ``approve``: one seat, and the cost committed against the year's budget."""
+    session, record = ctx.session, ctx.record
+    program = session.get(TrainingProgram, record.program_id)
+    seat = session.execute(
+        update(TrainingProgram)
+        .where(
+            TrainingProgram.id == program.id,
+            TrainingProgram.seats_taken < TrainingProgram.seat_quota,
+        )
+        .values(seats_taken=TrainingProgram.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if seat.rowcount != 1:
+        raise NoCapacity(
+            f"program {program.code} has no seat left: all {program.seat_quota} are taken"
+        )
+    cost, year = program.cost_per_participant, program.start_date.year
+    if cost > 0:
+        budget = DevelopmentBudget
+        committed = session.execute(
+            update(budget)
+            .where(
+                budget.agency_id == record.agency_id,
+                budget.year == year,
+                budget.committed + cost <= budget.amount,
+            )
+            .values(committed=budget.committed + cost)
+            .execution_options(synchronize_session=False)
+        )
+        if committed.rowcount != 1:
+            row = session.scalar(
+                select(budget).where(budget.agency_id == record.agency_id, budget.year == year)
+            )
+            if row is None:
+                raise NoCapacity(f"the agency has no development budget for {year}")
+            raise NoCapacity(
+                f"the {year} development budget cannot cover {_rupiah(cost)}: "
+                f"{_rupiah(row.amount - row.committed)} of {_rupiah(row.amount)} is left"
+            )
+    record.committed_cost, record.budget_year = cost, year
+
+
+def release_seat_and_budget(ctx) -> None:
+    """Effect of ``withdraw``: an approved nomination gives its seat and its cost back."""
+    session, record = ctx.session, ctx.record
+    if record.committed_cost is None:
+        return  # never approved: nothing was taken
+    session.execute(
+        update(TrainingProgram)
+        .where(TrainingProgram.id == record.program_id, TrainingProgram.seats_taken > 0)
+        .values(seats_taken=TrainingProgram.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if record.committed_cost:
+        budget = DevelopmentBudget
+        session.execute(
+            update(budget)
+            .where(
+                budget.agency_id == record.agency_id,
+                budget.year == record.budget_year,
+                budget.committed >= record.committed_cost,
+            )
+            .values(committed=budget.committed - record.committed_cost)
+            .execution_options(synchronize_session=False)
+        )
+    record.committed_cost = record.budget_year = None

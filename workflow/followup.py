@@ -1,0 +1,102 @@
+"""The follow-up of an approved appraisal (PP 11/2017 art. 163, 172: development is planned
+from the appraisal; PermenPANRB 6/2022: rewards for high performers, guidance for the others).
+
+At approval the system records, once per kind, what the predicate calls for:
+
+* ``Sangat Baik``: a reward recommendation;
+* ``Butuh Perbaikan``, ``Kurang/Misconduct``, ``Sangat Kurang``: a draft training
+  nomination (for the program named by ``FOLLOW_UP_PROGRAM_CODE``) and a draft
+  mentoring by the assessor, both created by the system and audited ``via=system``.
+
+A draft that cannot be made (no program configured, an open nomination already,
+an assessor who is not senior enough to mentor) leaves the follow-up with a note
+instead, for HR to plan by hand; the approval itself never fails for it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from workflow.db import local_today
+from workflow.errors import WorkflowError
+from workflow.models.followups import FollowUp, FollowUpKind
+from workflow.models.programs import TrainingProgram
+from workflow.predicate import Predicate
+from workflow.settings import rules
+
+K = FollowUpKind
+WHAT_FOLLOWS: dict[Predicate, tuple[FollowUpKind, ...]] = {
+    Predicate.SANGAT_BAIK: (K.REWARD,),
+    Predicate.BAIK: (),
+    Predicate.BUTUH_PERBAIKAN: (K.TRAINING, K.MENTORING),
+    Predicate.KURANG: (K.TRAINING, K.MENTORING),
+    Predicate.SANGAT_KURANG: (K.TRAINING, K.MENTORING),
+}
+MENTORING_WEEKS = 13  # a quarter of guidance
+
+
+def plan(ctx) -> None:
+    """Effect of approving (or revising on appeal) an appraisal: its follow-ups, once each."""
+    session, record = ctx.session, ctx.record
+    if record.predicate is None:
+        return
+    done = set(session.scalars(select(FollowUp.kind).where(FollowUp.appraisal_id == record.id)))
+    for kind in WHAT_FOLLOWS[Predicate(record.predicate)]:
+        if kind.value in done:
+            continue  # a replayed approval, or a revision: never twice
+        follow_up = FollowUp(
+            appraisal_id=record.id, employee_id=record.employee_id,
+            agency_id=record.agency_id, kind=kind.value, predicate=record.predicate,
+        )  # fmt: skip
+        if kind is K.TRAINING:
+            _draft_nomination(session, record, follow_up)
+        elif kind is K.MENTORING:
+            _draft_mentoring(session, record, follow_up)
+        session.add(follow_up)
+
+
+def _why(record) -> str:
+    return (f"Tindak lanjut penilaian kinerja {record.year} ({record.period}): "
+            f"predikat {record.predicate}")  # fmt: skip
+
+
+def _draft_nomination(session, record, follow_up) -> None:
+    from workflow.engine import create_by_rule
+
+    code = rules().follow_up_program_code
+    program = code and session.scalar(select(TrainingProgram).where(TrainingProgram.code == code))
+    if not program:
+        follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
+        return
+    try:
+        nomination = create_by_rule(
+            session, "training_nomination",
+            {"employee_id": record.employee_id, "program_id": program.id,
+             "justification": _why(record)},
+            comment=_why(record),
+        )  # fmt: skip
+    except WorkflowError as exc:
+        follow_up.note = f"no draft nomination: {exc.message}"
+        return
+    follow_up.nomination_id = nomination.id
+
+
+def _draft_mentoring(session, record, follow_up) -> None:
+    from workflow.engine import create_by_rule
+
+    start = local_today() + timedelta(days=7)
+    try:
+        mentoring = create_by_rule(
+            session, "mentoring_assignment",
+            {"mentor_id": record.assessor_id, "mentee_id": record.employee_id,
+             "goals": _why(record), "start_date": start.isoformat(),
+             "end_date": (start + timedelta(weeks=MENTORING_WEEKS)).isoformat(),
+             "jp": rules().follow_up_mentoring_jp},
+            comment=_why(record),
+        )  # fmt: skip
+    except WorkflowError as exc:
+        follow_up.note = f"no draft mentoring by the assessor: {exc.message}"
+        return
+    follow_up.mentoring_id = mentoring.id
