@@ -411,3 +411,21 @@ def test_only_hr_of_the_officials_agency_may_delegate(session, cast):
         delegation.delegate(session, cast.hr, principal_id=cast.manager.employee_id,
                             delegate_id=cast.colleague.employee_id, starts_on=today,
                             ends_on=today - timedelta(days=1))  # fmt: skip
+
+
+def test_hr_manages_delegations_over_the_api(client, session, cast, bearer):
+    today = local_today().isoformat()
+    body = {"principal_id": cast.manager.employee_id, "delegate_id": cast.colleague.employee_id,
+            "kind": "Plt", "starts_on": today, "ends_on": today}  # fmt: skip
+    hr = bearer(cast.hr)
+    created = client.post("/api/v1/delegations", json=body, headers=hr)
+    assert created.status_code == 201, created.json
+    assert created.json["agency_id"] == cast.agency.id and created.json["revoked_at"] is None
+    assert client.get("/api/v1/delegations", headers=hr).json["items"][0]["kind"] == "Plt"
+    assert client.post("/api/v1/delegations", json=body,
+                       headers=bearer(cast.hr_other)).status_code == 403  # fmt: skip
+    assert client.get("/api/v1/delegations", headers=bearer(cast.subject)).status_code == 403
+    backwards = {**body, "ends_on": (local_today() - timedelta(days=1)).isoformat()}
+    assert client.post("/api/v1/delegations", json=backwards, headers=hr).status_code == 422
+    ended = client.delete(created.headers["Location"], headers=hr)
+    assert ended.status_code == 200 and ended.json["revoked_at"] is not None

@@ -6,7 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import auth, problems, records, reports, resources, webhooks
+from alur.api import auth, delegations, problems, records, reports, resources, webhooks
 from schemas.base import ProblemSchema
 
 API_SETTINGS = {
@@ -61,6 +61,7 @@ def init_api(app, security) -> Api:
     records.register(api)
     webhooks.register(api)
     reports.register(api)
+    delegations.register(api)
     app.register_blueprint(docs)
     return api
 

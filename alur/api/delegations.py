@@ -1,0 +1,78 @@
+"""Acting officials over HTTP: HR officers (their agency) and admins manage delegations."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from alur.api.auth import actor
+from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
+from schemas.base import page_of
+from schemas.delegation import DelegationQuery, DelegationSchema
+from workflow import delegation
+from workflow.db import db
+from workflow.models import Delegation, RoleName
+
+blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations",
+                description="Acting officials (Plt/Plh) for a dated period")  # fmt: skip
+
+
+def _scope(stmt):
+    user = actor()
+    if user.has_role(RoleName.ADMIN):
+        return stmt
+    if user.has_role(RoleName.HR_OFFICER) and user.agency_id is not None:
+        return stmt.where(Delegation.agency_id == user.agency_id)
+    abort(403, message="delegations are managed by admins and the agency's HR officers")
+
+
+@blp.route("")
+class Delegations(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.arguments(DelegationQuery, location="query", unknown="raise")
+    @blp.response(200, page_of(DelegationSchema))
+    @problems(blp, 403, 422)
+    def get(self, args):
+        """Delegations of your agency (all, for admins), oldest first."""
+        stmt = _scope(select(Delegation))
+        for name in ("principal_id", "delegate_id"):
+            if name in args:
+                stmt = stmt.where(getattr(Delegation, name) == args[name])
+        return page_response(Delegation, stmt, *page_args(args))
+
+    @blp.arguments(DelegationSchema)
+    @blp.response(201, DelegationSchema)
+    @problems(blp, 403, 404, 422)
+    def post(self, data):
+        """Let ``delegate_id`` act for ``principal_id`` from ``starts_on`` to ``ends_on``."""
+        row = delegation.delegate(db.session, actor(), **data)
+        return row, 201, {"Location": url_for("delegations.DelegationItem", item_id=row.id)}
+
+
+@blp.route("/<int(min=1, max=2147483647):item_id>")
+class DelegationItem(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.response(200, DelegationSchema)
+    @problems(blp, 403, 404)
+    def get(self, item_id):
+        """One delegation."""
+        row = db.session.scalar(_scope(select(Delegation).where(Delegation.id == item_id)))
+        if row is None:
+            abort(404, message=f"no delegation {item_id}")
+        return row
+
+    @blp.response(200, DelegationSchema)
+    @problems(blp, 403, 404)
+    def delete(self, item_id):
+        """End the delegation now (it stays on record, revoked)."""
+        if db.session.scalar(_scope(select(Delegation.id).where(Delegation.id == item_id))) is None:
+            abort(404, message=f"no delegation {item_id}")
+        return delegation.revoke(db.session, item_id)
+
+
+def register(api) -> None:
+    api.register_blueprint(blp)
