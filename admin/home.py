@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
 from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
-from workflow import inbox, jp
+from workflow import inbox, jp, sla
 from workflow.db import db, utcnow
 from workflow.models import Agency, RoleName
 from workflow.visibility import visible_clause
@@ -71,7 +71,15 @@ class InboxView(Guarded, BaseView):
         if more:
             last = items[-1]
             next_after = f"{last.waiting_since.isoformat()}|{last.workflow}|{last.record.id}"
-        return self.render("alur_admin/inbox.html", rows=rows, badge=badge, next_after=next_after)
+        escalations = []
+        if after is None and me().employee_id is not None:
+            for notice in sla.escalated_to(db.session, me().employee_id):
+                endpoint = WORKFLOW_ENDPOINTS[notice.workflow]
+                escalations.append({"notice": notice, "title": TITLES[notice.workflow],
+                                    "details": url_for(f"{endpoint}.details_view",
+                                                       id=notice.record_id)})  # fmt: skip
+        return self.render("alur_admin/inbox.html", rows=rows, badge=badge, next_after=next_after,
+                           escalations=escalations)  # fmt: skip
 
 
 def _after(value: str | None):

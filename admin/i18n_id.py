@@ -91,6 +91,8 @@ OURS = {
     "Starts": "Mulai",
     "Ends": "Berakhir",
     "Kind": "Jenis",
+    "Escalated to you: overdue steps of your team": "Eskalasi: langkah tim Anda yang terlambat",
+    "Due": "Tenggat",
     "Give the official, the acting employee and both dates.": (
         "Isi pejabat definitif, pelaksana, dan kedua tanggal."
     ),

@@ -108,6 +108,18 @@ class InboxQuery(BaseSchema):
     cursor = fields.String(load_default=None)
 
 
+class EscalationSchema(BaseSchema):
+    workflow = fields.String()
+    id = fields.Integer(attribute="record_id")
+    state = fields.String()
+    waiting_since = fields.DateTime(attribute="state_since")
+    due_on = fields.Date()
+
+
 class InboxPageSchema(BaseSchema):
     items = fields.List(fields.Nested(InboxItemSchema))
     next_cursor = fields.String(allow_none=True)
+    escalations = fields.List(
+        fields.Nested(EscalationSchema),
+        metadata={"description": "Overdue steps of your subordinates, escalated to you (page 1)"},
+    )

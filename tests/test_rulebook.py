@@ -180,8 +180,8 @@ def test_the_report_lists_who_is_below_twenty_jp_with_totals_per_unit(session, c
     unit = factories.unit(session, cast.agency)
     people = [factories.employee(session, unit, name=f"Pegawai {i}") for i in range(3)]
     session.commit()
-    jp.credit(session, employee_id=people[0].id, year=2026, jp=24, source="manual",
-              source_id=1)  # fmt: skip
+    assert jp.credit(session, employee_id=people[0].id, year=2026, jp=24, source="manual",
+                     source_id=1)  # fmt: skip
     jp.credit(session, employee_id=people[1].id, year=2026, jp=12, source="manual",
               source_id=2)  # fmt: skip
     jp.credit(session, employee_id=people[1].id, year=2025, jp=30, source="manual",
@@ -429,3 +429,21 @@ def test_hr_manages_delegations_over_the_api(client, session, cast, bearer):
     assert client.post("/api/v1/delegations", json=backwards, headers=hr).status_code == 422
     ended = client.delete(created.headers["Location"], headers=hr)
     assert ended.status_code == 200 and ended.json["revoked_at"] is not None
+
+
+# -- the distribution of predicates --------------------------------------------------------
+
+
+def test_the_distribution_counts_approved_appraisals_per_predicate(session, cast, cli):
+    from workflow.distribution import distribution
+
+    _approved(session, cast, "Sangat Baik")
+    _approved(session, cast, "Baik", period="Q1")  # another period
+    bring_to(new_record(session, cast, "appraisal", year=2024), "submitted")  # not approved
+    rows = distribution(session, agency_id=cast.agency.id, year=2025, period="annual")
+    assert [(r.predicate, r.count, r.share) for r in rows] == [
+        ("Sangat Baik", 1, 1.0), ("Baik", 0, 0.0), ("Butuh Perbaikan", 0, 0.0),
+        ("Kurang/Misconduct", 0, 0.0), ("Sangat Kurang", 0, 0.0),
+    ]  # fmt: skip
+    result = cli("predicates", "--agency", cast.agency.code, "--year", "2025")
+    assert result.exit_code == 0 and "Sangat Baik" in result.output and "100.0%" in result.output

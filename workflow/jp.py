@@ -33,8 +33,9 @@ def credit(session: Session, *, employee_id: int, year: int, jp: int, source: st
             employee_id=employee_id, year=year, jp=jp, source=source, source_id=source_id, note=note
         )
         .on_conflict_do_nothing(index_elements=["source", "source_id"])
+        .returning(JpLedgerEntry.id)  # a row back only if this insert made it
     )
-    return result.rowcount == 1
+    return result.first() is not None
 
 
 def credit_training(ctx) -> None:

@@ -6,8 +6,13 @@ values it knows, so tests and the CLI see the same rules as the server.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
+
+# Working days a record may wait in a state before its official is reminded (a day
+# before) and the wait is escalated (after): "<workflow>.<state>", or "*.<state>".
+DEFAULT_SLA = {"*.submitted": 5, "*.reviewed": 5}
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,12 @@ class Rules:
     appeal_window_days: int = 14  # after an appraisal's approval, for an objection (keberatan)
     follow_up_program_code: str | None = None  # the program a weak appraisal's nomination is for
     follow_up_mentoring_jp: int = 10  # JP of the guidance a weak appraisal's mentoring plans
+    sla_working_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_SLA))
+
+    def sla_days(self, workflow: str, state: str) -> int | None:
+        """Working days allowed in ``state`` of ``workflow``, or None: no deadline."""
+        days = self.sla_working_days
+        return days.get(f"{workflow}.{state}", days.get(f"*.{state}"))
 
 
 RULES = Rules()
@@ -24,6 +35,7 @@ CONFIG_NAMES = {
     "appeal_window_days": "APPRAISAL_APPEAL_WINDOW_DAYS",
     "follow_up_program_code": "FOLLOW_UP_PROGRAM_CODE",
     "follow_up_mentoring_jp": "FOLLOW_UP_MENTORING_JP",
+    "sla_working_days": "SLA_WORKING_DAYS",
 }
 
 
@@ -33,8 +45,16 @@ def configure(config: Mapping) -> Rules:
     values = {}
     for f in fields(Rules):
         name = CONFIG_NAMES[f.name]
-        if config.get(name) is not None:
-            values[f.name] = str(config[name]) if f.type == "str | None" else int(config[name])
+        value = config.get(name)
+        if value is None:
+            continue
+        if f.type == "str | None":
+            values[f.name] = str(value)
+        elif f.type == "Mapping[str, int]":
+            mapping = json.loads(value) if isinstance(value, str) else value
+            values[f.name] = {str(k): int(v) for k, v in dict(mapping).items()}
+        else:
+            values[f.name] = int(value)
     RULES = replace(Rules(), **values)
     return RULES
 

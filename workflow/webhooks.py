@@ -109,6 +109,7 @@ def check_event_pattern(pattern: str) -> str:
             f"'<workflow>.<state>' with one of {', '.join(WORKFLOWS)}"
         )
     states = [s.value for s in wf.states]
+    states += ["due_soon", "escalated"]  # the SLA run's events (workflow.sla)
     if state != "*" and state not in states:
         raise ValueError(f"{pattern!r}: no state {state!r}; one of {', '.join(states)}")
     return pattern

@@ -42,6 +42,7 @@ from workflow import (
     fire,
     get_record,
     inbox,
+    sla,
 )
 from workflow.db import db
 from workflow.models import AuditEntry, IdempotentRequest
@@ -346,6 +347,10 @@ def _inbox_blueprint():
                 next_cursor = encode_cursor(
                     [last.waiting_since.isoformat(), last.workflow, last.record.id]
                 )
+            me = actor()
+            escalations = []
+            if after is None and me.employee_id is not None:
+                escalations = sla.escalated_to(db.session, me.employee_id)
             return {
                 "items": [
                     {"workflow": i.workflow, "id": i.record.id, "state": i.record.state,
@@ -354,6 +359,7 @@ def _inbox_blueprint():
                     for i in items
                 ],
                 "next_cursor": next_cursor,
+                "escalations": escalations,
             }  # fmt: skip
 
     return blp

@@ -21,6 +21,7 @@ from workflow.models.programs import (
 )
 from workflow.models.records import Appraisal, MentoringAssignment, TrainingNomination
 from workflow.models.requests import IdempotentRequest
+from workflow.models.sla import Holiday, SlaNotice
 from workflow.models.webhooks import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -47,6 +48,7 @@ __all__ = [
     "Employee",
     "FollowUp",
     "FollowUpKind",
+    "Holiday",
     "IdempotentRequest",
     "JpLedgerEntry",
     "MentoringAssignment",
@@ -55,6 +57,7 @@ __all__ = [
     "Outcome",
     "Role",
     "RoleName",
+    "SlaNotice",
     "Subscription",
     "TrainingNomination",
     "TrainingProgram",

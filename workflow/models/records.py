@@ -44,6 +44,7 @@ class TrainingNomination(WorkflowRecord, db.Model):
         Index("ix_training_nominations_employee_state", "employee_id", "state"),
         Index("ix_training_nominations_agency_state", "agency_id", "state", "state_changed_at"),
         Index("ix_training_nominations_program_state", "program_id", "state"),
+        Index("ix_training_nominations_state_since", "state", "state_changed_at"),
     )
     workflow_name = "training_nomination"
 
@@ -74,6 +75,7 @@ class MentoringAssignment(WorkflowRecord, db.Model):
         Index("ix_mentoring_assignments_mentor_state", "mentor_id", "state"),
         Index("ix_mentoring_assignments_mentee_state", "mentee_id", "state"),
         Index("ix_mentoring_assignments_agency_state", "agency_id", "state", "state_changed_at"),
+        Index("ix_mentoring_assignments_state_since", "state", "state_changed_at"),
     )
     workflow_name = "mentoring_assignment"
 
@@ -105,6 +107,7 @@ class Appraisal(WorkflowRecord, db.Model):
         Index("ix_appraisals_assessor_state", "assessor_id", "state", "state_changed_at"),
         Index("ix_appraisals_approver_state", "approver_id", "state", "state_changed_at"),
         Index("ix_appraisals_employee_state", "employee_id", "state"),
+        Index("ix_appraisals_state_since", "state", "state_changed_at"),
         Index("ix_appraisals_agency_state", "agency_id", "state", "state_changed_at"),
         UniqueConstraint("id", "employee_id", name="uq_appraisals_id_employee"),
     )
