@@ -22,10 +22,13 @@ from workflow.models import (
     Delegation,
     DevelopmentBudget,
     Employee,
+    FollowUp,
+    Holiday,
     JpLedgerEntry,
     OutboxDelivery,
     OutboxEvent,
     Role,
+    SlaNotice,
     Subscription,
     TrainingProgram,
     Unit,
@@ -73,6 +76,8 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(models.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
     admin.add_view(models.JpLedgerView(JpLedgerEntry, name=_l("JP ledger"), category=org))
     admin.add_view(models.DelegationView(Delegation, name=_l("Acting officials"), category=org))
+    admin.add_view(models.FollowUpView(FollowUp, name=_l("Follow-ups"), category=org))
+    admin.add_view(models.HolidayView(Holiday, name=_l("Holidays"), category=org))
     admin.add_view(home.JpReportView(name=_l("Below 20 JP"), category=org, endpoint="jp_report",
                                      url="/admin/jp-report"))  # fmt: skip
     system = _l("System")
@@ -81,6 +86,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(models.ApiTokenView(ApiToken, name=_l("API tokens"), category=system))
     admin.add_view(models.AuditView(AuditEntry, name=_l("Audit log"), category=system))
     admin.add_view(models.OutboxEventView(OutboxEvent, name=_l("Events"), category=system))
+    admin.add_view(models.SlaNoticeView(SlaNotice, name=_l("Deadline notices"), category=system))
     hooks = _l("Webhooks")
     admin.add_view(models.WebhookClientView(WebhookClient, name=_l("Clients"), category=hooks))
     admin.add_view(models.ReceiptView(WebhookReceipt, name=_l("Received"), category=hooks))

@@ -10,6 +10,7 @@ from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
 from workflow.db import db
@@ -23,6 +24,11 @@ class ScopedLoader(QueryAjaxModelLoader):
         if not is_admin() and hasattr(self.model, "agency_id"):
             query = query.filter(self.model.agency_id == me().agency_id)
         return query
+
+
+def row_ids(raw_ids) -> list[int]:
+    """The row ids of a bulk action that can be ids at all (a forged form may send anything)."""
+    return [int(i) for i in raw_ids if str(i).isdigit() and int(i) < 2**31]
 
 
 def safe_next(url: str | None, fallback: str) -> str:
@@ -120,6 +126,9 @@ class AlurModelView(Guarded, ModelView):
         return self._scope(super().get_count_query())
 
     def get_one(self, id):
+        key = self.model.__mapper__.primary_key[0]
+        if isinstance(key.type, Integer) and not (str(id).isdigit() and int(id) < 2**31):
+            return None  # not an id at all: "not found", not a database error
         row = super().get_one(id)
         if row is None or not self.agency_column or is_admin():
             return row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
@@ -12,11 +14,11 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired
 
 from admin.access import ADMIN_ONLY, is_admin, me
-from admin.base import AlurModelView, safe_next
+from admin.base import AlurModelView, row_ids, safe_next
 from admin.workflow import describe
 from workflow import WorkflowError, delegation, outbox, reference, tokens, webhooks
 from workflow.db import db, write_transaction
-from workflow.models import DeliveryStatus, Employee, JpLedgerEntry, Outcome
+from workflow.models import ApiToken, DeliveryStatus, Employee, Holiday, JpLedgerEntry, Outcome
 from workflow.workflows import WORKFLOWS
 
 
@@ -176,9 +178,11 @@ class ApiTokenView(AlurModelView):
 
     @action("revoke", _l("Revoke selected"), _l("Revoke the selected tokens?"))
     def action_revoke(self, ids):
+        ids = row_ids(ids)
         with write_transaction(db.session):
-            for raw in ids:
-                tokens.revoke(db.session, int(raw))
+            for token_id in ids:
+                if db.session.get(ApiToken, token_id) is not None:
+                    tokens.revoke(db.session, token_id)
         flash(_("Revoked: %(ids)s", ids=", ".join(f"#{i}" for i in ids)), "success")
 
 
@@ -321,14 +325,14 @@ class SubscriptionView(AlurModelView):
 
     @action("redeliver_dead", _l("Redeliver dead deliveries"))
     def action_redeliver_dead(self, ids):
-        total = sum(outbox.redeliver_dead(db.session, subscription_id=int(i)) for i in ids)
+        total = sum(outbox.redeliver_dead(db.session, subscription_id=i) for i in row_ids(ids))
         flash(_("%(n)d dead deliveries are due again.", n=total), "success")
 
 
 def _rotate(model, ids) -> None:
-    for raw in ids:
+    for row_id in row_ids(ids):
         with write_transaction(db.session):
-            row = db.session.get(model, int(raw))
+            row = db.session.get(model, row_id)
             if row is None:
                 continue
             secret = webhooks.rotate_secret(row)
@@ -361,9 +365,9 @@ class DeliveryView(AlurModelView):
 
     @action("redeliver", _l("Redeliver selected"), _l("Send the selected deliveries again?"))
     def action_redeliver(self, ids):
-        self._redeliver([int(i) for i in ids])
+        self._redeliver(row_ids(ids))
 
-    @expose("/redeliver/<int:delivery_id>", methods=["POST"])
+    @expose("/redeliver/<int(max=2147483647):delivery_id>", methods=["POST"])
     def redeliver_view(self, delivery_id: int):
         """One delivery again now (the details page's button)."""
         from admin.forms import TriggerForm
@@ -442,7 +446,50 @@ class DelegationView(AlurModelView):
 
     @action("revoke", _l("End now"), _l("End the selected delegations now?"))
     def action_revoke(self, ids):
-        for raw in ids:
-            if self.get_one(raw) is not None:
-                delegation.revoke(db.session, int(raw))
+        for row_id in row_ids(ids):
+            if self.get_one(row_id) is not None:
+                delegation.revoke(db.session, row_id)
         flash(_("Ended: %(ids)s", ids=", ".join(f"#{i}" for i in ids)), "success")
+
+
+class FollowUpView(AlurModelView):
+    """What approved appraisals led to (made by the system; read here, acted on in the drafts)."""
+
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "appraisal_id", "employee", "kind", "predicate", "nomination_id",
+                   "mentoring_id", "note", "created_at"]  # fmt: skip
+    column_filters = ["kind", "predicate"]
+    column_labels = {"appraisal_id": _l("Appraisal"), "nomination_id": _l("Nomination"),
+                     "mentoring_id": _l("Mentoring"), "predicate": _l("Predikat")}  # fmt: skip
+
+
+class HolidayView(AlurModelView):
+    """The holiday calendar that step deadlines skip."""
+
+    edit_roles = frozenset({"admin"})
+    agency_column = None
+    column_display_pk = True
+    column_default_sort = ("day", True)
+    column_list = ["day", "name"]
+    form_columns = ["day", "name"]
+    column_labels = {"day": _l("Date")}
+
+    def get_one(self, id):
+        try:  # the key is a date; a URL carries it as text
+            day = date.fromisoformat(str(id))
+        except ValueError:
+            return None
+        return db.session.get(Holiday, day)
+
+
+class SlaNoticeView(AlurModelView):
+    """Reminders and escalations given by ``flask sla run``."""
+
+    roles = ADMIN_ONLY
+    agency_column = None
+    can_create = can_edit = can_delete = False
+    column_list = ["id", "workflow", "record_id", "state", "state_since", "kind", "due_on",
+                   "escalated_to_id", "created_at"]  # fmt: skip
+    column_filters = ["workflow", "kind"]
+    column_labels = {"state_since": _l("Since"), "due_on": _l("Due"),
+                     "escalated_to_id": _l("Escalated to")}  # fmt: skip

@@ -124,10 +124,9 @@ class WorkflowView(AlurModelView):
         return self._visible(super().get_count_query())
 
     def get_one(self, id):
-        try:
-            record_id = int(id)
-        except (TypeError, ValueError):
-            return None
+        if not (str(id).isdigit() and int(id) < 2**31):
+            return None  # not an id at all: "not found", not a database error
+        record_id = int(id)
         stmt = select(self.model).where(self.model.id == record_id)
         clause = visible_clause(self.wf, me())
         if clause is not None:
@@ -203,7 +202,7 @@ class WorkflowView(AlurModelView):
         """Whether a step can be taken from a list without more input."""
         return not allowed.needs_comment and not allowed.required
 
-    @expose("/fire/<int:record_id>", methods=["POST"])
+    @expose("/fire/<int(max=2147483647):record_id>", methods=["POST"])
     def fire_view(self, record_id: int):
         """Take one step on one record (a POST with the CSRF token)."""
         details = self.get_url(".details_view", id=record_id)

@@ -107,6 +107,10 @@ def test_admins_and_hr_land_on_the_dashboard(client, session, cast, appraisal):
                 "/admin/outboxevent/",
                 "/admin/jpledgerentry/",
                 "/admin/developmentbudget/",
+                "/admin/followup/",
+                "/admin/holiday/",
+                "/admin/slanotice/",
+                "/admin/delegation/",
             ],
             [],
         ),
@@ -133,6 +137,14 @@ def test_an_employee_sees_only_their_own_records(client, session, cast, appraisa
     assert f"details/?id={appraisal.id}" not in page and f"details/?id={theirs.id}" not in page
     missing = client.get(bo.details_url("appraisal", appraisal.id), follow_redirects=True)
     assert "Data tidak ditemukan" in bo.text(missing)
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "99999999999", "-1", "1.5"])
+def test_an_id_that_is_no_id_is_not_found_not_an_error(client, session, cast, bad_id):
+    bo.log_in(client, session, cast.admin)
+    for view in ("agency", "employee", "admin_appraisals", "outboxdelivery"):
+        answer = client.get(f"/admin/{view}/details/?id={bad_id}", follow_redirects=True)
+        assert answer.status_code == 200 and "Data tidak ditemukan" in bo.text(answer), view
 
 
 def test_hr_of_another_agency_cannot_open_the_record(client, session, cast, appraisal):
@@ -483,3 +495,43 @@ def test_hr_reads_the_jp_report_of_their_agency(client, session, cast):
     bo.log_out(client)
     bo.log_in(client, session, cast.subject)
     assert client.get("/admin/jp-report/").status_code == 403
+
+
+def test_admins_keep_the_holiday_calendar_in_the_back_office(client, session, cast):
+    from datetime import date
+
+    from workflow.models import Holiday
+
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get("/admin/holiday/new/"))
+    client.post("/admin/holiday/new/", data={"day": "2026-12-25", "name": "Hari Raya Natal",
+                                             "csrf_token": bo.csrf(page)})  # fmt: skip
+    session.rollback()
+    assert session.get(Holiday, date(2026, 12, 25)).name == "Hari Raya Natal"
+    assert "Hari Raya Natal" in bo.text(client.get("/admin/holiday/"))
+    assert "Hari Raya Natal" in bo.text(client.get("/admin/holiday/details/?id=2026-12-25"))
+    missing = client.get("/admin/holiday/details/?id=not-a-date", follow_redirects=True)
+    assert "Data tidak ditemukan" in bo.text(missing)
+    bo.log_out(client)
+    bo.log_in(client, session, cast.hr)
+    assert client.get("/admin/holiday/").status_code == 200
+    assert client.get("/admin/slanotice/").status_code == 403
+    assert client.post(
+        "/admin/holiday/new/", data={"day": "2026-12-26", "name": "x"}
+    ).status_code in (302, 200)
+    session.rollback()
+    assert session.get(Holiday, date(2026, 12, 26)) is None  # HR may read, not add
+
+
+@pytest.mark.parametrize(("view", "action"), [
+    ("outboxdelivery", "redeliver"), ("apitoken", "revoke"), ("subscription", "redeliver_dead"),
+    ("webhookclient", "rotate"), ("delegation", "revoke"), ("admin_appraisals", "approve"),
+])  # fmt: skip
+def test_a_forged_bulk_action_with_junk_ids_changes_nothing_and_does_not_fail(
+    client, session, cast, view, action
+):
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get(f"/admin/{view}/"))
+    junk = {"action": action, "rowid": ["abc", "99999999999", "-3"], "csrf_token": bo.csrf(page)}
+    answer = client.post(f"/admin/{view}/action/", follow_redirects=True, data=junk)
+    assert answer.status_code == 200
