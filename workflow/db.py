@@ -137,3 +137,22 @@ def write_transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def insert_once(session: Session, model, values: dict, *, unique: list[str]) -> int | None:
+    """INSERT ``values`` unless a row with the same ``unique`` columns exists.
+
+    Returns the new row's id, or None if the row was already there. One statement
+    (``ON CONFLICT DO NOTHING … RETURNING``, PostgreSQL and SQLite ≥ 3.35), so
+    concurrent callers cannot both insert; ``rowcount`` cannot tell (it is -1 on
+    PostgreSQL for this statement), the returned row can.
+    """
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+        .returning(model.id)
+    )  # fmt: skip
+    return session.execute(statement).scalar()

@@ -62,41 +62,36 @@ def _why(record) -> str:
             f"predikat {record.predicate}")  # fmt: skip
 
 
-def _draft_nomination(session, record, follow_up) -> None:
+def _draft(session, follow_up, workflow: str, data: dict, why: str, unable: str):
+    """A draft made by rule, or None with the reason noted on the follow-up."""
     from workflow.engine import create_by_rule
 
+    try:
+        return create_by_rule(session, workflow, data, comment=why)
+    except WorkflowError as exc:
+        follow_up.note = f"{unable}: {exc.message}"
+        return None
+
+
+def _draft_nomination(session, record, follow_up) -> None:
     code = rules().follow_up_program_code
     program = code and session.scalar(select(TrainingProgram).where(TrainingProgram.code == code))
     if not program:
         follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
         return
-    try:
-        nomination = create_by_rule(
-            session, "training_nomination",
-            {"employee_id": record.employee_id, "program_id": program.id,
-             "justification": _why(record)},
-            comment=_why(record),
-        )  # fmt: skip
-    except WorkflowError as exc:
-        follow_up.note = f"no draft nomination: {exc.message}"
-        return
-    follow_up.nomination_id = nomination.id
+    data = {"employee_id": record.employee_id, "program_id": program.id,
+            "justification": _why(record)}  # fmt: skip
+    draft = _draft(session, follow_up, "training_nomination", data, _why(record),
+                   "no draft nomination")  # fmt: skip
+    follow_up.nomination_id = draft.id if draft is not None else None
 
 
 def _draft_mentoring(session, record, follow_up) -> None:
-    from workflow.engine import create_by_rule
-
     start = local_today() + timedelta(days=7)
-    try:
-        mentoring = create_by_rule(
-            session, "mentoring_assignment",
-            {"mentor_id": record.assessor_id, "mentee_id": record.employee_id,
-             "goals": _why(record), "start_date": start.isoformat(),
-             "end_date": (start + timedelta(weeks=MENTORING_WEEKS)).isoformat(),
-             "jp": rules().follow_up_mentoring_jp},
-            comment=_why(record),
-        )  # fmt: skip
-    except WorkflowError as exc:
-        follow_up.note = f"no draft mentoring by the assessor: {exc.message}"
-        return
-    follow_up.mentoring_id = mentoring.id
+    data = {"mentor_id": record.assessor_id, "mentee_id": record.employee_id,
+            "goals": _why(record), "start_date": start.isoformat(),
+            "end_date": (start + timedelta(weeks=MENTORING_WEEKS)).isoformat(),
+            "jp": rules().follow_up_mentoring_jp}  # fmt: skip
+    draft = _draft(session, follow_up, "mentoring_assignment", data, _why(record),
+                   "no draft mentoring by the assessor")  # fmt: skip
+    follow_up.mentoring_id = draft.id if draft is not None else None

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from workflow.db import insert_once
 from workflow.models.org import Employee, Unit
 from workflow.models.programs import JpLedgerEntry, TrainingProgram
 
@@ -26,16 +25,9 @@ YEARLY_RIGHT = 20  # JP
 def credit(session: Session, *, employee_id: int, year: int, jp: int, source: str,
            source_id: int, note: str | None = None) -> bool:  # fmt: skip
     """Credit ``jp`` once per (source, source_id); return whether it was new."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(JpLedgerEntry)
-        .values(
-            employee_id=employee_id, year=year, jp=jp, source=source, source_id=source_id, note=note
-        )
-        .on_conflict_do_nothing(index_elements=["source", "source_id"])
-        .returning(JpLedgerEntry.id)  # a row back only if this insert made it
-    )
-    return result.first() is not None
+    values = {"employee_id": employee_id, "year": year, "jp": jp, "source": source,
+              "source_id": source_id, "note": note}  # fmt: skip
+    return insert_once(session, JpLedgerEntry, values, unique=["source", "source_id"]) is not None
 
 
 def credit_training(ctx) -> None:

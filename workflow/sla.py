@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from workflow.db import LOCAL_ZONE, local_today, utcnow, write_transaction
+from workflow.db import LOCAL_ZONE, insert_once, local_today, utcnow, write_transaction
 from workflow.models.audit import OutboxEvent
 from workflow.models.org import Employee
 from workflow.models.sla import Holiday, SlaNotice
@@ -119,26 +117,12 @@ def _escalation_target(session, wf, record) -> int | None:
 def _notify(session, wf, record, kind, due, target, today) -> bool:
     """Insert the notice and its event once; return whether this run gave it."""
     record_id, state, since = record.id, record.state, record.state_changed_at
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     with write_transaction(session):
-        result = session.execute(
-            insert(SlaNotice)
-            .values(
-                workflow=wf.name,
-                record_id=record_id,
-                state=state,
-                state_since=since,
-                kind=kind,
-                due_on=due,
-                escalated_to_id=target,
-                created_at=utcnow(),
-            )
-            .on_conflict_do_nothing(index_elements=["workflow", "record_id", "state_since", "kind"])
-            # A row comes back only if this insert made it (rowcount is -1 for
-            # ON CONFLICT DO NOTHING on PostgreSQL).
-            .returning(SlaNotice.id)
-        )  # fmt: skip
-        if result.first() is None:
+        notice = {"workflow": wf.name, "record_id": record_id, "state": state,
+                  "state_since": since, "kind": kind, "due_on": due,
+                  "escalated_to_id": target, "created_at": utcnow()}  # fmt: skip
+        unique = ["workflow", "record_id", "state_since", "kind"]
+        if insert_once(session, SlaNotice, notice, unique=unique) is None:
             return False
         session.add(OutboxEvent(
             event_id=f"evt_{uuid.uuid4().hex}",
