@@ -49,7 +49,7 @@ def select_locale() -> str:
 
 def init_admin(app: Flask) -> Admin:
     """Mount the back office at /admin."""
-    from admin import home, models, workflow
+    from admin import distribution, home, models, workflow
 
     app.jinja_loader.searchpath.append(str(Path(__file__).resolve().parent / "templates"))
     admin = Admin(
@@ -80,6 +80,10 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(models.HolidayView(Holiday, name=_l("Holidays"), category=org))
     admin.add_view(home.JpReportView(name=_l("Below 20 JP"), category=org, endpoint="jp_report",
                                      url="/admin/jp-report"))  # fmt: skip
+    admin.add_view(distribution.PredicateDistributionView(
+        name=_l("Predicate distribution"), category=org, endpoint="predicate_distribution",
+        url="/admin/predicate-distribution",
+    ))  # fmt: skip
     system = _l("System")
     admin.add_view(models.UserView(User, name=_l("Users"), category=system))
     admin.add_view(models.RoleView(Role, name=_l("Roles"), category=system))

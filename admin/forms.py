@@ -7,9 +7,10 @@ from functools import cache
 from flask_admin.form import SecureForm
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import Form, FormField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from workflow.predicate import CoreValue
 from workflow.workflows import WORKFLOWS
 
 RATING_LABELS = {
@@ -22,7 +23,25 @@ FIELD_LABELS = {
     "behaviour_rating": _l("Work behaviour (perilaku kerja)"),
     "feedback": _l("Feedback (umpan balik)"),
     "self_assessment": _l("Self-assessment"),
+    "behaviour_feedback": _l("Feedback per BerAKHLAK value"),
 }
+CORE_VALUE_LABELS = {
+    "berorientasi_pelayanan": _l("Service-oriented (berorientasi pelayanan)"),
+    "akuntabel": _l("Accountable (akuntabel)"),
+    "kompeten": _l("Competent (kompeten)"),
+    "harmonis": _l("Harmonious (harmonis)"),
+    "loyal": _l("Loyal (loyal)"),
+    "adaptif": _l("Adaptive (adaptif)"),
+    "kolaboratif": _l("Collaborative (kolaboratif)"),
+}
+
+
+class CoreValuesForm(Form):
+    """One optional feedback box per BerAKHLAK value."""
+
+
+for _value in CoreValue:
+    setattr(CoreValuesForm, _value.value, TextAreaField(CORE_VALUE_LABELS[_value.value]))
 
 
 class TriggerForm(SecureForm):
@@ -36,6 +55,8 @@ class TriggerForm(SecureForm):
 
 def _field(name: str, field: fields.Field):
     label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    if isinstance(field, fields.Dict) and name == "behaviour_feedback":
+        return FormField(CoreValuesForm, label)
     choices = next((v.choices for v in _validators(field) if isinstance(v, validate.OneOf)), None)
     if choices is not None:
         return SelectField(
@@ -62,6 +83,14 @@ def trigger_form_class(workflow: str, trigger: str) -> type[TriggerForm]:
         for name, field in spec.payload().fields.items():
             extra[name] = _field(name, field)
     return type(f"{workflow}_{trigger}_form", (TriggerForm,), extra)
+
+
+def payload_value(value):
+    """A form field's value as the engine takes it: blanks left out, None if nothing."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v not in (None, "")}
+        return value or None
+    return None if value in (None, "") else value
 
 
 def payload_fields(workflow: str, trigger: str) -> list[str]:

@@ -143,6 +143,17 @@ class HomeView(Guarded, AdminIndexView):
 INBOX_NAME = _l("Awaiting my action")
 
 
+def chosen_agency(chosen: int | None) -> tuple[Agency | None, list[Agency]]:
+    """The agency a report is about, and the choice offered: any for admins, else one's own."""
+    user = me()
+    if not user.has_role(RoleName.ADMIN):
+        return (db.session.get(Agency, user.agency_id) if user.agency_id else None), []
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name).limit(1000)).all()
+    if chosen and 0 < chosen < 2**31:
+        return db.session.get(Agency, chosen), agencies
+    return (agencies[0] if agencies else None), agencies
+
+
 class JpReportView(Guarded, BaseView):
     """Who is below the 20 JP yearly right: HR for their agency, admins for any."""
 
@@ -151,17 +162,8 @@ class JpReportView(Guarded, BaseView):
 
     @expose("/")
     def index(self):
-        user = me()
         year = request.args.get("year", type=int) or utcnow().year
-        agencies = []
-        if user.has_role(RoleName.ADMIN):
-            agencies = db.session.scalars(select(Agency).order_by(Agency.name).limit(1000)).all()
-            chosen = request.args.get("agency", type=int)
-            agency = (
-                db.session.get(Agency, chosen) if chosen else (agencies[0] if agencies else None)
-            )
-        else:
-            agency = db.session.get(Agency, user.agency_id) if user.agency_id else None
+        agency, agencies = chosen_agency(request.args.get("agency", type=int))
         rows, totals, units, next_after = [], [], {}, None
         if agency is not None and 2000 <= year <= 2100:
             scope = {"year": year, "agency_id": agency.id}

@@ -240,6 +240,41 @@ OURS = {
         "Hak pengembangan kompetensi 20 JP per tahun akan tampil di sini setelah pencatatan JP "
         "tersedia."
     ),
+    "Feedback per BerAKHLAK value": "Umpan balik per nilai BerAKHLAK",
+    "Service-oriented (berorientasi pelayanan)": "Berorientasi pelayanan",
+    "Accountable (akuntabel)": "Akuntabel",
+    "Competent (kompeten)": "Kompeten",
+    "Harmonious (harmonis)": "Harmonis",
+    "Loyal (loyal)": "Loyal",
+    "Adaptive (adaptif)": "Adaptif",
+    "Collaborative (kolaboratif)": "Kolaboratif",
+    "Predicate distribution": "Distribusi predikat",
+    "Outstanding (Istimewa)": "Istimewa",
+    "Good (Baik)": "Baik",
+    "Needs improvement (Butuh Perbaikan)": "Butuh Perbaikan",
+    "Poor (Kurang)": "Kurang",
+    "Very poor (Sangat Kurang)": "Sangat Kurang",
+    "Organisation's rating": "Predikat kinerja organisasi",
+    "Basis (e.g. the decree)": "Dasar (mis. surat keputusan)",
+    "Choose an agency and a year.": "Pilih instansi dan tahun.",
+    "Not saved: %(why)s": "Tidak disimpan: %(why)s",
+    "The organisation's rating is saved.": "Predikat kinerja organisasi disimpan.",
+    "%(n)s approved appraisals": "%(n)s penilaian disetujui",
+    "Share": "Porsi",
+    "Save": "Simpan",
+    "Guidance": "Pola distribusi",
+    "Now": "Saat ini",
+    "the largest group": "kelompok terbesar",
+    "at least %(p)s %%": "paling sedikit %(p)s %%",
+    "at most %(p)s %%": "paling banyak %(p)s %%",
+    "none": "tidak ada",
+    "at least one employee": "paling sedikit satu pegawai",
+    "met": "terpenuhi",
+    "not met": "belum terpenuhi",
+    "The organisation's rating for this period is not recorded yet: the guidance depends on it.": (
+        "Predikat kinerja organisasi untuk periode ini belum dicatat: pola distribusinya "
+        "bergantung padanya."
+    ),
 }
 
 FLASK_ADMIN = {

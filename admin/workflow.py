@@ -19,10 +19,17 @@ from wtforms import HiddenField
 from admin import diagram
 from admin.access import STAFF, me
 from admin.base import AlurModelView, safe_next
-from admin.forms import TriggerForm, payload_fields, trigger_form_class
+from admin.forms import (
+    CORE_VALUE_LABELS,
+    FIELD_LABELS,
+    TriggerForm,
+    payload_fields,
+    payload_value,
+    trigger_form_class,
+)
 from workflow import WorkflowError, allowed_triggers, create, edit, fire
 from workflow.db import db
-from workflow.errors import InvalidPayload, TransitionNotAllowed
+from workflow.errors import TransitionNotAllowed
 from workflow.models import AuditEntry
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.visibility import visible_clause
@@ -61,19 +68,25 @@ def badge(state: str) -> Markup:
     )
 
 
+def core_values(record) -> Markup:
+    """The behaviour feedback, one line per BerAKHLAK value named."""
+    notes = record.behaviour_feedback or {}
+    if not notes:
+        return Markup("—")
+    items = "".join(
+        f"<dt>{escape(CORE_VALUE_LABELS.get(key, key))}</dt><dd>{escape(text)}</dd>"
+        for key, text in notes.items()
+    )
+    return Markup(f'<dl class="mb-0 core-values">{items}</dl>')
+
+
 def trigger_label(trigger: str) -> str:
     return str(TRIGGER_LABELS.get(trigger, trigger.capitalize()))
 
 
 def describe(exc: WorkflowError) -> str:
     """A refusal as one sentence for a flash message."""
-    message = exc.message
-    if isinstance(exc, InvalidPayload) and exc.errors:
-        details = "; ".join(
-            f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-            for field, msgs in exc.errors.items()
-        )
-        message = f"{message} ({details})"
+    message = exc.explained()
     if isinstance(exc, TransitionNotAllowed) and not exc.allowed:
         message += "; " + _("there is nothing you may do with it now")
     return message
@@ -101,7 +114,7 @@ class WorkflowView(AlurModelView):
         "mentor": _l("Mentor"), "mentee": _l("Mentee"), "assessor": _l("Assessor"),
         "approver": _l("Approver"), "year": _l("Year"), "period": _l("Period"),
         "predicate": _l("Predikat"), "justification": _l("Justification"), "goals": _l("Goals"),
-        "agency_id": _l("Agency"),
+        "agency_id": _l("Agency"), **FIELD_LABELS,
     }  # fmt: skip
 
     def __init__(self, **kwargs):
@@ -220,11 +233,9 @@ class WorkflowView(AlurModelView):
         if record is None:
             flash(_("Record does not exist."), "error")
             return redirect(self.get_url(".index_view"))
-        payload = {
-            name: getattr(form, name).data
-            for name in payload_fields(self.workflow, trigger)
-            if getattr(form, name).data not in (None, "")
-        }
+        values = {name: payload_value(getattr(form, name).data)
+                  for name in payload_fields(self.workflow, trigger)}  # fmt: skip
+        payload = {name: value for name, value in values.items() if value is not None}
         version = form.version.data
         try:
             record = fire(
@@ -373,8 +384,9 @@ class AppraisalView(WorkflowView):
     column_list = ["id", "employee", "year", "period", "assessor", "state", "predicate", "version"]
     column_details_list = ["id", "employee", "year", "period", "assessor", "approver",
                            "self_assessment", "work_result_rating", "behaviour_rating",
-                           "feedback", "predicate", "predicate_rule", "state", "version",
-                           "created_at", "state_changed_at"]  # fmt: skip
+                           "behaviour_feedback", "feedback", "predicate", "predicate_rule",
+                           "state", "version", "created_at", "state_changed_at"]  # fmt: skip
+    column_formatters_detail = {"behaviour_feedback": lambda v, c, m, n: core_values(m)}
     column_filters = ["state", "agency_id", "year", "period", "predicate"]
     create_columns = ["employee", "year", "period", "assessor", "approver"]
     edit_columns = ["assessor", "approver"]

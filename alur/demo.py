@@ -16,7 +16,7 @@ from flask_security import hash_password
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import create, fire, webhooks
+from workflow import create, distribution, fire, webhooks
 from workflow.db import write_transaction
 from workflow.models import (
     ROLE_DESCRIPTIONS,
@@ -133,6 +133,10 @@ RATINGS_GOOD = {
     "work_result_rating": "di_atas_ekspektasi",
     "behaviour_rating": "di_atas_ekspektasi",
     "feedback": "Capaian kinerja melampaui target; pertahankan dan bagikan praktik baik.",
+    "behaviour_feedback": {
+        "berorientasi_pelayanan": "Respons cepat atas permintaan data dari unit lain.",
+        "kolaboratif": "Memimpin berbagi praktik baik di tim.",
+    },
 }
 RATINGS_OK = {
     "work_result_rating": "sesuai_ekspektasi",
@@ -263,6 +267,12 @@ class Seeder:
                 APPRAISALS if tour else OTHER_APPRAISALS,
             )  # fmt: skip
             self.echo(f"{region[3]}: workflow records ready")
+        # The first agency's own rating for the appraisal year, so the distribution page
+        # shows the guidance it is held to.
+        first = self.session.scalar(select(Agency).where(Agency.code == REGIONS[0][0]))
+        distribution.set_rating(self.session, None, agency_id=first.id, year=2025,
+                                period="annual", rating="Baik",
+                                note="Contoh: keputusan kepala instansi")  # fmt: skip
         return self._logins(admin)
 
     def _webhooks(self) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
-from tests.workflow_paths import RATINGS, bring_to
+from tests.workflow_paths import RATINGS, RATINGS_FORM, bring_to
 from workflow.models import Appraisal, AuditEntry, Employee, TrainingNomination
 
 
@@ -162,7 +162,7 @@ def test_a_supervisor_reviews_with_ratings_and_the_predikat_follows(client, sess
     page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
     assert 'name="work_result_rating"' in page and "predicate-matrix" in page
 
-    response = bo.fire(client, "appraisal", appraisal, "review", comment="Bagus", **RATINGS)
+    response = bo.fire(client, "appraisal", appraisal, "review", comment="Bagus", **RATINGS_FORM)
 
     assert "Penilaian kinerja" in bo.flash_text(bo.text(response))
     record = reload(session, appraisal)
@@ -351,7 +351,8 @@ def _texts(catalog) -> dict:
 
 def test_steps_the_user_may_not_take_are_refused(client, session, cast, appraisal):
     bo.log_in(client, session, cast.subject)
-    response = bo.fire(client, "appraisal", appraisal, "review", comment="Saya sendiri", **RATINGS)
+    response = bo.fire(client, "appraisal", appraisal, "review", comment="Saya sendiri",
+                       **RATINGS_FORM)  # fmt: skip
     assert "may be done by" in bo.flash_text(bo.text(response))
     page = bo.text(client.get("/admin/admin_appraisals/"))
     client.post("/admin/admin_appraisals/action/", data={

@@ -80,7 +80,9 @@ def test_actions_list_what_the_caller_may_fire_with_the_fields(session, client, 
                       headers=bearer(cast.supervisor)).get_json()  # fmt: skip
     review = body["actions"][0]
     assert (body["state"], review["trigger"]) == ("submitted", "review")
-    assert review["fields"] == ["work_result_rating", "behaviour_rating", "feedback"]
+    assert review["fields"] == [
+        "work_result_rating", "behaviour_rating", "feedback", "behaviour_feedback",
+    ]  # fmt: skip
     assert [a["needs_comment"] for a in body["actions"]] == [False, True, True]
 
 

@@ -48,11 +48,14 @@ def test_a_supervisor_reviews_from_the_inbox_and_the_manager_approves(
     form.locator("select[name=behaviour_rating]").select_option("di_atas_ekspektasi")
     assert page.locator("#predicate-preview").inner_text().endswith("Sangat Baik")
     form.locator("textarea[name=feedback]").fill("Capaian melampaui target")
+    # A behaviour rating above expectations names the BerAKHLAK value(s) it is about.
+    form.locator("textarea[name=behaviour_feedback-kolaboratif]").fill("Menggerakkan kerja tim")
     form.locator("button.step-submit").click()
 
     assert "berhasil" in page.locator(".alert-success").inner_text()
     assert page.locator(".state-badge").first.get_attribute("data-state") == "reviewed"
-    assert "Sangat Baik" in page.locator("table.searchable").inner_text()
+    details = page.locator("table.searchable").inner_text()
+    assert "Sangat Baik" in details and "Menggerakkan kerja tim" in details
     assert state_of(session, Appraisal, appraisal.id) == "reviewed"
 
     # The next-level supervisor approves it from their inbox in one click.

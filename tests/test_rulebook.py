@@ -235,7 +235,9 @@ RATED = {
 
 def _ratings(predicate: str, feedback: str = "Catatan") -> dict:
     work, behaviour = RATED[predicate]
-    return {"work_result_rating": work, "behaviour_rating": behaviour, "feedback": feedback}
+    named = {} if behaviour == "sesuai_ekspektasi" else {"behaviour_feedback": {"loyal": feedback}}
+    return {"work_result_rating": work, "behaviour_rating": behaviour, "feedback": feedback,
+            **named}  # fmt: skip
 
 
 def _approved(session, cast, predicate, **extra):
@@ -445,5 +447,5 @@ def test_the_distribution_counts_approved_appraisals_per_predicate(session, cast
         ("Sangat Baik", 1, 1.0), ("Baik", 0, 0.0), ("Butuh Perbaikan", 0, 0.0),
         ("Kurang/Misconduct", 0, 0.0), ("Sangat Kurang", 0, 0.0),
     ]  # fmt: skip
-    result = cli("predicates", "--agency", cast.agency.code, "--year", "2025")
+    result = cli("predicates", "report", "--agency", cast.agency.code, "--year", "2025")
     assert result.exit_code == 0 and "Sangat Baik" in result.output and "100.0%" in result.output

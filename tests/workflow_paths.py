@@ -8,6 +8,12 @@ RATINGS = {
     "work_result_rating": "sesuai_ekspektasi",
     "behaviour_rating": "di_atas_ekspektasi",
     "feedback": "Pertahankan kinerja.",
+    "behaviour_feedback": {"kolaboratif": "Aktif berbagi praktik baik di tim."},
+}
+# The same as the back office's review form posts them.
+RATINGS_FORM = {
+    **{k: v for k, v in RATINGS.items() if k != "behaviour_feedback"},
+    **{f"behaviour_feedback-{k}": v for k, v in RATINGS["behaviour_feedback"].items()},
 }
 
 COACHING = {"coaching_feedback": "Modul ajar tersusun", "competency_score": 4}

@@ -12,6 +12,10 @@ class WorkflowError(Exception):
         super().__init__(message)
         self.message = message
 
+    def explained(self) -> str:
+        """The message, with whatever details make it actionable (one line)."""
+        return self.message
+
 
 class NotFound(WorkflowError):
     code = "not_found"
@@ -57,6 +61,15 @@ class InvalidPayload(WorkflowError):
     def __init__(self, message: str, errors: dict | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+    def explained(self) -> str:
+        if not self.errors:
+            return self.message
+        details = "; ".join(
+            f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+            for field, msgs in self.errors.items()
+        )
+        return f"{self.message} ({details})"
 
 
 class Unauthenticated(WorkflowError):

@@ -15,6 +15,22 @@ class Rating(StrEnum):
     BELOW = "di_bawah_ekspektasi"
 
 
+class CoreValue(StrEnum):
+    """BerAKHLAK, the ASN core values (SE MenPANRB 20/2021), by which behaviour is rated."""
+
+    BERORIENTASI_PELAYANAN = "berorientasi_pelayanan"
+    AKUNTABEL = "akuntabel"
+    KOMPETEN = "kompeten"
+    HARMONIS = "harmonis"
+    LOYAL = "loyal"
+    ADAPTIF = "adaptif"
+    KOLABORATIF = "kolaboratif"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").title()
+
+
 class Predicate(StrEnum):
     SANGAT_BAIK = "Sangat Baik"
     BAIK = "Baik"

@@ -1,20 +1,29 @@
-"""Reports over the rulebook's ledgers: the JP report."""
+"""Reports over the rulebook: the JP report, the distribution of predicates."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from sqlalchemy import select
 
 from alur.api.auth import actor
 from alur.api.records import TOKEN_AUTH, page_args, problems
 from schemas.base import encode_cursor
+from schemas.distribution import DistributionQuery, DistributionSchema, OrganisationRatingSchema
 from schemas.jp_report import JpReportQuery, JpReportSchema
-from workflow import jp
+from workflow import distribution, jp
 from workflow.db import db
-from workflow.models import RoleName
+from workflow.models import OrganisationRating, RoleName
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
-                description="Reports: the 20 JP yearly right")  # fmt: skip
+                description="Reports: the 20 JP right, the spread of predicates")  # fmt: skip
+
+
+def _admin_or_hr_of(agency_id: int, what: str) -> None:
+    user = actor()
+    hr_here = user.has_role(RoleName.HR_OFFICER) and user.agency_id == agency_id
+    if not (user.has_role(RoleName.ADMIN) or hr_here):
+        abort(403, message=f"{what} is for admins and the agency's HR officers")
 
 
 @blp.route("/jp-report")
@@ -26,10 +35,7 @@ class JpReport(MethodView):
     @problems(blp, 403, 422)
     def get(self, args):
         """Employees of an agency (or unit) below the JP threshold in a year, with unit totals."""
-        user = actor()
-        hr_here = user.has_role(RoleName.HR_OFFICER) and user.agency_id == args["agency_id"]
-        if not (user.has_role(RoleName.ADMIN) or hr_here):
-            abort(403, message="the JP report is for admins and the agency's HR officers")
+        _admin_or_hr_of(args["agency_id"], "the JP report")
         limit, after = page_args(args)
         scope = {"year": args["year"], "agency_id": args["agency_id"],
                  "unit_id": args.get("unit_id"), "threshold": args["threshold"]}  # fmt: skip
@@ -42,6 +48,49 @@ class JpReport(MethodView):
             "items": rows,
             "next_cursor": encode_cursor(rows[-1].employee_id) if more else None,
         }
+
+
+@blp.route("/predicate-distribution")
+class PredicateDistribution(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.arguments(DistributionQuery, location="query", unknown="raise")
+    @blp.response(200, DistributionSchema)
+    @problems(blp, 403, 422)
+    def get(self, args):
+        """The share of each predicate in an agency's period, against its rating's guidance."""
+        _admin_or_hr_of(args["agency_id"], "the distribution of predicates")
+        return distribution.report(db.session, **args)
+
+
+RATING_PATH = ("/organisation-ratings/<int(min=1, max=2147483647):agency_id>"
+               "/<int(min=2000, max=2100):year>/<period>")  # fmt: skip
+
+
+@blp.route(RATING_PATH)
+class OrganisationRatingItem(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.response(200, OrganisationRatingSchema)
+    @problems(blp, 403, 404)
+    def get(self, agency_id, year, period):
+        """The organisation's own rating for a period (predikat kinerja organisasi)."""
+        _admin_or_hr_of(agency_id, "the organisation's rating")
+        row = db.session.scalar(select(OrganisationRating).where(
+            OrganisationRating.agency_id == agency_id, OrganisationRating.year == year,
+            OrganisationRating.period == period,
+        ))  # fmt: skip
+        if row is None:
+            abort(404, message=f"no rating recorded for agency {agency_id}, {year} {period}")
+        return row
+
+    @blp.arguments(OrganisationRatingSchema)
+    @blp.response(200, OrganisationRatingSchema)
+    @problems(blp, 403, 404, 422)
+    def put(self, data, agency_id, year, period):
+        """Record the rating (replacing an earlier one); admins and the agency's HR."""
+        return distribution.set_rating(db.session, actor(), agency_id=agency_id, year=year,
+                                       period=period, **data)  # fmt: skip
 
 
 def register(api) -> None:

@@ -11,7 +11,8 @@ from flask import Flask
 from alur.cli.audit import audit
 from alur.cli.delegations import delegations
 from alur.cli.demo import seed_demo
-from alur.cli.jp import jp, predicates
+from alur.cli.jp import jp
+from alur.cli.predicates import predicates
 from alur.cli.sla import sla
 from alur.cli.tokens import tokens
 from alur.cli.users import users

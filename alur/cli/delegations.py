@@ -39,7 +39,7 @@ def add(principal, acting, starts_on, ends_on, kind):
                                   starts_on=starts_on.date(), ends_on=ends_on.date(),
                                   kind=kind)  # fmt: skip
     except WorkflowError as exc:
-        raise click.BadParameter(exc.message) from None
+        raise click.BadParameter(exc.explained()) from None
     click.echo(f"delegation {row.id}: {kind} {d.name} for {p.name}, "
                f"{row.starts_on:%Y-%m-%d} to {row.ends_on:%Y-%m-%d}")  # fmt: skip
 

@@ -49,21 +49,3 @@ def report(year, agency_code, unit_code, threshold, limit):
     for row in ledger.below(db.session, year=year, agency_id=agency.id, unit_id=unit_id,
                             threshold=threshold, limit=limit):  # fmt: skip
         click.echo(f"{row.nip}  {row.jp:>3} JP  {row.name:<40} {units.get(row.unit_id, '')}")
-
-
-@click.command("predicates")
-@click.option("--agency", "agency_code", required=True, help="The agency's code.")
-@click.option("--year", type=click.IntRange(2000, 2100), required=True)
-@click.option("--period", default="annual", show_default=True, help="annual, Q1..Q4, M01..M12")
-@with_appcontext
-def predicates(agency_code, year, period):
-    """The share of each predicate among an agency's approved appraisals for a period."""
-    from workflow.distribution import distribution
-
-    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
-    if agency is None:
-        raise click.BadParameter(f"no agency with code {agency_code!r}", param_hint="--agency")
-    rows = distribution(db.session, agency_id=agency.id, year=year, period=period)
-    click.echo(f"{agency.name}, {year} {period}: {sum(r.count for r in rows)} approved appraisals")
-    for row in rows:
-        click.echo(f"  {row.predicate:<20} {row.count:>7}  {row.share:6.1%}")

@@ -19,6 +19,7 @@ from workflow.models.programs import (
     JpLedgerEntry,
     TrainingProgram,
 )
+from workflow.models.ratings import OrganisationPredicate, OrganisationRating
 from workflow.models.records import Appraisal, MentoringAssignment, TrainingNomination
 from workflow.models.requests import IdempotentRequest
 from workflow.models.sla import Holiday, SlaNotice
@@ -52,6 +53,8 @@ __all__ = [
     "IdempotentRequest",
     "JpLedgerEntry",
     "MentoringAssignment",
+    "OrganisationPredicate",
+    "OrganisationRating",
     "OutboxDelivery",
     "OutboxEvent",
     "Outcome",

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from workflow.db import db
+from workflow.models.audit import JSONType
 from workflow.models.base import WorkflowRecord
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
@@ -122,6 +123,8 @@ class Appraisal(WorkflowRecord, db.Model):
     work_result_rating: Mapped[str | None] = mapped_column(String(24))  # hasil kerja
     behaviour_rating: Mapped[str | None] = mapped_column(String(24))  # perilaku kerja
     feedback: Mapped[str | None] = mapped_column(Text)
+    # umpan balik per BerAKHLAK value: {"akuntabel": "...", ...}
+    behaviour_feedback: Mapped[dict | None] = mapped_column(JSONType)
     predicate: Mapped[str | None] = mapped_column(String(24))  # predikat kinerja
     predicate_rule: Mapped[str | None] = mapped_column(String(32))
 

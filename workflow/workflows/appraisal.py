@@ -13,14 +13,14 @@ import re
 from datetime import timedelta
 from enum import StrEnum, auto
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow import followup
 from workflow.definition import Workflow, t
 from workflow.errors import InvalidPayload, TransitionNotAllowed
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
-from workflow.predicate import CURRENT_RULE, Rating, predicate_for
+from workflow.predicate import CURRENT_RULE, CoreValue, Rating, predicate_for
 from workflow.settings import rules
 from workflow.workflows.common import (
     SOD_APPROVE,
@@ -63,6 +63,26 @@ class AppraisalReviewSchema(StrictSchema):
         metadata={"description": "Perilaku kerja (BerAKHLAK)"},
     )  # fmt: skip
     feedback = text(required=True, metadata={"description": "Umpan balik"})
+    behaviour_feedback = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([v.value for v in CoreValue])),
+        values=fields.String(validate=validate.Length(min=1, max=2000)),
+        load_default=dict,
+        metadata={"description": "Feedback per BerAKHLAK value (berorientasi_pelayanan, "
+                  "akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif); a behaviour "
+                  "rating above or below expectations names at least one"},
+    )  # fmt: skip
+
+    @validates_schema
+    def _names_the_values(self, data, **kwargs):
+        # PermenPANRB 6/2022 rates behaviour against the leader's expectations of each
+        # BerAKHLAK value: a rating off expectations says which values it is about.
+        off = data.get("behaviour_rating") not in (None, Rating.AS_EXPECTED)
+        named = {k: v for k, v in data.get("behaviour_feedback", {}).items() if v.strip()}
+        if off and not named:
+            raise ValidationError(
+                "A behaviour rating above or below expectations names the BerAKHLAK "
+                "value(s) it is about, with feedback.", "behaviour_feedback",
+            )  # fmt: skip
 
 
 def record_self_assessment(ctx) -> None:
@@ -86,6 +106,9 @@ def record_ratings(ctx) -> None:
     record.work_result_rating = data["work_result_rating"]
     record.behaviour_rating = data["behaviour_rating"]
     record.feedback = data["feedback"]
+    notes = {k: v.strip() for k, v in data.get("behaviour_feedback", {}).items() if v.strip()}
+    # in the values' own order, so the record reads the same whoever wrote it
+    record.behaviour_feedback = {v.value: notes[v.value] for v in CoreValue if v in notes} or None
     record.predicate = predicate_for(data["work_result_rating"], data["behaviour_rating"]).value
     record.predicate_rule = CURRENT_RULE
 

@@ -1,0 +1,94 @@
+"""The spread of predicates in an agency's period, beside its own rating's guidance."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_admin import BaseView, expose
+from flask_admin.form import SecureForm
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from admin.access import ADMIN_AND_HR, Guarded, me
+from admin.home import chosen_agency
+from workflow import distribution
+from workflow.db import db, utcnow
+from workflow.errors import WorkflowError
+from workflow.models import OrganisationPredicate, OrganisationRating
+from workflow.workflows.appraisal import PERIOD_PATTERN
+
+ORGANISATION_LABELS = {
+    "Istimewa": _l("Outstanding (Istimewa)"),
+    "Baik": _l("Good (Baik)"),
+    "Butuh Perbaikan": _l("Needs improvement (Butuh Perbaikan)"),
+    "Kurang": _l("Poor (Kurang)"),
+    "Sangat Kurang": _l("Very poor (Sangat Kurang)"),
+}
+
+
+class RatingForm(SecureForm):
+    agency = HiddenField()
+    year = HiddenField()
+    period = HiddenField()
+    rating = SelectField(
+        _l("Organisation's rating"),
+        choices=[SelectChoice(r.value, ORGANISATION_LABELS[r]) for r in OrganisationPredicate],
+        validate_choice=False,  # the core says what is wrong, in its own words
+    )
+    note = TextAreaField(_l("Basis (e.g. the decree)"))
+
+
+def _period(value: str | None) -> str:
+    return value if value and PERIOD_PATTERN.match(value) else "annual"
+
+
+class PredicateDistributionView(Guarded, BaseView):
+    """HR for their agency, admins for any: the shares, the guidance, and setting the rating."""
+
+    roles = ADMIN_AND_HR
+
+    @expose("/")
+    def index(self):
+        year = request.args.get("year", type=int) or utcnow().year
+        period = _period(request.args.get("period"))
+        agency, agencies = chosen_agency(request.args.get("agency", type=int))
+        result, form = None, None
+        if agency is not None and 2000 <= year <= 2100:
+            result = distribution.report(db.session, agency_id=agency.id, year=year, period=period)
+            form = RatingForm(formdata=None, agency=agency.id, year=year, period=period,
+                              rating=result.rating or "Baik")  # fmt: skip
+            rated = db.session.scalar(select(OrganisationRating).where(
+                OrganisationRating.agency_id == agency.id, OrganisationRating.year == year,
+                OrganisationRating.period == period,
+            ))  # fmt: skip
+            form.note.data = rated.note if rated else None
+        return self.render("alur_admin/distribution.html", year=year, period=period,
+                           agency=agency, agencies=agencies, result=result, form=form,
+                           labels=ORGANISATION_LABELS)  # fmt: skip
+
+    @expose("/rate", methods=["POST"])
+    def rate(self):
+        form = RatingForm(request.form)
+        form.validate()
+        agency = request.form.get("agency", type=int)
+        year = request.form.get("year", type=int)
+        period = request.form.get("period", "")
+        back = self.get_url(".index", agency=agency, year=year, period=_period(period))
+        if form.csrf_token.errors:
+            flash(_("The form has expired; please try again."), "error")
+            return redirect(back)
+        if not agency or not year or not 0 < agency < 2**31:
+            flash(_("Choose an agency and a year."), "error")
+            return redirect(back)
+        try:
+            distribution.set_rating(db.session, me(), agency_id=agency, year=year, period=period,
+                                    rating=form.rating.data or "",
+                                    note=(form.note.data or "").strip() or None)  # fmt: skip
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(_("Not saved: %(why)s", why=exc.explained()), "error")
+            return redirect(back)
+        flash(_("The organisation's rating is saved."), "success")
+        return redirect(back)
