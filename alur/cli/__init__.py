@@ -11,6 +11,7 @@ from flask import Flask
 from alur.cli.audit import audit
 from alur.cli.delegations import delegations
 from alur.cli.demo import seed_demo
+from alur.cli.imports import import_group
 from alur.cli.jp import jp
 from alur.cli.predicates import predicates
 from alur.cli.sla import sla
@@ -32,3 +33,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(delegations)
     app.cli.add_command(sla)
     app.cli.add_command(predicates)
+    app.cli.add_command(import_group)

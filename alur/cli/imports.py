@@ -1,0 +1,78 @@
+"""``flask import agencies|units|employees FILE.csv``: bulk loading of reference data."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from alur.extensions import db
+from workflow import importer
+
+
+@click.group("import")
+def import_group():
+    """Load agencies, units or employees from CSV (checked first; all or nothing)."""
+
+
+def _command(kind: importer.Kind):
+    columns = ",".join(kind.columns)
+
+    @import_group.command(kind.name, help=(
+        f"Load {kind.name} from FILE (CSV, UTF-8, header: {columns}). Every row is checked "
+        "first; one bad row and nothing is loaded, unless --skip-bad. Rows already there "
+        "(same key) are updated, so loading a file twice changes nothing."
+    ))  # fmt: skip
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--skip-bad", is_flag=True,
+                  help="Load the good rows even if some are bad.")  # fmt: skip
+    @click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Where to write the rejected rows (default: FILE.rejected.csv).",
+    )
+    @click.option("--quiet", is_flag=True, help="No progress lines.")
+    @with_appcontext
+    def command(file: Path, skip_bad: bool, rejects: Path | None, quiet: bool):
+        started = time.perf_counter()
+
+        def progress(phase: str, done: int) -> None:
+            if not quiet:
+                click.echo(f"  {phase}: {done:,} rows ({time.perf_counter() - started:.1f} s)",
+                           err=True)  # fmt: skip
+
+        with file.open(encoding="utf-8-sig", newline="") as stream:
+            try:
+                result = importer.import_csv(db.session, kind.name, stream, skip_bad=skip_bad,
+                                             progress=progress)  # fmt: skip
+            except importer.BadFile as exc:
+                raise click.ClickException(f"{file}: {exc.explained()}") from None
+        elapsed = time.perf_counter() - started
+        if result.rejected:
+            target = rejects or file.with_name(file.name + ".rejected.csv")
+            with target.open("w", encoding="utf-8", newline="") as out:
+                importer.write_rejected(result, out)
+            for r in result.rejected[:20]:
+                click.echo(f"{file}:{r.line}: {r.reason}", err=True)
+            more = len(result.rejected) - 20
+            if more > 0:
+                click.echo(f"… and {more:,} more", err=True)
+            click.echo(f"{len(result.rejected):,} rejected rows written to {target}", err=True)
+        if not result.applied:
+            click.echo(f"{kind.name}: nothing imported: {len(result.rejected):,} of "
+                       f"{result.read:,} rows are bad (use --skip-bad to load the others)",
+                       err=True)  # fmt: skip
+            sys.exit(1)
+        rate = result.read / elapsed if elapsed else 0
+        click.echo(f"{kind.name}: {result.read:,} rows read, {result.inserted:,} added, "
+                   f"{result.updated:,} updated, {len(result.rejected):,} rejected "
+                   f"in {elapsed:.1f} s ({rate:,.0f} rows/s)")  # fmt: skip
+
+    return command
+
+
+for _kind in importer.KINDS.values():
+    _command(_kind)

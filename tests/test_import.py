@@ -1,0 +1,184 @@
+"""``flask import``: every row checked first, all or nothing, idempotent on the natural key."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from sqlalchemy import func, select
+
+from workflow import importer
+from workflow.models import Agency, Employee, Unit
+
+AGENCIES = """code,name,province,region
+IMP-A,Pemerintah Kota Impor,Jawa Barat,Kota Impor
+IMP-B,Pemerintah Kabupaten Impor,Jawa Barat,Kabupaten Impor
+"""
+UNITS = """agency_code,code,name,parent_code
+IMP-A,SETDA,Sekretariat Daerah,
+IMP-A,BKPSDM,Badan Kepegawaian,SETDA
+IMP-A,DISDIK,Dinas Pendidikan,SETDA
+IMP-B,SETDA,Sekretariat Daerah,
+"""
+HEAD = "197001011995031001"
+CHIEF = "198002022005012002"
+STAFF = "199003032015031003"
+OTHER = "199104042019032004"
+EMPLOYEES = f"""nip,name,status,rank,position,agency_code,unit_code,supervisor_nip
+{STAFF},Siti Aminah,PNS,III/a,Analis SDM,IMP-A,BKPSDM,{CHIEF}
+{CHIEF},Budi Santoso,PNS,IV/a,Kepala BKPSDM,IMP-A,BKPSDM,{HEAD}
+{HEAD},Ahmad Fauzi,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,
+{OTHER},Rina Wati,PPPK,IX,Guru Ahli Pertama,IMP-A,DISDIK,{CHIEF}
+"""
+
+
+def write(tmp_path, name: str, content: str):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def count(session, model) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def loaded(cli, tmp_path, session):
+    for kind, content in (("agencies", AGENCIES), ("units", UNITS)):
+        result = cli("import", kind, str(write(tmp_path, f"{kind}.csv", content)), "--quiet")
+        assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def test_agencies_units_and_employees_load_with_their_tree_and_chain(cli, loaded, session):
+    result = cli("import", "employees", str(write(loaded, "e.csv", EMPLOYEES)))
+    assert result.exit_code == 0, result.output
+    assert "4 rows read, 4 added, 0 updated, 0 rejected" in result.output
+    assert "read: 4 rows" in result.output  # progress, on standard error
+
+    session.rollback()
+    by_nip = {e.nip: e for e in session.scalars(select(Employee).where(
+        Employee.nip.in_([HEAD, CHIEF, STAFF, OTHER])))}  # fmt: skip
+    assert by_nip[STAFF].supervisor_id == by_nip[CHIEF].id  # a supervisor later in the file
+    assert by_nip[CHIEF].supervisor_id == by_nip[HEAD].id
+    assert by_nip[HEAD].supervisor_id is None
+    assert (by_nip[OTHER].status, by_nip[OTHER].rank, by_nip[OTHER].unit.code) == (
+        "PPPK", "IX", "DISDIK")  # fmt: skip
+    bkpsdm = session.scalar(select(Unit).where(Unit.code == "BKPSDM"))
+    assert bkpsdm.parent.code == "SETDA" and bkpsdm.agency.code == "IMP-A"
+
+
+def test_loading_the_same_file_again_changes_nothing_and_changes_are_updates(
+    cli, loaded, session
+):  # fmt: skip
+    path = write(loaded, "e.csv", EMPLOYEES)
+    assert cli("import", "employees", str(path), "--quiet").exit_code == 0
+    before = {(e.nip, e.name, e.supervisor_id, e.id) for e in session.scalars(select(Employee))}
+    again = cli("import", "employees", str(path), "--quiet")
+    assert "4 rows read, 0 added, 4 updated" in again.output
+    session.rollback()
+    assert {(e.nip, e.name, e.supervisor_id, e.id)
+            for e in session.scalars(select(Employee))} == before  # fmt: skip
+
+    moved = EMPLOYEES.replace(f"Analis SDM,IMP-A,BKPSDM,{CHIEF}", "Analis SDM,IMP-A,SETDA,")
+    assert cli("import", "employees", str(write(loaded, "m.csv", moved)), "--quiet").exit_code == 0
+    session.rollback()
+    staff = session.scalar(select(Employee).where(Employee.nip == STAFF))
+    assert (staff.unit.code, staff.supervisor_id) == ("SETDA", None)
+    assert count(session, Agency) >= 2 and count(session, Unit) >= 4
+
+
+BAD_ROWS = f"""nip,name,status,rank,position,agency_code,unit_code,supervisor_nip
+{HEAD},Ahmad Fauzi,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,
+12345,Tanpa NIP,PNS,III/a,Staf,IMP-A,SETDA,{HEAD}
+{CHIEF},Budi Santoso,PNS,V/a,Kepala BKPSDM,IMP-A,BKPSDM,{HEAD}
+{STAFF},Siti Aminah,PNS,III/a,Analis SDM,IMP-A,BKPSDM,{CHIEF}
+{OTHER},Rina Wati,PPPK,IX,Guru,IMP-A,NOPE,
+199205052020031005,Dua Kali,PNS,II/a,Staf,IMP-A,SETDA,
+199205052020031005,Dua Kali,PNS,II/a,Staf,IMP-A,SETDA,
+199306062021032006,Atasan Hilang,PNS,II/b,Staf,IMP-A,SETDA,196001011990031099
+199407072022031007,,PNS,II/c,Staf,IMP-A,SETDA,
+199508082023032008,Sendiri,PNS,II/c,Staf,IMP-A,SETDA,199508082023032008
+"""
+
+
+def test_one_bad_row_and_nothing_is_loaded_with_every_reason_by_line(cli, loaded, session):
+    path = write(loaded, "bad.csv", BAD_ROWS)
+    result = cli("import", "employees", str(path))
+    assert result.exit_code == 1
+    assert "nothing imported: 9 of 10 rows are bad" in result.output
+    assert count(session, Employee) == 0
+
+    with open(loaded / "bad.csv.rejected.csv", encoding="utf-8") as rejected:
+        reasons = {int(r["line"]): r["reason"] for r in csv.DictReader(rejected)}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert "18 digits" in reasons[3]
+    assert "'V/a' is not a PNS rank" in reasons[4]
+    assert reasons[5] == "leans on line 4, which was rejected"  # its supervisor's row
+    assert reasons[6].startswith("no unit with this unit_code")
+    assert reasons[7] == reasons[8] == "the NIP appears more than once in the file"
+    assert reasons[9].startswith("no employee with this supervisor_nip")
+    assert reasons[10] == "required: name"
+    assert reasons[11] == "an employee cannot be their own supervisor"
+    assert f"{path}:3: NIP must have 18 digits" in result.output
+
+
+def test_skip_bad_loads_the_good_rows_and_writes_the_rest(cli, loaded, session):
+    path = write(loaded, "bad.csv", BAD_ROWS)
+    result = cli("import", "employees", str(path), "--skip-bad", "--quiet",
+                 "--rejects", str(loaded / "out.csv"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "10 rows read, 1 added, 0 updated, 9 rejected" in result.output
+    session.rollback()
+    assert session.scalars(select(Employee.nip)).all() == [HEAD]
+    assert (loaded / "out.csv").read_text(encoding="utf-8").count("\n") == 10  # header + 9
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("nip;name\n1;2\n", "the header of a employees file must be"),
+        (EMPLOYEES.replace("supervisor_nip", "atasan"), "unknown: atasan"),
+        ("", "missing: nip"),
+    ],
+)
+def test_a_file_that_is_not_this_kind_of_csv_is_refused(cli, loaded, session, content,
+                                                         message):  # fmt: skip
+    result = cli("import", "employees", str(write(loaded, "x.csv", content)))
+    assert result.exit_code == 1 and message in result.output
+    assert count(session, Employee) == 0
+
+
+def test_non_utf8_and_missing_files_are_clear_errors(cli, loaded, session):
+    path = loaded / "latin1.csv"
+    path.write_bytes(EMPLOYEES.replace("Siti", "Sít\xed").encode("latin-1"))
+    result = cli("import", "employees", str(path))
+    assert result.exit_code == 1 and "not UTF-8" in result.output
+    assert count(session, Employee) == 0
+    missing = cli("import", "employees", str(loaded / "nope.csv"))
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_units_need_their_agency_and_parent(cli, loaded, session):
+    bad = "agency_code,code,name,parent_code\nNOPE,X,Unit X,\nIMP-B,Y,Unit Y,ZZZ\nIMP-B,W,W,W\n"
+    result = cli("import", "units", str(write(loaded, "u.csv", bad)))
+    assert result.exit_code == 1
+    with open(loaded / "u.csv.rejected.csv", encoding="utf-8") as rejected:
+        reasons = [r["reason"] for r in csv.DictReader(rejected)]
+    assert reasons == [
+        "no agency with this agency_code",
+        "no unit with this parent_code in the agency (in the file or the database)",
+        "a unit cannot be its own parent",
+    ]
+
+
+def test_the_core_reports_counts_and_phases(session, loaded):
+    lines = EMPLOYEES.splitlines(keepends=True)
+    phases = []
+    result = importer.import_csv(
+        session, "employees", lines, progress=lambda phase, done: phases.append((phase, done))
+    )
+    assert (result.read, result.inserted, result.updated, result.applied) == (4, 4, 0, True)
+    assert phases == [("read", 4), ("checked", 4), ("loaded", 4)]
+    assert set(result.seconds) == {"read", "check", "load"}

@@ -1,0 +1,383 @@
+"""Bulk import of agencies, units and employees from CSV files.
+
+Every row is checked before anything changes: its form here in Python (a NIP
+with BKN's structure, a rank that exists for the status, no over-long text),
+its references in SQL against the file and the database together (the agency,
+the unit within it, the supervisor's NIP, the parent unit), duplicates within
+the file too. The rows go to a temporary staging table first (PostgreSQL
+``COPY``; batches of ``executemany`` on SQLite), so the checks and the load are
+a few set-based statements rather than one round trip per row.
+
+By default a file with any bad row changes nothing (all or nothing); with
+``skip_bad`` the good rows are loaded and the bad ones (and those that lean on
+them, like the staff of a rejected supervisor) are returned, each with its
+line number and reason. Importing the same file again changes nothing: rows
+are matched on their natural key (the agency's code, the unit's code within
+its agency, the employee's NIP) and updated in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from workflow.db import utcnow, write_transaction
+from workflow.errors import InvalidPayload
+from workflow.nip import InvalidNIP, parse_nip
+from workflow.ranks import validate_rank
+
+BATCH = 5000  # rows per executemany on SQLite
+PROGRESS_EVERY = 100_000
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of row is read, checked and loaded."""
+
+    name: str
+    columns: tuple[str, ...]  # the CSV header, in this order
+    required: tuple[str, ...]
+    lengths: dict[str, int]
+    check_row: Callable[[dict], str | None]  # a reason, or None if fine
+    checks: tuple[tuple[str, str], ...]  # (reason, SQL selecting the lines it applies to)
+    cascade: str | None  # SQL selecting lines that lean on a rejected line, with that line
+    existing: str  # SQL counting the good rows that are already in the database
+    apply: tuple[str, ...]  # SQL statements loading the good rows
+
+
+def _check_agency(row: dict) -> str | None:
+    return None
+
+
+def _check_unit(row: dict) -> str | None:
+    if row["parent_code"] and row["parent_code"] == row["code"]:
+        return "a unit cannot be its own parent"
+    return None
+
+
+def _check_employee(row: dict) -> str | None:
+    try:
+        row["nip"] = parse_nip(row["nip"]).value
+    except InvalidNIP as exc:
+        return str(exc)
+    try:
+        validate_rank(row["status"], row["rank"])
+    except ValueError as exc:
+        return str(exc)
+    if row["supervisor_nip"]:
+        row["supervisor_nip"] = row["supervisor_nip"].replace(" ", "")
+        if row["supervisor_nip"] == row["nip"]:
+            return "an employee cannot be their own supervisor"
+    return None
+
+
+AGENCIES = Kind(
+    name="agencies",
+    columns=("code", "name", "province", "region"),
+    required=("code", "name", "province", "region"),
+    lengths={"code": 32, "name": 200, "province": 100, "region": 100},
+    check_row=_check_agency,
+    checks=(
+        ("the code appears more than once in the file",
+         "SELECT line FROM import_rows WHERE code IN "
+         "(SELECT code FROM import_rows GROUP BY code HAVING count(*) > 1)"),
+    ),
+    cascade=None,
+    existing="SELECT count(*) FROM import_rows s JOIN agencies a ON a.code = s.code "
+             "WHERE s.reason IS NULL",
+    apply=(
+        "INSERT INTO agencies (code, name, province, region, created_at) "
+        "SELECT code, name, province, region, :now FROM import_rows WHERE reason IS NULL "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+        "province = excluded.province, region = excluded.region",
+    ),
+)  # fmt: skip
+
+UNITS = Kind(
+    name="units",
+    columns=("agency_code", "code", "name", "parent_code"),
+    required=("agency_code", "code", "name"),
+    lengths={"agency_code": 32, "code": 32, "name": 200, "parent_code": 32},
+    check_row=_check_unit,
+    checks=(
+        ("the unit appears more than once in the file",
+         "SELECT line FROM import_rows WHERE agency_code || '/' || code IN "
+         "(SELECT agency_code || '/' || code FROM import_rows "
+         " GROUP BY agency_code, code HAVING count(*) > 1)"),
+        ("no agency with this agency_code",
+         "SELECT s.line FROM import_rows s LEFT JOIN agencies a ON a.code = s.agency_code "
+         "WHERE a.id IS NULL"),
+        ("no unit with this parent_code in the agency (in the file or the database)",
+         "SELECT s.line FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
+         "WHERE s.parent_code IS NOT NULL "
+         "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.agency_code = s.agency_code "
+         "                AND t.code = s.parent_code) "
+         "AND NOT EXISTS (SELECT 1 FROM units u WHERE u.agency_id = a.id "
+         "                AND u.code = s.parent_code)"),
+    ),
+    cascade="SELECT s.line, t.line FROM import_rows s JOIN import_rows t "
+            "ON t.agency_code = s.agency_code AND t.code = s.parent_code "
+            "JOIN agencies a ON a.code = s.agency_code "
+            "WHERE s.reason IS NULL AND t.reason IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM units u WHERE u.agency_id = a.id AND u.code = s.parent_code)",
+    existing="SELECT count(*) FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
+             "JOIN units u ON u.agency_id = a.id AND u.code = s.code WHERE s.reason IS NULL",
+    apply=(
+        "INSERT INTO units (agency_id, code, name) "
+        "SELECT a.id, s.code, s.name FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
+        "WHERE s.reason IS NULL "
+        "ON CONFLICT (agency_id, code) DO UPDATE SET name = excluded.name",
+        "UPDATE units SET parent_id = p.id FROM import_rows s "
+        "JOIN agencies a ON a.code = s.agency_code "
+        "LEFT JOIN units p ON p.agency_id = a.id AND p.code = s.parent_code "
+        "WHERE s.reason IS NULL AND units.agency_id = a.id AND units.code = s.code",
+    ),
+)  # fmt: skip
+
+EMPLOYEES = Kind(
+    name="employees",
+    columns=("nip", "name", "status", "rank", "position", "agency_code", "unit_code",
+             "supervisor_nip"),
+    required=("nip", "name", "status", "rank", "position", "agency_code", "unit_code"),
+    lengths={"nip": 40, "name": 200, "status": 4, "rank": 8, "position": 200,
+             "agency_code": 32, "unit_code": 32, "supervisor_nip": 40},
+    check_row=_check_employee,
+    checks=(
+        ("the NIP appears more than once in the file",
+         "SELECT line FROM import_rows WHERE nip IN "
+         "(SELECT nip FROM import_rows GROUP BY nip HAVING count(*) > 1)"),
+        ("no unit with this unit_code in the agency agency_code",
+         "SELECT s.line FROM import_rows s LEFT JOIN agencies a ON a.code = s.agency_code "
+         "LEFT JOIN units u ON u.agency_id = a.id AND u.code = s.unit_code WHERE u.id IS NULL"),
+        ("no employee with this supervisor_nip (in the file or the database)",
+         "SELECT s.line FROM import_rows s WHERE s.supervisor_nip IS NOT NULL "
+         "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.nip = s.supervisor_nip) "
+         "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip)"),
+    ),
+    cascade="SELECT s.line, t.line FROM import_rows s JOIN import_rows t "
+            "ON t.nip = s.supervisor_nip WHERE s.reason IS NULL AND t.reason IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip)",
+    existing="SELECT count(*) FROM import_rows s JOIN employees e ON e.nip = s.nip "
+             "WHERE s.reason IS NULL",
+    apply=(
+        "INSERT INTO employees (nip, name, status, rank, position, agency_id, unit_id, "
+        "created_at) "
+        "SELECT s.nip, s.name, s.status, s.rank, s.position, a.id, u.id, :now "
+        "FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
+        "JOIN units u ON u.agency_id = a.id AND u.code = s.unit_code WHERE s.reason IS NULL "
+        "ON CONFLICT (nip) DO UPDATE SET name = excluded.name, status = excluded.status, "
+        "rank = excluded.rank, position = excluded.position, agency_id = excluded.agency_id, "
+        "unit_id = excluded.unit_id",
+        "UPDATE employees SET supervisor_id = sup.id FROM import_rows s "
+        "LEFT JOIN employees sup ON sup.nip = s.supervisor_nip "
+        "WHERE s.reason IS NULL AND employees.nip = s.nip "
+        "AND {distinct}",
+    ),
+)  # fmt: skip
+
+KINDS = {k.name: k for k in (AGENCIES, UNITS, EMPLOYEES)}
+
+
+@dataclass
+class Rejected:
+    line: int
+    reason: str
+    row: dict
+
+
+@dataclass
+class Result:
+    kind: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    applied: bool = False
+    rejected: list[Rejected] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class BadFile(InvalidPayload):
+    """The file cannot be read as this kind at all (header, encoding)."""
+
+
+def _rows(kind: Kind, lines: Iterable[str]) -> Iterator[tuple[int, dict, str | None]]:
+    """(line number, row, reason or None) for each data row of the CSV."""
+    reader = csv.DictReader(lines, strict=True)
+    try:
+        _check_header(kind, reader.fieldnames or [])
+        for raw in reader:
+            line = reader.line_num
+            if None in raw:
+                yield line, _blank(kind, raw), "more fields than the header names"
+                continue
+            row = {c: (raw.get(c) or "").strip() or None for c in kind.columns}
+            yield line, row, _reason(kind, row)
+    except csv.Error as exc:
+        raise BadFile(f"line {reader.line_num}: not valid CSV ({exc})",
+                      {"file": [str(exc)]}) from None  # fmt: skip
+    except UnicodeDecodeError as exc:
+        # text is decoded a block at a time, so the line is only approximate
+        raise BadFile(f"not UTF-8 text (after line {reader.line_num}); save it as UTF-8",
+                      {"file": [str(exc)]}) from None  # fmt: skip
+
+
+def _check_header(kind: Kind, header: list[str]) -> None:
+    missing = [c for c in kind.required if c not in header]
+    unknown = [c for c in header if c not in kind.columns]
+    if missing or unknown:
+        raise BadFile(
+            f"the header of a {kind.name} file must be: {','.join(kind.columns)}",
+            {"header": [f"missing: {', '.join(missing) or '-'}; "
+                        f"unknown: {', '.join(unknown) or '-'}"]},
+        )  # fmt: skip
+
+
+def _blank(kind: Kind, raw: dict) -> dict:
+    return {c: raw.get(c) for c in kind.columns}
+
+
+def _reason(kind: Kind, row: dict) -> str | None:
+    empty = [c for c in kind.required if row[c] is None]
+    if empty:
+        return f"required: {', '.join(empty)}"
+    for column, limit in kind.lengths.items():
+        value = row[column]
+        if value is not None and (len(value) > limit or "\x00" in value):
+            return f"{column} is longer than {limit} characters or holds a NUL"
+    if row.get("status") is not None:
+        row["status"] = row["status"].upper()
+    return kind.check_row(row)
+
+
+def _create_staging(session: Session, kind: Kind) -> None:
+    columns = ", ".join(f"{c} TEXT" for c in kind.columns)
+    session.execute(text("DROP TABLE IF EXISTS import_rows"))
+    session.execute(
+        text(f"CREATE TEMPORARY TABLE import_rows (line INTEGER PRIMARY KEY, {columns}, "
+             "reason TEXT)")
+    )  # fmt: skip
+
+
+def _load_staging(session, kind, rows, progress) -> int:
+    """Put every row (the bad ones with their reason) into the staging table."""
+    count = 0
+    names = ("line", *kind.columns, "reason")
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY import_rows ({', '.join(names)}) FROM STDIN") as copy:
+            for line, row, reason in rows:
+                copy.write_row((line, *(row[c] for c in kind.columns), reason))
+                count += 1
+                if count % PROGRESS_EVERY == 0:
+                    progress("read", count)
+        return count
+    insert = text(f"INSERT INTO import_rows ({', '.join(names)}) "
+                  f"VALUES ({', '.join(':' + n for n in names)})")  # fmt: skip
+    while batch := list(islice(rows, BATCH)):
+        session.execute(insert, [{"line": ln, **row, "reason": reason}
+                                 for ln, row, reason in batch])  # fmt: skip
+        count += len(batch)
+        if count // PROGRESS_EVERY != (count - len(batch)) // PROGRESS_EVERY:
+            progress("read", count)
+    return count
+
+
+def _index_staging(session: Session, kind: Kind) -> None:
+    keys = {"agencies": ["code"], "units": ["agency_code, code"],
+            "employees": ["nip", "supervisor_nip"]}[kind.name]  # fmt: skip
+    for n, key in enumerate(keys):
+        session.execute(text(f"CREATE INDEX import_rows_{n} ON import_rows ({key})"))
+    session.execute(text("ANALYZE import_rows"))
+
+
+def _mark(session: Session, lines_sql: str, reason: str) -> None:
+    session.execute(
+        text(f"UPDATE import_rows SET reason = :reason WHERE reason IS NULL "
+             f"AND line IN ({lines_sql})"), {"reason": reason},
+    )  # fmt: skip
+
+
+def _check(session: Session, kind: Kind) -> None:
+    for reason, lines_sql in kind.checks:
+        _mark(session, lines_sql, reason)
+    if kind.cascade is None:
+        return
+    # Rows that lean on a rejected row (a supervisor's, a parent unit's) cannot load either;
+    # one round per level of the chain.
+    while leaning := session.execute(text(kind.cascade)).all():
+        for line, on in leaning:
+            session.execute(
+                text("UPDATE import_rows SET reason = :reason WHERE line = :line"),
+                {"reason": f"leans on line {on}, which was rejected", "line": line},
+            )  # fmt: skip
+
+
+def _rejected(session: Session, kind: Kind) -> list[Rejected]:
+    rows = session.execute(
+        text(f"SELECT line, reason, {', '.join(kind.columns)} FROM import_rows "
+             "WHERE reason IS NOT NULL ORDER BY line")
+    ).all()  # fmt: skip
+    return [Rejected(r[0], r[1], dict(zip(kind.columns, r[2:], strict=True))) for r in rows]
+
+
+def import_csv(
+    session: Session,
+    kind_name: str,
+    lines: Iterable[str],
+    *,
+    skip_bad: bool = False,
+    progress: Callable[[str, int], None] = lambda phase, done: None,
+) -> Result:
+    """Check every row of a CSV of ``kind_name``, then load the good ones in one transaction.
+
+    Without ``skip_bad`` a single bad row means nothing is loaded (``applied`` False).
+    Raises ``BadFile`` for a file that is not CSV of this kind at all.
+    """
+    kind = KINDS[kind_name]
+    result = Result(kind=kind.name)
+    dialect = session.get_bind().dialect.name
+    with write_transaction(session):
+        started = time.perf_counter()
+        _create_staging(session, kind)
+        result.read = _load_staging(session, kind, _rows(kind, lines), progress)
+        progress("read", result.read)
+        result.seconds["read"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        _index_staging(session, kind)
+        _check(session, kind)
+        result.rejected = _rejected(session, kind)
+        result.seconds["check"] = time.perf_counter() - started
+        progress("checked", result.read)
+        if result.rejected and not skip_bad:
+            session.rollback()
+            return result
+
+        started = time.perf_counter()
+        good = result.read - len(result.rejected)
+        result.updated = session.execute(text(kind.existing)).scalar_one()
+        result.inserted = good - result.updated
+        distinct = ("employees.supervisor_id IS DISTINCT FROM sup.id" if dialect == "postgresql"
+                    else "employees.supervisor_id IS NOT sup.id")  # fmt: skip
+        for statement in kind.apply:
+            session.execute(text(statement.format(distinct=distinct)), {"now": utcnow()})
+        session.execute(text("DROP TABLE import_rows"))
+        result.applied = True
+        result.seconds["load"] = time.perf_counter() - started
+    progress("loaded", good)
+    return result
+
+
+def write_rejected(result: Result, stream) -> None:
+    """The rejected rows as CSV: their line, the reason, then the row as read."""
+    kind = KINDS[result.kind]
+    writer = csv.writer(stream)
+    writer.writerow(["line", "reason", *kind.columns])
+    for r in result.rejected:
+        writer.writerow([r.line, r.reason, *(r.row.get(c) or "" for c in kind.columns)])
