@@ -6,7 +6,16 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import auth, delegations, problems, records, reports, resources, webhooks
+from alur.api import (
+    auth,
+    baseline,
+    delegations,
+    problems,
+    records,
+    reports,
+    resources,
+    webhooks,
+)
 from schemas.base import ProblemSchema
 
 API_SETTINGS = {
@@ -63,6 +72,7 @@ def init_api(app, security) -> Api:
     reports.register(api)
     delegations.register(api)
     app.register_blueprint(docs)
+    baseline.register(app)
     return api
 
 

@@ -69,7 +69,7 @@ def _command(kind: importer.Kind):
         rate = result.read / elapsed if elapsed else 0
         click.echo(f"{kind.name}: {result.read:,} rows read, {result.inserted:,} added, "
                    f"{result.updated:,} updated, {len(result.rejected):,} rejected "
-                   f"in {elapsed:.1f} s ({rate:,.0f} rows/s)")  # fmt: skip
+                   f"in {elapsed:.2f} s ({rate:,.0f} rows/s)")  # fmt: skip
 
     return command
 

@@ -1,0 +1,78 @@
+"""The benchmark's yardstick: a transition written in raw SQL, off unless BENCH_BASELINE.
+
+``POST /bench/raw/appraisals/<id>/submit`` does the writes the engine does for a
+submit (lock the row, check its state, update state, version and audit anchor,
+insert the hash-chained audit row and the outbox event, commit) with no ORM, no
+state machine and no schemas, behind the same bearer-token check as the API. The
+benchmark divides the API's throughput by this one's.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from types import SimpleNamespace
+
+from flask import Blueprint, jsonify
+from flask_security import auth_required
+from sqlalchemy import text
+
+from alur.api.auth import actor
+from workflow.audit import entry_hash
+from workflow.db import SQLITE_BEGIN_OPTION, db, utcnow
+
+blp = Blueprint("bench_baseline", __name__, url_prefix="/bench/raw")
+
+READ = "SELECT state, version, audit_seq, audit_head FROM appraisals WHERE id = :id"
+UPDATE = text(
+    "UPDATE appraisals SET state = 'submitted', version = version + 1, "
+    "state_changed_at = :now, audit_seq = :seq, audit_head = :hash WHERE id = :id"
+)
+AUDIT = text(
+    "INSERT INTO audit_log (workflow, record_id, seq, trigger, from_state, to_state, actor_id, "
+    "via, created_at, prev_hash, hash) VALUES ('appraisal', :id, :seq, 'submit', :from_state, "
+    "'submitted', :actor, 'api', :now, :prev, :hash)"
+)
+OUTBOX = text("INSERT INTO outbox_events (event_id, type, payload, created_at) "
+              "VALUES (:event_id, 'appraisal.submitted', :payload, :now)")  # fmt: skip
+
+
+@blp.post("/appraisals/<int:record_id>/submit")
+@auth_required("token")
+def submit(record_id: int):
+    """Submit one appraisal in raw SQL."""
+    user_id = actor().id
+    if db.session.get_bind().dialect.name == "postgresql":
+        connection = db.session.connection()
+        row = connection.execute(text(READ + " FOR UPDATE"), {"id": record_id}).first()
+    else:  # SQLite locks the database, up front as the engine does
+        db.session.rollback()
+        connection = db.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        row = connection.execute(text(READ), {"id": record_id}).first()
+    if row is None or row.state not in ("draft", "returned"):
+        db.session.rollback()
+        return jsonify(error="not submittable"), 409
+    now = utcnow()
+    entry = SimpleNamespace(
+        workflow="appraisal", record_id=record_id, seq=row.audit_seq + 1, trigger="submit",
+        from_state=row.state, to_state="submitted", actor_id=user_id, via="api", comment=None,
+        payload_digest=None, created_at=now, prev_hash=row.audit_head, on_behalf_of_id=None,
+    )  # fmt: skip
+    digest = entry_hash(entry)
+    connection.execute(UPDATE, {"id": record_id, "now": now, "seq": entry.seq, "hash": digest})
+    connection.execute(AUDIT, {"id": record_id, "seq": entry.seq, "from_state": row.state,
+                               "actor": user_id, "now": now, "prev": row.audit_head,
+                               "hash": digest})  # fmt: skip
+    payload = {"id": record_id, "from": row.state, "to": "submitted", "trigger": "submit",
+               "actor": user_id, "via": "api", "version": row.version + 1,
+               "at": now.isoformat()}  # fmt: skip
+    connection.execute(OUTBOX, {"event_id": f"evt_{uuid.uuid4().hex}",
+                                "payload": json.dumps(payload), "now": now})  # fmt: skip
+    db.session.commit()
+    return jsonify(id=record_id, state="submitted", version=row.version + 1)
+
+
+def register(app) -> None:
+    """Mount the baseline only for benchmarks (``ALUR_BENCH_BASELINE=true``)."""
+    if app.config.get("BENCH_BASELINE"):
+        app.register_blueprint(blp)

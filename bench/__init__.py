@@ -1,0 +1,1 @@
+"""The benchmark and its data generator: ``python -m bench --help``."""

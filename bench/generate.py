@@ -1,0 +1,172 @@
+"""A realistic ASN population as CSV files for ``flask import``, and records in every state.
+
+Agencies scale with the population (about 600 for 4.3 million); each has a unit
+tree (the secretariat, its offices, their sections) and a supervisor chain
+(every unit's head answers to the head of the unit above; staff to their
+section's head). NIPs have BKN's structure and are unique by construction.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+NATIONAL = 4_300_000
+AGENCIES = 600
+SECTION_STAFF = 40  # staff under one section head
+SECTIONS_PER_OFFICE = 8
+
+FIRST = ("Ahmad", "Siti", "Budi", "Dewi", "Agus", "Rina", "Hendra", "Wulan", "Joko", "Nur",
+         "Andi", "Made", "Putu", "Yohanes", "Maria", "Fajar", "Indah", "Rudi", "Sri")  # fmt: skip
+LAST = ("Santoso", "Wijaya", "Saputra", "Lestari", "Hidayat", "Nasution", "Siregar",
+        "Pratama", "Kurniawan", "Rahmawati", "Sitompul", "Tanjung", "Harahap")  # fmt: skip
+PROVINCES = ("Aceh", "Sumatera Utara", "Jawa Barat", "Jawa Tengah", "Jawa Timur", "Bali",
+             "Kalimantan Timur", "Sulawesi Selatan", "Maluku", "Papua")  # fmt: skip
+STAFF_RANKS = ("II/a", "II/b", "II/c", "II/d", "III/a", "III/b", "III/c", "III/d")
+HEAD_RANKS = ("III/d", "IV/a", "IV/b", "IV/c")
+PPPK_GRADES = ("V", "VII", "IX", "X", "XI")
+BIRTH_DAYS = 12_915  # 1965-01-01 onwards, about 35 years
+BIRTH_START = date(1965, 1, 1)
+
+
+def nip(i: int, rng: random.Random) -> str:
+    """The ``i``-th NIP: unique because (birth date, sequence) is unique for i < 12.9M."""
+    block, sequence = divmod(i, 999)
+    born = BIRTH_START + timedelta(days=(block * 7919) % BIRTH_DAYS)  # a permutation of days
+    tmt_year = min(born.year + rng.randint(22, 32), 2025)
+    return (f"{born:%Y%m%d}{tmt_year}{rng.randint(1, 12):02d}{rng.choice('12')}"
+            f"{sequence + 1:03d}")  # fmt: skip
+
+
+@dataclass
+class Population:
+    agencies: int = 0
+    units: int = 0
+    employees: int = 0
+
+
+def write_population(out: Path, employees: int, seed: int = 2026) -> Population:
+    """Write ``agencies.csv``, ``units.csv``, ``employees.csv`` for ``employees`` people."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    n_agencies = max(1, round(AGENCIES * employees / NATIONAL))
+    counts = Population(agencies=n_agencies)
+    people = 0
+    with (
+        (out / "agencies.csv").open("w", newline="", encoding="utf-8") as fa,
+        (out / "units.csv").open("w", newline="", encoding="utf-8") as fu,
+        (out / "employees.csv").open("w", newline="", encoding="utf-8") as fe,
+    ):
+        agencies, units, staff = csv.writer(fa), csv.writer(fu), csv.writer(fe)
+        agencies.writerow(["code", "name", "province", "region"])
+        units.writerow(["agency_code", "code", "name", "parent_code"])
+        staff.writerow(["nip", "name", "status", "rank", "position", "agency_code", "unit_code",
+                        "supervisor_nip"])  # fmt: skip
+
+        def person(agency, unit, supervisor, position, ranks):
+            nonlocal people
+            number = nip(people, rng)
+            people += 1
+            pppk = ranks is STAFF_RANKS and rng.random() < 0.2
+            staff.writerow([
+                number, f"{rng.choice(FIRST)} {rng.choice(LAST)}", "PPPK" if pppk else "PNS",
+                rng.choice(PPPK_GRADES if pppk else ranks), position, agency, unit, supervisor,
+            ])  # fmt: skip
+            return number
+
+        for a in range(n_agencies):
+            code = f"AG{a + 1:04d}"
+            province = PROVINCES[a % len(PROVINCES)]
+            agencies.writerow([code, f"Pemerintah Daerah {a + 1}", province, f"Kab/Kota {a + 1}"])
+            share = employees // n_agencies + (1 if a < employees % n_agencies else 0)
+            units.writerow([code, "SETDA", "Sekretariat Daerah", ""])
+            counts.units += 1
+            head = person(code, "SETDA", "", "Sekretaris Daerah", HEAD_RANKS)
+            left = share - 1
+            office = 0
+            while left > 0:
+                office += 1
+                office_code = f"OPD{office:03d}"
+                units.writerow([code, office_code, f"Dinas {office}", "SETDA"])
+                counts.units += 1
+                office_head = person(code, office_code, head, f"Kepala Dinas {office}", HEAD_RANKS)
+                left -= 1
+                for s in range(SECTIONS_PER_OFFICE):
+                    if left <= 0:
+                        break
+                    section = f"{office_code}-S{s + 1:02d}"
+                    units.writerow([code, section, f"Seksi {s + 1} Dinas {office}", office_code])
+                    counts.units += 1
+                    chief = person(code, section, office_head, f"Kepala Seksi {s + 1}", HEAD_RANKS)
+                    left -= 1
+                    for _ in range(min(SECTION_STAFF, left)):
+                        person(code, section, chief, "Pelaksana", STAFF_RANKS)
+                        left -= 1
+    counts.employees = people
+    return counts
+
+
+# Records in every state, spread by the employee's id (same data on every run).
+APPRAISAL_STATES = [("draft", 40), ("submitted", 25), ("reviewed", 15), ("approved", 15),
+                    ("returned", 3), ("rejected", 1), ("withdrawn", 1)]  # fmt: skip
+NOMINATION_STATES = [("draft", 30), ("submitted", 25), ("reviewed", 15), ("approved", 15),
+                     ("completed", 10), ("returned", 3), ("withdrawn", 2)]  # fmt: skip
+
+
+def _case(states: list[tuple[str, int]], key: str) -> str:
+    parts, upto = [], 0
+    for state, weight in states:
+        upto += weight
+        parts.append(f"WHEN ({key}) % 100 < {upto} THEN '{state}'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
+    """One appraisal per employee with a two-level chain; nominations for a tenth of them.
+
+    Written in SQL (the engine would take hours at national scale); the records
+    start with no history, as if migrated from an earlier system.
+    """
+    now = "CURRENT_TIMESTAMP"
+    session.execute(text(f"""
+        INSERT INTO appraisals (employee_id, year, period, assessor_id, approver_id, state,
+                                version, agency_id, created_at, state_changed_at, audit_seq)
+        SELECT e.id, {year}, 'annual', s.id, s.supervisor_id,
+               {_case(APPRAISAL_STATES, "e.id * 37")}, 1, e.agency_id, {now}, {now}, 0
+        FROM employees e JOIN employees s ON s.id = e.supervisor_id
+        WHERE s.supervisor_id IS NOT NULL
+    """))  # fmt: skip
+    session.execute(text(f"""
+        INSERT INTO training_programs (code, name, form, delivery_mode, organiser, jp,
+                                       start_date, end_date, seat_quota, seats_taken,
+                                       cost_per_participant, agency_id)
+        SELECT 'BENCH-' || a.code, 'Pelatihan Kepemimpinan ' || a.code, 'pelatihan', 'daring',
+               'BPSDM', 24, '{year}-02-01', '{year}-11-30', 1000000, 0, 0, a.id
+        FROM agencies a
+    """))  # fmt: skip
+    session.execute(text(f"""
+        INSERT INTO training_nominations (employee_id, program_id, justification, state, version,
+                                          agency_id, created_at, state_changed_at, audit_seq)
+        SELECT e.id, p.id, 'Pengembangan kompetensi', {_case(NOMINATION_STATES, "e.id * 13")},
+               1, e.agency_id, {now}, {now}, 0
+        FROM employees e JOIN agencies a ON a.id = e.agency_id
+        JOIN training_programs p ON p.code = 'BENCH-' || a.code
+        WHERE e.id % 10 = 0
+    """))  # fmt: skip
+    session.execute(text("""
+        UPDATE training_programs SET seats_taken = (
+            SELECT count(*) FROM training_nominations n
+            WHERE n.program_id = training_programs.id AND n.state IN ('approved', 'completed'))
+        WHERE code LIKE 'BENCH-%'
+    """))  # fmt: skip
+    counts = {}
+    for table in ("appraisals", "training_nominations"):
+        counts[table] = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    session.commit()
+    return counts

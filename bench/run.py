@@ -1,0 +1,666 @@
+"""The benchmark: Alur against its own raw-SQL and COPY baselines, measured in one run.
+
+``python -m bench`` (see README) builds a fresh database per size, imports a
+generated population through ``flask import``, seeds records in every state,
+serves the app with gunicorn and measures:
+
+1. transitions/s and latency through the API against the raw-SQL baseline
+   endpoint of the same server (``alur.api.baseline``), same clients;
+2. inbox and list latency at each size (the ratio to the smallest size);
+3. import rows/s against a plain ``COPY`` of the same file (PostgreSQL);
+4. outbox deliveries/s against the receiver's own ceiling;
+5. one bulk request approving 10,000 records (PostgreSQL, and SQLite);
+6. peak RSS of the app's worker processes and of the outbox worker.
+
+It writes ``report.json`` and ``report.md`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.generate import seed_records, write_population
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+FLASK = [PYTHON, "-m", "flask", "--app", "wsgi"]
+TARGETS = {
+    "transitions": 0.8,  # API throughput ≥ 0.8 x raw SQL
+    "lists": 1.5,  # p95 at the largest size ≤ 1.5 x p95 at the smallest
+    "import": 0.5,  # import ≥ 0.5 x COPY
+    "outbox": 0.5,  # deliveries ≥ 0.5 x the receiver's ceiling
+    "bulk_seconds": 10.0,  # 10,000 approvals in one request
+}
+
+
+# -- processes and HTTP --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_for(database_url: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": database_url, "ALUR_ENV": "production",
+        "SECRET_KEY": "bench-secret-key-not-for-use-elsewhere-0123456789",
+        "SECURITY_PASSWORD_SALT": "bench-salt", "ALUR_RATELIMIT_ENABLED": "false",
+        "ALUR_BENCH_BASELINE": "true", "ALUR_SESSION_COOKIE_SECURE": "false",
+        "PYTHONPATH": str(ROOT),
+    })  # fmt: skip
+    env.update(extra)
+    return env
+
+
+def flask(database_url: str, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run([*FLASK, *args], cwd=ROOT, env=env_for(database_url), input=stdin,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed: {done.stderr or done.stdout}")
+    return done.stdout
+
+
+def wait_for(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
+
+
+class Server:
+    """gunicorn serving ``app`` on a free port; stopped on exit."""
+
+    def __init__(self, app: str, env: dict, workers: int, threads: int = 1):
+        self.port = free_port()
+        command = [PYTHON, "-m", "gunicorn", app, "-b", f"127.0.0.1:{self.port}",
+                   "-w", str(workers), "--threads", str(threads), "--log-level", "warning",
+                   "--timeout", "600", "--keep-alive", "30"]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+
+    def __enter__(self) -> Server:
+        wait_for(self.port)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def worker_peak_rss_mb(self) -> float:
+        """The largest VmHWM among gunicorn's worker processes."""
+        peaks = [peak_rss_mb(pid) for pid in children(self.process.pid)]
+        return max(peaks, default=0.0)
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Client:
+    """One keep-alive HTTP connection."""
+
+    def __init__(self, port: int, token: str | None = None):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body=None) -> tuple[int, bytes]:
+        data = None if body is None else json.dumps(body)
+        self.connection.request(method, path, body=data, headers=self.headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def latency(port: int, token: str, path: str, repeat: int, warmup: int = 10) -> dict:
+    client = Client(port, token)
+    for _ in range(warmup):
+        status, _body = client.call("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status} {_body[:300]!r}")
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.call("GET", path)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "n": repeat}
+
+
+def hammer(port: int, token: str, ids: list[int], path_of: Callable[[int], str], body,
+           clients: int, seconds: float) -> dict:  # fmt: skip
+    """``clients`` threads POST to ``path_of(id)`` for distinct ids for ``seconds``."""
+    lock = threading.Lock()
+    queue = iter(ids)
+    times: list[float] = []
+    errors: list[str] = []
+    stop_at = time.perf_counter() + seconds
+
+    def run() -> None:
+        client = Client(port, token)
+        while time.perf_counter() < stop_at:
+            with lock:
+                record_id = next(queue, None)
+            if record_id is None:
+                return
+            started = time.perf_counter()
+            status, answer = client.call("POST", path_of(record_id), body)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    times.append(elapsed)
+                else:
+                    errors.append(f"{status} {answer[:200]!r}")
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors and not times:
+        raise RuntimeError(f"every request failed, e.g. {errors[0]}")
+    return {
+        "done": len(times),
+        "errors": len(errors),
+        "seconds": elapsed,
+        "per_second": len(times) / elapsed,
+        "p50_ms": percentile(times, 50),
+        "p99_ms": percentile(times, 99),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+# -- databases -------------------------------------------------------------------------------
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the benchmark's database (PostgreSQL) or file (SQLite)."""
+    if url.startswith("sqlite"):
+        path = Path(urlsplit(url).path.removeprefix("/"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = url.replace(f"/{name}", "/postgres", 1)
+    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"),
+                         autocommit=True) as conn:  # fmt: skip
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def app_for(url: str):
+    from alur import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False})
+
+
+def plain_copy_seconds(url: str, csv_path: Path) -> float | None:
+    """A plain COPY of the same file into a bare table of text columns (the I/O floor)."""
+    if url.startswith("sqlite"):
+        return None
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        conn.execute("CREATE UNLOGGED TABLE bench_plain_copy (nip text, name text, status text, "
+                     "rank text, position text, agency_code text, unit_code text, "
+                     "supervisor_nip text)")  # fmt: skip
+        started = time.perf_counter()
+        copy = "COPY bench_plain_copy FROM STDIN WITH (FORMAT csv, HEADER)"
+        with conn.cursor().copy(copy) as c, csv_path.open("rb") as f:
+            while block := f.read(1 << 20):
+                c.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_plain_copy")
+        conn.commit()
+    return seconds
+
+
+def accounts(url: str) -> dict[str, str]:
+    """An admin, an HR officer of the first agency and a section head, with API tokens."""
+    app = app_for(url)
+    from sqlalchemy import func, select
+
+    from workflow.db import db
+    from workflow.models import Appraisal, Employee
+
+    with app.app_context():
+        # The section head with the most appraisals waiting for them: the busiest inbox.
+        chief = db.session.execute(
+            select(Employee.nip, func.count()).join(Appraisal, Appraisal.assessor_id == Employee.id)
+            .where(Appraisal.state == "submitted").group_by(Employee.nip)
+            .order_by(func.count().desc(), Employee.nip).limit(1)
+        ).first()  # fmt: skip
+    tokens = {}
+    for key, args in {
+        "admin": ["--role", "admin", "--name", "Bench admin"],
+        "hr": ["--role", "hr_officer", "--agency", "AG0001", "--name", "Bench HR"],
+        "supervisor": ["--role", "supervisor", "--employee", chief.nip],
+    }.items():
+        email = f"{key}@bench.alur.id"
+        flask(url, "users", "create", email, *args, "--no-password")
+        tokens[key] = flask(url, "tokens", "create", email, "--days", "2").strip().splitlines()[-1]
+    return tokens
+
+
+def ids(url: str, state: str, limit: int, offset: int = 0) -> list[int]:
+    app = app_for(url)
+    from sqlalchemy import select
+
+    from workflow.db import db
+    from workflow.models import Appraisal
+
+    with app.app_context():
+        return list(db.session.scalars(
+            select(Appraisal.id).where(Appraisal.state == state).order_by(Appraisal.id)
+            .offset(offset).limit(limit)
+        ))  # fmt: skip
+
+
+# -- the phases --------------------------------------------------------------------------------
+
+
+def build(url: str, size: int, data: Path) -> dict:
+    """A fresh database with ``size`` employees imported and records seeded."""
+    fresh_database(url)
+    flask(url, "db", "upgrade")
+    population = write_population(data / str(size), size)
+    timings = {}
+    for kind in ("agencies", "units", "employees"):
+        said = flask(url, "import", kind, str(data / str(size) / f"{kind}.csv"), "--quiet")
+        # the command's own figure: from opening the file to the commit, without start-up
+        timings[kind] = float(re.search(r" in ([0-9.]+) s \(", said).group(1))
+    copy = plain_copy_seconds(url, data / str(size) / "employees.csv")
+    app = app_for(url)
+    with app.app_context():
+        from workflow.db import db
+
+        started = time.perf_counter()
+        records = seed_records(db.session)
+        seeding = time.perf_counter() - started
+        if not url.startswith("sqlite"):
+            db.session.execute(__import__("sqlalchemy").text("ANALYZE"))
+            db.session.commit()
+    rows = population.employees
+    result = {
+        "employees": rows, "agencies": population.agencies, "units": population.units,
+        "records": records, "seed_seconds": seeding,
+        "import_seconds": timings["employees"], "import_rows_per_s": rows / timings["employees"],
+        "copy_seconds": copy, "copy_rows_per_s": rows / copy if copy else None,
+    }  # fmt: skip
+    result["import_ratio"] = (result["import_rows_per_s"] / result["copy_rows_per_s"]
+                              if copy else None)  # fmt: skip
+    return result
+
+
+def lists(port: int, tokens: dict, repeat: int) -> dict:
+    endpoints = {
+        "inbox (supervisor)": ("supervisor", "/api/v1/inbox?limit=50"),
+        "appraisals, submitted (admin)": ("admin", "/api/v1/appraisals?state=submitted&limit=50"),
+        "appraisals of the agency (HR)": ("hr", "/api/v1/appraisals?limit=50"),
+        "nominations, reviewed (admin)": ("admin",
+                                          "/api/v1/training-nominations?state=reviewed&limit=50"),
+    }  # fmt: skip
+    return {name: latency(port, tokens[who], path, repeat)
+            for name, (who, path) in endpoints.items()}  # fmt: skip
+
+
+def transitions(port: int, token: str, drafts: list[int], clients: int, seconds: float) -> dict:
+    half = len(drafts) // 2
+    body = {"trigger": "submit"}
+    # Warm both paths first, so neither pays for the other's first imports and caches.
+    api = hammer(port, token, drafts[:20], lambda i: f"/api/v1/appraisals/{i}/transitions",
+                 body, clients, seconds)  # fmt: skip
+    hammer(port, token, drafts[half:half + 20], lambda i: f"/bench/raw/appraisals/{i}/submit",
+           None, clients, seconds)  # fmt: skip
+    api = hammer(port, token, drafts[20:half], lambda i: f"/api/v1/appraisals/{i}/transitions",
+                 body, clients, seconds)  # fmt: skip
+    raw = hammer(port, token, drafts[half + 20:], lambda i: f"/bench/raw/appraisals/{i}/submit",
+                 None, clients, seconds)  # fmt: skip
+    return {"api": api, "raw_sql": raw, "ratio": api["per_second"] / raw["per_second"]}
+
+
+def bulk(port: int, token: str, reviewed: list[int]) -> dict:
+    client = Client(port, token)
+    items = [{"id": i, "trigger": "approve"} for i in reviewed]
+    started = time.perf_counter()
+    status, body = client.call("POST", "/api/v1/appraisals/transitions", {"items": items})
+    seconds = time.perf_counter() - started
+    if status != 200:
+        raise RuntimeError(f"bulk approval: {status} {body[:300]!r}")
+    answer = json.loads(body)
+    return {"items": len(items), "succeeded": answer["succeeded"], "failed": answer["failed"],
+            "seconds": seconds}  # fmt: skip
+
+
+def receiver_ceiling(port: int, clients: int, seconds: float) -> float:
+    """Requests/s the receiver takes from ``clients`` connections sending event-sized bodies."""
+    body = {"type": "appraisal.submitted", "timestamp": "2026-01-01T00:00:00Z",
+            "data": {"id": 1, "from": "draft", "to": "submitted", "trigger": "submit",
+                     "actor": 1, "via": "api", "version": 2,
+                     "at": "2026-01-01T00:00:00+00:00"}}  # fmt: skip
+    counter = iter(range(10**9))
+    lock = threading.Lock()
+    done = [0]
+    stop_at = time.perf_counter() + seconds
+
+    def run() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        data = json.dumps(body)
+        while time.perf_counter() < stop_at:
+            with lock:
+                n = next(counter)
+            headers = {"Content-Type": "application/json", "webhook-id": f"msg_{n}",
+                       "webhook-timestamp": "0", "webhook-signature": "v1,x"}  # fmt: skip
+            connection.request("POST", "/events", body=data, headers=headers)
+            connection.getresponse().read()
+            with lock:
+                done[0] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / (time.perf_counter() - started)
+
+
+def subscribe(url: str, port: int) -> None:
+    """Subscribe the receiver to every event from now on (before the events are written)."""
+    from workflow import webhooks
+    from workflow.db import db
+
+    with app_for(url).app_context():
+        webhooks.add_subscription(db.session, f"http://127.0.0.1:{port}/events", ["*"],
+                                  name="bench")  # fmt: skip
+        db.session.commit()
+
+
+def outbox(url: str, receiver: Server, events_limit: int, concurrency: int,
+           seconds: float) -> dict:  # fmt: skip
+    """Deliver the newest events to the receiver; compare with the receiver's ceiling."""
+    ceiling = receiver_ceiling(receiver.port, concurrency, seconds)
+    from sqlalchemy import func, select, update
+
+    from workflow.db import db, utcnow
+    from workflow.models import OutboxDelivery, OutboxEvent
+
+    app = app_for(url)
+    with app.app_context():
+        # Only the newest ``events_limit`` events are sent; the older ones count as done.
+        oldest_kept = db.session.scalars(select(OutboxEvent.id).order_by(OutboxEvent.id.desc())
+                                         .offset(events_limit).limit(1)).first()  # fmt: skip
+        if oldest_kept is not None:
+            db.session.execute(update(OutboxEvent).where(OutboxEvent.id <= oldest_kept)
+                               .values(dispatched_at=utcnow()))  # fmt: skip
+        db.session.commit()
+        events = db.session.scalar(select(func.count()).select_from(OutboxEvent)
+                                   .where(OutboxEvent.dispatched_at.is_(None)))  # fmt: skip
+    worker = subprocess.Popen([*FLASK, "outbox", "work"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              env=env_for(url, ALUR_OUTBOX_CONCURRENCY=str(concurrency),
+                                          ALUR_OUTBOX_BATCH=str(concurrency * 8),
+                                          ALUR_OUTBOX_POLL="0.1"))  # fmt: skip
+    started = time.perf_counter()
+    delivered, peak, first = 0, 0.0, None
+    with app.app_context():
+        while time.perf_counter() - started < 600 and worker.poll() is None:
+            delivered = db.session.scalar(
+                select(func.count()).select_from(OutboxDelivery)
+                .where(OutboxDelivery.status == "delivered"))  # fmt: skip
+            db.session.rollback()
+            peak = max(peak, peak_rss_mb(worker.pid))
+            if first is None and delivered:
+                # timed from the first delivery on: the worker's start-up is not delivery
+                first = (time.perf_counter(), delivered)
+            if delivered >= events:
+                break
+            time.sleep(0.02)
+    finished = time.perf_counter()
+    if worker.poll() is None:
+        peak = max(peak, peak_rss_mb(worker.pid))
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    if delivered < events:
+        raise RuntimeError(f"the outbox delivered {delivered} of {events} events")
+    seconds_taken = finished - first[0]
+    rate = (delivered - first[1]) / seconds_taken if seconds_taken > 0 else 0.0
+    return {"events": events, "delivered": delivered, "seconds": seconds_taken,
+            "per_second": rate, "receiver_ceiling_per_s": ceiling, "ratio": rate / ceiling,
+            "worker_peak_rss_mb": peak}  # fmt: skip
+
+
+# -- the run and its report ----------------------------------------------------------------------
+
+
+def run(args) -> dict:
+    started = datetime.now(UTC)
+    report: dict = {
+        "started": started.isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "settings": {
+            "sizes": args.sizes,
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "workers": args.workers,
+            "bulk": args.bulk,
+        },
+        "sizes": {},
+        "targets": TARGETS,
+    }
+    data = Path(args.out) / "data"
+    largest = max(args.sizes)
+    for size in sorted(args.sizes):
+        print(f"[bench] {size:,} employees: building", flush=True)
+        entry = build(args.database_url, size, data)
+        tokens = accounts(args.database_url)
+        env = env_for(args.database_url)
+        receiver = None
+        if size == largest:
+            receiver = Server("bench.receiver:app", env, workers=1, threads=args.clients)
+            receiver.__enter__()
+            subscribe(args.database_url, receiver.port)
+        with Server("wsgi:app", env, workers=args.workers) as server:
+            print(f"[bench] {size:,}: lists", flush=True)
+            entry["lists"] = lists(server.port, tokens, args.repeat)
+            if size == largest:
+                print(f"[bench] {size:,}: transitions", flush=True)
+                drafts = ids(args.database_url, "draft", 200_000)
+                entry["transitions"] = transitions(server.port, tokens["admin"], drafts,
+                                                   args.clients, args.seconds)  # fmt: skip
+                print(f"[bench] {size:,}: bulk approval of {args.bulk:,}", flush=True)
+                reviewed = ids(args.database_url, "reviewed", args.bulk)
+                entry["bulk"] = bulk(server.port, tokens["admin"], reviewed)
+                entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
+        if receiver is not None:
+            print(f"[bench] {size:,}: outbox", flush=True)
+            try:
+                entry["outbox"] = outbox(args.database_url, receiver, args.events, args.clients,
+                                         args.seconds)  # fmt: skip
+            finally:
+                receiver.__exit__()
+        report["sizes"][str(size)] = entry
+    if args.sqlite_bulk:
+        print(f"[bench] SQLite: bulk approval of {args.bulk:,}", flush=True)
+        url = f"sqlite:///{Path(args.out).resolve() / 'bench.sqlite'}"
+        entry = build(url, args.sqlite_bulk, data)
+        tokens = accounts(url)
+        with Server("wsgi:app", env_for(url), workers=1) as server:
+            entry["bulk"] = bulk(server.port, tokens["admin"], ids(url, "reviewed", args.bulk))
+        report["sqlite"] = entry
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return report
+
+
+def summary(report: dict) -> dict:
+    sizes = report["sizes"]
+    smallest, largest = min(sizes, key=int), max(sizes, key=int)
+    big = sizes[largest]
+    result = {}
+    if "transitions" in big:
+        result["transitions"] = big["transitions"]["ratio"]
+    result["lists"] = {name: big["lists"][name]["p95_ms"] / sizes[smallest]["lists"][name]["p95_ms"]
+                       for name in big["lists"]}  # fmt: skip
+    result["import"] = big.get("import_ratio")
+    if "outbox" in big:
+        result["outbox"] = big["outbox"]["ratio"]
+    if "bulk" in big:
+        result["bulk_seconds"] = big["bulk"]["seconds"]
+    return result
+
+
+def markdown(report: dict) -> str:
+    sizes = report["sizes"]
+    largest = max(sizes, key=int)
+    big = sizes[largest]
+    s = summary(report)
+    mark = {True: "met", False: "**not met**", None: "n/a"}
+    lines = [
+        "# Alur benchmark", "",
+        f"{report['started']} → {report['finished']}; {report['machine']['cpus']} CPUs, "
+        f"Python {report['machine']['python']}; gunicorn {report['settings']['workers']} "
+        f"workers; {report['settings']['clients']} clients.", "",
+        "## Against the targets", "",
+        "| measure | figure | target | |", "|---|---|---|---|",
+    ]  # fmt: skip
+    if "transitions" in s:
+        t = big["transitions"]
+        lines.append(
+            f"| API transitions ÷ raw SQL ({int(largest):,} employees) | "
+            f"{t['api']['per_second']:.0f}/s ÷ {t['raw_sql']['per_second']:.0f}/s = "
+            f"**{s['transitions']:.2f}** | ≥ 0.8 | {mark[s['transitions'] >= 0.8]} |"
+        )
+    for name, ratio in s["lists"].items():
+        lines.append(
+            f"| p95 {name}: {int(largest):,} ÷ {int(min(sizes, key=int)):,} | "
+            f"**{ratio:.2f}** | ≤ 1.5 | {mark[ratio <= 1.5]} |"
+        )
+    if s.get("import") is not None:
+        lines.append(
+            f"| import ÷ plain COPY ({int(largest):,} rows) | "
+            f"{big['import_rows_per_s']:,.0f} ÷ {big['copy_rows_per_s']:,.0f} rows/s = "
+            f"**{s['import']:.2f}** | ≥ 0.5 | {mark[s['import'] >= 0.5]} |"
+        )
+    if "outbox" in s:
+        o = big["outbox"]
+        lines.append(
+            f"| outbox ÷ receiver ceiling | {o['per_second']:.0f} ÷ "
+            f"{o['receiver_ceiling_per_s']:.0f}/s = **{s['outbox']:.2f}** | ≥ 0.5 | "
+            f"{mark[s['outbox'] >= 0.5]} |"
+        )
+    if "bulk" in big:
+        b = big["bulk"]
+        lines.append(
+            f"| bulk approval, PostgreSQL: {b['succeeded']:,} of {b['items']:,} | "
+            f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
+        )
+    if "sqlite" in report:
+        b = report["sqlite"]["bulk"]
+        lines.append(
+            f"| bulk approval, SQLite: {b['succeeded']:,} of {b['items']:,} | "
+            f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
+        )
+    lines += ["", "## Latency by size (ms)", "",
+              "| endpoint | " + " | ".join(f"{int(k):,}: p50 / p95" for k in sizes) + " |",
+              "|---|" + "---|" * len(sizes)]  # fmt: skip
+    for name in big["lists"]:
+        figures = [sizes[k]["lists"][name] for k in sizes]
+        cells = [f"{f['p50_ms']:.1f} / {f['p95_ms']:.1f}" for f in figures]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "## Details", ""]
+    for k, v in sizes.items():
+        lines.append(
+            f"* {int(k):,} employees ({v['agencies']} agencies, {v['units']:,} units; "
+            f"records {v['records']}): import {v['import_seconds']:.1f} s "
+            f"({v['import_rows_per_s']:,.0f} rows/s), seeding {v['seed_seconds']:.1f} s"
+        )
+    if "transitions" in big:
+        for name in ("api", "raw_sql"):
+            t = big["transitions"][name]
+            lines.append(f"* transitions via {name}: {t['done']:,} in {t['seconds']:.1f} s, "
+                         f"p50 {t['p50_ms']:.1f} ms, p99 {t['p99_ms']:.1f} ms, "
+                         f"errors {t['errors']}")  # fmt: skip
+    if "worker_peak_rss_mb" in big:
+        lines.append(f"* peak RSS of a gunicorn worker: {big['worker_peak_rss_mb']:.0f} MB")
+    if "outbox" in big:
+        lines.append(f"* outbox: {big['outbox']['delivered']:,} deliveries in "
+                     f"{big['outbox']['seconds']:.1f} s; worker peak RSS "
+                     f"{big['outbox']['worker_peak_rss_mb']:.0f} MB")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def parse(argv: list[str] | None = None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/alur_bench"))  # fmt: skip
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        type=lambda v: [int(x) for x in v.split(",")])  # fmt: skip
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--seconds", type=float, default=15, help="per throughput run")
+    parser.add_argument("--repeat", type=int, default=200, help="requests per latency figure")
+    parser.add_argument("--bulk", type=int, default=10_000, help="records in the bulk request")
+    parser.add_argument("--events", type=int, default=5000, help="events the outbox delivers")
+    parser.add_argument("--sqlite-bulk", type=int, default=100_000,
+                        help="employees of the SQLite bulk run (0: skip it)")  # fmt: skip
+    parser.add_argument("--out", default="bench-report")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    report = run(args)
+    report["summary"] = summary(report)
+    (Path(args.out) / "report.json").write_text(json.dumps(report, indent=2))
+    text = markdown(report)
+    (Path(args.out) / "report.md").write_text(text)
+    print(text)
+    return 0

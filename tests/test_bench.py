@@ -1,0 +1,67 @@
+"""The benchmark at a tiny size, so it cannot rot: every phase runs and the report is written.
+
+On the PostgreSQL leg it uses its own database (``<test database>_bench``) on the same
+server; on the SQLite leg a file. The figures are not judged here: a timed unit test
+proves nothing (the benchmark's report does, as ratios measured in one run).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.generate import nip, write_population
+from workflow.nip import parse_nip
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_generated_nips_are_valid_and_unique():
+    import random
+
+    rng = random.Random(1)
+    numbers = [nip(i, rng) for i in range(30_000)]
+    assert len(set(numbers)) == len(numbers)
+    for number in numbers[::97]:
+        parse_nip(number)
+
+
+def test_the_population_has_a_unit_tree_and_a_supervisor_chain(tmp_path):
+    import csv
+
+    counts = write_population(tmp_path, 2500)
+    assert (counts.agencies, counts.employees) == (1, 2500)
+    with (tmp_path / "employees.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    known = {r["nip"] for r in rows}
+    heads = [r for r in rows if not r["supervisor_nip"]]
+    assert len(heads) == counts.agencies  # one head per agency; everyone else answers to someone
+    assert all(r["supervisor_nip"] in known for r in rows if r["supervisor_nip"])
+
+
+def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        database = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_bench"
+    else:
+        database = f"sqlite:///{tmp_path / 'bench.sqlite'}"
+    out = tmp_path / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--database-url", database, "--sizes", "400",
+         "--seconds", "1", "--repeat", "5", "--bulk", "30", "--events", "20",
+         "--clients", "2", "--workers", "1", "--sqlite-bulk", "0", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    size = report["sizes"]["400"]
+    assert size["employees"] == 400 and size["records"]["appraisals"] > 300
+    assert size["transitions"]["api"]["done"] > 0 and size["transitions"]["raw_sql"]["done"] > 0
+    assert size["transitions"]["api"]["errors"] == 0
+    assert size["bulk"]["succeeded"] == 30
+    assert size["outbox"]["delivered"] >= size["outbox"]["events"] > 0
+    assert size["worker_peak_rss_mb"] > 0
+    assert set(report["summary"]) >= {"transitions", "lists", "import", "outbox", "bulk_seconds"}
+    assert "| API transitions" in (out / "report.md").read_text()
