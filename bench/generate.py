@@ -119,6 +119,15 @@ NOMINATION_STATES = [("draft", 30), ("submitted", 25), ("reviewed", 15), ("appro
                      ("completed", 10), ("returned", 3), ("withdrawn", 2)]  # fmt: skip
 
 
+RATED = [  # predicate, hasil kerja, perilaku kerja, cumulative share (%)
+    ("Sangat Baik", "di_atas_ekspektasi", "di_atas_ekspektasi", 15),
+    ("Butuh Perbaikan", "di_bawah_ekspektasi", "sesuai_ekspektasi", 22),
+    ("Kurang/Misconduct", "sesuai_ekspektasi", "di_bawah_ekspektasi", 24),
+    ("Sangat Kurang", "di_bawah_ekspektasi", "di_bawah_ekspektasi", 25),
+    ("Baik", "sesuai_ekspektasi", "sesuai_ekspektasi", 100),
+]
+
+
 def _case(states: list[tuple[str, int]], key: str) -> str:
     parts, upto = [], 0
     for state, weight in states:
@@ -142,6 +151,15 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
         FROM employees e JOIN employees s ON s.id = e.supervisor_id
         WHERE s.supervisor_id IS NOT NULL
     """))  # fmt: skip
+    # Reviewed and later appraisals carry their ratings, mostly "Baik" as in practice.
+    for predicate, work, behaviour, upto in RATED:
+        session.execute(text(f"""
+            UPDATE appraisals SET work_result_rating = '{work}', behaviour_rating = '{behaviour}',
+                   predicate = '{predicate}', predicate_rule = 'permenpanrb-6-2022',
+                   feedback = 'Umpan balik'
+            WHERE state IN ('reviewed', 'approved') AND predicate IS NULL
+              AND (employee_id * 53) % 100 < {upto}
+        """))  # fmt: skip
     session.execute(text(f"""
         INSERT INTO training_programs (code, name, form, delivery_mode, organiser, jp,
                                        start_date, end_date, seat_quota, seats_taken,

@@ -10,6 +10,7 @@ from workflow.engine import (
     create,
     edit,
     fire,
+    fire_many,
     get_record,
     inbox,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "create",
     "edit",
     "fire",
+    "fire_many",
     "get_record",
     "inbox",
     "reference",

@@ -10,6 +10,8 @@ write skew); the tables' CHECK constraints are the backstop.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select, update
 
 from workflow.errors import Conflict
@@ -26,6 +28,20 @@ def _rupiah(amount: int) -> str:
     return "Rp " + f"{amount:,}".replace(",", ".")
 
 
+def _counters_only(effect):
+    """Run ``effect`` without flushing the session first: the counters it updates are
+    written by these statements alone, never through pending objects, so a batch of
+    approvals (``engine.fire_many``) keeps its changes together for one flush."""
+
+    @functools.wraps(effect)
+    def run(ctx) -> None:
+        with ctx.session.no_autoflush:
+            effect(ctx)
+
+    return run
+
+
+@_counters_only
 def take_seat_and_budget(ctx) -> None:
     """Effect of ``approve``: one seat, and the cost committed against the year's budget."""
     session, record = ctx.session, ctx.record
@@ -69,6 +85,7 @@ def take_seat_and_budget(ctx) -> None:
     record.committed_cost, record.budget_year = cost, year
 
 
+@_counters_only
 def release_seat_and_budget(ctx) -> None:
     """Effect of ``withdraw``: an approved nomination gives its seat and its cost back."""
     session, record = ctx.session, ctx.record

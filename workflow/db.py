@@ -129,14 +129,27 @@ def write_transaction(session: Session) -> Iterator[Session]:
             "a write transaction cannot start while the session holds uncommitted changes"
         )
     if session.in_transaction():
-        session.rollback()
+        # Nothing is pending (checked above), so what the read loaded is kept, not
+        # expired: a write reads what it depends on again under its lock (the engine's
+        # locking read refreshes the record), and the actor need not be loaded anew.
+        _commit_keeping_state(session)
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
     try:
         yield session
-        session.commit()
+        # What was written is what the objects in memory hold: no reload after commit.
+        _commit_keeping_state(session)
     except BaseException:
         session.rollback()
         raise
+
+
+def _commit_keeping_state(session: Session) -> None:
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def insert_once(session: Session, model, values: dict, *, unique: list[str]) -> int | None:

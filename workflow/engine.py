@@ -32,6 +32,7 @@ from workflow.errors import (
     NotFound,
     StaleVersion,
     TransitionNotAllowed,
+    WorkflowError,
 )
 from workflow.models.accounts import User
 from workflow.models.audit import OutboxEvent
@@ -328,6 +329,16 @@ def _flush(session, wf: Workflow, row, expected_version: int | None) -> None:
 
 
 def _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version):
+    spec, values, comment, on_behalf_of = _checked(
+        wf, row, trigger, actor, comment, payload, expected_version
+    )
+    from_state, now = _move(session, wf, row, spec, actor, via, values, comment, on_behalf_of)
+    _flush(session, wf, row, expected_version)
+    _emit(session, wf, row, from_state, trigger, actor, via, now, on_behalf_of)
+
+
+def _checked(wf, row, trigger, actor, comment, payload, expected_version):
+    """Every check that needs no change: version, the edge, rights, reason, data."""
     _check_version(wf, row, expected_version)
     spec = wf.edge(trigger, row.state)
     if spec is None:
@@ -350,25 +361,142 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     comment = (comment or "").strip() or None
     if spec.needs_comment and comment is None:
         raise InvalidPayload(f"{trigger!r} needs a reason", {"comment": ["A reason is required."]})
-    values = _load_payload(wf, spec, payload)
+    return spec, _load_payload(wf, spec, payload), comment, on_behalf_of
 
+
+def _move(session, wf, row, spec, actor, via, values, comment, on_behalf_of):
+    """Guards, the state change with its effects, and the audit entry (not yet flushed)."""
     now = utcnow()
     from_state = row.state
-    ctx = TransitionContext(session, row, actor, trigger, via, values, comment, now)
-    if not wf.machine.events[trigger].trigger(row, ctx=ctx):
+    ctx = TransitionContext(session, row, actor, spec.trigger, via, values, comment, now)
+    if not wf.machine.events[spec.trigger].trigger(row, ctx=ctx):
         # Guards raise their own reasons; a plain False would be a guard's bug.
-        raise TransitionNotAllowed(f"{trigger!r} was refused", state=from_state, allowed=[])
+        raise TransitionNotAllowed(f"{spec.trigger!r} was refused", state=from_state, allowed=[])
     row.state_changed_at = now
     if spec.marks_reviewer:
         row.reviewed_by_id = actor.id if actor is not None else None
     # Before the flush, so the state and the audit anchor go out in one UPDATE.
     audit.append(
-        session, row, trigger=trigger, from_state=from_state, to_state=row.state,
+        session, row, trigger=spec.trigger, from_state=from_state, to_state=row.state,
         actor_id=actor.id if actor is not None else None, via=via, comment=comment,
         payload=values, now=now, on_behalf_of_id=on_behalf_of,
     )  # fmt: skip
-    _flush(session, wf, row, expected_version)
-    _emit(session, wf, row, from_state, trigger, actor, via, now, on_behalf_of)
+    return from_state, now
+
+
+# -- many at once ----------------------------------------------------------------------
+
+BATCH = 500
+
+
+@dataclass
+class Outcome:
+    """One item of ``fire_many``: the moved record, or why not."""
+
+    id: int
+    record: object | None = None
+    error: WorkflowError | None = None
+
+
+class _Fallback(Exception):
+    """A batch must be fired item by item after all."""
+
+
+def fire_many(
+    session: Session,
+    workflow: str,
+    items: list[dict],
+    actor: User | None,
+    *,
+    via: str,
+    visible: Callable[[object], bool] | None = None,
+    batch: int = BATCH,
+) -> list[Outcome]:
+    """Fire many triggers on records of one workflow; each item stands or falls alone.
+
+    ``items`` are dicts with ``id`` and ``trigger`` (and optionally ``comment``, ``data``,
+    ``version``). A batch of items is one transaction: its records are locked in id
+    order by one query, each item is checked and moved in memory, and the state
+    changes, audit entries and events are written in a few statements, not a round
+    trip each. An item refused by a check that changes nothing (version, state,
+    rights, reason, data, ``visible``) fails alone. If a guard or an effect refuses,
+    or the writes fail, the batch is rolled back and fired item by item (``fire``),
+    with the same outcome as if it had been so from the start.
+    """
+    wf = workflow_for(workflow)
+    _check_channel(actor, via)
+    outcomes: list[Outcome] = []
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        try:
+            outcomes += _fire_batch(session, wf, chunk, actor, via, visible)
+        except _Fallback:
+            outcomes += [_fire_one(session, wf, item, actor, via, visible) for item in chunk]
+    return outcomes
+
+
+def _not_found(wf: Workflow, record_id) -> NotFound:
+    return NotFound(f"{wf.title} {record_id} does not exist")
+
+
+def _fire_batch(session, wf, chunk, actor, via, visible) -> list[Outcome]:
+    ids = [item["id"] for item in chunk]
+    if len(set(ids)) != len(ids):
+        raise _Fallback  # the same record twice: one after the other, as asked
+    outcomes = []
+    with write_transaction(session):
+        rows = {
+            row.id: row
+            for row in session.scalars(
+                select(wf.model).where(wf.model.id.in_(ids)).order_by(wf.model.id)
+                .with_for_update().execution_options(populate_existing=True)
+            )
+        }  # fmt: skip
+        for item in chunk:
+            row = rows.get(item["id"])
+            try:
+                if row is None or (visible is not None and not visible(row)):
+                    raise _not_found(wf, item["id"])
+                spec, values, comment, on_behalf_of = _checked(
+                    wf, row, item["trigger"], actor, item.get("comment"), item.get("data"),
+                    item.get("version"),
+                )  # fmt: skip
+            except WorkflowError as exc:
+                outcomes.append(Outcome(item["id"], error=exc))
+                continue
+            version = _next_version_of(row)
+            try:
+                from_state, now = _move(
+                    session, wf, row, spec, actor, via, values, comment, on_behalf_of
+                )
+            except WorkflowError:
+                raise _Fallback from None
+            _emit(session, wf, row, from_state, spec.trigger, actor, via, now, on_behalf_of,
+                  version=version)  # fmt: skip
+            outcomes.append(Outcome(row.id, record=row))
+        try:
+            session.flush()
+        except (IntegrityError, StaleDataError):
+            raise _Fallback from None
+    return outcomes
+
+
+def _next_version_of(row) -> int:
+    mapper = inspect(row).mapper
+    return mapper.version_id_generator(row.version)
+
+
+def _fire_one(session, wf, item, actor, via, visible) -> Outcome:
+    try:
+        row = session.get(wf.model, item["id"])
+        if row is None or (visible is not None and not visible(row)):
+            raise _not_found(wf, item["id"])
+        row = fire(row, item["trigger"], actor, via=via, comment=item.get("comment"),
+                   payload=item.get("data"), expected_version=item.get("version"))  # fmt: skip
+    except WorkflowError as exc:
+        session.rollback()
+        return Outcome(item["id"], error=exc)
+    return Outcome(row.id, record=row)
 
 
 def _load_payload(wf: Workflow, spec: Transition, payload) -> dict:
@@ -381,7 +509,9 @@ def _load_payload(wf: Workflow, spec: Transition, payload) -> dict:
     return {}
 
 
-def _emit(session, wf, record, from_state, trigger, actor, via, now, on_behalf_of=None) -> None:
+def _emit(
+    session, wf, record, from_state, trigger, actor, via, now, on_behalf_of=None, version=None
+) -> None:
     session.add(
         OutboxEvent(
             event_id=f"evt_{uuid.uuid4().hex}",
@@ -394,7 +524,7 @@ def _emit(session, wf, record, from_state, trigger, actor, via, now, on_behalf_o
                 "trigger": trigger,
                 "actor": actor.id if actor is not None else None,
                 "via": via,
-                "version": record.version,
+                "version": record.version if version is None else version,
                 "at": now.isoformat(),
                 **({"on_behalf_of": on_behalf_of} if on_behalf_of is not None else {}),
             },

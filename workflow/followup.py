@@ -40,10 +40,12 @@ MENTORING_WEEKS = 13  # a quarter of guidance
 def plan(ctx) -> None:
     """Effect of approving (or revising on appeal) an appraisal: its follow-ups, once each."""
     session, record = ctx.session, ctx.record
-    if record.predicate is None:
-        return
-    done = set(session.scalars(select(FollowUp.kind).where(FollowUp.appraisal_id == record.id)))
-    for kind in WHAT_FOLLOWS[Predicate(record.predicate)]:
+    kinds = WHAT_FOLLOWS[Predicate(record.predicate)] if record.predicate else ()
+    if not kinds:
+        return  # most approvals ("Baik"): nothing follows, and nothing is asked of the database
+    with session.no_autoflush:  # this record's follow-ups; in a batch, others' stay pending
+        done = set(session.scalars(select(FollowUp.kind).where(FollowUp.appraisal_id == record.id)))
+    for kind in kinds:
         if kind.value in done:
             continue  # a replayed approval, or a revision: never twice
         follow_up = FollowUp(

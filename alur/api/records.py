@@ -40,6 +40,7 @@ from workflow import (
     create,
     edit,
     fire,
+    fire_many,
     get_record,
     inbox,
     sla,
@@ -284,11 +285,10 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @blp.response(200, BulkResponseSchema)
         def post(self, body):
             """Fire triggers on many records; each item succeeds or fails on its own."""
-            ids = {item["id"] for item in body["items"]}
-            found = {
-                r.id: r for r in db.session.scalars(select(wf.model).where(wf.model.id.in_(ids)))
-            }
-            results = [_bulk_item(workflow, found.get(item["id"]), item) for item in body["items"]]
+            user = actor()
+            outcomes = fire_many(db.session, workflow, body["items"], user, via="api",
+                                 visible=lambda record: can_see(record, user))  # fmt: skip
+            results = [_bulk_result(outcome) for outcome in outcomes]
             succeeded = sum(1 for r in results if r["ok"])
             return {"results": results, "succeeded": succeeded,
                     "failed": len(results) - succeeded}  # fmt: skip
@@ -306,20 +306,12 @@ def _action(allowed) -> dict:
     }
 
 
-def _bulk_item(workflow: str, record, item: dict) -> dict:
-    """One item of a bulk request, in its own transaction; ``record`` None if not found."""
-    try:
-        if record is None or not can_see(record, actor()):
-            raise NotFound(f"{WORKFLOWS[workflow].title} {item['id']} does not exist")
-        record = fire(
-            record, item["trigger"], actor(), via="api", comment=item.get("comment"),
-            payload=item.get("data"), expected_version=item.get("version"),
-        )  # fmt: skip
-    except WorkflowError as exc:
-        db.session.rollback()
-        body = workflow_error_body(exc)
-        return {"id": item["id"], "ok": False, "status": body["status"], "state": None,
+def _bulk_result(outcome) -> dict:
+    if outcome.error is not None:
+        body = workflow_error_body(outcome.error)
+        return {"id": outcome.id, "ok": False, "status": body["status"], "state": None,
                 "version": None, "problem": body}  # fmt: skip
+    record = outcome.record
     return {"id": record.id, "ok": True, "status": 200, "state": record.state,
             "version": record.version, "problem": None}  # fmt: skip
 
