@@ -181,4 +181,4 @@ def test_the_core_reports_counts_and_phases(session, loaded):
     )
     assert (result.read, result.inserted, result.updated, result.applied) == (4, 4, 0, True)
     assert phases == [("read", 4), ("checked", 4), ("loaded", 4)]
-    assert set(result.seconds) == {"read", "check", "load"}
+    assert set(result.seconds) >= {"read", "check", "load"}
