@@ -88,6 +88,15 @@ def test_loading_the_same_file_again_changes_nothing_and_changes_are_updates(
     assert (staff.unit.code, staff.supervisor_id) == ("SETDA", None)
     assert count(session, Agency) >= 2 and count(session, Unit) >= 4
 
+    # A newcomer whose supervisor is already in the database, not in the file.
+    newcomer = "199609092024031009"
+    extra = (f"nip,name,status,rank,position,agency_code,unit_code,supervisor_nip\n"
+             f"{newcomer},Dian Sastro,PNS,III/a,Analis,IMP-A,SETDA,{HEAD}\n")  # fmt: skip
+    assert cli("import", "employees", str(write(loaded, "n.csv", extra)), "--quiet").exit_code == 0
+    session.rollback()
+    added = session.scalar(select(Employee).where(Employee.nip == newcomer))
+    assert added.supervisor.nip == HEAD and added.id > max(e[3] for e in before)
+
 
 BAD_ROWS = f"""nip,name,status,rank,position,agency_code,unit_code,supervisor_nip
 {HEAD},Ahmad Fauzi,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,

@@ -10,7 +10,6 @@ outbox event; any failure rolls all of it back.
 from __future__ import annotations
 
 import heapq
-import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,16 +130,29 @@ def _inbox_batch(session, queries, after, limit: int) -> list[tuple]:
     for name, (model, clauses) in queries.items():
         # The rights check of each listed record follows these: load them with the page.
         subject = inspect(model).synonyms["subject"].name
-        stmt = (
-            select(model)
-            .where(or_(*clauses))
-            .options(selectinload(getattr(model, subject)), selectinload(model.reviewed_by))
-        )
-        if after is not None:
-            stmt = stmt.where(_after(model, name, after))
-        stmt = stmt.order_by(model.state_changed_at, model.id).limit(limit)
-        streams.append([(row.state_changed_at, name, row.id, row) for row in session.scalars(stmt)])
-    return list(itertools.islice(heapq.merge(*streams, key=lambda k: k[:3]), limit))
+        # One query per (step, party), not one with their OR: each then walks its own
+        # index ((assessor_id, state, state_changed_at) and the like) in order, where the
+        # OR made PostgreSQL gather every record in the states and sort them.
+        for clause in clauses:
+            stmt = (
+                select(model)
+                .where(clause)
+                .options(selectinload(getattr(model, subject)), selectinload(model.reviewed_by))
+            )
+            if after is not None:
+                stmt = stmt.where(_after(model, name, after))
+            stmt = stmt.order_by(model.state_changed_at, model.id).limit(limit)
+            streams.append(
+                [(row.state_changed_at, name, row.id, row) for row in session.scalars(stmt)]
+            )
+    merged, seen = [], set()
+    for key in heapq.merge(*streams, key=lambda k: k[:3]):
+        if key[1:3] not in seen:  # a record two of its steps' queries found
+            seen.add(key[1:3])
+            merged.append(key)
+            if len(merged) == limit:
+                break
+    return merged
 
 
 def _inbox_clauses(wf: Workflow, actor: User) -> list:
