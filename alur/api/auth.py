@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_security import current_user
 
 from alur.api.problems import problem
@@ -15,7 +15,13 @@ def load_user_from_bearer(req):
     scheme, _, token = req.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return tokens.user_for(db.session, token.strip())
+    # Flask-Login may ask more than once per request: look the token up once.
+    known = g.get("alur_bearer")
+    if known is not None and known[0] == token:
+        return known[1]
+    user = tokens.user_for(db.session, token.strip())
+    g.alur_bearer = (token, user)
+    return user
 
 
 def unauthenticated(mechanisms=None, headers=None):
