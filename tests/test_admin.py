@@ -242,6 +242,19 @@ def test_bulk_approval_reports_each_item(client, session, cast):
     assert list(states) == ["approved", "approved", "approved", "draft"]
 
 
+def test_bulk_approval_of_another_agencys_record_is_not_found_and_changes_nothing(
+    client, session, cast
+):  # fmt: skip
+    mine = bring_to(new_record(session, cast, "training_nomination"), "reviewed")
+    bo.log_in(client, session, cast.hr_other)  # HR of the other agency
+    page = bo.text(client.get("/admin/admin_training_nominations/"))
+    response = client.post("/admin/admin_training_nominations/action/", follow_redirects=True,
+                           data={"action": "approve", "rowid": [mine.id],
+                                 "csrf_token": bo.csrf(page)})  # fmt: skip
+    assert f"#{mine.id}: Data tidak ditemukan" in bo.flash_text(bo.text(response))
+    assert reload(session, mine).state == "reviewed"
+
+
 def test_bulk_return_takes_its_reason_and_needs_the_csrf_token(client, session, cast):
     record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
     bo.log_in(client, session, cast.supervisor)
