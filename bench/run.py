@@ -165,6 +165,17 @@ def latency(port: int, token: str, path: str, repeat: int, warmup: int = 10) -> 
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "n": repeat}
 
 
+def in_threads(target: Callable[[], None], count: int) -> float:
+    """Run ``target`` in ``count`` threads at once; the seconds until all are done."""
+    started = time.perf_counter()
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
 def hammer(port: int, token: str, ids: list[int], path_of: Callable[[int], str], body,
            clients: int, seconds: float) -> dict:  # fmt: skip
     """``clients`` threads POST to ``path_of(id)`` for distinct ids for ``seconds``."""
@@ -190,13 +201,7 @@ def hammer(port: int, token: str, ids: list[int], path_of: Callable[[int], str],
                 else:
                     errors.append(f"{status} {answer[:200]!r}")
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = in_threads(run, clients)
     if errors and not times:
         raise RuntimeError(f"every request failed, e.g. {errors[0]}")
     return {
@@ -400,13 +405,8 @@ def receiver_ceiling(port: int, clients: int, seconds: float) -> float:
             with lock:
                 done[0] += 1
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return done[0] / (time.perf_counter() - started)
+    seconds = in_threads(run, clients)
+    return done[0] / seconds
 
 
 def subscribe(url: str, port: int) -> None:
