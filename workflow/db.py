@@ -160,12 +160,21 @@ def insert_once(session: Session, model, values: dict, *, unique: list[str]) -> 
     concurrent callers cannot both insert; ``rowcount`` cannot tell (it is -1 on
     PostgreSQL for this statement), the returned row can.
     """
+    rows = insert_many_once(session, model, [values], unique=unique, returning=(model.id,))
+    return rows[0][0] if rows else None
+
+
+def insert_many_once(session: Session, model, rows: list[dict], *, unique: list[str],
+                     returning: tuple) -> list[tuple]:  # fmt: skip
+    """``insert_once`` for many rows in one statement; ``returning`` of those inserted."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+    if not rows:
+        return []
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
-        .returning(model.id)
+        insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+        .returning(*returning)
     )  # fmt: skip
-    return session.execute(statement).scalar()
+    return [tuple(row) for row in session.execute(statement)]

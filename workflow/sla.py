@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.db import LOCAL_ZONE, insert_once, local_today, utcnow, write_transaction
+from workflow.db import LOCAL_ZONE, insert_many_once, local_today, utcnow, write_transaction
 from workflow.models.audit import OutboxEvent
 from workflow.models.org import Employee
 from workflow.models.sla import Holiday, SlaNotice
@@ -76,63 +76,105 @@ def run(session: Session, *, today: date | None = None) -> RunReport:
                 rows = session.scalars(
                     select(wf.model)
                     .where(wf.model.state == state.value, wf.model.state_changed_at <= horizon,
-                           wf.model.id > after)
+                           wf.model.id > after, ~_escalated(wf))
                     .order_by(wf.model.id)
                     .limit(BATCH)
                 ).all()  # fmt: skip
                 if not rows:
                     break
                 after = rows[-1].id
-                for record in rows:
-                    _check(session, wf, record, days, today, holidays, report)
-                session.rollback()  # end the read; the notices went in their own transactions
+                _give(session, wf, rows, days, today, holidays, report)
+    session.rollback()  # end the last read
     return report
 
 
-def _check(session, wf, record, days, today, holidays, report) -> None:
-    since = record.state_changed_at
-    due = working_days_after(since.astimezone(LOCAL_ZONE).date(), days, holidays)
-    if today > due:
-        target = _escalation_target(session, wf, record)
-        if _notify(session, wf, record, "escalation", due, target, today):
-            report.escalations += 1
-            report.lines.append(f"escalated {wf.name} {record.id} ({record.state} since "
-                                f"{since:%Y-%m-%d}, due {due}) to employee {target}")  # fmt: skip
-    elif today >= previous_working_day(due, holidays) and _notify(
-        session, wf, record, "reminder", due, None, today
-    ):
-        report.reminders += 1
-        report.lines.append(f"reminded {wf.name} {record.id} ({record.state}, due {due})")
+def _escalated(wf):
+    """Whether this wait was escalated already: nothing more is due for it (a cron run
+    every minute then looks only at waits not yet escalated)."""
+    model = wf.model
+    # A correlated subquery with LIMIT, not EXISTS: PostgreSQL runs it as one probe of the
+    # notices' unique index per record, whatever its statistics say; as an anti-join it
+    # scanned the notices once per record while they were new to the planner.
+    first = (
+        select(SlaNotice.id)
+        .where(SlaNotice.workflow == wf.name, SlaNotice.record_id == model.id,
+               SlaNotice.state_since == model.state_changed_at, SlaNotice.kind == "escalation")
+        .limit(1)
+        .scalar_subquery()
+    )  # fmt: skip
+    return first.is_not(None)
 
 
-def _escalation_target(session, wf, record) -> int | None:
-    """The supervisor of the official the record waits for (None if it waits for HR)."""
+def _give(session, wf, rows, days, today, holidays, report) -> None:
+    """The notices due for one batch of waiting records: one INSERT, one transaction.
+
+    The appraisal season can leave hundreds of thousands overdue on the same day;
+    a statement per notice took minutes for them.
+    """
+    due_now = []
+    for record in rows:
+        since = record.state_changed_at
+        due = working_days_after(since.astimezone(LOCAL_ZONE).date(), days, holidays)
+        if today > due:
+            due_now.append((record, "escalation", due))
+        elif today >= previous_working_day(due, holidays):
+            due_now.append((record, "reminder", due))
+    if not due_now:
+        return
+    officials = {r.id: _official(wf, r) for r, kind, _ in due_now if kind == "escalation"}
+    wanted = {o for o in officials.values() if o is not None}
+    supervisors = dict(session.execute(
+        select(Employee.id, Employee.supervisor_id).where(Employee.id.in_(wanted))
+    ).all()) if wanted else {}  # fmt: skip
+    now = utcnow()
+    notices = {
+        (record.id, kind): {
+            "workflow": wf.name, "record_id": record.id, "state": record.state,
+            "state_since": record.state_changed_at, "kind": kind, "due_on": due,
+            "escalated_to_id": supervisors.get(officials.get(record.id)), "created_at": now,
+        }
+        for record, kind, due in due_now
+    }  # fmt: skip
+    with write_transaction(session):
+        given = insert_many_once(
+            session, SlaNotice, list(notices.values()),
+            unique=["workflow", "record_id", "state_since", "kind"],
+            returning=(SlaNotice.record_id, SlaNotice.kind),
+        )  # fmt: skip
+        for record_id, kind in sorted(given):
+            notice = notices[(record_id, kind)]
+            _event(session, wf, notice)
+            if kind == "escalation":
+                report.escalations += 1
+                report.lines.append(
+                    f"escalated {wf.name} {record_id} ({notice['state']} since "
+                    f"{notice['state_since']:%Y-%m-%d}, due {notice['due_on']}) "
+                    f"to employee {notice['escalated_to_id']}"
+                )
+            else:
+                report.reminders += 1
+                report.lines.append(f"reminded {wf.name} {record_id} ({notice['state']}, "
+                                    f"due {notice['due_on']})")  # fmt: skip
+
+
+def _official(wf, record) -> int | None:
+    """The official the record waits for (None if it waits for HR)."""
     for spec in wf.edges_from(record.state):
         for party in spec.inbox:
             if party.principal is not None and (official := party.principal(record)):
-                return session.scalar(select(Employee.supervisor_id).where(Employee.id == official))
+                return official
     return None
 
 
-def _notify(session, wf, record, kind, due, target, today) -> bool:
-    """Insert the notice and its event once; return whether this run gave it."""
-    record_id, state, since = record.id, record.state, record.state_changed_at
-    with write_transaction(session):
-        notice = {"workflow": wf.name, "record_id": record_id, "state": state,
-                  "state_since": since, "kind": kind, "due_on": due,
-                  "escalated_to_id": target, "created_at": utcnow()}  # fmt: skip
-        unique = ["workflow", "record_id", "state_since", "kind"]
-        if insert_once(session, SlaNotice, notice, unique=unique) is None:
-            return False
-        session.add(OutboxEvent(
-            event_id=f"evt_{uuid.uuid4().hex}",
-            type=f"{wf.name}.{'due_soon' if kind == 'reminder' else 'escalated'}",
-            created_at=utcnow(),
-            payload={"id": record_id, "state": state, "since": since.isoformat(),
-                     "due_on": due.isoformat(), "escalated_to": target,
-                     "at": utcnow().isoformat()},
-        ))  # fmt: skip
-    return True
+def _event(session, wf, notice: dict) -> None:
+    kind = "due_soon" if notice["kind"] == "reminder" else "escalated"
+    session.add(OutboxEvent(
+        event_id=f"evt_{uuid.uuid4().hex}", type=f"{wf.name}.{kind}", created_at=utcnow(),
+        payload={"id": notice["record_id"], "state": notice["state"],
+                 "since": notice["state_since"].isoformat(),
+                 "due_on": notice["due_on"].isoformat(),
+                 "escalated_to": notice["escalated_to_id"], "at": utcnow().isoformat()},
+    ))  # fmt: skip
 
 
 def escalated_to(session: Session, employee_id: int, *, limit: int = 100) -> list[SlaNotice]:
