@@ -7,7 +7,6 @@ from flask_admin import BaseView, expose
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -16,7 +15,7 @@ from admin.home import chosen_agency
 from workflow import distribution
 from workflow.db import db, utcnow
 from workflow.errors import WorkflowError
-from workflow.models import OrganisationPredicate, OrganisationRating
+from workflow.models import OrganisationPredicate
 from workflow.workflows.appraisal import PERIOD_PATTERN
 
 ORGANISATION_LABELS = {
@@ -59,11 +58,7 @@ class PredicateDistributionView(Guarded, BaseView):
             result = distribution.report(db.session, agency_id=agency.id, year=year, period=period)
             form = RatingForm(formdata=None, agency=agency.id, year=year, period=period,
                               rating=result.rating or "Baik")  # fmt: skip
-            rated = db.session.scalar(select(OrganisationRating).where(
-                OrganisationRating.agency_id == agency.id, OrganisationRating.year == year,
-                OrganisationRating.period == period,
-            ))  # fmt: skip
-            form.note.data = rated.note if rated else None
+            form.note.data = result.note
         return self.render("alur_admin/distribution.html", year=year, period=period,
                            agency=agency, agencies=agencies, result=result, form=form,
                            labels=ORGANISATION_LABELS)  # fmt: skip

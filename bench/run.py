@@ -34,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy import text
+
 from bench.generate import seed_records, write_population
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,11 @@ TARGETS = {
 
 
 # -- processes and HTTP --------------------------------------------------------------------
+
+
+def say(line: str) -> None:
+    """Progress, on standard error (standard output carries the report)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -327,7 +334,7 @@ def build(url: str, size: int, data: Path) -> dict:
         records = seed_records(db.session)
         seeding = time.perf_counter() - started
         if not url.startswith("sqlite"):
-            db.session.execute(__import__("sqlalchemy").text("ANALYZE"))
+            db.session.execute(text("ANALYZE"))
             db.session.commit()
     rows = population.employees
     result = {
@@ -498,7 +505,7 @@ def run(args) -> dict:
     data = Path(args.out) / "data"
     largest = max(args.sizes)
     for size in sorted(args.sizes):
-        print(f"[bench] {size:,} employees: building", flush=True)
+        say(f"[bench] {size:,} employees: building")
         entry = build(args.database_url, size, data)
         tokens = accounts(args.database_url)
         env = env_for(args.database_url)
@@ -508,19 +515,19 @@ def run(args) -> dict:
             receiver.__enter__()
             subscribe(args.database_url, receiver.port)
         with Server("wsgi:app", env, workers=args.workers) as server:
-            print(f"[bench] {size:,}: lists", flush=True)
+            say(f"[bench] {size:,}: lists")
             entry["lists"] = lists(server.port, tokens, args.repeat)
             if size == largest:
-                print(f"[bench] {size:,}: transitions", flush=True)
+                say(f"[bench] {size:,}: transitions")
                 drafts = ids(args.database_url, "draft", 200_000)
                 entry["transitions"] = transitions(server.port, tokens["admin"], drafts,
                                                    args.clients, args.seconds)  # fmt: skip
-                print(f"[bench] {size:,}: bulk approval of {args.bulk:,}", flush=True)
+                say(f"[bench] {size:,}: bulk approval of {args.bulk:,}")
                 reviewed = ids(args.database_url, "reviewed", args.bulk)
                 entry["bulk"] = bulk(server.port, tokens["admin"], reviewed)
                 entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
         if receiver is not None:
-            print(f"[bench] {size:,}: outbox", flush=True)
+            say(f"[bench] {size:,}: outbox")
             try:
                 entry["outbox"] = outbox(args.database_url, receiver, args.events, args.clients,
                                          args.seconds)  # fmt: skip
@@ -528,7 +535,7 @@ def run(args) -> dict:
                 receiver.__exit__()
         report["sizes"][str(size)] = entry
     if args.sqlite_bulk:
-        print(f"[bench] SQLite: bulk approval of {args.bulk:,}", flush=True)
+        say(f"[bench] SQLite: bulk approval of {args.bulk:,}")
         url = f"sqlite:///{Path(args.out).resolve() / 'bench.sqlite'}"
         entry = build(url, args.sqlite_bulk, data)
         tokens = accounts(url)
@@ -660,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args)
     report["summary"] = summary(report)
     (Path(args.out) / "report.json").write_text(json.dumps(report, indent=2))
-    text = markdown(report)
-    (Path(args.out) / "report.md").write_text(text)
-    print(text)
+    table = markdown(report)
+    (Path(args.out) / "report.md").write_text(table)
+    print(table)  # the report is the command's output
     return 0

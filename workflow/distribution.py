@@ -106,6 +106,7 @@ class Report:
     rating: str | None  # the organisation's, if set
     guidance: str | None  # the rule the findings come from
     findings: list[Finding] = field(default_factory=list)
+    note: str | None = None  # the basis recorded with the rating
 
     @property
     def meets_guidance(self) -> bool | None:
@@ -155,17 +156,22 @@ def check(shares: Sequence[Share], rating: str, rule: str = CURRENT_GUIDANCE) ->
 def report(session: Session, *, agency_id: int, year: int, period: str) -> Report:
     """The shares of an agency's period beside the guidance for its own rating."""
     shares = distribution(session, agency_id=agency_id, year=year, period=period)
-    rated = session.scalar(
-        select(OrganisationRating).where(
-            OrganisationRating.agency_id == agency_id, OrganisationRating.year == year,
-            OrganisationRating.period == period,
-        )
-    )  # fmt: skip
+    rated = rating_of(session, agency_id=agency_id, year=year, period=period)
     total = sum(s.count for s in shares)
     if rated is None:
         return Report(agency_id, year, period, total, shares, None, None)
     return Report(agency_id, year, period, total, shares, rated.rating, CURRENT_GUIDANCE,
-                  check(shares, rated.rating))  # fmt: skip
+                  check(shares, rated.rating), note=rated.note)  # fmt: skip
+
+
+def rating_of(session: Session, *, agency_id: int, year: int, period: str,
+              lock: bool = False) -> OrganisationRating | None:  # fmt: skip
+    """The organisation's rating recorded for a period, if any."""
+    stmt = select(OrganisationRating).where(
+        OrganisationRating.agency_id == agency_id, OrganisationRating.year == year,
+        OrganisationRating.period == period,
+    )  # fmt: skip
+    return session.scalar(stmt.with_for_update() if lock else stmt)
 
 
 def set_rating(
@@ -200,12 +206,7 @@ def set_rating(
                   "set_at": utcnow()}  # fmt: skip
         new_id = insert_once(session, OrganisationRating, values,
                              unique=["agency_id", "year", "period"])  # fmt: skip
-        row = session.scalar(
-            select(OrganisationRating).where(
-                OrganisationRating.agency_id == agency_id, OrganisationRating.year == year,
-                OrganisationRating.period == period,
-            ).with_for_update()
-        )  # fmt: skip
+        row = rating_of(session, agency_id=agency_id, year=year, period=period, lock=True)
         if new_id is None:
             row.rating, row.note = rating, note
             row.set_by_id, row.set_at = values["set_by_id"], values["set_at"]

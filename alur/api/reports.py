@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from alur.api.auth import actor
 from alur.api.records import TOKEN_AUTH, page_args, problems
@@ -13,7 +12,7 @@ from schemas.distribution import DistributionQuery, DistributionSchema, Organisa
 from schemas.jp_report import JpReportQuery, JpReportSchema
 from workflow import distribution, jp
 from workflow.db import db
-from workflow.models import OrganisationRating, RoleName
+from workflow.models import RoleName
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                 description="Reports: the 20 JP right, the spread of predicates")  # fmt: skip
@@ -76,10 +75,7 @@ class OrganisationRatingItem(MethodView):
     def get(self, agency_id, year, period):
         """The organisation's own rating for a period (predikat kinerja organisasi)."""
         _admin_or_hr_of(agency_id, "the organisation's rating")
-        row = db.session.scalar(select(OrganisationRating).where(
-            OrganisationRating.agency_id == agency_id, OrganisationRating.year == year,
-            OrganisationRating.period == period,
-        ))  # fmt: skip
+        row = distribution.rating_of(db.session, agency_id=agency_id, year=year, period=period)
         if row is None:
             abort(404, message=f"no rating recorded for agency {agency_id}, {year} {period}")
         return row
