@@ -447,9 +447,12 @@ def outbox(url: str, receiver: Server, events_limit: int, concurrency: int,
         db.session.commit()
         events = db.session.scalar(select(func.count()).select_from(OutboxEvent)
                                    .where(OutboxEvent.dispatched_at.is_(None)))  # fmt: skip
-    worker = subprocess.Popen([*FLASK, "outbox", "work"], cwd=ROOT, stdout=subprocess.DEVNULL,
+    # Batches of 32 sends per connection: a round's few statements are spread thin.
+    worker = subprocess.Popen([*FLASK, "outbox", "work", "--quiet"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL,
                               env=env_for(url, ALUR_OUTBOX_CONCURRENCY=str(concurrency),
-                                          ALUR_OUTBOX_BATCH=str(concurrency * 8),
+                                          ALUR_OUTBOX_BATCH=str(concurrency * 32),
+                                          ALUR_OUTBOX_LEASE="300",
                                           ALUR_OUTBOX_POLL="0.1"))  # fmt: skip
     started = time.perf_counter()
     delivered, peak, first = 0, 0.0, None

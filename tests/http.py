@@ -82,12 +82,15 @@ class Receiver:
     script: Script = field(default_factory=always)
     deliveries: list[Delivery] = field(default_factory=list)  # verified, in arrival order
     unverified: list[str] = field(default_factory=list)  # why each refused request failed
+    connections: set[tuple] = field(default_factory=set)  # the senders' (host, port) seen
 
     def __post_init__(self):
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver offers it
+
             def do_POST(self):
                 receiver._handle(self)
 
@@ -103,12 +106,15 @@ class Receiver:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("content-length") or 0))
         headers = {k.lower(): v for k, v in handler.headers.items()}
+        with self._lock:
+            self.connections.add(handler.client_address)
         try:
             event = Webhook(self.secret).verify(body, headers)
         except (WebhookVerificationError, ValueError) as exc:
             with self._lock:
                 self.unverified.append(str(exc))
             handler.send_response(401)
+            handler.send_header("content-length", "0")
             handler.end_headers()
             return
         with self._lock:
@@ -119,7 +125,7 @@ class Receiver:
         status, extra, delay = self.script(headers["webhook-id"], seen)
         if delay:
             time.sleep(delay)
-        payload = json.dumps({"status": status}).encode()
+        payload = b"" if status in (204, 304) else json.dumps({"status": status}).encode()
         try:
             handler.send_response(status)
             for name, value in extra.items():

@@ -32,14 +32,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-import httpx
-from sqlalchemy import select, update
+import urllib3
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks.webhooks import Webhook
 
@@ -144,8 +144,8 @@ def _iso(value: datetime) -> str:
 def fan_out(session: Session, *, limit: int = 500) -> int:
     """Create the deliveries of up to ``limit`` new events; return how many events."""
     with write_transaction(session):
-        events = session.scalars(
-            select(OutboxEvent)
+        events = session.execute(
+            select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.created_at)
             .where(OutboxEvent.dispatched_at.is_(None))
             .order_by(OutboxEvent.id)
             .limit(limit)
@@ -155,20 +155,24 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
             return 0
         subscriptions = session.scalars(select(Subscription).where(Subscription.active)).all()
         now = utcnow()
-        for event in events:
-            for subscription in subscriptions:
-                # A subscription hears of the changes made after it was created.
-                if subscription.created_at <= event.created_at and wants(subscription, event.type):
-                    session.add(
-                        OutboxDelivery(
-                            event_id=event.id,
-                            subscription_id=subscription.id,
-                            status=DeliveryStatus.PENDING,
-                            next_attempt_at=now,
-                            created_at=now,
-                        )
-                    )
-            event.dispatched_at = now
+        deliveries = [
+            {"event_id": event.id, "subscription_id": subscription.id,
+             "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": now,
+             "created_at": now}
+            for event in events
+            for subscription in subscriptions
+            # A subscription hears of the changes made after it was created.
+            if subscription.created_at <= event.created_at and wants(subscription, event.type)
+        ]  # fmt: skip
+        if deliveries:
+            session.execute(insert(OutboxDelivery), deliveries)
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([event.id for event in events]))
+            .values(dispatched_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    _forget(session, OutboxEvent, [event.id for event in events])
     return len(events)
 
 
@@ -185,11 +189,16 @@ class Claim:
 
 
 def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
-    """Lease up to ``settings.batch`` due deliveries of active subscriptions to ``worker``."""
+    """Lease up to ``settings.batch`` due deliveries of active subscriptions to ``worker``.
+
+    A handful of statements whatever the batch: the due rows are locked, leased by
+    one UPDATE under one token for the batch, and their events and subscriptions
+    read in one query each.
+    """
     with write_transaction(session):
         now = utcnow()
-        rows = session.scalars(
-            select(OutboxDelivery)
+        due = session.execute(
+            select(OutboxDelivery.id, OutboxDelivery.event_id, OutboxDelivery.subscription_id)
             .join(Subscription, Subscription.id == OutboxDelivery.subscription_id)
             .where(
                 OutboxDelivery.status == DeliveryStatus.PENDING,
@@ -199,23 +208,40 @@ def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
             .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
             .limit(settings.batch)
             .with_for_update(skip_locked=True, of=OutboxDelivery)
-            .options(selectinload(OutboxDelivery.event), selectinload(OutboxDelivery.subscription))
         ).all()
-        claims = []
-        for row in rows:
-            row.lease_token = uuid.uuid4().hex
-            row.claimed_by = worker[:100]
-            row.next_attempt_at = now + timedelta(seconds=settings.lease)
-            claims.append(
-                Claim(
-                    delivery_id=row.id,
-                    token=row.lease_token,
-                    url=row.subscription.url,
-                    secrets=tuple(row.subscription.secrets(now)),
-                    message_id=row.event.event_id,
-                    body=event_body(row.event),
-                )
+        if not due:
+            return []
+        token = uuid.uuid4().hex
+        session.execute(
+            update(OutboxDelivery)
+            .where(OutboxDelivery.id.in_([row.id for row in due]))
+            .values(
+                lease_token=token,
+                claimed_by=worker[:100],
+                next_attempt_at=now + timedelta(seconds=settings.lease),
             )
+            .execution_options(synchronize_session=False)
+        )
+        _forget(session, OutboxDelivery, [row.id for row in due])
+        events = {
+            event.id: event
+            for event in session.execute(
+                select(OutboxEvent.id, OutboxEvent.event_id, OutboxEvent.type,
+                       OutboxEvent.created_at, OutboxEvent.payload)
+                .where(OutboxEvent.id.in_({row.event_id for row in due}))
+            )
+        }  # fmt: skip
+        subscriptions = {
+            subscription.id: (subscription.url, tuple(subscription.secrets(now)))
+            for subscription in session.scalars(
+                select(Subscription).where(Subscription.id.in_({r.subscription_id for r in due}))
+            )
+        }
+    claims = []
+    for row in due:
+        event = events[row.event_id]
+        url, secrets = subscriptions[row.subscription_id]
+        claims.append(Claim(row.id, token, url, secrets, event.event_id, event_body(event)))
     return claims
 
 
@@ -250,40 +276,68 @@ def sign(claim: Claim, at: datetime) -> dict[str, str]:
     }
 
 
-def send(http: httpx.Client, claim: Claim, settings: Settings) -> Answer:
+def http_pool(settings: Settings) -> urllib3.PoolManager:
+    """Kept-alive connections for the worker's sends, one pool per receiver host.
+
+    Direct: an environment proxy would see every event. No retries or redirects
+    of its own: the outbox schedules retries, and a redirect means the URL
+    should be fixed.
+    """
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=settings.concurrency,
+        headers={"user-agent": USER_AGENT},
+        retries=False,
+        timeout=urllib3.Timeout(connect=settings.timeout, read=settings.timeout),
+    )
+
+
+def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
     """POST one delivery; never raises for the receiver's or the network's faults."""
     started_at = utcnow()
     clock = time.monotonic()
     status, error, retry_after = None, None, None
     try:
-        with http.stream(
+        response = http.request(
             "POST",
             claim.url,
-            content=claim.body.encode(),
+            body=claim.body.encode(),
             headers=sign(claim, started_at),
-            timeout=httpx.Timeout(settings.timeout),
-            follow_redirects=False,  # a redirect is a failure: the URL should be fixed
-        ) as response:
-            status = response.status_code
+            redirect=False,
+            preload_content=False,
+        )
+        try:
+            status = response.status
             retry_after = parse_retry_after(response.headers.get("retry-after"))
+            # Read a short answer to its end even on success: only then can the
+            # connection carry the next delivery instead of being opened anew.
+            excerpt = _excerpt(response, clock + settings.timeout)
             if not 200 <= status < 300:
-                error = _excerpt(response, clock + settings.timeout) or response.reason_phrase
-    except httpx.TimeoutException:
+                error = excerpt or response.reason or f"HTTP {status}"
+        finally:
+            response.release_conn()
+    except urllib3.exceptions.NewConnectionError as exc:
+        error = f"ConnectError: {_reason(exc)}"[:MAX_ERROR]
+    except urllib3.exceptions.TimeoutError:
         error = f"timed out (limit {settings.timeout:g} s)"
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-    except Exception as exc:  # e.g. an URL httpx refuses; the delivery fails, the worker lives
-        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+    except Exception as exc:  # the network's or an URL's fault: the delivery fails, not the worker
+        error = f"{type(exc).__name__}: {_reason(exc)}"[:MAX_ERROR]
     duration = int((time.monotonic() - clock) * 1000)
     return Answer(started_at, duration, status, error, retry_after)
 
 
-def _excerpt(response: httpx.Response, deadline: float) -> str:
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "reason", None) or exc)
+
+
+def _excerpt(response: urllib3.BaseHTTPResponse, deadline: float) -> str:
+    """Up to MAX_ERROR characters of the answer; a longer one closes the connection."""
     chunks, size = [], 0
-    for chunk in response.iter_bytes():
+    for chunk in response.stream(1024, decode_content=True):
         chunks.append(chunk)
         size += len(chunk)
         if size >= MAX_ERROR or time.monotonic() > deadline:
+            response.close()  # the rest is not wanted: a new connection costs less
             break
     return b"".join(chunks)[:MAX_ERROR].decode("utf-8", "replace").strip()
 
@@ -313,51 +367,80 @@ def record(
     worker: str,
     settings: Settings,
 ) -> list[str]:
-    """Keep the answers of this worker's claims; return each one's outcome, in order."""
+    """Keep the answers of this worker's claims; return each one's outcome, in order.
+
+    Deliveries that went through (nearly all) are settled by one UPDATE run for the
+    batch; a failure loads its row to work out the retry.
+    """
     outcomes = []
     with write_transaction(session):
         ids = sorted(c.delivery_id for c, _ in results)  # lock in one order: no deadlocks
-        rows = {
+        held = {
             row.id: row
-            for row in session.scalars(
-                select(OutboxDelivery)
+            for row in session.execute(
+                select(OutboxDelivery.id, OutboxDelivery.lease_token, OutboxDelivery.status)
                 .where(OutboxDelivery.id.in_(ids))
                 .order_by(OutboxDelivery.id)
                 .with_for_update()
-                .execution_options(populate_existing=True)
             )
         }
         now = utcnow()
+        delivered, attempts = [], []
         for claim_, answer in results:
-            row = rows.get(claim_.delivery_id)
-            outcome = _settle(session, row, claim_, answer, settings, now)
+            row = held.get(claim_.delivery_id)
+            still_ours = row is not None and row.lease_token == claim_.token
+            if not still_ours or row.status != DeliveryStatus.PENDING:
+                # The lease ran out (or it was redelivered): its new holder decides.
+                outcome = "lost"
+            elif answer.ok:
+                outcome = "delivered"
+                delivered.append({"b_id": claim_.delivery_id, "b_started": answer.started_at,
+                                  "b_status": answer.status_code})  # fmt: skip
+            else:
+                delivery = session.get(OutboxDelivery, claim_.delivery_id, populate_existing=True)
+                outcome = _settle(delivery, answer, settings, now)
             outcomes.append(outcome)
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=claim_.delivery_id,
-                    started_at=answer.started_at,
-                    duration_ms=answer.duration_ms,
-                    status_code=answer.status_code,
-                    error=answer.error,
-                    outcome=outcome,
-                    worker=worker[:100],
-                )
+            attempts.append(
+                {"delivery_id": claim_.delivery_id, "started_at": answer.started_at,
+                 "duration_ms": answer.duration_ms, "status_code": answer.status_code,
+                 "error": answer.error, "outcome": outcome, "worker": worker[:100]}
+            )  # fmt: skip
+        if delivered:
+            table = OutboxDelivery.__table__
+            session.execute(
+                table.update()
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    status=DeliveryStatus.DELIVERED,
+                    delivered_at=now,
+                    lease_token=None,
+                    attempts=table.c.attempts + 1,
+                    last_attempt_at=bindparam("b_started", type_=table.c.last_attempt_at.type),
+                    last_status=bindparam("b_status"),
+                    last_error=None,
+                ),
+                delivered,
             )
+        session.execute(insert(DeliveryAttempt), attempts)
+    _forget(session, OutboxDelivery, ids)
     return outcomes
 
 
-def _settle(session, row, claim_: Claim, answer: Answer, settings: Settings, now) -> str:
-    if row is None or row.lease_token != claim_.token or row.status != DeliveryStatus.PENDING:
-        return "lost"  # the lease ran out (or it was redelivered): its new holder decides
+def _forget(session: Session, model, ids) -> None:
+    """Expire the objects of rows changed behind the ORM's back, should the session hold any."""
+    for id_ in ids:
+        held = session.identity_map.get(session.identity_key(model, (id_,)))
+        if held is not None:
+            session.expire(held)
+
+
+def _settle(row: OutboxDelivery, answer: Answer, settings: Settings, now) -> str:
+    """A failed try: retry later, or dead (gone)."""
     row.lease_token = None
     row.attempts += 1
     row.last_attempt_at = answer.started_at
     row.last_status = answer.status_code
     row.last_error = answer.error
-    if answer.ok:
-        row.status = DeliveryStatus.DELIVERED
-        row.delivered_at = now
-        return "delivered"
     if answer.status_code == 410:
         row.status = DeliveryStatus.DEAD
         subscription = row.subscription
@@ -455,19 +538,32 @@ class Worker:
     totals: dict[str, int] = field(default_factory=dict)
     report: Callable[[Claim, Answer, str], None] | None = None  # told of every attempt
 
-    def step(self, http: httpx.Client, pool: ThreadPoolExecutor) -> int:
-        """One round; return how many events and deliveries it handled."""
+    _sending: list[tuple[Claim, Future]] = field(default_factory=list, repr=False)
+
+    def step(self, http: urllib3.PoolManager, pool: ThreadPoolExecutor) -> int:
+        """One round; return how many events and deliveries it handled.
+
+        A round claims and starts sending a batch, then records the previous
+        batch's answers while this one is on the wire: the database and the
+        network work at the same time instead of by turns.
+        """
         fanned = fan_out(self.session, limit=self.settings.fan_out_batch)
         claims = claim(self.session, self.name, self.settings)
-        if claims:
-            answers = list(pool.map(lambda c: send(http, c, self.settings), claims))
-            outcomes = record(self.session, list(zip(claims, answers, strict=True)), self.name,
-                              self.settings)  # fmt: skip
-            for claim_, answer, outcome in zip(claims, answers, outcomes, strict=True):
-                self.totals[outcome] = self.totals.get(outcome, 0) + 1
-                if self.report is not None:
-                    self.report(claim_, answer, outcome)
-        return fanned + len(claims)
+        sending = [(c, pool.submit(send, http, c, self.settings)) for c in claims]
+        recorded = self._record(self._sending)
+        self._sending = sending
+        return fanned + len(claims) + recorded
+
+    def _record(self, sending: list[tuple[Claim, Future]]) -> int:
+        if not sending:
+            return 0
+        results = [(claim_, future.result()) for claim_, future in sending]
+        outcomes = record(self.session, results, self.name, self.settings)
+        for (claim_, answer), outcome in zip(results, outcomes, strict=True):
+            self.totals[outcome] = self.totals.get(outcome, 0) + 1
+            if self.report is not None:
+                self.report(claim_, answer, outcome)
+        return len(results)
 
     def once(self) -> dict[str, int]:
         """Deliver whatever is due now, then return the counts per outcome."""
@@ -486,15 +582,12 @@ class Worker:
 
     @contextmanager
     def _tools(self):
-        settings = self.settings
-        http = httpx.Client(
-            headers={"user-agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=settings.concurrency * 2),
-            trust_env=False,  # deliveries go direct: an environment proxy would see every event
-        )
-        pool = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="outbox")
+        http = http_pool(self.settings)
+        pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="outbox")
         try:
             yield http, pool
+            self._record(self._sending)  # what is still on the wire when stopped
         finally:
+            self._sending = []
             pool.shutdown(wait=True)
-            http.close()
+            http.clear()
