@@ -21,6 +21,7 @@ from workflow import (
     allowed_triggers,
     delegation,
     fire,
+    fire_many,
     inbox,
     jp,
     webhooks,
@@ -289,6 +290,44 @@ def test_weak_predicates_lead_to_draft_training_and_mentoring_by_the_system(
     created = session.scalars(by_system).all()
     assert {(e.workflow, e.record_id) for e in created} >= {
         ("training_nomination", nomination.id), ("mentoring_assignment", mentoring.id)}  # fmt: skip
+
+
+def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_alone(
+    session, cast, follow_up_program
+):
+    employees = [
+        factories.employee(session, factories.unit(session, cast.agency),
+                           supervisor=cast.supervisor.employee)
+        for _ in range(4)
+    ]  # fmt: skip
+    session.commit()
+    reviewed = []
+    for employee in employees:
+        record = bring_to(new_record(session, cast, "appraisal", employee_id=employee.id),
+                          "submitted")  # fmt: skip
+        reviewed.append(fire(record, "review", cast.supervisor, via="api",
+                             payload=_ratings("Kurang/Misconduct")))  # fmt: skip
+    # The third is already nominated to the program: that draft cannot be made, the others can.
+    busy = employees[2]
+    new_record(session, cast, "training_nomination", employee_id=busy.id,
+               program_id=follow_up_program.id)  # fmt: skip
+
+    items = [{"id": r.id, "trigger": "approve"} for r in reviewed]
+    outcomes = fire_many(session, "appraisal", items, cast.manager, via="api")
+
+    assert [o.error for o in outcomes] == [None] * 4
+    for employee, appraisal in zip(employees, reviewed, strict=True):
+        follow_ups = _follow_ups(session, appraisal)
+        mentoring = session.get(MentoringAssignment, follow_ups["mentoring"].mentoring_id)
+        assert (mentoring.mentee_id, mentoring.state) == (employee.id, "draft")
+        assert mentoring.version == 1 and mentoring.created_by_id is None
+        training = follow_ups["training"]
+        if employee is busy:
+            assert training.nomination_id is None and "open one" in training.note
+        else:
+            draft = session.get(TrainingNomination, training.nomination_id)
+            assert (draft.employee_id, draft.state, draft.version) == (employee.id, "draft", 1)
+    assert audit_verify(session).ok
 
 
 def test_without_a_follow_up_program_the_training_follow_up_says_so(session, cast):

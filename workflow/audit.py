@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,8 +60,18 @@ def entry_hash(entry) -> str:
     return hashlib.sha256(_canonical(material).encode()).hexdigest()
 
 
-def append(
-    session: Session,
+def append(session: Session, record, **details) -> AuditEntry:
+    """Add the next entry of ``record``'s chain and move the record's anchor to it.
+
+    The caller holds the record's row lock (or has just inserted the record).
+    ``details`` are those of ``next_entry``.
+    """
+    entry = AuditEntry(**next_entry(record, **details))
+    session.add(entry)
+    return entry
+
+
+def next_entry(
     record,
     *,
     trigger: str,
@@ -72,31 +83,30 @@ def append(
     payload: dict | None,
     now: datetime,
     on_behalf_of_id: int | None = None,
-) -> AuditEntry:
-    """Add the next entry of ``record``'s chain and move the record's anchor to it.
+) -> dict:
+    """The column values of ``record``'s next entry, hash included; moves the anchor to it.
 
-    The caller holds the record's row lock (or has just inserted the record).
+    For writers that insert many entries in one statement (a bulk change).
     """
-    entry = AuditEntry(
-        workflow=record.workflow_name,
-        record_id=record.id,
-        seq=record.audit_seq + 1,
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        actor_id=actor_id,
-        on_behalf_of_id=on_behalf_of_id,
-        via=via,
-        comment=comment,
-        payload_digest=payload_digest(payload),
-        created_at=now,
-        prev_hash=record.audit_head,
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    record.audit_seq = entry.seq
-    record.audit_head = entry.hash
-    return entry
+    values = {
+        "workflow": record.workflow_name,
+        "record_id": record.id,
+        "seq": record.audit_seq + 1,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_id": actor_id,
+        "on_behalf_of_id": on_behalf_of_id,
+        "via": via,
+        "comment": comment,
+        "payload_digest": payload_digest(payload),
+        "created_at": now,
+        "prev_hash": record.audit_head,
+    }
+    values["hash"] = entry_hash(SimpleNamespace(**values))
+    record.audit_seq = values["seq"]
+    record.audit_head = values["hash"]
+    return values
 
 
 @dataclass

@@ -178,3 +178,58 @@ def insert_many_once(session: Session, model, rows: list[dict], *, unique: list[
         .returning(*returning)
     )  # fmt: skip
     return [tuple(row) for row in session.execute(statement)]
+
+
+def update_many(session: Session, objects: list) -> None:
+    """Write the changed columns of many versioned objects of one model in a few statements.
+
+    SQLAlchemy sends a versioned object's UPDATE one statement at a time (it checks
+    each row count); here the objects that changed the same columns share one
+    ``executemany`` UPDATE, still guarded by their version (``StaleDataError`` if a
+    row had moved on), and are left clean, as a flush would leave them.
+    """
+    from sqlalchemy import and_, bindparam, inspect
+    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if not objects:
+        return
+    mapper = inspect(objects[0]).mapper
+    table = mapper.local_table
+    version_attr = mapper.get_property_by_column(mapper.version_id_col).key
+    groups: dict[tuple[str, ...], list[tuple[object, dict, int]]] = {}
+    for obj in objects:
+        state = inspect(obj)
+        changed = {}
+        for attr in mapper.column_attrs:
+            history = state.attrs[attr.key].history
+            if history.added:
+                changed[attr.key] = history.added[0]
+        if not changed:
+            continue
+        old_version = state.committed_state.get(version_attr, getattr(obj, version_attr))
+        changed[version_attr] = mapper.version_id_generator(old_version)
+        groups.setdefault(tuple(sorted(changed)), []).append((obj, changed, old_version))
+    for keys, members in groups.items():
+        columns = {key: mapper.attrs[key].columns[0] for key in keys}
+        statement = (
+            table.update()
+            .where(and_(table.c.id == bindparam("_id"),
+                        mapper.version_id_col == bindparam("_version")))
+            .values({column.name: bindparam(f"_new_{key}", type_=column.type)
+                     for key, column in columns.items()})
+        )  # fmt: skip
+        params = [
+            {"_id": obj.id, "_version": old_version,
+             **{f"_new_{key}": value for key, value in changed.items()}}
+            for obj, changed, old_version in members
+        ]  # fmt: skip
+        result = session.connection().execute(statement, params)
+        if result.rowcount != len(members):
+            raise StaleDataError(
+                f"{table.name}: {len(members) - result.rowcount} of {len(members)} rows "
+                "had changed since they were read"
+            )
+        for obj, changed, _ in members:
+            for key, value in changed.items():
+                set_committed_value(obj, key, value)

@@ -47,6 +47,23 @@ class TransitionContext:
     payload: dict
     comment: str | None
     now: Any
+    # Records an effect asks for; the engine makes them once the change is written.
+    creates: list[ByRule] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ByRule:
+    """A record a rule makes as the system, once the change that called for it is written.
+
+    In a bulk change the engine makes those of the whole batch together. ``done(record,
+    error)`` is told the new record, or the domain error that kept it from being made
+    (an open record already exists, the data is refused); the change stands either way.
+    """
+
+    workflow: str
+    data: dict
+    comment: str
+    done: Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)

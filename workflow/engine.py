@@ -16,14 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit
-from workflow.db import utcnow, write_transaction
-from workflow.definition import VIA_CHANNELS, Party, Transition, TransitionContext, Workflow
+from workflow.db import update_many, utcnow, write_transaction
+from workflow.definition import (
+    VIA_CHANNELS,
+    ByRule,
+    Party,
+    Transition,
+    TransitionContext,
+    Workflow,
+)
 from workflow.errors import (
     Conflict,
     Forbidden,
@@ -34,7 +41,7 @@ from workflow.errors import (
     WorkflowError,
 )
 from workflow.models.accounts import User
-from workflow.models.audit import OutboxEvent
+from workflow.models.audit import AuditEntry, OutboxEvent
 from workflow.workflows import WORKFLOWS, workflow_for
 from workflow.workflows.common import load
 
@@ -210,6 +217,70 @@ def create_by_rule(session: Session, workflow: str, data: dict, *, comment: str)
         return _insert(session, wf, None, values, SYSTEM, comment)
 
 
+def _create_by_rule(session: Session, wanted: list[ByRule]) -> None:
+    """Make the records effects asked for, those of one workflow together."""
+    by_workflow: dict[str, list[ByRule]] = {}
+    for item in wanted:
+        by_workflow.setdefault(item.workflow, []).append(item)
+    for workflow, items in by_workflow.items():
+        if len(items) == 1:
+            _create_one_by_rule(session, items[0])
+        else:
+            _create_many_by_rule(session, workflow_for(workflow), items)
+
+
+def _create_one_by_rule(session: Session, item: ByRule) -> None:
+    try:
+        record = create_by_rule(session, item.workflow, item.data, comment=item.comment)
+    except WorkflowError as exc:
+        item.done(None, exc)
+    else:
+        item.done(record, None)
+
+
+def _create_many_by_rule(session: Session, wf: Workflow, items: list[ByRule]) -> None:
+    """Many records of one workflow in one savepoint and a few statements.
+
+    Data a check refuses fails alone. If the writes fail (an open record already
+    exists for one of them), the savepoint is rolled back and each is made in its own.
+    """
+    ready = []
+    for item in items:
+        try:
+            values = load(wf.create_schema, item.data, what=f"{wf.title.lower()} data")
+            ready.append((item, values, wf.prepare(session, values)))
+        except WorkflowError as exc:
+            item.done(None, exc)
+    if not ready:
+        return
+    try:
+        with session.begin_nested():
+            now = utcnow()
+            records = []
+            for _, _, prepared in ready:
+                record = wf.model(**prepared)
+                record.state = wf.initial
+                record.created_at = record.state_changed_at = now
+                session.add(record)
+                records.append(record)
+            session.flush()
+            for (item, values, _), record in zip(ready, records, strict=True):
+                audit.append(
+                    session, record, trigger="create", from_state=None, to_state=record.state,
+                    actor_id=None, via=SYSTEM, comment=item.comment, payload=values, now=now,
+                )  # fmt: skip
+            update_many(session, records)  # the audit anchors: each record's version 1
+            for record in records:
+                _emit(session, wf, record, None, "create", None, SYSTEM, now)
+            session.flush()
+    except (IntegrityError, StaleDataError):
+        for item, _, _ in ready:
+            _create_one_by_rule(session, item)
+        return
+    for (item, _, _), record in zip(ready, records, strict=True):
+        item.done(record, None)
+
+
 def _insert(session, wf: Workflow, actor, values: dict, via: str, comment):
     now = utcnow()
     record = wf.model(**wf.prepare(session, values))
@@ -344,9 +415,12 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     spec, values, comment, on_behalf_of = _checked(
         wf, row, trigger, actor, comment, payload, expected_version
     )
-    from_state, now = _move(session, wf, row, spec, actor, via, values, comment, on_behalf_of)
+    from_state, now, creates = _move(
+        session, wf, row, spec, actor, via, values, comment, on_behalf_of
+    )
     _flush(session, wf, row, expected_version)
     _emit(session, wf, row, from_state, trigger, actor, via, now, on_behalf_of)
+    _create_by_rule(session, creates)
 
 
 def _checked(wf, row, trigger, actor, comment, payload, expected_version):
@@ -376,8 +450,13 @@ def _checked(wf, row, trigger, actor, comment, payload, expected_version):
     return spec, _load_payload(wf, spec, payload), comment, on_behalf_of
 
 
-def _move(session, wf, row, spec, actor, via, values, comment, on_behalf_of):
-    """Guards, the state change with its effects, and the audit entry (not yet flushed)."""
+def _move(session, wf, row, spec, actor, via, values, comment, on_behalf_of, entries=None):
+    """Guards, the state change with its effects, and the audit entry (not yet flushed).
+
+    The entry is added to the session, or its values to ``entries`` (a batch inserts
+    them in one statement). Returns the state left, the time, and the records the
+    effects asked for.
+    """
     now = utcnow()
     from_state = row.state
     ctx = TransitionContext(session, row, actor, spec.trigger, via, values, comment, now)
@@ -388,12 +467,16 @@ def _move(session, wf, row, spec, actor, via, values, comment, on_behalf_of):
     if spec.marks_reviewer:
         row.reviewed_by_id = actor.id if actor is not None else None
     # Before the flush, so the state and the audit anchor go out in one UPDATE.
-    audit.append(
-        session, row, trigger=spec.trigger, from_state=from_state, to_state=row.state,
+    entry = audit.next_entry(
+        row, trigger=spec.trigger, from_state=from_state, to_state=row.state,
         actor_id=actor.id if actor is not None else None, via=via, comment=comment,
         payload=values, now=now, on_behalf_of_id=on_behalf_of,
     )  # fmt: skip
-    return from_state, now
+    if entries is None:
+        session.add(AuditEntry(**entry))
+    else:
+        entries.append(entry)
+    return from_state, now, ctx.creates
 
 
 # -- many at once ----------------------------------------------------------------------
@@ -455,7 +538,7 @@ def _fire_batch(session, wf, chunk, actor, via, visible) -> list[Outcome]:
     ids = [item["id"] for item in chunk]
     if len(set(ids)) != len(ids):
         raise _Fallback  # the same record twice: one after the other, as asked
-    outcomes = []
+    outcomes, creates, entries, events = [], [], [], []
     with write_transaction(session):
         rows = {
             row.id: row
@@ -478,18 +561,26 @@ def _fire_batch(session, wf, chunk, actor, via, visible) -> list[Outcome]:
                 continue
             version = _next_version_of(row)
             try:
-                from_state, now = _move(
-                    session, wf, row, spec, actor, via, values, comment, on_behalf_of
+                from_state, now, work = _move(
+                    session, wf, row, spec, actor, via, values, comment, on_behalf_of, entries
                 )
             except WorkflowError:
                 raise _Fallback from None
-            _emit(session, wf, row, from_state, spec.trigger, actor, via, now, on_behalf_of,
-                  version=version)  # fmt: skip
+            creates += work
+            events.append(_event(wf, row, from_state, spec.trigger, actor, via, now,
+                                 on_behalf_of, version=version))  # fmt: skip
             outcomes.append(Outcome(row.id, record=row))
         try:
+            # The records, their audit entries and events: a few statements for the batch.
+            update_many(session, [o.record for o in outcomes if o.record is not None])
+            if entries:
+                session.execute(insert(AuditEntry), entries)
+                session.execute(insert(OutboxEvent), events)
             session.flush()
         except (IntegrityError, StaleDataError):
             raise _Fallback from None
+        # After the batch's writes: the records made by rule, together.
+        _create_by_rule(session, creates)
     return outcomes
 
 
@@ -524,24 +615,30 @@ def _load_payload(wf: Workflow, spec: Transition, payload) -> dict:
 def _emit(
     session, wf, record, from_state, trigger, actor, via, now, on_behalf_of=None, version=None
 ) -> None:
-    session.add(
-        OutboxEvent(
-            event_id=f"evt_{uuid.uuid4().hex}",
-            type=f"{wf.name}.{record.state}",
-            created_at=now,
-            payload={
-                "id": record.id,
-                "from": from_state,
-                "to": record.state,
-                "trigger": trigger,
-                "actor": actor.id if actor is not None else None,
-                "via": via,
-                "version": record.version if version is None else version,
-                "at": now.isoformat(),
-                **({"on_behalf_of": on_behalf_of} if on_behalf_of is not None else {}),
-            },
-        )
-    )
+    session.add(OutboxEvent(**_event(wf, record, from_state, trigger, actor, via, now,
+                                     on_behalf_of, version)))  # fmt: skip
+
+
+def _event(
+    wf, record, from_state, trigger, actor, via, now, on_behalf_of=None, version=None
+) -> dict:
+    """The outbox event of a change, as column values."""
+    return {
+        "event_id": f"evt_{uuid.uuid4().hex}",
+        "type": f"{wf.name}.{record.state}",
+        "created_at": now,
+        "payload": {
+            "id": record.id,
+            "from": from_state,
+            "to": record.state,
+            "trigger": trigger,
+            "actor": actor.id if actor is not None else None,
+            "via": via,
+            "version": record.version if version is None else version,
+            "at": now.isoformat(),
+            **({"on_behalf_of": on_behalf_of} if on_behalf_of is not None else {}),
+        },
+    }
 
 
 # -- rights ----------------------------------------------------------------------------

@@ -16,11 +16,12 @@ instead, for HR to plan by hand; the approval itself never fails for it.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select
 
 from workflow.db import local_today
-from workflow.errors import WorkflowError
+from workflow.definition import ByRule
 from workflow.models.followups import FollowUp, FollowUpKind
 from workflow.models.programs import TrainingProgram
 from workflow.predicate import Predicate
@@ -52,10 +53,12 @@ def plan(ctx) -> None:
             appraisal_id=record.id, employee_id=record.employee_id,
             agency_id=record.agency_id, kind=kind.value, predicate=record.predicate,
         )  # fmt: skip
-        if kind is K.TRAINING:
-            _draft_nomination(session, record, follow_up)
-        elif kind is K.MENTORING:
-            _draft_mentoring(session, record, follow_up)
+        # The drafts are made once the approval is written (in a bulk approval, those
+        # of the whole batch together).
+        draft = DRAFTS.get(kind)
+        wanted = draft(session, record, follow_up) if draft is not None else None
+        if wanted is not None:
+            ctx.creates.append(wanted)
         session.add(follow_up)
 
 
@@ -64,36 +67,34 @@ def _why(record) -> str:
             f"predikat {record.predicate}")  # fmt: skip
 
 
-def _draft(session, follow_up, workflow: str, data: dict, why: str, unable: str):
-    """A draft made by rule, or None with the reason noted on the follow-up."""
-    from workflow.engine import create_by_rule
-
-    try:
-        return create_by_rule(session, workflow, data, comment=why)
-    except WorkflowError as exc:
-        follow_up.note = f"{unable}: {exc.message}"
-        return None
+def _drafted(follow_up, column: str, unable: str, draft, error) -> None:
+    """Link the draft to its follow-up, or note why there is none."""
+    setattr(follow_up, column, draft.id if draft is not None else None)
+    if error is not None:
+        follow_up.note = f"{unable}: {error.message}"
 
 
-def _draft_nomination(session, record, follow_up) -> None:
+def _draft_nomination(session, record, follow_up) -> ByRule | None:
     code = rules().follow_up_program_code
     program = code and session.scalar(select(TrainingProgram).where(TrainingProgram.code == code))
     if not program:
         follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
-        return
+        return None
     data = {"employee_id": record.employee_id, "program_id": program.id,
             "justification": _why(record)}  # fmt: skip
-    draft = _draft(session, follow_up, "training_nomination", data, _why(record),
-                   "no draft nomination")  # fmt: skip
-    follow_up.nomination_id = draft.id if draft is not None else None
+    return ByRule("training_nomination", data, _why(record),
+                  partial(_drafted, follow_up, "nomination_id", "no draft nomination"))  # fmt: skip
 
 
-def _draft_mentoring(session, record, follow_up) -> None:
+def _draft_mentoring(session, record, follow_up) -> ByRule:
     start = local_today() + timedelta(days=7)
     data = {"mentor_id": record.assessor_id, "mentee_id": record.employee_id,
             "goals": _why(record), "start_date": start.isoformat(),
             "end_date": (start + timedelta(weeks=MENTORING_WEEKS)).isoformat(),
             "jp": rules().follow_up_mentoring_jp}  # fmt: skip
-    draft = _draft(session, follow_up, "mentoring_assignment", data, _why(record),
-                   "no draft mentoring by the assessor")  # fmt: skip
-    follow_up.mentoring_id = draft.id if draft is not None else None
+    return ByRule("mentoring_assignment", data, _why(record),
+                  partial(_drafted, follow_up, "mentoring_id",
+                          "no draft mentoring by the assessor"))  # fmt: skip
+
+
+DRAFTS = {K.TRAINING: _draft_nomination, K.MENTORING: _draft_mentoring}
