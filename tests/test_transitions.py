@@ -16,6 +16,7 @@ from workflow import (
     allowed_triggers,
     fire,
 )
+from workflow.db import db
 from workflow.models import AuditEntry, OutboxEvent
 from workflow.workflows import WORKFLOWS
 
@@ -244,15 +245,16 @@ class TestOneTransaction:
             session.scalar(select(func.count()).select_from(OutboxEvent)),
         )
 
-        def refuse(*_args):
-            raise RuntimeError("disk full")
+        def refuse(_conn, _cursor, statement, *_args):
+            if statement.startswith("INSERT INTO audit_log"):  # after the record's UPDATE
+                raise RuntimeError("disk full")
 
-        event.listen(AuditEntry, "before_insert", refuse)
+        event.listen(db.engine, "before_cursor_execute", refuse)
         try:
             with pytest.raises(RuntimeError, match="disk full"):
                 fire(record, "review", cast.supervisor, via="api")
         finally:
-            event.remove(AuditEntry, "before_insert", refuse)
+            event.remove(db.engine, "before_cursor_execute", refuse)
         session.refresh(record)
         assert record.state == "submitted"
         assert record.reviewed_by_id is None

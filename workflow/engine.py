@@ -378,11 +378,38 @@ def fire(
     session = object_session(record)
     if session is None:
         raise ValueError("fire() needs a record loaded in a session")
-    wf = workflow_for(record)
-    _check_channel(actor, via)
     record_id = inspect(record).identity[0]  # without a refresh query if expired
+    return fire_by_id(
+        session, workflow_for(record).name, record_id, trigger, actor, via=via, comment=comment,
+        payload=payload, expected_version=expected_version, within=within,
+    )  # fmt: skip
+
+
+def fire_by_id(
+    session: Session,
+    workflow: str,
+    record_id: int,
+    trigger: str,
+    actor: User | None,
+    *,
+    via: str,
+    visible: Callable[[object], bool] | None = None,
+    comment: str | None = None,
+    payload: dict | None = None,
+    expected_version: int | None = None,
+    within: Callable[[Session, object], None] | None = None,
+):
+    """``fire`` for a record known by its id, read once: under its lock.
+
+    NotFound if there is no such record or ``visible(record)`` is false (an
+    adapter's check of what the caller may see).
+    """
+    wf = workflow_for(workflow)
+    _check_channel(actor, via)
     with write_transaction(session):
         row = get_record(session, wf.name, record_id, lock=True)
+        if visible is not None and not visible(row):
+            raise _not_found(wf, record_id)
         _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version)
         if within is not None:
             within(session, row)
@@ -415,11 +442,25 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     spec, values, comment, on_behalf_of = _checked(
         wf, row, trigger, actor, comment, payload, expected_version
     )
+    version = _next_version_of(row)
+    entries = []
     from_state, now, creates = _move(
-        session, wf, row, spec, actor, via, values, comment, on_behalf_of
+        session, wf, row, spec, actor, via, values, comment, on_behalf_of, entries
     )
+    # The record, its audit entry and its event as three plain statements; then what
+    # the effects added.
+    try:
+        update_many(session, [row])
+    except StaleDataError:
+        raise StaleVersion(
+            f"{wf.title} {row.id} was changed by someone else; reload and try again",
+            expected=expected_version,
+            actual=None,
+        ) from None
+    session.execute(insert(AuditEntry), entries)
+    session.execute(insert(OutboxEvent), [_event(wf, row, from_state, trigger, actor, via, now,
+                                                 on_behalf_of, version=version)])  # fmt: skip
     _flush(session, wf, row, expected_version)
-    _emit(session, wf, row, from_state, trigger, actor, via, now, on_behalf_of)
     _create_by_rule(session, creates)
 
 

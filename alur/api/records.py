@@ -39,7 +39,7 @@ from workflow import (
     allowed_triggers,
     create,
     edit,
-    fire,
+    fire_by_id,
     fire_many,
     get_record,
     inbox,
@@ -236,19 +236,20 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
             fingerprint = _request_hash(collection, record_id, body, expected)
             if key is not None and (replayed := _replay(key, fingerprint)) is not None:
                 return replayed
-            record = _visible_record(workflow, record_id)
+            user = actor()
             remember = None
             if key is not None:
 
                 def remember(session, row):
                     session.add(IdempotentRequest(
-                        user_id=actor().id, key=key, request_hash=fingerprint, status=200,
+                        user_id=user.id, key=key, request_hash=fingerprint, status=200,
                         response=item_schema().dump(row),
                     ))  # fmt: skip
 
             try:
-                record = fire(
-                    record, body["trigger"], actor(), via="api", comment=body.get("comment"),
+                record = fire_by_id(
+                    db.session, workflow, record_id, body["trigger"], user, via="api",
+                    visible=lambda row: can_see(row, user), comment=body.get("comment"),
                     payload=body.get("data"), expected_version=expected, within=remember,
                 )  # fmt: skip
             except (IntegrityError, WorkflowError):
