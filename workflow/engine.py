@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, insert, inspect, or_, select
+from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,6 +46,9 @@ from workflow.workflows import WORKFLOWS, workflow_for
 from workflow.workflows.common import load
 
 SYSTEM = "system"
+# Audit entries and events are written, never read back in the change: plain INSERTs.
+AUDIT_INSERT = AuditEntry.__table__.insert()
+EVENT_INSERT = OutboxEvent.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -457,9 +460,10 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
             expected=expected_version,
             actual=None,
         ) from None
-    session.execute(insert(AuditEntry), entries)
-    session.execute(insert(OutboxEvent), [_event(wf, row, from_state, trigger, actor, via, now,
-                                                 on_behalf_of, version=version)])  # fmt: skip
+    connection = session.connection()
+    connection.execute(AUDIT_INSERT, entries)
+    connection.execute(EVENT_INSERT, [_event(wf, row, from_state, trigger, actor, via, now,
+                                             on_behalf_of, version=version)])  # fmt: skip
     _flush(session, wf, row, expected_version)
     _create_by_rule(session, creates)
 
@@ -615,8 +619,8 @@ def _fire_batch(session, wf, chunk, actor, via, visible) -> list[Outcome]:
             # The records, their audit entries and events: a few statements for the batch.
             update_many(session, [o.record for o in outcomes if o.record is not None])
             if entries:
-                session.execute(insert(AuditEntry), entries)
-                session.execute(insert(OutboxEvent), events)
+                session.connection().execute(AUDIT_INSERT, entries)
+                session.connection().execute(EVENT_INSERT, events)
             session.flush()
         except (IntegrityError, StaleDataError):
             raise _Fallback from None
