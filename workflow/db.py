@@ -118,9 +118,9 @@ def write_transaction(session: Session) -> Iterator[Session]:
 
     The block owns the whole transaction, so the session must hold no unsaved or
     uncommitted changes (RuntimeError: they would be committed or lost without
-    the caller knowing). A read-only transaction left open by earlier loads is
-    ended first, so the write transaction starts fresh (on SQLite with the write
-    lock already taken, which avoids "database is locked" on upgrade).
+    the caller knowing). On SQLite a read-only transaction left open by earlier
+    loads is ended first, so the write transaction starts with the write lock
+    already taken (which avoids "database is locked" on upgrade).
     """
     if isinstance(session, scoped_session):
         session = session()
@@ -128,12 +128,15 @@ def write_transaction(session: Session) -> Iterator[Session]:
         raise RuntimeError(
             "a write transaction cannot start while the session holds uncommitted changes"
         )
-    if session.in_transaction():
-        # Nothing is pending (checked above), so what the read loaded is kept, not
-        # expired: a write reads what it depends on again under its lock (the engine's
-        # locking read refreshes the record), and the actor need not be loaded anew.
-        _commit_keeping_state(session)
-    session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            # Nothing is pending (checked above), so what the read loaded is kept, not
+            # expired: a write reads what it depends on again under its lock (the engine's
+            # locking read refreshes the record), and the actor need not be loaded anew.
+            _commit_keeping_state(session)
+        session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    # Elsewhere (PostgreSQL, read committed: each statement sees what is committed) the
+    # write goes on in the transaction the reads began, without a round trip to end it.
     try:
         yield session
         # What was written is what the objects in memory hold: no reload after commit.
