@@ -144,13 +144,17 @@ def _iso(value: datetime) -> str:
 def fan_out(session: Session, *, limit: int = 500) -> int:
     """Create the deliveries of up to ``limit`` new events; return how many events."""
     with write_transaction(session):
-        events = session.execute(
-            select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.created_at)
-            .where(OutboxEvent.dispatched_at.is_(None))
-            .order_by(OutboxEvent.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
+        events = (
+            session.connection()
+            .execute(
+                select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.created_at)
+                .where(OutboxEvent.dispatched_at.is_(None))
+                .order_by(OutboxEvent.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            .all()
+        )
         if not events:
             return 0
         subscriptions = session.scalars(select(Subscription).where(Subscription.active)).all()
@@ -165,8 +169,8 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
             if subscription.created_at <= event.created_at and wants(subscription, event.type)
         ]  # fmt: skip
         if deliveries:
-            session.execute(insert(OutboxDelivery), deliveries)
-        session.execute(
+            session.connection().execute(insert(OutboxDelivery), deliveries)
+        session.connection().execute(
             update(OutboxEvent)
             .where(OutboxEvent.id.in_([event.id for event in events]))
             .values(dispatched_at=now)
@@ -197,22 +201,26 @@ def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
     """
     with write_transaction(session):
         now = utcnow()
-        due = session.execute(
-            select(OutboxDelivery.id, OutboxDelivery.event_id, OutboxDelivery.subscription_id)
-            .join(Subscription, Subscription.id == OutboxDelivery.subscription_id)
-            .where(
-                OutboxDelivery.status == DeliveryStatus.PENDING,
-                OutboxDelivery.next_attempt_at <= now,
-                Subscription.active,
+        due = (
+            session.connection()
+            .execute(
+                select(OutboxDelivery.id, OutboxDelivery.event_id, OutboxDelivery.subscription_id)
+                .join(Subscription, Subscription.id == OutboxDelivery.subscription_id)
+                .where(
+                    OutboxDelivery.status == DeliveryStatus.PENDING,
+                    OutboxDelivery.next_attempt_at <= now,
+                    Subscription.active,
+                )
+                .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
+                .limit(settings.batch)
+                .with_for_update(skip_locked=True, of=OutboxDelivery)
             )
-            .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
-            .limit(settings.batch)
-            .with_for_update(skip_locked=True, of=OutboxDelivery)
-        ).all()
+            .all()
+        )
         if not due:
             return []
         token = uuid.uuid4().hex
-        session.execute(
+        session.connection().execute(
             update(OutboxDelivery)
             .where(OutboxDelivery.id.in_([row.id for row in due]))
             .values(
@@ -225,7 +233,7 @@ def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
         _forget(session, OutboxDelivery, [row.id for row in due])
         events = {
             event.id: event
-            for event in session.execute(
+            for event in session.connection().execute(
                 select(OutboxEvent.id, OutboxEvent.event_id, OutboxEvent.type,
                        OutboxEvent.created_at, OutboxEvent.payload)
                 .where(OutboxEvent.id.in_({row.event_id for row in due}))
@@ -377,7 +385,7 @@ def record(
         ids = sorted(c.delivery_id for c, _ in results)  # lock in one order: no deadlocks
         held = {
             row.id: row
-            for row in session.execute(
+            for row in session.connection().execute(
                 select(OutboxDelivery.id, OutboxDelivery.lease_token, OutboxDelivery.status)
                 .where(OutboxDelivery.id.in_(ids))
                 .order_by(OutboxDelivery.id)
@@ -407,7 +415,7 @@ def record(
             )  # fmt: skip
         if delivered:
             table = OutboxDelivery.__table__
-            session.execute(
+            session.connection().execute(
                 table.update()
                 .where(table.c.id == bindparam("b_id"))
                 .values(
@@ -421,7 +429,7 @@ def record(
                 ),
                 delivered,
             )
-        session.execute(insert(DeliveryAttempt), attempts)
+        session.connection().execute(insert(DeliveryAttempt), attempts)
     _forget(session, OutboxDelivery, ids)
     return outcomes
 
