@@ -201,26 +201,24 @@ def update_many(session: Session, objects: list) -> None:
     table = mapper.local_table
     version_attr = mapper.get_property_by_column(mapper.version_id_col).key
     groups: dict[tuple[str, ...], list[tuple[object, dict, int]]] = {}
+    columns = {attr.key for attr in mapper.column_attrs}
     for obj in objects:
         state = inspect(obj)
-        changed = {}
-        for attr in mapper.column_attrs:
-            history = state.attrs[attr.key].history
-            if history.added:
-                changed[attr.key] = history.added[0]
+        # The attributes set since the load are those whose loaded value is kept aside.
+        changed = {key: state.dict[key] for key in state.committed_state if key in columns}
         if not changed:
             continue
         old_version = state.committed_state.get(version_attr, getattr(obj, version_attr))
         changed[version_attr] = mapper.version_id_generator(old_version)
         groups.setdefault(tuple(sorted(changed)), []).append((obj, changed, old_version))
     for keys, members in groups.items():
-        columns = {key: mapper.attrs[key].columns[0] for key in keys}
+        targets = {key: mapper.attrs[key].columns[0] for key in keys}
         statement = (
             table.update()
             .where(and_(table.c.id == bindparam("_id"),
                         mapper.version_id_col == bindparam("_version")))
             .values({column.name: bindparam(f"_new_{key}", type_=column.type)
-                     for key, column in columns.items()})
+                     for key, column in targets.items()})
         )  # fmt: skip
         params = [
             {"_id": obj.id, "_version": old_version,

@@ -53,7 +53,7 @@ def user_for(session: Session, token: str) -> User | None:
     row = session.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == _digest(token))
-        .options(joinedload(ApiToken.user))  # one round trip: every request asks
+        .options(joinedload(ApiToken.user).joinedload(User.roles))  # every request asks
     )
     if row is None or row.revoked_at is not None:
         return None
