@@ -62,6 +62,9 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     assert size["transitions"]["api"]["errors"] == 0
     assert size["bulk"]["succeeded"] == 30
     assert size["outbox"]["delivered"] >= size["outbox"]["events"] > 0
+    runs = size["outbox"]["runs"]  # one worker, then two, each delivering every event afresh
+    assert sorted(runs) == ["1", "2"]
+    assert all(r["delivered"] >= size["outbox"]["events"] for r in runs.values())
     assert size["worker_peak_rss_mb"] > 0
     assert set(report["summary"]) >= {"transitions", "lists", "import", "outbox", "bulk_seconds"}
     assert "| API transitions" in (out / "report.md").read_text()
