@@ -31,6 +31,14 @@ def change(session, cast, workflow="training_nomination"):
     return fire(record, "submit", None, via="system")
 
 
+def make_events(session, cast, count: int) -> None:
+    """``count`` events: a nomination created, then submitted and returned by turns."""
+    record = new_record(session, cast, "training_nomination")
+    for i in range(count - 1):
+        record = fire(record, "return" if i % 2 else "submit", None, via="system",
+                      comment="Lengkapi berkas")  # fmt: skip
+
+
 def drain(session, settings=FAST, *, until=None, seconds: float = 10.0) -> dict:
     """Run the worker until ``until()`` holds (or nothing more is due, if not given)."""
     worker = outbox.Worker(session, settings, name="test-worker")
@@ -274,10 +282,7 @@ def test_an_expired_lease_passes_the_delivery_to_another_worker(session, cast, r
 def test_concurrent_workers_never_claim_the_same_delivery(app, session, cast, receiver):
     sink = receiver()
     sink.secret = subscribe(session, sink.url, "*").secret
-    record = new_record(session, cast, "training_nomination")
-    for i in range(39):  # with its creation, 40 events
-        record = fire(record, "return" if i % 2 else "submit", None, via="system",
-                      comment="Lengkapi berkas")  # fmt: skip
+    make_events(session, cast, 40)
     outbox.fan_out(session)
     session.close()
     claimed: dict[str, list[int]] = {}
@@ -309,10 +314,7 @@ def test_concurrent_workers_never_claim_the_same_delivery(app, session, cast, re
 def test_deliveries_reuse_their_connections(session, cast, receiver):
     sink = receiver()
     sink.secret = subscribe(session, sink.url, "*").secret
-    record = new_record(session, cast, "training_nomination")
-    for i in range(29):  # with its creation, 30 events
-        record = fire(record, "return" if i % 2 else "submit", None, via="system",
-                      comment="Lengkapi berkas")  # fmt: skip
+    make_events(session, cast, 30)
 
     drain(session, replace(FAST, concurrency=2, batch=4))
 

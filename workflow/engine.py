@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -430,15 +431,22 @@ def _check_version(wf: Workflow, row, expected_version: int | None) -> None:
         )
 
 
-def _flush(session, wf: Workflow, row, expected_version: int | None) -> None:
+@contextmanager
+def _stale_as_conflict(wf: Workflow, row, expected_version: int | None):
+    """A write that finds the record's version moved on is StaleVersion for the caller."""
     try:
-        session.flush()
+        yield
     except StaleDataError:
         raise StaleVersion(
             f"{wf.title} {row.id} was changed by someone else; reload and try again",
             expected=expected_version,
             actual=None,
         ) from None
+
+
+def _flush(session, wf: Workflow, row, expected_version: int | None) -> None:
+    with _stale_as_conflict(wf, row, expected_version):
+        session.flush()
 
 
 def _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version):
@@ -452,14 +460,8 @@ def _transition(session, wf, row, trigger, actor, via, comment, payload, expecte
     )
     # The record, its audit entry and its event as three plain statements; then what
     # the effects added.
-    try:
+    with _stale_as_conflict(wf, row, expected_version):
         update_many(session, [row])
-    except StaleDataError:
-        raise StaleVersion(
-            f"{wf.title} {row.id} was changed by someone else; reload and try again",
-            expected=expected_version,
-            actual=None,
-        ) from None
     connection = session.connection()
     connection.execute(AUDIT_INSERT, entries)
     connection.execute(EVENT_INSERT, [_event(wf, row, from_state, trigger, actor, via, now,
