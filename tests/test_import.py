@@ -98,6 +98,29 @@ def test_loading_the_same_file_again_changes_nothing_and_changes_are_updates(
     assert added.supervisor.nip == HEAD and added.id > max(e[3] for e in before)
 
 
+def test_a_file_mixing_known_and_new_employees_gives_each_newcomer_its_own_id(
+    cli, loaded, session
+):  # fmt: skip
+    assert cli("import", "employees", str(write(loaded, "e.csv", EMPLOYEES)),
+               "--quiet").exit_code == 0  # fmt: skip
+    session.rollback()
+    known = {e.nip: e.id for e in session.scalars(select(Employee))}
+    lead, member = "198807072012031007", "199808082022032008"
+    mixed = (f"nip,name,status,rank,position,agency_code,unit_code,supervisor_nip\n"
+             f"{member},Anggota Baru,PNS,III/a,Analis,IMP-A,DISDIK,{lead}\n"
+             f"{HEAD},Ahmad Fauzi Renamed,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,\n"
+             f"{lead},Ketua Baru,PNS,III/d,Kepala Seksi,IMP-A,DISDIK,{HEAD}\n")  # fmt: skip
+    result = cli("import", "employees", str(write(loaded, "x.csv", mixed)), "--quiet")
+    assert "3 rows read, 2 added, 1 updated" in result.output, result.output
+    session.rollback()
+    people = {e.nip: e for e in session.scalars(select(Employee))}
+    assert people[HEAD].id == known[HEAD] and people[HEAD].name == "Ahmad Fauzi Renamed"
+    assert len({people[lead].id, people[member].id, *known.values()}) == len(known) + 2
+    assert min(people[lead].id, people[member].id) > max(known.values())
+    assert people[member].supervisor_id == people[lead].id
+    assert people[lead].supervisor_id == known[HEAD]
+
+
 BAD_ROWS = f"""nip,name,status,rank,position,agency_code,unit_code,supervisor_nip
 {HEAD},Ahmad Fauzi,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,
 12345,Tanpa NIP,PNS,III/a,Staf,IMP-A,SETDA,{HEAD}

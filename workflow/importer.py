@@ -22,6 +22,8 @@ import csv
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from itertools import islice
 
 from sqlalchemy import text
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from workflow.db import utcnow, write_transaction
 from workflow.errors import InvalidPayload
-from workflow.nip import InvalidNIP, parse_nip
+from workflow.nip import InvalidNIP, nip_value
 from workflow.ranks import validate_rank
 
 BATCH = 5000  # rows per executemany on SQLite
@@ -44,32 +46,41 @@ class Kind:
     columns: tuple[str, ...]  # the CSV header, in this order
     required: tuple[str, ...]
     lengths: dict[str, int]
-    check_row: Callable[[dict], str | None]  # a reason, or None if fine
+    check_row: Callable[[dict, date], str | None]  # a reason, or None if fine
     checks: tuple[tuple[str, str], ...]  # (reason, SQL selecting the lines it applies to)
     cascade: str | None  # SQL selecting lines that lean on a rejected line, with that line
     existing: str  # SQL counting the good rows that are already in the database
     apply: tuple[str, ...]  # SQL statements loading the good rows
 
 
-def _check_agency(row: dict) -> str | None:
+def _check_agency(row: dict, today: date) -> str | None:
     return None
 
 
-def _check_unit(row: dict) -> str | None:
+def _check_unit(row: dict, today: date) -> str | None:
     if row["parent_code"] and row["parent_code"] == row["code"]:
         return "a unit cannot be its own parent"
     return None
 
 
-def _check_employee(row: dict) -> str | None:
+@lru_cache(maxsize=256)
+def _rank_problem(status: str, rank: str) -> str | None:
+    # a file holds a handful of (status, rank) pairs, each checked once
     try:
-        row["nip"] = parse_nip(row["nip"]).value
-    except InvalidNIP as exc:
-        return str(exc)
-    try:
-        validate_rank(row["status"], row["rank"])
+        validate_rank(status, rank)
     except ValueError as exc:
         return str(exc)
+    return None
+
+
+def _check_employee(row: dict, today: date) -> str | None:
+    try:
+        row["nip"] = nip_value(row["nip"], today=today)
+    except InvalidNIP as exc:
+        return str(exc)
+    problem = _rank_problem(row["status"], row["rank"])
+    if problem:
+        return problem
     if row["supervisor_nip"]:
         row["supervisor_nip"] = row["supervisor_nip"].replace(" ", "")
         if row["supervisor_nip"] == row["nip"]:
@@ -166,44 +177,45 @@ EMPLOYEES = Kind(
     existing="SELECT count(*) FROM import_rows s JOIN employees e ON e.nip = s.nip "
              "WHERE s.reason IS NULL",
     apply=(
-        # Ids first (the existing one, or a new one), so that each row's supervisor is
-        # known when it is inserted: one pass over the table, not an insert and an update.
         "{assign_ids}",
         "INSERT INTO employees (id, nip, name, status, rank, position, agency_id, unit_id, "
         "supervisor_id, created_at) "
-        "SELECT s.id, s.nip, s.name, s.status, s.rank, s.position, a.id, u.id, "
+        "SELECT i.id, s.nip, s.name, s.status, s.rank, s.position, a.id, u.id, "
         "COALESCE(sup_file.id, sup_db.id), :now "
-        "FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
+        "FROM import_rows s JOIN import_ids i ON i.nip = s.nip "
+        "JOIN agencies a ON a.code = s.agency_code "
         "JOIN units u ON u.agency_id = a.id AND u.code = s.unit_code "
-        "LEFT JOIN import_rows sup_file ON sup_file.nip = s.supervisor_nip "
-        "AND sup_file.reason IS NULL "
+        "LEFT JOIN import_ids sup_file ON sup_file.nip = s.supervisor_nip "
         "LEFT JOIN employees sup_db ON sup_db.nip = s.supervisor_nip "
         "WHERE s.reason IS NULL "
         "ON CONFLICT (nip) DO UPDATE SET name = excluded.name, status = excluded.status, "
         "rank = excluded.rank, position = excluded.position, agency_id = excluded.agency_id, "
         "unit_id = excluded.unit_id, supervisor_id = excluded.supervisor_id",
+        "DROP TABLE import_ids",
     ),
 )  # fmt: skip
 
-# How new employees get their ids before they are inserted.
+# How the good rows get their ids before they are inserted: the existing one, or a new
+# one. A table of its own (nip -> id) rather than an UPDATE of every staging row, which
+# costs several times more; made before the insert so that each row's supervisor is known.
 ASSIGN_IDS = {
     # the sequence hands out ids that no concurrent insert can take
     "postgresql": (
-        "UPDATE import_rows SET id = COALESCE("
-        "(SELECT e.id FROM employees e WHERE e.nip = import_rows.nip), "
-        "nextval(pg_get_serial_sequence('employees', 'id'))) WHERE reason IS NULL",
+        "CREATE TEMPORARY TABLE import_ids AS SELECT s.nip, "
+        # the sequence looked up once (an init plan), not once per row
+        "COALESCE(e.id, nextval((SELECT pg_get_serial_sequence('employees', 'id'))::regclass)) "
+        "AS id "
+        "FROM import_rows s LEFT JOIN employees e ON e.nip = s.nip WHERE s.reason IS NULL",
+        "CREATE UNIQUE INDEX import_ids_nip ON import_ids (nip)",
+        "ANALYZE import_ids",
     ),
     # the import holds SQLite's write lock, so the ids above the largest are free
     "sqlite": (
-        "UPDATE import_rows SET id = (SELECT e.id FROM employees e "
-        "WHERE e.nip = import_rows.nip) WHERE reason IS NULL",
-        "CREATE TEMPORARY TABLE import_new AS SELECT line, "
-        "(SELECT COALESCE(MAX(id), 0) FROM employees) + row_number() OVER (ORDER BY line) AS id "
-        "FROM import_rows WHERE reason IS NULL AND id IS NULL",
-        "CREATE UNIQUE INDEX import_new_line ON import_new (line)",
-        "UPDATE import_rows SET id = (SELECT n.id FROM import_new n "
-        "WHERE n.line = import_rows.line) WHERE reason IS NULL AND id IS NULL",
-        "DROP TABLE import_new",
+        "CREATE TEMPORARY TABLE import_ids AS SELECT s.nip, COALESCE(e.id, "
+        "(SELECT COALESCE(MAX(id), 0) FROM employees) "
+        "+ sum(e.id IS NULL) OVER (ORDER BY s.line)) AS id "
+        "FROM import_rows s LEFT JOIN employees e ON e.nip = s.nip WHERE s.reason IS NULL",
+        "CREATE UNIQUE INDEX import_ids_nip ON import_ids (nip)",
     ),
 }
 
@@ -235,24 +247,26 @@ class BadFile(InvalidPayload):
 
 def _rows(kind: Kind, lines: Iterable[str]) -> Iterator[tuple[int, dict, str | None]]:
     """(line number, row, reason or None) for each data row of the CSV."""
+    today = date.today()
     reader = csv.reader(lines, strict=True)
     try:
         header = [h.strip() for h in next(reader, [])]
         _check_header(kind, header)
         where = [(c, header.index(c)) for c in kind.columns if c in header]
+        absent = dict.fromkeys(c for c in kind.columns if c not in header)
         width = len(header)
         for fields in reader:
-            line = reader.line_num
             if not fields:
                 continue  # a blank line
+            line = reader.line_num
             if len(fields) > width:
                 yield line, dict.fromkeys(kind.columns), "more fields than the header names"
                 continue
-            row = dict.fromkeys(kind.columns)
-            for column, index in where:
-                if index < len(fields):
-                    row[column] = fields[index].strip() or None
-            yield line, row, _reason(kind, row)
+            if len(fields) < width:
+                fields += [""] * (width - len(fields))
+            row = {column: fields[index].strip() or None for column, index in where}
+            row.update(absent)
+            yield line, row, _reason(kind, row, today)
     except csv.Error as exc:
         raise BadFile(f"line {reader.line_num}: not valid CSV ({exc})",
                       {"file": [str(exc)]}) from None  # fmt: skip
@@ -273,7 +287,7 @@ def _check_header(kind: Kind, header: list[str]) -> None:
         )  # fmt: skip
 
 
-def _reason(kind: Kind, row: dict) -> str | None:
+def _reason(kind: Kind, row: dict, today: date) -> str | None:
     empty = [c for c in kind.required if row[c] is None]
     if empty:
         return f"required: {', '.join(empty)}"
@@ -283,18 +297,15 @@ def _reason(kind: Kind, row: dict) -> str | None:
             return f"{column} is longer than {limit} characters or holds a NUL"
     if row.get("status") is not None:
         row["status"] = row["status"].upper()
-    return kind.check_row(row)
+    return kind.check_row(row, today)
 
 
 def _create_staging(session: Session, kind: Kind) -> None:
     columns = ", ".join(f"{c} TEXT" for c in kind.columns)
-    # Room on each page, so that setting reason and id later rewrites rows in place (HOT).
-    room = " WITH (fillfactor = 60)" if session.get_bind().dialect.name == "postgresql" else ""
     session.execute(text("DROP TABLE IF EXISTS import_rows"))
-    session.execute(
-        text(f"CREATE TEMPORARY TABLE import_rows (line INTEGER PRIMARY KEY, {columns}, "
-             f"reason TEXT, id INTEGER){room}")
-    )  # fmt: skip
+    session.execute(text("DROP TABLE IF EXISTS import_ids"))
+    session.execute(text(f"CREATE TEMPORARY TABLE import_rows (line INTEGER PRIMARY KEY, "
+                         f"{columns}, reason TEXT)"))  # fmt: skip
 
 
 def _load_staging(session, kind, rows, progress) -> int:

@@ -37,7 +37,22 @@ class NIP:
 
 def parse_nip(raw: object, *, today: date | None = None) -> NIP:
     """Parse and validate a NIP; raise ``InvalidNIP`` with a clear reason."""
-    today = today or date.today()
+    value = nip_value(raw, today=today or date.today())
+    return NIP(
+        value=value,
+        birth_date=date(int(value[0:4]), int(value[4:6]), int(value[6:8])),
+        tmt_year=int(value[8:12]),
+        tmt_month=int(value[12:14]),
+        gender="M" if value[14] == "1" else "F",
+        sequence=int(value[15:18]),
+    )
+
+
+def nip_value(raw: object, *, today: date) -> str:
+    """The NIP's 18 digits (spaces removed) if it is valid; raise ``InvalidNIP`` otherwise.
+
+    ``parse_nip`` without building its parts: the bulk import checks a million of them.
+    """
     if not isinstance(raw, str):
         raise InvalidNIP("NIP must be a string of 18 digits")
     value = raw.replace(" ", "")
@@ -74,18 +89,9 @@ def parse_nip(raw: object, *, today: date | None = None) -> NIP:
     if gender_digit not in "12":
         raise InvalidNIP(f"NIP digit 15 is the gender (1 male, 2 female), got {gender_digit}")
 
-    sequence = int(value[15:18])
-    if sequence == 0:
+    if value[15:18] == "000":
         raise InvalidNIP("NIP digits 16-18 are a sequence number starting at 001, got 000")
-
-    return NIP(
-        value=value,
-        birth_date=birth,
-        tmt_year=tmt_year,
-        tmt_month=tmt_month,
-        gender="M" if gender_digit == "1" else "F",
-        sequence=sequence,
-    )
+    return value
 
 
 def make_nip(birth: date, tmt_year: int, tmt_month: int, gender: str, sequence: int) -> str:
