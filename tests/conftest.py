@@ -18,6 +18,7 @@ from alur import create_app
 from alur.config import normalise_database_url
 from tests import factories
 from workflow.db import db
+from workflow.settings import configure as configure_rules
 
 KEEP = {"roles", "alembic_version"}  # reference data inserted by the migrations
 
@@ -93,6 +94,8 @@ def app(database_url, tmp_path_factory):
 
 @pytest.fixture
 def app_ctx(app):
+    # The rules are the process's; a test that made an app of its own may have changed them.
+    configure_rules(app.config)
     with app.app_context():
         yield app
         db.session.remove()

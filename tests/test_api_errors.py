@@ -103,7 +103,7 @@ def test_outside_the_api_errors_stay_html(client):
     assert response.content_type.startswith("text/html")
 
 
-def test_too_many_requests_is_429_with_retry_after(database_url):
+def test_too_many_requests_is_429_with_retry_after(app, database_url):  # app: the schema
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "API_RATE_LIMIT": "2/minute",
     })  # fmt: skip
