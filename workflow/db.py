@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
@@ -183,6 +184,22 @@ def insert_many_once(session: Session, model, rows: list[dict], *, unique: list[
     return [tuple(row) for row in session.execute(statement)]
 
 
+@cache
+def _versioned_update(mapper, keys: tuple[str, ...]):
+    """The UPDATE of ``keys`` guarded by id and version; one per set of columns, kept."""
+    from sqlalchemy import and_, bindparam
+
+    table = mapper.local_table
+    targets = {key: mapper.attrs[key].columns[0] for key in keys}
+    return (
+        table.update()
+        .where(and_(table.c.id == bindparam("_id"),
+                    mapper.version_id_col == bindparam("_version")))
+        .values({column.name: bindparam(f"_new_{key}", type_=column.type)
+                 for key, column in targets.items()})
+    )  # fmt: skip
+
+
 def update_many(session: Session, objects: list) -> None:
     """Write the changed columns of many versioned objects of one model in a few statements.
 
@@ -191,7 +208,7 @@ def update_many(session: Session, objects: list) -> None:
     ``executemany`` UPDATE, still guarded by their version (``StaleDataError`` if a
     row had moved on), and are left clean, as a flush would leave them.
     """
-    from sqlalchemy import and_, bindparam, inspect
+    from sqlalchemy import inspect
     from sqlalchemy.orm.attributes import set_committed_value
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -212,14 +229,7 @@ def update_many(session: Session, objects: list) -> None:
         changed[version_attr] = mapper.version_id_generator(old_version)
         groups.setdefault(tuple(sorted(changed)), []).append((obj, changed, old_version))
     for keys, members in groups.items():
-        targets = {key: mapper.attrs[key].columns[0] for key in keys}
-        statement = (
-            table.update()
-            .where(and_(table.c.id == bindparam("_id"),
-                        mapper.version_id_col == bindparam("_version")))
-            .values({column.name: bindparam(f"_new_{key}", type_=column.type)
-                     for key, column in targets.items()})
-        )  # fmt: skip
+        statement = _versioned_update(mapper, keys)
         params = [
             {"_id": obj.id, "_version": old_version,
              **{f"_new_{key}": value for key, value in changed.items()}}

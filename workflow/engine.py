@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, bindparam, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -74,13 +74,20 @@ class InboxItem:
 # -- reading ---------------------------------------------------------------------------
 
 
+@cache
+def _by_id(model, lock: bool):
+    # Built once: a statement keeps its cache key, which is otherwise worked out anew
+    # on every request.
+    stmt = select(model).where(model.id == bindparam("record_id"))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return stmt
+
+
 def get_record(session: Session, workflow: str, record_id: int, *, lock: bool = False):
     """Load a record of ``workflow`` by id, or raise NotFound."""
     wf = workflow_for(workflow)
-    stmt = select(wf.model).where(wf.model.id == record_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    record = session.scalars(stmt).one_or_none()
+    record = session.scalars(_by_id(wf.model, lock), {"record_id": record_id}).one_or_none()
     if record is None:
         raise NotFound(f"{wf.title} {record_id} does not exist")
     return record

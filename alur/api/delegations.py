@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import select
 
 from alur.api.auth import actor
+from alur.api.blueprint import Blueprint
 from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.base import page_of
 from schemas.delegation import DelegationQuery, DelegationSchema

@@ -13,12 +13,13 @@ from datetime import datetime
 from flask import jsonify, request, url_for
 from flask.views import MethodView
 from flask_security import auth_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from alur.api.auth import actor
+from alur.api.blueprint import Blueprint
 from alur.api.problems import problem, workflow_error_body
 from schemas.appraisal import AppraisalQuery, AppraisalSchema
 from schemas.base import ProblemSchema, decode_cursor, encode_cursor, page_of

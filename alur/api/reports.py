@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from alur.api.auth import actor
+from alur.api.blueprint import Blueprint
 from alur.api.records import TOKEN_AUTH, page_args, problems
 from schemas.base import encode_cursor
 from schemas.distribution import DistributionQuery, DistributionSchema, OrganisationRatingSchema

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from alur.api.auth import actor
+from alur.api.blueprint import Blueprint
 from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.agency import AgencyQuery, AgencySchema
 from schemas.base import page_of

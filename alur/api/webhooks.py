@@ -10,11 +10,12 @@ import functools
 
 from flask import jsonify, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from alur.api.auth import actor
+from alur.api.blueprint import Blueprint
 from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.base import PageQuery, page_of
 from schemas.subscription import (

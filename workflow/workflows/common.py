@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
@@ -56,6 +57,13 @@ def text(required: bool = False, max_length: int = 4000, **kwargs) -> fields.Str
     )
 
 
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    # One per schema: they keep no state between loads, and building one costs more
+    # than loading a payload with it.
+    return schema()
+
+
 def load(schema: type[Schema], data: object, *, what: str) -> dict:
     """Validate ``data`` with ``schema``; refuse with field errors as InvalidPayload."""
     if data is None:
@@ -63,7 +71,7 @@ def load(schema: type[Schema], data: object, *, what: str) -> dict:
     if not isinstance(data, dict):
         raise InvalidPayload(f"{what} must be an object", {"_schema": ["Must be an object."]})
     try:
-        return schema().load(data)
+        return _instance(schema).load(data)
     except ValidationError as exc:
         raise InvalidPayload(f"invalid {what}", exc.normalized_messages()) from None
 
