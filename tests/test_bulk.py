@@ -135,3 +135,38 @@ def test_records_the_caller_may_not_see_are_not_found(session, cast):
     assert [o.error.code if o.error else "ok" for o in outcomes] == ["ok", "not_found"]
     session.rollback()
     assert session.get(TrainingNomination, hidden).state == "reviewed"
+
+
+def test_a_batch_update_writes_each_row_once_and_leaves_it_clean(session, cast):
+    from sqlalchemy import inspect
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from workflow.db import update_many
+    from workflow.models import Appraisal
+
+    one = new_record(session, cast, "appraisal")
+    two = new_record(session, cast, "appraisal", year=2024)
+    session.commit()
+    version, _ = one.version, two.version  # loaded, as the engine's locked read does
+    one.feedback, two.feedback = "one", "two"
+    two.self_assessment = "mine"  # a different set of columns: its own statement
+    assert statements_during(lambda: update_many(session, [one, two])) == 2
+    # clean as after a flush: nothing left for the next flush to look at or write
+    assert not inspect(one).modified and one not in session.dirty
+    assert statements_during(session.flush) == 0
+    session.commit()
+    session.expire_all()
+    assert (one.feedback, one.version) == ("one", version + 1)
+    assert (two.feedback, two.self_assessment) == ("two", "mine")
+
+    # a row whose version moved on since it was read is not overwritten
+    session.execute(Appraisal.__table__.update().values(version=version + 5)
+                    .where(Appraisal.id == one.id))  # fmt: skip
+    one.feedback = "lost"
+    try:
+        update_many(session, [one])
+    except StaleDataError:
+        session.rollback()
+    else:
+        raise AssertionError("a stale row was written")
+    assert session.get(Appraisal, one.id).feedback == "one"

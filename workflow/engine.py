@@ -47,9 +47,10 @@ from workflow.workflows import WORKFLOWS, workflow_for
 from workflow.workflows.common import load
 
 SYSTEM = "system"
-# Audit entries and events are written, never read back in the change: plain INSERTs.
-AUDIT_INSERT = AuditEntry.__table__.insert()
-EVENT_INSERT = OutboxEvent.__table__.insert()
+# Audit entries and events are written, never read back in the change: plain INSERTs,
+# without asking for the new row's id back (``inline``).
+AUDIT_INSERT = AuditEntry.__table__.insert().inline()
+EVENT_INSERT = OutboxEvent.__table__.insert().inline()
 
 
 @dataclass(frozen=True)

@@ -234,7 +234,8 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
             """Fire a trigger; returns the updated record."""
             expected = _if_match()
             key = _idempotency_key()
-            fingerprint = _request_hash(collection, record_id, body, expected)
+            fingerprint = None if key is None else _request_hash(collection, record_id, body,
+                                                                 expected)  # fmt: skip
             if key is not None and (replayed := _replay(key, fingerprint)) is not None:
                 return replayed
             user = actor()
