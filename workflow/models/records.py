@@ -44,6 +44,7 @@ class TrainingNomination(WorkflowRecord, db.Model):
         _open_unique("uq_training_nominations_open", "employee_id", "program_id"),
         Index("ix_training_nominations_employee_state", "employee_id", "state"),
         Index("ix_training_nominations_agency_state", "agency_id", "state", "state_changed_at"),
+        Index("ix_training_nominations_agency_page", "agency_id", "id"),
         Index("ix_training_nominations_program_state", "program_id", "state"),
         Index("ix_training_nominations_state_since", "state", "state_changed_at"),
     )
@@ -76,6 +77,7 @@ class MentoringAssignment(WorkflowRecord, db.Model):
         Index("ix_mentoring_assignments_mentor_state", "mentor_id", "state"),
         Index("ix_mentoring_assignments_mentee_state", "mentee_id", "state"),
         Index("ix_mentoring_assignments_agency_state", "agency_id", "state", "state_changed_at"),
+        Index("ix_mentoring_assignments_agency_page", "agency_id", "id"),
         Index("ix_mentoring_assignments_state_since", "state", "state_changed_at"),
     )
     workflow_name = "mentoring_assignment"
@@ -110,6 +112,7 @@ class Appraisal(WorkflowRecord, db.Model):
         Index("ix_appraisals_employee_state", "employee_id", "state"),
         Index("ix_appraisals_state_since", "state", "state_changed_at"),
         Index("ix_appraisals_agency_state", "agency_id", "state", "state_changed_at"),
+        Index("ix_appraisals_agency_page", "agency_id", "id"),
         UniqueConstraint("id", "employee_id", name="uq_appraisals_id_employee"),
     )
     workflow_name = "appraisal"
