@@ -217,7 +217,7 @@ def update_many(session: Session, objects: list) -> None:
     mapper = inspect(objects[0]).mapper
     table = mapper.local_table
     version_attr = mapper.get_property_by_column(mapper.version_id_col).key
-    groups: dict[tuple[str, ...], list[tuple[object, dict, int]]] = {}
+    groups: dict[tuple[str, ...], list[tuple[object, object, dict, int]]] = {}
     columns = {attr.key for attr in mapper.column_attrs}
     for obj in objects:
         state = inspect(obj)
@@ -227,13 +227,13 @@ def update_many(session: Session, objects: list) -> None:
             continue
         old_version = state.committed_state.get(version_attr, getattr(obj, version_attr))
         changed[version_attr] = mapper.version_id_generator(old_version)
-        groups.setdefault(tuple(sorted(changed)), []).append((obj, changed, old_version))
+        groups.setdefault(tuple(sorted(changed)), []).append((obj, state, changed, old_version))
     for keys, members in groups.items():
         statement = _versioned_update(mapper, keys)
         params = [
             {"_id": obj.id, "_version": old_version,
              **{f"_new_{key}": value for key, value in changed.items()}}
-            for obj, changed, old_version in members
+            for obj, _, changed, old_version in members
         ]  # fmt: skip
         result = session.connection().execute(statement, params)
         if result.rowcount != len(members):
@@ -241,10 +241,9 @@ def update_many(session: Session, objects: list) -> None:
                 f"{table.name}: {len(members) - result.rowcount} of {len(members)} rows "
                 "had changed since they were read"
             )
-        for obj, changed, _ in members:
+        for obj, state, changed, _ in members:
             for key, value in changed.items():
                 set_committed_value(obj, key, value)
-            state = inspect(obj)
             if not state.committed_state:
                 # Nothing else pending on it: off the session's list of modified objects,
                 # as a flush leaves it, so that the next flush need not look at it.
