@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import tracemalloc
 
 import pytest
 from sqlalchemy import func, select
@@ -214,3 +215,84 @@ def test_the_core_reports_counts_and_phases(session, loaded):
     assert (result.read, result.inserted, result.updated, result.applied) == (4, 4, 0, True)
     assert phases == [("read", 4), ("checked", 4), ("loaded", 4)]
     assert set(result.seconds) >= {"read", "check", "load"}
+
+
+def nips(count: int, born: str = "19800101") -> list[str]:
+    """``count`` distinct valid NIPs (same birth date and TMT, sequence 001 onwards)."""
+    return [f"{born}2005011{n:03d}" for n in range(1, count + 1)]
+
+
+def test_everyone_under_a_rejected_head_is_rejected_naming_their_own_supervisor(
+    cli, loaded, session
+):
+    # a head whose rank is wrong, three chiefs under them, three staff under each chief
+    head, *rest = nips(13)
+    chiefs, staff = rest[:3], rest[3:]
+    rows = [f"{head},Kepala,PNS,V/a,Sekretaris Daerah,IMP-A,SETDA,"]
+    rows += [f"{c},Kabid,PNS,IV/a,Kepala Bidang,IMP-A,BKPSDM,{head}" for c in chiefs]
+    rows += [f"{s},Staf,PNS,III/a,Analis,IMP-A,BKPSDM,{chiefs[i // 3]}"
+             for i, s in enumerate(staff)]  # fmt: skip
+    rows.append(f"{OTHER},Rina Wati,PPPK,IX,Guru Ahli Pertama,IMP-A,DISDIK,")
+    path = write(loaded, "chain.csv", "\n".join([EMPLOYEES.splitlines()[0], *rows]) + "\n")
+
+    result = cli("import", "employees", str(path), "--skip-bad", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "14 rows read, 1 added, 0 updated, 13 rejected" in result.output
+    with open(loaded / "chain.csv.rejected.csv", encoding="utf-8") as rejected:
+        reasons = {r["nip"]: r["reason"] for r in csv.DictReader(rejected)}
+    assert "'V/a' is not a PNS rank" in reasons[head]
+    assert {reasons[c] for c in chiefs} == {"leans on line 2, which was rejected"}
+    line_of = {c: 3 + n for n, c in enumerate(chiefs)}
+    for i, s in enumerate(staff):
+        assert reasons[s] == f"leans on line {line_of[chiefs[i // 3]]}, which was rejected"
+    session.rollback()
+    assert session.scalars(select(Employee.nip)).all() == [OTHER]
+
+
+def test_a_file_bad_throughout_streams_its_rejects_in_memory_that_does_not_grow(session, loaded):
+
+    header = EMPLOYEES.splitlines()[0]
+
+    def peak_for(count: int) -> tuple[int, int]:
+        path = loaded / f"bad{count}.csv"
+        with path.open("w", encoding="utf-8") as f:  # every row names a status that does not exist
+            f.write(header + "\n")
+            for day in range(count // 999 + 1):
+                for nip in nips(999, born=f"1970{1 + day // 28:02d}{1 + day % 28:02d}"):
+                    if count == 0:
+                        break
+                    f.write(f"{nip},Salah,XXX,III/a,Staf,IMP-A,SETDA,\n")
+                    count -= 1
+        seen = []
+
+        def sink(rows):
+            seen.append(sum(1 for _ in rows))
+
+        tracemalloc.start()
+        with path.open(encoding="utf-8") as lines:
+            result = importer.import_csv(session, "employees", lines, rejects=sink)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert not result.applied and seen == [result.rejected] == [result.read]
+        assert len(result.first_rejected) == importer.SAMPLE
+        assert [r.line for r in result.first_rejected] == list(range(2, 2 + importer.SAMPLE))
+        assert result.first_rejected[0].reason.startswith("status must be one of PNS, PPPK")
+        return result.rejected, peak
+
+    small, small_peak = peak_for(10_000)
+    large, large_peak = peak_for(40_000)
+    assert (small, large) == (10_000, 40_000)
+    # four times the bad rows, not four times the memory: none is held beyond a block
+    assert large_peak < 2 * small_peak, (small_peak, large_peak)
+    assert count(session, Employee) == 0
+
+
+def test_a_rejects_file_that_cannot_be_written_is_an_error_and_nothing_is_loaded(
+    cli, loaded, session
+):
+    path = write(loaded, "bad.csv", BAD_ROWS)
+    result = cli("import", "employees", str(path), "--skip-bad",
+                 "--rejects", str(loaded / "no-such-dir" / "out.csv"))  # fmt: skip
+    assert result.exit_code == 1
+    assert "no-such-dir/out.csv: No such file or directory" in result.output
+    assert count(session, Employee) == 0

@@ -9,11 +9,13 @@ the file too. The rows go to a temporary staging table first (PostgreSQL
 a few set-based statements rather than one round trip per row.
 
 By default a file with any bad row changes nothing (all or nothing); with
-``skip_bad`` the good rows are loaded and the bad ones (and those that lean on
-them, like the staff of a rejected supervisor) are returned, each with its
-line number and reason. Importing the same file again changes nothing: rows
-are matched on their natural key (the agency's code, the unit's code within
-its agency, the employee's NIP) and updated in place.
+``skip_bad`` the good rows are loaded. Either way the bad ones (and those that
+lean on them, like the staff of a rejected supervisor) are handed to the
+caller, each with its line number and reason, streamed from the staging table
+so that a file bad throughout costs no more memory than a good one. Importing
+the same file again changes nothing: rows are matched on their natural key
+(the agency's code, the unit's code within its agency, the employee's NIP) and
+updated in place.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from workflow.ranks import validate_rank
 
 BATCH = 5000  # rows per executemany on SQLite
 PROGRESS_EVERY = 100_000
+SAMPLE = 20  # rejected rows kept on the result; all of them go to the caller's sink
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Kind:
     lengths: dict[str, int]
     check_row: Callable[[dict, date], str | None]  # a reason, or None if fine
     checks: tuple[tuple[str, str], ...]  # (reason, SQL selecting the lines it applies to)
-    cascade: str | None  # SQL selecting lines that lean on a rejected line, with that line
+    cascade: str | None  # SQL selecting lines that lean on a rejected line (line, on_line)
     existing: str  # SQL counting the good rows that are already in the database
     apply: tuple[str, ...]  # SQL statements loading the good rows
 
@@ -132,11 +135,12 @@ UNITS = Kind(
          "AND NOT EXISTS (SELECT 1 FROM units u WHERE u.agency_id = a.id "
          "                AND u.code = s.parent_code)"),
     ),
-    cascade="SELECT s.line, t.line FROM import_rows s JOIN import_rows t "
-            "ON t.agency_code = s.agency_code AND t.code = s.parent_code "
+    cascade="SELECT s.line AS line, min(t.line) AS on_line FROM import_rows s "
+            "JOIN import_rows t ON t.agency_code = s.agency_code AND t.code = s.parent_code "
             "JOIN agencies a ON a.code = s.agency_code "
             "WHERE s.reason IS NULL AND t.reason IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM units u WHERE u.agency_id = a.id AND u.code = s.parent_code)",
+            "(SELECT 1 FROM units u WHERE u.agency_id = a.id AND u.code = s.parent_code) "
+            "GROUP BY s.line",
     existing="SELECT count(*) FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
              "JOIN units u ON u.agency_id = a.id AND u.code = s.code WHERE s.reason IS NULL",
     apply=(
@@ -171,9 +175,11 @@ EMPLOYEES = Kind(
          "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.nip = s.supervisor_nip) "
          "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip)"),
     ),
-    cascade="SELECT s.line, t.line FROM import_rows s JOIN import_rows t "
-            "ON t.nip = s.supervisor_nip WHERE s.reason IS NULL AND t.reason IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip)",
+    cascade="SELECT s.line AS line, min(t.line) AS on_line FROM import_rows s "
+            "JOIN import_rows t ON t.nip = s.supervisor_nip "
+            "WHERE s.reason IS NULL AND t.reason IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip) "
+            "GROUP BY s.line",
     existing="SELECT count(*) FROM import_rows s JOIN employees e ON e.nip = s.nip "
              "WHERE s.reason IS NULL",
     apply=(
@@ -237,7 +243,8 @@ class Result:
     inserted: int = 0
     updated: int = 0
     applied: bool = False
-    rejected: list[Rejected] = field(default_factory=list)
+    rejected: int = 0
+    first_rejected: list[Rejected] = field(default_factory=list)  # by line, up to SAMPLE
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -353,21 +360,25 @@ def _check(session: Session, kind: Kind) -> None:
     if kind.cascade is None:
         return
     # Rows that lean on a rejected row (a supervisor's, a parent unit's) cannot load either;
-    # one round per level of the chain.
-    while leaning := session.execute(text(kind.cascade)).all():
-        for line, on in leaning:
-            session.execute(
-                text("UPDATE import_rows SET reason = :reason WHERE line = :line"),
-                {"reason": f"leans on line {on}, which was rejected", "line": line},
-            )  # fmt: skip
+    # one statement per level of the chain, however many rows a level holds.
+    leaning = text(
+        "UPDATE import_rows SET reason = 'leans on line ' || c.on_line || ', which was rejected' "
+        f"FROM ({kind.cascade}) c WHERE import_rows.line = c.line"
+    )
+    while session.execute(leaning).rowcount:
+        pass
 
 
-def _rejected(session: Session, kind: Kind) -> list[Rejected]:
+def _rejected(session: Session, kind: Kind, limit: int | None = None) -> Iterator[Rejected]:
+    """The rejected rows by line, read a block at a time (a whole file may be bad)."""
     rows = session.execute(
         text(f"SELECT line, reason, {', '.join(kind.columns)} FROM import_rows "
-             "WHERE reason IS NOT NULL ORDER BY line")
-    ).all()  # fmt: skip
-    return [Rejected(r[0], r[1], dict(zip(kind.columns, r[2:], strict=True))) for r in rows]
+             "WHERE reason IS NOT NULL ORDER BY line"
+             + ("" if limit is None else f" LIMIT {int(limit)}")),
+        execution_options={"yield_per": BATCH},
+    )  # fmt: skip
+    for r in rows:
+        yield Rejected(r[0], r[1], dict(zip(kind.columns, r[2:], strict=True)))
 
 
 def import_csv(
@@ -377,10 +388,13 @@ def import_csv(
     *,
     skip_bad: bool = False,
     progress: Callable[[str, int], None] = lambda phase, done: None,
+    rejects: Callable[[Iterator[Rejected]], None] | None = None,
 ) -> Result:
     """Check every row of a CSV of ``kind_name``, then load the good ones in one transaction.
 
     Without ``skip_bad`` a single bad row means nothing is loaded (``applied`` False).
+    If any row is rejected, ``rejects`` is handed all of them, by line, as an iterator
+    read from the database as it goes; the result keeps their count and the first few.
     Raises ``BadFile`` for a file that is not CSV of this kind at all.
     """
     kind = KINDS[kind_name]
@@ -396,7 +410,13 @@ def import_csv(
         started = time.perf_counter()
         _index_staging(session, kind)
         _check(session, kind)
-        result.rejected = _rejected(session, kind)
+        result.rejected = session.execute(
+            text("SELECT count(*) FROM import_rows WHERE reason IS NOT NULL")
+        ).scalar_one()
+        if result.rejected:
+            result.first_rejected = list(_rejected(session, kind, limit=SAMPLE))
+            if rejects is not None:
+                rejects(_rejected(session, kind))
         result.seconds["check"] = time.perf_counter() - started
         progress("checked", result.read)
         if result.rejected and not skip_bad:
@@ -404,7 +424,7 @@ def import_csv(
             return result
 
         started = time.perf_counter()
-        good = result.read - len(result.rejected)
+        good = result.read - result.rejected
         result.updated = session.execute(text(kind.existing)).scalar_one()
         result.inserted = good - result.updated
         for n, statement in enumerate(kind.apply):
@@ -420,10 +440,10 @@ def import_csv(
     return result
 
 
-def write_rejected(result: Result, stream) -> None:
-    """The rejected rows as CSV: their line, the reason, then the row as read."""
-    kind = KINDS[result.kind]
+def write_rejected(kind_name: str, rejected: Iterable[Rejected], stream) -> None:
+    """Rejected rows as CSV: their line, the reason, then the row as read."""
+    kind = KINDS[kind_name]
     writer = csv.writer(stream)
     writer.writerow(["line", "reason", *kind.columns])
-    for r in result.rejected:
+    for r in rejected:
         writer.writerow([r.line, r.reason, *(r.row.get(c) or "" for c in kind.columns)])

@@ -44,31 +44,37 @@ def _command(kind: importer.Kind):
                 click.echo(f"  {phase}: {done:,} rows ({time.perf_counter() - started:.1f} s)",
                            err=True)  # fmt: skip
 
+        target = rejects or file.with_name(file.name + ".rejected.csv")
+
+        def write_rejects(rows) -> None:
+            try:
+                with target.open("w", encoding="utf-8", newline="") as out:
+                    importer.write_rejected(kind.name, rows, out)
+            except OSError as exc:  # raised inside the import, so nothing is loaded
+                raise click.ClickException(f"{target}: {exc.strerror}") from None
+
         with file.open(encoding="utf-8-sig", newline="") as stream:
             try:
                 result = importer.import_csv(db.session, kind.name, stream, skip_bad=skip_bad,
-                                             progress=progress)  # fmt: skip
+                                             progress=progress, rejects=write_rejects)  # fmt: skip
             except importer.BadFile as exc:
                 raise click.ClickException(f"{file}: {exc.explained()}") from None
         elapsed = time.perf_counter() - started
         if result.rejected:
-            target = rejects or file.with_name(file.name + ".rejected.csv")
-            with target.open("w", encoding="utf-8", newline="") as out:
-                importer.write_rejected(result, out)
-            for r in result.rejected[:20]:
+            for r in result.first_rejected:
                 click.echo(f"{file}:{r.line}: {r.reason}", err=True)
-            more = len(result.rejected) - 20
+            more = result.rejected - len(result.first_rejected)
             if more > 0:
                 click.echo(f"… and {more:,} more", err=True)
-            click.echo(f"{len(result.rejected):,} rejected rows written to {target}", err=True)
+            click.echo(f"{result.rejected:,} rejected rows written to {target}", err=True)
         if not result.applied:
-            click.echo(f"{kind.name}: nothing imported: {len(result.rejected):,} of "
+            click.echo(f"{kind.name}: nothing imported: {result.rejected:,} of "
                        f"{result.read:,} rows are bad (use --skip-bad to load the others)",
                        err=True)  # fmt: skip
             sys.exit(1)
         rate = result.read / elapsed if elapsed else 0
         click.echo(f"{kind.name}: {result.read:,} rows read, {result.inserted:,} added, "
-                   f"{result.updated:,} updated, {len(result.rejected):,} rejected "
+                   f"{result.updated:,} updated, {result.rejected:,} rejected "
                    f"in {elapsed:.2f} s ({rate:,.0f} rows/s)")  # fmt: skip
 
     return command
