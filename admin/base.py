@@ -8,22 +8,35 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
+from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
 from workflow.db import db
+from workflow.models import Employee
+from workflow.reference import employee_search
 
 
 class ScopedLoader(QueryAjaxModelLoader):
-    """Foreign-key lookups offer only rows of the user's agency (all, to admins)."""
+    """Foreign-key lookups offer only rows of the user's agency (all, to admins).
+
+    An employee is looked up as the employee list searches (NIP start or name words,
+    each on an index), since a lookup runs on every pause in typing.
+    """
 
     def get_query(self):
         query = super().get_query()
         if not is_admin() and hasattr(self.model, "agency_id"):
             query = query.filter(self.model.agency_id == me().agency_id)
         return query
+
+    def get_list(self, term, offset=0, limit=DEFAULT_PAGE_SIZE):
+        if self.model is not Employee:
+            return super().get_list(term, offset, limit)
+        query = self.get_query().filter(employee_search(term)).order_by(Employee.id)
+        return query.offset(offset).limit(limit).all()
 
 
 def row_ids(raw_ids) -> list[int]:

@@ -81,7 +81,7 @@ class UnitView(ReferenceView):
 
 class EmployeeView(ReferenceView):
     column_list = ["id", "nip", "name", "status", "rank", "position", "unit", "supervisor"]
-    column_searchable_list = ["nip"]  # unique-indexed; names need pg_trgm at national scale
+    column_searchable_list = ["nip", "name"]  # searched as reference.employee_search does
     column_filters = ["agency_id", "status", "rank"]
     form_columns = ["nip", "name", "status", "rank", "position", "unit", "supervisor"]
     form_ajax_refs = {
@@ -99,6 +99,13 @@ class EmployeeView(ReferenceView):
 
     def get_count_query(self):
         return self._people(super().get_count_query())
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        # a NIP by its first digits on the unique index, a name by its words on a trigram
+        # index, rather than Flask-Admin's ILIKE '%…%' over every row of millions
+        where = reference.employee_search(search)
+        count_query = None if count_query is None else count_query.filter(where)
+        return query.filter(where), count_query, joins, count_joins
 
     def get_one(self, id):
         row = super().get_one(id)

@@ -9,7 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Index, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -28,6 +28,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """``index`` made on ``dialect`` alone (a PostgreSQL GIN index has no SQLite twin)."""
+    index.info["dialect"] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
+def schema_filter(dialect: str):
+    """Alembic's ``include_object`` for ``dialect``: leaves out what is made for another."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return reflected or obj.info.get("dialect", dialect) == dialect
+
+    return include
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+NIP_LENGTH = 18
 MIN_ENTRY_AGE = 18  # the youngest age at which one may be appointed CPNS/PPPK
 EARLIEST_BIRTH_YEAR = 1930
 
@@ -60,7 +61,7 @@ def nip_value(raw: object, *, today: date) -> str:
         raise InvalidNIP("NIP is required: 18 digits")
     if not value.isascii() or not value.isdigit():
         raise InvalidNIP(f"NIP must contain digits only, got {raw!r}")
-    if len(value) != 18:
+    if len(value) != NIP_LENGTH:
         raise InvalidNIP(f"NIP must have 18 digits, got {len(value)}")
 
     try:

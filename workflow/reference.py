@@ -8,13 +8,14 @@ to every signed-in user.
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_
+from sqlalchemy import and_, bindparam, false, or_, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.db import write_transaction
 from workflow.errors import Conflict, Forbidden, InvalidPayload
 from workflow.models import Agency, Employee, RoleName, TrainingProgram, Unit, User
+from workflow.nip import NIP_LENGTH
 
 
 def _admin(actor: User) -> bool:
@@ -41,6 +42,38 @@ def visible_clause(actor: User, model):
     if actor.employee_id is not None:
         clauses += [Employee.id == actor.employee_id, Employee.supervisor_id == actor.employee_id]
     return or_(*clauses) if clauses else false()
+
+
+def employee_search(search: str):
+    """WHERE clause of the employees a search box's text names.
+
+    Digits (spaces allowed, as NIPs are often written) are the start of a NIP: a
+    range on its unique index. Anything else is words that must all occur in the
+    name, served on PostgreSQL by a trigram index.
+    """
+    digits = search.replace(" ", "")
+    if digits.isascii() and digits.isdigit():
+        if len(digits) > NIP_LENGTH:
+            return false()
+        # NIPs are 18 ASCII digits, which every collation orders alike
+        low, high = digits.ljust(NIP_LENGTH, "0"), digits.ljust(NIP_LENGTH, "9")
+        return Employee.nip.between(_inline(low), _inline(high))
+    words = search.split()
+    if not words:
+        return true()
+    return and_(*(Employee.name.ilike(_inline(f"%{_escape_like(w)}%"), escape="\\")
+                  for w in words))  # fmt: skip
+
+
+def _inline(value: str):
+    # Written into the statement, not sent as a parameter: a plan that PostgreSQL caches
+    # for any value (psycopg prepares a statement it sees again) cannot know how few rows
+    # match, and would scan rather than use the index.
+    return bindparam(None, value, literal_execute=True)
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def can_see(actor: User, row) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from workflow.db import UTCDateTime, db, utcnow
+from workflow.db import UTCDateTime, db, only_on, utcnow
 from workflow.nip import NIP, parse_nip
 from workflow.ranks import EmploymentStatus, rank_level, validate_rank
 
@@ -91,6 +91,16 @@ class Employee(db.Model):
         Index("ix_employees_supervisor_id", "supervisor_id"),
         Index("ix_employees_agency_unit", "agency_id", "unit_id"),
         Index("ix_employees_unit_id", "unit_id"),
+        # a name searched anywhere in it (ILIKE '%word%') among millions
+        only_on(
+            "postgresql",
+            Index(
+                "ix_employees_name_trgm",
+                "name",
+                postgresql_using="gin",
+                postgresql_ops={"name": "gin_trgm_ops"},
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
