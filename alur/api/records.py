@@ -58,7 +58,8 @@ IF_MATCH = {
 }  # fmt: skip
 IDEMPOTENCY_KEY = {
     "in": "header", "name": "Idempotency-Key", "schema": {"type": "string"},
-    "description": "Retries with the same key and body get the first answer",
+    "description": "Retries with the same key and body get the first answer (for 24 hours, "
+                   "or as the deployment keeps keys)",
 }  # fmt: skip
 TOKEN_AUTH = [auth_required("token")]
 

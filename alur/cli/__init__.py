@@ -14,6 +14,7 @@ from alur.cli.demo import seed_demo
 from alur.cli.imports import import_group
 from alur.cli.jp import jp
 from alur.cli.predicates import predicates
+from alur.cli.prune import prune
 from alur.cli.sla import sla
 from alur.cli.tokens import tokens
 from alur.cli.users import users
@@ -34,3 +35,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(sla)
     app.cli.add_command(predicates)
     app.cli.add_command(import_group)
+    app.cli.add_command(prune)

@@ -145,7 +145,8 @@ class OutboxDelivery(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"))
+    # indexed: an event is pruned once no delivery refers to it (workflow.retention)
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"), index=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
     status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # since created or redelivered
