@@ -15,10 +15,8 @@ from workflow.reference import employee_search
 @pytest.fixture
 def people(session, cast):
     team = factories.unit(session, cast.agency)
-    named = {
-        name: factories.employee(session, team, name=name)
-        for name in ("Siti Aminah", "Siti Rahmawati", "Budi Santoso", "Ani_Wati", "AniXWati")
-    }
+    names = ("Siti Aminah", "Siti Rahmawati", "Budi Santoso", "Ani_Wati", "AniXWati", "Ma'ruf Amin")
+    named = {name: factories.employee(session, team, name=name) for name in names}
     session.commit()
     return named
 
@@ -38,9 +36,12 @@ def test_every_word_must_occur_in_the_name_in_any_case(session, people):
     assert found(session, "aminah budi") == set()
 
 
-def test_wildcards_typed_in_a_search_are_taken_literally(session, people):
+def test_wildcards_quotes_and_backslashes_typed_in_a_search_are_taken_literally(session, people):
     assert found(session, "i_W") == {"Ani_Wati"}
     assert found(session, "%") == set()
+    assert found(session, "ma'ruf") == {"Ma'ruf Amin"}
+    assert found(session, "x' OR '1'='1") == set()
+    assert found(session, "\\") == set() and found(session, "\\%") == set()
 
 
 def test_digits_are_the_start_of_a_nip_written_with_or_without_spaces(session, people):
