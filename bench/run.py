@@ -219,6 +219,7 @@ def hammer(port: int, token: str, ids: list[int], path_of: Callable[[int], str],
         "p50_ms": percentile(times, 50),
         "p99_ms": percentile(times, 99),
         "first_error": errors[0] if errors else None,
+        "times": times,
     }
 
 
@@ -390,19 +391,50 @@ def lists(port: int, tokens: dict, repeat: int) -> dict:
             for name, (who, path) in endpoints.items()}  # fmt: skip
 
 
-def transitions(port: int, token: str, drafts: list[int], clients: int, seconds: float) -> dict:
+def transitions(port: int, token: str, drafts: list[int], clients: int, seconds: float,
+                rounds: int = 6) -> dict:  # fmt: skip
+    """API and raw SQL by turns, ``rounds`` times each (half the time each), in ABBA order.
+
+    Taking turns spreads over both whatever the server does meanwhile (autovacuum of the
+    rows just updated, a checkpoint), which a single run of each would lay on one.
+    """
     half = len(drafts) // 2
-    body = {"trigger": "submit"}
+    paths = {
+        "api": (lambda i: f"/api/v1/appraisals/{i}/transitions", {"trigger": "submit"}),
+        "raw_sql": (lambda i: f"/bench/raw/appraisals/{i}/submit", None),
+    }
+    ids = {"api": iter(drafts[:half]), "raw_sql": iter(drafts[half:])}
     # Warm both paths first, so neither pays for the other's first imports and caches.
-    api = hammer(port, token, drafts[:20], lambda i: f"/api/v1/appraisals/{i}/transitions",
-                 body, clients, seconds)  # fmt: skip
-    hammer(port, token, drafts[half:half + 20], lambda i: f"/bench/raw/appraisals/{i}/submit",
-           None, clients, seconds)  # fmt: skip
-    api = hammer(port, token, drafts[20:half], lambda i: f"/api/v1/appraisals/{i}/transitions",
-                 body, clients, seconds)  # fmt: skip
-    raw = hammer(port, token, drafts[half + 20:], lambda i: f"/bench/raw/appraisals/{i}/submit",
-                 None, clients, seconds)  # fmt: skip
-    return {"api": api, "raw_sql": raw, "ratio": api["per_second"] / raw["per_second"]}
+    for name, (path_of, body) in paths.items():
+        hammer(port, token, [next(ids[name]) for _ in range(20)], path_of, body, clients,
+               seconds)  # fmt: skip
+    runs: dict[str, list[dict]] = {"api": [], "raw_sql": []}
+    for turn in range(rounds):
+        order = ("api", "raw_sql") if turn % 4 in (0, 3) else ("raw_sql", "api")
+        for name in order:
+            path_of, body = paths[name]
+            runs[name].append(hammer(port, token, ids[name], path_of, body, clients,
+                                     seconds / rounds))  # fmt: skip
+    result = {name: _combined(parts) for name, parts in runs.items()}
+    raw_rate = result["raw_sql"]["per_second"]
+    result["ratio"] = result["api"]["per_second"] / raw_rate if raw_rate else None
+    result["rounds"] = rounds
+    # a round in which either side had no ids left (a tiny population) has no ratio
+    pairs = zip(runs["api"], runs["raw_sql"], strict=True)
+    result["round_ratios"] = [a["per_second"] / r["per_second"] for a, r in pairs
+                              if a["done"] and r["done"]]  # fmt: skip
+    return result
+
+
+def _combined(parts: list[dict]) -> dict:
+    times = [t for part in parts for t in part.pop("times")]
+    done, seconds = sum(p["done"] for p in parts), sum(p["seconds"] for p in parts)
+    errors = [p["first_error"] for p in parts if p["first_error"]]
+    return {
+        "done": done, "errors": sum(p["errors"] for p in parts), "seconds": seconds,
+        "per_second": done / seconds, "p50_ms": percentile(times, 50),
+        "p99_ms": percentile(times, 99), "first_error": errors[0] if errors else None,
+    }  # fmt: skip
 
 
 def bulk(port: int, token: str, reviewed: list[int]) -> dict:
@@ -577,19 +609,14 @@ def run(args) -> dict:
         if size == largest:
             receiver = Server("bench.receiver:app", env, workers=1, threads=args.clients)
             receiver.__enter__()
-            subscribe(args.database_url, receiver.port)
-        with Server("wsgi:app", env, workers=args.workers) as server:
-            say(f"[bench] {size:,}: lists")
-            entry["lists"] = lists(server.port, tokens, args.repeat)
-            if size == largest:
-                say(f"[bench] {size:,}: transitions")
-                drafts = ids(args.database_url, "draft", 200_000)
-                entry["transitions"] = transitions(server.port, tokens["admin"], drafts,
-                                                   args.clients, args.seconds)  # fmt: skip
-                say(f"[bench] {size:,}: bulk approval of {args.bulk:,}")
-                reviewed = ids(args.database_url, "reviewed", args.bulk)
-                entry["bulk"] = bulk(server.port, tokens["admin"], reviewed)
-                entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
+        try:
+            if receiver is not None:
+                subscribe(args.database_url, receiver.port)
+            entry.update(_serve(args, size, largest, env, tokens))
+        except BaseException:
+            if receiver is not None:  # else it outlives us, holding our output open
+                receiver.__exit__()
+            raise
         if receiver is not None:
             say(f"[bench] {size:,}: outbox")
             try:
@@ -611,12 +638,30 @@ def run(args) -> dict:
     return report
 
 
+def _serve(args, size: int, largest: int, env: dict, tokens: dict) -> dict:
+    """The phases against the app under gunicorn: lists; at the largest size the rest."""
+    entry: dict = {}
+    with Server("wsgi:app", env, workers=args.workers) as server:
+        say(f"[bench] {size:,}: lists")
+        entry["lists"] = lists(server.port, tokens, args.repeat)
+        if size == largest:
+            say(f"[bench] {size:,}: transitions")
+            drafts = ids(args.database_url, "draft", 200_000)
+            entry["transitions"] = transitions(server.port, tokens["admin"], drafts,
+                                               args.clients, args.seconds)  # fmt: skip
+            say(f"[bench] {size:,}: bulk approval of {args.bulk:,}")
+            reviewed = ids(args.database_url, "reviewed", args.bulk)
+            entry["bulk"] = bulk(server.port, tokens["admin"], reviewed)
+            entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
+    return entry
+
+
 def summary(report: dict) -> dict:
     sizes = report["sizes"]
     smallest, largest = min(sizes, key=int), max(sizes, key=int)
     big = sizes[largest]
     result = {}
-    if "transitions" in big:
+    if big.get("transitions", {}).get("ratio") is not None:
         result["transitions"] = big["transitions"]["ratio"]
     result["lists"] = {name: big["lists"][name]["p95_ms"] / sizes[smallest]["lists"][name]["p95_ms"]
                        for name in big["lists"]}  # fmt: skip
@@ -706,6 +751,10 @@ def markdown(report: dict) -> str:
             lines.append(f"* transitions via {name}: {t['done']:,} in {t['seconds']:.1f} s, "
                          f"p50 {t['p50_ms']:.1f} ms, p99 {t['p99_ms']:.1f} ms, "
                          f"errors {t['errors']}")  # fmt: skip
+        if big["transitions"].get("round_ratios"):
+            ratios = ", ".join(f"{r:.2f}" for r in big["transitions"]["round_ratios"])
+            lines.append(f"* transitions by turns ({big['transitions']['rounds']} rounds of each, "
+                         f"ABBA order), ratio per round: {ratios}")  # fmt: skip
     if "worker_peak_rss_mb" in big:
         lines.append(f"* peak RSS of a gunicorn worker: {big['worker_peak_rss_mb']:.0f} MB")
     if "outbox" in big:

@@ -64,6 +64,7 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
         assert size["import_ratio"] > 0 and size["import_table_ratio"] > 0
     assert size["transitions"]["api"]["done"] > 0 and size["transitions"]["raw_sql"]["done"] > 0
     assert size["transitions"]["api"]["errors"] == 0
+    assert size["transitions"]["rounds"] == 6 and size["transitions"]["round_ratios"]
     assert size["bulk"]["succeeded"] == 30
     assert size["outbox"]["delivered"] >= size["outbox"]["events"] > 0
     runs = size["outbox"]["runs"]  # one worker, then two, each delivering every event afresh
