@@ -782,7 +782,7 @@ def parse(argv: list[str] | None = None):
     parser.add_argument("--repeat", type=int, default=200, help="requests per latency figure")
     parser.add_argument("--bulk", type=int, default=10_000, help="records in the bulk request")
     parser.add_argument("--events", type=int, default=10_000, help="events the outbox delivers")
-    parser.add_argument("--outbox-threads", type=int, default=4,
+    parser.add_argument("--outbox-threads", type=int, default=8,
                         help="sending threads of each outbox worker")  # fmt: skip
     parser.add_argument(
         "--outbox-workers",
