@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow, write_transaction
@@ -80,52 +80,42 @@ def prune(
     """Delete what has been kept long enough; return how many rows of each kind went."""
     now = now or utcnow()
     delivered_before = now - keep.delivered
-    counts = {
-        "deliveries": _in_batches(
-            session, batch, lambda: select(OutboxDelivery.id).where(
-                OutboxDelivery.status == DeliveryStatus.DELIVERED,
-                OutboxDelivery.delivered_at < delivered_before,
-            ).order_by(OutboxDelivery.id),
-            [(DeliveryAttempt, DeliveryAttempt.delivery_id), (OutboxDelivery, OutboxDelivery.id)],
-            lambda done: progress("deliveries", done),
+    # kind -> (the model, when one of its rows is due, rows of other tables that go with it)
+    plans = {
+        "deliveries": (OutboxDelivery, and_(
+            OutboxDelivery.status == DeliveryStatus.DELIVERED,
+            OutboxDelivery.delivered_at < delivered_before,
+        ), [DeliveryAttempt.delivery_id]),
+        "events": (OutboxEvent, and_(
+            OutboxEvent.dispatched_at.is_not(None),
+            OutboxEvent.created_at < delivered_before,
+            ~exists().where(OutboxDelivery.event_id == OutboxEvent.id),
+        ), []),
+        "idempotency_keys": (
+            IdempotentRequest, IdempotentRequest.created_at < now - keep.idempotency, []
         ),
-        "events": _in_batches(
-            session, batch, lambda: select(OutboxEvent.id).where(
-                OutboxEvent.dispatched_at.is_not(None),
-                OutboxEvent.created_at < delivered_before,
-                ~exists().where(OutboxDelivery.event_id == OutboxEvent.id),
-            ).order_by(OutboxEvent.id),
-            [(OutboxEvent, OutboxEvent.id)],
-            lambda done: progress("events", done),
-        ),
-        "idempotency_keys": _in_batches(
-            session, batch, lambda: select(IdempotentRequest.id).where(
-                IdempotentRequest.created_at < now - keep.idempotency
-            ).order_by(IdempotentRequest.id),
-            [(IdempotentRequest, IdempotentRequest.id)],
-            lambda done: progress("idempotency_keys", done),
-        ),
-        "receipts": _in_batches(
-            session, batch, lambda: select(WebhookReceipt.id).where(
-                WebhookReceipt.received_at < now - keep.receipts
-            ).order_by(WebhookReceipt.id),
-            [(WebhookReceipt, WebhookReceipt.id)],
-            lambda done: progress("receipts", done),
-        ),
+        "receipts": (WebhookReceipt, WebhookReceipt.received_at < now - keep.receipts, []),
     }  # fmt: skip
+    counts = {}
+    for kind, (model, due, dependents) in plans.items():
+        counts[kind] = _in_batches(session, batch, model, due, dependents,
+                                   lambda done, kind=kind: progress(kind, done))  # fmt: skip
     return counts
 
 
-def _in_batches(session, batch, due, targets, progress) -> int:
-    """Delete rows ``due()`` selects, ``batch`` ids at a time, from each of ``targets``."""
+def _in_batches(session, batch, model, due, dependents, progress) -> int:
+    """Delete the rows of ``model`` that are ``due``, ``batch`` at a time, dependents first."""
     done = 0
     while True:
         with write_transaction(session):
             # locked, skipping rows someone holds (a redelivery): those wait for the next run
-            ids = session.scalars(due().limit(batch).with_for_update(skip_locked=True)).all()
-            for model, column in targets:
+            ids = session.scalars(
+                select(model.id).where(due).order_by(model.id).limit(batch)
+                .with_for_update(skip_locked=True)
+            ).all()  # fmt: skip
+            for column in [*dependents, model.id]:
                 session.execute(
-                    delete(model).where(column.in_(ids)),
+                    delete(column.class_).where(column.in_(ids)),
                     execution_options={"synchronize_session": False},
                 )
         done += len(ids)
