@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
 from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
-from workflow import inbox, jp, sla
+from alur.extensions import cache
+from workflow import inbox, jp, progress, sla
 from workflow.db import db, utcnow
 from workflow.models import Agency, RoleName
 from workflow.visibility import visible_clause
@@ -25,7 +26,6 @@ WORKFLOW_ENDPOINTS = {
     "mentoring_assignment": "admin_mentoring_assignments",
     "appraisal": "admin_appraisals",
 }
-WAITING_STATES = ("submitted", "reviewed")
 
 
 def _subject(record) -> str:
@@ -85,8 +85,6 @@ class InboxView(Guarded, BaseView):
 def _after(value: str | None):
     if not value:
         return None
-    from datetime import datetime
-
     try:
         at, workflow, record_id = value.split("|")
         at = datetime.fromisoformat(at)
@@ -114,30 +112,50 @@ class HomeView(Guarded, AdminIndexView):
         user = me()
         overdue_days = int(current_app.config.get("ADMIN_OVERDUE_DAYS", 14))
         cutoff = utcnow() - timedelta(days=overdue_days)
+        clauses = {name: visible_clause(wf, user) for name, wf in WORKFLOWS.items()}
+        national = all(clause is None for clause in clauses.values())
+        counts, counted_at = _national_counts() if national else (None, None)
         tables = []
         for name, wf in WORKFLOWS.items():
-            clause = visible_clause(wf, user)
-            counts = select(wf.model.state, func.count()).group_by(wf.model.state)
-            late = select(wf.model).where(
-                wf.model.state.in_(WAITING_STATES), wf.model.state_changed_at < cutoff
+            by_state = (
+                counts[name] if national else progress.state_counts(db.session, wf, clauses[name])
             )
-            if clause is not None:
-                counts, late = counts.where(clause), late.where(clause)
-            by_state = dict(db.session.execute(counts).all())
-            oldest = db.session.scalars(late.order_by(wf.model.state_changed_at).limit(10)).all()
             tables.append(
                 {
                     "workflow": name,
                     "title": TITLES[name],
                     "endpoint": WORKFLOW_ENDPOINTS[name],
-                    "counts": [(s.value, by_state.get(s.value, 0)) for s in wf.states],
-                    "overdue": oldest,
+                    "counts": list(by_state.items()),
+                    "overdue": progress.overdue(db.session, wf, cutoff, clauses[name]),
                 }
             )
         return self.render(
             "alur_admin/dashboard.html", tables=tables, badge=badge, overdue_days=overdue_days,
-            subject=_subject, state_labels=STATE_LABELS,
+            subject=_subject, state_labels=STATE_LABELS, counted_at=counted_at,
+            recount_seconds=current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"],
         )  # fmt: skip
+
+
+NATIONAL_COUNTS = "dashboard:national-counts"
+
+
+def _national_counts() -> tuple[dict, datetime | None]:
+    """Every record of every workflow per state, and when it was counted (None: not kept).
+
+    Counting the whole country reads millions of index entries (about a second at 4.3
+    million appraisals), so the counts are kept for ``ADMIN_NATIONAL_COUNTS_SECONDS``;
+    an agency's own counts are cheap and always counted afresh.
+    """
+    seconds = int(current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"])
+    kept = cache.get(NATIONAL_COUNTS) if seconds > 0 else None
+    if kept is not None:
+        return kept
+    counts = {name: progress.state_counts(db.session, wf) for name, wf in WORKFLOWS.items()}
+    if seconds <= 0:
+        return counts, None
+    kept = (counts, utcnow())
+    cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
+    return kept
 
 
 INBOX_NAME = _l("Awaiting my action")

@@ -151,6 +151,9 @@ OURS = {
     "Mentoring assignment": "Penugasan mentoring",
     "Performance appraisal": "Penilaian kinerja",
     "Overdue: waiting more than %(days)s days": "Terlambat: menunggu lebih dari %(days)s hari",
+    "All agencies, as counted at %(time)s (counted again after %(seconds)s seconds).": (
+        "Seluruh instansi, dihitung pukul %(time)s (dihitung ulang setelah %(seconds)s detik)."
+    ),
     "Record": "Data",
     "About": "Pegawai",
     "Redeliver now": "Kirim ulang sekarang",

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
 
 from alur.config import load_config
-from alur.extensions import babel, db, limiter, migrate, security
+from alur.extensions import babel, cache, db, limiter, migrate, security
 from workflow.db import configure_engine
 from workflow.models import Role, User
 from workflow.settings import configure as configure_rules
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
     limiter.init_app(app)
+    cache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -37,6 +37,10 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "ADMIN_OVERDUE_DAYS": 14,
+    # Seconds the dashboard's national counts are kept before they are counted again.
+    "ADMIN_NATIONAL_COUNTS_SECONDS": 60,
+    # Per process by default; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share them.
+    "CACHE_TYPE": "SimpleCache",
     # The rulebook's settings (workflow.settings).
     "MENTORING_MAX_ACTIVE_MENTEES": 5,
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",

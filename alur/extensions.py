@@ -4,6 +4,7 @@ import hashlib
 
 from flask import current_app, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_security import Security
@@ -22,6 +23,8 @@ def _rate_limit_key() -> str:
 migrate = Migrate()
 security = Security()
 babel = Babel()
+# Figures too costly to compute on every request (the national dashboard counts).
+cache = Cache()
 limiter = Limiter(
     key_func=_rate_limit_key,
     default_limits=[lambda: current_app.config["API_RATE_LIMIT"]],
@@ -29,4 +32,4 @@ limiter = Limiter(
     headers_enabled=True,
 )
 
-__all__ = ["babel", "db", "limiter", "migrate", "security"]
+__all__ = ["babel", "cache", "db", "limiter", "migrate", "security"]
