@@ -12,6 +12,7 @@ from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer
+from sqlalchemy.orm import selectinload
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
 from workflow.db import db
@@ -115,6 +116,26 @@ class AlurModelView(Guarded, ModelView):
     def __init__(self, model, **kwargs):
         self.column_labels = {**LABELS, **(self.column_labels or {})}
         super().__init__(model, db, **kwargs)
+
+    def scaffold_auto_joins(self) -> list:
+        # The related rows a list shows come by a second query (get_list): joined into
+        # the sorted one, PostgreSQL joined every row before sorting (7 s at 4.3 million).
+        return []
+
+    def get_list(self, *args, execute=True, **kwargs):
+        """The page's rows, and the related rows they show loaded in one more query each."""
+        count, query = super().get_list(*args, execute=False, **kwargs)
+        query = query.options(*map(selectinload, super().scaffold_auto_joins()))
+        return count, (query.all() if execute else query)
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        if sort_column is not None and sort_column != self._primary_key:
+            # Rows tied on the sorted column (all of a year) keep one order from page to
+            # page; without it a page could repeat rows of the one before.
+            key = getattr(self.model, self._primary_key)
+            query = query.order_by(key.desc() if sort_desc else key)
+        return query, joins
 
     @property
     def can_create(self) -> bool:  # type: ignore[override]

@@ -124,6 +124,15 @@ class WorkflowView(AlurModelView):
     def wf(self):
         return WORKFLOWS[self.workflow]
 
+    def get_sortable_columns(self):
+        columns = super().get_sortable_columns()
+        if "state" in columns:
+            # Within a state, by how long the records have been in it: the order of the
+            # (state, state_changed_at) index, so a national list sorts without a sort.
+            columns["state"] = [self.model.state, self.model.state_changed_at]
+            self._sortable_joins["state"] = [[], []]
+        return columns
+
     # -- what the user may see ------------------------------------------------------
 
     def _visible(self, query):
