@@ -384,6 +384,7 @@ def lists(port: int, tokens: dict, repeat: int) -> dict:
         "inbox (supervisor)": ("supervisor", "/api/v1/inbox?limit=50"),
         "appraisals, submitted (admin)": ("admin", "/api/v1/appraisals?state=submitted&limit=50"),
         "appraisals of the agency (HR)": ("hr", "/api/v1/appraisals?limit=50"),
+        "appraisals a supervisor takes part in": ("supervisor", "/api/v1/appraisals?limit=50"),
         "nominations, reviewed (admin)": ("admin",
                                           "/api/v1/training-nominations?state=reviewed&limit=50"),
     }  # fmt: skip

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import bring_to
 from workflow import allowed_triggers, fire, inbox
 from workflow.db import db
+from workflow.visibility import visible_clause
+from workflow.workflows import WORKFLOWS
 
 
 def keys(items) -> list[tuple[str, int]]:
@@ -196,3 +198,31 @@ def test_a_page_costs_the_same_queries_however_many_items_it_holds(session, cast
     many, listed_many = queries_for_inbox()
     assert (listed_few, listed_many) == (3, 12)
     assert many == few
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "manager", "mentor", "subject"])
+def test_what_an_official_may_see_is_found_through_indexes(session, cast, desk, persona):
+    # A list is the visible records by id, a page at a time: the filter must be served by
+    # indexes, or each page reads every record of the country.
+    actor = getattr(cast, persona)
+    with db.engine.connect() as conn:
+        for wf in WORKFLOWS.values():
+            clause = visible_clause(wf, actor)
+            page = select(wf.model.id).where(clause).order_by(wf.model.id.desc()).limit(20)
+            statement = page.compile(conn, compile_kwargs={"literal_binds": True})
+            if conn.dialect.name == "postgresql":
+                # Discourage scans so that only a filter no index serves can produce one
+                # (the primary key walked backwards, every record tested on the way).
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}").scalar()
+                read = [n for n in _nodes(plan[0]["Plan"]) if "Relation Name" in n]
+                assert read, plan
+                for node in read:
+                    assert node["Node Type"] != "Seq Scan", (wf.name, plan)
+                    if node["Node Type"] in ("Index Scan", "Index Only Scan"):
+                        assert "Index Cond" in node, (wf.name, plan)
+            else:
+                plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}")]
+                scans = [s for s in plan if s.startswith("SCAN") and s != "SCAN CONSTANT ROW"]
+                assert scans == [], (wf.name, plan)
+        conn.rollback()

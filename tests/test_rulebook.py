@@ -40,6 +40,8 @@ from workflow.models import (
     TrainingNomination,
 )
 from workflow.settings import Rules, configure
+from workflow.visibility import visible_clause
+from workflow.workflows import workflow_for
 
 # -- mentoring: who may mentor whom --------------------------------------------------------
 
@@ -440,6 +442,30 @@ def test_a_revoked_delegation_gives_no_right(session, cast):
     delegation.revoke(session, row.id)
     with pytest.raises(Forbidden):
         fire(record, "approve", deputy, via="api")
+
+
+def test_a_delegation_counts_from_the_next_transaction_of_the_same_session(session, cast):
+    # Whom a user acts for is read once per transaction; a session that lives on (a
+    # worker's, a test's) must still see a delegation made or revoked since.
+    today = local_today()
+    record = fire(bring_to(new_record(session, cast, "appraisal"), "submitted"), "review",
+                  cast.supervisor, via="api", payload=_ratings("Baik"))  # fmt: skip
+    unit = factories.unit(session, cast.agency)
+    deputy = factories.user(session, RoleName.EMPLOYEE, employee=factories.employee(session, unit))
+    session.commit()
+    wf = workflow_for("appraisal")
+
+    def seen() -> tuple[list, list]:
+        listed = session.scalars(select(Appraisal.id).where(visible_clause(wf, deputy))).all()
+        return listed, [item.record.id for item in inbox(session, deputy)]
+
+    assert seen() == ([], [])
+    row = delegation.delegate(session, cast.hr, principal_id=cast.manager.employee_id,
+                              delegate_id=deputy.employee_id, starts_on=today,
+                              ends_on=today, kind="Plh")  # fmt: skip
+    assert seen() == ([record.id], [record.id])
+    delegation.revoke(session, row.id)
+    assert seen() == ([], [])
 
 
 def test_only_hr_of_the_officials_agency_may_delegate(session, cast):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
@@ -115,6 +116,8 @@ def configure_engine(engine: Engine) -> None:
 
 
 _WROTE = "alur_wrote"
+_READ_ONCE = "alur_read_once"
+T = TypeVar("T")
 
 
 @event.listens_for(Session, "after_flush")
@@ -123,9 +126,22 @@ def _remember_write(session, _context):
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_write(session, transaction):
+def _forget_transaction(session, transaction):
     if transaction.parent is None:
         session.info.pop(_WROTE, None)
+        session.info.pop(_READ_ONCE, None)
+
+
+def read_once(session: Session, key: tuple, read: Callable[[], T]) -> T:
+    """``read()``, kept for the rest of the session's transaction under ``key``.
+
+    For small reads that one request repeats (whom the user acts for): the next
+    transaction reads afresh and so sees what was committed meanwhile.
+    """
+    kept = session.info.setdefault(_READ_ONCE, {})
+    if key not in kept:
+        kept[key] = read()
+    return kept[key]
 
 
 @contextmanager

@@ -24,7 +24,8 @@ class Party:
 
     ``holds(actor, record)`` decides for one record; ``where(actor, model)``
     gives the SQL condition selecting the records for which it holds (for the
-    inbox), or None where the party has no inbox (admins, external systems).
+    inbox and lists), or None where it holds for none of them through this
+    party; a party without ``where`` has no inbox (admins, external systems).
     """
 
     name: str

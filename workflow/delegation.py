@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from workflow.db import local_today, utcnow, write_transaction
+from workflow.db import local_today, read_once, utcnow, write_transaction
 from workflow.errors import Forbidden, InvalidPayload, NotFound
 from workflow.models.accounts import RoleName, User
 from workflow.models.delegations import ActingKind, Delegation
@@ -29,8 +29,24 @@ def _current(delegate_id, today: date):
 
 
 def principals_of(delegate_id: int, today: date | None = None):
-    """SELECT of the employees ``delegate_id`` acts for today (for inbox queries)."""
+    """SELECT of the employees ``delegate_id`` acts for today."""
     return select(Delegation.principal_id).where(*_current(delegate_id, today or local_today()))
+
+
+def officials(session: Session, employee_id: int) -> list[int]:
+    """``employee_id`` and the employees they act for today, read once per transaction.
+
+    Visibility and inbox filters name these ids as values: given ``IN (SELECT …)``,
+    PostgreSQL cannot tell that a handful of rows will match, and a list ordered by id
+    walked the whole table (137 ms at a million appraisals, 0.4 ms with the values).
+    """
+    today = local_today()
+
+    def read() -> list[int]:
+        acting = session.scalars(principals_of(employee_id, today)).all()
+        return [employee_id, *sorted(set(acting) - {employee_id})]
+
+    return read_once(session, ("officials", employee_id, today), read)
 
 
 def is_acting(session: Session, delegate_id: int, principal_id: int,

@@ -6,10 +6,11 @@ and ``agency_id`` (the agency that owns the process).
 
 from __future__ import annotations
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from workflow import delegation
+from workflow.db import local_today, read_once
 from workflow.definition import Party
 from workflow.models.accounts import RoleName
 from workflow.models.org import Employee
@@ -35,13 +36,9 @@ def _same_employee(attr: str) -> Party:
     return holds, where
 
 
-def _me_or_my_principals(column, eid):
-    """``column`` is the actor, or someone the actor acts for today (Plt/Plh).
-
-    One ``IN (SELECT :me UNION ALL SELECT principal …)``, not ``= :me OR IN (…)``:
-    PostgreSQL turns the first into index lookups per official, the second into a scan.
-    """
-    return column.in_(select(literal(eid)).union_all(delegation.principals_of(eid)))
+def _me_or_my_principals(column, actor):
+    """``column`` is the actor, or someone the actor acts for today (Plt/Plh)."""
+    return column.in_(delegation.officials(object_session(actor), _employee_id(actor)))
 
 
 def _official(principal_of, where_official):
@@ -60,8 +57,7 @@ def _official(principal_of, where_official):
         return session is not None and delegation.is_acting(session, eid, pid)
 
     def where(actor, model):
-        eid = _employee_id(actor)
-        return None if eid is None else where_official(model, eid)
+        return None if _employee_id(actor) is None else where_official(model, actor)
 
     return holds, where, principal_of
 
@@ -70,15 +66,23 @@ def _supervisor_of(record) -> int | None:
     return record.subject.supervisor_id if record.subject is not None else None
 
 
-def _supervised(model, eid):
-    people = select(Employee.id).where(_me_or_my_principals(Employee.supervisor_id, eid))
-    return model.subject_id.in_(people)
+def _supervised(model, actor):
+    session, eid = object_session(actor), _employee_id(actor)
+
+    def read() -> list[int]:
+        staff = select(Employee.id).where(_me_or_my_principals(Employee.supervisor_id, actor))
+        return list(session.scalars(staff.order_by(Employee.id)))
+
+    # The staff by id, as _me_or_my_principals names the officials: ORed with the
+    # record's other parties, a subquery made PostgreSQL read every record.
+    staff = read_once(session, ("staff", eid, local_today()), read)
+    return model.subject_id.in_(staff) if staff else None  # None: no records of theirs
 
 
 def _column_official(name: str):
     return (
         lambda record: getattr(record, name),
-        lambda model, eid: _me_or_my_principals(getattr(model, name), eid),
+        lambda model, actor: _me_or_my_principals(getattr(model, name), actor),
     )
 
 
