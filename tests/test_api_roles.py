@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import bring_to
+from workflow.models import Employee, Role, RoleName
 
 ROLES = ("admin", "hr", "supervisor", "employee", "external", "anonymous")
 # Which cast member plays each role; "employee" is the subject of the records.
@@ -148,3 +151,31 @@ def test_lists_show_each_role_only_what_it_may_see(session, client, cast, bearer
         "employee": (1, 1),  # themselves
         "external": (8, 1),  # a national system (no agency)
     }
+
+
+def test_an_hr_officer_sees_their_agency_and_what_they_take_part_in_elsewhere(
+    session, client, cast, bearer
+):
+    # An officer seconded to the other agency keeps what they take part in at home: their
+    # own employee record, their staff, and the appraisals they assess.
+    seconded = cast.supervisor
+    seconded.agency_id = cast.other_agency.id
+    seconded.roles.append(session.scalar(select(Role).where(Role.name == RoleName.HR_OFFICER)))
+    session.commit()
+    assessed = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    away_unit = factories.unit(session, cast.other_agency)
+    head = factories.employee(session, away_unit, supervisor=cast.hr_other.employee)
+    staff = factories.employee(session, away_unit, supervisor=head)
+    session.commit()
+    theirs = new_record(session, cast, "appraisal", employee_id=staff.id)
+    headers = bearer(seconded)
+
+    employees = client.get("/api/v1/employees?limit=200", headers=headers).get_json()["items"]
+    appraisals = client.get("/api/v1/appraisals", headers=headers).get_json()["items"]
+
+    home = session.scalars(
+        select(Employee.id).where(Employee.supervisor_id == seconded.employee_id)
+    )
+    away = session.scalars(select(Employee.id).where(Employee.agency_id == cast.other_agency.id))
+    assert sorted(e["id"] for e in employees) == sorted([seconded.employee_id, *home, *away])
+    assert [a["id"] for a in appraisals] == [assessed.id, theirs.id]

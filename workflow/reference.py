@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, false, or_, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from workflow.db import write_transaction
 from workflow.errors import Conflict, Forbidden, InvalidPayload
 from workflow.models import Agency, Employee, RoleName, TrainingProgram, Unit, User
 from workflow.nip import NIP_LENGTH
+from workflow.visibility import agency_or_own
 
 
 def _admin(actor: User) -> bool:
@@ -36,12 +37,12 @@ def visible_clause(actor: User, model):
         return None
     if actor.has_role(RoleName.EXTERNAL_SYSTEM):
         return None if actor.agency_id is None else Employee.agency_id == actor.agency_id
-    clauses = []
-    if actor.has_role(RoleName.HR_OFFICER) and actor.agency_id is not None:
-        clauses.append(Employee.agency_id == actor.agency_id)
+    own = []
     if actor.employee_id is not None:
-        clauses += [Employee.id == actor.employee_id, Employee.supervisor_id == actor.employee_id]
-    return or_(*clauses) if clauses else false()
+        own = [Employee.id == actor.employee_id, Employee.supervisor_id == actor.employee_id]
+    if actor.has_role(RoleName.HR_OFFICER) and actor.agency_id is not None:
+        return agency_or_own(object_session(actor), Employee, actor.agency_id, own)
+    return or_(*own) if own else false()
 
 
 def employee_search(search: str):

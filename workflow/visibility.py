@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session, object_session
 
 from workflow.definition import Party, Workflow
 from workflow.models.accounts import RoleName, User
+from workflow.parties import HR
 
 
 def parties(wf: Workflow) -> list[Party]:
@@ -30,10 +32,34 @@ def visible_clause(wf: Workflow, actor: User):
     if _sees_everything(actor):
         return None
     model = wf.model
-    clauses = [c for p in parties(wf) if p.where and (c := p.where(actor, model)) is not None]
-    if actor.has_role(RoleName.EXTERNAL_SYSTEM):
-        clauses.append(model.agency_id == actor.agency_id)
-    return or_(*clauses) if clauses else false()
+    whole_agency = actor.has_role(RoleName.EXTERNAL_SYSTEM) or (
+        HR in parties(wf) and actor.has_role(RoleName.HR_OFFICER)
+    )
+    own = [
+        c
+        for p in parties(wf)
+        if p is not HR and p.where and (c := p.where(actor, model)) is not None
+    ]
+    if whole_agency and actor.agency_id is not None:
+        return agency_or_own(object_session(actor), model, actor.agency_id, own)
+    return or_(*own) if own else false()
+
+
+def agency_or_own(session: Session, model, agency_id: int, own: list):
+    """The rows of ``agency_id``, and those of the clauses ``own`` outside it (by id).
+
+    An agency's rows are one range of its (agency_id, id) index. ORed with an
+    officer's own records instead, the condition made PostgreSQL walk the primary
+    key through every agency before theirs to fill a page (240 ms for the last of
+    140 agencies, 0.05 ms as a range). Their records elsewhere are few if any.
+    """
+    in_agency = model.agency_id == agency_id
+    if not own:
+        return in_agency
+    elsewhere = session.scalars(
+        select(model.id).where(or_(*own), model.agency_id != agency_id).order_by(model.id)
+    ).all()
+    return or_(in_agency, model.id.in_(elsewhere)) if elsewhere else in_agency
 
 
 def can_see(record, actor: User) -> bool:

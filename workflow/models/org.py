@@ -89,7 +89,7 @@ class Employee(db.Model):
         CheckConstraint("status IN ('PNS', 'PPPK')", name="status"),
         CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
         Index("ix_employees_supervisor_id", "supervisor_id"),
-        Index("ix_employees_agency_unit", "agency_id", "unit_id"),
+        Index("ix_employees_agency_page", "agency_id", "id"),  # an agency's staff in id order
         Index("ix_employees_unit_id", "unit_id"),
         # a name searched anywhere in it (ILIKE '%word%') among millions
         only_on(
