@@ -298,12 +298,12 @@ def table_copy_seconds(url: str) -> float | None:
 
 
 def accounts(url: str) -> dict[str, str]:
-    """An admin, an HR officer of the first agency and a section head, with API tokens."""
+    """An admin, an HR officer of the last agency and a section head, with API tokens."""
     app = app_for(url)
     from sqlalchemy import func, select
 
     from workflow.db import db
-    from workflow.models import Appraisal, Employee
+    from workflow.models import Agency, Appraisal, Employee
 
     with app.app_context():
         # The section head with the most appraisals waiting for them: the busiest inbox.
@@ -312,10 +312,16 @@ def accounts(url: str) -> dict[str, str]:
             .where(Appraisal.state == "submitted").group_by(Employee.nip)
             .order_by(func.count().desc(), Employee.nip).limit(1)
         ).first()  # fmt: skip
+        # The last employee imported works in the last agency: its staff come after
+        # everyone else's in id order, the far end of every list by id.
+        officer = db.session.execute(
+            select(Employee.nip, Agency.code).join(Agency, Agency.id == Employee.agency_id)
+            .order_by(Employee.id.desc()).limit(1)
+        ).first()  # fmt: skip
     tokens = {}
     for key, args in {
         "admin": ["--role", "admin", "--name", "Bench admin"],
-        "hr": ["--role", "hr_officer", "--agency", "AG0001", "--name", "Bench HR"],
+        "hr": ["--role", "hr_officer", "--agency", officer.code, "--employee", officer.nip],
         "supervisor": ["--role", "supervisor", "--employee", chief.nip],
     }.items():
         email = f"{key}@bench.alur.id"
@@ -384,6 +390,7 @@ def lists(port: int, tokens: dict, repeat: int) -> dict:
         "inbox (supervisor)": ("supervisor", "/api/v1/inbox?limit=50"),
         "appraisals, submitted (admin)": ("admin", "/api/v1/appraisals?state=submitted&limit=50"),
         "appraisals of the agency (HR)": ("hr", "/api/v1/appraisals?limit=50"),
+        "employees of the agency (HR)": ("hr", "/api/v1/employees?limit=50"),
         "appraisals a supervisor takes part in": ("supervisor", "/api/v1/appraisals?limit=50"),
         "nominations, reviewed (admin)": ("admin",
                                           "/api/v1/training-nominations?state=reviewed&limit=50"),
