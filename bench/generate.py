@@ -36,9 +36,14 @@ BIRTH_START = date(1965, 1, 1)
 
 
 def nip(i: int, rng: random.Random) -> str:
-    """The ``i``-th NIP: unique because (birth date, sequence) is unique for i < 12.9M."""
-    block, sequence = divmod(i, 999)
-    born = BIRTH_START + timedelta(days=(block * 7919) % BIRTH_DAYS)  # a permutation of days
+    """The ``i``-th NIP: unique because (birth date, sequence) is unique for i < 12.9M.
+
+    People next to each other in the file (one agency's staff) are born on days far
+    apart, as in life, so an agency's NIPs spread over the whole NIP order; they are
+    not a run of one birth date.
+    """
+    sequence, day = divmod(i, BIRTH_DAYS)
+    born = BIRTH_START + timedelta(days=(day * 7919) % BIRTH_DAYS)  # a permutation of days
     tmt_year = min(born.year + rng.randint(22, 32), 2025)
     return (f"{born:%Y%m%d}{tmt_year}{rng.randint(1, 12):02d}{rng.choice('12')}"
             f"{sequence + 1:03d}")  # fmt: skip
