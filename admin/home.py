@@ -146,15 +146,17 @@ def _national_counts() -> tuple[dict, datetime | None]:
     million appraisals), so the counts are kept for ``ADMIN_NATIONAL_COUNTS_SECONDS``;
     an agency's own counts are cheap and always counted afresh.
     """
+
+    def count() -> dict:
+        return {name: progress.state_counts(db.session, wf) for name, wf in WORKFLOWS.items()}
+
     seconds = int(current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"])
-    kept = cache.get(NATIONAL_COUNTS) if seconds > 0 else None
-    if kept is not None:
-        return kept
-    counts = {name: progress.state_counts(db.session, wf) for name, wf in WORKFLOWS.items()}
     if seconds <= 0:
-        return counts, None
-    kept = (counts, utcnow())
-    cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
+        return count(), None
+    kept = cache.get(NATIONAL_COUNTS)
+    if kept is None:
+        kept = (count(), utcnow())
+        cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
     return kept
 
 

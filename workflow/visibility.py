@@ -32,15 +32,12 @@ def visible_clause(wf: Workflow, actor: User):
     if _sees_everything(actor):
         return None
     model = wf.model
-    whole_agency = actor.has_role(RoleName.EXTERNAL_SYSTEM) or (
-        HR in parties(wf) and actor.has_role(RoleName.HR_OFFICER)
-    )
-    own = [
-        c
-        for p in parties(wf)
-        if p is not HR and p.where and (c := p.where(actor, model)) is not None
-    ]
-    if whole_agency and actor.agency_id is not None:
+    clauses = {
+        p.name: c for p in parties(wf) if p.where and (c := p.where(actor, model)) is not None
+    }
+    whole_agency = clauses.pop(HR.name, None) is not None
+    own = list(clauses.values())
+    if actor.has_role(RoleName.EXTERNAL_SYSTEM) or whole_agency:
         return agency_or_own(object_session(actor), model, actor.agency_id, own)
     return or_(*own) if own else false()
 
