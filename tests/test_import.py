@@ -296,3 +296,46 @@ def test_a_rejects_file_that_cannot_be_written_is_an_error_and_nothing_is_loaded
     assert result.exit_code == 1
     assert "no-such-dir/out.csv: No such file or directory" in result.output
     assert count(session, Employee) == 0
+
+
+def test_on_postgresql_the_import_has_memory_of_its_own_only_while_it_runs(session, loaded):
+    from sqlalchemy import text
+
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    show = "SELECT current_setting('work_mem'), current_setting('maintenance_work_mem')"
+    before = session.execute(text(show)).one() if postgresql else None
+    session.rollback()
+    during = []
+
+    def progress(phase, done):
+        if postgresql and phase == "read":
+            during.append(tuple(session.execute(text(show)).one()))
+
+    result = importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True),
+                                 progress=progress, work_mem="96MB")  # fmt: skip
+    assert result.applied and result.inserted == 4
+    if postgresql:
+        assert during == [("96MB", "96MB")]
+        assert tuple(session.execute(text(show)).one()) == tuple(before)  # given back
+
+
+def test_a_work_mem_the_database_refuses_is_a_clear_error_and_nothing_is_loaded(
+    app, cli, loaded, session
+):
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite has no such setting: the import does not send it
+        result = importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True),
+                                     work_mem="lots")  # fmt: skip
+        assert result.applied
+        return
+    with pytest.raises(importer.BadSetting, match="import work_mem 'lots'"):
+        importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True),
+                            work_mem="lots")  # fmt: skip
+    app.config["IMPORT_WORK_MEM"] = "lots"
+    try:
+        result = cli("import", "employees", str(write(loaded, "e.csv", EMPLOYEES)))
+    finally:
+        del app.config["IMPORT_WORK_MEM"]
+    assert result.exit_code == 1
+    assert "import work_mem 'lots'" in result.output and "ALUR_IMPORT_WORK_MEM" in result.output
+    assert count(session, Employee) == 0

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from alur.extensions import db
@@ -44,6 +45,7 @@ def _command(kind: importer.Kind):
                 click.echo(f"  {phase}: {done:,} rows ({time.perf_counter() - started:.1f} s)",
                            err=True)  # fmt: skip
 
+        work_mem = str(current_app.config.get("IMPORT_WORK_MEM", importer.WORK_MEM))
         target = rejects or file.with_name(file.name + ".rejected.csv")
 
         def write_rejects(rows) -> None:
@@ -56,9 +58,12 @@ def _command(kind: importer.Kind):
         with file.open(encoding="utf-8-sig", newline="") as stream:
             try:
                 result = importer.import_csv(db.session, kind.name, stream, skip_bad=skip_bad,
-                                             progress=progress, rejects=write_rejects)  # fmt: skip
+                                             progress=progress, rejects=write_rejects,
+                                             work_mem=work_mem)  # fmt: skip
             except importer.BadFile as exc:
                 raise click.ClickException(f"{file}: {exc.explained()}") from None
+            except importer.BadSetting as exc:
+                raise click.ClickException(f"{exc} (ALUR_IMPORT_WORK_MEM)") from None
         elapsed = time.perf_counter() - started
         if result.rejected:
             for r in result.first_rejected:
