@@ -62,6 +62,10 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
         # both import baselines; the second is rolled back, so the records above were seeded
         assert size["copy_seconds"] > 0 and size["table_copy_seconds"] > 0
         assert size["import_ratio"] > 0 and size["import_table_ratio"] > 0
+        # what an import could reach at best: the COPY into employees against the plain one
+        assert size["import_bound"] == size["table_copy_rows_per_s"] / size["copy_rows_per_s"]
+        assert size["import_ratio"] <= size["import_bound"]
+        assert "the most any import into `employees` can reach" in (out / "report.md").read_text()
     assert size["transitions"]["api"]["done"] > 0 and size["transitions"]["raw_sql"]["done"] > 0
     assert size["transitions"]["api"]["errors"] == 0
     assert size["transitions"]["rounds"] == 6 and size["transitions"]["round_ratios"]
