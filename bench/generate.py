@@ -17,6 +17,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from workflow.ranks import RANKS_BY_STATUS, rank_level
+from workflow.settings import rules
+
 NATIONAL = 4_300_000
 AGENCIES = 600
 SECTION_STAFF = 40  # staff under one section head
@@ -118,10 +121,15 @@ def write_population(out: Path, employees: int, seed: int = 2026) -> Population:
 
 
 # Records in every state, spread by the employee's id (same data on every run).
-APPRAISAL_STATES = [("draft", 40), ("submitted", 25), ("reviewed", 15), ("approved", 15),
-                    ("returned", 3), ("rejected", 1), ("withdrawn", 1)]  # fmt: skip
-NOMINATION_STATES = [("draft", 30), ("submitted", 25), ("reviewed", 15), ("approved", 15),
-                     ("completed", 10), ("returned", 3), ("withdrawn", 2)]  # fmt: skip
+APPRAISAL_STATES = [("draft", 40), ("submitted", 25), ("reviewed", 15), ("approved", 14),
+                    ("appealed", 1), ("returned", 3), ("rejected", 1),
+                    ("withdrawn", 1)]  # fmt: skip
+NOMINATION_STATES = [("draft", 30), ("submitted", 25), ("reviewed", 15), ("approved", 13),
+                     ("completed", 10), ("returned", 3), ("rejected", 2),
+                     ("withdrawn", 2)]  # fmt: skip
+MENTORING_STATES = [("draft", 30), ("submitted", 20), ("reviewed", 15), ("approved", 10),
+                    ("active", 10), ("completed", 8), ("returned", 3), ("rejected", 2),
+                    ("withdrawn", 2)]  # fmt: skip
 
 
 RATED = [  # predicate, hasil kerja, perilaku kerja, cumulative share (%)
@@ -134,6 +142,7 @@ RATED = [  # predicate, hasil kerja, perilaku kerja, cumulative share (%)
 
 
 def _case(states: list[tuple[str, int]], key: str) -> str:
+    """A state by ``key % 100``: ``key`` must take every residue (a multiplier prime to 100)."""
     parts, upto = [], 0
     for state, weight in states:
         upto += weight
@@ -141,8 +150,15 @@ def _case(states: list[tuple[str, int]], key: str) -> str:
     return "CASE " + " ".join(parts) + " END"
 
 
+def _levels() -> str:
+    """Every (status, rank) with its seniority level, as SQL VALUES (the core's own order)."""
+    return ", ".join(f"('{status}', '{rank}', {rank_level(status, rank)})"
+                     for status, ranks in RANKS_BY_STATUS.items() for rank in ranks)  # fmt: skip
+
+
 def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
-    """One appraisal per employee with a two-level chain; nominations for a tenth of them.
+    """One appraisal per employee with a two-level chain; nominations for a tenth of them;
+    mentoring by their supervisor for another tenth, where the supervisor is the more senior.
 
     Written in SQL (the engine would take hours at national scale); the records
     start with no history, as if migrated from an earlier system.
@@ -162,7 +178,7 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
             UPDATE appraisals SET work_result_rating = '{work}', behaviour_rating = '{behaviour}',
                    predicate = '{predicate}', predicate_rule = 'permenpanrb-6-2022',
                    feedback = 'Umpan balik'
-            WHERE state IN ('reviewed', 'approved') AND predicate IS NULL
+            WHERE state IN ('reviewed', 'approved', 'appealed') AND predicate IS NULL
               AND (employee_id * 53) % 100 < {upto}
         """))  # fmt: skip
     session.execute(text(f"""
@@ -176,8 +192,8 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
     session.execute(text(f"""
         INSERT INTO training_nominations (employee_id, program_id, justification, state, version,
                                           agency_id, created_at, state_changed_at, audit_seq)
-        SELECT e.id, p.id, 'Pengembangan kompetensi', {_case(NOMINATION_STATES, "e.id * 13")},
-               1, e.agency_id, {now}, {now}, 0
+        SELECT e.id, p.id, 'Pengembangan kompetensi',
+               {_case(NOMINATION_STATES, "(e.id / 10) * 37")}, 1, e.agency_id, {now}, {now}, 0
         FROM employees e JOIN agencies a ON a.id = e.agency_id
         JOIN training_programs p ON p.code = 'BENCH-' || a.code
         WHERE e.id % 10 = 0
@@ -188,8 +204,34 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
             WHERE n.program_id = training_programs.id AND n.state IN ('approved', 'completed'))
         WHERE code LIKE 'BENCH-%'
     """))  # fmt: skip
+    # The mentor is the mentee's supervisor when more senior (a higher rank, or the same
+    # rank with an earlier TMT), with no more mentees than one may guide at once.
+    session.execute(text(f"""
+        WITH levels (status, rank, level) AS (VALUES {_levels()}),
+        pairs AS (
+            SELECT e.id AS mentee_id, s.id AS mentor_id, e.agency_id,
+                   row_number() OVER (PARTITION BY s.id ORDER BY e.id) AS n
+            FROM employees e JOIN employees s ON s.id = e.supervisor_id
+            JOIN levels le ON le.status = e.status AND le.rank = e.rank
+            JOIN levels ls ON ls.status = s.status AND ls.rank = s.rank
+            WHERE e.id % 10 = 3 AND (ls.level > le.level OR (ls.level = le.level
+                  AND substr(s.nip, 9, 6) < substr(e.nip, 9, 6)))
+        )
+        INSERT INTO mentoring_assignments (mentor_id, mentee_id, goals, start_date, end_date, jp,
+                                           state, version, agency_id, created_at,
+                                           state_changed_at, audit_seq)
+        SELECT mentor_id, mentee_id, 'Bimbingan pelaksanaan tugas', '{year}-03-01',
+               '{year}-08-31', 10, {_case(MENTORING_STATES, "(mentee_id / 10) * 29")}, 1,
+               agency_id, {now}, {now}, 0
+        FROM pairs WHERE n <= {rules().max_active_mentees}
+    """))  # fmt: skip
+    session.execute(text("""
+        UPDATE mentoring_assignments SET coaching_feedback = 'Tujuan bimbingan tercapai',
+               competency_score = 4
+        WHERE state = 'completed'
+    """))  # fmt: skip
     counts = {}
-    for table in ("appraisals", "training_nominations"):
+    for table in ("appraisals", "training_nominations", "mentoring_assignments"):
         counts[table] = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     session.commit()
     return counts

@@ -398,6 +398,9 @@ def lists(port: int, tokens: dict, repeat: int) -> dict:
         "appraisals a supervisor takes part in": ("supervisor", "/api/v1/appraisals?limit=50"),
         "nominations, reviewed (admin)": ("admin",
                                           "/api/v1/training-nominations?state=reviewed&limit=50"),
+        "mentoring of the agency (HR)": ("hr", "/api/v1/mentoring-assignments?limit=50"),
+        "mentoring, active (admin)": ("admin",
+                                      "/api/v1/mentoring-assignments?state=active&limit=50"),
     }  # fmt: skip
     return {name: latency(port, tokens[who], path, repeat)
             for name, (who, path) in endpoints.items()}  # fmt: skip

@@ -12,8 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.generate import nip, write_population
+from sqlalchemy import func, select
+
+from bench.generate import nip, seed_records, write_population
+from workflow import importer, settings
+from workflow.mentoring import check_senior
+from workflow.models import Employee, MentoringAssignment
 from workflow.nip import parse_nip
+from workflow.workflows import WORKFLOWS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +47,30 @@ def test_the_population_has_a_unit_tree_and_a_supervisor_chain(tmp_path):
     assert all(r["supervisor_nip"] in known for r in rows if r["supervisor_nip"])
 
 
+def test_seeded_records_are_in_every_state_of_every_workflow_and_keep_the_rules(tmp_path, session):
+    write_population(tmp_path, 2500)
+    for kind in ("agencies", "units", "employees"):
+        with (tmp_path / f"{kind}.csv").open(encoding="utf-8", newline="") as f:
+            assert importer.import_csv(session, kind, f).applied
+    settings.configure({"MENTORING_MAX_ACTIVE_MENTEES": 2})
+
+    counts = seed_records(session)
+
+    for wf in WORKFLOWS.values():
+        seeded = set(session.scalars(select(wf.model.state).distinct()))
+        assert seeded == {s.value for s in wf.states}, wf.name
+    assert counts["mentoring_assignments"] > 100
+    for a in session.scalars(select(MentoringAssignment)):
+        mentor, mentee = session.get(Employee, a.mentor_id), session.get(Employee, a.mentee_id)
+        assert mentee.supervisor_id == mentor.id and a.agency_id == mentee.agency_id
+        check_senior(mentor, mentee)  # raises if the mentor is not the more senior
+    most = session.scalar(
+        select(func.count()).select_from(MentoringAssignment)
+        .group_by(MentoringAssignment.mentor_id).order_by(func.count().desc()).limit(1)
+    )  # fmt: skip
+    assert most <= 2  # however many staff a supervisor has
+
+
 def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql"):
@@ -58,6 +88,7 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     report = json.loads((out / "report.json").read_text())
     size = report["sizes"]["400"]
     assert size["employees"] == 400 and size["records"]["appraisals"] > 300
+    assert size["records"]["mentoring_assignments"] > 0
     if url.startswith("postgresql"):
         # both import baselines; the second is rolled back, so the records above were seeded
         assert size["copy_seconds"] > 0 and size["table_copy_seconds"] > 0
