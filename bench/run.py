@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -158,18 +159,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def latency(port: int, token: str, path: str, repeat: int, warmup: int = 10) -> dict:
-    client = Client(port, token)
-    for _ in range(warmup):
-        status, _body = client.call("GET", path)
-        if status != 200:
-            raise RuntimeError(f"GET {path}: {status} {_body[:300]!r}")
+def timed_gets(client: Client, path: str, count: int) -> list[float]:
+    """Milliseconds of ``count`` GETs of ``path``, each answered 200."""
     times = []
-    for _ in range(repeat):
+    for _ in range(count):
         started = time.perf_counter()
-        client.call("GET", path)
+        status, body = client.call("GET", path)
         times.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "n": repeat}
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status} {body[:300]!r}")
+    return times
 
 
 def in_threads(target: Callable[[], None], count: int) -> float:
@@ -224,6 +223,14 @@ def hammer(port: int, token: str, ids: list[int], path_of: Callable[[int], str],
 
 
 # -- databases -------------------------------------------------------------------------------
+
+
+def sized_url(url: str, size: int) -> str:
+    """The database (PostgreSQL) or file (SQLite) of one size: ``NAME_<size>``."""
+    head, sep, query = url.partition("?")
+    base, _, name = head.rpartition("/")
+    stem, dot, suffix = name.partition(".")
+    return f"{base}/{stem}_{size}{dot}{suffix}{sep}{query}"
 
 
 def fresh_database(url: str) -> None:
@@ -393,21 +400,45 @@ def build(url: str, size: int, data: Path) -> dict:
     return result
 
 
-def lists(port: int, tokens: dict, repeat: int) -> dict:
-    endpoints = {
-        "inbox (supervisor)": ("supervisor", "/api/v1/inbox?limit=50"),
-        "appraisals, submitted (admin)": ("admin", "/api/v1/appraisals?state=submitted&limit=50"),
-        "appraisals of the agency (HR)": ("hr", "/api/v1/appraisals?limit=50"),
-        "employees of the agency (HR)": ("hr", "/api/v1/employees?limit=50"),
-        "appraisals a supervisor takes part in": ("supervisor", "/api/v1/appraisals?limit=50"),
-        "nominations, reviewed (admin)": ("admin",
-                                          "/api/v1/training-nominations?state=reviewed&limit=50"),
-        "mentoring of the agency (HR)": ("hr", "/api/v1/mentoring-assignments?limit=50"),
-        "mentoring, active (admin)": ("admin",
-                                      "/api/v1/mentoring-assignments?state=active&limit=50"),
-    }  # fmt: skip
-    return {name: latency(port, tokens[who], path, repeat)
-            for name, (who, path) in endpoints.items()}  # fmt: skip
+# The lists measured at every size: (whose token, path).
+LISTS = {
+    "inbox (supervisor)": ("supervisor", "/api/v1/inbox?limit=50"),
+    "appraisals, submitted (admin)": ("admin", "/api/v1/appraisals?state=submitted&limit=50"),
+    "appraisals of the agency (HR)": ("hr", "/api/v1/appraisals?limit=50"),
+    "employees of the agency (HR)": ("hr", "/api/v1/employees?limit=50"),
+    "appraisals a supervisor takes part in": ("supervisor", "/api/v1/appraisals?limit=50"),
+    "nominations, reviewed (admin)": ("admin",
+                                      "/api/v1/training-nominations?state=reviewed&limit=50"),
+    "mentoring of the agency (HR)": ("hr", "/api/v1/mentoring-assignments?limit=50"),
+    "mentoring, active (admin)": ("admin",
+                                  "/api/v1/mentoring-assignments?state=active&limit=50"),
+}  # fmt: skip
+
+
+def lists_by_turns(ports: dict[int, int], tokens: dict[int, dict], repeat: int,
+                   rounds: int = 4) -> dict[int, dict]:  # fmt: skip
+    """Every list at every size (one server each), the sizes taking turns in ABBA order.
+
+    Measured in the same minutes, whatever slows the machine meanwhile (a neighbour, a
+    checkpoint) falls on every size alike; measured one size after another, as the
+    sizes are built, it would fall on one and be read as the cost of its size.
+    """
+    clients = {size: {who: Client(port, token) for who, token in tokens[size].items()}
+               for size, port in ports.items()}  # fmt: skip
+    times: dict[int, dict[str, list[float]]] = {size: {name: [] for name in LISTS}
+                                                for size in ports}  # fmt: skip
+    for size in ports:  # warm each server's workers and caches first
+        for who, path in LISTS.values():
+            timed_gets(clients[size][who], path, 10)
+    order = sorted(ports)
+    for turn in range(rounds):
+        count = repeat // rounds + (turn < repeat % rounds)  # ``repeat`` in all
+        for size in order if turn % 2 == 0 else order[::-1]:
+            for name, (who, path) in LISTS.items():
+                times[size][name] += timed_gets(clients[size][who], path, count)
+    return {size: {name: {"p50_ms": percentile(t, 50), "p95_ms": percentile(t, 95),
+                          "n": len(t)} for name, t in by_name.items()}
+            for size, by_name in times.items()}  # fmt: skip
 
 
 def transitions(port: int, token: str, drafts: list[int], clients: int, seconds: float,
@@ -619,32 +650,26 @@ def run(args) -> dict:
     }
     data = Path(args.out) / "data"
     largest = max(args.sizes)
-    for size in sorted(args.sizes):
+    urls = {size: sized_url(args.database_url, size) for size in sorted(args.sizes)}
+    tokens = {}
+    for size, url in urls.items():
         say(f"[bench] {size:,} employees: building")
-        entry = build(args.database_url, size, data)
-        tokens = accounts(args.database_url)
-        env = env_for(args.database_url)
-        receiver = None
-        if size == largest:
-            receiver = Server("bench.receiver:app", env, workers=1, threads=args.clients)
-            receiver.__enter__()
-        try:
-            if receiver is not None:
-                subscribe(args.database_url, receiver.port)
-            entry.update(_serve(args, size, largest, env, tokens))
-        except BaseException:
-            if receiver is not None:  # else it outlives us, holding our output open
-                receiver.__exit__()
-            raise
-        if receiver is not None:
-            say(f"[bench] {size:,}: outbox")
-            try:
-                entry["outbox"] = outbox(args.database_url, receiver, args.events, args.clients,
-                                         args.outbox_threads, args.outbox_workers,
-                                         args.seconds)  # fmt: skip
-            finally:
-                receiver.__exit__()
-        report["sizes"][str(size)] = entry
+        report["sizes"][str(size)] = build(url, size, data)
+        tokens[size] = accounts(url)
+    say("[bench] lists, the sizes by turns")
+    with ExitStack() as stack:
+        ports = {size: stack.enter_context(Server("wsgi:app", env_for(url),
+                                                  workers=args.workers)).port
+                 for size, url in urls.items()}  # fmt: skip
+        for size, by_name in lists_by_turns(ports, tokens, args.repeat).items():
+            report["sizes"][str(size)]["lists"] = by_name
+    url, entry = urls[largest], report["sizes"][str(largest)]
+    with Server("bench.receiver:app", env_for(url), workers=1, threads=args.clients) as receiver:
+        subscribe(url, receiver.port)  # before the transitions write their events
+        entry.update(_serve(args, url, tokens[largest]))
+        say(f"[bench] {largest:,}: outbox")
+        entry["outbox"] = outbox(url, receiver, args.events, args.clients, args.outbox_threads,
+                                 args.outbox_workers, args.seconds)  # fmt: skip
     if args.sqlite_bulk:
         say(f"[bench] SQLite: bulk approval of {args.bulk:,}")
         url = f"sqlite:///{Path(args.out).resolve() / 'bench.sqlite'}"
@@ -657,21 +682,17 @@ def run(args) -> dict:
     return report
 
 
-def _serve(args, size: int, largest: int, env: dict, tokens: dict) -> dict:
-    """The phases against the app under gunicorn: lists; at the largest size the rest."""
+def _serve(args, url: str, tokens: dict) -> dict:
+    """Transitions, the bulk approval and the workers' memory, at the largest size."""
     entry: dict = {}
-    with Server("wsgi:app", env, workers=args.workers) as server:
-        say(f"[bench] {size:,}: lists")
-        entry["lists"] = lists(server.port, tokens, args.repeat)
-        if size == largest:
-            say(f"[bench] {size:,}: transitions")
-            drafts = ids(args.database_url, "draft", 200_000)
-            entry["transitions"] = transitions(server.port, tokens["admin"], drafts,
-                                               args.clients, args.seconds)  # fmt: skip
-            say(f"[bench] {size:,}: bulk approval of {args.bulk:,}")
-            reviewed = ids(args.database_url, "reviewed", args.bulk)
-            entry["bulk"] = bulk(server.port, tokens["admin"], reviewed)
-            entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
+    with Server("wsgi:app", env_for(url), workers=args.workers) as server:
+        say("[bench] transitions")
+        drafts = ids(url, "draft", 200_000)
+        entry["transitions"] = transitions(server.port, tokens["admin"], drafts, args.clients,
+                                           args.seconds)  # fmt: skip
+        say(f"[bench] bulk approval of {args.bulk:,}")
+        entry["bulk"] = bulk(server.port, tokens["admin"], ids(url, "reviewed", args.bulk))
+        entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
     return entry
 
 

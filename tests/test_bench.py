@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.generate import nip, seed_records, write_population
+from bench.run import LISTS
 from workflow import importer, settings
 from workflow.mentoring import check_senior
 from workflow.models import Employee, MentoringAssignment
@@ -79,7 +80,7 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
         database = f"sqlite:///{tmp_path / 'bench.sqlite'}"
     out = tmp_path / "report"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--database-url", database, "--sizes", "400",
+        [sys.executable, "-m", "bench", "--database-url", database, "--sizes", "200,400",
          "--seconds", "1", "--repeat", "5", "--bulk", "30", "--events", "20",
          "--clients", "2", "--workers", "1", "--sqlite-bulk", "0", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
@@ -88,6 +89,12 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     report = json.loads((out / "report.json").read_text())
     size = report["sizes"]["400"]
     assert size["employees"] == 400 and size["records"]["appraisals"] > 300
+    # every list at both sizes, measured by turns: the figure is their ratio
+    for measured in ("200", "400"):
+        lists = report["sizes"][measured]["lists"]
+        assert set(lists) == set(LISTS) and all(v["n"] == 5 for v in lists.values())
+    assert set(report["summary"]["lists"]) == set(LISTS)
+    assert "transitions" not in report["sizes"]["200"]  # the rest at the largest alone
     assert size["records"]["mentoring_assignments"] > 0
     if url.startswith("postgresql"):
         # both import baselines; the second is rolled back, so the records above were seeded
@@ -100,7 +107,8 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
         # measured after a VACUUM: without it the seed's dead rows weigh on the largest size
         import psycopg
 
-        with psycopg.connect(database.replace("postgresql+psycopg", "postgresql")) as conn:
+        sized = database.replace("postgresql+psycopg", "postgresql") + "_400"
+        with psycopg.connect(sized) as conn:
             vacuumed = conn.execute("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
                                     "WHERE relname = 'appraisals'").fetchone()  # fmt: skip
         assert vacuumed == (True,)
