@@ -9,8 +9,8 @@ the file too. The rows go to a temporary staging table first (PostgreSQL
 a few set-based statements rather than one round trip per row.
 
 On PostgreSQL the import's transaction gets memory of its own for its hashes,
-sorts and staging indexes (``work_mem``; the server's default of a few MB makes
-every join over a million rows spill to disk, about a fifth of the time).
+sorts and staging indexes (``work_mem``): at the server's default of a few MB
+every join over a million rows spills to disk, a tenth to a fifth of the time.
 
 By default a file with any bad row changes nothing (all or nothing); with
 ``skip_bad`` the good rows are loaded. Either way the bad ones (and those that
