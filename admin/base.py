@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import flash
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import SecureForm
@@ -15,6 +16,7 @@ from sqlalchemy import Integer
 from sqlalchemy.orm import selectinload
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
+from workflow import WorkflowError, changes
 from workflow.db import db
 from workflow.models import Employee
 from workflow.reference import employee_search
@@ -168,10 +170,51 @@ class AlurModelView(Guarded, ModelView):
             return row
         return row if getattr(row, self.agency_column) == me().agency_id else None
 
-    def on_model_change(self, form, model, is_created):
-        mine = not self.agency_column or is_admin()
-        if not mine and getattr(model, self.agency_column) != me().agency_id:
-            raise ValueError("you may only keep records of your own agency")
+    # -- writes: every one a command of the core (``workflow.changes``) ----------------
+
+    can_delete = False  # a view whose rows may be deleted says so; it deletes by the command
+
+    def form_values(self, form) -> dict:
+        """The form's data as the core takes it: a related row becomes ``<name>_id``."""
+        values = {}
+        for field in form:
+            if field.name == "csrf_token":
+                continue
+            value = field.data
+            if hasattr(value, "__table__"):
+                values[f"{field.name}_id"] = value.id
+            elif value is None and field.type in ("QuerySelectField", "AjaxSelectField"):
+                values[f"{field.name}_id"] = None
+            else:
+                values[field.name] = value
+        return values
+
+    def command(self, run):
+        """Run a command of the core; a refusal is a flash, and nothing is kept."""
+        from admin.workflow import describe
+
+        try:
+            return run()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(describe(exc), "error")
+            return None
+
+    def create_model(self, form):
+        values = self.form_values(form)
+        row = self.command(
+            lambda: changes.save(db.session, me(), self.build_new_instance(), values, via="admin")
+        )
+        return row if row is not None else False
+
+    def update_model(self, form, model):
+        values = self.form_values(form)
+        saved = self.command(lambda: changes.save(db.session, me(), model, values, via="admin"))
+        return saved is not None
+
+    def delete_model(self, model):
+        done = self.command(lambda: changes.delete(db.session, me(), model, via="admin") or True)
+        return bool(done)
 
     def _create_ajax_loader(self, name, options):
         remote = getattr(self.model, name).property.mapper.class_

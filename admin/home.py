@@ -13,10 +13,9 @@ from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
 from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
 from alur.extensions import cache
-from workflow import inbox, jp, progress, sla
+from workflow import inbox, jp, policy, progress, sla
 from workflow.db import db, utcnow
 from workflow.models import Agency, RoleName
-from workflow.visibility import visible_clause
 from workflow.workflows import WORKFLOWS
 
 INBOX_PAGE = 50
@@ -112,7 +111,7 @@ class HomeView(Guarded, AdminIndexView):
         user = me()
         overdue_days = int(current_app.config.get("ADMIN_OVERDUE_DAYS", 14))
         cutoff = utcnow() - timedelta(days=overdue_days)
-        clauses = {name: visible_clause(wf, user) for name, wf in WORKFLOWS.items()}
+        clauses = {name: policy.scope(user, wf.model) for name, wf in WORKFLOWS.items()}
         national = all(clause is None for clause in clauses.values())
         counts, counted_at = _national_counts() if national else (None, None)
         tables = []

@@ -16,26 +16,10 @@ from wtforms.validators import DataRequired
 from admin.access import ADMIN_ONLY, is_admin, me
 from admin.base import AlurModelView, row_ids, safe_next
 from admin.workflow import describe
-from workflow import WorkflowError, delegation, outbox, reference, tokens, webhooks
-from workflow.db import db, write_transaction
+from workflow import WorkflowError, changes, delegation, outbox, policy, reference, tokens, webhooks
+from workflow.db import db
 from workflow.models import ApiToken, DeliveryStatus, Employee, Holiday, JpLedgerEntry, Outcome
 from workflow.workflows import WORKFLOWS
-
-
-def _values(form) -> dict:
-    """The form's data as the core takes it: a related row becomes ``<name>_id``."""
-    values = {}
-    for field in form:
-        if field.name == "csrf_token":
-            continue
-        value = field.data
-        if hasattr(value, "__table__"):
-            values[f"{field.name}_id"] = value.id
-        elif value is None and field.type == "QuerySelectField":
-            values[f"{field.name}_id"] = None
-        else:
-            values[field.name] = value
-    return values
 
 
 class ReferenceView(AlurModelView):
@@ -45,12 +29,8 @@ class ReferenceView(AlurModelView):
     agency_column = None  # open to read; ``reference.save`` decides who may change what
 
     def _save(self, form, row):
-        try:
-            return reference.save(db.session, me(), row, _values(form))
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(describe(exc), "error")
-            return None
+        values = self.form_values(form)
+        return self.command(lambda: reference.save(db.session, me(), row, values, via="admin"))
 
     def create_model(self, form):
         return self._save(form, self.build_new_instance()) or False
@@ -109,10 +89,10 @@ class EmployeeView(ReferenceView):
 
     def get_one(self, id):
         row = super().get_one(id)
-        return row if row is not None and reference.can_see(me(), row) else None
+        return row if row is not None and policy.can_see(me(), row) else None
 
     def _people(self, query):
-        clause = reference.visible_clause(me(), self.model)
+        clause = policy.scope(me(), self.model)
         return query if clause is None else query.filter(clause)
 
 
@@ -185,12 +165,21 @@ class ApiTokenView(AlurModelView):
 
     @action("revoke", _l("Revoke selected"), _l("Revoke the selected tokens?"))
     def action_revoke(self, ids):
-        ids = row_ids(ids)
-        with write_transaction(db.session):
-            for token_id in ids:
-                if db.session.get(ApiToken, token_id) is not None:
-                    tokens.revoke(db.session, token_id)
-        flash(_("Revoked: %(ids)s", ids=", ".join(f"#{i}" for i in ids)), "success")
+        done = []
+        for token_id in row_ids(ids):
+            row = db.session.get(ApiToken, token_id)
+            if row is not None and self.command(
+                lambda row=row: changes.run(
+                    db.session,
+                    me(),
+                    row,
+                    "revoke",
+                    lambda r: tokens.revoke(db.session, r.id),
+                    via="admin",
+                )
+            ):
+                done.append(token_id)
+        flash(_("Revoked: %(ids)s", ids=", ".join(f"#{i}" for i in done)), "success")
 
 
 class OutboxEventView(AlurModelView):
@@ -244,11 +233,24 @@ class WebhookClientView(AlurModelView):
 
     def create_model(self, form):
         try:
-            with write_transaction(db.session):
-                client = webhooks.add_client(db.session, form.name.data, form.grants.data,
-                                             agency_code=form.agency_code.data or None)  # fmt: skip
+            client = self.command(
+                lambda: changes.make(
+                    db.session,
+                    me(),
+                    lambda: webhooks.add_client(
+                        db.session,
+                        form.name.data,
+                        form.grants.data,
+                        agency_code=form.agency_code.data or None,
+                    ),
+                    via="admin",
+                )
+            )
         except ValueError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
+            return False
+        if client is None:
             return False
         _show_secret(_("Client %(name)s", name=client.name), client.secret)
         return client
@@ -264,15 +266,21 @@ class WebhookClientView(AlurModelView):
         except ValueError as exc:
             flash(str(exc), "error")
             return False
-        with write_transaction(db.session):
-            row = db.session.merge(model)
+
+        def change(row):
             row.grants = grants
             webhooks.set_client_active(row, form.active.data)
-        return True
+
+        return (
+            self.command(
+                lambda: changes.run(db.session, me(), model, "update", change, via="admin") or True
+            )
+            is not None
+        )
 
     @action("rotate", _l("New secret"), _l("Make a new secret? The old one works for 24 hours."))
     def action_rotate(self, ids):
-        _rotate(self.model, ids)
+        _rotate(self, ids)
 
 
 class SubscriptionView(AlurModelView):
@@ -297,14 +305,20 @@ class SubscriptionView(AlurModelView):
         return [p.strip() for p in items if p.strip()]
 
     def create_model(self, form):
+        def build():
+            row = webhooks.add_subscription(
+                db.session, form.url.data or "", self._patterns(form), name=form.name.data
+            )
+            row.active = bool(form.active.data)
+            return row
+
         try:
-            with write_transaction(db.session):
-                row = webhooks.add_subscription(
-                    db.session, form.url.data or "", self._patterns(form), name=form.name.data
-                )
-                row.active = bool(form.active.data)
+            row = self.command(lambda: changes.make(db.session, me(), build, via="admin"))
         except ValueError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
+            return False
+        if row is None:
             return False
         _show_secret(_("Subscription %(id)s", id=row.id), row.secret)
         return row
@@ -318,17 +332,23 @@ class SubscriptionView(AlurModelView):
         except ValueError as exc:
             flash(str(exc), "error")
             return False
-        with write_transaction(db.session):
-            row = db.session.merge(model)
+
+        def change(row):
             row.name, row.url, row.event_types = form.name.data or row.url, form.url.data, patterns
             row.active = bool(form.active.data)
             if row.active:
                 row.disabled_reason = None
-        return True
+
+        return (
+            self.command(
+                lambda: changes.run(db.session, me(), model, "update", change, via="admin") or True
+            )
+            is not None
+        )
 
     @action("rotate", _l("New secret"), _l("Make a new secret? Both sign for 24 hours."))
     def action_rotate(self, ids):
-        _rotate(self.model, ids)
+        _rotate(self, ids)
 
     @action("redeliver_dead", _l("Redeliver dead deliveries"))
     def action_redeliver_dead(self, ids):
@@ -336,15 +356,18 @@ class SubscriptionView(AlurModelView):
         flash(_("%(n)d dead deliveries are due again.", n=total), "success")
 
 
-def _rotate(model, ids) -> None:
+def _rotate(view, ids) -> None:
     for row_id in row_ids(ids):
-        with write_transaction(db.session):
-            row = db.session.get(model, row_id)
-            if row is None:
-                continue
-            secret = webhooks.rotate_secret(row)
-            what = getattr(row, "name", None) or row.id
-        _show_secret(str(what), secret)
+        row = db.session.get(view.model, row_id)
+        if row is None:
+            continue
+        secret = view.command(
+            lambda row=row: changes.run(
+                db.session, me(), row, "rotate", webhooks.rotate_secret, via="admin"
+            )
+        )
+        if secret is not None:
+            _show_secret(str(getattr(row, "name", None) or row.id), secret)
 
 
 def _show_secret(what: str, secret: str) -> None:
@@ -441,22 +464,29 @@ class DelegationView(AlurModelView):
         if principal is None or acting is None or not form.starts_on.data or not form.ends_on.data:
             flash(_("Give the official, the acting employee and both dates."), "error")
             return False
-        try:
-            return delegation.delegate(
-                db.session, me(), principal_id=principal.id, delegate_id=acting.id,
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data, kind=form.kind.data,
-            )  # fmt: skip
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(describe(exc), "error")
-            return False
+        row = self.command(
+            lambda: delegation.delegate(
+                db.session,
+                me(),
+                principal_id=principal.id,
+                delegate_id=acting.id,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                kind=form.kind.data,
+                via="admin",
+            )
+        )
+        return row if row is not None else False
 
     @action("revoke", _l("End now"), _l("End the selected delegations now?"))
     def action_revoke(self, ids):
+        done = []
         for row_id in row_ids(ids):
-            if self.get_one(row_id) is not None:
-                delegation.revoke(db.session, row_id)
-        flash(_("Ended: %(ids)s", ids=", ".join(f"#{i}" for i in ids)), "success")
+            if self.get_one(row_id) is not None and self.command(
+                lambda row_id=row_id: delegation.revoke(db.session, me(), row_id, via="admin")
+            ):
+                done.append(row_id)
+        flash(_("Ended: %(ids)s", ids=", ".join(f"#{i}" for i in done)), "success")
 
 
 class FollowUpView(AlurModelView):
@@ -480,6 +510,10 @@ class HolidayView(AlurModelView):
     column_list = ["day", "name"]
     form_columns = ["day", "name"]
     column_labels = {"day": _l("Date")}
+
+    @property
+    def can_delete(self) -> bool:  # type: ignore[override]
+        return self._may_edit()
 
     def get_one(self, id):
         try:  # the key is a date; a URL carries it as text

@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import bring_to
-from workflow import allowed_triggers, fire, inbox, reference
+from workflow import allowed_triggers, fire, inbox, policy
 from workflow.db import db
 from workflow.models import Employee
 from workflow.visibility import visible_clause
@@ -207,7 +207,7 @@ def test_what_a_user_may_see_is_found_through_indexes(session, cast, desk, perso
     # indexes, or each page reads every record of the country.
     actor = getattr(cast, persona)
     filters = [(wf.model, visible_clause(wf, actor)) for wf in WORKFLOWS.values()]
-    filters.append((Employee, reference.visible_clause(actor, Employee)))
+    filters.append((Employee, policy.scope(actor, Employee)))
     with db.engine.connect() as conn:
         for model, clause in filters:
             page = select(model.id).where(clause).order_by(model.id.desc()).limit(20)

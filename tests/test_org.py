@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from tests import factories
-from workflow import reference
+from workflow import policy
 from workflow.db import db
 from workflow.models import Employee, RoleName, Unit
 
@@ -74,7 +74,7 @@ def test_an_hr_officers_list_of_staff_is_one_range_of_their_agency(session, cast
     hr = factories.user(session, RoleName.EMPLOYEE, RoleName.HR_OFFICER, employee=officer)
     session.commit()
 
-    page = select(Employee.id).where(reference.visible_clause(hr, Employee))
+    page = select(Employee.id).where(policy.scope(hr, Employee))
     page = page.order_by(Employee.id).limit(51)
     with db.engine.connect() as conn:
         statement = page.compile(conn, compile_kwargs={"literal_binds": True})

@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from workflow.db import local_today, read_once, utcnow, write_transaction
-from workflow.errors import Forbidden, InvalidPayload, NotFound
-from workflow.models.accounts import RoleName, User
+from workflow.db import local_today, read_once, utcnow
+from workflow.errors import InvalidPayload, NotFound
+from workflow.models.accounts import User
 from workflow.models.delegations import ActingKind, Delegation
 from workflow.models.org import Employee
 
@@ -58,41 +58,80 @@ def is_acting(session: Session, delegate_id: int, principal_id: int,
     return bool(session.scalar(select(condition)))
 
 
-def delegate(session: Session, actor: User | None, *, principal_id: int, delegate_id: int,
-             starts_on: date, ends_on: date, kind: str = "Plh") -> Delegation:  # fmt: skip
-    """Record a delegation (in its own transaction); HR of the principal's agency, or admins."""
+def delegate(
+    session: Session,
+    actor: User | None,
+    *,
+    principal_id: int,
+    delegate_id: int,
+    starts_on: date,
+    ends_on: date,
+    kind: str = "Plh",
+    via: str = "api",
+) -> Delegation:
+    """Record a delegation (in its own transaction, logged); HR of the agency, or admins.
+
+    The acting employee is of the principal's agency: a Plt/Plh stands in for a
+    position of that agency (BKN circular 1/SE/I/2021). An employee the actor may
+    not see is refused as one that does not exist.
+    """
+    from workflow import changes  # the policy's rules read delegations: imported late
+
     if kind not in {k.value for k in ActingKind}:
         raise InvalidPayload("kind must be Plt or Plh", {"kind": ["Plt or Plh."]})
     if principal_id == delegate_id:
-        raise InvalidPayload("one cannot act for oneself",
-                             {"delegate_id": ["Must differ from principal_id."]})  # fmt: skip
+        raise InvalidPayload(
+            "one cannot act for oneself", {"delegate_id": ["Must differ from principal_id."]}
+        )
     if ends_on < starts_on:
-        raise InvalidPayload("the period ends before it starts",
-                             {"ends_on": ["Must not be before starts_on."]})  # fmt: skip
-    with write_transaction(session):
-        principal = session.get(Employee, principal_id)
-        acting = session.get(Employee, delegate_id)
-        if principal is None or acting is None:
-            raise NotFound("no such employee")
-        if actor is not None and not (
-            actor.has_role(RoleName.ADMIN)
-            or (actor.has_role(RoleName.HR_OFFICER) and actor.agency_id == principal.agency_id)
-        ):
-            raise Forbidden("delegations are made by the agency's HR officers")
+        raise InvalidPayload(
+            "the period ends before it starts", {"ends_on": ["Must not be before starts_on."]}
+        )
+
+    def build() -> Delegation:
+        principal = _employee(session, actor, principal_id, "principal_id", None)
+        acting = _employee(session, actor, delegate_id, "delegate_id", principal.agency_id)
         row = Delegation(
-            principal_id=principal.id, delegate_id=acting.id, agency_id=principal.agency_id,
-            kind=kind, starts_on=starts_on, ends_on=ends_on,
+            principal_id=principal.id,
+            delegate_id=acting.id,
+            agency_id=principal.agency_id,
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=ends_on,
             created_by_id=actor.id if actor is not None else None,
-        )  # fmt: skip
+        )
         session.add(row)
+        return row
+
+    return changes.make(session, actor, build, via=via)
+
+
+def _employee(session: Session, actor, employee_id: int, field: str, agency_id: int | None):
+    from workflow import policy
+
+    row = session.get(Employee, employee_id)
+    if (
+        row is None
+        or (actor is not None and not policy.can_see(actor, row))
+        or (agency_id is not None and row.agency_id != agency_id)
+    ):
+        raise InvalidPayload(
+            f"no employee {employee_id} in this agency",
+            {field: [f"No employee {employee_id} in this agency."]},
+        )
     return row
 
 
-def revoke(session: Session, delegation_id: int) -> Delegation:
-    """End a delegation now."""
-    with write_transaction(session):
-        row = session.get(Delegation, delegation_id)
-        if row is None:
-            raise NotFound(f"no delegation {delegation_id}")
+def revoke(session: Session, actor: User | None, delegation_id: int, *, via: str) -> Delegation:
+    """End a delegation now (logged); NotFound for one the actor may not see."""
+    from workflow import changes, policy
+
+    row = session.get(Delegation, delegation_id)
+    if row is None or (actor is not None and not policy.can_see(actor, row)):
+        raise NotFound(f"no delegation {delegation_id}")
+
+    def end(row: Delegation) -> Delegation:
         row.revoked_at = row.revoked_at or utcnow()
-    return row
+        return row
+
+    return changes.run(session, actor, row, "revoke", end, via=via)

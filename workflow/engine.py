@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit
+from workflow import audit, policy
 from workflow.db import update_many, utcnow, write_transaction
 from workflow.definition import (
     VIA_CHANNELS,
@@ -391,9 +391,9 @@ def fire(
     if session is None:
         raise ValueError("fire() needs a record loaded in a session")
     record_id = inspect(record).identity[0]  # without a refresh query if expired
-    return fire_by_id(
+    return _fire_by_id(
         session, workflow_for(record).name, record_id, trigger, actor, via=via, comment=comment,
-        payload=payload, expected_version=expected_version, within=within,
+        payload=payload, expected_version=expected_version, within=within, by_id=False,
     )  # fmt: skip
 
 
@@ -405,7 +405,6 @@ def fire_by_id(
     actor: User | None,
     *,
     via: str,
-    visible: Callable[[object], bool] | None = None,
     comment: str | None = None,
     payload: dict | None = None,
     expected_version: int | None = None,
@@ -413,14 +412,22 @@ def fire_by_id(
 ):
     """``fire`` for a record known by its id, read once: under its lock.
 
-    NotFound if there is no such record or ``visible(record)`` is false (an
-    adapter's check of what the caller may see).
+    NotFound if there is no such record or the policy does not let the actor see it
+    (the adapters' way in: a caller names an id, and may not learn what is not theirs).
     """
+    return _fire_by_id(
+        session, workflow, record_id, trigger, actor, via=via, comment=comment, payload=payload,
+        expected_version=expected_version, within=within, by_id=True,
+    )  # fmt: skip
+
+
+def _fire_by_id(session, workflow, record_id, trigger, actor, *, via, comment, payload,
+                expected_version, within, by_id: bool):  # fmt: skip
     wf = workflow_for(workflow)
     _check_channel(actor, via)
     with write_transaction(session):
         row = get_record(session, wf.name, record_id, lock=True)
-        if visible is not None and not visible(row):
+        if by_id and not _visible(actor, row):
             raise _not_found(wf, record_id)
         _transition(session, wf, row, trigger, actor, via, comment, payload, expected_version)
         if within is not None:
@@ -559,7 +566,6 @@ def fire_many(
     actor: User | None,
     *,
     via: str,
-    visible: Callable[[object], bool] | None = None,
     batch: int = BATCH,
 ) -> list[Outcome]:
     """Fire many triggers on records of one workflow; each item stands or falls alone.
@@ -569,7 +575,7 @@ def fire_many(
     order by one query, each item is checked and moved in memory, and the state
     changes, audit entries and events are written in a few statements, not a round
     trip each. An item refused by a check that changes nothing (version, state,
-    rights, reason, data, ``visible``) fails alone. If a guard or an effect refuses,
+    rights, reason, data, what the actor may see) fails alone. If a guard or an effect refuses,
     or the writes fail, the batch is rolled back and fired item by item (``fire``),
     with the same outcome as if it had been so from the start.
     """
@@ -579,9 +585,9 @@ def fire_many(
     for start in range(0, len(items), batch):
         chunk = items[start : start + batch]
         try:
-            outcomes += _fire_batch(session, wf, chunk, actor, via, visible)
+            outcomes += _fire_batch(session, wf, chunk, actor, via)
         except _Fallback:
-            outcomes += [_fire_one(session, wf, item, actor, via, visible) for item in chunk]
+            outcomes += [_fire_one(session, wf, item, actor, via) for item in chunk]
     return outcomes
 
 
@@ -589,7 +595,7 @@ def _not_found(wf: Workflow, record_id) -> NotFound:
     return NotFound(f"{wf.title} {record_id} does not exist")
 
 
-def _fire_batch(session, wf, chunk, actor, via, visible) -> list[Outcome]:
+def _fire_batch(session, wf, chunk, actor, via) -> list[Outcome]:
     ids = [item["id"] for item in chunk]
     if len(set(ids)) != len(ids):
         raise _Fallback  # the same record twice: one after the other, as asked
@@ -605,7 +611,7 @@ def _fire_batch(session, wf, chunk, actor, via, visible) -> list[Outcome]:
         for item in chunk:
             row = rows.get(item["id"])
             try:
-                if row is None or (visible is not None and not visible(row)):
+                if row is None or not _visible(actor, row):
                     raise _not_found(wf, item["id"])
                 spec, values, comment, on_behalf_of = _checked(
                     wf, row, item["trigger"], actor, item.get("comment"), item.get("data"),
@@ -644,13 +650,11 @@ def _next_version_of(row) -> int:
     return mapper.version_id_generator(row.version)
 
 
-def _fire_one(session, wf, item, actor, via, visible) -> Outcome:
+def _fire_one(session, wf, item, actor, via) -> Outcome:
     try:
-        row = session.get(wf.model, item["id"])
-        if row is None or (visible is not None and not visible(row)):
-            raise _not_found(wf, item["id"])
-        row = fire(row, item["trigger"], actor, via=via, comment=item.get("comment"),
-                   payload=item.get("data"), expected_version=item.get("version"))  # fmt: skip
+        row = fire_by_id(session, wf.name, item["id"], item["trigger"], actor, via=via,
+                         comment=item.get("comment"), payload=item.get("data"),
+                         expected_version=item.get("version"))  # fmt: skip
     except WorkflowError as exc:
         session.rollback()
         return Outcome(item["id"], error=exc)
@@ -697,6 +701,11 @@ def _event(
 
 
 # -- rights ----------------------------------------------------------------------------
+
+
+def _visible(actor: User | None, record) -> bool:
+    """The system sees every record; anyone else what the policy lets them see."""
+    return actor is None or policy.can_see(actor, record)
 
 
 def _check_channel(actor, via: str) -> None:

@@ -1,48 +1,21 @@
-"""Reference data (agencies, units, employees, training programs): who sees and edits what.
+"""Reference data (agencies, units, employees, training programs): finding and saving it.
 
-Admins see and edit everything. HR officers edit their own agency's units,
-employees and programs. Employees' personal data (the NIP holds a birth date) is
-seen by HR of their agency, their supervisor and themselves; the rest is open
-to every signed-in user.
+Who sees and changes what is the policy's (``workflow.policy``); saving is a
+command of ``workflow.changes``. What is checked here is the data itself: a
+row's references (an employee's unit and supervisor, a unit's parent) must exist
+in the row's own agency, and an id of another agency is refused exactly as one
+that does not exist.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, false, or_, true
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import and_, bindparam, false, true
+from sqlalchemy.orm import Session
 
-from workflow.db import write_transaction
-from workflow.errors import Conflict, Forbidden, InvalidPayload
-from workflow.models import Agency, Employee, RoleName, TrainingProgram, Unit, User
+from workflow import changes
+from workflow.errors import InvalidPayload
+from workflow.models import Agency, Employee, Unit, User
 from workflow.nip import NIP_LENGTH
-from workflow.visibility import agency_or_own
-
-
-def _admin(actor: User) -> bool:
-    return actor.has_role(RoleName.ADMIN)
-
-
-def _hr_of(actor: User, agency_id: int | None) -> bool:
-    return (
-        actor.has_role(RoleName.HR_OFFICER)
-        and actor.agency_id is not None
-        and actor.agency_id == agency_id
-    )
-
-
-def visible_clause(actor: User, model):
-    """WHERE clause of the rows of ``model`` that ``actor`` may see; None means all."""
-    if model is not Employee or _admin(actor):
-        return None
-    if actor.has_role(RoleName.EXTERNAL_SYSTEM):
-        return None if actor.agency_id is None else Employee.agency_id == actor.agency_id
-    own = []
-    if actor.employee_id is not None:
-        own = [Employee.id == actor.employee_id, Employee.supervisor_id == actor.employee_id]
-    if actor.has_role(RoleName.HR_OFFICER) and actor.agency_id is not None:
-        return agency_or_own(object_session(actor), Employee, actor.agency_id, own)
-    return or_(*own) if own else false()
 
 
 def employee_search(search: str):
@@ -62,8 +35,7 @@ def employee_search(search: str):
     words = search.split()
     if not words:
         return true()
-    return and_(*(Employee.name.ilike(_inline(f"%{_escape_like(w)}%"), escape="\\")
-                  for w in words))  # fmt: skip
+    return and_(*(Employee.name.ilike(_inline(f"%{_escape_like(w)}%"), escape="\\") for w in words))
 
 
 def _inline(value: str):
@@ -77,77 +49,60 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def can_see(actor: User, row) -> bool:
-    if not isinstance(row, Employee) or _admin(actor):
-        return True
-    if actor.has_role(RoleName.EXTERNAL_SYSTEM):
-        return actor.agency_id in (None, row.agency_id)
-    return _hr_of(actor, row.agency_id) or (
-        actor.employee_id is not None and actor.employee_id in (row.id, row.supervisor_id)
-    )
+def save(session: Session, actor: User | None, row, values: dict, *, via: str = "api"):
+    """Create ``row`` (new) or change it with ``values``, if ``actor`` may; commit; log."""
+    return changes.save(session, actor, row, values, via=via, validate=_validate)
 
 
-def owning_agency(model, values: dict) -> int | None:
-    """The agency a new or changed row belongs to (None for an agency itself)."""
-    if model is Agency:
-        return None
-    return values.get("agency_id")
+def _validate(session: Session, actor, row) -> None:
+    if isinstance(row, Employee):
+        _employee_links(session, row)
+    elif isinstance(row, Unit):
+        _unit_links(session, row)
 
 
-def check_can_edit(actor: User, model, agency_id: int | None) -> None:
-    """Refuse unless ``actor`` may create or change a row of ``model`` in ``agency_id``."""
-    if _admin(actor):
+def _employee_links(session: Session, row: Employee) -> None:
+    unit = session.get(Unit, row.unit_id) if row.unit_id is not None else None
+    if unit is None:
+        raise _no_such("unit_id", "unit", row.unit_id)
+    row.agency_id = unit.agency_id  # an employee belongs to the agency of their unit
+    if row.supervisor_id is None:
         return
-    if model in (Unit, Employee, TrainingProgram) and _hr_of(actor, agency_id):
-        return
-    who = "admins" if model is Agency else "admins and the agency's HR officers"
-    raise Forbidden(f"only {who} may change {model.__tablename__.replace('_', ' ')}")
-
-
-def save(session: Session, actor: User, row, values: dict):
-    """Apply ``values`` to ``row`` (new or existing) if ``actor`` may; commit.
-
-    The agency is checked before and after the change, so nobody moves a row
-    out of, or into, an agency they do not administer.
-    """
-    model = type(row)
-    with write_transaction(session), session.no_autoflush:
-        if row.id is not None:
-            check_can_edit(actor, model, _agency_of(session, row))
-        for name, value in values.items():
-            try:
-                setattr(row, name, value)  # the models' validators check NIP, rank, status
-            except ValueError as exc:
-                raise InvalidPayload(str(exc), {name: [str(exc)]}) from None
-        if model is Employee and row.unit_id is not None:
-            unit = session.get(Unit, row.unit_id)
-            if unit is None:
-                raise InvalidPayload("unknown unit", {"unit_id": [f"No unit {row.unit_id}."]})
-            row.agency_id = unit.agency_id
-        check_can_edit(actor, model, _agency_of(session, row))
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            raise _integrity_error(exc) from None
-    return row
-
-
-def _agency_of(session: Session, row) -> int | None:
-    if isinstance(row, Agency):
-        return row.id
-    return row.agency_id
-
-
-def _integrity_error(exc: IntegrityError):
-    text = str(exc.orig).lower()
-    if "unique" in text or "duplicate" in text:
-        return Conflict("a record with the same unique value (code or NIP) already exists")
-    if "foreign key" in text:
-        return InvalidPayload(
-            "a referenced record does not exist, or belongs to another agency",
-            {"_schema": ["A referenced record does not exist or is in another agency."]},
+    supervisor = session.get(Employee, row.supervisor_id)
+    if supervisor is None or supervisor.agency_id != row.agency_id:
+        raise _no_such("supervisor_id", "employee", row.supervisor_id)
+    if supervisor.id == row.id:
+        raise InvalidPayload(
+            "an employee cannot be their own supervisor",
+            {"supervisor_id": ["Must not be the employee themselves."]},
         )
-    return InvalidPayload(
-        "the change breaks a rule of the data", {"_schema": [str(exc.orig).splitlines()[0]]}
-    )
+    _refuse_cycle(session, row, supervisor)
+
+
+def _refuse_cycle(session: Session, row: Employee, supervisor: Employee) -> None:
+    # The chain up from the new supervisor must not come back to the employee:
+    # assessors are derived from it (PermenPANRB 6/2022).
+    seen, current = set(), supervisor
+    while current is not None and current.id not in seen:
+        if row.id is not None and current.id == row.id:
+            raise InvalidPayload(
+                "the supervisor chain would loop back to the employee",
+                {"supervisor_id": ["The chain of supervisors would loop."]},
+            )
+        seen.add(current.id)
+        current = current.supervisor
+
+
+def _unit_links(session: Session, row: Unit) -> None:
+    if row.agency_id is None or session.get(Agency, row.agency_id) is None:
+        raise _no_such("agency_id", "agency", row.agency_id)
+    if row.parent_id is None:
+        return
+    parent = session.get(Unit, row.parent_id)
+    if parent is None or parent.agency_id != row.agency_id or parent.id == row.id:
+        raise _no_such("parent_id", "unit", row.parent_id)
+
+
+def _no_such(field: str, what: str, key) -> InvalidPayload:
+    message = f"No {what} {key} in this agency."
+    return InvalidPayload(f"no {what} {key} in this agency", {field: [message]})

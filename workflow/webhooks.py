@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from workflow import policy
 from workflow.db import utcnow, write_transaction
 from workflow.engine import fire, get_record
 from workflow.errors import (
@@ -44,7 +45,6 @@ from workflow.models import (
     WebhookClient,
     WebhookReceipt,
 )
-from workflow.visibility import can_see
 from workflow.workflows import WORKFLOWS
 from workflow.workflows.common import StrictSchema, load
 
@@ -336,7 +336,7 @@ def _repeat(session: Session, first: WebhookReceipt, note: dict) -> Intake:
 def _apply(session, client, webhook_id, event_type, record_id, comment, payload, note) -> Intake:
     workflow, _, trigger = event_type.partition(".")
     record = get_record(session, workflow, record_id)
-    if not can_see(record, client.user):
+    if not policy.can_see(client.user, record):
         raise NotFound(f"{WORKFLOWS[workflow].title} {record_id} does not exist")
     accepted = WebhookReceipt(outcome=Outcome.ACCEPTED, received_at=utcnow(), **note)
 

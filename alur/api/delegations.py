@@ -12,9 +12,9 @@ from alur.api.blueprint import Blueprint
 from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.base import page_of
 from schemas.delegation import DelegationQuery, DelegationSchema
-from workflow import delegation
+from workflow import delegation, policy
 from workflow.db import db
-from workflow.models import Delegation, RoleName
+from workflow.models import Delegation
 
 blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations",
                 description="Acting officials (Plt/Plh) for a dated period")  # fmt: skip
@@ -22,11 +22,10 @@ blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations",
 
 def _scope(stmt):
     user = actor()
-    if user.has_role(RoleName.ADMIN):
-        return stmt
-    if user.has_role(RoleName.HR_OFFICER) and user.agency_id is not None:
-        return stmt.where(Delegation.agency_id == user.agency_id)
-    abort(403, message="delegations are managed by admins and the agency's HR officers")
+    if not (policy.is_admin(user) or policy.is_hr_of(user, user.agency_id)):
+        abort(403, message="delegations are managed by admins and the agency's HR officers")
+    clause = policy.scope(user, Delegation)
+    return stmt if clause is None else stmt.where(clause)
 
 
 @blp.route("")
@@ -49,7 +48,7 @@ class Delegations(MethodView):
     @problems(blp, 403, 404, 422)
     def post(self, data):
         """Let ``delegate_id`` act for ``principal_id`` from ``starts_on`` to ``ends_on``."""
-        row = delegation.delegate(db.session, actor(), **data)
+        row = delegation.delegate(db.session, actor(), **data, via="api")
         return row, 201, {"Location": url_for("delegations.DelegationItem", item_id=row.id)}
 
 
@@ -70,9 +69,7 @@ class DelegationItem(MethodView):
     @problems(blp, 403, 404)
     def delete(self, item_id):
         """End the delegation now (it stays on record, revoked)."""
-        if db.session.scalar(_scope(select(Delegation.id).where(Delegation.id == item_id))) is None:
-            abort(404, message=f"no delegation {item_id}")
-        return delegation.revoke(db.session, item_id)
+        return delegation.revoke(db.session, actor(), item_id, via="api")
 
 
 def register(api) -> None:

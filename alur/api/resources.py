@@ -14,7 +14,7 @@ from schemas.base import page_of
 from schemas.employee import EmployeeQuery, EmployeeSchema
 from schemas.training_program import TrainingProgramQuery, TrainingProgramSchema
 from schemas.unit import UnitQuery, UnitSchema
-from workflow import NotFound, reference
+from workflow import policy, reference
 from workflow.db import db
 from workflow.models import Agency, Employee, TrainingProgram, Unit
 
@@ -44,8 +44,8 @@ def _blueprint(name, model, schema, query_schema, filters, title):
 
     def visible(row_id: int):
         row = db.session.get(model, row_id)
-        if row is None or not reference.can_see(actor(), row):
-            raise NotFound(f"{label} {row_id} does not exist")
+        if row is None or not policy.can_see(actor(), row):
+            raise policy.not_found(model(id=row_id), label)
         return row
 
     @blp.route("")
@@ -58,7 +58,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
         def get(self, args):
             """List, in id order (keyset pagination)."""
             stmt = select(model)
-            clause = reference.visible_clause(actor(), model)
+            clause = policy.scope(actor(), model)
             if clause is not None:
                 stmt = stmt.where(clause)
             for column in filters:
@@ -71,7 +71,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
         @problems(blp, 403, 409, 422)
         def post(self, values):
             """Create (admins; HR officers within their own agency)."""
-            row = reference.save(db.session, actor(), model(), values)
+            row = reference.save(db.session, actor(), model(), values, via="api")
             return row, 201, {"Location": url_for(f"{name}.Item", row_id=row.id)}
 
     @blp.route("/<int(min=1, max=2147483647):row_id>")
@@ -89,6 +89,6 @@ def _blueprint(name, model, schema, query_schema, filters, title):
         @problems(blp, 403, 404, 409, 422)
         def patch(self, values, row_id):
             """Change some fields (admins; HR officers within their own agency)."""
-            return reference.save(db.session, actor(), visible(row_id), values)
+            return reference.save(db.session, actor(), visible(row_id), values, via="api")
 
     return blp

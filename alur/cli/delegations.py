@@ -37,7 +37,7 @@ def add(principal, acting, starts_on, ends_on, kind):
     try:
         row = delegation.delegate(db.session, None, principal_id=p.id, delegate_id=d.id,
                                   starts_on=starts_on.date(), ends_on=ends_on.date(),
-                                  kind=kind)  # fmt: skip
+                                  kind=kind, via="cli")  # fmt: skip
     except WorkflowError as exc:
         raise click.BadParameter(exc.explained()) from None
     click.echo(f"delegation {row.id}: {kind} {d.name} for {p.name}, "
@@ -60,7 +60,7 @@ def list_delegations():
 def revoke(delegation_id):
     """End delegation DELEGATION_ID now."""
     try:
-        delegation.revoke(db.session, delegation_id)
+        delegation.revoke(db.session, None, delegation_id, via="cli")
     except WorkflowError as exc:
         raise click.BadParameter(exc.message, param_hint="DELEGATION_ID") from None
     click.echo(f"delegation {delegation_id} is revoked")

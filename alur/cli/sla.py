@@ -7,8 +7,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from alur.extensions import db
+from workflow import WorkflowError, changes
 from workflow import sla as deadlines
-from workflow.db import write_transaction
 from workflow.models import Holiday
 
 
@@ -36,12 +36,11 @@ def run(today, quiet):
 @with_appcontext
 def add_holiday(day, name):
     """Add DAY (YYYY-MM-DD) to the holiday calendar: it is no working day for deadlines."""
-    with write_transaction(db.session):
-        row = db.session.get(Holiday, day.date())
-        if row is None:
-            db.session.add(Holiday(day=day.date(), name=name))
-        else:
-            row.name = name
+    row = db.session.get(Holiday, day.date()) or Holiday(day=day.date())
+    try:
+        changes.save(db.session, None, row, {"name": name}, via="cli")
+    except WorkflowError as exc:
+        raise click.ClickException(exc.explained()) from None
     click.echo(f"{day:%Y-%m-%d}: {name}")
 
 

@@ -9,9 +9,9 @@ import click
 from flask.cli import with_appcontext
 from flask_security import hash_password
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from alur.extensions import db, security
+from workflow import WorkflowError, changes
 from workflow.models import Agency, Employee, Role, RoleName, User
 
 ROLE_CHOICE = click.Choice([r.value for r in RoleName])
@@ -107,15 +107,19 @@ def create_user(email, roles, nip, agency_code, name, password_stdin, no_passwor
         agency_id=(agency.id if agency else employee.agency_id if employee else None),
         roles=list(role_rows),
     )
-    session.add(user)
+    session.commit()  # end the reads above: the command runs its own transaction
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        changes.make(session, None, lambda: _added(session, user), via="cli")
+    except WorkflowError:
         raise click.ClickException(
             f"could not create {email}: it conflicts with an existing user"
         ) from None
     click.echo(f"created user {email} ({', '.join(sorted(roles))})")
+
+
+def _added(session, user: User) -> User:
+    session.add(user)
+    return user
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -9,6 +9,7 @@ from workflow.models.accounts import (
     user_roles,
 )
 from workflow.models.audit import AuditEntry, OutboxEvent
+from workflow.models.changes import ChangeEntry
 from workflow.models.delegations import ActingKind, Delegation
 from workflow.models.followups import FollowUp, FollowUpKind
 from workflow.models.org import Agency, Employee, Unit
@@ -40,6 +41,7 @@ __all__ = [
     "ApiToken",
     "Appraisal",
     "AuditEntry",
+    "ChangeEntry",
     "Delegation",
     "DeliveryAttempt",
     "DeliveryMode",

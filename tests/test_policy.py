@@ -1,0 +1,420 @@
+"""The one policy, as a table; and every write path of the back office and the API asking it.
+
+The matrix names, for each kind of object of one agency, who of admin, the
+agency's HR officer, another agency's HR officer, the employee's supervisor and
+the employee may see, create, change and delete it. The walkers take every
+registered back-office view and every API route that writes, as the HR officer
+of another agency, and show that nothing in the database changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask_admin.contrib.sqla import ModelView
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.backoffice import csrf, log_in, text
+from tests.factories import new_record
+from workflow import changes, delegation, policy, reference, tokens, webhooks
+from workflow.db import db, local_today, write_transaction
+from workflow.models import (
+    Agency,
+    ApiToken,
+    Appraisal,
+    AuditEntry,
+    ChangeEntry,
+    Delegation,
+    DevelopmentBudget,
+    Employee,
+    Holiday,
+    Subscription,
+    TrainingProgram,
+    Unit,
+    User,
+    WebhookClient,
+)
+from workflow.policy import Action
+
+ROLES = ("admin", "hr", "hr_other", "supervisor", "subject")
+ALL = set(ROLES)
+ADMIN = {"admin"}
+ADMIN_HR = {"admin", "hr"}
+S, C, U, D = Action.SEE, Action.CREATE, Action.CHANGE, Action.DELETE
+
+# object -> action -> who may (for an object of the cast's agency)
+MATRIX = {
+    "agency": {S: ALL, C: ADMIN, U: ADMIN, D: set()},
+    "unit": {S: ALL, C: ADMIN_HR, U: ADMIN_HR, D: set()},
+    "employee": {S: {"admin", "hr", "supervisor", "subject"}, C: ADMIN_HR, U: ADMIN_HR, D: set()},
+    "program": {S: ALL, C: ADMIN_HR, U: ADMIN_HR, D: set()},
+    "national program": {S: ALL, C: ADMIN, U: ADMIN, D: set()},
+    "budget": {S: ADMIN_HR, C: ADMIN, U: ADMIN, D: set()},
+    "delegation": {S: ADMIN_HR, C: ADMIN_HR, U: ADMIN_HR, D: set()},
+    "holiday": {S: ALL, C: ADMIN, U: ADMIN, D: ADMIN},
+    "user": {S: {"admin", "subject"}, C: ADMIN, U: ADMIN, D: set()},
+    "token": {S: {"admin", "subject"}, C: {"admin", "subject"}, U: {"admin", "subject"}, D: set()},
+    "webhook client": {S: ADMIN, C: ADMIN, U: ADMIN, D: set()},
+    "subscription": {S: ADMIN, C: ADMIN, U: ADMIN, D: set()},
+    "appraisal": {S: {"admin", "hr", "supervisor", "subject"}, C: set(), U: set(), D: set()},
+    "audit entry": {S: ADMIN, C: set(), U: set(), D: set()},
+    "change entry": {S: ADMIN, C: set(), U: set(), D: set()},
+}
+
+
+@pytest.fixture
+def world(session, cast):
+    """One object of every kind in the cast's agency (and a national program)."""
+    unit = session.get(Unit, cast.subject_employee.unit_id)
+    national = factories.program(session)
+    local = factories.program(session)
+    local.agency_id = cast.agency.id
+    token, _ = tokens.issue(session, cast.subject, "own")
+    session.add(Holiday(day=date(2026, 12, 25), name="Hari Raya Natal"))
+    session.commit()
+    row = delegation.delegate(session, cast.hr, principal_id=cast.manager.employee_id,
+                              delegate_id=cast.colleague.employee_id, starts_on=local_today(),
+                              ends_on=local_today() + timedelta(days=3), via="api")  # fmt: skip
+    with write_transaction(session):
+        client = webhooks.add_client(session, "siasn", ["appraisal.submit"])
+        subscription = webhooks.add_subscription(session, "http://127.0.0.1:9/x", ["*"])
+    appraisal = new_record(session, cast, "appraisal")
+    return {
+        "agency": cast.agency,
+        "unit": unit,
+        "employee": cast.subject_employee,
+        "program": local,
+        "national program": national,
+        "budget": session.scalar(
+            select(DevelopmentBudget).where(DevelopmentBudget.agency_id == cast.agency.id)
+        ),
+        "delegation": row,
+        "holiday": session.get(Holiday, date(2026, 12, 25)),
+        "user": cast.subject,
+        "token": token,
+        "webhook client": client,
+        "subscription": subscription,
+        "appraisal": appraisal,
+        "audit entry": session.scalar(select(AuditEntry)),
+        "change entry": session.scalar(select(ChangeEntry)),
+    }
+
+
+@pytest.mark.parametrize("kind", MATRIX)
+def test_the_policy_answers_as_its_table_says(session, cast, world, kind):
+    row = world[kind]
+    actors = {role: getattr(cast, role) for role in ROLES}
+    answers = {
+        action: {role for role, actor in actors.items() if policy.may(actor, action, row)}
+        for action in Action
+    }
+    assert answers == MATRIX[kind]
+
+
+def test_every_model_has_a_rule_of_the_policy():
+    assert set(db.Model.registry._class_registry.values()) >= set(policy.RULES)
+    mapped = {m.class_ for m in db.Model.registry.mappers}
+    assert mapped <= set(policy.RULES), "a model without a rule: add it to policy.RULES"
+
+
+def test_outside_the_agency_a_refusal_reads_as_not_found(session, cast, world):
+    employee = world["employee"]
+    with pytest.raises(Exception) as refused:
+        policy.check(cast.hr_other, Action.CHANGE, employee)
+    with pytest.raises(Exception) as missing:
+        policy.check(cast.hr_other, Action.CHANGE, Employee(id=employee.id + 10_000))
+    assert type(refused.value) is type(missing.value)
+    assert refused.value.code == "not_found"
+    assert str(refused.value).replace(str(employee.id), "N") == str(missing.value).replace(
+        str(employee.id + 10_000), "N"
+    )
+
+
+# -- the back office -------------------------------------------------------------------
+
+
+def _everything(session) -> dict:
+    """Every row of every table, to show that nothing changed."""
+    session.rollback()
+    return {
+        table.name: sorted(map(repr, session.execute(select(table)).all()))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _model_views(app) -> list[ModelView]:
+    return [v for v in app.extensions["admin"][0]._views if isinstance(v, ModelView)]
+
+
+def _key_of(row) -> str:
+    key = row.__mapper__.primary_key[0].key
+    value = getattr(row, key)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def test_no_back_office_view_lets_another_agencys_hr_officer_write(app, client, session, cast,
+                                                                   world):  # fmt: skip
+    by_model = {type(row): row for row in world.values() if row is not None}
+    by_model[Appraisal] = world["appraisal"]
+    log_in(client, session, cast.hr_other)
+    token = csrf(text(client.get("/admin/unit/new/")))
+    target = {"agency": cast.agency.id, "unit": world["unit"].id, "parent": world["unit"].id,
+              "code": "ZZ-1", "name": "Disusupkan", "nip": "198001012005011001",
+              "principal": cast.manager.employee_id, "delegate": cast.colleague.employee_id,
+              "employee": cast.subject_employee.id, "kind": "Plh", "day": "2026-12-26",
+              "starts_on": local_today().isoformat(), "ends_on": local_today().isoformat(),
+              "year": "2026", "amount": "1", "csrf_token": token}  # fmt: skip
+    before = _everything(session)
+    walked = []
+    for view in _model_views(app):
+        row = by_model.get(view.model)
+        key = _key_of(row) if row is not None else "1"
+        base = view.url
+        answers = [
+            client.post(f"{base}/delete/", data={"id": key, "csrf_token": token}),
+            client.post(
+                f"{base}/action/", data={"action": "delete", "rowid": key, "csrf_token": token}
+            ),
+            client.post(f"{base}/edit/?id={key}", data=target),
+            client.post(f"{base}/new/", data=target),
+            client.post(
+                f"{base}/ajax/update/",
+                data={"list_form_pk": key, "name": "Disusupkan", "csrf_token": token},
+            ),
+        ]
+        assert all(a.status_code < 500 for a in answers), view.endpoint
+        walked.append(view.endpoint)
+    assert _everything(session) == before
+    assert len(walked) >= 20  # every view of the back office was tried
+
+
+def test_an_allowed_back_office_delete_is_logged_and_one_of_another_kind_is_offered_nowhere(
+    app, client, session, cast, world
+):
+    deletable = [v.endpoint for v in _model_views(app) if type(v).can_delete is not False]
+    assert deletable == ["holiday"]
+    log_in(client, session, cast.admin)
+    page = text(client.get("/admin/holiday/"))
+    client.post("/admin/holiday/delete/", data={"id": "2026-12-25", "csrf_token": csrf(page)})
+    session.rollback()
+    assert session.get(Holiday, date(2026, 12, 25)) is None
+    entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "holidays")).all()[-1]
+    assert (entry.action, entry.actor_id, entry.via) == ("delete", cast.admin.id, "admin")
+    assert entry.before["name"] == "Hari Raya Natal"
+
+
+def test_back_office_edits_of_reference_data_are_logged_with_before_and_after(
+    client, session, cast, world
+):
+    log_in(client, session, cast.hr)
+    unit = world["unit"]
+    old_name = unit.name
+    page = text(client.get(f"/admin/unit/edit/?id={unit.id}"))
+    client.post(f"/admin/unit/edit/?id={unit.id}",
+                data={"agency": cast.agency.id, "code": unit.code, "name": "Bidang Baru",
+                      "csrf_token": csrf(page)})  # fmt: skip
+    session.rollback()
+    entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "units")).all()[-1]
+    assert (entry.action, entry.actor_id, entry.via) == ("update", cast.hr.id, "admin")
+    assert entry.after == {"name": "Bidang Baru"} and entry.before["name"] == old_name
+
+
+# -- the API ---------------------------------------------------------------------------
+
+
+def _api_writes(app) -> dict[str, tuple[str, str]]:
+    found = {}
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods & {"POST", "PATCH", "PUT", "DELETE"}
+        if rule.rule.startswith("/api/") and methods:
+            for method in methods:
+                found[f"{method} {rule.rule}"] = (method, rule.endpoint)
+    return found
+
+
+def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
+    """For each write route: a path at the cast's agency's rows and a body aimed at it."""
+    a, unit, emp = cast.agency.id, world["unit"].id, cast.subject_employee.id
+    rec, prog = world["appraisal"].id, world["program"].id
+    int_ = "<int(min=1, max=2147483647):"
+    unit_body = {"agency_id": a, "code": "ZZ-1", "name": "Disusupkan"}
+    emp_body = {"nip": "198001012005011001", "name": "Disusupkan", "status": "PNS",
+                "rank": "III/a", "position": "Staf", "unit_id": unit}  # fmt: skip
+    prog_body = {"code": "ZZ-P", "name": "Disusupkan", "form": "pelatihan",
+                 "delivery_mode": "daring", "organiser": "X", "agency_id": a, "jp": 10,
+                 "start_date": "2026-01-01", "end_date": "2026-01-02", "seat_quota": 1,
+                 "cost_per_participant": 1}  # fmt: skip
+    records = {}
+    for coll, body in (
+        ("training-nominations", {"employee_id": emp, "program_id": prog}),
+        ("mentoring-assignments", {"mentor_id": cast.mentor.employee_id, "mentee_id": emp}),
+        ("appraisals", {"employee_id": emp, "year": 2027}),
+    ):
+        records[f"POST /api/v1/{coll}"] = (f"/api/v1/{coll}", body)
+        records[f"PATCH /api/v1/{coll}/{int_}record_id>"] = (f"/api/v1/{coll}/{rec}",
+                                                             {"comment": "x"})  # fmt: skip
+        records[f"POST /api/v1/{coll}/{int_}record_id>/transitions"] = (
+            f"/api/v1/{coll}/{rec}/transitions", {"trigger": "submit"})  # fmt: skip
+        bulk = {"items": [{"id": rec, "trigger": "submit"}]}
+        records[f"POST /api/v1/{coll}/transitions"] = (f"/api/v1/{coll}/transitions", bulk)
+    return {
+        "POST /api/v1/agencies": (
+            "/api/v1/agencies",
+            {"code": "ZZ", "name": "X", "province": "X", "region": "X"},
+        ),
+        f"PATCH /api/v1/agencies/{int_}row_id>": (f"/api/v1/agencies/{a}", {"name": "X"}),
+        "POST /api/v1/units": ("/api/v1/units", unit_body),
+        f"PATCH /api/v1/units/{int_}row_id>": (f"/api/v1/units/{unit}", {"name": "X"}),
+        "POST /api/v1/employees": ("/api/v1/employees", emp_body),
+        f"PATCH /api/v1/employees/{int_}row_id>": (f"/api/v1/employees/{emp}", {"name": "X"}),
+        "POST /api/v1/training-programs": ("/api/v1/training-programs", prog_body),
+        f"PATCH /api/v1/training-programs/{int_}row_id>": (
+            f"/api/v1/training-programs/{prog}",
+            {"name": "X"},
+        ),
+        **records,
+        "POST /api/v1/webhooks/<string:client>": ("/api/v1/webhooks/siasn", {}),
+        "POST /api/v1/subscriptions": (
+            "/api/v1/subscriptions",
+            {"url": "http://127.0.0.1:9/y", "event_types": ["*"]},
+        ),
+        f"PATCH /api/v1/subscriptions/{int_}sub_id>": (
+            f"/api/v1/subscriptions/{world['subscription'].id}",
+            {"active": False},
+        ),
+        f"POST /api/v1/subscriptions/{int_}sub_id>/redeliver-dead": (
+            f"/api/v1/subscriptions/{world['subscription'].id}/redeliver-dead",
+            {},
+        ),
+        f"POST /api/v1/webhook-deliveries/{int_}delivery_id>/redeliver": (
+            "/api/v1/webhook-deliveries/1/redeliver",
+            {},
+        ),
+        "PUT /api/v1/organisation-ratings/<int(min=1, max=2147483647):agency_id>/"
+        "<int(min=2000, max=2100):year>/<period>": (
+            f"/api/v1/organisation-ratings/{a}/2026/annual",
+            {"rating": "Baik"},
+        ),
+        "POST /api/v1/delegations": (
+            "/api/v1/delegations",
+            {
+                "principal_id": cast.manager.employee_id,
+                "delegate_id": cast.subject_employee.id,
+                "kind": "Plh",
+                "starts_on": local_today().isoformat(),
+                "ends_on": local_today().isoformat(),
+            },
+        ),
+        f"DELETE /api/v1/delegations/{int_}item_id>": (
+            f"/api/v1/delegations/{world['delegation'].id}",
+            {},
+        ),
+    }
+
+
+def test_no_api_route_lets_another_agencys_hr_officer_write(app, client, session, cast, world,
+                                                            bearer):  # fmt: skip
+    attacks = _attacks(cast, world)
+    routes = _api_writes(app)
+    assert set(routes) == set(attacks), "a write route of the API without an attack here"
+    headers = bearer(cast.hr_other)
+    before = _everything(session)
+    for name, (method, _endpoint) in routes.items():
+        path, body = attacks[name]
+        answer = client.open(path, method=method, json=body, headers=headers)
+        if name.endswith("s/transitions") and answer.status_code == 200:
+            assert answer.json["succeeded"] == 0, (name, answer.json)  # each item refused
+            continue
+        assert 400 <= answer.status_code < 500, (name, answer.status_code, answer.json)
+    after = _everything(session)
+    # the unsigned webhook is kept as a rejected receipt, as every request is: a log, not data
+    assert [r for r in after.pop("webhook_receipts") if "'rejected'" not in r] == []
+    before.pop("webhook_receipts")
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/units", {"code": "ZZ-1", "name": "Bidang Baru"}),
+        ("/api/v1/training-programs", {"code": "ZZ-P", "name": "Pelatihan Baru"}),
+    ],
+)
+def test_an_allowed_api_write_leaves_a_change_entry(client, session, cast, world, bearer, path,
+                                                    body):  # fmt: skip
+    if "units" in path:
+        body = {**body, "agency_id": cast.agency.id}
+    else:
+        body = {**body, "form": "pelatihan", "delivery_mode": "daring", "organiser": "BKPSDM",
+                "agency_id": cast.agency.id, "jp": 10, "start_date": "2026-01-01",
+                "end_date": "2026-01-02", "seat_quota": 5, "cost_per_participant": 1}  # fmt: skip
+    answer = client.post(path, json=body, headers=bearer(cast.hr))
+    assert answer.status_code == 201, answer.json
+    session.rollback()
+    entry = session.scalars(select(ChangeEntry).order_by(ChangeEntry.id.desc())).first()
+    assert (entry.action, entry.actor_id, entry.via, entry.agency_id) == (
+        "create", cast.hr.id, "api", cast.agency.id)  # fmt: skip
+    assert entry.row_key == str(answer.json["id"]) and entry.after["name"] == body["name"]
+
+
+# -- cross-agency links ----------------------------------------------------------------
+
+
+def test_an_employee_cannot_be_linked_to_a_supervisor_of_another_agency(client, session, cast,
+                                                                       bearer):  # fmt: skip
+    away = factories.employee(session, factories.unit(session, cast.other_agency))
+    session.commit()
+    hr = bearer(cast.hr)
+    elsewhere = client.patch(f"/api/v1/employees/{cast.subject_employee.id}",
+                             json={"supervisor_id": away.id}, headers=hr)  # fmt: skip
+    missing = client.patch(f"/api/v1/employees/{cast.subject_employee.id}",
+                           json={"supervisor_id": 99_999}, headers=hr)  # fmt: skip
+    assert elsewhere.status_code == missing.status_code == 422
+    # the same words for an id of another agency as for none at all: nothing to probe
+    assert elsewhere.json["errors"]["supervisor_id"] == [f"No employee {away.id} in this agency."]
+    assert missing.json["errors"]["supervisor_id"] == ["No employee 99999 in this agency."]
+    session.rollback()
+    assert session.get(Employee, cast.subject_employee.id).supervisor_id != away.id
+
+
+def test_an_acting_official_must_be_of_the_principals_agency(client, session, cast, bearer):
+    away = factories.employee(session, factories.unit(session, cast.other_agency))
+    session.commit()
+    today = local_today().isoformat()
+    body = {"principal_id": cast.manager.employee_id, "delegate_id": away.id, "kind": "Plh",
+            "starts_on": today, "ends_on": today}  # fmt: skip
+    for who in (cast.hr, cast.hr_other, cast.admin):
+        answer = client.post("/api/v1/delegations", json=body, headers=bearer(who))
+        assert answer.status_code == 422, (who, answer.json)
+    assert session.scalar(select(func.count()).select_from(Delegation)) == 0
+
+
+def test_a_supervisor_chain_cannot_loop(session, cast):
+    head = session.get(Employee, cast.manager.employee_id).supervisor
+    with pytest.raises(Exception, match="loop"):
+        reference.save(session, cast.hr, head, {"supervisor_id": cast.subject_employee.id})
+
+
+def test_reference_writes_through_the_command_name_the_agency_in_the_log(session, cast):
+    row = reference.save(session, cast.hr, Unit(), {"agency_id": cast.agency.id, "code": "U-9",
+                                                    "name": "Subbagian"}, via="api")  # fmt: skip
+    entry = session.scalar(select(ChangeEntry).where(ChangeEntry.row_key == str(row.id)))
+    assert entry.agency_id == cast.agency.id and entry.after["code"] == "U-9"
+
+
+def test_models_seen_only_by_admins_have_no_list_for_others(session, cast):
+    for model in (User, ApiToken, WebhookClient, Subscription, Agency, TrainingProgram):
+        clause = policy.scope(cast.hr, model)
+        rows = session.scalars(select(model).where(clause) if clause is not None
+                               else select(model)).all()  # fmt: skip
+        assert all(policy.can_see(cast.hr, r) for r in rows), model
+
+
+def test_the_system_command_line_is_logged_too(cli, session):
+    result = cli("sla", "holiday", "2026-08-17", "Hari Kemerdekaan")
+    assert result.exit_code == 0, result.output
+    entry = session.scalar(select(ChangeEntry).where(ChangeEntry.model == "holidays"))
+    assert (entry.action, entry.actor_id, entry.via) == ("create", None, "cli")
+    assert changes.snapshot(session.get(Holiday, date(2026, 8, 17)))["name"] == "Hari Kemerdekaan"
