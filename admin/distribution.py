@@ -80,7 +80,8 @@ class PredicateDistributionView(Guarded, BaseView):
         try:
             distribution.set_rating(db.session, me(), agency_id=agency, year=year, period=period,
                                     rating=form.rating.data or "",
-                                    note=(form.note.data or "").strip() or None)  # fmt: skip
+                                    note=(form.note.data or "").strip() or None,
+                                    via="admin")  # fmt: skip
         except WorkflowError as exc:
             db.session.rollback()
             flash(_("Not saved: %(why)s", why=exc.explained()), "error")

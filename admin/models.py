@@ -23,20 +23,10 @@ from workflow.workflows import WORKFLOWS
 
 
 class ReferenceView(AlurModelView):
-    """Agencies, units, employees, programs: saved by ``workflow.reference`` (its rules)."""
+    """Agencies, units, employees, programs: saved by the core's commands, as every view is."""
 
     edit_roles = frozenset({"admin", "hr_officer"})
-    agency_column = None  # open to read; ``reference.save`` decides who may change what
-
-    def _save(self, form, row):
-        values = self.form_values(form)
-        return self.command(lambda: reference.save(db.session, me(), row, values, via="admin"))
-
-    def create_model(self, form):
-        return self._save(form, self.build_new_instance()) or False
-
-    def update_model(self, form, model):
-        return self._save(form, model) is not None
+    agency_column = None  # open to read; the policy decides who may change what
 
 
 class AgencyView(ReferenceView):
@@ -109,9 +99,12 @@ class ProgramView(ReferenceView):
 
 
 class BudgetView(AlurModelView):
-    can_create = can_edit = False
+    """Agencies' yearly development budgets: set by admins, read by the agency's HR."""
+
     column_list = ["id", "agency", "year", "amount", "committed"]
     column_filters = ["year", "agency_id"]
+    form_columns = ["agency", "year", "amount"]
+    form_ajax_refs = {"agency": {"fields": ["code", "name"], "page_size": 10}}
 
 
 class UserView(AlurModelView):

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.backoffice import csrf, log_in, text
 from tests.factories import new_record
-from workflow import changes, delegation, policy, reference, tokens, webhooks
+from workflow import changes, delegation, policy, tokens, webhooks
 from workflow.db import db, local_today, write_transaction
 from workflow.models import (
     Agency,
@@ -394,11 +394,11 @@ def test_an_acting_official_must_be_of_the_principals_agency(client, session, ca
 def test_a_supervisor_chain_cannot_loop(session, cast):
     head = session.get(Employee, cast.manager.employee_id).supervisor
     with pytest.raises(Exception, match="loop"):
-        reference.save(session, cast.hr, head, {"supervisor_id": cast.subject_employee.id})
+        changes.save(session, cast.hr, head, {"supervisor_id": cast.subject_employee.id}, via="api")
 
 
 def test_reference_writes_through_the_command_name_the_agency_in_the_log(session, cast):
-    row = reference.save(session, cast.hr, Unit(), {"agency_id": cast.agency.id, "code": "U-9",
+    row = changes.save(session, cast.hr, Unit(), {"agency_id": cast.agency.id, "code": "U-9",
                                                     "name": "Subbagian"}, via="api")  # fmt: skip
     entry = session.scalar(select(ChangeEntry).where(ChangeEntry.row_key == str(row.id)))
     assert entry.agency_id == cast.agency.id and entry.after["code"] == "U-9"
@@ -418,3 +418,35 @@ def test_the_system_command_line_is_logged_too(cli, session):
     entry = session.scalar(select(ChangeEntry).where(ChangeEntry.model == "holidays"))
     assert (entry.action, entry.actor_id, entry.via) == ("create", None, "cli")
     assert changes.snapshot(session.get(Holiday, date(2026, 8, 17)))["name"] == "Hari Kemerdekaan"
+
+
+def test_a_budget_is_set_by_admins_never_below_what_is_committed(session, cast, world):
+    budget = world["budget"]
+    budget.committed = 5_000
+    session.commit()
+    with pytest.raises(Exception, match="development budget") as refused:
+        changes.save(session, cast.admin, budget, {"amount": 4_999}, via="admin")
+    assert refused.value.errors == {
+        "amount": ["Not below what is committed already (5000 rupiah)."]
+    }
+    session.rollback()
+    with pytest.raises(Exception) as hr_refused:
+        changes.save(session, cast.hr, budget, {"amount": 1}, via="admin")
+    assert hr_refused.value.code == "forbidden"
+    session.rollback()
+    changes.save(session, cast.admin, budget, {"amount": 20_000}, via="admin")
+    entry = session.scalar(select(ChangeEntry).where(ChangeEntry.model == "development_budgets"))
+    assert (entry.before, entry.after) == ({"amount": 10_000_000_000}, {"amount": 20_000})
+
+
+def test_an_organisation_rating_is_logged(session, cast):
+    from workflow.distribution import set_rating
+
+    set_rating(session, cast.hr, agency_id=cast.agency.id, year=2025, period="Q1", rating="Baik")
+    set_rating(session, cast.hr, agency_id=cast.agency.id, year=2025, period="Q1",
+               rating="Istimewa")  # fmt: skip
+    entries = session.scalars(
+        select(ChangeEntry).where(ChangeEntry.model == "organisation_ratings")
+    ).all()
+    assert [e.action for e in entries] == ["create", "update"]
+    assert (entries[1].before["rating"], entries[1].after["rating"]) == ("Baik", "Istimewa")

@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow import policy
+from workflow import policy, reference
 from workflow.db import utcnow, write_transaction
 from workflow.errors import Conflict, InvalidPayload
 from workflow.models import ChangeEntry, User
@@ -94,8 +94,9 @@ def save(session: Session, actor, row, values: dict, *, via: str,
          validate: Validate | None = None, comment: str | None = None):  # fmt: skip
     """Create ``row`` (new) or change it with ``values``, if ``actor`` may; commit; log.
 
-    ``validate(session, actor, row)`` checks the row as it would be (references
-    that must exist in the same agency, say) before the policy is asked again.
+    The row is checked as it would be (``reference.validate``: links within its
+    agency, amounts, names; then ``validate(session, actor, row)`` if given) before
+    the policy is asked again.
     ``actor`` None is the system (a command line run by the operator).
     """
     new = inspect(row).identity is None
@@ -104,6 +105,7 @@ def save(session: Session, actor, row, values: dict, *, via: str,
             policy.check(actor, Action.CHANGE, row)
         before = None if new else snapshot(row)
         _set(row, values)
+        reference.validate(session, actor, row)
         if validate is not None:
             validate(session, actor, row)
         if actor is not None:

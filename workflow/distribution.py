@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workflow import changes, policy
 from workflow.db import insert_once, utcnow, write_transaction
 from workflow.errors import Forbidden, InvalidPayload, NotFound
-from workflow.models.accounts import RoleName, User
+from workflow.models.accounts import User
 from workflow.models.org import Agency
 from workflow.models.ratings import OrganisationPredicate, OrganisationRating
 from workflow.models.records import Appraisal
+from workflow.policy import Action
 from workflow.predicate import Predicate
 from workflow.workflows.appraisal import PERIOD_PATTERN
 
@@ -176,7 +178,7 @@ def rating_of(session: Session, *, agency_id: int, year: int, period: str,
 
 def set_rating(
     session: Session, actor: User | None, *, agency_id: int, year: int, period: str,
-    rating: str, note: str | None = None,
+    rating: str, note: str | None = None, via: str = "api",
 ) -> OrganisationRating:  # fmt: skip
     """Record the organisation's rating for a period (replacing an earlier one).
 
@@ -196,11 +198,12 @@ def set_rating(
     with write_transaction(session):
         if session.get(Agency, agency_id) is None:
             raise NotFound(f"no agency {agency_id}")
-        if actor is not None and not (
-            actor.has_role(RoleName.ADMIN)
-            or (actor.has_role(RoleName.HR_OFFICER) and actor.agency_id == agency_id)
+        if actor is not None and not policy.may(
+            actor, Action.CREATE, OrganisationRating(agency_id=agency_id)
         ):
             raise Forbidden("an agency's rating is recorded by its HR officers or an admin")
+        earlier = rating_of(session, agency_id=agency_id, year=year, period=period)
+        before = None if earlier is None else changes.snapshot(earlier)
         values = {"agency_id": agency_id, "year": year, "period": period, "rating": rating,
                   "note": note, "set_by_id": actor.id if actor else None,
                   "set_at": utcnow()}  # fmt: skip
@@ -210,4 +213,6 @@ def set_rating(
         if new_id is None:
             row.rating, row.note = rating, note
             row.set_by_id, row.set_at = values["set_by_id"], values["set_at"]
+        action = "create" if before is None else "update"
+        changes.record(session, actor, row, action, before, changes.snapshot(row), via=via)
     return row

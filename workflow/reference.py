@@ -1,7 +1,7 @@
 """Reference data (agencies, units, employees, training programs): finding and saving it.
 
 Who sees and changes what is the policy's (``workflow.policy``); saving is a
-command of ``workflow.changes``. What is checked here is the data itself: a
+command of ``workflow.changes``, which asks ``validate`` here. What is checked is the data: a
 row's references (an employee's unit and supervisor, a unit's parent) must exist
 in the row's own agency, and an id of another agency is refused exactly as one
 that does not exist.
@@ -9,12 +9,13 @@ that does not exist.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, bindparam, false, true
 from sqlalchemy.orm import Session
 
-from workflow import changes
 from workflow.errors import InvalidPayload
-from workflow.models import Agency, Employee, Unit, User
+from workflow.models import Agency, DevelopmentBudget, Employee, Holiday, Unit
 from workflow.nip import NIP_LENGTH
 
 
@@ -49,16 +50,11 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def save(session: Session, actor: User | None, row, values: dict, *, via: str = "api"):
-    """Create ``row`` (new) or change it with ``values``, if ``actor`` may; commit; log."""
-    return changes.save(session, actor, row, values, via=via, validate=_validate)
-
-
-def _validate(session: Session, actor, row) -> None:
-    if isinstance(row, Employee):
-        _employee_links(session, row)
-    elif isinstance(row, Unit):
-        _unit_links(session, row)
+def validate(session: Session, actor, row) -> None:
+    """Check a row as a command would leave it (``workflow.changes`` asks before saving)."""
+    check = RULES.get(type(row))
+    if check is not None:
+        check(session, row)
 
 
 def _employee_links(session: Session, row: Employee) -> None:
@@ -96,11 +92,47 @@ def _refuse_cycle(session: Session, row: Employee, supervisor: Employee) -> None
 def _unit_links(session: Session, row: Unit) -> None:
     if row.agency_id is None or session.get(Agency, row.agency_id) is None:
         raise _no_such("agency_id", "agency", row.agency_id)
-    if row.parent_id is None:
-        return
-    parent = session.get(Unit, row.parent_id)
-    if parent is None or parent.agency_id != row.agency_id or parent.id == row.id:
-        raise _no_such("parent_id", "unit", row.parent_id)
+    seen, parent_id = {row.id}, row.parent_id
+    while parent_id is not None:  # up the tree: in the agency, and never back to the unit
+        parent = session.get(Unit, parent_id)
+        if parent is None or parent.agency_id != row.agency_id or parent.id in seen:
+            raise _no_such("parent_id", "unit", row.parent_id)
+        seen.add(parent.id)
+        parent_id = parent.parent_id
+
+
+def _budget(session: Session, row: DevelopmentBudget) -> None:
+    if row.agency_id is None or session.get(Agency, row.agency_id) is None:
+        raise _no_such("agency_id", "agency", row.agency_id)
+    errors = {}
+    if not isinstance(row.year, int) or not 2000 <= row.year <= 2100:
+        errors["year"] = ["Between 2000 and 2100."]
+    if not isinstance(row.amount, int) or not 0 <= row.amount <= MAX_RUPIAH:
+        errors["amount"] = [f"Between 0 and {MAX_RUPIAH} rupiah."]
+    elif row.amount < (row.committed or 0):
+        # approved nominations have committed it already (DESIGN §3: never exceeded)
+        errors["amount"] = [f"Not below what is committed already ({row.committed} rupiah)."]
+    if errors:
+        raise InvalidPayload("invalid development budget", errors)
+
+
+def _holiday(session: Session, row: Holiday) -> None:
+    if not isinstance(row.day, date):
+        raise InvalidPayload("a holiday needs its date", {"day": ["A date (YYYY-MM-DD)."]})
+    name = (row.name or "").strip()
+    if not name or len(name) > 200 or "\x00" in name:
+        raise InvalidPayload("a holiday needs a name", {"name": ["1 to 200 characters."]})
+    row.name = name
+
+
+MAX_RUPIAH = 10**15  # far above any agency's budget; below what every database column holds
+
+RULES = {
+    Employee: _employee_links,
+    Unit: _unit_links,
+    DevelopmentBudget: _budget,
+    Holiday: _holiday,
+}
 
 
 def _no_such(field: str, what: str, key) -> InvalidPayload:

@@ -14,7 +14,7 @@ from schemas.base import page_of
 from schemas.employee import EmployeeQuery, EmployeeSchema
 from schemas.training_program import TrainingProgramQuery, TrainingProgramSchema
 from schemas.unit import UnitQuery, UnitSchema
-from workflow import policy, reference
+from workflow import changes, policy
 from workflow.db import db
 from workflow.models import Agency, Employee, TrainingProgram, Unit
 
@@ -71,7 +71,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
         @problems(blp, 403, 409, 422)
         def post(self, values):
             """Create (admins; HR officers within their own agency)."""
-            row = reference.save(db.session, actor(), model(), values, via="api")
+            row = changes.save(db.session, actor(), model(), values, via="api")
             return row, 201, {"Location": url_for(f"{name}.Item", row_id=row.id)}
 
     @blp.route("/<int(min=1, max=2147483647):row_id>")
@@ -89,6 +89,6 @@ def _blueprint(name, model, schema, query_schema, filters, title):
         @problems(blp, 403, 404, 409, 422)
         def patch(self, values, row_id):
             """Change some fields (admins; HR officers within their own agency)."""
-            return reference.save(db.session, actor(), visible(row_id), values, via="api")
+            return changes.save(db.session, actor(), visible(row_id), values, via="api")
 
     return blp

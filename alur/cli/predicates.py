@@ -62,7 +62,7 @@ def rate(agency_code, year, period, rating, note):
     agency = _agency(agency_code)
     try:
         distribution.set_rating(db.session, None, agency_id=agency.id, year=year,
-                                period=period, rating=rating, note=note)  # fmt: skip
+                                period=period, rating=rating, note=note, via="cli")  # fmt: skip
     except WorkflowError as exc:
         raise click.BadParameter(exc.explained()) from None
     click.echo(f"{agency.name}, {year} {period}: organisation rating {rating}")
