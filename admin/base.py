@@ -16,7 +16,7 @@ from sqlalchemy import Integer
 from sqlalchemy.orm import selectinload
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
-from workflow import WorkflowError, changes
+from workflow import WorkflowError, changes, policy
 from workflow.db import db
 from workflow.models import Employee
 from workflow.reference import employee_search
@@ -95,8 +95,8 @@ LABELS = {
 class AlurModelView(Guarded, ModelView):
     """Logged-in staff only; lists without counts; CSRF on every form.
 
-    ``agency_column`` (a column name) limits non-admins to their agency's rows,
-    in lists, exports, details and edits alike.
+    What a user sees of the model — in lists, exports, details and edits alike — is
+    what the policy lets them see (``workflow.policy.scope`` and ``can_see``).
     """
 
     roles = ADMIN_AND_HR
@@ -112,7 +112,6 @@ class AlurModelView(Guarded, ModelView):
     column_default_sort = ("id", True)
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
-    agency_column: str | None = "agency_id"
     edit_roles: frozenset[str] = frozenset({"admin"})
 
     def __init__(self, model, **kwargs):
@@ -151,9 +150,8 @@ class AlurModelView(Guarded, ModelView):
         return bool(self.edit_roles & me().role_names) if self.is_accessible() else False
 
     def _scope(self, query):
-        if self.agency_column and not is_admin():
-            query = query.filter(getattr(self.model, self.agency_column) == me().agency_id)
-        return query
+        clause = policy.scope(me(), self.model)
+        return query if clause is None else query.filter(clause)
 
     def get_query(self):
         return self._scope(super().get_query())
@@ -166,9 +164,7 @@ class AlurModelView(Guarded, ModelView):
         if isinstance(key.type, Integer) and not (str(id).isdigit() and int(id) < 2**31):
             return None  # not an id at all: "not found", not a database error
         row = super().get_one(id)
-        if row is None or not self.agency_column or is_admin():
-            return row
-        return row if getattr(row, self.agency_column) == me().agency_id else None
+        return row if row is not None and policy.can_see(me(), row) else None
 
     # -- writes: every one a command of the core (``workflow.changes``) ----------------
 

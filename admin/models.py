@@ -13,12 +13,12 @@ from markupsafe import Markup, escape
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired
 
-from admin.access import ADMIN_ONLY, is_admin, me
+from admin.access import ADMIN_ONLY, me
 from admin.base import AlurModelView, row_ids, safe_next
 from admin.workflow import describe
 from workflow import WorkflowError, changes, delegation, outbox, policy, reference, tokens, webhooks
 from workflow.db import db
-from workflow.models import ApiToken, DeliveryStatus, Employee, Holiday, JpLedgerEntry, Outcome
+from workflow.models import ApiToken, DeliveryStatus, Holiday, Outcome
 from workflow.workflows import WORKFLOWS
 
 
@@ -26,7 +26,6 @@ class ReferenceView(AlurModelView):
     """Agencies, units, employees, programs: saved by the core's commands, as every view is."""
 
     edit_roles = frozenset({"admin", "hr_officer"})
-    agency_column = None  # open to read; the policy decides who may change what
 
 
 class AgencyView(ReferenceView):
@@ -64,26 +63,12 @@ class EmployeeView(ReferenceView):
         "supervisor": _l("Supervisor (atasan langsung)"),
     }  # fmt: skip
 
-    def get_query(self):
-        return self._people(super().get_query())
-
-    def get_count_query(self):
-        return self._people(super().get_count_query())
-
     def _apply_search(self, query, count_query, joins, count_joins, search):
         # a NIP by its first digits on the unique index, a name by its words on a trigram
         # index, rather than Flask-Admin's ILIKE '%…%' over every row of millions
         where = reference.employee_search(search)
         count_query = None if count_query is None else count_query.filter(where)
         return query.filter(where), count_query, joins, count_joins
-
-    def get_one(self, id):
-        row = super().get_one(id)
-        return row if row is not None and policy.can_see(me(), row) else None
-
-    def _people(self, query):
-        clause = policy.scope(me(), self.model)
-        return query if clause is None else query.filter(clause)
 
 
 class ProgramView(ReferenceView):
@@ -109,7 +94,6 @@ class BudgetView(AlurModelView):
 
 class UserView(AlurModelView):
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = False  # accounts are made with `flask users create` (passwords never here)
     column_list = ["id", "email", "name", "active", "roles", "agency", "employee"]
     column_searchable_list = ["email"]
@@ -120,28 +104,13 @@ class UserView(AlurModelView):
 class JpLedgerView(AlurModelView):
     """The JP (jam pelajaran) credited to employees; HR sees their agency's."""
 
-    agency_column = None
     can_create = can_edit = can_delete = False
     column_list = ["id", "employee", "year", "jp", "source", "source_id", "note", "created_at"]
     column_filters = ["year", "source"]
 
-    def _scope(self, query):
-        if is_admin():
-            return query
-        return query.join(Employee, Employee.id == JpLedgerEntry.employee_id).filter(
-            Employee.agency_id == me().agency_id
-        )
-
-    def get_one(self, id):
-        row = super().get_one(id)
-        if row is None or is_admin():
-            return row
-        return row if row.employee.agency_id == me().agency_id else None
-
 
 class RoleView(AlurModelView):
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     can_export = False
     column_list = ["id", "name", "description"]
@@ -151,7 +120,6 @@ class ApiTokenView(AlurModelView):
     """API tokens: who holds which (never the token itself), and revoking them."""
 
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     column_list = ["id", "user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
     column_filters = ["user_id"]
@@ -177,7 +145,6 @@ class ApiTokenView(AlurModelView):
 
 class OutboxEventView(AlurModelView):
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     column_list = ["id", "event_id", "type", "created_at", "dispatched_at"]
     column_filters = ["type"]
@@ -186,7 +153,6 @@ class OutboxEventView(AlurModelView):
 
 class AuditView(AlurModelView):
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     column_list = ["id", "workflow", "record_id", "seq", "trigger", "from_state", "to_state",
                    "actor", "via", "created_at"]  # fmt: skip
@@ -212,7 +178,6 @@ def _grant_choices() -> list[tuple[str, str]]:
 class WebhookClientView(AlurModelView):
     roles = ADMIN_ONLY
     edit_roles = ADMIN_ONLY
-    agency_column = None
     can_delete = False
     column_list = ["id", "name", "grants", "active", "user", "created_at"]
     column_details_list = ["id", "name", "grants", "active", "user", "created_at"]
@@ -279,7 +244,6 @@ class WebhookClientView(AlurModelView):
 class SubscriptionView(AlurModelView):
     roles = ADMIN_ONLY
     edit_roles = ADMIN_ONLY
-    agency_column = None
     can_delete = False
     column_list = ["id", "name", "url", "event_types", "active", "disabled_reason", "created_at"]
     form_columns = ["name", "url", "event_types", "active"]
@@ -377,7 +341,6 @@ def _delivery_status(view, context, model, name) -> Markup:
 
 class DeliveryView(AlurModelView):
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     details_template = "alur_admin/delivery_details.html"
     column_list = ["id", "subscription", "event.type", "event.event_id", "status", "attempts",
@@ -424,7 +387,6 @@ class DeliveryView(AlurModelView):
 
 class ReceiptView(AlurModelView):
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     column_list = ["id", "received_at", "client_name", "webhook_id", "type", "record_id",
                    "outcome", "error", "reason"]  # fmt: skip
@@ -497,7 +459,6 @@ class HolidayView(AlurModelView):
     """The holiday calendar that step deadlines skip."""
 
     edit_roles = frozenset({"admin"})
-    agency_column = None
     column_display_pk = True
     column_default_sort = ("day", True)
     column_list = ["day", "name"]
@@ -513,14 +474,14 @@ class HolidayView(AlurModelView):
             day = date.fromisoformat(str(id))
         except ValueError:
             return None
-        return db.session.get(Holiday, day)
+        row = db.session.get(Holiday, day)
+        return row if row is not None and policy.can_see(me(), row) else None
 
 
 class SlaNoticeView(AlurModelView):
     """Reminders and escalations given by ``flask sla run``."""
 
     roles = ADMIN_ONLY
-    agency_column = None
     can_create = can_edit = can_delete = False
     column_list = ["id", "workflow", "record_id", "state", "state_since", "kind", "due_on",
                    "escalated_to_id", "created_at"]  # fmt: skip

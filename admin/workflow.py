@@ -101,7 +101,6 @@ class WorkflowView(AlurModelView):
     roles = STAFF
     edit_roles = STAFF  # the engine decides who may create and edit what
     can_delete = False
-    agency_column = None  # visibility is the engine's rule, not the agency alone
     list_template = "alur_admin/workflow_list.html"
     details_template = "alur_admin/workflow_details.html"
     column_filters = ["state", "agency_id"]
