@@ -96,13 +96,6 @@ def _refuse_development_secrets(app) -> None:
         raise RuntimeError(str(exc)) from None
     if app.config["ALUR_ENV"] == DEVELOPMENT or app.config.get("TESTING"):
         return
-    if app.config.get("SECRETS_KEY") == DEVELOPMENT_KEY:
-        raise RuntimeError(
-            "ALUR_SECRETS_KEY must be set in the environment (a Fernet key; make one with: "
-            'python -c "from cryptography.fernet import Fernet; '
-            'print(Fernet.generate_key().decode())") when '
-            f"ALUR_ENV={app.config['ALUR_ENV']!r}"
-        )
     missing = [
         name
         for name in ("SECRET_KEY", "SECURITY_PASSWORD_SALT")
@@ -111,5 +104,12 @@ def _refuse_development_secrets(app) -> None:
     if missing:
         raise RuntimeError(
             f"{' and '.join(missing)} must be set in the environment when "
+            f"ALUR_ENV={app.config['ALUR_ENV']!r}"
+        )
+    if app.config.get("SECRETS_KEY") == DEVELOPMENT_KEY:
+        raise RuntimeError(
+            "ALUR_SECRETS_KEY must be set in the environment (a Fernet key; make one with: "
+            'python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())") when '
             f"ALUR_ENV={app.config['ALUR_ENV']!r}"
         )
