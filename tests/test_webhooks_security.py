@@ -147,6 +147,14 @@ def test_the_api_and_the_cli_refuse_an_internal_url(client, cli, session, cast, 
     assert session.scalar(select(Subscription)) is None
 
 
+def test_a_target_names_the_checked_addresses_the_sender_connects_to():
+    where = webhooks.target("http://localhost:8080/hooks?x=1", allow_private=True)
+    assert (where.scheme, where.host, where.port, where.path) == ("http", "localhost", 8080,
+                                                                 "/hooks?x=1")  # fmt: skip
+    assert where.addresses and set(where.addresses) <= {"127.0.0.1", "::1"}
+    assert webhooks.target("https://[::ffff:127.0.0.1]/", allow_private=True).port == 443
+
+
 def test_allow_private_lets_a_local_receiver_be_subscribed(session):
     row = subscribe(session, "http://127.0.0.1:9/hooks", "*")  # the test config allows it
     assert row.id is not None

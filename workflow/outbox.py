@@ -53,7 +53,7 @@ from workflow.models import (
     OutboxEvent,
     Subscription,
 )
-from workflow.webhooks import target, wants
+from workflow.webhooks import Target, target, wants
 
 # After Standard Webhooks: the first try at once, then these delays, then dead.
 DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
@@ -312,8 +312,9 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
 
     The URL's host is resolved and checked again now, as at subscription: a
     name may since point elsewhere (DNS rebinding). The request then goes to
-    the address that was checked, with the name kept in ``Host`` and for TLS,
-    so no second resolution can send it anywhere else.
+    the addresses that were checked, with the name kept in ``Host`` and for
+    TLS (SNI and the certificate's name), so no second resolution can send it
+    anywhere else.
     """
     started_at = utcnow()
     clock = time.monotonic()
@@ -324,23 +325,7 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
         duration = int((time.monotonic() - clock) * 1000)
         return Answer(started_at, duration, error=f"not sent: {exc}"[:MAX_ERROR])
     try:
-        tls = {"server_hostname": where.host, "assert_hostname": where.host}
-        pool = http.connection_from_host(
-            where.address, where.port, where.scheme,
-            pool_kwargs=tls if where.scheme == "https" else None,
-        )  # fmt: skip
-        headers = sign(claim, started_at)
-        headers["host"] = urlsplit(claim.url).netloc
-        response = pool.urlopen(
-            "POST",
-            where.path,
-            body=claim.body.encode(),
-            headers=headers,
-            redirect=False,
-            retries=False,
-            assert_same_host=False,
-            preload_content=False,
-        )
+        response = _post(http, where, claim, sign(claim, started_at))
         try:
             status = response.status
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -359,6 +344,32 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
         error = f"{type(exc).__name__}: {_reason(exc)}"[:MAX_ERROR]
     duration = int((time.monotonic() - clock) * 1000)
     return Answer(started_at, duration, status, error, retry_after)
+
+
+def _post(http: urllib3.PoolManager, where: Target, claim: Claim, headers: dict):
+    """POST to the checked addresses in turn, until one takes the connection."""
+    headers = {**headers, "host": urlsplit(claim.url).netloc}
+    tls = {"server_hostname": where.host, "assert_hostname": where.host}
+    for i, address in enumerate(where.addresses):
+        pool = http.connection_from_host(
+            address, where.port, where.scheme,
+            pool_kwargs=tls if where.scheme == "https" else None,
+        )  # fmt: skip
+        try:
+            return pool.urlopen(
+                "POST",
+                where.path,
+                body=claim.body.encode(),
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
+        except urllib3.exceptions.NewConnectionError:
+            if i == len(where.addresses) - 1:
+                raise
+    raise AssertionError("a checked target has at least one address")  # resolve_host's promise
 
 
 def _reason(exc: Exception) -> str:

@@ -144,18 +144,18 @@ def check_url(url: str, *, allow_private: bool | None = None, timeout: float = 5
 
 @dataclass(frozen=True)
 class Target:
-    """Where a URL's request goes: its parts, and the address checked for it."""
+    """Where a URL's request goes: its parts, and the addresses checked for it."""
 
     scheme: str
     host: str  # as written, without brackets
     port: int
     path: str  # path and query, for the request line
-    address: str | None  # the checked address to connect to; None when not resolved
+    addresses: tuple[str, ...]  # the checked addresses, to connect to in turn; () if not resolved
 
 
 def target(url: str, *, allow_private: bool | None = None, timeout: float = 5.0,
            resolve: bool = True) -> Target:  # fmt: skip
-    """Parse and check ``url`` (see ``check_url``); the address is the one to connect to."""
+    """Parse and check ``url`` (see ``check_url``); connect only to its ``addresses``."""
     if not re.match(r"^https?://[^/\s?#]+(?:[/?#]\S*)?$", url or "") or len(url) > 2000:
         raise ValueError(f"{url!r} is not an http:// or https:// URL")
     parts = urlsplit(url)
@@ -172,7 +172,7 @@ def target(url: str, *, allow_private: bool | None = None, timeout: float = 5.0,
     if allow_private is None:
         allow_private = rules().webhook_allow_private
     if not resolve:
-        return Target(scheme, host, port, path, None)
+        return Target(scheme, host, port, path, ())
     addresses = resolve_host(host, port, timeout=timeout)
     if not allow_private:
         for address in addresses:
@@ -182,7 +182,7 @@ def target(url: str, *, allow_private: bool | None = None, timeout: float = 5.0,
                     f"{url!r}: {named} is {why}; subscriptions must reach a public "
                     "address (set ALUR_WEBHOOK_ALLOW_PRIVATE=true to allow it, e.g. for a demo)"
                 )
-    return Target(scheme, host, port, path, addresses[0])
+    return Target(scheme, host, port, path, tuple(addresses))
 
 
 def refused_address(address: str) -> str | None:
