@@ -14,6 +14,8 @@ $(VENV)/.installed: pyproject.toml
 
 ## Install, migrate the SQLite database in instance/, load the demo data, then serve on :5000
 ## beside the outbox worker and the demo receiver on :5001 (Ctrl-C stops all three).
+# The demo's receiver listens on 127.0.0.1, an address subscriptions may not reach otherwise.
+run: export ALUR_WEBHOOK_ALLOW_PRIVATE = true
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo

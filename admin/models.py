@@ -181,13 +181,14 @@ class WebhookClientView(AlurModelView):
     can_delete = False
     column_list = ["id", "name", "grants", "active", "user", "created_at"]
     column_details_list = ["id", "name", "grants", "active", "user", "created_at"]
+    column_export_list = column_details_list  # never the secret
     column_searchable_list = ["name"]
     form_columns = ["name", "grants", "active", "agency_code"]
     form_overrides = {"grants": SelectMultipleField}
     form_args = {"grants": {"choices": _grant_choices, "validators": [DataRequired()]},
                  "name": {"validators": [DataRequired()]}}  # fmt: skip
     form_extra_fields = {"agency_code": StringField(_l("Agency code (optional)"))}
-    form_excluded_columns = ["secret", "previous_secret", "previous_secret_until"]
+    form_excluded_columns = ["sealed_secret", "sealed_previous_secret", "previous_secret_until"]
 
     def create_model(self, form):
         try:
@@ -246,6 +247,7 @@ class SubscriptionView(AlurModelView):
     edit_roles = ADMIN_ONLY
     can_delete = False
     column_list = ["id", "name", "url", "event_types", "active", "disabled_reason", "created_at"]
+    column_details_list = column_export_list = column_list  # its secret is shown once, never here
     form_columns = ["name", "url", "event_types", "active"]
     form_overrides = {"event_types": StringField}
     form_args = {"event_types": {"description": _l("Comma-separated: *, appraisal.*, "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from workflow.sealing import DEVELOPMENT_KEY, parse_key
+
 DEVELOPMENT = "development"
 DEV_SECRET = "alur-development-only-secret"
 
@@ -49,6 +51,12 @@ DEFAULTS = {
     # Per API token. memory:// counts per process: use Redis (redis://…) in production.
     "API_RATE_LIMIT": "600/minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # The Fernet key of the webhook secrets kept encrypted (ALUR_SECRETS_KEY); this
+    # development key is refused outside development and tests.
+    "SECRETS_KEY": DEVELOPMENT_KEY,
+    # Subscriptions to loopback, private or link-local hosts are refused unless this is
+    # true (ALUR_WEBHOOK_ALLOW_PRIVATE): the demo's receiver is on 127.0.0.1.
+    "WEBHOOK_ALLOW_PRIVATE": False,
 }
 
 
@@ -82,6 +90,10 @@ def load_config(app, overrides: dict | None) -> None:
 
 
 def _refuse_development_secrets(app) -> None:
+    try:
+        parse_key(app.config.get("SECRETS_KEY"))
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from None
     if app.config["ALUR_ENV"] == DEVELOPMENT or app.config.get("TESTING"):
         return
     missing = [
@@ -92,5 +104,12 @@ def _refuse_development_secrets(app) -> None:
     if missing:
         raise RuntimeError(
             f"{' and '.join(missing)} must be set in the environment when "
+            f"ALUR_ENV={app.config['ALUR_ENV']!r}"
+        )
+    if app.config.get("SECRETS_KEY") == DEVELOPMENT_KEY:
+        raise RuntimeError(
+            "ALUR_SECRETS_KEY must be set in the environment (a Fernet key; make one with: "
+            'python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())") when '
             f"ALUR_ENV={app.config['ALUR_ENV']!r}"
         )

@@ -450,3 +450,15 @@ def test_an_organisation_rating_is_logged(session, cast):
     ).all()
     assert [e.action for e in entries] == ["create", "update"]
     assert (entries[1].before["rating"], entries[1].after["rating"]) == ("Baik", "Istimewa")
+
+
+def test_the_change_log_never_holds_a_secret(session, cast):
+    row = changes.make(
+        session,
+        cast.admin,
+        lambda: webhooks.add_subscription(session, "http://127.0.0.1:9/z", ["*"]), via="admin",
+    )  # fmt: skip
+    changes.run(session, cast.admin, row, "rotate", webhooks.rotate_secret, via="admin")
+    logged = repr([(e.before, e.after) for e in session.scalars(select(ChangeEntry))])
+    assert row.secret not in logged and row.sealed_secret not in logged
+    assert "'sealed_secret': '***'" in logged

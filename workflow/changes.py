@@ -26,7 +26,9 @@ from workflow.models import ChangeEntry, User
 from workflow.policy import Action
 
 # Never copied into the log: a secret's value, a token's hash, a password hash.
-HIDDEN = frozenset({"secret", "previous_secret", "token_hash", "password", "fs_uniquifier"})
+HIDDEN = frozenset(
+    {"sealed_secret", "sealed_previous_secret", "token_hash", "password", "fs_uniquifier"}
+)
 
 Validate = Callable[[Session, object, object], None]  # (session, actor, row)
 

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import urllib3
 from sqlalchemy import bindparam, insert, select, update
@@ -52,12 +53,15 @@ from workflow.models import (
     OutboxEvent,
     Subscription,
 )
-from workflow.webhooks import wants
+from workflow.webhooks import Target, target, wants
 
 # After Standard Webhooks: the first try at once, then these delays, then dead.
 DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_ERROR = 500  # characters of an error or a response body kept per attempt
+MAX_ERROR = 500  # characters of an error kept per attempt
+# Bytes of a receiver's answer kept per attempt (UTF-8): enough to tell why it failed,
+# too little to make the attempt log a copy of what some server answers.
+MAX_BODY = 1024
 USER_AGENT = "Alur-Webhooks/1"
 MAX_RETRY_AFTER = 86400.0
 
@@ -94,6 +98,9 @@ class Settings:
     concurrency: int = 8
     poll: float = 1.0  # seconds between looks at the outbox when idle
     fan_out_batch: int = 500
+    # Whether a delivery may go to a loopback, private … address; None: the rule
+    # ``webhook_allow_private`` (workflow.settings).
+    allow_private: bool | None = None
 
     @classmethod
     def from_config(cls, config: Mapping) -> Settings:
@@ -301,19 +308,24 @@ def http_pool(settings: Settings) -> urllib3.PoolManager:
 
 
 def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
-    """POST one delivery; never raises for the receiver's or the network's faults."""
+    """POST one delivery; never raises for the receiver's or the network's faults.
+
+    The URL's host is resolved and checked again now, as at subscription: a
+    name may since point elsewhere (DNS rebinding). The request then goes to
+    the addresses that were checked, with the name kept in ``Host`` and for
+    TLS (SNI and the certificate's name), so no second resolution can send it
+    anywhere else.
+    """
     started_at = utcnow()
     clock = time.monotonic()
     status, error, retry_after = None, None, None
     try:
-        response = http.request(
-            "POST",
-            claim.url,
-            body=claim.body.encode(),
-            headers=sign(claim, started_at),
-            redirect=False,
-            preload_content=False,
-        )
+        where = target(claim.url, allow_private=settings.allow_private, timeout=settings.timeout)
+    except ValueError as exc:
+        duration = int((time.monotonic() - clock) * 1000)
+        return Answer(started_at, duration, error=f"not sent: {exc}"[:MAX_ERROR])
+    try:
+        response = _post(http, where, claim, sign(claim, started_at))
         try:
             status = response.status
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -334,20 +346,49 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
     return Answer(started_at, duration, status, error, retry_after)
 
 
+def _post(http: urllib3.PoolManager, where: Target, claim: Claim, headers: dict):
+    """POST to the checked addresses in turn, until one takes the connection."""
+    headers = {**headers, "host": urlsplit(claim.url).netloc}
+    tls = {"server_hostname": where.host, "assert_hostname": where.host}
+    for i, address in enumerate(where.addresses):
+        pool = http.connection_from_host(
+            address, where.port, where.scheme,
+            pool_kwargs=tls if where.scheme == "https" else None,
+        )  # fmt: skip
+        try:
+            return pool.urlopen(
+                "POST",
+                where.path,
+                body=claim.body.encode(),
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
+        except urllib3.exceptions.NewConnectionError:
+            if i == len(where.addresses) - 1:
+                raise
+    raise AssertionError("a checked target has at least one address")  # resolve_host's promise
+
+
 def _reason(exc: Exception) -> str:
     return str(getattr(exc, "reason", None) or exc)
 
 
 def _excerpt(response: urllib3.BaseHTTPResponse, deadline: float) -> str:
-    """Up to MAX_ERROR characters of the answer; a longer one closes the connection."""
+    """Up to MAX_BODY bytes of the answer, as text; a longer one closes the connection."""
     chunks, size = [], 0
     for chunk in response.stream(1024, decode_content=True):
         chunks.append(chunk)
         size += len(chunk)
-        if size >= MAX_ERROR or time.monotonic() > deadline:
+        if size > MAX_BODY or time.monotonic() > deadline:
             response.close()  # the rest is not wanted: a new connection costs less
             break
-    return b"".join(chunks)[:MAX_ERROR].decode("utf-8", "replace").strip()
+    text = b"".join(chunks)[:MAX_BODY].decode("utf-8", "replace").strip()
+    while len(text.encode()) > MAX_BODY:  # a replaced byte takes three
+        text = text[:-1]
+    return text
 
 
 def parse_retry_after(value: str | None) -> float | None:

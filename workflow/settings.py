@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
+from workflow import sealing
+
 # Working days a record may wait in a state before its official is reminded (a day
 # before) and the wait is escalated (after): "<workflow>.<state>", or "*.<state>".
 DEFAULT_SLA = {"*.submitted": 5, "*.reviewed": 5}
@@ -22,6 +24,8 @@ class Rules:
     follow_up_program_code: str | None = None  # the program a weak appraisal's nomination is for
     follow_up_mentoring_jp: int = 10  # JP of the guidance a weak appraisal's mentoring plans
     sla_working_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_SLA))
+    # Subscriptions may reach loopback, private, link-local … addresses (a demo receiver).
+    webhook_allow_private: bool = False
 
     def sla_days(self, workflow: str, state: str) -> int | None:
         """Working days allowed in ``state`` of ``workflow``, or None: no deadline."""
@@ -36,19 +40,29 @@ CONFIG_NAMES = {
     "follow_up_program_code": "FOLLOW_UP_PROGRAM_CODE",
     "follow_up_mentoring_jp": "FOLLOW_UP_MENTORING_JP",
     "sla_working_days": "SLA_WORKING_DAYS",
+    "webhook_allow_private": "WEBHOOK_ALLOW_PRIVATE",
 }
+TRUE = {"1", "true", "yes", "on"}
 
 
 def configure(config: Mapping) -> Rules:
-    """Take the rule settings from ``config`` (absent ones keep their defaults)."""
+    """Take the rule settings from ``config`` (absent ones keep their defaults).
+
+    ``SECRETS_KEY``, when given, becomes the key of the secrets kept encrypted
+    (``workflow.sealing``); a malformed one raises ValueError.
+    """
     global RULES
+    if config.get("SECRETS_KEY"):
+        sealing.use_key(config["SECRETS_KEY"])
     values = {}
     for f in fields(Rules):
         name = CONFIG_NAMES[f.name]
         value = config.get(name)
         if value is None:
             continue
-        if f.type == "str | None":
+        if f.type == "bool":
+            values[f.name] = value if isinstance(value, bool) else str(value).lower() in TRUE
+        elif f.type == "str | None":
             values[f.name] = str(value)
         elif f.type == "Mapping[str, int]":
             mapping = json.loads(value) if isinstance(value, str) else value

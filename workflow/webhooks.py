@@ -11,12 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
+import ipaddress
 import json
 import re
 import secrets
+import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from marshmallow import fields, validate
 from sqlalchemy import select
@@ -45,6 +49,7 @@ from workflow.models import (
     WebhookClient,
     WebhookReceipt,
 )
+from workflow.settings import rules
 from workflow.workflows import WORKFLOWS
 from workflow.workflows.common import StrictSchema, load
 
@@ -62,10 +67,11 @@ def new_secret() -> str:
 
 def rotate_secret(owner, *, grace: timedelta = ROTATION_GRACE) -> str:
     """Give a client or subscription a new secret; the old one stays valid for ``grace``."""
-    owner.previous_secret = owner.secret
+    owner.sealed_previous_secret = owner.sealed_secret
     owner.previous_secret_until = utcnow() + grace
-    owner.secret = new_secret()
-    return owner.secret
+    secret = new_secret()
+    owner.secret = secret
+    return secret
 
 
 # -- grants and event types ------------------------------------------------------------
@@ -120,11 +126,120 @@ def wants(subscription: Subscription, event_type: str) -> bool:
     return any(fnmatch.fnmatchcase(event_type, p) for p in subscription.event_types)
 
 
-def check_url(url: str) -> str:
-    """An absolute http(s) URL; ValueError otherwise."""
+def check_url(url: str, *, allow_private: bool | None = None, timeout: float = 5.0) -> str:
+    """An absolute http(s) URL whose host is a public address; ValueError otherwise.
+
+    A host that resolves (or is written as an address, in any of the forms the
+    resolver accepts: ``2130706433``, ``0x7f.1``, ``[::ffff:127.0.0.1]``) to a
+    loopback, private, link-local, multicast, reserved or unspecified address is
+    refused, lest a subscription make the worker reach into our own network,
+    unless ``allow_private`` (default: the rule ``webhook_allow_private``): then
+    the host is not looked up at all (the worker resolves it when it sends).
+    """
+    if allow_private is None:
+        allow_private = rules().webhook_allow_private
+    target(url, allow_private=allow_private, timeout=timeout, resolve=not allow_private)
+    return url
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a URL's request goes: its parts, and the addresses checked for it."""
+
+    scheme: str
+    host: str  # as written, without brackets
+    port: int
+    path: str  # path and query, for the request line
+    addresses: tuple[str, ...]  # the checked addresses, to connect to in turn; () if not resolved
+
+
+def target(url: str, *, allow_private: bool | None = None, timeout: float = 5.0,
+           resolve: bool = True) -> Target:  # fmt: skip
+    """Parse and check ``url`` (see ``check_url``); connect only to its ``addresses``."""
     if not re.match(r"^https?://[^/\s?#]+(?:[/?#]\S*)?$", url or "") or len(url) > 2000:
         raise ValueError(f"{url!r} is not an http:// or https:// URL")
-    return url
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{url!r}: the port is not a number from 0 to 65535") from None
+    host = parts.hostname or ""
+    if not host or parts.username is not None or parts.password is not None:
+        raise ValueError(f"{url!r}: give a host name, without user or password")
+    scheme = parts.scheme.lower()
+    port = port or (443 if scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if allow_private is None:
+        allow_private = rules().webhook_allow_private
+    if not resolve:
+        return Target(scheme, host, port, path, ())
+    addresses = resolve_host(host, port, timeout=timeout)
+    if not allow_private:
+        for address in addresses:
+            if (why := refused_address(address)) is not None:
+                named = host if address == host else f"{host} ({address})"
+                raise ValueError(
+                    f"{url!r}: {named} is {why}; subscriptions must reach a public "
+                    "address (set ALUR_WEBHOOK_ALLOW_PRIVATE=true to allow it, e.g. for a demo)"
+                )
+    return Target(scheme, host, port, path, tuple(addresses))
+
+
+def refused_address(address: str) -> str | None:
+    """Why a subscription may not reach ``address`` (a literal IP), or None if it may."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone is no part of it
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if mapped is not None:
+            return refused_address(str(mapped))
+        if ip in NAT64:
+            return refused_address(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+    for flag, why in (
+        ("is_unspecified", "an unspecified address"),
+        ("is_loopback", "a loopback address"),
+        ("is_link_local", "a link-local address (such as a cloud metadata service)"),
+        ("is_multicast", "a multicast address"),
+        ("is_private", "a private address"),
+        ("is_reserved", "a reserved address"),
+    ):
+        if getattr(ip, flag):
+            return why
+    if not ip.is_global:
+        return "not a public address"
+    return None
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: an IPv4 address inside IPv6
+
+
+def resolve_host(host: str, port: int, *, timeout: float = 5.0) -> list[str]:
+    """The addresses ``host`` resolves to, within ``timeout`` seconds; ValueError otherwise.
+
+    ``getaddrinfo`` takes no timeout of its own: it runs in a thread, and a
+    resolver that hangs is given up on (its thread ends when the resolver does).
+    """
+    done = threading.Event()
+    found: list = []
+
+    def look_up():
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            found.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="resolve", daemon=True).start()
+    if not done.wait(timeout):
+        raise ValueError(f"{host} did not resolve within {timeout:g} s")
+    (result,) = found
+    if isinstance(result, Exception) or not result:
+        raise ValueError(f"{host} does not resolve to any address")
+    addresses = []
+    for _family, _type, _proto, _name, sockaddr in result:
+        if sockaddr[0] not in addresses:
+            addresses.append(sockaddr[0])
+    return addresses
 
 
 # -- management ------------------------------------------------------------------------
@@ -176,10 +291,15 @@ def set_client_active(client: WebhookClient, active: bool) -> None:
 
 
 def add_subscription(
-    session: Session, url: str, event_types: list[str], *, name: str | None = None
+    session: Session,
+    url: str,
+    event_types: list[str],
+    *,
+    name: str | None = None,
+    allow_private: bool | None = None,
 ) -> Subscription:
-    """Create an active subscription; ValueError for bad input."""
-    check_url(url)
+    """Create an active subscription; ValueError for bad input (see ``check_url``)."""
+    check_url(url, allow_private=allow_private)
     if not event_types:
         raise ValueError("give at least one event type, e.g. 'appraisal.*' or '*'")
     patterns = sorted({check_event_pattern(p) for p in event_types})

@@ -154,18 +154,19 @@ def subscribe(url, events, name):
 @with_appcontext
 def list_subscriptions():
     """List subscriptions, with their deliveries by status."""
-    counts = dict(
-        db.session.execute(
-            select(
-                func.concat(OutboxDelivery.subscription_id, ":", OutboxDelivery.status),
-                func.count(),
-            ).group_by(OutboxDelivery.subscription_id, OutboxDelivery.status)
-        ).all()
-    )
+    # Keyed in Python: SQLite before 3.44 has no concat().
+    counts = {
+        (sub_id, status): n
+        for sub_id, status, n in db.session.execute(
+            select(OutboxDelivery.subscription_id, OutboxDelivery.status, func.count()).group_by(
+                OutboxDelivery.subscription_id, OutboxDelivery.status
+            )
+        )
+    }
     rows = db.session.scalars(select(Subscription).order_by(Subscription.id)).all()
     for row in rows:
         state = "active" if row.active else "disabled"
-        tally = " ".join(f"{s}={counts.get(f'{row.id}:{s}', 0)}" for s in DeliveryStatus)
+        tally = " ".join(f"{s}={counts.get((row.id, s.value), 0)}" for s in DeliveryStatus)
         click.echo(f"{row.id:>4}  {state:<8} {row.url}  [{', '.join(row.event_types)}]  {tally}")
         if row.disabled_reason:
             click.echo(f"      {row.disabled_reason}")

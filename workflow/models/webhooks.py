@@ -18,20 +18,38 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow.db import UTCDateTime, db, utcnow
 from workflow.models.accounts import User
 from workflow.models.audit import JSONType, OutboxEvent
+from workflow.sealing import seal, unseal
 
 
 class SecretMixin:
-    """A ``whsec_`` signing secret, and the one it replaced while a rotation is in grace."""
+    """A ``whsec_`` signing secret, and the one it replaced while a rotation is in grace.
 
-    secret: Mapped[str] = mapped_column(String(100))
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    Both are kept encrypted (``workflow.sealing``) in the columns ``secret`` and
+    ``previous_secret``; ``secret`` and ``secrets()`` decrypt them, and only the
+    code that signs or verifies (or shows a new secret once) reads them.
+    """
+
+    sealed_secret: Mapped[str] = mapped_column("secret", String(255))
+    sealed_previous_secret: Mapped[str | None] = mapped_column("previous_secret", String(255))
     previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def secret(self) -> str:
+        return unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, plain: str) -> None:
+        self.sealed_secret = seal(plain)
 
     def secrets(self, now: datetime) -> list[str]:
         """The secrets valid at ``now``: the current one first."""
         valid = [self.secret]
-        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
-            valid.append(self.previous_secret)
+        if (
+            self.sealed_previous_secret
+            and self.previous_secret_until
+            and now < self.previous_secret_until
+        ):
+            valid.append(unseal(self.sealed_previous_secret))
         return valid
 
 
