@@ -283,27 +283,20 @@ class SubscriptionView(AlurModelView):
         return row
 
     def update_model(self, form, model):
-        try:
-            webhooks.check_url(form.url.data or "")
-            patterns = sorted({webhooks.check_event_pattern(p) for p in self._patterns(form)})
-            if not patterns:
-                raise ValueError(_("give at least one event type"))
-        except ValueError as exc:
-            flash(str(exc), "error")
-            return False
+        values = {
+            "name": form.name.data or model.url,
+            "url": form.url.data or "",
+            "event_types": self._patterns(form),
+            "active": bool(form.active.data),
+        }
 
         def change(row):
-            row.name, row.url, row.event_types = form.name.data or row.url, form.url.data, patterns
-            row.active = bool(form.active.data)
-            if row.active:
-                row.disabled_reason = None
+            return webhooks.update_subscription(row, values)
 
-        return (
-            self.command(
-                lambda: changes.run(db.session, me(), model, "update", change, via="admin") or True
-            )
-            is not None
+        saved = self.command(
+            lambda: changes.run(db.session, me(), model, "update", change, via="admin")
         )
+        return saved is not None
 
     @action("rotate", _l("New secret"), _l("Make a new secret? Both sign for 24 hours."))
     def action_rotate(self, ids):

@@ -310,6 +310,36 @@ def add_subscription(
     return subscription
 
 
+def update_subscription(
+    row: Subscription, values: dict, *, allow_private: bool | None = None
+) -> Subscription:
+    """Change a subscription's name, URL, event types or ``active``; ValueError for bad input.
+
+    The URL is checked as when subscribing; resuming one clears why it was disabled.
+    InvalidPayload names the field that is refused.
+    """
+    if "url" in values:
+        try:
+            check_url(values["url"] or "", allow_private=allow_private)
+        except ValueError as exc:
+            raise InvalidPayload(str(exc), {"url": [str(exc)]}) from None
+    if "event_types" in values:
+        try:
+            patterns = sorted({check_event_pattern(p) for p in values["event_types"] or []})
+        except ValueError as exc:
+            raise InvalidPayload(str(exc), {"event_types": [str(exc)]}) from None
+        if not patterns:
+            message = "give at least one event type, e.g. 'appraisal.*' or '*'"
+            raise InvalidPayload(message, {"event_types": [message]})
+        values = {**values, "event_types": patterns}
+    for name in ("name", "url", "event_types", "active"):
+        if name in values:
+            setattr(row, name, values[name])
+    if values.get("active"):
+        row.disabled_reason = None
+    return row
+
+
 # -- intake ----------------------------------------------------------------------------
 
 

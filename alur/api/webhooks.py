@@ -33,8 +33,8 @@ from schemas.webhook import (
     WebhookClientSchema,
     WebhookEnvelopeSchema,
 )
-from workflow import outbox, webhooks
-from workflow.db import db, write_transaction
+from workflow import changes, outbox, webhooks
+from workflow.db import db
 from workflow.models import (
     OutboxDelivery,
     RoleName,
@@ -154,11 +154,15 @@ class Subscriptions(MethodView):
     @problems(admin, 403, 422)
     def post(self, data):
         """Subscribe a URL to event types; the answer holds its secret, shown this once."""
-        with write_transaction(db.session):
+
+        def build():
             row = webhooks.add_subscription(
                 db.session, data["url"], data["event_types"], name=data.get("name")
             )
             row.active = data.get("active", True)
+            return row
+
+        row = changes.make(db.session, actor(), build, via="api")
         return row, 201, {"Location": url_for("webhook-admin.SubscriptionItem", sub_id=row.id)}
 
 
@@ -177,13 +181,9 @@ class SubscriptionItem(MethodView):
     @problems(admin, 403, 404, 422)
     def patch(self, data, sub_id):
         """Change the URL, event types or name; ``active`` pauses or resumes it."""
-        with write_transaction(db.session):
-            row = _subscription(sub_id)
-            for name, value in data.items():
-                setattr(row, name, sorted(set(value)) if name == "event_types" else value)
-            if data.get("active"):
-                row.disabled_reason = None
-        return row
+        row = _subscription(sub_id)
+        change = lambda r: webhooks.update_subscription(r, data)  # noqa: E731
+        return changes.run(db.session, actor(), row, "update", change, via="api")
 
 
 @admin.route("/subscriptions/<int(min=1, max=2147483647):sub_id>/redeliver-dead")

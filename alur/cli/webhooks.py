@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from alur.extensions import db
+from workflow import changes
 from workflow import outbox as delivery
 from workflow import webhooks as hooks
-from workflow.db import utcnow, write_transaction
+from workflow.db import utcnow
 from workflow.errors import WorkflowError
 from workflow.models import (
     DeliveryStatus,
@@ -59,8 +60,9 @@ def _secret_last(what: str, secret: str) -> None:
 def add_client(name, grants, agency_code):
     """Create webhook client NAME; its secret is printed alone on the last line."""
     try:
-        with write_transaction(db.session):
-            client = hooks.add_client(db.session, name, list(grants), agency_code=agency_code)
+        client = _make(
+            lambda: hooks.add_client(db.session, name, list(grants), agency_code=agency_code)
+        )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(f"client {client.name}: POST /api/v1/webhooks/{client.name}")
@@ -87,8 +89,7 @@ def list_clients():
 @with_appcontext
 def rotate_client_secret(name):
     """Give client NAME a new secret; the old one is accepted for 24 hours more."""
-    with write_transaction(db.session):
-        secret = hooks.rotate_secret(_client(name))
+    secret = _run(_client(name), "rotate", hooks.rotate_secret)
     _secret_last(f"client {name}: new secret (the old one works until tomorrow)", secret)
 
 
@@ -97,8 +98,7 @@ def rotate_client_secret(name):
 @with_appcontext
 def deactivate_client(name):
     """Refuse client NAME's requests (403) until it is activated again."""
-    with write_transaction(db.session):
-        hooks.set_client_active(_client(name), False)
+    _run(_client(name), "update", lambda row: hooks.set_client_active(row, False))
     click.echo(f"client {name} is deactivated")
 
 
@@ -107,8 +107,7 @@ def deactivate_client(name):
 @with_appcontext
 def activate_client(name):
     """Accept client NAME's requests again."""
-    with write_transaction(db.session):
-        hooks.set_client_active(_client(name), True)
+    _run(_client(name), "update", lambda row: hooks.set_client_active(row, True))
     click.echo(f"client {name} is active")
 
 
@@ -142,8 +141,7 @@ def list_receipts(client_name, outcome, limit):
 def subscribe(url, events, name):
     """Send the events matching PATTERNs to URL; the secret is printed on the last line."""
     try:
-        with write_transaction(db.session):
-            row = hooks.add_subscription(db.session, url, list(events), name=name)
+        row = _make(lambda: hooks.add_subscription(db.session, url, list(events), name=name))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(f"subscription {row.id} ({row.name}): {', '.join(row.event_types)} → {row.url}")
@@ -179,10 +177,11 @@ def list_subscriptions():
 @with_appcontext
 def disable_subscription(sub_id):
     """Stop delivering to subscription ID (pending deliveries wait)."""
-    with write_transaction(db.session):
-        row = _subscription(sub_id)
-        row.active = False
-        row.disabled_reason = "disabled from the command line"
+
+    def disable(row):
+        row.active, row.disabled_reason = False, "disabled from the command line"
+
+    _run(_subscription(sub_id), "update", disable)
     click.echo(f"subscription {sub_id} is disabled")
 
 
@@ -191,9 +190,11 @@ def disable_subscription(sub_id):
 @with_appcontext
 def enable_subscription(sub_id):
     """Deliver to subscription ID again (what waited is sent)."""
-    with write_transaction(db.session):
-        row = _subscription(sub_id)
-        row.active, row.disabled_reason = True, None
+    _run(
+        _subscription(sub_id),
+        "update",
+        lambda row: hooks.update_subscription(row, {"active": True}),
+    )
     click.echo(f"subscription {sub_id} is active")
 
 
@@ -202,9 +203,24 @@ def enable_subscription(sub_id):
 @with_appcontext
 def rotate_subscription_secret(sub_id):
     """New secret for subscription ID; for 24 hours deliveries carry both signatures."""
-    with write_transaction(db.session):
-        secret = hooks.rotate_secret(_subscription(sub_id))
+    secret = _run(_subscription(sub_id), "rotate", hooks.rotate_secret)
     _secret_last(f"subscription {sub_id}: new secret", secret)
+
+
+def _make(build):
+    """A row made by the core, logged as the operator's command (one transaction)."""
+    try:
+        return changes.make(db.session, None, build, via="cli")
+    except WorkflowError as exc:
+        raise click.ClickException(exc.explained()) from None
+
+
+def _run(row, action: str, change):
+    """A command on ``row``, logged as the operator's; what ``change`` returns."""
+    try:
+        return changes.run(db.session, None, row, action, change, via="cli")
+    except WorkflowError as exc:
+        raise click.ClickException(exc.explained()) from None
 
 
 @webhooks.command("demo-receiver")
