@@ -304,7 +304,15 @@ class SubscriptionView(AlurModelView):
 
     @action("redeliver_dead", _l("Redeliver dead deliveries"))
     def action_redeliver_dead(self, ids):
-        total = sum(outbox.redeliver_dead(db.session, subscription_id=i) for i in row_ids(ids))
+        counts = [
+            self.command(
+                lambda i=i: outbox.redeliver_dead(
+                    db.session, subscription_id=i, actor=me(), via="admin"
+                )
+            )
+            for i in row_ids(ids)
+        ]
+        total = sum(c for c in counts if c is not None)
         flash(_("%(n)d dead deliveries are due again.", n=total), "success")
 
 
@@ -364,7 +372,7 @@ class DeliveryView(AlurModelView):
 
     def _redeliver(self, ids: list[int]) -> None:
         try:
-            rows = outbox.redeliver(db.session, ids)
+            rows = outbox.redeliver(db.session, ids, actor=me(), via="admin")
         except WorkflowError as exc:
             db.session.rollback()
             flash(describe(exc), "error")

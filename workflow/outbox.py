@@ -510,8 +510,15 @@ def _settle(row: OutboxDelivery, answer: Answer, settings: Settings, now) -> str
 # -- redelivery ------------------------------------------------------------------------
 
 
-def redeliver(session: Session, delivery_ids: Iterable[int]) -> list[OutboxDelivery]:
-    """Make these deliveries due now with a fresh retry schedule, whatever their status."""
+def redeliver(
+    session: Session, delivery_ids: Iterable[int], *, actor=None, via: str = "system"
+) -> list[OutboxDelivery]:
+    """Make these deliveries due now with a fresh retry schedule, whatever their status.
+
+    Asked of the policy (for ``actor``; None is the operator) and logged, delivery by delivery.
+    """
+    from workflow import changes, policy  # both read the models this module serves
+
     ids = sorted(set(delivery_ids))
     with write_transaction(session):
         rows = session.scalars(
@@ -525,23 +532,35 @@ def redeliver(session: Session, delivery_ids: Iterable[int]) -> list[OutboxDeliv
         if missing:
             raise NotFound(f"no delivery {', '.join(map(str, missing))}")
         for row in rows:
-            if not row.subscription.active:
-                raise Conflict(
-                    f"delivery {row.id}: subscription {row.subscription_id} is disabled"
-                    + (
-                        f" ({row.subscription.disabled_reason})"
-                        if row.subscription.disabled_reason
-                        else ""
-                    )
-                    + "; enable it first"
-                )
+            if actor is not None:
+                policy.check(actor, policy.Action.CHANGE, row)
+            _refuse_disabled(row.subscription, f"delivery {row.id}: ")
+            before = changes.snapshot(row)
             _reset(row)
+            after = changes.snapshot(row)
+            changes.record(session, actor, row, "redeliver", before, after, via=via)
     return rows
 
 
-def redeliver_dead(session: Session, *, subscription_id: int | None = None) -> int:
-    """Make every dead delivery of active subscriptions (or of one) due now; return how many."""
+def redeliver_dead(
+    session: Session, *, subscription_id: int | None = None, actor=None, via: str = "system"
+) -> int:
+    """Make every dead delivery of active subscriptions (or of one) due now; return how many.
+
+    One subscription named: it must be active (Conflict otherwise), and the command is
+    logged on it.
+    """
+    from workflow import changes, policy
+
     with write_transaction(session):
+        named = None
+        if subscription_id is not None:
+            named = session.get(Subscription, subscription_id)
+            if named is None or (actor is not None and not policy.can_see(actor, named)):
+                raise NotFound(f"no subscription {subscription_id}")
+            if actor is not None:
+                policy.check(actor, policy.Action.CHANGE, named)
+            _refuse_disabled(named)
         active = select(Subscription.id).where(Subscription.active)
         if subscription_id is not None:
             active = active.where(Subscription.id == subscription_id)
@@ -559,7 +578,17 @@ def redeliver_dead(session: Session, *, subscription_id: int | None = None) -> i
             )
             .execution_options(synchronize_session=False)
         )
+        if named is not None:
+            done = {"redelivered": result.rowcount}
+            changes.record(session, actor, named, "redeliver_dead", None, done, via=via)
     return result.rowcount
+
+
+def _refuse_disabled(subscription: Subscription, what: str = "") -> None:
+    if subscription.active:
+        return
+    why = f" ({subscription.disabled_reason})" if subscription.disabled_reason else ""
+    raise Conflict(f"{what}subscription {subscription.id} is disabled{why}; enable it first")
 
 
 def _reset(row: OutboxDelivery) -> None:

@@ -194,10 +194,8 @@ class RedeliverDead(MethodView):
     @problems(admin, 403, 404, 409)
     def post(self, sub_id):
         """Make every dead delivery of this subscription due again now."""
-        row = _subscription(sub_id)
-        if not row.active:
-            abort(409, message=f"subscription {sub_id} is disabled; enable it first")
-        count = outbox.redeliver_dead(db.session, subscription_id=sub_id)
+        _subscription(sub_id)
+        count = outbox.redeliver_dead(db.session, subscription_id=sub_id, actor=actor(), via="api")
         return {"redelivered": count}
 
 
@@ -239,7 +237,7 @@ class Redeliver(MethodView):
     @problems(admin, 403, 404, 409)
     def post(self, delivery_id):
         """Send this delivery again now, with a fresh retry schedule."""
-        (row,) = outbox.redeliver(db.session, [delivery_id])
+        (row,) = outbox.redeliver(db.session, [delivery_id], actor=actor(), via="api")
         return db.session.get(OutboxDelivery, row.id)
 
 

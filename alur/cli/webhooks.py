@@ -361,11 +361,14 @@ def redeliver(delivery_ids, dead, sub_id):
     if dead:
         if sub_id is not None:
             _subscription(sub_id)
-        count = delivery.redeliver_dead(db.session, subscription_id=sub_id)
+        try:
+            count = delivery.redeliver_dead(db.session, subscription_id=sub_id, via="cli")
+        except WorkflowError as exc:
+            raise click.ClickException(exc.message) from None
         click.echo(f"{count} dead deliveries are due again")
         return
     try:
-        rows = delivery.redeliver(db.session, delivery_ids)
+        rows = delivery.redeliver(db.session, delivery_ids, via="cli")
     except WorkflowError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"due again: {', '.join(str(r.id) for r in rows)}")
