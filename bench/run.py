@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from bench.generate import seed_records, write_population
@@ -65,6 +66,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# One sealing key for the run: the processes it starts read the secrets one another wrote.
+SECRETS_KEY = Fernet.generate_key().decode()
+
+
 def env_for(database_url: str, **extra) -> dict:
     env = dict(os.environ)
     env.update({
@@ -72,7 +77,9 @@ def env_for(database_url: str, **extra) -> dict:
         "SECRET_KEY": "bench-secret-key-not-for-use-elsewhere-0123456789",
         "SECURITY_PASSWORD_SALT": "bench-salt", "ALUR_RATELIMIT_ENABLED": "false",
         "ALUR_BENCH_BASELINE": "true", "ALUR_SESSION_COOKIE_SECURE": "false",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(ROOT), "ALUR_SECRETS_KEY": SECRETS_KEY,
+        # the benchmark's receiver listens on 127.0.0.1
+        "ALUR_WEBHOOK_ALLOW_PRIVATE": "true",
     })  # fmt: skip
     env.update(extra)
     return env
@@ -254,7 +261,14 @@ def fresh_database(url: str) -> None:
 def app_for(url: str):
     from alur import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "TESTING": False,
+            "SECRETS_KEY": SECRETS_KEY,
+        }
+    )
 
 
 def plain_copy_seconds(url: str, csv_path: Path) -> float | None:
@@ -534,8 +548,9 @@ def subscribe(url: str, port: int) -> None:
     from workflow.db import db
 
     with app_for(url).app_context():
+        # the benchmark's own receiver, on 127.0.0.1: allowed for it alone
         webhooks.add_subscription(db.session, f"http://127.0.0.1:{port}/events", ["*"],
-                                  name="bench")  # fmt: skip
+                                  name="bench", allow_private=True)  # fmt: skip
         db.session.commit()
 
 
