@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms.validators import Optional
 
 from admin import diagram
 from admin.access import STAFF, me
@@ -181,7 +182,14 @@ class WorkflowView(AlurModelView):
     def _form_for(self, columns: list[str], level: str, *, edit: bool):
         if level == "staff":
             columns = [c for c in columns if c not in self.official_columns]
+        if not columns:  # nothing to change (Flask-Admin would take every column)
+            return type(f"{self.workflow}_nothing_form", (self.form_base_class,),
+                        {"version_seen": HiddenField()} if edit else {})  # fmt: skip
         form = self._form_of(columns)
+        for name in self.official_columns:
+            if name in columns:  # blank: the engine takes the official from the org chart
+                field = getattr(form, name)
+                field.kwargs["validators"] = [Optional()]
         if self.official_columns and level != "staff":
             form.reason = TextAreaField(_l("Reason for naming the officials"))
             if level == "admin":
