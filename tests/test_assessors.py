@@ -305,3 +305,16 @@ def test_hr_sees_the_officials_with_a_reason_and_only_admins_the_cross_agency_bo
     bo.log_out(client)
     bo.log_in(client, session, cast.admin)
     assert 'name="cross_agency"' in bo.text(client.get("/admin/admin_appraisals/new/"))
+
+
+def test_hr_leaving_the_officials_blank_in_the_form_gets_the_chain(client, session, cast):
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/admin_appraisals/new/"))
+    client.post("/admin/admin_appraisals/new/", data={
+        "employee": cast.subject_employee.id, "year": 2027, "period": "annual",
+        "csrf_token": bo.csrf(page)})  # fmt: skip
+    session.rollback()
+    record = session.scalars(select(Appraisal)).one()
+    assert (record.assessor_id, record.approver_id) == (
+        cast.supervisor.employee_id, cast.manager.employee_id)  # fmt: skip
+    assert last_entry(session, record).comment is None
