@@ -129,6 +129,8 @@ OURS = {
     "Mentee": "Mentee",
     "Assessor": "Pejabat penilai",
     "Approver": "Atasan pejabat penilai",
+    "Reason for naming the officials": "Alasan penunjukan pejabat penilai",
+    "Officials of another agency": "Pejabat dari instansi lain",
     "Year": "Tahun",
     "Period": "Periode",
     "Predikat": "Predikat",

@@ -10,11 +10,13 @@ from __future__ import annotations
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.helpers import get_form_data
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms.validators import Optional
 
 from admin import diagram
 from admin.access import STAFF, me
@@ -30,7 +32,7 @@ from admin.forms import (
 from workflow import WorkflowError, allowed_triggers, create, edit, fire, fire_many, policy
 from workflow.db import db
 from workflow.errors import NotFound, TransitionNotAllowed
-from workflow.models import AuditEntry
+from workflow.models import AuditEntry, RoleName
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.workflows import WORKFLOWS
 
@@ -98,6 +100,9 @@ class WorkflowView(AlurModelView):
     subject_attr: str  # the relationship to the employee the record is about
     create_columns: list[str]
     edit_columns: list[str]
+    # Who acts on the record, from the org chart: shown only to those who may name
+    # others (the agency's HR officers, admins), with a reason; the engine decides.
+    official_columns: tuple[str, ...] = ()
     roles = STAFF
     edit_roles = STAFF  # the engine decides who may create and edit what
     can_delete = False
@@ -163,6 +168,44 @@ class WorkflowView(AlurModelView):
         finally:
             self.form_columns = saved
 
+    # One form class per (form, who): built once with the view, as Flask-Admin caches its own.
+    LEVELS = ("admin", "hr_officer", "staff")
+
+    def _level(self) -> str:
+        user = me()
+        if user.has_role(RoleName.ADMIN):
+            return "admin"
+        return "hr_officer" if user.has_role(RoleName.HR_OFFICER) else "staff"
+
+    def _form_for(self, columns: list[str], level: str, *, edit: bool):
+        if level == "staff":
+            columns = [c for c in columns if c not in self.official_columns]
+        if not columns:  # nothing to change (Flask-Admin would take every column)
+            return type(f"{self.workflow}_nothing_form", (self.form_base_class,),
+                        {"version_seen": HiddenField()} if edit else {})  # fmt: skip
+        form = self._form_of(columns)
+        for name in self.official_columns:
+            if name in columns:  # blank: the engine takes the official from the org chart
+                field = getattr(form, name)
+                field.kwargs["validators"] = [Optional()]
+        if self.official_columns and level != "staff":
+            form.reason = TextAreaField(_l("Reason for naming the officials"))
+            if level == "admin":
+                form.cross_agency = BooleanField(_l("Officials of another agency"))
+        if edit:
+            form.version_seen = HiddenField()
+        return form
+
+    def _refresh_forms_cache(self) -> None:
+        super()._refresh_forms_cache()
+        self._forms = {
+            (edit, level): self._form_for(
+                self.edit_columns if edit else self.create_columns, level, edit=edit
+            )
+            for edit in (False, True)
+            for level in self.LEVELS
+        }
+
     def get_create_form(self):
         return self._form_of(self.create_columns)
 
@@ -171,6 +214,12 @@ class WorkflowView(AlurModelView):
         form.version_seen = HiddenField()
         return form
 
+    def create_form(self, obj=None):
+        return self._forms[False, self._level()](get_form_data(), obj=obj)
+
+    def edit_form(self, obj=None):
+        return self._forms[True, self._level()](get_form_data(), obj=obj)
+
     def on_form_prefill(self, form, id):
         record = self.get_one(id)
         if record is not None:
@@ -178,13 +227,24 @@ class WorkflowView(AlurModelView):
 
     def _data(self, form, columns) -> dict:
         data = {}
-        for name in columns:
+        for name in [*columns, "reason", "cross_agency"]:
+            if not hasattr(form, name):
+                continue
             value = getattr(form, name).data
             if hasattr(value, "__table__"):  # a related row: the schema takes its id
                 data[f"{name}_id"] = value.id
-            elif value not in (None, ""):
+            elif value not in (None, "", False):
                 data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-        return data
+        return data | self._forged(form)
+
+    def _forged(self, form) -> dict:
+        """Officials posted though the form lacks them: passed on for the engine to refuse."""
+        forged = {}
+        for name in self.official_columns:
+            raw = request.form.get(name)
+            if raw not in (None, "") and not hasattr(form, name):
+                forged[f"{name}_id"] = int(raw) if raw.isdigit() and len(raw) < 10 else raw
+        return forged
 
     def create_model(self, form):
         try:
@@ -402,6 +462,7 @@ class AppraisalView(WorkflowView):
     column_filters = ["state", "agency_id", "year", "period", "predicate"]
     create_columns = ["employee", "year", "period", "assessor", "approver"]
     edit_columns = ["assessor", "approver"]
+    official_columns = ("assessor", "approver")
     form_ajax_refs = {
         "employee": {"fields": ["name", "nip"], "page_size": 10},
         "assessor": {"fields": ["name", "nip"], "page_size": 10},

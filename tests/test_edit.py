@@ -30,7 +30,8 @@ def test_a_returned_record_may_be_edited_a_submitted_one_may_not(session, cast):
     assert (edited.jp, edited.end_date) == (24, date(2026, 6, 30))
     submitted = bring_to(new_record(session, cast, "appraisal"), "submitted")
     with pytest.raises(TransitionNotAllowed, match="only while draft or returned"):
-        edit(submitted, cast.hr, {"assessor_id": cast.mentor.employee_id}, via="api")
+        edit(submitted, cast.hr, {"assessor_id": cast.mentor.employee_id, "reason": "Mutasi"},
+             via="api")  # fmt: skip
 
 
 def test_others_may_not_edit(session, cast):
@@ -50,7 +51,8 @@ def test_invalid_edits_are_refused(session, cast):
         edit(mentoring, cast.hr, {}, via="api")
     appraisal = new_record(session, cast, "appraisal")
     with pytest.raises(InvalidPayload) as invalid:
-        edit(appraisal, cast.hr, {"assessor_id": cast.manager.employee_id}, via="api")
+        edit(appraisal, cast.hr, {"assessor_id": cast.manager.employee_id, "reason": "Mutasi"},
+             via="api")  # fmt: skip
     assert "assessor_id" in invalid.value.errors  # the approver cannot also assess
 
 
@@ -64,12 +66,13 @@ def test_patch_over_the_api_honours_if_match(session, client, cast, bearer):
     record = new_record(session, cast, "appraisal")
     path = f"/api/v1/appraisals/{record.id}"
     headers = bearer(cast.hr)
+    change = {"assessor_id": cast.mentor.employee_id, "reason": "Mutasi"}
     stale = client.patch(path, headers={**headers, "If-Match": '"9"'},
-                         json={"assessor_id": cast.mentor.employee_id})  # fmt: skip
+                         json=change)  # fmt: skip
     assert stale.status_code == 412
     etag = client.get(path, headers=headers).headers["ETag"]
     done = client.patch(path, headers={**headers, "If-Match": etag},
-                        json={"assessor_id": cast.mentor.employee_id})  # fmt: skip
+                        json=change)  # fmt: skip
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["assessor_id"] == cast.mentor.employee_id
     outsider = client.patch(path, headers=bearer(cast.colleague),

@@ -114,9 +114,10 @@ class Workflow:
     transitions: Sequence[Transition]
     create_who: tuple[Party, ...]
     create_schema: type[Schema]
-    prepare: Callable[[Any, dict], dict]  # (session, loaded data) -> column values
+    # (session, loaded data, actor) -> column values; actor None is the system
+    prepare: Callable[[Any, dict, Any], dict]
     edit_schema: type[Schema]  # the fields that may change while draft or returned
-    revise: Callable[[Any, Any, dict], None]  # (session, record, loaded data): check, apply
+    revise: Callable[[Any, Any, dict, Any], None]  # (session, record, loaded data, actor)
     editable: frozenset[str] = frozenset({"draft", "returned"})
     model: type | None = None  # bound by workflow.workflows
     machine: Machine = field(init=False, repr=False)

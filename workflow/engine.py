@@ -260,7 +260,7 @@ def _create_many_by_rule(session: Session, wf: Workflow, items: list[ByRule]) ->
     for item in items:
         try:
             values = load(wf.create_schema, item.data, what=f"{wf.title.lower()} data")
-            ready.append((item, values, wf.prepare(session, values)))
+            ready.append((item, values, wf.prepare(session, values, None)))
         except WorkflowError as exc:
             item.done(None, exc)
     if not ready:
@@ -295,7 +295,7 @@ def _create_many_by_rule(session: Session, wf: Workflow, items: list[ByRule]) ->
 
 def _insert(session, wf: Workflow, actor, values: dict, via: str, comment):
     now = utcnow()
-    record = wf.model(**wf.prepare(session, values))
+    record = wf.model(**wf.prepare(session, values, actor))
     record.state = wf.initial
     record.created_at = record.state_changed_at = now
     record.created_by_id = actor.id if actor is not None else None
@@ -314,7 +314,8 @@ def _insert(session, wf: Workflow, actor, values: dict, via: str, comment):
         )
     audit.append(
         session, record, trigger="create", from_state=None, to_state=record.state,
-        actor_id=record.created_by_id, via=via, comment=comment, payload=values, now=now,
+        actor_id=record.created_by_id, via=via, comment=_note(values, comment), payload=values,
+        now=now,
     )  # fmt: skip
     session.flush()  # the audit anchor's UPDATE gives the record its first version (1)
     _emit(session, wf, record, None, "create", actor, via, now)
@@ -358,11 +359,11 @@ def edit(
                 f"you may not change this {wf.title.lower()}; "
                 f"it may be changed by: {_names(wf.create_who)}"
             )
-        wf.revise(session, row, values)
+        wf.revise(session, row, values, actor)
         audit.append(
             session, row, trigger="edit", from_state=row.state, to_state=row.state,
             actor_id=actor.id if actor is not None else None, via=via,
-            comment=(comment or "").strip() or None, payload=values, now=utcnow(),
+            comment=_note(values, comment), payload=values, now=utcnow(),
         )  # fmt: skip
         _flush(session, wf, row, expected_version)
     return row
@@ -434,6 +435,11 @@ def _fire_by_id(session, workflow, record_id, trigger, actor, *, via, comment, p
             within(session, row)
             session.flush()
     return row
+
+
+def _note(values: dict, comment: str | None) -> str | None:
+    """The audit comment: the data's ``reason`` (why officials were named), or ``comment``."""
+    return (values.get("reason") or "").strip() or (comment or "").strip() or None
 
 
 def _check_version(wf: Workflow, row, expected_version: int | None) -> None:

@@ -17,11 +17,12 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow import followup
 from workflow.definition import Workflow, t
-from workflow.errors import InvalidPayload, TransitionNotAllowed
+from workflow.errors import TransitionNotAllowed
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
 from workflow.predicate import CURRENT_RULE, CoreValue, Rating, predicate_for
 from workflow.settings import rules
+from workflow.workflows import officials
 from workflow.workflows.common import (
     SOD_APPROVE,
     SOD_REVIEW,
@@ -145,58 +146,66 @@ class AppraisalCreateSchema(StrictSchema):
         load_default="annual", validate=validate.Regexp(PERIOD_PATTERN),
         metadata={"description": "annual, Q1..Q4 or M01..M12"},
     )  # fmt: skip
-    assessor_id = ref_id(required=False, metadata={"description": "Default: the supervisor"})
-    approver_id = ref_id(
-        required=False, metadata={"description": "Default: the assessor's supervisor"}
-    )
+    assessor_id = ref_id(required=False, metadata={
+        "description": "HR officers and admins only, with a reason. Default: the employee's "
+                       "direct superior (pejabat penilai kinerja)"})  # fmt: skip
+    approver_id = ref_id(required=False, metadata={
+        "description": "HR officers and admins only, with a reason. Default: the assessor's "
+                       "superior (atasan pejabat penilai kinerja)"})  # fmt: skip
+    reason = officials.reason_field()
+    cross_agency = officials.cross_agency_field()
 
 
 class AppraisalEditSchema(StrictSchema):
-    assessor_id = ref_id(required=False, metadata={"description": "Pejabat penilai"})
+    assessor_id = ref_id(required=False, metadata={"description": "Pejabat penilai (HR, admin)"})
     approver_id = ref_id(required=False, metadata={"description": "Atasan pejabat penilai"})
+    reason = officials.reason_field()
+    cross_agency = officials.cross_agency_field()
 
 
-def revise(session, record, values: dict) -> None:
-    """Change the assessor or approver (say, after a transfer); three people still."""
-    for field in values:
-        get_or_invalid(session, Employee, values[field], field, "employee")
-    people = {
-        "employee_id": record.employee_id,
-        "assessor_id": values.get("assessor_id", record.assessor_id),
-        "approver_id": values.get("approver_id", record.approver_id),
-    }
-    if len(set(people.values())) != 3:
-        raise InvalidPayload(
-            "the employee, the assessor and the approver must be three different people",
-            {next(iter(values)): ["Employee, assessor and approver must all differ."]},
-        )
-    apply(session, record, values)
+OFFICIALS = ("assessor_id", "approver_id")
 
 
-def prepare(session, data: dict) -> dict:
-    """Fill the assessor and approver from the supervisor chain where not given."""
+def revise(session, record, values: dict, actor=None) -> None:
+    """Name another assessor or approver (say, after a transfer): HR or admins, with a reason."""
+    given = officials.check_naming(actor, values, OFFICIALS, record.agency_id)
+    cross = officials.check_cross_agency(actor, values)
+    for field, ident in given.items():
+        officials.member(session, field, ident, record.agency_id, cross=cross)
+    officials.three_people(
+        record.employee_id,
+        given.get("assessor_id", record.assessor_id),
+        given.get("approver_id", record.approver_id),
+        named=tuple(given),
+    )
+    apply(session, record, given)
+
+
+def prepare(session, data: dict, actor=None) -> dict:
+    """Derive the assessor and approver from the supervisor chain, unless HR names them."""
     employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
-    assessor_id = data.get("assessor_id") or employee.supervisor_id
-    if assessor_id is None:
-        raise InvalidPayload(
-            "the employee has no direct supervisor",
-            {"assessor_id": ["Required: the employee has no direct supervisor on record."]},
+    agency_id = employee.agency_id
+    given = officials.check_naming(actor, data, OFFICIALS, agency_id)
+    cross = officials.check_cross_agency(actor, data)
+    if "assessor_id" in given:
+        assessor = officials.member(session, "assessor_id", given["assessor_id"], agency_id,
+                                    cross=cross)  # fmt: skip
+    elif employee.supervisor is not None:
+        assessor = employee.supervisor
+    else:
+        raise officials.vacant("assessor_id", "assessor (pejabat penilai kinerja)", "the employee")
+    if "approver_id" in given:
+        approver_id = officials.member(session, "approver_id", given["approver_id"], agency_id,
+                                       cross=cross).id  # fmt: skip
+    elif assessor.supervisor_id is not None:
+        approver_id = assessor.supervisor_id
+    else:
+        raise officials.vacant(
+            "approver_id", "approver (atasan pejabat penilai kinerja)", "the assessor"
         )
-    assessor = get_or_invalid(session, Employee, assessor_id, "assessor_id", "employee")
-    approver_id = data.get("approver_id") or assessor.supervisor_id
-    if approver_id is None:
-        raise InvalidPayload(
-            "the assessor has no supervisor",
-            {"approver_id": ["Required: the assessor has no supervisor on record."]},
-        )
-    get_or_invalid(session, Employee, approver_id, "approver_id", "employee")
-    people = {"employee_id": employee.id, "assessor_id": assessor_id, "approver_id": approver_id}
-    if len(set(people.values())) != 3:
-        raise InvalidPayload(
-            "the employee, the assessor and the approver must be three different people",
-            {"approver_id": ["Employee, assessor and approver must all differ."]},
-        )
-    return {**data, **people, "agency_id": employee.agency_id}
+    officials.three_people(employee.id, assessor.id, approver_id, named=tuple(given))
+    people = {"employee_id": employee.id, "assessor_id": assessor.id, "approver_id": approver_id}
+    return {**officials.without_extras(data), **people, "agency_id": agency_id}
 
 
 WORKFLOW = Workflow(

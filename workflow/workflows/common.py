@@ -76,7 +76,7 @@ def load(schema: type[Schema], data: object, *, what: str) -> dict:
         raise InvalidPayload(f"invalid {what}", exc.normalized_messages()) from None
 
 
-def apply(session, record, values: dict) -> None:
+def apply(session, record, values: dict, actor=None) -> None:
     """The plain revision: set the fields."""
     for name, value in values.items():
         setattr(record, name, value)

@@ -16,6 +16,7 @@ from workflow.jp import credit_mentoring
 from workflow.mentoring import check_senior, guard_approve, record_completion
 from workflow.models.org import Employee
 from workflow.parties import ADMIN, EXTERNAL, HR, MENTOR, SUPERVISOR
+from workflow.workflows import officials
 from workflow.workflows.common import (
     SOD_APPROVE,
     SOD_REVIEW,
@@ -71,7 +72,11 @@ TRANSITIONS = [
 
 
 class MentoringAssignmentCreateSchema(StrictSchema):
-    mentor_id = ref_id()
+    mentor_id = ref_id(
+        metadata={
+            "description": "Proposed by HR or the mentee's supervisor; of the mentee's agency"
+        }
+    )
     mentee_id = ref_id()
     goals = text(required=True, metadata={"description": "Development goals (tujuan)"})
     start_date = fields.Date(required=True)
@@ -80,6 +85,8 @@ class MentoringAssignmentCreateSchema(StrictSchema):
         required=True, strict=True, validate=validate.Range(min=1, max=200),
         metadata={"description": "Jam pelajaran credited on completion"},
     )  # fmt: skip
+
+    cross_agency = officials.cross_agency_field()
 
     @validates_schema
     def _period(self, data, **kwargs):
@@ -94,7 +101,7 @@ class MentoringAssignmentEditSchema(StrictSchema):
     jp = fields.Integer(strict=True, validate=validate.Range(min=1, max=200))
 
 
-def revise(session, record, values: dict) -> None:
+def revise(session, record, values: dict, actor=None) -> None:
     """Change the plan; the period must stay in order."""
     start = values.get("start_date", record.start_date)
     end = values.get("end_date", record.end_date)
@@ -104,16 +111,22 @@ def revise(session, record, values: dict) -> None:
     apply(session, record, values)
 
 
-def prepare(session, data: dict) -> dict:
-    """Check both people exist, differ, and the mentor is senior; the mentee's agency owns it."""
+def prepare(session, data: dict, actor=None) -> dict:
+    """Check both people, and the mentor is senior and of the mentee's agency, which owns it.
+
+    The mentor is proposed by HR or the mentee's supervisor (the creators): the mentee
+    never chooses who accepts their mentoring.
+    """
     if data["mentor_id"] == data["mentee_id"]:
         raise InvalidPayload(
             "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
         )
     mentee = get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
-    mentor = get_or_invalid(session, Employee, data["mentor_id"], "mentor_id", "employee")
+    cross = officials.check_cross_agency(actor, data)
+    mentor = officials.member(session, "mentor_id", data["mentor_id"], mentee.agency_id,
+                              cross=cross)  # fmt: skip
     check_senior(mentor, mentee)
-    return {**data, "agency_id": mentee.agency_id}
+    return {**officials.without_extras(data), "agency_id": mentee.agency_id}
 
 
 WORKFLOW = Workflow(

@@ -66,8 +66,12 @@ class TrainingNominationEditSchema(StrictSchema):
     justification = text(metadata={"description": "Why this training (alasan pengusulan)"})
 
 
-def prepare(session, data: dict) -> dict:
-    """Check the references and derive the owning agency."""
+def prepare(session, data: dict, actor=None) -> dict:
+    """Check the references and derive the owning agency.
+
+    Nobody names the reviewer: it is the employee's direct superior (or their Plt/Plh)
+    at the time of the review, from the org chart (``parties.SUPERVISOR``).
+    """
     employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
     get_or_invalid(session, TrainingProgram, data["program_id"], "program_id", "training program")
     return {**data, "agency_id": employee.agency_id}
