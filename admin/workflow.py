@@ -257,8 +257,14 @@ class WorkflowView(AlurModelView):
 
     def update_model(self, form, model):
         seen = form.version_seen.data
+        # the form is filled with the record's people: only those changed are named anew
+        data = {
+            k: v
+            for k, v in self._data(form, self.edit_columns).items()
+            if not (k.endswith("_id") and getattr(model, k, None) == v)
+        }
         try:
-            edit(model, me(), self._data(form, self.edit_columns), via="admin",
+            edit(model, me(), data, via="admin",
                  expected_version=int(seen) if str(seen).isdigit() else None)  # fmt: skip
         except WorkflowError as exc:
             db.session.rollback()

@@ -182,7 +182,8 @@ def test_hr_of_another_agency_may_not_name_the_officials(session, cast):
     with pytest.raises(InvalidPayload) as invalid:
         create(session, "appraisal", cast.hr_other, appraisal_data(
             cast, assessor_id=cast.mentor.employee_id, reason="x"), via="api")  # fmt: skip
-    assert "assessor_id" in invalid.value.errors
+    # the employee is not theirs to see: refused before the officials are looked at
+    assert "employee_id" in invalid.value.errors
 
 
 @pytest.mark.parametrize(
@@ -318,3 +319,34 @@ def test_hr_leaving_the_officials_blank_in_the_form_gets_the_chain(client, sessi
     assert (record.assessor_id, record.approver_id) == (
         cast.supervisor.employee_id, cast.manager.employee_id)  # fmt: skip
     assert last_entry(session, record).comment is None
+
+
+def test_hr_changing_only_the_approver_in_the_form_names_only_the_approver(client, session, cast):
+    record = bring_to(new_record(session, cast, "appraisal"), "returned")
+    bo.log_in(client, session, cast.hr)
+    url = f"/admin/admin_appraisals/edit/?id={record.id}"
+    page = bo.text(client.get(url))
+    # the form comes filled with the chain's assessor; it stays as it was, unnamed
+    response = client.post(url, follow_redirects=True, data={
+        "assessor": cast.supervisor.employee_id, "approver": cast.mentor.employee_id,
+        "reason": "Atasan dimutasi", "version_seen": record.version,
+        "csrf_token": bo.csrf(page)})  # fmt: skip
+    session.rollback()
+    saved = session.get(Appraisal, record.id)
+    assert saved.approver_id == cast.mentor.employee_id, bo.flash_text(bo.text(response))
+    assert saved.assessor_id == cast.supervisor.employee_id
+    assert last_entry(session, saved).comment == "Atasan dimutasi"
+
+
+def test_hr_saving_the_form_with_the_officials_unchanged_is_not_asked_for_a_reason(
+    client, session, cast
+):
+    record = bring_to(new_record(session, cast, "appraisal"), "returned")
+    bo.log_in(client, session, cast.hr)
+    url = f"/admin/admin_appraisals/edit/?id={record.id}"
+    page = bo.text(client.get(url))
+    response = client.post(url, follow_redirects=True, data={
+        "assessor": cast.supervisor.employee_id, "approver": cast.manager.employee_id,
+        "version_seen": record.version, "csrf_token": bo.csrf(page)})  # fmt: skip
+    said = bo.flash_text(bo.text(response))
+    assert "reason" not in said.lower() and "alasan" not in said.lower(), said

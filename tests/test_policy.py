@@ -462,3 +462,29 @@ def test_the_change_log_never_holds_a_secret(session, cast):
     logged = repr([(e.before, e.after) for e in session.scalars(select(ChangeEntry))])
     assert row.secret not in logged and row.sealed_secret not in logged
     assert "'sealed_secret': '***'" in logged
+
+
+@pytest.mark.parametrize(
+    ("collection", "field", "extra"),
+    [
+        ("appraisals", "employee_id", {"year": 2027}),
+        ("training-nominations", "employee_id", {}),
+        ("mentoring-assignments", "mentee_id", {}),
+    ],
+)
+def test_a_record_about_someone_one_may_not_see_reads_as_about_nobody(
+    client, session, cast, bearer, collection, field, extra
+):
+    if collection == "training-nominations":
+        extra = {"program_id": cast.program.id}
+    if collection == "mentoring-assignments":
+        extra = {"mentor_id": cast.mentor.employee_id, "goals": "x", "start_date": "2026-01-05",
+                 "end_date": "2026-02-05", "jp": 8}  # fmt: skip
+    headers = bearer(cast.hr_other)
+    theirs = client.post(f"/api/v1/{collection}", headers=headers,
+                         json={field: cast.subject_employee.id, **extra})  # fmt: skip
+    nobody = client.post(f"/api/v1/{collection}", headers=headers,
+                         json={field: 99_999, **extra})  # fmt: skip
+    assert theirs.status_code == nobody.status_code == 422, (theirs.json, nobody.json)
+    assert theirs.json["errors"][field] == [f"No employee with id {cast.subject_employee.id}."]
+    assert nobody.json["errors"][field] == ["No employee with id 99999."]

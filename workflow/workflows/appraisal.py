@@ -183,7 +183,9 @@ def revise(session, record, values: dict, actor=None) -> None:
 
 def prepare(session, data: dict, actor=None) -> dict:
     """Derive the assessor and approver from the supervisor chain, unless HR names them."""
-    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
+    employee = get_or_invalid(
+        session, Employee, data["employee_id"], "employee_id", "employee", actor=actor
+    )
     agency_id = employee.agency_id
     given = officials.check_naming(actor, data, OFFICIALS, agency_id)
     cross = officials.check_cross_agency(actor, data)

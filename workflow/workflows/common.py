@@ -82,9 +82,14 @@ def apply(session, record, values: dict, actor=None) -> None:
         setattr(record, name, value)
 
 
-def get_or_invalid(session, model, ident, field: str, label: str):
-    """Load a referenced row or refuse the payload naming the field."""
+def get_or_invalid(session, model, ident, field: str, label: str, *, actor=None):
+    """Load a referenced row or refuse the payload naming the field.
+
+    A row ``actor`` may not see is refused in the same words as one that does not exist.
+    """
+    from workflow import policy  # the policy's rules name the workflows: imported late
+
     row = session.get(model, ident)
-    if row is None:
+    if row is None or (actor is not None and not policy.can_see(actor, row)):
         raise InvalidPayload(f"unknown {label}", {field: [f"No {label} with id {ident}."]})
     return row

@@ -121,7 +121,9 @@ def prepare(session, data: dict, actor=None) -> dict:
         raise InvalidPayload(
             "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
         )
-    mentee = get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
+    mentee = get_or_invalid(
+        session, Employee, data["mentee_id"], "mentee_id", "employee", actor=actor
+    )
     cross = officials.check_cross_agency(actor, data)
     mentor = officials.member(session, "mentor_id", data["mentor_id"], mentee.agency_id,
                               cross=cross)  # fmt: skip

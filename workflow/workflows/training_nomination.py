@@ -72,7 +72,9 @@ def prepare(session, data: dict, actor=None) -> dict:
     Nobody names the reviewer: it is the employee's direct superior (or their Plt/Plh)
     at the time of the review, from the org chart (``parties.SUPERVISOR``).
     """
-    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
+    employee = get_or_invalid(
+        session, Employee, data["employee_id"], "employee_id", "employee", actor=actor
+    )
     get_or_invalid(session, TrainingProgram, data["program_id"], "program_id", "training program")
     return {**data, "agency_id": employee.agency_id}
 
