@@ -163,7 +163,7 @@ class AlurModelView(Guarded, ModelView):
         key = self.model.__mapper__.primary_key[0]
         if isinstance(key.type, Integer) and not (str(id).isdigit() and int(id) < 2**31):
             return None  # not an id at all: "not found", not a database error
-        row = super().get_one(id)
+        row = super().get_one(str(id))  # Flask-Admin decodes the key as text
         return row if row is not None and policy.can_see(me(), row) else None
 
     # -- writes: every one a command of the core (``workflow.changes``) ----------------

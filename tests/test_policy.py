@@ -177,6 +177,13 @@ def test_no_back_office_view_lets_another_agencys_hr_officer_write(app, client, 
             client.post(
                 f"{base}/action/", data={"action": "delete", "rowid": key, "csrf_token": token}
             ),
+            *(
+                client.post(
+                    f"{base}/action/",
+                    data={"action": name, "rowid": key, "comment": "x", "csrf_token": token},
+                )
+                for name, _label in view._actions
+            ),  # every bulk action of the view: approve, revoke, rotate, redeliver…
             client.post(f"{base}/edit/?id={key}", data=target),
             client.post(f"{base}/new/", data=target),
             client.post(
@@ -488,3 +495,16 @@ def test_a_record_about_someone_one_may_not_see_reads_as_about_nobody(
     assert theirs.status_code == nobody.status_code == 422, (theirs.json, nobody.json)
     assert theirs.json["errors"][field] == [f"No employee with id {cast.subject_employee.id}."]
     assert nobody.json["errors"][field] == ["No employee with id 99999."]
+
+
+def test_hr_ends_a_delegation_from_the_back_office_and_it_is_logged(client, session, cast, world):
+    row = world["delegation"]
+    log_in(client, session, cast.hr)
+    page = text(client.get("/admin/delegation/"))
+    answer = client.post("/admin/delegation/action/", data={
+        "action": "revoke", "rowid": str(row.id), "csrf_token": csrf(page)})  # fmt: skip
+    assert answer.status_code == 302
+    session.rollback()
+    assert session.get(Delegation, row.id).revoked_at is not None
+    entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "delegations")).all()
+    assert [(e.action, e.actor_id, e.via) for e in entry][-1] == ("revoke", cast.hr.id, "admin")
