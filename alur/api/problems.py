@@ -55,7 +55,9 @@ def workflow_error_body(exc: WorkflowError) -> dict:
     if isinstance(exc, Forbidden):
         return problem_body(403, exc.message, code=exc.code)
     if isinstance(exc, InvalidPayload):
-        return problem_body(422, exc.message, code=exc.code, errors=exc.errors)
+        # A 422 always names a field: "_schema" when the request as a whole is at fault.
+        errors = exc.errors or {"_schema": [exc.message]}
+        return problem_body(422, exc.message, code=exc.code, errors=errors)
     if isinstance(exc, TransitionNotAllowed):
         return problem_body(409, exc.message, code=exc.code, state=exc.state, allowed=exc.allowed)
     if isinstance(exc, StaleVersion) and exc.expected is not None:
@@ -93,12 +95,14 @@ def register(app) -> None:
         if not request.path.startswith("/api/"):
             return exc
         data = getattr(exc, "data", None) or {}
-        errors = _flatten(data.get("messages")) if exc.code == 422 else None
+        # webargs' field errors come as "messages", ours (headers, cursors) as "errors".
+        errors = _flatten(data.get("messages") or data.get("errors")) if exc.code == 422 else None
         headers = dict(exc.get_headers()) if exc.code in (405, 429) else {}
         headers.pop("Content-Type", None)
         if exc.code == 429 and "Retry-After" not in headers:
             headers["Retry-After"] = "60"
         detail = data.get("message") or exc.description
         if exc.code == 422:
+            errors = errors or {"_schema": [data.get("message") or exc.description]}
             detail = "The request has invalid fields; see errors."
         return problem(exc.code or 500, detail, headers=headers, errors=errors)
