@@ -6,12 +6,14 @@ with its views; access is decided per view by role (``admin.access``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from flask import Flask, has_request_context, redirect, request, session, url_for
+from flask import Flask, abort, has_request_context, redirect, request, session, url_for
 from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
@@ -38,6 +40,10 @@ from workflow.models import (
 )
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# A return address is a path: a newline in one would be a header injection (Werkzeug
+# refuses it with a ValueError, a 500) and any control character is no part of a URL.
+RETURN_PARAMETERS = ("url", "next")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
@@ -102,6 +108,16 @@ def init_admin(app: Flask) -> Admin:
     admin.add_link(MenuLink(name=_l("Change password"), url="/change"))
     # Logging out is a POST with Flask-Security's CSRF token (see alur_admin/base.html).
     app.jinja_env.globals["logout_csrf_token"] = generate_csrf
+
+    @app.before_request
+    def _refuse_control_characters_in_return_addresses():
+        if request.path.startswith("/api/"):
+            return  # the API reads no return addresses, and its bodies are not forms
+        sources = [request.args, request.form] if request.method == "POST" else [request.args]
+        for source in sources:
+            for name in RETURN_PARAMETERS:
+                if any(_CONTROL.search(value) for value in source.getlist(name)):
+                    abort(400, description=_("The return address holds control characters."))
 
     @app.get("/lang/<code>")
     def choose_language(code: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import flash
@@ -11,6 +12,7 @@ from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer
 from sqlalchemy.orm import selectinload
@@ -42,9 +44,44 @@ class ScopedLoader(QueryAjaxModelLoader):
         return query.offset(offset).limit(limit).all()
 
 
+MAX_ID = 2**31 - 1
+# ASCII digits: str.isdigit() also takes "²" (which int() refuses) and "٣" (which it reads).
+_ID = re.compile(r"[0-9]{1,10}")
+# A list's pages: past this the offset means nothing (and 10^20 overflows the database).
+MAX_PAGE = 1_000_000
+MAX_SEARCH = 200
+# What a database column can compare with: SQLite refuses larger integers (OverflowError).
+MAX_INT = 2**63 - 1
+
+
+def as_id(raw) -> int | None:
+    """``raw`` as a row id (0..2^31-1), or None if it cannot be one."""
+    text = str(raw)
+    return int(text) if _ID.fullmatch(text) and int(text) <= MAX_ID else None
+
+
+def expected_version(raw) -> int | None:
+    """The version a form says its user saw: None if it names none, -1 (stale) if garbled."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    version = as_id(str(raw).strip())
+    return -1 if version is None else version
+
+
 def row_ids(raw_ids) -> list[int]:
     """The row ids of a bulk action that can be ids at all (a forged form may send anything)."""
-    return [int(i) for i in raw_ids if str(i).isdigit() and int(i) < 2**31]
+    return [i for i in map(as_id, raw_ids) if i is not None]
+
+
+def _storable(value) -> bool:
+    """Whether a filter's cleaned value can go to the database as it is."""
+    if isinstance(value, str):
+        return "\x00" not in value  # PostgreSQL refuses NUL in text
+    if isinstance(value, int):
+        return -MAX_INT <= value <= MAX_INT
+    if isinstance(value, list | tuple):
+        return all(map(_storable, value))
+    return True
 
 
 def safe_next(url: str | None, fallback: str) -> str:
@@ -123,6 +160,35 @@ class AlurModelView(Guarded, ModelView):
         # the sorted one, PostgreSQL joined every row before sorting (7 s at 4.3 million).
         return []
 
+    def _get_list_extra_args(self):
+        """The list's page, search and filters, with values no query can take left out.
+
+        Flask-Admin reads them with ``int()`` and passes them on: a page of 10^20, a
+        negative one, a NUL in the search or an integer filter past 64 bits reached the
+        database as errors (500s). Each is dropped with a flash, and the list shown.
+        """
+        args = super()._get_list_extra_args()
+        if not 0 <= (args.page or 0) <= MAX_PAGE:
+            flash(_("That page does not exist; the first page is shown."), "error")
+            args.page = 0
+        if args.search and ("\x00" in args.search or len(args.search) > MAX_SEARCH):
+            limit = _("The search may hold up to %(n)s characters, without NUL.", n=MAX_SEARCH)
+            flash(limit, "error")
+            args.search = None
+        if args.filters:
+            args.filters = [f for f in args.filters if self._filter_storable(f)]
+        return args
+
+    def _filter_storable(self, active) -> bool:
+        idx, _name, value = active
+        try:
+            storable = _storable(self._filters[idx].clean(value))
+        except (ValueError, TypeError, OverflowError):
+            storable = False
+        if not storable:
+            flash(self.get_invalid_value_msg(value[:40], self._filters[idx]), "error")
+        return storable
+
     def get_list(self, *args, execute=True, **kwargs):
         """The page's rows, and the related rows they show loaded in one more query each."""
         count, query = super().get_list(*args, execute=False, **kwargs)
@@ -161,7 +227,7 @@ class AlurModelView(Guarded, ModelView):
 
     def get_one(self, id):
         key = self.model.__mapper__.primary_key[0]
-        if isinstance(key.type, Integer) and not (str(id).isdigit() and int(id) < 2**31):
+        if isinstance(key.type, Integer) and as_id(id) is None:
             return None  # not an id at all: "not found", not a database error
         row = super().get_one(str(id))  # Flask-Admin decodes the key as text
         return row if row is not None and policy.can_see(me(), row) else None

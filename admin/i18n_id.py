@@ -280,6 +280,17 @@ OURS = {
         "Predikat kinerja organisasi untuk periode ini belum dicatat: pola distribusinya "
         "bergantung padanya."
     ),
+    # Hostile input: refused with a message, never a 500.
+    "The data is in use by another request; nothing was changed. Try again shortly.": (
+        "Data sedang dipakai oleh permintaan lain; tidak ada yang diubah. Coba lagi sebentar lagi."
+    ),
+    "The return address holds control characters.": "Alamat kembali memuat karakter kendali.",
+    "That page does not exist; the first page is shown.": (
+        "Halaman itu tidak ada; halaman pertama ditampilkan."
+    ),
+    "The search may hold up to %(n)s characters, without NUL.": (
+        "Pencarian paling banyak %(n)s karakter, tanpa karakter NUL."
+    ),
 }
 
 FLASK_ADMIN = {

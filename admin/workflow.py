@@ -20,7 +20,7 @@ from wtforms.validators import Optional
 
 from admin import diagram
 from admin.access import STAFF, me
-from admin.base import AlurModelView, row_ids, safe_next
+from admin.base import AlurModelView, as_id, expected_version, row_ids, safe_next
 from admin.forms import (
     CORE_VALUE_LABELS,
     FIELD_LABELS,
@@ -149,9 +149,9 @@ class WorkflowView(AlurModelView):
         return self._visible(super().get_count_query())
 
     def get_one(self, id):
-        if not (str(id).isdigit() and int(id) < 2**31):
+        record_id = as_id(id)
+        if record_id is None:
             return None  # not an id at all: "not found", not a database error
-        record_id = int(id)
         stmt = select(self.model).where(self.model.id == record_id)
         clause = policy.scope(me(), self.model)
         if clause is not None:
@@ -265,7 +265,7 @@ class WorkflowView(AlurModelView):
         }
         try:
             edit(model, me(), data, via="admin",
-                 expected_version=int(seen) if str(seen).isdigit() else None)  # fmt: skip
+                 expected_version=expected_version(seen))  # fmt: skip
         except WorkflowError as exc:
             db.session.rollback()
             flash(describe(exc), "error")
@@ -314,7 +314,7 @@ class WorkflowView(AlurModelView):
             record = fire(
                 record, trigger, me(), via="admin", comment=form.comment.data,
                 payload=payload or None,
-                expected_version=int(version) if str(version).isdigit() else None,
+                expected_version=expected_version(version),
             )  # fmt: skip
         except WorkflowError as exc:
             db.session.rollback()
@@ -340,7 +340,7 @@ class WorkflowView(AlurModelView):
         ))  # fmt: skip
         done, failed = [], []
         for raw in ids:
-            outcome = next(outcomes) if str(raw).isdigit() and int(raw) < 2**31 else None
+            outcome = next(outcomes) if as_id(raw) is not None else None
             if outcome is None or isinstance(outcome.error, NotFound):
                 failed.append(f"#{raw}: " + _("Record does not exist."))
             elif outcome.error is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
 
-from alur.config import load_config
+from alur.config import db_timeouts, load_config
 from alur.extensions import babel, cache, db, limiter, migrate, security
 from workflow.db import configure_engine
 from workflow.models import Role, User
@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, db_timeouts(app.config))
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     from admin import TRANSLATIONS, select_locale
 

@@ -19,6 +19,12 @@ DEFAULTS = {
     # A relative SQLite path is resolved inside the instance folder.
     "SQLALCHEMY_DATABASE_URI": "sqlite:///alur.db",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Bounds of every wait on the database, in milliseconds (ALUR_DB_LOCK_TIMEOUT_MS, …;
+    # 0 lifts one). A request that waits for a lock past the first gets 503 and Retry-After.
+    "DB_LOCK_TIMEOUT_MS": 10_000,
+    "DB_STATEMENT_TIMEOUT_MS": 300_000,
+    "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": 120_000,
+    "DB_SQLITE_BUSY_TIMEOUT_MS": 30_000,
     "SECRET_KEY": DEV_SECRET,
     "SECURITY_PASSWORD_SALT": DEV_SECRET,
     "SECURITY_PASSWORD_HASH": "argon2",
@@ -87,6 +93,18 @@ def load_config(app, overrides: dict | None) -> None:
         # Outside development the session cookies travel over HTTPS only.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def db_timeouts(config):
+    """The database's wait bounds (``workflow.db.Timeouts``) from the configuration."""
+    from workflow.db import Timeouts
+
+    return Timeouts(
+        lock=int(config["DB_LOCK_TIMEOUT_MS"]),
+        statement=int(config["DB_STATEMENT_TIMEOUT_MS"]),
+        idle_in_transaction=int(config["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"]),
+        sqlite_busy=int(config["DB_SQLITE_BUSY_TIMEOUT_MS"]),
+    )
 
 
 def _refuse_development_secrets(app) -> None:

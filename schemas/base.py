@@ -11,6 +11,27 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from workflow.workflows.common import refuse_nul
 
 MAX_PAGE = 200
+MAX_ID = 2**31 - 1  # PostgreSQL's integer, the type of every id and version column
+
+
+class Integer(fields.Integer):
+    """An integer within ``minimum``..``maximum`` (by default a 32-bit column's range).
+
+    JSON integers have no size limit: an unbounded field passes a 5,000-digit number
+    to the database, which answers with an error (a 500). Every integer the API
+    reads is bounded, so such a number is a 422 naming the field.
+    """
+
+    def __init__(self, *, minimum: int = -(2**31), maximum: int = MAX_ID, **kwargs):
+        validators = kwargs.pop("validate", None) or []
+        validators = [validators] if callable(validators) else list(validators)
+        bound = validate.Range(min=minimum, max=maximum)
+        super().__init__(validate=[bound, *validators], **kwargs)
+
+
+def Id(**kwargs) -> Integer:
+    """The id of a row, or a version: 1..2^31-1."""
+    return Integer(minimum=1, maximum=MAX_ID, **kwargs)
 
 
 class BaseSchema(Schema):
@@ -26,7 +47,7 @@ class BaseSchema(Schema):
 class PageQuery(BaseSchema):
     """``limit`` and the opaque ``cursor`` of the page to read (from ``next_cursor``)."""
 
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
+    limit = Integer(load_default=50, minimum=1, maximum=MAX_PAGE)
     cursor = fields.String(load_default=None, metadata={"description": "From next_cursor"})
 
 

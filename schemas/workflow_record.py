@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import BaseSchema, Id, PageQuery
 
 
 class RecordSchema(BaseSchema):
@@ -37,7 +37,7 @@ class TransitionRequestSchema(BaseSchema):
 
 class BulkItemSchema(TransitionRequestSchema):
     id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    version = fields.Integer(metadata={"description": "Expected version (like If-Match)"})
+    version = Id(metadata={"description": "Expected version (like If-Match)"})
 
 
 class BulkRequestSchema(BaseSchema):

@@ -10,6 +10,9 @@ from sqlalchemy import select, text
 from workflow.db import SQLITE_BEGIN_OPTION, db
 from workflow.models import TrainingNomination
 
+WAIT_SECONDS = 10  # for the contenders to block on the lock
+JOIN_SECONDS = 60  # for them to finish once it is released
+
 
 def _hold_row_lock(record_id: int):
     """Open a transaction that holds the nomination's write lock until released."""
@@ -28,7 +31,7 @@ def _wait_until_blocked(conn, waiting: int) -> None:
     if conn.dialect.name != "postgresql":
         time.sleep(0.5)  # SQLite shows no waiters; its busy timeout is 30 s
         return
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     with db.engine.connect() as probe:
         while time.monotonic() < deadline:
             blocked = probe.scalar(
@@ -45,13 +48,22 @@ def race(nomination_id: int, contender, contenders: int = 2) -> None:
 
     The lock is released only once every contender is blocked on it (observed on
     PostgreSQL; waited for on SQLite), so they really do compete.
+    The lock is released in ``finally``: if the contenders never all block (a loaded
+    machine), the wait raises, and the contenders must not be left waiting behind a
+    lock nobody will release (nor the next test's TRUNCATE behind them).
     """
     holder = _hold_row_lock(nomination_id)
-    threads = [threading.Thread(target=contender, args=(slot,)) for slot in range(contenders)]
-    for thread in threads:
-        thread.start()
-    _wait_until_blocked(holder, contenders)
-    holder.commit()
-    holder.close()
-    for thread in threads:
-        thread.join(timeout=60)
+    threads = [
+        threading.Thread(target=contender, args=(slot,), daemon=True) for slot in range(contenders)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        _wait_until_blocked(holder, contenders)
+    finally:
+        holder.commit()
+        holder.close()
+        for thread in threads:
+            thread.join(timeout=JOIN_SECONDS)
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    assert not stuck, f"contenders still running after {JOIN_SECONDS} s: {stuck}"

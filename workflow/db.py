@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import TypeVar
@@ -13,6 +14,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, Index, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+from workflow.errors import Busy
 
 # Named constraints from the first migration on, so later migrations can drop them.
 NAMING_CONVENTION = {
@@ -87,23 +90,73 @@ def local_today() -> date:
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 
-def configure_engine(engine: Engine) -> None:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a connection waits, in milliseconds (0: no bound, PostgreSQL's default).
+
+    ``lock``: for a row or table lock (PostgreSQL ``lock_timeout``); ``statement``: for
+    one statement; ``idle_in_transaction``: a transaction left open and idle is ended
+    (so a forgotten one cannot hold its locks for ever); ``sqlite_busy``: SQLite's wait
+    for the database's write lock.
+    """
+
+    lock: int = 10_000
+    statement: int = 300_000
+    idle_in_transaction: int = 120_000
+    sqlite_busy: int = 30_000
+
+    def postgresql_settings(self) -> dict[str, int]:
+        return {
+            "lock_timeout": self.lock,
+            "statement_timeout": self.statement,
+            "idle_in_transaction_session_timeout": self.idle_in_transaction,
+        }
+
+
+# PostgreSQL's SQLSTATEs for a wait that hit its bound: lock_not_available (lock_timeout,
+# NOWAIT) and query_canceled (statement_timeout).
+_BUSY_SQLSTATES = {"55P03", "57014"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error is a wait that ran out (lock or statement timeout, SQLite busy).
+
+    The request did nothing (its transaction is rolled back) and may be tried again.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    original = exc.orig
+    if getattr(original, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return type(original).__name__ == "OperationalError" and "database is locked" in str(original)
+
+
+def configure_engine(engine: Engine, timeouts: Timeouts | None = None) -> None:
     """Per-dialect set-up that must happen before the first connection is used.
 
+    PostgreSQL: every connection waits for locks and statements within ``timeouts``
+    (a lock held by a stuck transaction answers "busy", it does not hang the caller).
     SQLite: foreign keys on, WAL, a busy timeout, and transactions begun by us
     rather than by pysqlite (which defers BEGIN), so that a transition can take
     the write lock up front with ``BEGIN IMMEDIATE``.
     """
-    if engine.dialect.name != "sqlite" or getattr(engine, "_alur_configured", False):
+    if getattr(engine, "_alur_configured", False):
         return
     engine._alur_configured = True
+    timeouts = timeouts or Timeouts()
+    if engine.dialect.name == "postgresql":
+        _bound_postgresql_waits(engine, timeouts)
+    if engine.dialect.name != "sqlite":
+        return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeouts.sqlite_busy)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -113,6 +166,22 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _bound_postgresql_waits(engine: Engine, timeouts: Timeouts) -> None:
+    settings = timeouts.postgresql_settings()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Session defaults, set once per pooled connection; SET LOCAL can still narrow
+        # them for one transaction. Outside a transaction, so nothing is left open.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("; ".join(f"SET {k} = {int(v)}" for k, v in settings.items()))
+        finally:
+            dbapi_connection.autocommit = autocommit
 
 
 _WROTE = "alur_wrote"
@@ -152,7 +221,9 @@ def write_transaction(session: Session) -> Iterator[Session]:
     uncommitted changes (RuntimeError: they would be committed or lost without
     the caller knowing). On SQLite a read-only transaction left open by earlier
     loads is ended first, so the write transaction starts with the write lock
-    already taken (which avoids "database is locked" on upgrade).
+    already taken (which avoids "database is locked" on upgrade). A wait that ran
+    out (``is_busy``: a lock or statement timeout, SQLite busy) is rolled back and
+    raised as ``Busy``: nothing was done, and the caller may try again.
     """
     if isinstance(session, scoped_session):
         session = session()
@@ -160,21 +231,24 @@ def write_transaction(session: Session) -> Iterator[Session]:
         raise RuntimeError(
             "a write transaction cannot start while the session holds uncommitted changes"
         )
-    if session.get_bind().dialect.name == "sqlite":
-        if session.in_transaction():
-            # Nothing is pending (checked above), so what the read loaded is kept, not
-            # expired: a write reads what it depends on again under its lock (the engine's
-            # locking read refreshes the record), and the actor need not be loaded anew.
-            _commit_keeping_state(session)
-        session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-    # Elsewhere (PostgreSQL, read committed: each statement sees what is committed) the
-    # write goes on in the transaction the reads began, without a round trip to end it.
     try:
+        if session.get_bind().dialect.name == "sqlite":
+            if session.in_transaction():
+                # Nothing is pending (checked above), so what the read loaded is kept, not
+                # expired: a write reads what it depends on again under its lock (the
+                # engine's locking read refreshes the record), and the actor need not be
+                # loaded anew.
+                _commit_keeping_state(session)
+            session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        # Elsewhere (PostgreSQL, read committed: each statement sees what is committed) the
+        # write goes on in the transaction the reads began, without a round trip to end it.
         yield session
         # What was written is what the objects in memory hold: no reload after commit.
         _commit_keeping_state(session)
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if is_busy(exc):
+            raise Busy() from exc
         raise
 
 

@@ -82,3 +82,20 @@ class Malformed(WorkflowError):
     """The request cannot be read at all (not JSON, not an object, oversized fields)."""
 
     code = "malformed"
+
+
+BUSY_MESSAGE = "The data is in use by another request; nothing was changed. Try again shortly."
+
+
+class Busy(WorkflowError):
+    """The database did not answer in time (a lock held elsewhere, a statement too long).
+
+    Nothing was done (the transaction was rolled back); the same request may be tried
+    again in ``retry_after`` seconds.
+    """
+
+    code = "busy"
+
+    def __init__(self, message: str = BUSY_MESSAGE, *, retry_after: int = 5):
+        super().__init__(message)
+        self.retry_after = retry_after

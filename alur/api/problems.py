@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import flash, jsonify, redirect, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from workflow.db import db, is_busy
 from workflow.errors import (
+    Busy,
     Forbidden,
     InvalidPayload,
     Malformed,
@@ -55,9 +59,13 @@ def workflow_error_body(exc: WorkflowError) -> dict:
     if isinstance(exc, Forbidden):
         return problem_body(403, exc.message, code=exc.code)
     if isinstance(exc, InvalidPayload):
-        return problem_body(422, exc.message, code=exc.code, errors=exc.errors)
+        # A 422 always names a field: "_schema" when the request as a whole is at fault.
+        errors = exc.errors or {"_schema": [exc.message]}
+        return problem_body(422, exc.message, code=exc.code, errors=errors)
     if isinstance(exc, TransitionNotAllowed):
         return problem_body(409, exc.message, code=exc.code, state=exc.state, allowed=exc.allowed)
+    if isinstance(exc, Busy):
+        return problem_body(503, exc.message, code=exc.code)
     if isinstance(exc, StaleVersion) and exc.expected is not None:
         return problem_body(412, exc.message, code=exc.code)  # the If-Match was stale
     return problem_body(409, exc.message, code=exc.code)
@@ -75,6 +83,27 @@ def _flatten(messages) -> dict:
     return flat
 
 
+def busy_response(exc: Busy):
+    """A wait on the database ran out: 503 with Retry-After, after rolling everything back.
+
+    problem+json in the API; in the back office a flash on the page the form came
+    from (a POST) or a 503 page (a GET).
+    """
+    db.session.rollback()
+    headers = {"Retry-After": str(exc.retry_after)}
+    if request.path.startswith("/api/"):
+        return problem(503, exc.message, code=exc.code, headers=headers)
+    message = _("The data is in use by another request; nothing was changed. Try again shortly.")
+    if request.method == "POST":
+        flash(message, "error")
+        back = request.referrer or ""
+        same_site = back.startswith(request.host_url)
+        return redirect(back if same_site else "/admin/", 303), headers
+    response = ServiceUnavailable(description=message).get_response()
+    response.headers.update(headers)
+    return response
+
+
 def register(app) -> None:
     """Answer errors with problem+json under /api/, and as usual elsewhere."""
 
@@ -86,6 +115,16 @@ def register(app) -> None:
         response.content_type = MEDIA_TYPE
         return response
 
+    @app.errorhandler(Busy)
+    def _busy(exc: Busy):
+        return busy_response(exc)
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        if not is_busy(exc):
+            raise exc  # a fault of ours: a 500, logged
+        return busy_response(Busy())
+
     # Replaces flask-smorest's app-wide handler, which would turn the back
     # office's and the login page's errors into JSON.
     @app.errorhandler(HTTPException)
@@ -93,12 +132,14 @@ def register(app) -> None:
         if not request.path.startswith("/api/"):
             return exc
         data = getattr(exc, "data", None) or {}
-        errors = _flatten(data.get("messages")) if exc.code == 422 else None
+        # webargs' field errors come as "messages", ours (headers, cursors) as "errors".
+        errors = _flatten(data.get("messages") or data.get("errors")) if exc.code == 422 else None
         headers = dict(exc.get_headers()) if exc.code in (405, 429) else {}
         headers.pop("Content-Type", None)
         if exc.code == 429 and "Retry-After" not in headers:
             headers["Retry-After"] = "60"
         detail = data.get("message") or exc.description
         if exc.code == 422:
+            errors = errors or {"_schema": [data.get("message") or exc.description]}
             detail = "The request has invalid fields; see errors."
         return problem(exc.code or 500, detail, headers=headers, errors=errors)

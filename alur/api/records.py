@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 
 from flask import jsonify, request, url_for
@@ -52,6 +53,9 @@ from workflow.models import AuditEntry, IdempotentRequest
 from workflow.workflows import WORKFLOWS
 
 MAX_ID = 2**31 - 1
+# ASCII digits only: str.isdigit() and int() also take "²" or "٣" (and int("²") raises).
+_VERSION = re.compile(r'(?:W/)?(?:"([0-9]{1,10})"|([0-9]{1,10}))')
+IDEMPOTENCY_KEY_RULE = "must be 1 to 255 printable ASCII characters"
 IF_MATCH = {
     "in": "header", "name": "If-Match", "schema": {"type": "string"},
     "description": "The version (ETag) you last read; 412 if it changed since",
@@ -109,10 +113,11 @@ def _if_match() -> int | None:
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or int(value) > MAX_ID:
+    match = _VERSION.fullmatch(header.strip())
+    version = int(match.group(1) or match.group(2)) if match else None
+    if version is None or version > MAX_ID:
         abort(412, message=f"If-Match {header!r} names no version of this record")
-    return int(value)
+    return version
 
 
 def _request_hash(*parts) -> str:
@@ -123,7 +128,8 @@ def _request_hash(*parts) -> str:
 def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (1 <= len(key) <= 255 and key.isascii() and key.isprintable()):
-        abort(422, message="Idempotency-Key must be 1 to 255 printable ASCII characters")
+        why = f"The key {IDEMPOTENCY_KEY_RULE}."
+        abort(422, errors={"headers": {"Idempotency-Key": [why]}})
     return key
 
 
@@ -140,6 +146,7 @@ def _replay(key: str, request_hash: str):
         return problem(
             422, "This Idempotency-Key was used with a different request.",
             code="idempotency_key_reused",
+            errors={"headers.Idempotency-Key": ["Already used with a different request."]},
         )  # fmt: skip
     response = jsonify(remembered.response)  # already dumped when it was first given
     response.status_code = remembered.status

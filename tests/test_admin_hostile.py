@@ -1,0 +1,142 @@
+"""Hostile input to the back office: every list, details page and export, every parameter.
+
+Like the schemathesis test of the API: each registered Flask-Admin view is walked
+as an admin and as an HR officer with a table of hostile values (huge numbers, NUL,
+a lone surrogate percent-encoded, long strings, odd Unicode) in its page, page
+size, sort, search, filters, ids and return URLs. None may answer a 500 or show a
+traceback.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from flask_admin.model import BaseModelView
+
+from tests import backoffice as bo
+from tests.factories import new_record
+
+HOSTILE = [
+    "99999999999999999999",  # past any integer column (and PostgreSQL's bigint)
+    "-99999999999999999999",
+    "-1",
+    "%00",  # NUL: PostgreSQL refuses it in text
+    "%ED%A0%80",  # a lone surrogate, UTF-8 encoded (not valid UTF-8)
+    "%F0%9F%98%80",  # an emoji (4 UTF-8 bytes)
+    quote("²٣"),  # digits to str.isdigit(), not to an ASCII parser
+    quote("\u202eevil"),  # right-to-left override
+    "%25%5F%5C",  # LIKE's wildcards and escape: %_\
+    "x" * 3000,
+    quote("\n\r"),
+    "",
+]
+LIST_PARAMS = ["page", "page_size", "sort", "desc", "search"]
+RETURN_VALUES = ["/%0A/evil.example/", "%0D%0ASet-Cookie:x=1", "/admin/%09", "%00"]
+OTHER_PAGE_PARAMS = ["year", "agency", "period", "after", "id", "url"]
+
+
+def _views(app):
+    return [view for admin in app.extensions["admin"] for view in admin._views]
+
+
+def _model_views(app):
+    return [v for v in _views(app) if isinstance(v, BaseModelView)]
+
+
+def _other_views(app):
+    return [v for v in _views(app) if not isinstance(v, BaseModelView)]
+
+
+def _get(client, url: str, failures: list) -> None:
+    try:
+        response = client.get(url)
+    except Exception as exc:  # the test app propagates what would be a 500
+        failures.append(f"{url[:160]} raised {type(exc).__name__}: {str(exc)[:160]}")
+        return
+    body = response.get_data(as_text=True)
+    if response.status_code >= 500 or "Traceback (most recent call last)" in body:
+        failures.append(f"{url[:160]} answered {response.status_code}")
+
+
+@pytest.fixture(params=["admin", "hr"])
+def logged_in(request, client, session, cast):
+    for workflow in ("appraisal", "training_nomination", "mentoring_assignment"):
+        new_record(session, cast, workflow)
+    bo.log_in(client, session, getattr(cast, request.param))
+    return client
+
+
+def test_every_list_and_details_page_refuses_hostile_values_without_a_500(app, logged_in):
+    failures: list[str] = []
+    for view in _model_views(app):
+        base = view.url
+        filters = [f"flt0_{view.get_filter_arg(i, f)}" for i, f in enumerate(view._filters or [])]
+        for value in HOSTILE:
+            for param in LIST_PARAMS:
+                _get(logged_in, f"{base}/?{param}={value}", failures)
+            # All filters at once: each is validated on its own, and any one could fail.
+            _get(logged_in, f"{base}/?" + "&".join(f"{f}={value}" for f in filters), failures)
+            _get(logged_in, f"{base}/?flt{value}_{value}={value}", failures)
+            _get(logged_in, f"{base}/details/?id={value}&url={value}", failures)
+    assert not failures, "\n".join(failures[:40])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the CSV export of units and employees loads relationships after the request's "
+    "session has ended (DetachedInstanceError), whatever the input; mended with the exports",
+)
+def test_every_export_refuses_hostile_values_without_a_500(app, logged_in):
+    failures: list[str] = []
+    for view in _model_views(app):
+        if not view.can_export:
+            continue
+        for value in HOSTILE:
+            query = f"search={value}&sort={value}&page={value}&flt0_0={value}"
+            _get(logged_in, f"{view.url}/export/csv/?{query}", failures)
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_every_other_page_refuses_hostile_values_without_a_500(app, logged_in):
+    failures: list[str] = []
+    for view in _other_views(app):
+        for value in HOSTILE:
+            query = "&".join(f"{param}={value}" for param in OTHER_PAGE_PARAMS)
+            _get(logged_in, f"{view.url.rstrip('/')}/?{query}", failures)
+    assert not failures, "\n".join(failures[:40])
+
+
+@pytest.mark.parametrize("target", RETURN_VALUES)
+def test_a_return_address_with_control_characters_is_a_400_page(app, logged_in, target):
+    failures: list[str] = []
+    for view in _model_views(app):
+        _get(logged_in, f"{view.url}/details/?id=999999&url={target}", failures)
+        _get(logged_in, f"{view.url}/new/?url={target}", failures)
+    for path in ("/login", "/admin/"):
+        _get(logged_in, f"{path}?next={target}", failures)
+    assert not failures, "\n".join(failures[:40])
+    if "%0A" in target or "%0D" in target:
+        response = logged_in.get(f"/admin/agency/details/?id=1&url={target}")
+        assert response.status_code == 400
+        assert "kendali" in bo.text(response)
+
+
+@pytest.mark.parametrize("version", ["²", "٣", "99999999999999999999", "-1"])
+def test_a_step_posted_with_a_garbled_version_is_refused_as_stale(client, session, cast, version):
+    record = new_record(session, cast, "appraisal")
+    bo.log_in(client, session, cast.subject)
+    response = bo.fire(client, "appraisal", record, "submit", version=version)
+    assert response.status_code == 200
+    assert bo.flash_text(bo.text(response))
+    session.refresh(record)
+    assert record.state == "draft"
+
+
+def test_a_step_posted_with_a_newline_in_next_is_a_400_and_changes_nothing(client, session, cast):
+    record = new_record(session, cast, "appraisal")
+    bo.log_in(client, session, cast.subject)
+    response = bo.fire(client, "appraisal", record, "submit", next="/\n/evil.example/")
+    assert response.status_code == 400
+    session.refresh(record)
+    assert record.state == "draft"
