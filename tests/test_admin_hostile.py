@@ -82,11 +82,6 @@ def test_every_list_and_details_page_refuses_hostile_values_without_a_500(app, l
     assert not failures, "\n".join(failures[:40])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the CSV export of units and employees loads relationships after the request's "
-    "session has ended (DetachedInstanceError), whatever the input; mended with the exports",
-)
 def test_every_export_refuses_hostile_values_without_a_500(app, logged_in):
     failures: list[str] = []
     for view in _model_views(app):
