@@ -7,6 +7,7 @@ import io
 import re
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Response, flash
 from flask_admin.contrib.sqla import ModelView
@@ -89,10 +90,22 @@ def _storable(value) -> bool:
 
 
 def safe_next(url: str | None, fallback: str) -> str:
-    """``url`` if it is a path on this site, else ``fallback`` (no open redirects)."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return fallback
+    """``url`` if it is a path on this site, else ``fallback`` (no open redirects).
+
+    Browsers drop tabs and newlines and read ``\\`` as ``/``, so ``/<TAB>/evil`` is
+    ``//evil``: only printable ASCII without backslashes is taken, and what urllib
+    parses must have no scheme or host.
+    """
+    if not url or len(url) > 2048 or not _SAFE_PATH.fullmatch(url) or url.startswith("//"):
+        return fallback
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return fallback
+    path = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return fallback if path.startswith("//") else path
+
+
+_SAFE_PATH = re.compile(r"/[!-\[\]-~]*")  # printable ASCII, no space, no backslash
 
 
 def _local_time(view, value, name=None) -> str:

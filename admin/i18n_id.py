@@ -231,6 +231,19 @@ OURS = {
     "API tokens": "Token API",
     "Events": "Peristiwa",
     "Revoke selected": "Cabut yang dipilih",
+    "valid": "berlaku",
+    "expired": "kedaluwarsa",
+    "revoked": "dicabut",
+    "Too many failed sign-in attempts": "Terlalu banyak percobaan masuk yang gagal",
+    "To protect the account, signing in is paused. Try again in %(minutes)s minutes.": (
+        "Untuk melindungi akun, proses masuk dihentikan sementara. "
+        "Coba lagi dalam %(minutes)s menit."
+    ),
+    "If you have forgotten your password, ask your agency's HR officer or an admin to reset it.": (
+        "Jika Anda lupa kata sandi, mintalah petugas kepegawaian (BKPSDM) instansi Anda "
+        "atau admin untuk mengaturnya ulang."
+    ),
+    "Back to the sign-in page": "Kembali ke halaman masuk",
     "Revoke the selected tokens?": "Cabut token yang dipilih?",
     "Revoked: %(ids)s": "Dicabut: %(ids)s",
     "Reason, for return or reject": "Alasan, untuk dikembalikan atau ditolak",

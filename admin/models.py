@@ -13,12 +13,12 @@ from markupsafe import Markup, escape
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired
 
-from admin.access import ADMIN_ONLY, me
+from admin.access import ADMIN_ONLY, STAFF, me
 from admin.base import AlurModelView, row_ids, safe_next
 from admin.workflow import describe
 from workflow import WorkflowError, changes, delegation, outbox, policy, reference, tokens, webhooks
 from workflow.db import db
-from workflow.models import ApiToken, DeliveryStatus, Holiday, Outcome
+from workflow.models import DeliveryStatus, Holiday, Outcome
 from workflow.workflows import WORKFLOWS
 
 
@@ -117,30 +117,27 @@ class RoleView(AlurModelView):
 
 
 class ApiTokenView(AlurModelView):
-    """API tokens: who holds which (never the token itself), and revoking them."""
+    """API tokens: each user sees and revokes their own (admins anyone's), never the token."""
 
-    roles = ADMIN_ONLY
+    roles = STAFF
     can_create = can_edit = can_delete = False
-    column_list = ["id", "user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+    column_list = ["id", "user", "name", "prefix", "status", "created_at", "expires_at",
+                   "revoked_at"]  # fmt: skip
     column_filters = ["user_id"]
+    column_formatters = {"status": lambda _v, _c, row, _n: STATUS_LABELS[tokens.status(row)]}
+    column_formatters_export = {"status": lambda _v, _c, row, _n: tokens.status(row)}
 
     @action("revoke", _l("Revoke selected"), _l("Revoke the selected tokens?"))
     def action_revoke(self, ids):
         done = []
         for token_id in row_ids(ids):
-            row = db.session.get(ApiToken, token_id)
-            if row is not None and self.command(
-                lambda row=row: changes.run(
-                    db.session,
-                    me(),
-                    row,
-                    "revoke",
-                    lambda r: tokens.revoke(db.session, r.id),
-                    via="admin",
-                )
-            ):
+            if self.command(lambda t=token_id: tokens.revoke(db.session, me(), t, via="admin")):
                 done.append(token_id)
-        flash(_("Revoked: %(ids)s", ids=", ".join(f"#{i}" for i in done)), "success")
+        if done:
+            flash(_("Revoked: %(ids)s", ids=", ".join(f"#{i}" for i in done)), "success")
+
+
+STATUS_LABELS = {"active": _l("valid"), "expired": _l("expired"), "revoked": _l("revoked")}
 
 
 class OutboxEventView(AlurModelView):

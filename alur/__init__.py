@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_login import user_logged_out
 from flask_security import SQLAlchemyUserDatastore
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
-from alur.extensions import babel, cache, db, limiter, migrate, security
+from alur.extensions import babel, cache, db, limiter, migrate, security, throttle_logins
+from workflow import tokens
 from workflow.db import configure_engine
 from workflow.models import Role, User
 from workflow.settings import configure as configure_rules
@@ -22,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("alur", instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.json.sort_keys = False
     configure_rules(app.config)
     register_extensions(app)
@@ -41,7 +46,15 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
     limiter.init_app(app)
+    throttle_logins(app)
+    user_logged_out.connect(_end_sessions, app)
     cache.init_app(app)
+
+
+def _end_sessions(app: Flask, user=None, **_extra) -> None:
+    """Logging out ends every session of the user on the server, not only this cookie."""
+    if user is not None and getattr(user, "fs_uniquifier", None):
+        tokens.end_sessions(db.session, user, via="admin")
 
 
 def register_blueprints(app: Flask) -> None:

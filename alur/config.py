@@ -41,6 +41,11 @@ DEFAULTS = {
     "SECURITY_POST_LOGIN_VIEW": "/admin/",
     "SECURITY_POST_LOGOUT_VIEW": "/login",
     "SECURITY_POST_CHANGE_VIEW": "/admin/",
+    # One answer for an unknown e-mail and a wrong password (no account enumeration).
+    "SECURITY_RETURN_GENERIC_RESPONSES": True,
+    "SECURITY_MSG_GENERIC_AUTHN_FAILED": ("Email atau kata sandi salah.", "error"),
+    # None renders a bare directive: Flask-Security's True would send "private=True".
+    "SECURITY_CACHE_CONTROL": {"private": None, "no-store": None},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
@@ -63,6 +68,15 @@ DEFAULTS = {
     # Subscriptions to loopback, private or link-local hosts are refused unless this is
     # true (ALUR_WEBHOOK_ALLOW_PRIVATE): the demo's receiver is on 127.0.0.1.
     "WEBHOOK_ALLOW_PRIVATE": False,
+    # Failed logins allowed per account (its e-mail) and per client address in a window;
+    # past either, the login page answers 429 until the window ends (ALUR_LOGIN_*_LIMIT).
+    "LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+    "LOGIN_ADDRESS_LIMIT": "50 per 15 minutes",
+    # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none):
+    # the address failed logins are counted by is the client's, not the proxy's.
+    "TRUSTED_PROXIES": 0,
+    # Days an API token lasts unless its maker says otherwise.
+    "API_TOKEN_DAYS": 90,
 }
 
 
@@ -89,6 +103,7 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     _refuse_development_secrets(app)
+    _refuse_per_process_rate_limits(app)
     if app.config["ALUR_ENV"] != DEVELOPMENT:
         # Outside development the session cookies travel over HTTPS only.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -130,4 +145,17 @@ def _refuse_development_secrets(app) -> None:
             'python -c "from cryptography.fernet import Fernet; '
             'print(Fernet.generate_key().decode())") when '
             f"ALUR_ENV={app.config['ALUR_ENV']!r}"
+        )
+
+
+def _refuse_per_process_rate_limits(app) -> None:
+    """memory:// counts per process: with several workers every limit is multiplied."""
+    if app.config["ALUR_ENV"] == DEVELOPMENT or app.config.get("TESTING"):
+        return
+    if app.config.get("RATELIMIT_ENABLED") is False:
+        return  # no limits at all (the benchmark's own servers): nothing to share
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        raise RuntimeError(
+            "ALUR_RATELIMIT_STORAGE_URI must be a shared store (e.g. redis://127.0.0.1:6379) "
+            f"when ALUR_ENV={app.config['ALUR_ENV']!r}: memory:// counts per process"
         )

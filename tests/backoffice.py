@@ -18,7 +18,12 @@ def _hashed() -> str:
 
 
 def give_password(session, user) -> None:
-    """Let ``user`` log in with PASSWORD (hashed once per run: argon2 is slow by design)."""
+    """Let ``user`` log in with PASSWORD (hashed once per run: argon2 is slow by design).
+
+    What the test's session read before is committed first: on SQLite a read begun
+    before a request wrote (a logout writes) could not become a write.
+    """
+    session.commit()
     user.password = _hashed()
     session.commit()
 

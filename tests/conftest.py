@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from alur import create_app
 from alur.config import normalise_database_url
-from alur.extensions import cache
+from alur.extensions import cache, limiter
 from tests import factories
 from workflow.db import db
 from workflow.settings import configure as configure_rules
@@ -104,6 +104,7 @@ def app_ctx(app):
         db.session.remove()
         _empty_tables()
         cache.clear()  # counts kept by one test must not show in the next
+        limiter.reset()  # and so must the failed logins and requests it counted
 
 
 def _empty_tables() -> None:

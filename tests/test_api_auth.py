@@ -42,8 +42,7 @@ def test_bad_revoked_expired_or_deactivated_tokens_get_401(session, client, cast
         assert client.get(INBOX, headers={"Authorization": header}).status_code == 401, header
     good = {"Authorization": f"Bearer {token}"}
     assert client.get(INBOX, headers=good).status_code == 200
-    tokens.revoke(session, row.id)
-    session.commit()
+    tokens.revoke(session, None, row.id, via="cli")
     assert client.get(INBOX, headers=good).status_code == 401
     _row3, fresh = tokens.issue(session, cast.subject, "y")
     cast.subject.active = False

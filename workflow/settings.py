@@ -26,6 +26,12 @@ class Rules:
     sla_working_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_SLA))
     # Subscriptions may reach loopback, private, link-local … addresses (a demo receiver).
     webhook_allow_private: bool = False
+    # Days an API token lasts unless its maker says otherwise; 0: tokens do not expire.
+    api_token_days: int = 90
+
+    def __post_init__(self) -> None:
+        if self.api_token_days < 0:
+            raise ValueError("API_TOKEN_DAYS is a number of days, 0 (no expiry) or more")
 
     def sla_days(self, workflow: str, state: str) -> int | None:
         """Working days allowed in ``state`` of ``workflow``, or None: no deadline."""
@@ -41,6 +47,7 @@ CONFIG_NAMES = {
     "follow_up_mentoring_jp": "FOLLOW_UP_MENTORING_JP",
     "sla_working_days": "SLA_WORKING_DAYS",
     "webhook_allow_private": "WEBHOOK_ALLOW_PRIVATE",
+    "api_token_days": "API_TOKEN_DAYS",
 }
 TRUE = {"1", "true", "yes", "on"}
 

@@ -1,49 +1,119 @@
-"""API tokens: issued once in the clear, kept only as a hash, revocable."""
+"""API tokens and login sessions: tokens issued once in the clear, kept only as a hash,
+expiring by default and revocable by their owner; logging out ends every session."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from datetime import datetime, timedelta
+import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from workflow.db import utcnow
-from workflow.errors import NotFound
+from workflow import changes, policy
+from workflow.db import utcnow, write_transaction
+from workflow.errors import InvalidPayload, NotFound
 from workflow.models.accounts import ApiToken, User
+from workflow.settings import rules
 
 TOKEN_PREFIX = "alur_"
+NAME_LENGTH = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _Default:
+    """The lifetime the operator set (``API_TOKEN_DAYS``; 0: tokens do not expire)."""
+
+
+DEFAULT = _Default()
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _lifetime(valid_for: timedelta | _Default | None) -> timedelta | None:
+    if isinstance(valid_for, _Default):
+        days = rules().api_token_days
+        return timedelta(days=days) if days else None
+    return valid_for
+
+
 def issue(
-    session: Session, user: User, name: str, *, valid_for: timedelta | None = None
+    session: Session, user: User, name: str, *, valid_for: timedelta | _Default | None = DEFAULT
 ) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; return the row and the token, which is never stored."""
+    """Add a token for ``user``; return the row and the token, which is never stored.
+
+    It expires after the operator's default lifetime unless ``valid_for`` says
+    otherwise (None: never). Callers outside the core use ``create``.
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    lifetime = _lifetime(valid_for)
     row = ApiToken(
         user=user,
+        user_id=user.id,  # the policy asks whose it is before the row is flushed
         name=name,
         prefix=token[: len(TOKEN_PREFIX) + 6],
         token_hash=_digest(token),
-        expires_at=utcnow() + valid_for if valid_for else None,
+        expires_at=utcnow() + lifetime if lifetime is not None else None,
     )
     session.add(row)
     return row, token
 
 
-def revoke(session: Session, token_id: int, *, at: datetime | None = None) -> ApiToken:
-    """Revoke a token by id (idempotent); NotFound if there is no such token."""
+def _checked_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > NAME_LENGTH or _CONTROL.search(name):
+        message = f"a token's name is 1 to {NAME_LENGTH} printable characters"
+        raise InvalidPayload(message, {"name": [message]})
+    return name
+
+
+def create(
+    session: Session,
+    actor,
+    owner: User,
+    name: str,
+    *,
+    via: str,
+    valid_for: timedelta | _Default | None = DEFAULT,
+) -> tuple[ApiToken, str]:
+    """Issue a token for ``owner`` if ``actor`` may (themselves, or an admin); logged.
+
+    ``actor`` None is the system (the operator's command line).
+    """
+    name = _checked_name(name)
+    if not owner.active:
+        raise InvalidPayload(f"{owner.email} is deactivated", {"user": ["deactivated"]})
+    made: list[str] = []
+
+    def build() -> ApiToken:
+        row, token = issue(session, owner, name, valid_for=valid_for)
+        made.append(token)
+        return row
+
+    row = changes.make(session, actor, build, via=via)
+    return row, made[0]
+
+
+def revoke(session: Session, actor, token_id: int, *, via: str) -> ApiToken:
+    """Revoke a token by id if ``actor`` may (its owner, or an admin); logged once.
+
+    Revoking a revoked token changes nothing. A token one may not see is NotFound.
+    """
     row = session.get(ApiToken, token_id)
-    if row is None:
+    if row is None or (actor is not None and not policy.can_see(actor, row)):
         raise NotFound(f"API token {token_id} does not exist")
-    if row.revoked_at is None:
-        row.revoked_at = at or utcnow()
-    return row
+    if row.revoked_at is not None:
+        return row
+
+    def _revoke(r: ApiToken) -> ApiToken:
+        r.revoked_at = utcnow()
+        return r
+
+    return changes.run(session, actor, row, "revoke", _revoke, via=via)
 
 
 def user_for(session: Session, token: str) -> User | None:
@@ -60,3 +130,29 @@ def user_for(session: Session, token: str) -> User | None:
     if row.expires_at is not None and row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None
+
+
+def status(row: ApiToken) -> str:
+    """``active``, ``expired`` or ``revoked``."""
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        return "expired"
+    return "active"
+
+
+def owned_by(actor, user_id: int | None = None):
+    """The tokens ``actor`` may list: their own; an admin, those of ``user_id`` or all."""
+    stmt = select(ApiToken)
+    if policy.is_admin(actor):
+        return stmt if user_id is None else stmt.where(ApiToken.user_id == user_id)
+    return stmt.where(policy.scope(actor, ApiToken))
+
+
+def end_sessions(session: Session, user: User, *, via: str) -> None:
+    """End every login session of ``user``, on the server: a new ``fs_uniquifier``
+    (the id their session and remember cookies carry) makes every saved cookie
+    worthless. API tokens are rows of their own and live on. Logged."""
+    with write_transaction(session):
+        user.fs_uniquifier = uuid.uuid4().hex
+        changes.record(session, user, user, "end_sessions", None, None, via=via)

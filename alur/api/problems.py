@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import time
 from http import HTTPStatus
 
-from flask import flash, jsonify, redirect, request
+from flask import flash, jsonify, redirect, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -104,6 +107,18 @@ def busy_response(exc: Busy):
     return response
 
 
+def too_many_logins(exc: HTTPException):
+    """The login page's 429: in the user's language, saying how long to wait."""
+    from alur.extensions import limiter
+
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit is not None else 900
+    page = render_template(
+        "errors/too_many_logins.html", minutes=math.ceil(wait / 60), lang=get_locale() or "id"
+    )
+    return page, 429, {"Retry-After": str(wait), "Cache-Control": "no-store"}
+
+
 def register(app) -> None:
     """Answer errors with problem+json under /api/, and as usual elsewhere."""
 
@@ -130,7 +145,7 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if not request.path.startswith("/api/"):
-            return exc
+            return too_many_logins(exc) if exc.code == 429 else exc
         data = getattr(exc, "data", None) or {}
         # webargs' field errors come as "messages", ours (headers, cursors) as "errors".
         errors = _flatten(data.get("messages") or data.get("errors")) if exc.code == 422 else None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from alur.extensions import db
 from workflow import tokens as api_tokens
-from workflow.errors import NotFound
+from workflow.errors import NotFound, WorkflowError
 from workflow.models import ApiToken, User
 
 
@@ -31,15 +31,23 @@ def _user(email: str) -> User:
 @tokens.command("create")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
-@click.option("--days", type=click.IntRange(1, 3650), help="Expire after this many days.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    help="Expire after this many days (default: ALUR_API_TOKEN_DAYS, 90).",
+)
+@click.option("--no-expiry", is_flag=True, help="Never expire (an external system's token).")
 @with_appcontext
-def create_token(email, name, days):
+def create_token(email, name, days, no_expiry):
     """Create a token for EMAIL; it is printed once, alone on the last line."""
+    if days and no_expiry:
+        raise click.UsageError("--days and --no-expiry exclude each other")
     user = _user(email)
-    row, token = api_tokens.issue(
-        db.session, user, name, valid_for=timedelta(days=days) if days else None
-    )
-    db.session.commit()
+    valid_for = None if no_expiry else timedelta(days=days) if days else api_tokens.DEFAULT
+    try:
+        row, token = api_tokens.create(db.session, None, user, name, via="cli", valid_for=valid_for)
+    except WorkflowError as exc:
+        raise click.BadParameter(exc.message, param_hint="--name") from None
     expiry = f", expires {row.expires_at:%Y-%m-%d}" if row.expires_at else ""
     click.echo(f"token {row.id} ({name!r}) for {email}{expiry}; store it now, it is shown once:")
     click.echo(token)
@@ -51,10 +59,9 @@ def create_token(email, name, days):
 def revoke_token(token_id):
     """Revoke the token with id TOKEN_ID (see ``tokens list``)."""
     try:
-        row = api_tokens.revoke(db.session, token_id)
+        row = api_tokens.revoke(db.session, None, token_id, via="cli")
     except NotFound as exc:
         raise click.BadParameter(exc.message, param_hint="TOKEN_ID") from None
-    db.session.commit()
     click.echo(f"token {row.id} ({row.prefix}…) of {row.user.email} is revoked")
 
 
@@ -68,7 +75,7 @@ def list_tokens(email):
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
     for row in rows:
-        state = "revoked" if row.revoked_at else "active"
+        state = api_tokens.status(row)
         expiry = f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "never"
         click.echo(f"{row.id:>6}  {row.prefix}…  {state:<8} expires {expiry:<10}  {row.name}")
     if not rows:
