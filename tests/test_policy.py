@@ -318,6 +318,9 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
             f"/api/v1/delegations/{world['delegation'].id}",
             {},
         ),
+        # a token is made for oneself only: naming another user is an unknown field
+        "POST /api/v1/tokens": ("/api/v1/tokens", {"name": "x", "user_id": cast.subject.id}),
+        f"DELETE /api/v1/tokens/{int_}item_id>": (f"/api/v1/tokens/{world['token'].id}", {}),
     }
 
 

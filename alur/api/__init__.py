@@ -14,6 +14,7 @@ from alur.api import (
     records,
     reports,
     resources,
+    tokens,
     webhooks,
 )
 from schemas.base import ProblemSchema
@@ -71,6 +72,7 @@ def init_api(app, security) -> Api:
     webhooks.register(api)
     reports.register(api)
     delegations.register(api)
+    tokens.register(api)
     app.register_blueprint(docs)
     baseline.register(app)
     return api
