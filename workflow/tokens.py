@@ -98,14 +98,20 @@ def create(
     return row, made[0]
 
 
+def visible(session: Session, actor, token_id: int) -> ApiToken:
+    """The token ``token_id`` if ``actor`` may see it (None: the system); else NotFound."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (actor is not None and not policy.can_see(actor, row)):
+        raise NotFound(f"API token {token_id} does not exist")
+    return row
+
+
 def revoke(session: Session, actor, token_id: int, *, via: str) -> ApiToken:
     """Revoke a token by id if ``actor`` may (its owner, or an admin); logged once.
 
     Revoking a revoked token changes nothing. A token one may not see is NotFound.
     """
-    row = session.get(ApiToken, token_id)
-    if row is None or (actor is not None and not policy.can_see(actor, row)):
-        raise NotFound(f"API token {token_id} does not exist")
+    row = visible(session, actor, token_id)
     if row.revoked_at is not None:
         return row
 

@@ -66,10 +66,7 @@ class TokenItem(MethodView):
     @problems(blp, 404)
     def get(self, item_id):
         """One of your tokens."""
-        row = db.session.get(ApiToken, item_id)
-        if row is None or not policy.can_see(actor(), row):
-            abort(404, message=f"API token {item_id} does not exist")
-        return row
+        return tokens.visible(db.session, actor(), item_id)
 
     @blp.response(200, ApiTokenSchema)
     @problems(blp, 404)
