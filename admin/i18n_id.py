@@ -235,10 +235,6 @@ OURS = {
     "expired": "kedaluwarsa",
     "revoked": "dicabut",
     "Too many failed sign-in attempts": "Terlalu banyak percobaan masuk yang gagal",
-    "To protect the account, signing in is paused. Try again in %(minutes)s minutes.": (
-        "Untuk melindungi akun, proses masuk dihentikan sementara. "
-        "Coba lagi dalam %(minutes)s menit."
-    ),
     "If you have forgotten your password, ask your agency's HR officer or an admin to reset it.": (
         "Jika Anda lupa kata sandi, mintalah petugas kepegawaian (BKPSDM) instansi Anda "
         "atau admin untuk mengaturnya ulang."
@@ -377,6 +373,14 @@ FLASK_ADMIN = {
     "Please select at least one record.": "Pilih paling sedikit satu data.",
     "Permission denied.": "Akses ditolak.",
 }
+OURS_PLURALS = {
+    (
+        "To protect the account, signing in is paused. Try again in %(num)s minute.",
+        "To protect the account, signing in is paused. Try again in %(num)s minutes.",
+    ): (
+        "Untuk melindungi akun, proses masuk dihentikan sementara. Coba lagi dalam %(num)s menit.",
+    ),
+}
 FLASK_ADMIN_PLURALS = {
     ("Record was successfully deleted.", "%(count)s records were successfully deleted."): (
         "Data berhasil dihapus.",
@@ -394,7 +398,7 @@ def catalogues():
     from babel.messages.catalog import Catalog
 
     ours = Catalog(locale="id", domain="messages", project="Alur")
-    for msgid, msgstr in OURS.items():
+    for msgid, msgstr in (OURS | OURS_PLURALS).items():
         ours.add(msgid, msgstr)
     theirs = Catalog(locale="id", domain="admin", project="Alur (Flask-Admin)")
     for msgid, msgstr in FLASK_ADMIN.items():

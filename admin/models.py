@@ -123,6 +123,7 @@ class ApiTokenView(AlurModelView):
     can_create = can_edit = can_delete = False
     column_list = ["id", "user", "name", "prefix", "status", "created_at", "expires_at",
                    "revoked_at"]  # fmt: skip
+    column_details_list = column_list  # never the token's hash
     column_filters = ["user_id"]
     column_formatters = {"status": lambda _v, _c, row, _n: STATUS_LABELS[tokens.status(row)]}
     column_formatters_export = {"status": lambda _v, _c, row, _n: tokens.status(row)}

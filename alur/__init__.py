@@ -8,10 +8,11 @@ from pathlib import Path
 from flask import Flask
 from flask_login import user_logged_out
 from flask_security import SQLAlchemyUserDatastore
+from flask_security.signals import password_changed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
-from alur.extensions import babel, cache, db, limiter, migrate, security, throttle_logins
+from alur.extensions import babel, cache, db, limiter, migrate, security
 from workflow import tokens
 from workflow.db import configure_engine
 from workflow.models import Role, User
@@ -44,10 +45,12 @@ def register_extensions(app: Flask) -> None:
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    from alur.login import FORMS
+
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role), **FORMS)
     limiter.init_app(app)
-    throttle_logins(app)
     user_logged_out.connect(_end_sessions, app)
+    password_changed.connect(_log_password_change, app)
     cache.init_app(app)
 
 
@@ -55,6 +58,11 @@ def _end_sessions(app: Flask, user=None, **_extra) -> None:
     """Logging out ends every session of the user on the server, not only this cookie."""
     if user is not None and getattr(user, "fs_uniquifier", None):
         tokens.end_sessions(db.session, user, via="admin")
+
+
+def _log_password_change(app: Flask, user=None, **_extra) -> None:
+    if user is not None:
+        tokens.password_changed(db.session, user, via="admin")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -465,7 +465,7 @@ def transitions(port: int, token: str, drafts: list[int], clients: int, seconds:
     half = len(drafts) // 2
     paths = {
         "api": (lambda i: f"/api/v1/appraisals/{i}/transitions", {"trigger": "submit"}),
-        "raw_sql": (lambda i: f"/bench/raw/appraisals/{i}/submit", None),
+        "raw_sql": (lambda i: f"/api/bench/raw/appraisals/{i}/submit", None),
     }
     ids = {"api": iter(drafts[:half]), "raw_sql": iter(drafts[half:])}
     # Warm both paths first, so neither pays for the other's first imports and caches.

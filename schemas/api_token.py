@@ -18,6 +18,7 @@ class ApiTokenSchema(BaseSchema):
     )
     days = Integer(
         load_only=True,
+        strict=True,  # a JSON integer: not 1.5, "90" or "٩٠"
         minimum=1,
         maximum=3650,
         metadata={"description": "Days until it expires; by default, and at most, the "

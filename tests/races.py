@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 from workflow.db import SQLITE_BEGIN_OPTION, db
 from workflow.models import TrainingNomination
 
-WAIT_SECONDS = 10  # for the contenders to block on the lock
+WAIT_SECONDS = 30  # for the contenders to block on the lock (10 s ran out with both legs and
+# two benchmark runs sharing two cores)
 JOIN_SECONDS = 60  # for them to finish once it is released
 
 

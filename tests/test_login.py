@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -51,6 +53,23 @@ def test_a_remember_me_cookie_saved_before_logout_no_longer_logs_in(client, sess
     client.delete_cookie("session")
     client.set_cookie("remember_token", remembered)
     assert client.get("/admin/inbox/").status_code == 302
+
+
+def test_a_password_change_ends_the_other_sessions_and_is_logged(app, client, session, cast):
+    bo.log_in(client, session, cast.supervisor)
+    elsewhere = app.test_client()
+    bo.log_in(elsewhere, session, cast.supervisor)
+    page = bo.text(client.get("/change"))
+    new = "Baru-sekali-2026!"
+    data = {"password": bo.PASSWORD, "new_password": new, "new_password_confirm": new,
+            "csrf_token": bo.csrf(page)}  # fmt: skip
+    assert client.post("/change", data=data).status_code == 302
+    assert client.get("/admin/inbox/").status_code == 200  # this browser stays logged in
+    assert elsewhere.get("/admin/inbox/").status_code == 302  # the other one is logged out
+    session.rollback()
+    entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "users")).all()[-1]
+    assert (entry.action, entry.actor_id, entry.via) == (
+        "change_password", cast.supervisor.id, "admin")  # fmt: skip
 
 
 def test_login_page_cache_control_is_well_formed(client):
@@ -155,13 +174,86 @@ def test_successful_logins_use_up_no_allowance(client, session, cast, limits):
     assert _attempt(client, cast.supervisor.email, "salah").status_code == 200
 
 
-def test_the_account_key_folds_case_and_spaces(client, session, cast, limits):
+def test_every_spelling_that_reaches_the_account_shares_its_count(client, session, cast, limits):
+    bo.give_password(session, cast.supervisor)
+    local, domain = cast.supervisor.email.split("@")
+    head, _dot, tail = domain.rpartition(".")
+    spellings = (
+        cast.supervisor.email.upper(),
+        f"{local}@{head}\ufe0f.{tail}",  # a variation selector, which IDNA drops
+        f"{local}@{head}\u3002{tail}",  # an ideographic full stop, which IDNA reads as "."
+    )
+    for spelled in spellings:
+        assert _attempt(client, spelled, "salah", addr="10.2.0.1").status_code == 200, spelled
+    for spelled in (cast.supervisor.email, *spellings):
+        answer = _attempt(client, spelled, bo.PASSWORD, addr="10.2.0.2")
+        assert answer.status_code == 429, spelled
+
+
+def test_a_json_login_naming_the_account_in_a_list_shares_its_count(client, session, cast, limits):
     bo.give_password(session, cast.supervisor)
     email = cast.supervisor.email
-    wide = "".join(chr(ord(c) + 0xFEE0) if c.isalpha() else c for c in email)  # fullwidth letters
-    for spelled in (email.upper(), f"  {email} ", wide):
-        assert _attempt(client, spelled, "salah", addr="10.2.0.1").status_code == 200
-    assert _attempt(client, email, bo.PASSWORD, addr="10.2.0.2").status_code == 429
+    token = bo.csrf(bo.text(client.get("/login")))
+    for n in range(3):
+        body = {"email": [email, f"pad{n}"], "password": "salah", "csrf_token": token}
+        assert client.post("/login", json=body).status_code == 400
+    body = {"email": [email, "pad9"], "password": bo.PASSWORD, "csrf_token": token}
+    refused = client.post("/login", json=body)
+    assert refused.status_code == 429 and refused.json["status"] == 429
+    assert "menit" in refused.json["detail"] and int(refused.headers["Retry-After"]) > 0
+
+
+def test_a_request_that_never_reaches_the_password_is_not_counted(client, session, cast, limits):
+    bo.give_password(session, cast.supervisor)
+    for _ in range(5):  # no CSRF token: nothing is checked, nothing is counted
+        data = {"email": cast.supervisor.email, "password": "salah"}
+        assert client.post("/login", data=data).status_code == 200
+    assert _attempt(client, cast.supervisor.email, bo.PASSWORD).status_code == 302
+
+
+def test_concurrent_guesses_all_count(app, session, cast, limits, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT", "100 per 15 minutes")  # the account's
+    bo.give_password(session, cast.supervisor)
+    pages = []
+    clients = [app.test_client() for _ in range(8)]
+    for c in clients:
+        pages.append(bo.csrf(bo.text(c.get("/login"))))
+    barrier = threading.Barrier(len(clients), timeout=30)
+    email = cast.supervisor.email
+
+    def guess(c, token):
+        barrier.wait()
+        data = {"email": email, "password": "salah", "csrf_token": token}
+        return c.post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = list(pool.map(guess, clients, pages, timeout=60))
+    assert sorted(statuses) == [200] * 3 + [429] * 5  # three checked, however they raced
+
+
+def test_re_authentication_and_password_change_are_throttled_too(client, session, cast, limits):
+    bo.log_in(client, session, cast.supervisor)
+    for path, field in (("/verify", "password"), ("/change", "password")):
+        for _ in range(2):
+            page = bo.text(client.get(path))
+            new = "Baru-sekali-2026!"
+            data = {field: "salah", "new_password": new, "new_password_confirm": new,
+                    "csrf_token": bo.csrf(page)}  # fmt: skip
+            last = client.post(path, data=data)
+    # the right password at login gave its attempt back; the fourth wrong one is refused
+    assert last.status_code == 429
+    page = bo.text(client.get("/change"))
+    data = {"password": bo.PASSWORD, "new_password": "Baru-sekali-2026!",
+            "new_password_confirm": "Baru-sekali-2026!", "csrf_token": bo.csrf(page)}  # fmt: skip
+    assert client.post("/change", data=data).status_code == 429
+
+
+def test_an_api_token_opens_nothing_outside_the_api(client, session, cast, bearer):
+    headers = bearer(cast.admin)
+    assert client.get("/api/v1/inbox", headers=headers).status_code == 200
+    for path in ("/admin/", "/admin/employee/", "/admin/apitoken/", "/change", "/verify"):
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"], path
 
 
 def test_the_pause_is_in_english_for_those_who_chose_it(client, session, cast, limits):

@@ -1,4 +1,4 @@
-"""One token's limit holds across app processes when they count in one Redis."""
+"""One user's API limit holds across app processes when they count in one Redis."""
 
 from __future__ import annotations
 

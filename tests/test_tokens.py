@@ -52,7 +52,7 @@ def test_the_command_line_makes_a_token_with_the_default_a_chosen_or_no_expiry(c
 
 
 def test_a_token_name_must_be_printable(cli, session, cast):
-    for name in ("", " ", "a\x00b", "x" * 101, "a\nb"):
+    for name in ("", " ", "a\x00b", "x" * 101, "a\nb", "a\u202eb", "a\u2028b", "a\x85b"):
         with pytest.raises(InvalidPayload):
             tokens.create(session, None, cast.subject, name, via="cli")
     answer = cli("tokens", "create", cast.subject.email, "--name", "a\tb")
@@ -104,8 +104,9 @@ def test_a_token_lives_no_longer_than_the_operator_allows(client, cast, bearer):
     mine = bearer(cast.subject)
     too_long = client.post(TOKENS, json={"name": "x", "days": 91}, headers=mine)
     assert too_long.status_code == 422 and "days" in too_long.json["errors"]
-    unbounded = client.post(TOKENS, json={"name": "x", "days": 10**30}, headers=mine)
-    assert unbounded.status_code == 422 and "days" in unbounded.json["errors"]
+    for days in (10**30, 1.5, "90", "\u0669\u0660", "1_0", 0, -5, None, True):
+        answer = client.post(TOKENS, json={"name": "x", "days": days}, headers=mine)
+        assert answer.status_code == 422 and "days" in answer.json["errors"], days
     default = client.post(TOKENS, json={"name": "x"}, headers=mine)
     assert _about_iso(default.json["expires_at"], 90)
     for body in ({"name": ""}, {"name": "x" * 101}, {"name": "a\u0000b"}, {}, {"name": 5}):
@@ -145,6 +146,33 @@ def test_revoking_through_the_core_refuses_what_one_may_not_see(session, cast):
     with pytest.raises(NotFound):
         tokens.revoke(session, cast.hr, theirs.id, via="api")
     assert session.get(ApiToken, theirs.id).revoked_at is None
+
+
+def test_minting_more_tokens_buys_no_more_requests(app, database_url, session, cast):
+    from alur import create_app
+
+    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                          "API_RATE_LIMIT": "3/minute"})  # fmt: skip
+    _row, first = tokens.create(session, None, cast.subject, "first", via="cli")
+    http = limited.test_client()
+    mine = {"Authorization": f"Bearer {first}"}
+    assert http.get("/api/v1/inbox", headers=mine).status_code == 200
+    made = http.post(TOKENS, json={"name": "second"}, headers=mine)
+    assert made.status_code == 201
+    assert http.get("/api/v1/inbox", headers=mine).status_code == 200
+    second = {"Authorization": f"Bearer {made.json['token']}"}
+    assert http.get("/api/v1/inbox", headers=second).status_code == 429  # one user, one allowance
+    other = {
+        "Authorization": f"Bearer {tokens.create(session, None, cast.colleague, 'x', via='cli')[1]}"
+    }
+    assert http.get("/api/v1/inbox", headers=other).status_code == 200
+
+
+def test_the_back_office_never_shows_a_tokens_hash(client, session, cast):
+    row, _token = tokens.create(session, None, cast.subject, "ponsel", via="cli")
+    bo.log_in(client, session, cast.subject)
+    page = bo.text(client.get(f"/admin/apitoken/details/?id={row.id}"))
+    assert "ponsel" in page and row.token_hash not in page and "Hash" not in page
 
 
 def test_each_user_sees_and_revokes_only_their_own_tokens_in_the_back_office(client, session, cast):

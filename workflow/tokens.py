@@ -4,8 +4,8 @@ expiring by default and revocable by their owner; logging out ends every session
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -20,7 +20,6 @@ from workflow.settings import rules
 
 TOKEN_PREFIX = "alur_"
 NAME_LENGTH = 100
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _Default:
@@ -63,9 +62,15 @@ def issue(
     return row, token
 
 
+def _printable(text: str) -> bool:
+    # Control and format characters (a right-to-left override shows a name reversed),
+    # line and paragraph separators: none belongs in a name read in a list.
+    return not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text)
+
+
 def _checked_name(name: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > NAME_LENGTH or _CONTROL.search(name):
+    if not name or len(name) > NAME_LENGTH or not _printable(name):
         message = f"a token's name is 1 to {NAME_LENGTH} printable characters"
         raise InvalidPayload(message, {"name": [message]})
     return name
@@ -162,3 +167,12 @@ def end_sessions(session: Session, user: User, *, via: str) -> None:
     with write_transaction(session):
         user.fs_uniquifier = uuid.uuid4().hex
         changes.record(session, user, user, "end_sessions", None, None, via=via)
+
+
+def password_changed(session: Session, user: User, *, via: str) -> None:
+    """Log that ``user`` changed their password, in the transaction that changes it.
+
+    Flask-Security-Too changes it (and the ``fs_uniquifier``, ending every other
+    session) and commits; this adds the log entry to that same transaction.
+    """
+    changes.record(session, user, user, "change_password", None, None, via=via)

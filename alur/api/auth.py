@@ -11,7 +11,13 @@ from workflow.db import db
 
 
 def load_user_from_bearer(req):
-    """Flask-Login request loader: ``Authorization: Bearer <token>``."""
+    """Flask-Login request loader: ``Authorization: Bearer <token>``, on the API only.
+
+    Elsewhere a token opens nothing: the back office and the password pages take a
+    login session, so a leaked token is no way to the password or the back office.
+    """
+    if not req.path.startswith("/api/"):
+        return None
     scheme, _, token = req.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None

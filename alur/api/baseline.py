@@ -1,10 +1,11 @@
 """The benchmark's yardstick: a transition written in raw SQL, off unless BENCH_BASELINE.
 
-``POST /bench/raw/appraisals/<id>/submit`` does the writes the engine does for a
+``POST /api/bench/raw/appraisals/<id>/submit`` does the writes the engine does for a
 submit (lock the row, check its state, update state, version and audit anchor,
 insert the hash-chained audit row and the outbox event, commit) with no ORM, no
-state machine and no schemas, behind the same bearer-token check as the API. The
-benchmark divides the API's throughput by this one's.
+state machine and no schemas, behind the same bearer-token check as the API (under
+/api/, the only paths a token opens). The benchmark divides the API's throughput by
+this one's.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from alur.api.auth import actor
 from workflow.audit import entry_hash
 from workflow.db import SQLITE_BEGIN_OPTION, db, utcnow
 
-blp = Blueprint("bench_baseline", __name__, url_prefix="/bench/raw")
+blp = Blueprint("bench_baseline", __name__, url_prefix="/api/bench/raw")
 
 READ = "SELECT state, version, audit_seq, audit_head FROM appraisals WHERE id = :id"
 UPDATE = text(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import time
 from http import HTTPStatus
 
 from flask import flash, jsonify, redirect, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -108,15 +107,21 @@ def busy_response(exc: Busy):
 
 
 def too_many_logins(exc: HTTPException):
-    """The login page's 429: in the user's language, saying how long to wait."""
-    from alur.extensions import limiter
-
-    limit = limiter.current_limit
-    wait = max(1, int(limit.reset_at - time.time())) if limit is not None else 900
-    page = render_template(
-        "errors/too_many_logins.html", minutes=math.ceil(wait / 60), lang=get_locale() or "id"
+    """The password pages' 429: in the user's language, saying how long to wait."""
+    wait = getattr(exc, "retry_after", None) or 60
+    headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
+    minutes = math.ceil(wait / 60)
+    message = ngettext(
+        "To protect the account, signing in is paused. Try again in %(num)s minute.",
+        "To protect the account, signing in is paused. Try again in %(num)s minutes.",
+        minutes,
     )
-    return page, 429, {"Retry-After": str(wait), "Cache-Control": "no-store"}
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return problem(429, message, headers=headers)
+    page = render_template(
+        "errors/too_many_logins.html", message=message, lang=get_locale() or "id"
+    )
+    return page, 429, headers
 
 
 def register(app) -> None:
