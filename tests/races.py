@@ -36,7 +36,10 @@ def _wait_until_blocked(conn, waiting: int) -> None:
     with db.engine.connect() as probe:
         while time.monotonic() < deadline:
             blocked = probe.scalar(
-                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
             )
             if blocked >= waiting:
                 return
