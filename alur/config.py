@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from workflow import audit_keys
+from workflow.audit_keys import DEVELOPMENT_AUDIT_KEY
 from workflow.sealing import DEVELOPMENT_KEY, parse_key
 
 DEVELOPMENT = "development"
@@ -65,6 +67,11 @@ DEFAULTS = {
     # The Fernet key of the webhook secrets kept encrypted (ALUR_SECRETS_KEY); this
     # development key is refused outside development and tests.
     "SECRETS_KEY": DEVELOPMENT_KEY,
+    # The key every audit entry is an HMAC under (ALUR_AUDIT_KEY), and the keys before
+    # it, kept to verify older entries (ALUR_AUDIT_OLD_KEYS); the development key is
+    # refused outside development and tests.
+    "AUDIT_KEY": DEVELOPMENT_AUDIT_KEY,
+    "AUDIT_OLD_KEYS": [],
     # Subscriptions to loopback, private or link-local hosts are refused unless this is
     # true (ALUR_WEBHOOK_ALLOW_PRIVATE): the demo's receiver is on 127.0.0.1.
     "WEBHOOK_ALLOW_PRIVATE": False,
@@ -125,6 +132,7 @@ def db_timeouts(config):
 def _refuse_development_secrets(app) -> None:
     try:
         parse_key(app.config.get("SECRETS_KEY"))
+        audit_keys.ring(app.config.get("AUDIT_KEY"), app.config.get("AUDIT_OLD_KEYS"))
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
     if app.config["ALUR_ENV"] == DEVELOPMENT or app.config.get("TESTING"):
@@ -145,6 +153,12 @@ def _refuse_development_secrets(app) -> None:
             'python -c "from cryptography.fernet import Fernet; '
             'print(Fernet.generate_key().decode())") when '
             f"ALUR_ENV={app.config['ALUR_ENV']!r}"
+        )
+    if app.config.get("AUDIT_KEY") == DEVELOPMENT_AUDIT_KEY:
+        raise RuntimeError(
+            "ALUR_AUDIT_KEY must be set in the environment (a secret of 32 characters or more; "
+            'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))") '
+            f"when ALUR_ENV={app.config['ALUR_ENV']!r}"
         )
 
 

@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -68,6 +69,7 @@ def free_port() -> int:
 
 # One sealing key for the run: the processes it starts read the secrets one another wrote.
 SECRETS_KEY = Fernet.generate_key().decode()
+AUDIT_KEY = secrets.token_urlsafe(48)
 
 
 def env_for(database_url: str, **extra) -> dict:
@@ -77,7 +79,7 @@ def env_for(database_url: str, **extra) -> dict:
         "SECRET_KEY": "bench-secret-key-not-for-use-elsewhere-0123456789",
         "SECURITY_PASSWORD_SALT": "bench-salt", "ALUR_RATELIMIT_ENABLED": "false",
         "ALUR_BENCH_BASELINE": "true", "ALUR_SESSION_COOKIE_SECURE": "false",
-        "PYTHONPATH": str(ROOT), "ALUR_SECRETS_KEY": SECRETS_KEY,
+        "PYTHONPATH": str(ROOT), "ALUR_SECRETS_KEY": SECRETS_KEY, "ALUR_AUDIT_KEY": AUDIT_KEY,
         # the benchmark's receiver listens on 127.0.0.1
         "ALUR_WEBHOOK_ALLOW_PRIVATE": "true",
     })  # fmt: skip
@@ -267,6 +269,7 @@ def app_for(url: str):
             "SECRET_KEY": "bench",
             "TESTING": False,
             "SECRETS_KEY": SECRETS_KEY,
+            "AUDIT_KEY": AUDIT_KEY,
         }
     )
 

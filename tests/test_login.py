@@ -119,6 +119,7 @@ def test_production_refuses_per_process_rate_limit_storage(monkeypatch, tmp_path
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
     monkeypatch.setenv("SECURITY_PASSWORD_SALT", "t" * 32)
     monkeypatch.setenv("ALUR_SECRETS_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("ALUR_AUDIT_KEY", "a" * 48)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(RuntimeError, match="memory:// counts per process"):
         create_app()

@@ -100,6 +100,7 @@ def test_one_tokens_limit_holds_across_two_app_processes_sharing_redis(database_
             SECRET_KEY="s" * 40,
             SECURITY_PASSWORD_SALT="t" * 40,
             ALUR_SECRETS_KEY=Fernet.generate_key().decode(),
+            ALUR_AUDIT_KEY="k" * 48,
             ALUR_RATELIMIT_STORAGE_URI=REDIS,
             ALUR_RATELIMIT_KEY_PREFIX=prefix,
         )

@@ -300,7 +300,8 @@ def test_a_missing_or_malformed_secrets_key_is_refused_at_start(monkeypatch):
     monkeypatch.delenv("ALUR_SECRETS_KEY", raising=False)
     production = {"ALUR_ENV": "production", "SECRET_KEY": "s" * 32,
                   "SECURITY_PASSWORD_SALT": "t" * 32,
-                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}  # fmt: skip
+                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                  "AUDIT_KEY": "k" * 48}  # fmt: skip
     with pytest.raises(RuntimeError, match="ALUR_SECRETS_KEY must be set"):
         load_config(Flask("missing"), production)
     with pytest.raises(RuntimeError, match="must be a Fernet key"):

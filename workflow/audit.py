@@ -4,11 +4,14 @@ Each record has its own chain (entries 1..n, each holding the previous entry's
 hash), anchored on the record by ``audit_seq``/``audit_head``. Per-record
 chains need no global lock: the engine already holds the record's row lock
 while it appends, so transitions of different records never wait on each other.
+An entry's hash is an HMAC under the key its ``key_id`` names
+(``workflow.audit_keys``): without the key, a chain cannot be rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import audit_keys
 from workflow.models.audit import AuditEntry
 from workflow.workflows import WORKFLOWS
 
@@ -39,9 +43,16 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(entry) -> str:
-    """The hash of an entry's contents, its place in the chain and its predecessor."""
+def entry_hash(entry, secret: bytes | None = None) -> str | None:
+    """The HMAC of an entry's contents, its place in the chain and its predecessor.
+
+    Under the key ``entry.key_id`` names (or ``secret``); None if that key is unknown.
+    """
+    secret = secret or audit_keys.current().secret(entry.key_id)
+    if secret is None:
+        return None
     material = [
+        entry.key_id,
         entry.workflow,
         entry.record_id,
         entry.seq,
@@ -55,9 +66,9 @@ def entry_hash(entry) -> str:
         _timestamp(entry.created_at),
         entry.prev_hash,
     ]
-    if entry.on_behalf_of_id is not None:  # only then: earlier entries keep their hashes
+    if entry.on_behalf_of_id is not None:
         material.append(["on_behalf_of", entry.on_behalf_of_id])
-    return hashlib.sha256(_canonical(material).encode()).hexdigest()
+    return hmac.new(secret, _canonical(material).encode(), hashlib.sha256).hexdigest()
 
 
 def append(session: Session, record, **details) -> AuditEntry:
@@ -89,6 +100,7 @@ def next_entry(
     For writers that insert many entries in one statement (a bulk change).
     """
     values = {
+        "key_id": audit_keys.current().current_id,
         "workflow": record.workflow_name,
         "record_id": record.id,
         "seq": record.audit_seq + 1,
@@ -190,7 +202,13 @@ def _verify_workflow(name, records, entries: _Peekable, report: VerifyReport, pr
                 )
             elif entry.prev_hash != prev_hash:
                 report.add(f"{where}: does not link to the entry before it (prev_hash differs)")
-            if entry_hash(entry) != entry.hash:
+            made = entry_hash(entry)
+            if made is None:
+                report.add(
+                    f"{where}: made with an unknown key ({entry.key_id!r}): forged, or that "
+                    "key is missing from ALUR_AUDIT_OLD_KEYS"
+                )
+            elif not hmac.compare_digest(made, entry.hash):
                 report.add(f"{where}: was altered (its hash does not match its contents)")
             prev_hash, last, expected_seq = entry.hash, entry, entry.seq + 1
         last_seq = last.seq if last is not None else 0

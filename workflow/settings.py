@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from workflow import sealing
+from workflow import audit_keys, sealing
 
 # Working days a record may wait in a state before its official is reminded (a day
 # before) and the wait is escalated (after): "<workflow>.<state>", or "*.<state>".
@@ -56,11 +56,14 @@ def configure(config: Mapping) -> Rules:
     """Take the rule settings from ``config`` (absent ones keep their defaults).
 
     ``SECRETS_KEY``, when given, becomes the key of the secrets kept encrypted
-    (``workflow.sealing``); a malformed one raises ValueError.
+    (``workflow.sealing``), and ``AUDIT_KEY`` with ``AUDIT_OLD_KEYS`` the audit log's
+    keys (``workflow.audit_keys``); a malformed one raises ValueError.
     """
     global RULES
     if config.get("SECRETS_KEY"):
         sealing.use_key(config["SECRETS_KEY"])
+    if config.get("AUDIT_KEY"):
+        audit_keys.use(audit_keys.ring(config["AUDIT_KEY"], config.get("AUDIT_OLD_KEYS")))
     values = {}
     for f in fields(Rules):
         name = CONFIG_NAMES[f.name]

@@ -19,6 +19,7 @@ from flask_security import auth_required
 from sqlalchemy import text
 
 from alur.api.auth import actor
+from workflow import audit_keys
 from workflow.audit import entry_hash
 from workflow.db import SQLITE_BEGIN_OPTION, db, utcnow
 
@@ -31,8 +32,8 @@ UPDATE = text(
 )
 AUDIT = text(
     "INSERT INTO audit_log (workflow, record_id, seq, trigger, from_state, to_state, actor_id, "
-    "via, created_at, prev_hash, hash) VALUES ('appraisal', :id, :seq, 'submit', :from_state, "
-    "'submitted', :actor, 'api', :now, :prev, :hash)"
+    "via, created_at, prev_hash, key_id, hash) VALUES ('appraisal', :id, :seq, 'submit', "
+    ":from_state, 'submitted', :actor, 'api', :now, :prev, :key_id, :hash)"
 )
 OUTBOX = text("INSERT INTO outbox_events (event_id, type, payload, created_at) "
               "VALUES (:event_id, 'appraisal.submitted', :payload, :now)")  # fmt: skip
@@ -58,12 +59,13 @@ def submit(record_id: int):
         workflow="appraisal", record_id=record_id, seq=row.audit_seq + 1, trigger="submit",
         from_state=row.state, to_state="submitted", actor_id=user_id, via="api", comment=None,
         payload_digest=None, created_at=now, prev_hash=row.audit_head, on_behalf_of_id=None,
+        key_id=audit_keys.current().current_id,
     )  # fmt: skip
     digest = entry_hash(entry)
     connection.execute(UPDATE, {"id": record_id, "now": now, "seq": entry.seq, "hash": digest})
     connection.execute(AUDIT, {"id": record_id, "seq": entry.seq, "from_state": row.state,
                                "actor": user_id, "now": now, "prev": row.audit_head,
-                               "hash": digest})  # fmt: skip
+                               "key_id": entry.key_id, "hash": digest})  # fmt: skip
     payload = {"id": record_id, "from": row.state, "to": "submitted", "trigger": "submit",
                "actor": user_id, "via": "api", "version": row.version + 1,
                "at": now.isoformat()}  # fmt: skip

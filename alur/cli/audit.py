@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from alur.extensions import db
 from workflow import audit as audit_log
+from workflow import audit_keys
 from workflow.models import AuditEntry
 
 
@@ -41,3 +42,23 @@ def verify(quiet):
         err=True,
     )
     raise SystemExit(1)
+
+
+@audit.command("rotate-key")
+@with_appcontext
+def rotate_key():
+    """Make a new audit key, and say how to put it in service.
+
+    Entries are signed with ALUR_AUDIT_KEY; the keys before it stay in
+    ALUR_AUDIT_OLD_KEYS, so the entries they signed still verify. Nothing in
+    the database changes: the new key signs what comes after the restart.
+    """
+    ring = audit_keys.current()
+    key = audit_keys.new_key()
+    old = sorted(kid for kid in ring.secrets_by_id if kid != ring.current_id)
+    click.echo(f"new audit key {audit_keys.key_id(key)} (now in service: {ring.current_id}"
+               f"{'; verify-only: ' + ', '.join(old) if old else ''}).")  # fmt: skip
+    click.echo("Set in the environment of every process, then restart them all:")
+    click.echo("  ALUR_AUDIT_OLD_KEYS: add the current ALUR_AUDIT_KEY to it (keep the ones there)")
+    click.echo("  ALUR_AUDIT_KEY: the new key, on the last line; store it as you store the others")
+    click.echo(key)

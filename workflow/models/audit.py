@@ -20,7 +20,8 @@ class AuditEntry(db.Model):
 
     ``seq`` numbers a record's entries from 1 (its creation); ``prev_hash`` is
     the previous entry's ``hash``, so altering or removing an entry breaks the
-    chain that ``flask audit verify`` walks.
+    chain that ``flask audit verify`` walks. The hash is an HMAC under the key
+    ``key_id`` names, so nobody without it can rebuild a chain.
     """
 
     __tablename__ = "audit_log"
@@ -41,6 +42,8 @@ class AuditEntry(db.Model):
     payload_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
+    # The key the hash is an HMAC under (``workflow.audit_keys.key_id``).
+    key_id: Mapped[str] = mapped_column(String(16))
     hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()

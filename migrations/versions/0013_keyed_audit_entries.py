@@ -1,0 +1,172 @@
+"""Audit entries keyed: each entry's hash becomes an HMAC under the app's audit key.
+
+Adds ``audit_log.key_id`` and re-anchors every chain under the first key
+(``AUDIT_KEY``: ``ALUR_AUDIT_KEY`` from the environment, read as the app reads
+it). Every chain is verified first with the unkeyed SHA-256 it was made with: a
+broken chain stops the upgrade, so tampering done before it cannot be laundered
+into a chain that verifies. Each record's anchor (``audit_head``) moves to its
+chain's new last hash. Downgrading verifies the keyed chains and writes the
+unkeyed hashes back.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-04 16:20:00
+
+"""
+import hashlib
+import hmac
+import json
+import os
+from datetime import UTC
+
+import sqlalchemy as sa
+from alembic import op
+
+from workflow.db import UTCDateTime
+
+# revision identifiers, used by Alembic.
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+RECORDS = {
+    'training_nomination': 'training_nominations',
+    'mentoring_assignment': 'mentoring_assignments',
+    'appraisal': 'appraisals',
+}
+FIELDS = ('trigger', 'from_state', 'to_state', 'actor_id', 'via', 'comment', 'payload_digest')
+BATCH = 5000
+
+
+def _key() -> str:
+    try:
+        from flask import current_app
+
+        key = current_app.config['AUDIT_KEY']
+    except (ImportError, RuntimeError, KeyError):
+        key = os.environ.get('ALUR_AUDIT_KEY')  # plain ``alembic``: no development default
+    if not key:
+        raise RuntimeError('ALUR_AUDIT_KEY must be set to re-anchor the audit log')
+    return key.strip()
+
+
+def _key_id(key: str) -> str:
+    return hashlib.sha256(b'alur-audit-key-id\0' + key.encode()).hexdigest()[:12]
+
+
+def _material(row, prev_hash, key_id):
+    stamp = row.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    material = [row.workflow, row.record_id, row.seq, *(getattr(row, f) for f in FIELDS),
+                stamp, prev_hash]
+    if key_id is not None:
+        material.insert(0, key_id)
+    if row.on_behalf_of_id is not None:
+        material.append(['on_behalf_of', row.on_behalf_of_id])
+    return json.dumps(material, sort_keys=True, separators=(',', ':'), ensure_ascii=False,
+                      default=str).encode()
+
+
+def _plain(row, prev_hash):
+    return hashlib.sha256(_material(row, prev_hash, None)).hexdigest()
+
+
+def _keyed(key, key_id):
+    return lambda row, prev_hash: hmac.new(key.encode(), _material(row, prev_hash, key_id),
+                                           hashlib.sha256).hexdigest()
+
+
+def _log():
+    return sa.table(
+        'audit_log', sa.column('id', sa.Integer), sa.column('workflow', sa.String),
+        sa.column('record_id', sa.Integer), sa.column('seq', sa.Integer),
+        *(sa.column(f, sa.String) for f in FIELDS if f != 'actor_id'),
+        sa.column('actor_id', sa.Integer), sa.column('on_behalf_of_id', sa.Integer),
+        sa.column('created_at', UTCDateTime), sa.column('prev_hash', sa.String),
+        sa.column('hash', sa.String), sa.column('key_id', sa.String),
+    )
+
+
+def _walk(old_hash, new_hash, new_key_id, *, write: bool) -> list[str]:
+    """Check every chain with ``old_hash`` (and, if ``write``, write it anew with
+    ``new_hash``); return what does not verify. A window of records at a time, so
+    memory stays flat however long the log."""
+    conn = op.get_bind()
+    log = _log()
+    update = log.update().where(log.c.id == sa.bindparam('entry_id')).values(
+        prev_hash=sa.bindparam('new_prev'), hash=sa.bindparam('new_hash'),
+        key_id=sa.bindparam('new_key'))
+    broken = []
+    for workflow, table in RECORDS.items():
+        records = sa.table(table, sa.column('id', sa.Integer), sa.column('audit_seq', sa.Integer),
+                           sa.column('audit_head', sa.String))
+        anchor = records.update().where(records.c.id == sa.bindparam('record_id')).values(
+            audit_head=sa.bindparam('new_head'))
+        after = 0
+        while True:
+            window = conn.execute(sa.select(records).where(records.c.id > after)
+                                  .order_by(records.c.id).limit(BATCH)).all()
+            if not window:
+                break
+            first, after = window[0].id, window[-1].id
+            chains = {}
+            for row in conn.execute(sa.select(log).where(
+                    log.c.workflow == workflow, log.c.record_id.between(first, after))
+                    .order_by(log.c.record_id, log.c.seq)):
+                chains.setdefault(row.record_id, []).append(row)
+            entries, heads = [], []
+            for record in window:
+                old_prev = new_prev = None
+                chain = chains.pop(record.id, [])
+                for seq, row in enumerate(chain, 1):
+                    if (row.seq != seq or row.prev_hash != old_prev
+                            or old_hash(row, old_prev) != row.hash):
+                        broken.append(f'{workflow} #{record.id} entry {row.id} (seq {row.seq})')
+                    new = new_hash(row, new_prev) if write else None
+                    entries.append({'entry_id': row.id, 'new_prev': new_prev, 'new_hash': new,
+                                    'new_key': new_key_id})
+                    old_prev, new_prev = row.hash, new
+                if (len(chain), old_prev) != (record.audit_seq, record.audit_head):
+                    broken.append(f'{workflow} #{record.id}: its anchor')
+                if chain:
+                    heads.append({'record_id': record.id, 'new_head': new_prev})
+            broken += [f'{workflow} #{rid}: entries of no record' for rid in chains]
+            if write:
+                if entries:
+                    conn.execute(update, entries)
+                if heads:
+                    conn.execute(anchor, heads)
+        orphans = conn.execute(sa.select(sa.func.count()).select_from(log).where(
+            log.c.workflow == workflow, log.c.record_id.not_in(sa.select(records.c.id)))).scalar()
+        if orphans:
+            broken.append(f'{workflow}: {orphans} entries of records that do not exist')
+    return broken
+
+
+def _rechain(old_hash, new_hash, new_key_id):
+    """Verify every chain as it was made, and only then write them all anew."""
+    broken = _walk(old_hash, new_hash, new_key_id, write=False)
+    if broken:
+        raise RuntimeError(
+            'the audit log does not verify, so it is not re-anchored (that would hide what '
+            f'was done): {", ".join(broken[:20])}{" …" if len(broken) > 20 else ""}'
+        )
+    _walk(old_hash, new_hash, new_key_id, write=True)
+
+
+def upgrade():
+    with op.batch_alter_table('audit_log') as batch:
+        batch.add_column(sa.Column('key_id', sa.String(length=16), nullable=True))
+    key = _key()
+    _rechain(_plain, _keyed(key, _key_id(key)), _key_id(key))
+    with op.batch_alter_table('audit_log') as batch:
+        batch.alter_column('key_id', existing_type=sa.String(length=16), nullable=False)
+
+
+def downgrade():
+    with op.batch_alter_table('audit_log') as batch:
+        batch.alter_column('key_id', existing_type=sa.String(length=16), nullable=True)
+    key = _key()
+    _rechain(_keyed(key, _key_id(key)), _plain, None)
+    with op.batch_alter_table('audit_log') as batch:
+        batch.drop_column('key_id')

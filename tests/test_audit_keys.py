@@ -1,0 +1,180 @@
+"""Keyed audit entries: nobody without the key rebuilds a chain; keys rotate; old entries verify."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from alembic import command
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
+
+from alur import create_app
+from tests.factories import new_record
+from tests.workflow_paths import arguments, bring_to
+from workflow import audit, audit_keys, fire
+from workflow.db import db
+from workflow.models import AuditEntry
+from workflow.settings import configure
+
+NEW_KEY = "n" * 40
+OTHER_KEY = "o" * 40
+
+
+@pytest.fixture
+def record(session, cast):
+    record = bring_to(new_record(session, cast, "appraisal"), "reviewed")
+    session.commit()
+    return record
+
+
+def _chain(session, record) -> list[AuditEntry]:
+    session.expire_all()
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.workflow == record.workflow_name, AuditEntry.record_id == record.id)
+        .order_by(AuditEntry.seq)
+    ).all()
+
+
+def _rebuild(session, record, digest, *, key_id=None) -> None:
+    """What an insider with the database would do: rewrite every hash of the chain and
+    the record's anchor, so that each entry links to the one before it."""
+    prev = None
+    for entry in _chain(session, record):
+        entry.comment = "diubah" if entry.seq == 2 else entry.comment
+        entry.key_id = key_id or entry.key_id
+        entry.prev_hash = prev
+        material = [entry.key_id, entry.workflow, entry.record_id, entry.seq, entry.trigger,
+                    entry.from_state, entry.to_state, entry.actor_id, entry.via, entry.comment,
+                    entry.payload_digest, audit._timestamp(entry.created_at), prev]  # fmt: skip
+        data = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          default=str).encode()  # fmt: skip
+        entry.hash = prev = digest(data)
+    session.execute(text("UPDATE appraisals SET audit_head = :h WHERE id = :id"),
+                    {"h": prev, "id": record.id})  # fmt: skip
+    session.commit()
+
+
+def _broken(cli) -> str:
+    result = cli("audit", "verify")
+    assert result.exit_code == 1, result.output
+    return next(line for line in result.output.splitlines() if line.startswith("BROKEN"))
+
+
+def test_a_chain_recomputed_without_the_key_is_named(session, record, cli):
+    _rebuild(session, record, lambda data: hashlib.sha256(data).hexdigest())
+    first = _broken(cli)
+    assert f"appraisal #{record.id}" in first and "(seq 1)" in first and "was altered" in first
+
+
+def test_a_chain_recomputed_with_another_key_under_the_right_id_is_named(session, record, cli):
+    wrong = OTHER_KEY.encode()
+    _rebuild(session, record, lambda data: hmac.new(wrong, data, hashlib.sha256).hexdigest())
+    assert "was altered" in _broken(cli)
+
+
+def test_an_entry_under_a_key_nobody_holds_is_named(session, record, cli):
+    forged = OTHER_KEY.encode()
+    _rebuild(session, record, lambda data: hmac.new(forged, data, hashlib.sha256).hexdigest(),
+             key_id=audit_keys.key_id(OTHER_KEY))  # fmt: skip
+    first = _broken(cli)
+    assert "unknown key" in first and audit_keys.key_id(OTHER_KEY) in first
+
+
+def test_the_untouched_chain_verifies_and_names_its_key(session, record, cli):
+    assert cli("audit", "verify").exit_code == 0
+    assert {e.key_id for e in _chain(session, record)} == {audit_keys.current().current_id}
+
+
+def test_a_rotated_key_signs_new_entries_and_the_old_one_still_verifies(app, session, cast, cli):
+    old = audit_keys.current()
+    first = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    session.commit()
+    configure({**app.config, "AUDIT_KEY": NEW_KEY, "AUDIT_OLD_KEYS": [app.config["AUDIT_KEY"]]})
+    first = fire(first, "review", None, via="system", **arguments("appraisal", "review"))
+    second = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    session.commit()
+    ids = [e.key_id for e in _chain(session, first)]
+    assert ids[0] == old.current_id and ids[-1] == audit_keys.key_id(NEW_KEY)
+    assert {e.key_id for e in _chain(session, second)} == {audit_keys.key_id(NEW_KEY)}
+    result = cli("audit", "verify")
+    assert result.exit_code == 0, result.output
+    # without the old key the old entries cannot be checked, and verify says so
+    configure({**app.config, "AUDIT_KEY": NEW_KEY, "AUDIT_OLD_KEYS": []})
+    assert "unknown key" in _broken(cli) and old.current_id in _broken(cli)
+
+
+def test_rotate_key_makes_a_new_key_and_says_how_to_put_it_in_service(cli):
+    result = cli("audit", "rotate-key")
+    assert result.exit_code == 0, result.output
+    key = result.output.splitlines()[-1]
+    assert len(key) >= audit_keys.MIN_LENGTH and audit_keys.key_id(key) in result.output
+    assert "ALUR_AUDIT_OLD_KEYS" in result.output and "ALUR_AUDIT_KEY" in result.output
+    assert cli("audit", "rotate-key").output.splitlines()[-1] != key  # fresh every time
+
+
+@pytest.mark.parametrize(
+    ("key", "old", "message"),
+    [
+        ("short", [], "ALUR_AUDIT_KEY must be a secret of at least 32"),
+        ("k" * 40, "short", "each of ALUR_AUDIT_OLD_KEYS"),
+        (None, [], "ALUR_AUDIT_KEY must be set"),
+    ],
+)
+def test_a_missing_or_malformed_audit_key_is_refused_at_start(key, old, message, tmp_path):
+    config = {"ALUR_ENV": "production", "SECRET_KEY": "s" * 32, "SECURITY_PASSWORD_SALT": "t" * 32,
+              "SECRETS_KEY": "YWx1ci10ZXN0LW9ubHkta2V5LXRoaXJ0eS10d28tYnk=",
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "AUDIT_OLD_KEYS": old,
+              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}  # fmt: skip
+    if key is not None:
+        config["AUDIT_KEY"] = key
+    with pytest.raises(RuntimeError, match=message):
+        create_app(config)
+
+
+def test_old_keys_are_read_from_a_list_or_a_comma_separated_value():
+    assert audit_keys.parse_old_keys(f'["{"a" * 32}", "{"b" * 32}"]') == ["a" * 32, "b" * 32]
+    assert audit_keys.parse_old_keys(f"{'a' * 32}, {'b' * 32}") == ["a" * 32, "b" * 32]
+    assert audit_keys.parse_old_keys("") == []
+
+
+def test_the_migration_reanchors_every_chain_under_the_key(app_ctx, session, record, cli):
+    before = [(e.id, e.hash) for e in _chain(session, record)]
+    session.close()
+    downgrade(revision="0012")  # back to unkeyed SHA-256 chains, verified on the way
+    try:
+        with db.engine.connect() as conn:
+            plain = conn.execute(text(
+                "SELECT hash FROM audit_log WHERE workflow = 'appraisal' AND record_id = :id "
+                "ORDER BY seq"), {"id": record.id}).scalars().all()  # fmt: skip
+        assert plain and plain != [h for _id, h in before]
+    finally:
+        upgrade()
+    after = [(e.id, e.hash) for e in _chain(session, record)]
+    assert after == before  # the same key over the same entries: the same chain
+    assert cli("audit", "verify").exit_code == 0
+
+
+def test_the_migration_refuses_to_reanchor_a_chain_that_does_not_verify(app_ctx, session, record):
+    record_id = record.id
+    session.close()
+    downgrade(revision="0012")
+    try:
+        with db.engine.begin() as conn:
+            tamper = (
+                "UPDATE audit_log SET comment = 'diubah' WHERE record_id = :id "
+                "AND workflow = 'appraisal' AND seq = 2"
+            )
+            conn.execute(text(tamper), {"id": record_id})
+        config = app_ctx.extensions["migrate"].migrate.get_config()
+        with pytest.raises(RuntimeError, match=f"does not verify.*appraisal #{record_id} entry"):
+            command.upgrade(config, "head")  # what `flask db upgrade` runs, its error unwrapped
+    finally:
+        with db.engine.begin() as conn:  # what was there, so the schema can go up again
+            conn.execute(text("DELETE FROM audit_log"))
+            for table in ("appraisals", "training_nominations", "mentoring_assignments"):
+                conn.execute(text(f"UPDATE {table} SET audit_seq = 0, audit_head = NULL"))
+        upgrade()
