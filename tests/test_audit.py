@@ -72,6 +72,28 @@ TAMPERING = {
         lambda s, r, e: _sql(s, "UPDATE appraisals SET state = 'approved' WHERE id = :id", id=r.id),
         "changed outside the engine",
     ),
+    "predicate changed behind the engine": (
+        lambda s, r, e: _sql(
+            s, "UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id", id=r.id
+        ),
+        "vouches for: changed outside the engine",
+    ),
+    "assessor changed behind the engine": (
+        lambda s, r, e: _sql(
+            s,
+            "UPDATE appraisals SET assessor_id = (SELECT MIN(x.id) FROM employees x WHERE x.id "
+            "NOT IN (appraisals.employee_id, appraisals.assessor_id, appraisals.approver_id)) "
+            "WHERE id = :id",
+            id=r.id,
+        ),
+        "vouches for: changed outside the engine",
+    ),
+    "version moved behind the engine": (
+        lambda s, r, e: _sql(
+            s, "UPDATE appraisals SET version = version + 5 WHERE id = :id", id=r.id
+        ),
+        "vouches for: changed outside the engine",
+    ),
     "record removed": (
         lambda s, r, e: _sql(s, "DELETE FROM appraisals WHERE id = :id", id=r.id),
         "belongs to no record",

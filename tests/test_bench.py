@@ -123,3 +123,24 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     assert size["worker_peak_rss_mb"] > 0
     assert set(report["summary"]) >= {"transitions", "lists", "import", "outbox", "bulk_seconds"}
     assert "| API transitions" in (out / "report.md").read_text()
+
+
+def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast, bearer):
+    # It is measured against the engine, so it must do the engine's writes: a keyed entry
+    # that vouches for the record's fields as the step leaves them.
+    from alur import create_app
+    from tests.factories import new_record
+    from workflow import audit
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    raw = create_app({"TESTING": True, "BENCH_BASELINE": True, "SQLALCHEMY_DATABASE_URI": url})
+    record = new_record(session, cast, "appraisal")
+    session.commit()
+    answer = raw.test_client().post(
+        f"/api/bench/raw/appraisals/{record.id}/submit", headers=bearer(cast.subject)
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    session.expire_all()
+    report = audit.verify(session)
+    assert report.ok, report.problems
+    assert record.state == "submitted" and report.entries == 2

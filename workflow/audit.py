@@ -39,6 +39,27 @@ def payload_digest(payload: dict | None) -> str | None:
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 
+# What every record's entries vouch for, beside its workflow's own ``audited`` fields.
+COMMON_FIELDS = ("state", "agency_id", "created_by_id", "reviewed_by_id")
+
+
+def record_fields(wf) -> tuple[str, ...]:
+    """The columns of ``wf``'s records that its audit entries vouch for (and ``version``)."""
+    return (*COMMON_FIELDS, *wf.audited)
+
+
+def record_digest(values, version: int) -> str:
+    """SHA-256 of a record's audited fields (``values``: name -> value) and its version."""
+    return hashlib.sha256(_canonical({**values, "version": version}).encode()).hexdigest()
+
+
+def _digest_of(record, wf) -> str:
+    # The version the record will have once this step is written: the step's UPDATE
+    # (or, for a new record, the UPDATE that anchors its first entry) bumps it by one.
+    fields = {name: getattr(record, name) for name in record_fields(wf)}
+    return record_digest(fields, (record.version or 0) + 1)
+
+
 def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -65,6 +86,7 @@ def entry_hash(entry, secret: bytes | None = None) -> str | None:
         entry.payload_digest,
         _timestamp(entry.created_at),
         entry.prev_hash,
+        entry.record_digest,
     ]
     if entry.on_behalf_of_id is not None:
         material.append(["on_behalf_of", entry.on_behalf_of_id])
@@ -114,6 +136,7 @@ def next_entry(
         "payload_digest": payload_digest(payload),
         "created_at": now,
         "prev_hash": record.audit_head,
+        "record_digest": _digest_of(record, WORKFLOWS[record.workflow_name]),
     }
     values["hash"] = entry_hash(SimpleNamespace(**values))
     record.audit_seq = values["seq"]
@@ -149,18 +172,20 @@ def verify(
     report = VerifyReport()
     for name, wf in WORKFLOWS.items():
         model = wf.model
+        fields = record_fields(wf)
         records = session.execute(
-            select(model.id, model.state, model.audit_seq, model.audit_head)
+            select(model.id, model.version, model.audit_seq, model.audit_head,
+                   *(getattr(model, f) for f in fields))
             .order_by(model.id)
             .execution_options(yield_per=batch)
-        )
+        )  # fmt: skip
         entries = session.scalars(
             select(AuditEntry)
             .where(AuditEntry.workflow == name)
             .order_by(AuditEntry.record_id, AuditEntry.seq)
             .execution_options(yield_per=batch)
         )
-        _verify_workflow(name, iter(records), _Peekable(iter(entries)), report, progress)
+        _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report, progress)
     return report
 
 
@@ -177,9 +202,12 @@ class _Peekable:
         return value
 
 
-def _verify_workflow(name, records, entries: _Peekable, report: VerifyReport, progress) -> None:
+def _verify_workflow(name, fields, records, entries: _Peekable, report, progress) -> None:
     checked = 0
-    for record_id, state, audit_seq, audit_head in records:
+    for record in records:
+        record_id, version, audit_seq, audit_head = record[:4]
+        values = dict(zip(fields, record[4:], strict=True))
+        state = values["state"]
         report.records += 1
         while entries.peek() is not None and entries.peek().record_id < record_id:
             orphan = entries.pop()
@@ -222,6 +250,15 @@ def _verify_workflow(name, records, entries: _Peekable, report: VerifyReport, pr
             report.add(
                 f"{name} #{record_id}: state is {state!r} but the last entry leads to "
                 f"{last.to_state!r}: the state was changed outside the engine"
+            )
+        elif (
+            last is not None
+            and last.record_digest is not None
+            and record_digest(values, version) != last.record_digest
+        ):
+            report.add(
+                f"{name} #{record_id}: its fields are not those its last audit entry "
+                f"{last.id} (seq {last.seq}) vouches for: changed outside the engine"
             )
         if progress and checked >= 1000:
             progress(checked)

@@ -119,6 +119,9 @@ class Workflow:
     edit_schema: type[Schema]  # the fields that may change while draft or returned
     revise: Callable[[Any, Any, dict, Any], None]  # (session, record, loaded data, actor)
     editable: frozenset[str] = frozenset({"draft", "returned"})
+    # The record's own fields its audit entries vouch for, beside its state, version,
+    # agency and who created and reviewed it (``workflow.audit.record_digest``).
+    audited: tuple[str, ...] = ()
     model: type | None = None  # bound by workflow.workflows
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)

@@ -20,20 +20,26 @@ from sqlalchemy import text
 
 from alur.api.auth import actor
 from workflow import audit_keys
-from workflow.audit import entry_hash
+from workflow.audit import entry_hash, record_digest, record_fields
 from workflow.db import SQLITE_BEGIN_OPTION, db, utcnow
+from workflow.workflows import WORKFLOWS
 
 blp = Blueprint("bench_baseline", __name__, url_prefix="/api/bench/raw")
 
-READ = "SELECT state, version, audit_seq, audit_head FROM appraisals WHERE id = :id"
+# The fields an appraisal's entries vouch for, read under the lock as the engine does.
+FIELDS = [f for f in record_fields(WORKFLOWS["appraisal"]) if f != "state"]
+READ = (
+    f"SELECT state, version, audit_seq, audit_head, {', '.join(FIELDS)} "
+    "FROM appraisals WHERE id = :id"
+)
 UPDATE = text(
     "UPDATE appraisals SET state = 'submitted', version = version + 1, "
     "state_changed_at = :now, audit_seq = :seq, audit_head = :hash WHERE id = :id"
 )
 AUDIT = text(
     "INSERT INTO audit_log (workflow, record_id, seq, trigger, from_state, to_state, actor_id, "
-    "via, created_at, prev_hash, key_id, hash) VALUES ('appraisal', :id, :seq, 'submit', "
-    ":from_state, 'submitted', :actor, 'api', :now, :prev, :key_id, :hash)"
+    "via, created_at, prev_hash, record_digest, key_id, hash) VALUES ('appraisal', :id, :seq, "
+    "'submit', :from_state, 'submitted', :actor, 'api', :now, :prev, :digest, :key_id, :hash)"
 )
 OUTBOX = text("INSERT INTO outbox_events (event_id, type, payload, created_at) "
               "VALUES (:event_id, 'appraisal.submitted', :payload, :now)")  # fmt: skip
@@ -60,12 +66,14 @@ def submit(record_id: int):
         from_state=row.state, to_state="submitted", actor_id=user_id, via="api", comment=None,
         payload_digest=None, created_at=now, prev_hash=row.audit_head, on_behalf_of_id=None,
         key_id=audit_keys.current().current_id,
+        record_digest=record_digest(_fields(row, state="submitted"), row.version + 1),
     )  # fmt: skip
     digest = entry_hash(entry)
     connection.execute(UPDATE, {"id": record_id, "now": now, "seq": entry.seq, "hash": digest})
     connection.execute(AUDIT, {"id": record_id, "seq": entry.seq, "from_state": row.state,
                                "actor": user_id, "now": now, "prev": row.audit_head,
-                               "key_id": entry.key_id, "hash": digest})  # fmt: skip
+                               "key_id": entry.key_id, "digest": entry.record_digest,
+                               "hash": digest})  # fmt: skip
     payload = {"id": record_id, "from": row.state, "to": "submitted", "trigger": "submit",
                "actor": user_id, "via": "api", "version": row.version + 1,
                "at": now.isoformat()}  # fmt: skip
@@ -73,6 +81,13 @@ def submit(record_id: int):
                                 "payload": json.dumps(payload), "now": now})  # fmt: skip
     db.session.commit()
     return jsonify(id=record_id, state="submitted", version=row.version + 1)
+
+
+def _fields(row, **changed) -> dict:
+    values = {name: getattr(row, name) for name in FIELDS} | changed
+    if isinstance(values.get("behaviour_feedback"), str):  # SQLite's JSON, as text
+        values["behaviour_feedback"] = json.loads(values["behaviour_feedback"])
+    return values
 
 
 def register(app) -> None:

@@ -1,12 +1,14 @@
-"""Audit entries keyed: each entry's hash becomes an HMAC under the app's audit key.
+"""Audit entries keyed, and vouching for their record's fields.
 
-Adds ``audit_log.key_id`` and re-anchors every chain under the first key
-(``AUDIT_KEY``: ``ALUR_AUDIT_KEY`` from the environment, read as the app reads
-it). Every chain is verified first with the unkeyed SHA-256 it was made with: a
-broken chain stops the upgrade, so tampering done before it cannot be laundered
-into a chain that verifies. Each record's anchor (``audit_head``) moves to its
-chain's new last hash. Downgrading verifies the keyed chains and writes the
-unkeyed hashes back.
+Adds ``audit_log.key_id`` and ``audit_log.record_digest`` and re-anchors every
+chain under the first key (``AUDIT_KEY``: ``ALUR_AUDIT_KEY`` from the
+environment, read as the app reads it). Every chain is verified first with the
+unkeyed SHA-256 it was made with: a broken chain stops the upgrade, so tampering
+done before it cannot be laundered into a chain that verifies. Each chain's last
+entry then vouches for its record's audited fields as they are now; earlier
+entries vouch for none (what they were is not known). Each record's anchor
+(``audit_head``) moves to its chain's new last hash. Downgrading verifies the
+keyed chains and writes the unkeyed hashes back.
 
 Revision ID: 0013
 Revises: 0012
@@ -36,6 +38,17 @@ RECORDS = {
     'appraisal': 'appraisals',
 }
 FIELDS = ('trigger', 'from_state', 'to_state', 'actor_id', 'via', 'comment', 'payload_digest')
+# The fields each record's entries vouch for at this revision (workflow.audit.record_fields).
+COMMON = ('state', 'agency_id', 'created_by_id', 'reviewed_by_id')
+AUDITED = {
+    'training_nominations': ('employee_id', 'program_id', 'justification', 'committed_cost',
+                             'budget_year'),
+    'mentoring_assignments': ('mentor_id', 'mentee_id', 'goals', 'start_date', 'end_date', 'jp',
+                              'coaching_feedback', 'competency_score'),
+    'appraisals': ('employee_id', 'year', 'period', 'assessor_id', 'approver_id',
+                   'self_assessment', 'work_result_rating', 'behaviour_rating', 'feedback',
+                   'behaviour_feedback', 'predicate', 'predicate_rule'),
+}
 BATCH = 5000
 
 
@@ -55,25 +68,35 @@ def _key_id(key: str) -> str:
     return hashlib.sha256(b'alur-audit-key-id\0' + key.encode()).hexdigest()[:12]
 
 
-def _material(row, prev_hash, key_id):
-    stamp = row.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
-    material = [row.workflow, row.record_id, row.seq, *(getattr(row, f) for f in FIELDS),
-                stamp, prev_hash]
-    if key_id is not None:
-        material.insert(0, key_id)
-    if row.on_behalf_of_id is not None:
-        material.append(['on_behalf_of', row.on_behalf_of_id])
-    return json.dumps(material, sort_keys=True, separators=(',', ':'), ensure_ascii=False,
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(',', ':'), ensure_ascii=False,
                       default=str).encode()
 
 
-def _plain(row, prev_hash):
-    return hashlib.sha256(_material(row, prev_hash, None)).hexdigest()
+def _material(row, prev_hash, key_id, record_digest):
+    stamp = row.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    material = [row.workflow, row.record_id, row.seq, *(getattr(row, f) for f in FIELDS),
+                stamp, prev_hash]
+    if key_id is not None:  # keyed entries: the key's id first, the record's digest last
+        material = [key_id, *material, record_digest]
+    if row.on_behalf_of_id is not None:
+        material.append(['on_behalf_of', row.on_behalf_of_id])
+    return _canonical(material)
+
+
+def _plain(row, prev_hash, record_digest=None):
+    return hashlib.sha256(_material(row, prev_hash, None, None)).hexdigest()
 
 
 def _keyed(key, key_id):
-    return lambda row, prev_hash: hmac.new(key.encode(), _material(row, prev_hash, key_id),
-                                           hashlib.sha256).hexdigest()
+    return lambda row, prev_hash, record_digest: hmac.new(
+        key.encode(), _material(row, prev_hash, key_id, record_digest), hashlib.sha256
+    ).hexdigest()
+
+
+def _record_digest(record, table) -> str:
+    values = {name: getattr(record, name) for name in (*COMMON, *AUDITED[table])}
+    return hashlib.sha256(_canonical({**values, 'version': record.version})).hexdigest()
 
 
 def _log():
@@ -84,10 +107,23 @@ def _log():
         sa.column('actor_id', sa.Integer), sa.column('on_behalf_of_id', sa.Integer),
         sa.column('created_at', UTCDateTime), sa.column('prev_hash', sa.String),
         sa.column('hash', sa.String), sa.column('key_id', sa.String),
+        sa.column('record_digest', sa.String),
     )
 
 
-def _walk(old_hash, new_hash, new_key_id, *, write: bool) -> list[str]:
+def _records(table):
+    columns = [sa.column(c, sa.JSON if c == 'behaviour_feedback' else sa.Date
+                         if c.endswith('_date') else sa.String if c in (
+                             'state', 'justification', 'goals', 'coaching_feedback', 'period',
+                             'self_assessment', 'work_result_rating', 'behaviour_rating',
+                             'feedback', 'predicate', 'predicate_rule') else sa.Integer)
+               for c in (*COMMON, *AUDITED[table])]
+    return sa.table(table, sa.column('id', sa.Integer), sa.column('version', sa.Integer),
+                    sa.column('audit_seq', sa.Integer), sa.column('audit_head', sa.String),
+                    *columns)
+
+
+def _walk(old_hash, new_hash, new_key_id, *, write: bool, vouch: bool = False) -> list[str]:
     """Check every chain with ``old_hash`` (and, if ``write``, write it anew with
     ``new_hash``); return what does not verify. A window of records at a time, so
     memory stays flat however long the log."""
@@ -95,11 +131,10 @@ def _walk(old_hash, new_hash, new_key_id, *, write: bool) -> list[str]:
     log = _log()
     update = log.update().where(log.c.id == sa.bindparam('entry_id')).values(
         prev_hash=sa.bindparam('new_prev'), hash=sa.bindparam('new_hash'),
-        key_id=sa.bindparam('new_key'))
+        key_id=sa.bindparam('new_key'), record_digest=sa.bindparam('new_digest'))
     broken = []
     for workflow, table in RECORDS.items():
-        records = sa.table(table, sa.column('id', sa.Integer), sa.column('audit_seq', sa.Integer),
-                           sa.column('audit_head', sa.String))
+        records = _records(table)
         anchor = records.update().where(records.c.id == sa.bindparam('record_id')).values(
             audit_head=sa.bindparam('new_head'))
         after = 0
@@ -120,11 +155,13 @@ def _walk(old_hash, new_hash, new_key_id, *, write: bool) -> list[str]:
                 chain = chains.pop(record.id, [])
                 for seq, row in enumerate(chain, 1):
                     if (row.seq != seq or row.prev_hash != old_prev
-                            or old_hash(row, old_prev) != row.hash):
+                            or old_hash(row, old_prev, row.record_digest) != row.hash):
                         broken.append(f'{workflow} #{record.id} entry {row.id} (seq {row.seq})')
-                    new = new_hash(row, new_prev) if write else None
+                    # the last entry vouches for the record as it is now
+                    digest = _record_digest(record, table) if vouch and seq == len(chain) else None
+                    new = new_hash(row, new_prev, digest) if write else None
                     entries.append({'entry_id': row.id, 'new_prev': new_prev, 'new_hash': new,
-                                    'new_key': new_key_id})
+                                    'new_key': new_key_id, 'new_digest': digest})
                     old_prev, new_prev = row.hash, new
                 if (len(chain), old_prev) != (record.audit_seq, record.audit_head):
                     broken.append(f'{workflow} #{record.id}: its anchor')
@@ -143,7 +180,7 @@ def _walk(old_hash, new_hash, new_key_id, *, write: bool) -> list[str]:
     return broken
 
 
-def _rechain(old_hash, new_hash, new_key_id):
+def _rechain(old_hash, new_hash, new_key_id, *, vouch: bool):
     """Verify every chain as it was made, and only then write them all anew."""
     broken = _walk(old_hash, new_hash, new_key_id, write=False)
     if broken:
@@ -151,14 +188,15 @@ def _rechain(old_hash, new_hash, new_key_id):
             'the audit log does not verify, so it is not re-anchored (that would hide what '
             f'was done): {", ".join(broken[:20])}{" …" if len(broken) > 20 else ""}'
         )
-    _walk(old_hash, new_hash, new_key_id, write=True)
+    _walk(old_hash, new_hash, new_key_id, write=True, vouch=vouch)
 
 
 def upgrade():
     with op.batch_alter_table('audit_log') as batch:
+        batch.add_column(sa.Column('record_digest', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column('key_id', sa.String(length=16), nullable=True))
     key = _key()
-    _rechain(_plain, _keyed(key, _key_id(key)), _key_id(key))
+    _rechain(_plain, _keyed(key, _key_id(key)), _key_id(key), vouch=True)
     with op.batch_alter_table('audit_log') as batch:
         batch.alter_column('key_id', existing_type=sa.String(length=16), nullable=False)
 
@@ -167,6 +205,7 @@ def downgrade():
     with op.batch_alter_table('audit_log') as batch:
         batch.alter_column('key_id', existing_type=sa.String(length=16), nullable=True)
     key = _key()
-    _rechain(_keyed(key, _key_id(key)), _plain, None)
+    _rechain(_keyed(key, _key_id(key)), _plain, None, vouch=False)
     with op.batch_alter_table('audit_log') as batch:
         batch.drop_column('key_id')
+        batch.drop_column('record_digest')

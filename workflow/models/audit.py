@@ -42,6 +42,9 @@ class AuditEntry(db.Model):
     payload_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
+    # The record's audited fields as this step left them (``workflow.audit.record_digest``);
+    # None on entries made before the fields were covered.
+    record_digest: Mapped[str | None] = mapped_column(String(64))
     # The key the hash is an HMAC under (``workflow.audit_keys.key_id``).
     key_id: Mapped[str] = mapped_column(String(16))
     hash: Mapped[str] = mapped_column(String(64))

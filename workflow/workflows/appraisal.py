@@ -222,4 +222,18 @@ WORKFLOW = Workflow(
     prepare=prepare,
     edit_schema=AppraisalEditSchema,
     revise=revise,
+    audited=(
+        "employee_id",
+        "year",
+        "period",
+        "assessor_id",
+        "approver_id",
+        "self_assessment",
+        "work_result_rating",
+        "behaviour_rating",
+        "feedback",
+        "behaviour_feedback",
+        "predicate",
+        "predicate_rule",
+    ),
 )

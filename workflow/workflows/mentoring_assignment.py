@@ -143,4 +143,14 @@ WORKFLOW = Workflow(
     prepare=prepare,
     edit_schema=MentoringAssignmentEditSchema,
     revise=revise,
+    audited=(
+        "mentor_id",
+        "mentee_id",
+        "goals",
+        "start_date",
+        "end_date",
+        "jp",
+        "coaching_feedback",
+        "competency_score",
+    ),
 )

@@ -91,4 +91,11 @@ WORKFLOW = Workflow(
     prepare=prepare,
     edit_schema=TrainingNominationEditSchema,
     revise=apply,
+    audited=(
+        "employee_id",
+        "program_id",
+        "justification",
+        "committed_cost",
+        "budget_year",
+    ),
 )
