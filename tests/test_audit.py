@@ -94,6 +94,23 @@ TAMPERING = {
         ),
         "vouches for: changed outside the engine",
     ),
+    "timestamps moved behind the engine": (
+        lambda s, r, e: _sql(
+            s, "UPDATE appraisals SET state_changed_at = created_at WHERE id = :id", id=r.id
+        ),
+        "vouches for: changed outside the engine",
+    ),
+    "chain removed with its anchor": (
+        lambda s, r, e: (
+            _sql(
+                s, "DELETE FROM audit_log WHERE workflow = 'appraisal' AND record_id = :id", id=r.id
+            ),
+            _sql(
+                s, "UPDATE appraisals SET audit_seq = 0, audit_head = NULL WHERE id = :id", id=r.id
+            ),
+        ),
+        "has no audit entries",
+    ),
     "record removed": (
         lambda s, r, e: _sql(s, "DELETE FROM appraisals WHERE id = :id", id=r.id),
         "belongs to no record",
@@ -113,6 +130,14 @@ def test_tampering_is_reported_with_the_first_broken_link(session, history, cli,
     assert f"appraisal #{record_id}" in first
     assert symptom in first
     assert "problem(s)" in result.output
+
+
+def test_entries_under_a_workflow_that_does_not_exist_are_named(session, history, cli):
+    _sql(session, "UPDATE audit_log SET workflow = 'Appraisal' WHERE id = (SELECT MIN(id) FROM "
+                  "audit_log WHERE workflow = 'training_nomination')")  # fmt: skip
+    result = cli("audit", "verify")
+    assert result.exit_code == 1
+    assert "name a workflow that does not exist: 'Appraisal'" in result.output
 
 
 def test_quiet_verify_prints_nothing_when_all_is_well(session, history, cli):

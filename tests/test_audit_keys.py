@@ -142,7 +142,22 @@ def test_old_keys_are_read_from_a_list_or_a_comma_separated_value():
     assert audit_keys.parse_old_keys("") == []
 
 
-def test_the_migration_reanchors_every_chain_under_the_key(app_ctx, session, record, cli):
+@pytest.fixture
+def may_downgrade(app_ctx, monkeypatch):
+    monkeypatch.setitem(app_ctx.config, "AUDIT_ALLOW_DOWNGRADE", True)
+
+
+def test_going_below_the_keyed_log_is_refused_unless_the_operator_says_so(app_ctx, record):
+    config = app_ctx.extensions["migrate"].migrate.get_config()
+    with pytest.raises(RuntimeError, match="ALUR_AUDIT_ALLOW_DOWNGRADE"):
+        command.downgrade(config, "0012")
+    with db.engine.connect() as conn:
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0013"
+
+
+def test_the_migration_reanchors_every_chain_under_the_key(
+    app_ctx, session, record, cli, may_downgrade
+):
     before = [(e.id, e.hash) for e in _chain(session, record)]
     vouched = _chain(session, record)[-1].record_digest
     session.close()
@@ -162,9 +177,48 @@ def test_the_migration_reanchors_every_chain_under_the_key(app_ctx, session, rec
     assert [e.record_digest is not None for e in chain] == [False, False, True]
     assert chain[-1].record_digest == vouched  # the record's fields, as the engine left them
     assert cli("audit", "verify").exit_code == 0
+    # the earlier entries vouch for nothing: cutting the chain back to one is still seen
+    session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": chain[-1].id})
+    session.execute(text("UPDATE appraisals SET state = :s, audit_seq = 2, audit_head = :h "
+                         "WHERE id = :id"), {"s": chain[1].to_state, "h": chain[1].hash,
+                                             "id": record.id})  # fmt: skip
+    session.commit()
+    assert "vouches for no fields" in _broken(cli)
 
 
-def test_the_migration_refuses_to_reanchor_a_chain_that_does_not_verify(app_ctx, session, record):
+def test_a_downgrade_does_not_launder_fields_changed_behind_the_engine(
+    app_ctx, session, record, may_downgrade
+):
+    session.execute(text("UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id"),
+                    {"id": record.id})  # fmt: skip
+    session.commit()
+    config = app_ctx.extensions["migrate"].migrate.get_config()
+    with pytest.raises(RuntimeError, match=f"appraisal #{record.id}: its fields"):
+        command.downgrade(config, "0012")
+    session.execute(text("UPDATE appraisals SET predicate = NULL WHERE id = :id"),
+                    {"id": record.id})  # fmt: skip
+    session.commit()
+
+
+def test_a_downgrade_checks_each_entry_under_the_key_it_names(app, session, cast, may_downgrade):
+    first = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    session.commit()
+    configure({**app.config, "AUDIT_KEY": NEW_KEY, "AUDIT_OLD_KEYS": [app.config["AUDIT_KEY"]]})
+    fire(first, "review", None, via="system", **arguments("appraisal", "review"))
+    session.commit()
+    session.close()
+    rotated = {"AUDIT_KEY": NEW_KEY, "AUDIT_OLD_KEYS": [app.config["AUDIT_KEY"]]}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in rotated.items():
+            mp.setitem(app.config, name, value)
+        downgrade(revision="0012")  # no false alarm for the entries under the old key
+        upgrade()
+    assert audit.verify(session).ok
+
+
+def test_the_migration_refuses_to_reanchor_a_chain_that_does_not_verify(
+    app_ctx, session, record, may_downgrade
+):
     record_id = record.id
     session.close()
     downgrade(revision="0012")

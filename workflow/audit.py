@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow import audit_keys
@@ -40,7 +40,10 @@ def payload_digest(payload: dict | None) -> str | None:
 
 
 # What every record's entries vouch for, beside its workflow's own ``audited`` fields.
-COMMON_FIELDS = ("state", "agency_id", "created_by_id", "reviewed_by_id")
+# The times matter too: an appeal window and the deadlines run from ``state_changed_at``.
+COMMON_FIELDS = (
+    "state", "agency_id", "created_by_id", "reviewed_by_id", "created_at", "state_changed_at",
+)  # fmt: skip
 
 
 def record_fields(wf) -> tuple[str, ...]:
@@ -50,7 +53,8 @@ def record_fields(wf) -> tuple[str, ...]:
 
 def record_digest(values, version: int) -> str:
     """SHA-256 of a record's audited fields (``values``: name -> value) and its version."""
-    return hashlib.sha256(_canonical({**values, "version": version}).encode()).hexdigest()
+    plain = {k: _timestamp(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    return hashlib.sha256(_canonical({**plain, "version": version}).encode()).hexdigest()
 
 
 def _digest_of(record, wf) -> str:
@@ -186,6 +190,14 @@ def verify(
             .execution_options(yield_per=batch)
         )
         _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report, progress)
+    strays = session.execute(
+        select(AuditEntry.workflow, func.count())
+        .where(AuditEntry.workflow.not_in(list(WORKFLOWS)))
+        .group_by(AuditEntry.workflow)
+    ).all()
+    for workflow, count in strays:
+        report.entries += count
+        report.add(f"{count} audit entries name a workflow that does not exist: {workflow!r}")
     return report
 
 
@@ -230,6 +242,8 @@ def _verify_workflow(name, fields, records, entries: _Peekable, report, progress
                 )
             elif entry.prev_hash != prev_hash:
                 report.add(f"{where}: does not link to the entry before it (prev_hash differs)")
+            elif entry.seq == 1 and (entry.trigger, entry.from_state) != ("create", None):
+                report.add(f"{where}: a record's first entry is its creation; this is not")
             made = entry_hash(entry)
             if made is None:
                 report.add(
@@ -240,22 +254,29 @@ def _verify_workflow(name, fields, records, entries: _Peekable, report, progress
                 report.add(f"{where}: was altered (its hash does not match its contents)")
             prev_hash, last, expected_seq = entry.hash, entry, entry.seq + 1
         last_seq = last.seq if last is not None else 0
-        if last_seq != audit_seq or (last is not None and last.hash != audit_head):
+        if last is None:
+            # The engine writes a record and its first entry in one transaction.
+            report.add(
+                f"{name} #{record_id}: has no audit entries: made, or its chain removed, "
+                "outside the engine"
+            )
+        elif last_seq != audit_seq or last.hash != audit_head:
             report.add(
                 f"{name} #{record_id}: the record's anchor says {audit_seq} entries ending in "
                 f"{(audit_head or '-')[:12]}, the log has {last_seq}: entries were removed or "
                 "replaced"
             )
-        elif last is not None and last.to_state != state:
+        elif last.to_state != state:
             report.add(
                 f"{name} #{record_id}: state is {state!r} but the last entry leads to "
                 f"{last.to_state!r}: the state was changed outside the engine"
             )
-        elif (
-            last is not None
-            and last.record_digest is not None
-            and record_digest(values, version) != last.record_digest
-        ):
+        elif last.record_digest is None:
+            report.add(
+                f"{name} #{record_id}: its last audit entry {last.id} (seq {last.seq}) vouches "
+                "for no fields: the entries after it were removed"
+            )
+        elif record_digest(values, version) != last.record_digest:
             report.add(
                 f"{name} #{record_id}: its fields are not those its last audit entry "
                 f"{last.id} (seq {last.seq}) vouches for: changed outside the engine"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from flask import Blueprint, jsonify
@@ -66,7 +67,9 @@ def submit(record_id: int):
         from_state=row.state, to_state="submitted", actor_id=user_id, via="api", comment=None,
         payload_digest=None, created_at=now, prev_hash=row.audit_head, on_behalf_of_id=None,
         key_id=audit_keys.current().current_id,
-        record_digest=record_digest(_fields(row, state="submitted"), row.version + 1),
+        record_digest=record_digest(
+            _fields(row, state="submitted", state_changed_at=now), row.version + 1
+        ),
     )  # fmt: skip
     digest = entry_hash(entry)
     connection.execute(UPDATE, {"id": record_id, "now": now, "seq": entry.seq, "hash": digest})
@@ -85,8 +88,11 @@ def submit(record_id: int):
 
 def _fields(row, **changed) -> dict:
     values = {name: getattr(row, name) for name in FIELDS} | changed
-    if isinstance(values.get("behaviour_feedback"), str):  # SQLite's JSON, as text
+    # SQLite hands raw SQL its JSON and its times as text
+    if isinstance(values.get("behaviour_feedback"), str):
         values["behaviour_feedback"] = json.loads(values["behaviour_feedback"])
+    if isinstance(values["created_at"], str):
+        values["created_at"] = datetime.fromisoformat(values["created_at"]).replace(tzinfo=UTC)
     return values
 
 

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 import os
-from datetime import UTC
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,7 +39,8 @@ RECORDS = {
 }
 FIELDS = ('trigger', 'from_state', 'to_state', 'actor_id', 'via', 'comment', 'payload_digest')
 # The fields each record's entries vouch for at this revision (workflow.audit.record_fields).
-COMMON = ('state', 'agency_id', 'created_by_id', 'reviewed_by_id')
+COMMON = ('state', 'agency_id', 'created_by_id', 'reviewed_by_id', 'created_at',
+          'state_changed_at')
 AUDITED = {
     'training_nominations': ('employee_id', 'program_id', 'justification', 'committed_cost',
                              'budget_year'),
@@ -52,16 +53,28 @@ AUDITED = {
 BATCH = 5000
 
 
-def _key() -> str:
+def _setting(name: str, default=None):
     try:
         from flask import current_app
 
-        key = current_app.config['AUDIT_KEY']
-    except (ImportError, RuntimeError, KeyError):
-        key = os.environ.get('ALUR_AUDIT_KEY')  # plain ``alembic``: no development default
+        return current_app.config.get(name, default)
+    except (ImportError, RuntimeError):
+        return os.environ.get(f'ALUR_{name}', default)  # plain ``alembic``: no defaults
+
+
+def _key() -> str:
+    key = _setting('AUDIT_KEY')
     if not key:
         raise RuntimeError('ALUR_AUDIT_KEY must be set to re-anchor the audit log')
     return key.strip()
+
+
+def _ring() -> dict[str, str]:
+    """Every key an entry may name, by id: the current one and ALUR_AUDIT_OLD_KEYS."""
+    old = _setting('AUDIT_OLD_KEYS') or []
+    if isinstance(old, str):
+        old = json.loads(old) if old.strip().startswith('[') else old.replace(',', ' ').split()
+    return {_key_id(k.strip()): k.strip() for k in [*old, _key()]}
 
 
 def _key_id(key: str) -> str:
@@ -73,8 +86,12 @@ def _canonical(value) -> bytes:
                       default=str).encode()
 
 
+def _stamp(value) -> str:
+    return value.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
 def _material(row, prev_hash, key_id, record_digest):
-    stamp = row.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    stamp = _stamp(row.created_at)
     material = [row.workflow, row.record_id, row.seq, *(getattr(row, f) for f in FIELDS),
                 stamp, prev_hash]
     if key_id is not None:  # keyed entries: the key's id first, the record's digest last
@@ -94,8 +111,17 @@ def _keyed(key, key_id):
     ).hexdigest()
 
 
+def _as_made(ring):
+    """The keyed hash of an entry under the key it names (None: a key not held)."""
+    def made(row, prev_hash, record_digest):
+        key = ring.get(row.key_id)
+        return _keyed(key, row.key_id)(row, prev_hash, record_digest) if key else None
+    return made
+
+
 def _record_digest(record, table) -> str:
     values = {name: getattr(record, name) for name in (*COMMON, *AUDITED[table])}
+    values = {k: _stamp(v) if isinstance(v, datetime) else v for k, v in values.items()}
     return hashlib.sha256(_canonical({**values, 'version': record.version})).hexdigest()
 
 
@@ -112,7 +138,8 @@ def _log():
 
 
 def _records(table):
-    columns = [sa.column(c, sa.JSON if c == 'behaviour_feedback' else sa.Date
+    columns = [sa.column(c, sa.JSON if c == 'behaviour_feedback' else UTCDateTime
+                         if c.endswith('_at') else sa.Date
                          if c.endswith('_date') else sa.String if c in (
                              'state', 'justification', 'goals', 'coaching_feedback', 'period',
                              'self_assessment', 'work_result_rating', 'behaviour_rating',
@@ -165,6 +192,8 @@ def _walk(old_hash, new_hash, new_key_id, *, write: bool, vouch: bool = False) -
                     old_prev, new_prev = row.hash, new
                 if (len(chain), old_prev) != (record.audit_seq, record.audit_head):
                     broken.append(f'{workflow} #{record.id}: its anchor')
+                elif chain and chain[-1].record_digest not in (None, _record_digest(record, table)):
+                    broken.append(f'{workflow} #{record.id}: its fields')
                 if chain:
                     heads.append({'record_id': record.id, 'new_head': new_prev})
             broken += [f'{workflow} #{rid}: entries of no record' for rid in chains]
@@ -202,10 +231,16 @@ def upgrade():
 
 
 def downgrade():
+    # Unkeyed chains can be rebuilt by anyone with the database: going back is a choice.
+    if str(_setting('AUDIT_ALLOW_DOWNGRADE', '')).lower() not in ('1', 'true', 'yes'):
+        raise RuntimeError(
+            'downgrading below 0013 takes the key off the audit log, so that anyone who can '
+            'write to the database could rewrite it; set ALUR_AUDIT_ALLOW_DOWNGRADE=true to do '
+            'it anyway'
+        )
     with op.batch_alter_table('audit_log') as batch:
         batch.alter_column('key_id', existing_type=sa.String(length=16), nullable=True)
-    key = _key()
-    _rechain(_keyed(key, _key_id(key)), _plain, None, vouch=False)
+    _rechain(_as_made(_ring()), _plain, None, vouch=False)
     with op.batch_alter_table('audit_log') as batch:
         batch.drop_column('key_id')
         batch.drop_column('record_digest')
