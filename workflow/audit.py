@@ -68,12 +68,10 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(entry, secret: bytes | None = None) -> str | None:
-    """The HMAC of an entry's contents, its place in the chain and its predecessor.
-
-    Under the key ``entry.key_id`` names (or ``secret``); None if that key is unknown.
-    """
-    secret = secret or audit_keys.current().secret(entry.key_id)
+def entry_hash(entry) -> str | None:
+    """The HMAC of an entry's contents, its place in the chain, its predecessor and what it
+    vouches for of its record, under the key ``entry.key_id`` names; None: a key not held."""
+    secret = audit_keys.current().secret(entry.key_id)
     if secret is None:
         return None
     material = [
