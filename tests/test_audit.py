@@ -140,6 +140,22 @@ def test_entries_under_a_workflow_that_does_not_exist_are_named(session, history
     assert "name a workflow that does not exist: 'Appraisal'" in result.output
 
 
+def test_a_value_the_column_cannot_hold_is_reported_not_a_crash(session, history, cli):
+    planted = "UPDATE audit_log SET created_at = '2026-12-4 16:30' WHERE id = (SELECT MIN(id) FROM "
+    planted += "audit_log WHERE workflow = 'training_nomination')"
+    if session.get_bind().dialect.name == "postgresql":
+        # a typed column: PostgreSQL reads it as a time, so nothing unreadable is stored
+        _sql(session, planted)
+        assert cli("audit", "verify").exit_code == 1  # but it is a change all the same
+        return
+    _sql(session, planted)
+    result = cli("audit", "verify")
+    assert result.exit_code == 1
+    assert "training_nomination: a stored value cannot be read" in result.output
+    # the other workflows are still checked
+    assert "problem(s)" in result.output and "Traceback" not in result.output
+
+
 def test_quiet_verify_prints_nothing_when_all_is_well(session, history, cli):
     result = cli("audit", "verify", "--quiet")
     assert (result.exit_code, result.output) == (0, "")

@@ -187,7 +187,19 @@ def verify(
             .order_by(AuditEntry.record_id, AuditEntry.seq)
             .execution_options(yield_per=batch)
         )
-        _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report, progress)
+        try:
+            _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report,
+                             progress)  # fmt: skip
+        except (ValueError, TypeError) as exc:
+            # A value planted in a form the column cannot hold (SQLite keeps any text): one
+            # such row must not hide the rest, nor end the check without naming a problem.
+            report.add(
+                f"{name}: a stored value cannot be read ({exc}); its records after the last one "
+                "reported were not checked"
+            )
+        finally:
+            records.close()
+            entries.close()
     strays = session.execute(
         select(AuditEntry.workflow, func.count())
         .where(AuditEntry.workflow.not_in(list(WORKFLOWS)))
