@@ -13,7 +13,7 @@ from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
 from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
 from alur.extensions import cache
-from workflow import inbox, jp, policy, progress, sla
+from workflow import checkpoints, inbox, jp, policy, progress, sla
 from workflow.db import db, utcnow
 from workflow.models import Agency, RoleName
 from workflow.workflows import WORKFLOWS
@@ -132,7 +132,20 @@ class HomeView(Guarded, AdminIndexView):
             "alur_admin/dashboard.html", tables=tables, badge=badge, overdue_days=overdue_days,
             subject=_subject, state_labels=STATE_LABELS, counted_at=counted_at,
             recount_seconds=current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"],
+            audit_status=_audit_status() if user.has_role(RoleName.ADMIN) else None,
         )  # fmt: skip
+
+
+def _audit_status() -> dict:
+    """The newest checkpoint and the last verify, for admins: the log is everyone's."""
+    cp = checkpoints.newest(db.session)
+    summary = None
+    if cp is not None:
+        audit_entries = sum(c["entries"] for c in cp.counts.get("audit", {}).values())
+        summary = {"seq": cp.seq, "created_at": cp.created_at, "digest": cp.digest,
+                   "audit_entries": audit_entries,
+                   "change_entries": cp.counts.get("change_log", {}).get("entries", 0)}  # fmt: skip
+    return {"checkpoint": summary, "verify": checkpoints.last_verify(db.session)}
 
 
 NATIONAL_COUNTS = "dashboard:national-counts"

@@ -175,6 +175,25 @@ OURS = {
     "Nothing waits for you on this record.": "Tidak ada tindakan Anda untuk data ini.",
     "Resulting predikat": "Predikat yang dihasilkan",
     "History": "Riwayat",
+    "This history does not verify: it was changed outside Alur.": (
+        "Riwayat ini tidak lolos verifikasi: telah diubah di luar Alur."
+    ),
+    "History verified: every step is signed, in order, and the record is as its last step "
+    "left it.": (
+        "Riwayat terverifikasi: setiap langkah bertanda tangan, berurutan, dan data ini sesuai "
+        "dengan yang ditinggalkan langkah terakhirnya."
+    ),
+    "Last checkpoint": "Titik periksa terakhir",
+    "%(entries)s audit entries, %(changes)s change entries": (
+        "%(entries)s entri audit, %(changes)s entri perubahan"
+    ),
+    "none yet: run flask audit checkpoint, or the outbox worker": (
+        "belum ada: jalankan flask audit checkpoint, atau pekerja outbox"
+    ),
+    "Last verify": "Verifikasi terakhir",
+    "OK": "OK",
+    "%(count)s problem(s)": "%(count)s masalah",
+    "never: run flask audit verify": "belum pernah: jalankan flask audit verify",
     "Who": "Oleh",
     "Step": "Langkah",
     "From": "Dari",

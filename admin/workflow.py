@@ -29,7 +29,16 @@ from admin.forms import (
     payload_value,
     trigger_form_class,
 )
-from workflow import WorkflowError, allowed_triggers, create, edit, fire, fire_many, policy
+from workflow import (
+    WorkflowError,
+    allowed_triggers,
+    audit,
+    create,
+    edit,
+    fire,
+    fire_many,
+    policy,
+)
 from workflow.db import db
 from workflow.errors import NotFound, TransitionNotAllowed
 from workflow.models import AuditEntry, RoleName
@@ -400,6 +409,8 @@ class WorkflowView(AlurModelView):
             "record": record,
             "steps": self.actions_for(record),
             "history": history,
+            # A record's chain is short: checking it on every view costs two small reads.
+            "chain_problems": audit.verify_record(db.session, self.workflow, record.id),
             "diagram": diagram.svg(self.workflow, record.state),
             "edges": [(t.trigger, list(t.source), t.dest) for t in self.wf.transitions],
             "badge": badge,

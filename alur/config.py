@@ -72,6 +72,11 @@ DEFAULTS = {
     # refused outside development and tests.
     "AUDIT_KEY": DEVELOPMENT_AUDIT_KEY,
     "AUDIT_OLD_KEYS": [],
+    # How often the outbox worker writes and publishes an audit checkpoint, in minutes
+    # (ALUR_AUDIT_CHECKPOINT_MINUTES; 0: never, only `flask audit checkpoint`). A record
+    # removed with its whole chain before the next checkpoint leaves no trace: this is
+    # the window.
+    "AUDIT_CHECKPOINT_MINUTES": 60,
     # Subscriptions to loopback, private or link-local hosts are refused unless this is
     # true (ALUR_WEBHOOK_ALLOW_PRIVATE): the demo's receiver is on 127.0.0.1.
     "WEBHOOK_ALLOW_PRIVATE": False,

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from bench.generate import seed_records, write_population
+from bench.generate import seed_history, seed_records, write_population
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -50,6 +50,8 @@ TARGETS = {
     "import": 0.5,  # import ≥ 0.5 x COPY
     "outbox": 0.5,  # deliveries ≥ 0.5 x the receiver's ceiling
     "bulk_seconds": 10.0,  # 10,000 approvals in one request
+    "audit_full_seconds": 120.0,  # a full audit verify at the largest size
+    "audit_incremental_seconds": 5.0,  # after the bulk approval's steps
 }
 
 
@@ -390,6 +392,9 @@ def build(url: str, size: int, data: Path) -> dict:
         started = time.perf_counter()
         records = seed_records(db.session)
         seeding = time.perf_counter() - started
+        started = time.perf_counter()
+        entries = seed_history(db.session)
+        history = time.perf_counter() - started
         if not url.startswith("sqlite"):
             # Measured in the steady state of a database in service: the seed's UPDATEs
             # leave dead rows (a third of the appraisals) that autovacuum would clear in
@@ -401,6 +406,7 @@ def build(url: str, size: int, data: Path) -> dict:
     result = {
         "employees": rows, "agencies": population.agencies, "units": population.units,
         "records": records, "seed_seconds": seeding,
+        "audit_entries": entries, "history_seconds": history,
         "import_seconds": timings["employees"], "import_rows_per_s": rows / timings["employees"],
         "copy_seconds": copy, "copy_rows_per_s": rows / copy if copy else None,
         "table_copy_seconds": table_copy,
@@ -688,6 +694,8 @@ def run(args) -> dict:
         say(f"[bench] {largest:,}: outbox")
         entry["outbox"] = outbox(url, receiver, args.events, args.clients, args.outbox_threads,
                                  args.outbox_workers, args.seconds)  # fmt: skip
+    say(f"[bench] {largest:,}: audit verify")
+    entry["audit"] = audit_phase(url)
     if args.sqlite_bulk:
         say(f"[bench] SQLite: bulk approval of {args.bulk:,}")
         url = f"sqlite:///{Path(args.out).resolve() / 'bench.sqlite'}"
@@ -708,10 +716,50 @@ def _serve(args, url: str, tokens: dict) -> dict:
         drafts = ids(url, "draft", 200_000)
         entry["transitions"] = transitions(server.port, tokens["admin"], drafts, args.clients,
                                            args.seconds)  # fmt: skip
+        # Checkpointed before the bulk approval: the incremental verify (``audit_phase``)
+        # then has the bulk's steps after the checkpoint.
+        started = time.perf_counter()
+        flask(url, "audit", "checkpoint")
+        entry["checkpoint_seconds"] = time.perf_counter() - started
         say(f"[bench] bulk approval of {args.bulk:,}")
         entry["bulk"] = bulk(server.port, tokens["admin"], ids(url, "reviewed", args.bulk))
         entry["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
     return entry
+
+
+def audit_phase(url: str) -> dict:
+    """``flask audit verify``, incremental and full, timed as the operator runs them (the
+    process's start-up included); a plain read of the log as the floor (PostgreSQL)."""
+    app = app_for(url)
+    with app.app_context():
+        from workflow.db import db
+
+        cp = db.session.execute(text("SELECT max(audit_upto) FROM audit_checkpoints")).scalar()
+        counted = text("SELECT (SELECT count(*) FROM audit_log), "
+                       "(SELECT count(*) FROM audit_log WHERE id > :upto), "
+                       "(SELECT count(*) FROM change_log)")  # fmt: skip
+        total, since, changes = db.session.execute(counted, {"upto": cp or 0}).one()
+        db.session.rollback()
+    result: dict = {"entries": total, "change_entries": changes, "new_entries": since}
+    for name, args in (("incremental", ("--since-checkpoint",)), ("full", ())):
+        started = time.perf_counter()
+        flask(url, "audit", "verify", "--quiet", *args)
+        result[f"{name}_seconds"] = time.perf_counter() - started
+    result["full_entries_per_s"] = (total + changes) / result["full_seconds"]
+    started = time.perf_counter()
+    flask(url, "audit", "checkpoint")
+    result["checkpoint_seconds"] = time.perf_counter() - started
+    result["read_seconds"] = None
+    if not url.startswith("sqlite"):
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+            started = time.perf_counter()
+            with conn.cursor().copy("COPY audit_log TO STDOUT") as c:
+                for _block in c:
+                    pass
+            result["read_seconds"] = time.perf_counter() - started
+    return result
 
 
 def summary(report: dict) -> dict:
@@ -728,6 +776,9 @@ def summary(report: dict) -> dict:
         result["outbox"] = big["outbox"]["ratio"]
     if "bulk" in big:
         result["bulk_seconds"] = big["bulk"]["seconds"]
+    if "audit" in big:
+        result["audit_full_seconds"] = big["audit"]["full_seconds"]
+        result["audit_incremental_seconds"] = big["audit"]["incremental_seconds"]
     return result
 
 
@@ -795,6 +846,25 @@ def markdown(report: dict) -> str:
             f"| bulk approval, SQLite: {b['succeeded']:,} of {b['items']:,} | "
             f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
         )
+    if "audit" in big:
+        a = big["audit"]
+        lines.append(
+            f"| full `audit verify` ({int(largest):,} employees: {a['entries']:,} audit and "
+            f"{a['change_entries']:,} change entries) | **{a['full_seconds']:.1f} s** "
+            f"({a['full_entries_per_s']:,.0f} entries/s) | < 120 s | "
+            f"{mark[a['full_seconds'] < 120]} |"
+        )
+        lines.append(
+            f"| `audit verify --since-checkpoint` after {a['new_entries']:,} new steps | "
+            f"**{a['incremental_seconds']:.1f} s** | < 5 s | "
+            f"{mark[a['incremental_seconds'] < 5]} |"
+        )
+        if a.get("read_seconds"):
+            lines.append(
+                f"| full verify ÷ a plain read of the log (`COPY audit_log TO STDOUT`, "
+                f"{a['read_seconds']:.1f} s) | **{a['full_seconds'] / a['read_seconds']:.1f}** "
+                f"| (context) | |"
+            )
     lines += ["", "## Latency by size (ms)", "",
               "| endpoint | " + " | ".join(f"{int(k):,}: p50 / p95" for k in sizes) + " |",
               "|---|" + "---|" * len(sizes)]  # fmt: skip
@@ -807,7 +877,8 @@ def markdown(report: dict) -> str:
         lines.append(
             f"* {int(k):,} employees ({v['agencies']} agencies, {v['units']:,} units; "
             f"records {v['records']}): import {v['import_seconds']:.1f} s "
-            f"({v['import_rows_per_s']:,.0f} rows/s), seeding {v['seed_seconds']:.1f} s"
+            f"({v['import_rows_per_s']:,.0f} rows/s), seeding {v['seed_seconds']:.1f} s, "
+            f"their audit history ({v['audit_entries']:,} entries) {v['history_seconds']:.1f} s"
         )
     if "transitions" in big:
         for name in ("api", "raw_sql"):

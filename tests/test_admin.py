@@ -7,7 +7,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests import backoffice as bo
 from tests import factories
@@ -280,6 +280,41 @@ def test_details_show_the_history_and_the_state_diagram(client, session, cast, a
     # nothing loaded from elsewhere (a CDN): the page works offline. Not a search for "cdn",
     # which a random CSRF token in the page can spell.
     assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", page)
+
+
+def test_the_history_says_whether_the_records_chain_verifies(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    url = bo.details_url("appraisal", appraisal.id)
+    page = bo.text(client.get(url))
+    assert 'id="chain-status" data-verified="true"' in page
+    assert "Riwayat terverifikasi" in page
+    session.execute(text("UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id"),
+                    {"id": appraisal.id})  # fmt: skip
+    session.commit()
+    page = bo.text(client.get(url))
+    assert 'id="chain-status" data-verified="false"' in page
+    assert "Riwayat ini tidak lolos verifikasi" in page
+    assert f"appraisal #{appraisal.id}: its fields are not those" in page
+
+
+def test_the_dashboard_shows_admins_the_last_checkpoint_and_verify(client, session, cast, cli):
+    bring_to(new_record(session, cast, "appraisal"), "submitted")
+    session.commit()
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get("/admin/dashboard"))
+    assert 'id="audit-status"' in page and "belum ada" in page and "belum pernah" in page
+    assert cli("audit", "checkpoint").exit_code == 0
+    assert cli("audit", "verify").exit_code == 0
+    page = bo.text(client.get("/admin/dashboard"))
+    assert "#1," in page and "2 entri audit" in page and 'data-ok="true"' in page
+    session.execute(text("UPDATE audit_log SET comment = 'x'"))
+    session.commit()
+    assert cli("audit", "verify").exit_code == 1
+    page = bo.text(client.get("/admin/dashboard"))
+    assert 'data-ok="false"' in page and "was altered" in page
+    bo.log_out(client)
+    bo.log_in(client, session, cast.hr)  # the log is everyone's: an admin's to watch
+    assert 'id="audit-status"' not in bo.text(client.get("/admin/dashboard"))
 
 
 # -- forms: create and edit go through the engine ----------------------------------------

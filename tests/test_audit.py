@@ -32,7 +32,7 @@ def entries(session, record) -> list[AuditEntry]:
 def test_untouched_log_verifies(session, history, cli):
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
-    assert "OK: 10 audit entries of 3 records verified" in result.output
+    assert "OK: 10 audit entries of 3 records and 0 change entries verified" in result.output
 
 
 def test_entries_chain_to_their_predecessor(session, history):

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.generate import nip, seed_records, write_population
+from bench.generate import nip, seed_history, seed_records, write_population
 from bench.run import LISTS
-from workflow import importer, settings
+from workflow import audit, importer, settings
 from workflow.mentoring import check_senior
-from workflow.models import Employee, MentoringAssignment
+from workflow.models import Appraisal, AuditEntry, Employee, MentoringAssignment
 from workflow.nip import parse_nip
 from workflow.workflows import WORKFLOWS
 
@@ -72,6 +72,27 @@ def test_seeded_records_are_in_every_state_of_every_workflow_and_keep_the_rules(
     assert most <= 2  # however many staff a supervisor has
 
 
+def test_seeded_history_is_the_shortest_way_to_each_state_and_verifies(tmp_path, session):
+    write_population(tmp_path, 600)
+    for kind in ("agencies", "units", "employees"):
+        with (tmp_path / f"{kind}.csv").open(encoding="utf-8", newline="") as f:
+            assert importer.import_csv(session, kind, f).applied
+    counts = seed_records(session)
+    written = seed_history(session)
+    assert written > sum(counts.values())  # records beyond draft have more than one entry
+    report = audit.verify(session)
+    assert report.ok, report.problems[:3]
+    assert report.records == sum(counts.values()) and report.entries == written
+    approved = session.scalar(select(Appraisal).where(Appraisal.state == "approved").limit(1))
+    steps = session.scalars(
+        select(AuditEntry.trigger)
+        .where(AuditEntry.workflow == "appraisal", AuditEntry.record_id == approved.id)
+        .order_by(AuditEntry.seq)
+    ).all()
+    assert steps == ["create", "submit", "review", "approve"]
+    assert approved.version == approved.audit_seq == 4
+
+
 def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql"):
@@ -123,6 +144,13 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     assert size["worker_peak_rss_mb"] > 0
     assert set(report["summary"]) >= {"transitions", "lists", "import", "outbox", "bulk_seconds"}
     assert "| API transitions" in (out / "report.md").read_text()
+    # the seeded records have their chains, and the whole log verifies after every phase
+    assert size["audit_entries"] > sum(size["records"].values())
+    audit_ = size["audit"]
+    assert audit_["new_entries"] >= 30  # the bulk approval came after the checkpoint
+    assert audit_["entries"] > size["audit_entries"] and audit_["full_seconds"] > 0
+    assert audit_["incremental_seconds"] > 0 and audit_["checkpoint_seconds"] > 0
+    assert "| full `audit verify`" in (out / "report.md").read_text()
 
 
 def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast, bearer):

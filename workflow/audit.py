@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from workflow import audit_keys
+from workflow import audit_keys, checkpoints
 from workflow.models.audit import AuditEntry
+from workflow.models.changes import ChangeEntry
 from workflow.workflows import WORKFLOWS
 
 MAX_REPORTED_PROBLEMS = 100
@@ -95,6 +96,35 @@ def entry_hash(entry) -> str | None:
     return hmac.new(secret, _canonical(material).encode(), hashlib.sha256).hexdigest()
 
 
+def change_hash(entry) -> str | None:
+    """The HMAC of a change-log entry's contents under the key ``entry.key_id`` names;
+    None: a key not held. Change entries are not chained one to another: the
+    checkpoints (``workflow.checkpoints``) cover which of them exist, and in what order."""
+    secret = audit_keys.current().secret(entry.key_id)
+    if secret is None:
+        return None
+    material = [
+        entry.key_id,
+        _timestamp(entry.created_at),
+        entry.actor_id,
+        entry.via,
+        entry.model,
+        entry.row_key,
+        entry.action,
+        entry.agency_id,
+        entry.before,
+        entry.after,
+        entry.comment,
+    ]
+    return hmac.new(secret, _canonical(material).encode(), hashlib.sha256).hexdigest()
+
+
+def sign_change(entry) -> None:
+    """Give a new change-log entry its key id and HMAC."""
+    entry.key_id = audit_keys.current().current_id
+    entry.hash = change_hash(entry)
+
+
 def append(session: Session, record, **details) -> AuditEntry:
     """Add the next entry of ``record``'s chain and move the record's anchor to it.
 
@@ -148,10 +178,13 @@ def next_entry(
 
 @dataclass
 class VerifyReport:
+    kind: str = "full"
     records: int = 0
     entries: int = 0
+    changes: int = 0  # change-log entries
     problem_count: int = 0
     problems: list[str] = field(default_factory=list)
+    checkpoint: int | None = None  # the newest checkpoint's seq, when there is one
 
     @property
     def ok(self) -> bool:
@@ -163,43 +196,150 @@ class VerifyReport:
             self.problems.append(problem)
 
 
-def verify(
-    session: Session, *, progress: Callable[[int], None] | None = None, batch: int = 5000
-) -> VerifyReport:
-    """Walk every record's chain; report altered, missing, removed or orphaned entries.
+Progress = Callable[[int], None] | None
 
-    Streams both tables in key order, so memory stays flat however long the log.
+
+def verify(session: Session, *, progress: Progress = None, batch: int = 5000) -> VerifyReport:
+    """Check the checkpoints, every record's chain and fields, and every change entry.
+
+    Streams the tables in key order, so memory stays flat however long the log.
     ``progress(n)`` is called with the number of entries checked since the last call.
     """
     report = VerifyReport()
+    book = checkpoints.check_chain(session, report.add)
+    report.checkpoint = book.newest.seq if book.newest is not None else None
     for name, wf in WORKFLOWS.items():
-        model = wf.model
-        fields = record_fields(wf)
-        records = session.execute(
-            select(model.id, model.version, model.audit_seq, model.audit_head,
-                   *(getattr(model, f) for f in fields))
-            .order_by(model.id)
-            .execution_options(yield_per=batch)
-        )  # fmt: skip
-        entries = session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.workflow == name)
-            .order_by(AuditEntry.record_id, AuditEntry.seq)
-            .execution_options(yield_per=batch)
-        )
-        try:
-            _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report,
-                             progress)  # fmt: skip
-        except (ValueError, TypeError) as exc:
-            # A value planted in a form the column cannot hold (SQLite keeps any text): one
-            # such row must not hide the rest, nor end the check without naming a problem.
+        check = checkpoints.BucketCheck(session, name, book, report.add)
+        _verify_chains(session, name, wf, report, progress, batch, check=check)
+        check.finish()
+        check.check_counts()
+    check = checkpoints.BucketCheck(session, checkpoints.CHANGE_LOG, book, report.add)
+    _verify_changes(session, report, progress, batch, check=check)
+    check.finish()
+    check.check_counts()
+    _strays(session, report)
+    return report
+
+
+def verify_since_checkpoint(session: Session, *, progress: Progress = None,
+                            batch: int = 5000) -> VerifyReport:  # fmt: skip
+    """Check the newest checkpoint and what came after it; a full verify if there is none.
+
+    The newest checkpoint's signature, its link to the one before it, its counts
+    against the database (a removed record or a cut log shows there) and its own
+    segment made afresh; then the whole chain of every record with an entry after
+    it, and every change entry after it.
+    """
+    report = VerifyReport(kind="incremental")
+    book = checkpoints.check_newest(session, report.add)
+    cp = book.newest
+    if cp is None:
+        report = verify(session, progress=progress, batch=batch)
+        report.kind = "full"
+        return report
+    report.checkpoint = cp.seq
+    held = checkpoints.counts_in_log(session, cp)
+    for name in sorted(set(held["audit"]) | set(cp.counts.get("audit", {}))):
+        said = cp.counts.get("audit", {}).get(name, {"entries": 0, "chains": 0})
+        now = held["audit"].get(name, {"entries": 0, "chains": 0})
+        if now != said:
+            what = "removed" if now["entries"] < said["entries"] else "added below it"
             report.add(
-                f"{name}: a stored value cannot be read ({exc}); its records after the last one "
-                "reported were not checked"
+                f"{name} entries: checkpoint {cp.seq} covered {said['entries']} of "
+                f"{said['chains']} records, the log holds {now['entries']} of {now['chains']}: "
+                f"entries were {what}"
             )
-        finally:
-            records.close()
-            entries.close()
+    said = cp.counts.get(checkpoints.CHANGE_LOG, {}).get("entries", 0)
+    if held[checkpoints.CHANGE_LOG]["entries"] != said:
+        report.add(
+            f"change entries: checkpoint {cp.seq} covered {said}, the log holds "
+            f"{held[checkpoints.CHANGE_LOG]['entries']}"
+        )
+    checkpoints.compare_segment(session, book, report.add)
+    for name, wf in WORKFLOWS.items():
+        touched = select(AuditEntry.record_id).where(
+            AuditEntry.workflow == name, AuditEntry.id > cp.audit_upto
+        )
+        _verify_chains(session, name, wf, report, progress, batch, only=touched)
+    _verify_changes(session, report, progress, batch, after=cp.change_upto)
+    return report
+
+
+def verify_record(session: Session, name: str, record_id: int) -> list[str]:
+    """The problems of one record's chain and fields (none: it verifies)."""
+    report = VerifyReport(kind="record")
+    only = select(literal(record_id))
+    _verify_chains(session, name, WORKFLOWS[name], report, None, 100, only=only)
+    return report.problems
+
+
+ENTRY_COLUMNS = tuple(AuditEntry.__table__.c)
+
+
+def _verify_chains(session, name, wf, report, progress, batch, *, check=None, only=None) -> None:
+    model = wf.model
+    fields = record_fields(wf)
+    records = select(model.id, model.version, model.audit_seq, model.audit_head,
+                     *(getattr(model, f) for f in fields)).order_by(model.id)  # fmt: skip
+    entries = (
+        select(*ENTRY_COLUMNS)
+        .where(AuditEntry.workflow == name)
+        .order_by(AuditEntry.record_id, AuditEntry.seq)
+    )
+    if only is not None:
+        records = records.where(model.id.in_(only))
+        entries = entries.where(AuditEntry.record_id.in_(only))
+    records = session.execute(records.execution_options(yield_per=batch))
+    entries = session.execute(entries.execution_options(yield_per=batch))
+    try:
+        _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report,
+                         progress, check)  # fmt: skip
+    except (ValueError, TypeError) as exc:
+        # A value planted in a form the column cannot hold (SQLite keeps any text): one
+        # such row must not hide the rest, nor end the check without naming a problem.
+        report.add(
+            f"{name}: a stored value cannot be read ({exc}); its records after the last one "
+            "reported were not checked"
+        )
+    finally:
+        records.close()
+        entries.close()
+
+
+def _verify_changes(session, report, progress, batch, *, check=None, after: int = 0) -> None:
+    rows = session.execute(
+        select(*ChangeEntry.__table__.c)
+        .where(ChangeEntry.id > after)
+        .order_by(ChangeEntry.id)
+        .execution_options(yield_per=batch)
+    )
+    checked = 0
+    try:
+        for entry in rows:
+            report.changes += 1
+            checked += 1
+            made = change_hash(entry)
+            where = f"change entry {entry.id} ({entry.model} {entry.row_key}, {entry.action})"
+            if made is None:
+                report.add(f"{where}: made with an unknown key ({entry.key_id!r})")
+            elif not hmac.compare_digest(made, entry.hash or ""):
+                report.add(f"{where}: was altered (its hash does not match its contents)")
+            if check is not None:
+                check.add_entry(
+                    entry.id, entry.id, checkpoints.change_leaf(entry.id, entry.hash), False
+                )
+            if progress and checked >= 1000:
+                progress(checked)
+                checked = 0
+    except (ValueError, TypeError) as exc:
+        report.add(f"change log: a stored value cannot be read ({exc})")
+    finally:
+        rows.close()
+    if progress and checked:
+        progress(checked)
+
+
+def _strays(session, report) -> None:
     strays = session.execute(
         select(AuditEntry.workflow, func.count())
         .where(AuditEntry.workflow.not_in(list(WORKFLOWS)))
@@ -208,7 +348,6 @@ def verify(
     for workflow, count in strays:
         report.entries += count
         report.add(f"{count} audit entries name a workflow that does not exist: {workflow!r}")
-    return report
 
 
 class _Peekable:
@@ -224,16 +363,24 @@ class _Peekable:
         return value
 
 
-def _verify_workflow(name, fields, records, entries: _Peekable, report, progress) -> None:
+def _verify_workflow(name, fields, records, entries: _Peekable, report, progress, check) -> None:
     checked = 0
+
+    def take():
+        entry = entries.pop()
+        report.entries += 1
+        if check is not None:
+            leaf = checkpoints.audit_leaf(entry.record_id, entry.seq, entry.id, entry.hash)
+            check.add_entry(entry.id, entry.record_id, leaf, entry.seq == 1)
+        return entry
+
     for record in records:
         record_id, version, audit_seq, audit_head = record[:4]
         values = dict(zip(fields, record[4:], strict=True))
         state = values["state"]
         report.records += 1
         while entries.peek() is not None and entries.peek().record_id < record_id:
-            orphan = entries.pop()
-            report.entries += 1
+            orphan = take()
             report.add(
                 f"{name} #{orphan.record_id}: audit entry {orphan.id} (seq {orphan.seq}) "
                 "belongs to no record: the record was removed"
@@ -241,8 +388,7 @@ def _verify_workflow(name, fields, records, entries: _Peekable, report, progress
         prev_hash, last = None, None
         expected_seq = 1
         while entries.peek() is not None and entries.peek().record_id == record_id:
-            entry = entries.pop()
-            report.entries += 1
+            entry = take()
             checked += 1
             where = f"{name} #{record_id}: audit entry {entry.id} (seq {entry.seq})"
             if entry.seq != expected_seq:
@@ -295,8 +441,7 @@ def _verify_workflow(name, fields, records, entries: _Peekable, report, progress
             progress(checked)
             checked = 0
     while entries.peek() is not None:
-        orphan = entries.pop()
-        report.entries += 1
+        orphan = take()
         report.add(
             f"{name} #{orphan.record_id}: audit entry {orphan.id} (seq {orphan.seq}) "
             "belongs to no record: the record was removed"

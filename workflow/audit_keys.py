@@ -13,6 +13,11 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 # Development and tests only: the app refuses it outside them (alur.config).
 DEVELOPMENT_AUDIT_KEY = "alur-development-only-audit-key-not-secret-0000"
 MIN_LENGTH = 32  # characters of a key: 32 random bytes' worth at the least
@@ -56,6 +61,36 @@ class KeyRing:
 
     def secret(self, kid: str | None) -> bytes | None:
         return self.secrets_by_id.get(kid) if kid else None
+
+    def signing_key(self, kid: str | None = None) -> Ed25519PrivateKey | None:
+        """The Ed25519 key checkpoints are signed with, derived from the audit key ``kid``
+        names (the current one by default): whoever verifies needs only its public half."""
+        secret = self.secret(kid or self.current_id)
+        if secret is None:
+            return None
+        seed = HKDF(hashes.SHA256(), 32, salt=None, info=b"alur-audit-checkpoint-signing").derive(
+            secret
+        )
+        return Ed25519PrivateKey.from_private_bytes(seed)
+
+    def public_key(self, kid: str | None = None) -> str | None:
+        """The hex of the checkpoint-signing public key of ``kid`` (the current one by default)."""
+        key = self.signing_key(kid)
+        return None if key is None else public_hex(key.public_key())
+
+
+def public_hex(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def verify_signature(public_key_hex: str, signature_hex: str, message: bytes) -> bool:
+    """Whether ``signature_hex`` is the Ed25519 signature of ``message`` under the public key."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+        key.verify(bytes.fromhex(signature_hex), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def ring(current: str, old=()) -> KeyRing:

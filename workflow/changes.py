@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow import policy, reference
+from workflow import audit, policy, reference
 from workflow.db import utcnow, write_transaction
 from workflow.errors import Conflict, InvalidPayload
 from workflow.models import ChangeEntry, User
@@ -80,6 +80,7 @@ def record(session: Session, actor, row, action: str, before: dict | None, after
         after=after,
         comment=(comment or "").strip() or None,
     )
+    audit.sign_change(entry)
     session.add(entry)
     return entry
 

@@ -615,6 +615,11 @@ class Worker:
     name: str = field(default_factory=default_worker_name)
     totals: dict[str, int] = field(default_factory=dict)
     report: Callable[[Claim, Answer, str], None] | None = None  # told of every attempt
+    # Other work done between rounds of ``run``: (every so many seconds, what), each
+    # given the session; a chore that fails is told to ``chore_failed`` and tried again
+    # next time, and never stops the deliveries.
+    chores: list[tuple[float, Callable[[Session], object]]] = field(default_factory=list)
+    chore_failed: Callable[[Exception], None] | None = None
 
     _sending: list[tuple[Claim, Future]] = field(default_factory=list, repr=False)
 
@@ -652,11 +657,25 @@ class Worker:
 
     def run(self, stop: threading.Event) -> dict[str, int]:
         """Deliver until ``stop`` is set, resting ``settings.poll`` seconds when idle."""
+        last_done = [float("-inf")] * len(self.chores)
         with self._tools() as (http, pool):
             while not stop.is_set():
+                self._do_chores(last_done)
                 if not self.step(http, pool):
                     stop.wait(self.settings.poll)
         return self.totals
+
+    def _do_chores(self, last_done: list[float]) -> None:
+        for i, (every, chore) in enumerate(self.chores):
+            if time.monotonic() - last_done[i] < every:
+                continue
+            last_done[i] = time.monotonic()
+            try:
+                chore(self.session)
+            except Exception as exc:
+                self.session.rollback()
+                if self.chore_failed is not None:
+                    self.chore_failed(exc)
 
     @contextmanager
     def _tools(self):

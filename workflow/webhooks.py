@@ -104,15 +104,16 @@ def check_grant(grant: str) -> str:
 
 
 def check_event_pattern(pattern: str) -> str:
-    """``*``, ``<workflow>.*`` or ``<workflow>.<state>``; ValueError otherwise."""
-    if pattern == "*":
+    """``*``, ``<workflow>.*``, ``<workflow>.<state>`` or ``audit.checkpoint``; ValueError
+    otherwise."""
+    if pattern in ("*", "audit.*", "audit.checkpoint"):  # the checkpoints (workflow.checkpoints)
         return pattern
     workflow, _, state = pattern.partition(".")
     wf = WORKFLOWS.get(workflow)
     if wf is None:
         raise ValueError(
-            f"{pattern!r}: no workflow {workflow!r}; use '*', '<workflow>.*' or "
-            f"'<workflow>.<state>' with one of {', '.join(WORKFLOWS)}"
+            f"{pattern!r}: no workflow {workflow!r}; use '*', 'audit.checkpoint', '<workflow>.*' "
+            f"or '<workflow>.<state>' with one of {', '.join(WORKFLOWS)}"
         )
     states = [s.value for s in wf.states]
     states += ["due_soon", "escalated"]  # the SLA run's events (workflow.sla)

@@ -1,15 +1,23 @@
-"""``flask audit``: check the audit log's hash chains."""
+"""``flask audit``: verify the audit log, write and publish checkpoints, rotate the key."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from alur.extensions import db
 from workflow import audit as audit_log
-from workflow import audit_keys
-from workflow.models import AuditEntry
+from workflow import audit_keys, checkpoints
+from workflow.db import utcnow
+from workflow.errors import Busy, Conflict
+from workflow.models import AuditEntry, ChangeEntry
+
+# A full verify is one long read: bounded, but well past the default statement bound.
+VERIFY_STATEMENT_TIMEOUT = "2h"
 
 
 @click.group()
@@ -18,17 +26,52 @@ def audit():
 
 
 @audit.command("verify")
+@click.option("--since-checkpoint", is_flag=True,
+              help="Check the newest checkpoint and what came after it only.")  # fmt: skip
+@click.option("--against", "against", type=click.Path(dir_okay=False, path_type=Path),
+              help="A published checkpoint (JSON) the database must still hold.")  # fmt: skip
+@click.option("--public-key", help="The public key the published checkpoint is signed with "
+              "(hex), when its audit key is not held here.")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="Print nothing but problems.")
 @with_appcontext
-def verify(quiet):
-    """Verify every record's audit chain; exit 1 at the first broken link."""
-    total = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    with click.progressbar(length=total, label="Verifying audit chains", hidden=quiet) as bar:
-        report = audit_log.verify(db.session, progress=bar.update)
-    db.session.rollback()
+def verify(since_checkpoint, against, public_key, quiet):
+    """Verify the checkpoints, every record's chain and fields, and the change log.
+
+    Exits 1 and names every problem found (the first 100 of them).
+    """
+    published = None
+    if against is not None:
+        if since_checkpoint:
+            raise click.UsageError("--against checks everything; leave out --since-checkpoint")
+        try:
+            with against.open(encoding="utf-8") as f:
+                published = checkpoints.load_published(f.read(checkpoints.MAX_PUBLISHED + 1))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise click.ClickException(f"{against}: {exc}") from None
+    started = utcnow()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL statement_timeout = '{VERIFY_STATEMENT_TIMEOUT}'"))
+    total = 0
+    if not since_checkpoint:
+        total = db.session.scalar(select(func.count()).select_from(AuditEntry)) + db.session.scalar(
+            select(func.count()).select_from(ChangeEntry)
+        )
+    with click.progressbar(length=max(total, 1), label="Verifying the audit log",
+                           hidden=quiet or since_checkpoint) as bar:  # fmt: skip
+        if since_checkpoint:
+            report = audit_log.verify_since_checkpoint(db.session, progress=bar.update)
+        else:
+            report = audit_log.verify(db.session, progress=bar.update)
+        if published is not None:
+            report.kind = "against"
+            checkpoints.check_published(db.session, published, report.add, public_key)
+    checkpoints.record_verify(db.session, report, started)
+    where = f" (checkpoint {report.checkpoint})" if report.checkpoint else " (no checkpoint yet)"
     if report.ok:
         if not quiet:
-            click.echo(f"OK: {report.entries} audit entries of {report.records} records verified")
+            what = "since the checkpoint" if report.kind == "incremental" else "verified"
+            click.echo(f"OK: {report.entries} audit entries of {report.records} records and "
+                       f"{report.changes} change entries {what}{where}")  # fmt: skip
         return
     click.echo(f"BROKEN: {report.problems[0]}", err=True)
     for problem in report.problems[1:]:
@@ -38,10 +81,43 @@ def verify(quiet):
         click.echo(f"  ... and {hidden} more", err=True)
     click.echo(
         f"{report.problem_count} problem(s) in {report.entries} entries of "
-        f"{report.records} records",
+        f"{report.records} records{where}",
         err=True,
     )
     raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the checkpoint, as published, to this file (JSON).")  # fmt: skip
+@with_appcontext
+def checkpoint(out):
+    """Write a signed checkpoint of the logs and publish it (event audit.checkpoint)."""
+    try:
+        cp, made = checkpoints.create(db.session)
+    except (Conflict, Busy) as exc:
+        raise click.ClickException(str(exc)) from None
+    if made:
+        click.echo(f"checkpoint {cp.seq}: {cp.audit_upto} audit entries, {cp.change_upto} "
+                   f"change entries; digest {cp.digest}")  # fmt: skip
+    else:
+        click.echo(f"nothing logged since checkpoint {cp.seq}; digest {cp.digest}")
+    if out is not None:
+        try:
+            out.write_text(json.dumps(checkpoints.published(cp), indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{out}: {exc}") from None
+        click.echo(f"written to {out}")
+
+
+@audit.command("public-key")
+@with_appcontext
+def public_key():
+    """Print the public keys checkpoints are signed with, by key id (give them to verifiers)."""
+    ring = audit_keys.current()
+    for kid in sorted(ring.secrets_by_id, key=lambda k: k != ring.current_id):
+        state = "signs now" if kid == ring.current_id else "verify only"
+        click.echo(f"{kid}  {ring.public_key(kid)}  ({state})")
 
 
 @audit.command("rotate-key")
@@ -61,4 +137,6 @@ def rotate_key():
     click.echo("Set in the environment of every process, then restart them all:")
     click.echo("  ALUR_AUDIT_OLD_KEYS: add the current ALUR_AUDIT_KEY to it (keep the ones there)")
     click.echo("  ALUR_AUDIT_KEY: the new key, on the last line; store it as you store the others")
+    click.echo("Checkpoints are signed with the new key from then on; give its public key to")
+    click.echo(f"whoever verifies published checkpoints: {audit_keys.ring(key).public_key()}")
     click.echo(key)

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from alur.extensions import db
-from workflow import changes
+from workflow import changes, checkpoints
 from workflow import outbox as delivery
 from workflow import webhooks as hooks
 from workflow.db import utcnow
-from workflow.errors import WorkflowError
+from workflow.errors import Conflict, WorkflowError
 from workflow.models import (
     DeliveryStatus,
     OutboxDelivery,
@@ -274,6 +274,12 @@ def work(once, name, quiet):
     worker = delivery.Worker(db.session, _settings(), report=None if quiet else _report)
     if name:
         worker.name = name
+    minutes = float(current_app.config.get("AUDIT_CHECKPOINT_MINUTES") or 0)
+    if minutes > 0 and not once:
+        # Looked at every minute; written when the newest is ``minutes`` old (several
+        # workers share the work: the first to find it due writes it).
+        worker.chores.append((60.0, lambda session: _checkpoint_if_due(session, minutes)))
+        worker.chore_failed = lambda exc: click.echo(f"audit checkpoint: {exc}", err=True)
     if once:
         totals = worker.once()
     else:
@@ -284,6 +290,19 @@ def work(once, name, quiet):
         totals = worker.run(stop)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(totals.items())) or "nothing was due"
     click.echo(f"outbox worker {worker.name}: {summary}")
+
+
+def _checkpoint_if_due(session, minutes: float) -> None:
+    if not checkpoints.due(session, minutes):
+        return
+    try:
+        cp, made = checkpoints.create(session)
+    except checkpoints.LogShrank:
+        raise  # told as a failure: the logs hold less than a checkpoint covered
+    except Conflict:
+        return  # another worker wrote it
+    if made:
+        click.echo(f"audit checkpoint {cp.seq} written and published (digest {cp.digest[:12]})")
 
 
 @outbox.command("status")

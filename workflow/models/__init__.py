@@ -8,7 +8,13 @@ from workflow.models.accounts import (
     User,
     user_roles,
 )
-from workflow.models.audit import AuditEntry, OutboxEvent
+from workflow.models.audit import (
+    AuditCheckpoint,
+    AuditCheckpointBucket,
+    AuditEntry,
+    AuditVerifyRun,
+    OutboxEvent,
+)
 from workflow.models.changes import ChangeEntry
 from workflow.models.delegations import ActingKind, Delegation
 from workflow.models.followups import FollowUp, FollowUpKind
@@ -40,7 +46,10 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Appraisal",
+    "AuditCheckpoint",
+    "AuditCheckpointBucket",
     "AuditEntry",
+    "AuditVerifyRun",
     "ChangeEntry",
     "Delegation",
     "DeliveryAttempt",

@@ -77,3 +77,67 @@ class OutboxEvent(db.Model):
     payload: Mapped[dict] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditCheckpoint(db.Model):
+    """A signed statement of what the logs held at one moment (``workflow.checkpoints``).
+
+    It covers the audit entries with ``id <= audit_upto`` and the change entries with
+    ``id <= change_upto``: their counts per kind, and, for what came since the
+    checkpoint before it (its *segment*), a digest per bucket of records
+    (``AuditCheckpointBucket``), summed up in ``segment_digest``. Each checkpoint's
+    ``digest`` takes in the one before it, so the checkpoints form a chain whose newest
+    digest, once published, stands for everything that came before.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    audit_upto: Mapped[int]
+    change_upto: Mapped[int]
+    counts: Mapped[dict] = mapped_column(JSONType)
+    segment_digest: Mapped[str] = mapped_column(String(64))
+    prev_digest: Mapped[str | None] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class AuditCheckpointBucket(db.Model):
+    """What one checkpoint's segment holds of one bucket of records (or of change entries).
+
+    ``kind`` is a workflow's name or ``change_log``; ``bucket`` the record id (the change
+    entry's id) divided by ``workflow.checkpoints.BUCKET``. ``digest`` is a SHA-256 over
+    the segment's entries of the bucket, each as (record, seq, id, hash), in chain order.
+    """
+
+    __tablename__ = "audit_checkpoint_buckets"
+    # The key serves verify's walk bucket by bucket; the index, a checkpoint's own rows.
+    __table_args__ = (Index("ix_audit_checkpoint_buckets_seq", "checkpoint_seq", "kind", "bucket"),)
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bucket: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_seq: Mapped[int] = mapped_column(primary_key=True)
+    entries: Mapped[int]
+    chains: Mapped[int]  # of them first entries: chains begun in the segment
+    last: Mapped[int]  # the highest record id (change entry id) among them
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class AuditVerifyRun(db.Model):
+    """The outcome of one ``audit verify``, for the dashboard and the auditors."""
+
+    __tablename__ = "audit_verify_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # full, incremental, against
+    ok: Mapped[bool]
+    entries: Mapped[int]
+    records: Mapped[int]
+    problem_count: Mapped[int]
+    first_problem: Mapped[str | None] = mapped_column(Text)
+    checkpoint_seq: Mapped[int | None]

@@ -34,5 +34,8 @@ class ChangeEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(JSONType)
     after: Mapped[dict | None] = mapped_column(JSONType)
     comment: Mapped[str | None] = mapped_column(Text)
+    # An HMAC of the entry under the audit key ``key_id`` names (``workflow.audit.change_hash``).
+    key_id: Mapped[str] = mapped_column(String(16))
+    hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()

@@ -1,0 +1,374 @@
+"""Signed checkpoints: tampering with what a checkpoint covered, published anchors, and
+the incremental verify."""
+
+from __future__ import annotations
+
+import json
+import threading
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from tests.factories import new_record
+from tests.workflow_paths import bring_to
+from workflow import audit, audit_keys, checkpoints, outbox
+from workflow.db import db
+from workflow.engine import fire_by_id
+from workflow.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditVerifyRun,
+    ChangeEntry,
+    OutboxDelivery,
+    OutboxEvent,
+)
+
+
+def _sql(session, statement: str, **params) -> None:
+    session.execute(text(statement), params)
+    session.commit()
+
+
+@pytest.fixture
+def history(session, cast):
+    """Three records with history, a logged change, and checkpoint 1 over all of it;
+    returns the appraisal (reviewed)."""
+    bring_to(new_record(session, cast, "training_nomination"), "approved")
+    bring_to(new_record(session, cast, "mentoring_assignment"), "returned")
+    record = bring_to(new_record(session, cast, "appraisal"), "reviewed")
+    session.commit()
+    from workflow import changes
+
+    changes.save(session, cast.admin, cast.agency, {"name": "Kota Contoh (diubah)"}, via="admin")
+    cp, made = checkpoints.create(session)
+    assert made and cp.seq == 1
+    return record
+
+
+def another_appraisal(session, cast, year: int):
+    """An appraisal of another year: one open per person and year."""
+    return new_record(session, cast, "appraisal", year=year)
+
+
+def entries(session, record) -> list[AuditEntry]:
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.workflow == "appraisal", AuditEntry.record_id == record.id)
+        .order_by(AuditEntry.seq)
+    ).all()
+
+
+def verify(cli, *args):
+    result = cli("audit", "verify", *args)
+    return result.exit_code, result.output
+
+
+def test_a_checkpoint_counts_the_logs_and_is_signed_for_outside_verifiers(session, history):
+    cp = checkpoints.newest(session)
+    assert cp.counts["audit"] == {
+        "training_nomination": {"entries": 4, "chains": 1},
+        "mentoring_assignment": {"entries": 3, "chains": 1},
+        "appraisal": {"entries": 3, "chains": 1},
+    }
+    assert cp.counts["change_log"]["entries"] == session.scalar(
+        select(func.count()).select_from(ChangeEntry)
+    )
+    assert cp.audit_upto == session.scalar(select(func.max(AuditEntry.id)))
+    published = checkpoints.published(cp)
+    # The public key alone checks it: no audit key needed outside Alur.
+    public = audit_keys.current().public_key(cp.key_id)
+    assert published["public_key"] == public
+    assert audit_keys.verify_signature(public, published["signature"], cp.digest.encode())
+    assert not audit_keys.verify_signature(public, published["signature"], b"0" * 64)
+
+
+def test_each_checkpoint_is_an_outbox_event_for_the_subscribers(session, history, cast):
+    from workflow import webhooks
+
+    session.add(webhooks.add_subscription(session, "http://127.0.0.1:9/hook", ["audit.*"],
+                                          allow_private=True))  # fmt: skip
+    session.commit()
+    bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    cp, made = checkpoints.create(session)
+    assert made and cp.seq == 2
+    event = session.scalar(select(OutboxEvent).where(OutboxEvent.type == "audit.checkpoint")
+                           .order_by(OutboxEvent.id.desc()))  # fmt: skip
+    assert event.payload == json.loads(json.dumps(checkpoints.published(cp)))
+    outbox.fan_out(session)
+    # the subscription wants audit.* only: the checkpoint, not the appraisal's steps
+    assert session.scalars(select(OutboxDelivery.event_id)).all() == [event.id]
+
+
+def test_nothing_logged_since_writes_no_new_checkpoint(session, history, cli):
+    result = cli("audit", "checkpoint")
+    assert result.exit_code == 0
+    assert "nothing logged since checkpoint 1" in result.output
+    assert session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 1
+
+
+def test_the_untouched_log_verifies_with_its_checkpoint_and_the_run_is_kept(session, history, cli):
+    code, output = verify(cli)
+    assert code == 0, output
+    assert "(checkpoint 1)" in output
+    run = session.scalar(select(AuditVerifyRun).order_by(AuditVerifyRun.id.desc()))
+    assert (run.kind, run.ok, run.checkpoint_seq, run.problem_count) == ("full", True, 1, 0)
+
+
+def _rechain_with_the_key(session, record, comment: str) -> None:
+    """What whoever holds the key can do: rewrite an entry and rebuild the chain after it."""
+    chain = entries(session, record)
+    prev = None
+    for entry in chain:
+        if entry.seq == 2:
+            entry.comment = comment
+        entry.prev_hash = prev
+        entry.hash = audit.entry_hash(SimpleNamespace(**{
+            c.key: getattr(entry, c.key) for c in AuditEntry.__table__.c}))  # fmt: skip
+        prev = entry.hash
+    session.execute(text("UPDATE appraisals SET audit_head = :h WHERE id = :id"),
+                    {"h": prev, "id": record.id})  # fmt: skip
+    session.commit()
+
+
+def _delete_record_with_chain(session, record) -> None:
+    _sql(session, "DELETE FROM audit_log WHERE workflow = 'appraisal' AND record_id = :id",
+         id=record.id)  # fmt: skip
+    _sql(session, "DELETE FROM appraisals WHERE id = :id", id=record.id)
+
+
+def _first_change(session) -> int:
+    return session.scalar(select(func.min(ChangeEntry.id)))
+
+
+# What was done with SQL to a database a checkpoint covered -> what verify must say.
+TAMPERING = {
+    "record deleted with its whole chain": (
+        _delete_record_with_chain,
+        ["record(s) were removed with their chains", "no record holds #{id}",
+         "appraisal entries: checkpoint 1 covered 3 of 1 records, the log holds 0 of 0"],
+    ),
+    "log truncated": (
+        lambda s, r: _sql(s, "DELETE FROM audit_log"),
+        ["appraisal #{id}: has no audit entries", "checkpoint 1 covered 3 entries"],
+    ),
+    "chain rewritten with the key": (
+        lambda s, r: _rechain_with_the_key(s, r, "rewritten"),
+        ["appraisal records #0..#9999: checkpoint 1 covered 3 entries (1 chains begun) there, "
+         "the log holds 3 (1): entries it covered were altered or replaced"],
+    ),
+    "change entry edited": (
+        lambda s, r: _sql(s, "UPDATE change_log SET comment = 'x' WHERE id = :id",
+                          id=_first_change(s)),
+        ["change entry {change}", "was altered"],
+    ),
+    "change entry deleted": (
+        lambda s, r: _sql(s, "DELETE FROM change_log WHERE id = :id", id=_first_change(s)),
+        ["change entries #0..#9999: checkpoint 1 covered", "entries it covered were removed"],
+    ),
+    "change entry forged": (
+        lambda s, r: _sql(
+            s, "INSERT INTO change_log (created_at, via, model, row_key, action, key_id, hash) "
+               "VALUES ('2026-01-01 00:00:00', 'admin', 'units', '1', 'delete', :k, :h)",
+            k=audit_keys.current().current_id, h="0" * 64),
+        ["change entry", "was altered"],
+    ),
+    "checkpoint deleted": (
+        lambda s, r: _sql(s, "DELETE FROM audit_checkpoints"),
+        ["checkpoint 1: was removed"],
+    ),
+    "checkpoint counts edited": (
+        lambda s, r: _sql(s, "UPDATE audit_checkpoints SET change_upto = change_upto + 1"),
+        ["checkpoint 1: was altered"],
+    ),
+    "checkpoint bucket edited": (
+        lambda s, r: _sql(s, "UPDATE audit_checkpoint_buckets SET entries = entries + 1 "
+                             "WHERE kind = 'appraisal'"),
+        ["checkpoint 1: its bucket rows are not those its segment digest was made of"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERING))
+def test_tampering_with_what_a_checkpoint_covered_is_named(session, history, cli, tampering):
+    tamper, symptoms = TAMPERING[tampering]
+    names = {"id": history.id, "change": _first_change(session)}
+    tamper(session, history)
+    code, output = verify(cli)
+    assert code == 1, output
+    for symptom in symptoms:
+        assert symptom.format(**names) in output
+    run = session.scalar(select(AuditVerifyRun).order_by(AuditVerifyRun.id.desc()))
+    assert run.ok is False and run.first_problem
+
+
+def test_a_deleted_record_with_its_chain_is_caught_by_the_incremental_verify(session, history, cli):
+    _delete_record_with_chain(session, history)
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1
+    assert "appraisal entries: checkpoint 1 covered 3 of 1 records, the log holds 0 of 0" in output
+
+
+def test_the_incremental_verify_checks_only_what_came_after_the_checkpoint(
+    session, history, cast, cli
+):
+    later = bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 0, output
+    assert "OK: 2 audit entries of 1 records and 0 change entries since the checkpoint" in output
+    _sql(session, "UPDATE audit_log SET comment = 'x' WHERE workflow = 'appraisal' AND "
+                  "record_id = :id AND seq = 2", id=later.id)  # fmt: skip
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1
+    assert f"appraisal #{later.id}: audit entry" in output and "was altered" in output
+
+
+def test_a_rewrite_with_the_key_after_publication_is_caught_by_the_published_checkpoint(
+    session, history, cli, tmp_path
+):
+    published = tmp_path / "checkpoint-1.json"
+    assert cli("audit", "checkpoint", "--out", str(published)).exit_code == 0
+    # Whoever holds the key rewrites an entry, rebuilds the chain, and makes the
+    # checkpoints afresh so the database agrees with itself.
+    _rechain_with_the_key(session, history, "rewritten")
+    _sql(session, "DELETE FROM audit_checkpoint_buckets")
+    _sql(session, "DELETE FROM audit_checkpoints")
+    checkpoints.create(session)
+    assert verify(cli)[0] == 0  # the database alone cannot tell: it was signed again
+    code, output = verify(cli, "--against", str(published))
+    assert code == 1
+    assert "published checkpoint 1: the database's checkpoint 1 is not the one published" in output
+
+
+def test_the_published_checkpoint_itself_is_checked(session, history, cli, tmp_path):
+    good = tmp_path / "good.json"
+    cli("audit", "checkpoint", "--out", str(good))
+    assert verify(cli, "--against", str(good))[0] == 0
+    data = json.loads(good.read_text())
+    # an outbox event as a subscriber received it is accepted too
+    as_event = tmp_path / "event.json"
+    as_event.write_text(json.dumps({"type": "audit.checkpoint", "data": data}))
+    assert verify(cli, "--against", str(as_event))[0] == 0
+    altered = tmp_path / "altered.json"
+    altered.write_text(json.dumps({**data, "audit_upto": data["audit_upto"] - 1}))
+    code, output = verify(cli, "--against", str(altered))
+    assert code == 1 and "its digest does not match its contents" in output
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps({**data, "signature": "00" * 64}))
+    code, output = verify(cli, "--against", str(forged))
+    assert code == 1 and "its signature does not verify" in output
+    for bad in ("", "[]", '{"seq": "1"}', "\x00" * 10, "[" * 100_000, " " * 2_000_000):
+        path = tmp_path / "bad.json"
+        path.write_text(bad)
+        result = cli("audit", "verify", "--against", str(path))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+    missing = cli("audit", "verify", "--against", str(tmp_path / "nothing.json"))
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_a_checkpoint_by_another_key_is_checked_with_the_public_key_given(
+    session, history, cli, tmp_path
+):
+    other = audit_keys.ring(audit_keys.new_key())
+    data = checkpoints.published(checkpoints.newest(session))
+    data["key_id"] = other.current_id
+    data.pop("digest"), data.pop("signature")
+    import hashlib
+
+    data["digest"] = hashlib.sha256(
+        checkpoints._canonical({k: data[k] for k in checkpoints.BODY})
+    ).hexdigest()
+    data["signature"] = other.signing_key().sign(data["digest"].encode()).hex()
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(data))
+    code, output = verify(cli, "--against", str(path))
+    assert code == 1 and "signed with a key not held here" in output
+    code, output = verify(cli, "--against", str(path), "--public-key", other.public_key())
+    # the signature holds, but the database's checkpoint 1 is another one
+    assert code == 1 and "is not the one published" in output
+
+
+def test_checkpoints_chain_and_the_worker_writes_them_when_due(session, history, cast):
+    assert not checkpoints.due(session, 60)
+    assert checkpoints.due(session, 0)
+    bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    worker = outbox.Worker(session)
+    worker.chores.append((60.0, lambda s: checkpoints.create(s)))
+    stop = threading.Event()
+    worker.chores.append((60.0, lambda s: stop.set()))
+    worker.run(stop)
+    second = checkpoints.newest(session)
+    first = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == 1))
+    assert second.seq == 2 and second.prev_digest == first.digest
+    assert second.counts["audit"]["appraisal"] == {"entries": 5, "chains": 2}
+
+
+def test_the_outbox_worker_writes_a_checkpoint_only_when_one_is_due(session, history, cast):
+    from alur.cli.webhooks import _checkpoint_if_due
+
+    bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    _checkpoint_if_due(session, 60)  # checkpoint 1 is minutes old
+    assert checkpoints.newest(session).seq == 1
+    _checkpoint_if_due(session, 0)
+    assert checkpoints.newest(session).seq == 2
+    _sql(session, "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    _sql(session, "DELETE FROM change_log")
+    with pytest.raises(checkpoints.LogShrank):  # told, not taken for another worker's
+        _checkpoint_if_due(session, 0)
+
+
+def test_a_checkpoint_refuses_a_log_shorter_than_the_last_one(session, history, cast):
+    _sql(session, "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    bring_to(another_appraisal(session, cast, 2024), "draft")
+    _sql(session, "DELETE FROM change_log")
+    with pytest.raises(checkpoints.LogShrank, match="entries were removed"):
+        checkpoints.create(session)
+
+
+def test_the_cut_off_waits_for_an_entry_being_written_below_it(app, session, history, cast):
+    """Entry n is written but not committed while entry n+1 commits: a checkpoint taken
+    then must not cover n+1 without n (real concurrent connections)."""
+    first = another_appraisal(session, cast, 2024)
+    second = another_appraisal(session, cast, 2023)
+    session.commit()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(s, row):
+        s.flush()  # the entry is written, the transaction stays open
+        holding.set()
+        release.wait(20)
+
+    def fire(record_id, within=None):
+        with app.app_context(), Session(db.engine) as other:
+            fire_by_id(other, "appraisal", record_id, "submit", None, via="system",
+                       within=within)  # fmt: skip
+
+    writer = threading.Thread(target=fire, args=(first.id, hold))
+    writer.start()
+    later = None
+    try:
+        assert holding.wait(20)
+        later = threading.Thread(target=fire, args=(second.id,))
+        later.start()
+        later.join(2)  # PostgreSQL: committed by now; SQLite: waits for the first writer
+        threading.Timer(1.0, release.set).start()
+        _, made = checkpoints.create(session)
+    finally:
+        release.set()
+        writer.join(30)
+        if later is not None:
+            later.join(30)
+    assert made and not writer.is_alive() and not later.is_alive()
+    report = audit.verify(session)
+    assert report.ok, report.problems
+    submitted = session.scalars(
+        select(AuditEntry.record_id).where(
+            AuditEntry.workflow == "appraisal", AuditEntry.trigger == "submit"
+        )
+    ).all()
+    assert {first.id, second.id} <= set(submitted)

@@ -1,0 +1,595 @@
+"""Signed checkpoints: what the audit log and the change log held, published to the outside.
+
+A record's chain shows what was done to the record, but nothing in it knows that
+the record existed: whoever deletes a record with its whole chain, or cuts a chain
+back and resets the record's fields, leaves chains that verify. A checkpoint closes
+that. It covers every audit entry with ``id <= audit_upto`` and every change entry
+with ``id <= change_upto``, and says
+
+* how many entries and chains each kind had (``counts``), and
+* for what came since the checkpoint before it (its *segment*), bucket by bucket of
+  records (``BUCKET`` records each), how many entries there were and a SHA-256 over
+  them (``AuditCheckpointBucket``); ``segment_digest`` sums the buckets up.
+
+Its ``digest`` takes in the one before it, so the newest digest stands for every
+checkpoint, and so for every entry they cover. It is signed with an Ed25519 key
+derived from the audit key (whoever verifies needs only the public half, ``flask
+audit public-key``) and published: an ``audit.checkpoint`` outbox event to the
+subscribers, and ``flask audit checkpoint --out FILE`` for the archive. Whoever holds
+the audit key can sign new checkpoints, but cannot change one a subscriber already
+holds: ``flask audit verify --against FILE`` compares the database with it.
+
+The cut-off is taken under a brief SHARE lock of both logs (PostgreSQL): it waits
+for the transactions that are writing entries and holds back new ones for the two
+``max(id)`` reads, so no entry below the cut-off can be committed after the
+checkpoint was taken. SQLite has one writer at a time, and the cut-off is taken
+under its write lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workflow import audit_keys
+from workflow.db import utcnow, write_transaction
+from workflow.errors import Conflict
+from workflow.models import (
+    AuditCheckpoint,
+    AuditCheckpointBucket,
+    AuditEntry,
+    AuditVerifyRun,
+    ChangeEntry,
+    OutboxEvent,
+)
+from workflow.workflows import WORKFLOWS
+
+BUCKET = 10_000  # records (change entries) per bucket: how closely a finding is placed
+CHANGE_LOG = "change_log"
+EVENT_TYPE = "audit.checkpoint"
+STREAM = 5000
+MAX_PUBLISHED = 1_000_000  # characters: a published checkpoint is a few hundred
+
+
+class LogShrank(Conflict):
+    """The logs end before what the newest checkpoint covered: entries were removed."""
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def audit_leaf(record_id: int, seq: int, entry_id: int, entry_hash: str) -> bytes:
+    """An audit entry as a bucket's digest takes it in."""
+    return _canonical([record_id, seq, entry_id, entry_hash]) + b"\n"
+
+
+def change_leaf(entry_id: int, entry_hash: str) -> bytes:
+    """A change entry as a bucket's digest takes it in."""
+    return _canonical([entry_id, entry_hash]) + b"\n"
+
+
+@dataclass
+class BucketDigest:
+    """The running count and SHA-256 of one bucket's entries in one segment."""
+
+    entries: int = 0
+    chains: int = 0
+    last: int = 0
+    hasher: object = field(default_factory=hashlib.sha256)
+
+    def add(self, leaf: bytes, first: bool, key: int) -> None:
+        self.entries += 1
+        self.chains += first
+        self.last = max(self.last, key)
+        self.hasher.update(leaf)
+
+    def result(self) -> tuple[int, int, str]:
+        return self.entries, self.chains, self.hasher.hexdigest()
+
+
+def segment_digest(rows: Iterable) -> str:
+    """SHA-256 over a segment's bucket rows (kind, bucket, entries, chains, last, digest)."""
+    hasher = hashlib.sha256()
+    for row in rows:
+        hasher.update(
+            _canonical([row.kind, row.bucket, row.entries, row.chains, row.last, row.digest])
+        )
+        hasher.update(b"\n")
+    return hasher.hexdigest()
+
+
+BODY = ("seq", "created_at", "audit_upto", "change_upto", "counts", "segment_digest",
+        "prev_digest", "key_id")  # fmt: skip
+
+
+def body(cp) -> dict:
+    """What a checkpoint's ``digest`` is the SHA-256 of (its canonical JSON)."""
+    values = {name: getattr(cp, name) for name in BODY}
+    return {**values, "created_at": _iso(cp.created_at)}
+
+
+def digest_of(cp) -> str:
+    return hashlib.sha256(_canonical(body(cp))).hexdigest()
+
+
+def published(cp) -> dict:
+    """The checkpoint as it is published: its body, digest, signature and public key."""
+    return {
+        **body(cp),
+        "digest": cp.digest,
+        "signature": cp.signature,
+        "public_key": audit_keys.current().public_key(cp.key_id),
+    }
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def newest(session: Session) -> AuditCheckpoint | None:
+    return session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1))
+
+
+def _cutoff(session: Session) -> tuple[int, int]:
+    with write_transaction(session):
+        if session.get_bind().dialect.name == "postgresql":
+            # Bounded by the connection's lock_timeout (``workflow.db.Timeouts``).
+            session.execute(text("LOCK TABLE audit_log, change_log IN SHARE MODE"))
+        audit_upto = session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+        change_upto = session.scalar(select(func.coalesce(func.max(ChangeEntry.id), 0)))
+    return audit_upto, change_upto
+
+
+def segment_buckets(
+    session: Session, audit_range: tuple[int, int], change_range: tuple[int, int]
+) -> list[dict]:
+    """The bucket rows of the entries with ids in ``(after, upto]`` of each range."""
+    found: dict[tuple[str, int], BucketDigest] = {}
+    (audit_after, audit_upto), (change_after, change_upto) = audit_range, change_range
+    entries = session.execute(
+        select(AuditEntry.workflow, AuditEntry.record_id, AuditEntry.seq, AuditEntry.id,
+               AuditEntry.hash)
+        .where(AuditEntry.id > audit_after, AuditEntry.id <= audit_upto)
+        .order_by(AuditEntry.workflow, AuditEntry.record_id, AuditEntry.seq)
+        .execution_options(yield_per=STREAM)
+    )  # fmt: skip
+    for kind, record_id, seq, entry_id, entry_hash in entries:
+        bucket = found.setdefault((kind, record_id // BUCKET), BucketDigest())
+        bucket.add(audit_leaf(record_id, seq, entry_id, entry_hash), seq == 1, record_id)
+    changes = session.execute(
+        select(ChangeEntry.id, ChangeEntry.hash)
+        .where(ChangeEntry.id > change_after, ChangeEntry.id <= change_upto)
+        .order_by(ChangeEntry.id)
+        .execution_options(yield_per=STREAM)
+    )
+    for entry_id, entry_hash in changes:
+        bucket = found.setdefault((CHANGE_LOG, entry_id // BUCKET), BucketDigest())
+        bucket.add(change_leaf(entry_id, entry_hash), False, entry_id)
+    rows = []
+    for (kind, number), bucket in sorted(found.items()):
+        entries_, chains, digest = bucket.result()
+        rows.append({"kind": kind, "bucket": number, "entries": entries_, "chains": chains,
+                     "last": bucket.last, "digest": digest})  # fmt: skip
+    return rows
+
+
+def zero_counts() -> dict:
+    return {"audit": {name: {"entries": 0, "chains": 0} for name in WORKFLOWS},
+            CHANGE_LOG: {"entries": 0}}  # fmt: skip
+
+
+def add_counts(counts: dict, rows: Iterable) -> dict:
+    """``counts`` with a segment's bucket rows added to them."""
+    result = json.loads(json.dumps(counts))
+    for name in WORKFLOWS:
+        result["audit"].setdefault(name, {"entries": 0, "chains": 0})
+    for row in rows:
+        kind = row["kind"] if isinstance(row, dict) else row.kind
+        entries = row["entries"] if isinstance(row, dict) else row.entries
+        chains = row["chains"] if isinstance(row, dict) else row.chains
+        if kind == CHANGE_LOG:
+            result[CHANGE_LOG]["entries"] += entries
+        else:
+            kept = result["audit"].setdefault(kind, {"entries": 0, "chains": 0})
+            kept["entries"] += entries
+            kept["chains"] += chains
+    return result
+
+
+def create(session: Session) -> tuple[AuditCheckpoint, bool]:
+    """Write the next checkpoint and its outbox event; ``(checkpoint, True)``.
+
+    When nothing was logged since the newest checkpoint, write nothing and return
+    ``(newest, False)``. ``Conflict`` if another checkpoint was written meanwhile, or
+    if the logs hold fewer entries than the newest checkpoint covered (run verify).
+    """
+    ring = audit_keys.current()
+    audit_upto, change_upto = _cutoff(session)
+    prev = newest(session)
+    if prev is not None:
+        if audit_upto < prev.audit_upto or change_upto < prev.change_upto:
+            raise LogShrank(
+                f"the logs end before what checkpoint {prev.seq} covered (audit entry "
+                f"{audit_upto} of {prev.audit_upto}, change entry {change_upto} of "
+                f"{prev.change_upto}): entries were removed; run 'flask audit verify'"
+            )
+        if (audit_upto, change_upto) == (prev.audit_upto, prev.change_upto):
+            session.rollback()
+            return prev, False
+    after = (prev.audit_upto, prev.change_upto) if prev is not None else (0, 0)
+    rows = segment_buckets(session, (after[0], audit_upto), (after[1], change_upto))
+    cp = AuditCheckpoint(
+        seq=(prev.seq + 1) if prev is not None else 1,
+        created_at=utcnow(),
+        audit_upto=audit_upto,
+        change_upto=change_upto,
+        counts=add_counts(prev.counts if prev is not None else zero_counts(), rows),
+        segment_digest=segment_digest(_Row(r) for r in rows),
+        prev_digest=prev.digest if prev is not None else None,
+        key_id=ring.current_id,
+    )
+    cp.digest = digest_of(cp)
+    cp.signature = ring.signing_key().sign(cp.digest.encode()).hex()
+    session.rollback()  # the reads' transaction: the write begins afresh
+    try:
+        with write_transaction(session):
+            session.add(cp)
+            if rows:
+                session.execute(insert(AuditCheckpointBucket),
+                                [{**r, "checkpoint_seq": cp.seq} for r in rows])  # fmt: skip
+            session.add(OutboxEvent(event_id=f"evt_{uuid.uuid4().hex}", type=EVENT_TYPE,
+                                    created_at=cp.created_at, payload=published(cp)))  # fmt: skip
+    except IntegrityError:
+        raise Conflict("another checkpoint was written at the same time; try again") from None
+    return cp, True
+
+
+class _Row:
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def due(session: Session, every_minutes: float) -> bool:
+    """Whether the newest checkpoint is older than ``every_minutes`` (or there is none)."""
+    created = session.scalar(select(func.max(AuditCheckpoint.created_at)))
+    session.rollback()
+    if created is None:
+        return True
+    return (utcnow() - created).total_seconds() >= every_minutes * 60
+
+
+# -- verifying -------------------------------------------------------------------------------
+
+
+@dataclass
+class Book:
+    """The checkpoints' cut-offs, in order, and the newest one's counts."""
+
+    seqs: list[int] = field(default_factory=list)
+    audit_uptos: list[int] = field(default_factory=list)
+    change_uptos: list[int] = field(default_factory=list)
+    newest: AuditCheckpoint | None = None
+
+    def uptos(self, kind: str) -> list[int]:
+        return self.change_uptos if kind == CHANGE_LOG else self.audit_uptos
+
+
+def check_signature(cp, where: str, add: Callable[[str], None]) -> None:
+    public = audit_keys.current().public_key(cp.key_id)
+    if public is None:
+        add(f"{where}: signed with an unknown key ({cp.key_id!r}): forged, or that key is "
+            "missing from ALUR_AUDIT_OLD_KEYS")  # fmt: skip
+    elif not audit_keys.verify_signature(public, cp.signature, cp.digest.encode()):
+        add(f"{where}: its signature does not verify: forged or altered")
+
+
+def _check_one(session, cp, prev, add) -> None:
+    where = f"checkpoint {cp.seq}"
+    if prev is None and cp.seq != 1:
+        add(f"{where}: the checkpoints before it (1..{cp.seq - 1}) were removed")
+    elif prev is not None and cp.seq != prev.seq + 1:
+        add(f"{where}: checkpoints {prev.seq + 1}..{cp.seq - 1} were removed")
+    if cp.prev_digest != (prev.digest if prev is not None else None):
+        add(f"{where}: does not link to the checkpoint before it")
+    rows = session.scalars(
+        select(AuditCheckpointBucket).where(AuditCheckpointBucket.checkpoint_seq == cp.seq)
+    ).all()
+    rows = sorted(rows, key=lambda r: (r.kind, r.bucket))  # Python's order, not a collation's
+    if segment_digest(rows) != cp.segment_digest:
+        add(f"{where}: its bucket rows are not those its segment digest was made of")
+    if digest_of(cp) != cp.digest:
+        add(f"{where}: was altered (its digest does not match its contents)")
+    else:
+        check_signature(cp, where, add)
+    before = prev.counts if prev is not None else zero_counts()
+    if prev is not None and (cp.audit_upto < prev.audit_upto or cp.change_upto < prev.change_upto):
+        add(f"{where}: covers fewer entries than checkpoint {prev.seq}")
+    if add_counts(before, rows) != add_counts(cp.counts, ()):
+        add(f"{where}: its counts are not those before it plus its segment's")
+
+
+def check_chain(session: Session, add: Callable[[str], None]) -> Book:
+    """Check every checkpoint (links, digests, signatures, counts); return their cut-offs."""
+    book = Book()
+    prev = None
+    for cp in session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.seq).execution_options(yield_per=500)
+    ):
+        _check_one(session, cp, prev, add)
+        book.seqs.append(cp.seq)
+        book.audit_uptos.append(cp.audit_upto)
+        book.change_uptos.append(cp.change_upto)
+        prev = cp
+    book.newest = prev
+    orphans = session.scalars(
+        select(AuditCheckpointBucket.checkpoint_seq)
+        .where(AuditCheckpointBucket.checkpoint_seq.not_in(book.seqs or [0]))
+        .distinct()
+        .order_by(AuditCheckpointBucket.checkpoint_seq)
+        .limit(10)
+    ).all()
+    for seq in orphans:
+        add(f"checkpoint {seq}: was removed (what it covered, bucket by bucket, is still held)")
+    return book
+
+
+def check_newest(session: Session, add: Callable[[str], None]) -> Book:
+    """Check only the newest checkpoint, and its link to the one before it."""
+    book = Book()
+    last_two = session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(2)
+    ).all()
+    if not last_two:
+        return book
+    cp, prev = last_two[0], (last_two[1] if len(last_two) > 1 else None)
+    _check_one(session, cp, prev, add)
+    if prev is not None:
+        book.seqs.append(prev.seq)
+        book.audit_uptos.append(prev.audit_upto)
+        book.change_uptos.append(prev.change_upto)
+    book.seqs.append(cp.seq)
+    book.audit_uptos.append(cp.audit_upto)
+    book.change_uptos.append(cp.change_upto)
+    book.newest = cp
+    return book
+
+
+def _range(kind: str, bucket: int) -> str:
+    low, high = bucket * BUCKET, (bucket + 1) * BUCKET - 1
+    what = "change entries" if kind == CHANGE_LOG else f"{kind} records"
+    return f"{what} #{low}..#{high}"
+
+
+def judge(add, kind: str, bucket: int, seq: int, expected, found: tuple | None,
+          absent: Callable[[int, int], str] | None = None) -> None:  # fmt: skip
+    """Report a bucket whose entries (``found``: entries, chains, digest) are not what
+    checkpoint ``seq`` said (``expected``: a bucket row; None: it said nothing there).
+    ``absent(bucket, last)`` names the records missing from it, when chains were removed."""
+    entries, chains, digest = found or (0, 0, None)
+    if expected is None:
+        add(f"{_range(kind, bucket)}: {entries} entries lie in checkpoint {seq}'s range but "
+            "it covered none there: entries were added after it")  # fmt: skip
+        return
+    if (entries, chains, digest) == (expected.entries, expected.chains, expected.digest):
+        return
+    if entries < expected.entries:
+        what = "entries it covered were removed"
+        if chains < expected.chains:
+            what = f"{expected.chains - chains} record(s) were removed with their chains"
+            if absent is not None:
+                what += absent(bucket, expected.last)
+    elif entries > expected.entries:
+        what = "entries were added"
+    else:
+        what = "entries it covered were altered or replaced"
+    add(
+        f"{_range(kind, bucket)}: checkpoint {seq} covered {expected.entries} entries "
+        f"({expected.chains} chains begun) there, the log holds {entries} ({chains}): {what}"
+    )
+
+
+class BucketCheck:
+    """Compares a kind's entries, fed in bucket order, with what the checkpoints say.
+
+    Entries after the newest checkpoint are left to the chains' own checks.
+    """
+
+    def __init__(self, session: Session, kind: str, book: Book, add: Callable[[str], None]):
+        self.session, self.kind, self.book, self.add = session, kind, book, add
+        self.uptos = book.uptos(kind)
+        self.known = set(book.seqs)
+        self.last = self.uptos[-1] if self.uptos else 0
+        query = (
+            select(AuditCheckpointBucket)
+            .where(AuditCheckpointBucket.kind == kind)
+            .order_by(AuditCheckpointBucket.bucket, AuditCheckpointBucket.checkpoint_seq)
+        )
+        self._result = session.execute(query.execution_options(yield_per=STREAM)).scalars()
+        self._expected = iter(self._result)
+        self._next = next(self._expected, None)
+        self.bucket: int | None = None
+        self.found: dict[int, BucketDigest] = {}
+        self.entries = 0  # covered by the newest checkpoint
+        self.chains = 0
+
+    def add_entry(self, entry_id: int, key: int, leaf: bytes, first: bool) -> None:
+        if entry_id > self.last:
+            return
+        self.entries += 1
+        self.chains += first
+        bucket = key // BUCKET
+        if bucket != self.bucket:
+            self._close()
+            self.bucket = bucket
+        seq = self.book.seqs[bisect_left(self.uptos, entry_id)]
+        self.found.setdefault(seq, BucketDigest()).add(leaf, first, key)
+
+    def _compare(self, bucket: int, seq: int, expected, found: BucketDigest | None) -> None:
+        if seq not in self.known:
+            return  # the bucket of a removed checkpoint: named by ``check_chain``
+        judge(self.add, self.kind, bucket, seq, expected, found.result() if found else None,
+              self._absent if self.kind in WORKFLOWS else None)  # fmt: skip
+
+    def _absent(self, bucket: int, last: int) -> str:
+        """The ids in the bucket no record holds, up to the highest the checkpoint saw there:
+        where the removed records were (a rolled-back creation leaves such a gap too)."""
+        model = WORKFLOWS[self.kind].model
+        low, top = max(bucket * BUCKET, 1), last
+        held = set(self.session.scalars(select(model.id).where(model.id.between(low, top))))
+        gaps = [n for n in range(low, top + 1) if n not in held]
+        if not gaps:
+            return ""
+        shown = ", ".join(f"#{n}" for n in gaps[:10])
+        more = f" and {len(gaps) - 10} more" if len(gaps) > 10 else ""
+        return f"; no record holds {shown}{more}"
+
+    def _drain_before(self, bucket: int | None) -> None:
+        """Expected rows of the buckets before ``bucket`` (None: all): no entry reached them."""
+        while self._next is not None and (bucket is None or self._next.bucket < bucket):
+            self._compare(self._next.bucket, self._next.checkpoint_seq, self._next, None)
+            self._next = next(self._expected, None)
+
+    def _close(self) -> None:
+        """Compare the bucket in hand with what the checkpoints say of it."""
+        if self.bucket is None:
+            return
+        self._drain_before(self.bucket)
+        while self._next is not None and self._next.bucket == self.bucket:
+            row, self._next = self._next, next(self._expected, None)
+            self._compare(row.bucket, row.checkpoint_seq, row,
+                          self.found.pop(row.checkpoint_seq, None))  # fmt: skip
+        for seq, found in sorted(self.found.items()):
+            self._compare(self.bucket, seq, None, found)
+        self.found = {}
+
+    def finish(self) -> None:
+        """Compare what is left: the last bucket, and expected buckets no entry reached."""
+        self._close()
+        self.bucket = None
+        self._drain_before(None)
+        self._result.close()
+
+    def check_counts(self) -> None:
+        """The newest checkpoint's counts of this kind against the entries fed."""
+        cp = self.book.newest
+        if cp is None:
+            return
+        if self.kind == CHANGE_LOG:
+            said, chains = cp.counts.get(CHANGE_LOG, {}).get("entries", 0), None
+        else:
+            kept = cp.counts.get("audit", {}).get(self.kind, {"entries": 0, "chains": 0})
+            said, chains = kept["entries"], kept["chains"]
+        if self.entries != said or (chains is not None and self.chains != chains):
+            what = "change entries" if self.kind == CHANGE_LOG else f"{self.kind} entries"
+            self.add(f"{what}: checkpoint {cp.seq} covered {said}"
+                     f"{'' if chains is None else f' of {chains} records'}, the log holds "
+                     f"{self.entries}{'' if chains is None else f' of {self.chains}'}: "
+                     f"entries were {'removed' if self.entries < said else 'added'}")  # fmt: skip
+
+
+def compare_segment(session: Session, book: Book, add: Callable[[str], None]) -> None:
+    """The newest checkpoint's segment made afresh from the entries, against its bucket rows."""
+    cp = book.newest
+    after = (book.audit_uptos[-2], book.change_uptos[-2]) if len(book.seqs) > 1 else (0, 0)
+    made = {(r["kind"], r["bucket"]): _Row(r) for r in segment_buckets(
+        session, (after[0], cp.audit_upto), (after[1], cp.change_upto))}  # fmt: skip
+    held = session.scalars(
+        select(AuditCheckpointBucket).where(AuditCheckpointBucket.checkpoint_seq == cp.seq)
+    ).all()
+    for row in held:
+        found = made.pop((row.kind, row.bucket), None)
+        judge(add, row.kind, row.bucket, cp.seq, row,
+              (found.entries, found.chains, found.digest) if found else None)  # fmt: skip
+    for (kind, bucket), found in sorted(made.items()):
+        judge(add, kind, bucket, cp.seq, None, (found.entries, found.chains, found.digest))
+
+
+def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
+    """The counts ``cp`` reports, as the database holds them now (two aggregate reads)."""
+    result = zero_counts()
+    rows = session.execute(
+        select(AuditEntry.workflow, func.count(), func.count().filter(AuditEntry.seq == 1))
+        .where(AuditEntry.id <= cp.audit_upto)
+        .group_by(AuditEntry.workflow)
+    ).all()
+    for workflow, entries, chains in rows:
+        result["audit"][workflow] = {"entries": entries, "chains": chains}
+    result[CHANGE_LOG]["entries"] = session.scalar(
+        select(func.count()).select_from(ChangeEntry).where(ChangeEntry.id <= cp.change_upto)
+    )
+    return result
+
+
+def load_published(text_: str) -> dict:
+    """A published checkpoint from its JSON; ValueError if it is not one."""
+    if len(text_) > MAX_PUBLISHED:
+        raise ValueError(f"too long for a checkpoint ({len(text_):,} characters)")
+    try:
+        value = json.loads(text_)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if isinstance(value, dict) and isinstance(value.get("data"), dict):
+        value = value["data"]  # the outbox event as a subscriber received it
+    need = {"seq": int, "digest": str, "signature": str, "key_id": str}
+    if not isinstance(value, dict) or any(not isinstance(value.get(k), t) for k, t in need.items()):
+        raise ValueError("not a published checkpoint: it needs seq, digest, signature and key_id")
+    return value
+
+
+def check_published(session: Session, published_: dict, add: Callable[[str], None],
+                    public_key: str | None = None) -> None:  # fmt: skip
+    """Whether the database still holds the checkpoint ``published_`` as it was published."""
+    seq = published_["seq"]
+    where = f"published checkpoint {seq}"
+    public = public_key or audit_keys.current().public_key(published_["key_id"])
+    if public is None:
+        add(f"{where}: signed with a key not held here ({published_['key_id']!r}); give its "
+            "public key with --public-key")  # fmt: skip
+    elif not audit_keys.verify_signature(public, published_["signature"],
+                                         published_["digest"].encode()):  # fmt: skip
+        add(f"{where}: its signature does not verify: the file is not what Alur published")
+        return
+    body_ = {k: published_.get(k) for k in BODY}
+    if hashlib.sha256(_canonical(body_)).hexdigest() != published_["digest"]:
+        add(f"{where}: its digest does not match its contents: the file was altered")
+        return
+    held = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == seq))
+    if held is None:
+        add(f"{where}: the database holds no checkpoint {seq}: it was removed")
+    elif held.digest != published_["digest"]:
+        add(f"{where}: the database's checkpoint {seq} is not the one published (digest "
+            f"{held.digest[:12]}, published {published_['digest'][:12]}): the log was "
+            "rewritten after it was published")  # fmt: skip
+
+
+def record_verify(session: Session, report, started_at: datetime) -> None:
+    """Keep a verify's outcome (for the dashboard and the auditors) in its own transaction."""
+    session.rollback()
+    with write_transaction(session):
+        session.add(
+            AuditVerifyRun(
+                started_at=started_at,
+                finished_at=utcnow(),
+                kind=report.kind,
+                ok=report.ok,
+                entries=report.entries + report.changes,
+                records=report.records,
+                problem_count=report.problem_count,
+                first_problem=report.problems[0][:2000] if report.problems else None,
+                checkpoint_seq=report.checkpoint,
+            )
+        )
+
+
+def last_verify(session: Session) -> AuditVerifyRun | None:
+    return session.scalar(select(AuditVerifyRun).order_by(AuditVerifyRun.id.desc()).limit(1))
