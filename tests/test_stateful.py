@@ -2,7 +2,8 @@
 
 Whatever is fired by whoever: the state stays inside the definition, approval
 never happens without a review since the last submission, the record's state
-equals the target of its last audit entry, and the audit chain verifies.
+equals the target of its last audit entry, and the audit chain verifies, in full and since
+the newest checkpoint, wherever the checkpoints fell between the steps.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests import factories
 from tests.conftest import _empty_tables
 from tests.factories import new_record
 from tests.workflow_paths import RATINGS, arguments
-from workflow import WorkflowError, audit, fire
+from workflow import WorkflowError, audit, checkpoints, fire
 from workflow.db import db
 from workflow.models import AuditEntry
 from workflow.workflows import WORKFLOWS
@@ -75,6 +76,9 @@ def machine_for(workflow: str, reached: set[str]):
             if edges:
                 trigger = data.draw(st.sampled_from([spec.trigger for spec in edges]))
                 self.fire_something(trigger, actor, True, None, None)
+            if data.draw(st.booleans(), label="checkpoint"):
+                self.session.rollback()
+                checkpoints.create(self.session)
 
         @invariant()
         def state_is_declared(self):
@@ -106,9 +110,11 @@ def machine_for(workflow: str, reached: set[str]):
 
         @invariant()
         def audit_chain_verifies(self):
-            report = audit.verify(self.session)
-            self.session.rollback()
-            assert report.ok, report.problems
+            # in full and since the newest checkpoint, whenever the checkpoints fell
+            for check in (audit.verify, audit.verify_since_checkpoint):
+                report = check(self.session)
+                self.session.rollback()
+                assert report.ok, report.problems
 
         def teardown(self):
             self.session.rollback()
