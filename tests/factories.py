@@ -208,3 +208,15 @@ def new_record(session, c: Cast, workflow: str, **overrides):
     }[workflow]()
     data.update(overrides)
     return create(session, workflow, None, data, via="system")
+
+
+def audit_chain(session, record) -> list:
+    """``record``'s audit entries, in order, as the database holds them now."""
+    from workflow.models import AuditEntry
+
+    session.expire_all()
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.workflow == record.workflow_name, AuditEntry.record_id == record.id)
+        .order_by(AuditEntry.seq)
+    ).all()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from tests.factories import new_record
+from tests.factories import audit_chain, new_record
 from tests.workflow_paths import bring_to
 from workflow import audit
-from workflow.models import AuditEntry
 
 
 @pytest.fixture
@@ -21,14 +20,6 @@ def history(session, cast):
     return record
 
 
-def entries(session, record) -> list[AuditEntry]:
-    return session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.workflow == "appraisal", AuditEntry.record_id == record.id)
-        .order_by(AuditEntry.seq)
-    ).all()
-
-
 def test_untouched_log_verifies(session, history, cli):
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
@@ -36,7 +27,7 @@ def test_untouched_log_verifies(session, history, cli):
 
 
 def test_entries_chain_to_their_predecessor(session, history):
-    chain = entries(session, history)
+    chain = audit_chain(session, history)
     assert [e.seq for e in chain] == [1, 2, 3]
     assert chain[0].prev_hash is None
     assert [e.prev_hash for e in chain[1:]] == [e.hash for e in chain[:-1]]
@@ -111,6 +102,37 @@ TAMPERING = {
         ),
         "has no audit entries",
     ),
+    "two entries swapped": (
+        lambda s, r, e: (
+            _sql(s, "UPDATE audit_log SET seq = 99 WHERE id = :id", id=e[1].id),
+            _sql(s, "UPDATE audit_log SET seq = 2 WHERE id = :id", id=e[2].id),
+            _sql(s, "UPDATE audit_log SET seq = 3 WHERE id = :id", id=e[1].id),
+        ),
+        "does not link to the entry before it",
+    ),
+    "forged entry appended": (
+        lambda s, r, e: (
+            _sql(
+                s,
+                "INSERT INTO audit_log (workflow, record_id, seq, trigger, from_state, to_state, "
+                "via, created_at, prev_hash, key_id, hash) VALUES ('appraisal', :id, 4, "
+                "'approve', 'reviewed', 'approved', 'system', '2026-12-04 10:00:00.000000', "
+                ":prev, :kid, :forged)",
+                id=r.id,
+                prev=e[2].hash,
+                kid=e[2].key_id,
+                forged="0" * 64,
+            ),
+            _sql(
+                s,
+                "UPDATE appraisals SET state = 'approved', audit_seq = 4, audit_head = :forged "
+                "WHERE id = :id",
+                id=r.id,
+                forged="0" * 64,
+            ),
+        ),
+        "was altered",
+    ),
     "record removed": (
         lambda s, r, e: _sql(s, "DELETE FROM appraisals WHERE id = :id", id=r.id),
         "belongs to no record",
@@ -121,7 +143,7 @@ TAMPERING = {
 @pytest.mark.parametrize("tampering", sorted(TAMPERING))
 def test_tampering_is_reported_with_the_first_broken_link(session, history, cli, tampering):
     tamper, symptom = TAMPERING[tampering]
-    chain = entries(session, history)
+    chain = audit_chain(session, history)
     record_id = history.id
     tamper(session, history, chain)
     result = cli("audit", "verify")

@@ -9,14 +9,13 @@ import json
 import pytest
 from alembic import command
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from alur import create_app
-from tests.factories import new_record
+from tests.factories import audit_chain, new_record
 from tests.workflow_paths import arguments, bring_to
 from workflow import audit, audit_keys, fire
 from workflow.db import db
-from workflow.models import AuditEntry
 from workflow.settings import configure
 
 NEW_KEY = "n" * 40
@@ -30,20 +29,11 @@ def record(session, cast):
     return record
 
 
-def _chain(session, record) -> list[AuditEntry]:
-    session.expire_all()
-    return session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.workflow == record.workflow_name, AuditEntry.record_id == record.id)
-        .order_by(AuditEntry.seq)
-    ).all()
-
-
 def _rebuild(session, record, digest, *, key_id=None) -> None:
     """What an insider with the database would do: rewrite every hash of the chain and
     the record's anchor, so that each entry links to the one before it."""
     prev = None
-    for entry in _chain(session, record):
+    for entry in audit_chain(session, record):
         entry.comment = "diubah" if entry.seq == 2 else entry.comment
         entry.key_id = key_id or entry.key_id
         entry.prev_hash = prev
@@ -87,7 +77,7 @@ def test_an_entry_under_a_key_nobody_holds_is_named(session, record, cli):
 
 def test_the_untouched_chain_verifies_and_names_its_key(session, record, cli):
     assert cli("audit", "verify").exit_code == 0
-    assert {e.key_id for e in _chain(session, record)} == {audit_keys.current().current_id}
+    assert {e.key_id for e in audit_chain(session, record)} == {audit_keys.current().current_id}
 
 
 def test_a_rotated_key_signs_new_entries_and_the_old_one_still_verifies(app, session, cast, cli):
@@ -98,9 +88,9 @@ def test_a_rotated_key_signs_new_entries_and_the_old_one_still_verifies(app, ses
     first = fire(first, "review", None, via="system", **arguments("appraisal", "review"))
     second = bring_to(new_record(session, cast, "training_nomination"), "submitted")
     session.commit()
-    ids = [e.key_id for e in _chain(session, first)]
+    ids = [e.key_id for e in audit_chain(session, first)]
     assert ids[0] == old.current_id and ids[-1] == audit_keys.key_id(NEW_KEY)
-    assert {e.key_id for e in _chain(session, second)} == {audit_keys.key_id(NEW_KEY)}
+    assert {e.key_id for e in audit_chain(session, second)} == {audit_keys.key_id(NEW_KEY)}
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
     # without the old key the old entries cannot be checked, and verify says so
@@ -162,8 +152,8 @@ def test_going_below_the_keyed_log_is_refused_unless_the_operator_says_so(app_ct
 def test_the_migration_reanchors_every_chain_under_the_key(
     app_ctx, session, record, cli, may_downgrade
 ):
-    before = [(e.id, e.hash) for e in _chain(session, record)]
-    vouched = _chain(session, record)[-1].record_digest
+    before = [(e.id, e.hash) for e in audit_chain(session, record)]
+    vouched = audit_chain(session, record)[-1].record_digest
     session.close()
     downgrade(revision="0012")  # back to unkeyed SHA-256 chains, verified on the way
     try:
@@ -174,7 +164,7 @@ def test_the_migration_reanchors_every_chain_under_the_key(
         assert plain and plain != [h for _id, h in before]
     finally:
         upgrade()
-    chain = _chain(session, record)
+    chain = audit_chain(session, record)
     assert [e.id for e in chain] == [i for i, _hash in before]
     # what the earlier entries vouched for is not known after a round trip; the last
     # one vouches for the record as it is

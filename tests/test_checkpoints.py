@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.factories import new_record
+from tests.factories import audit_chain, new_record
 from tests.workflow_paths import bring_to
 from workflow import audit, audit_keys, checkpoints, outbox
 from workflow.db import db
@@ -50,14 +50,6 @@ def history(session, cast):
 def another_appraisal(session, cast, year: int):
     """An appraisal of another year: one open per person and year."""
     return new_record(session, cast, "appraisal", year=year)
-
-
-def entries(session, record) -> list[AuditEntry]:
-    return session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.workflow == "appraisal", AuditEntry.record_id == record.id)
-        .order_by(AuditEntry.seq)
-    ).all()
 
 
 def verify(cli, *args):
@@ -119,7 +111,7 @@ def test_the_untouched_log_verifies_with_its_checkpoint_and_the_run_is_kept(sess
 
 def _rechain_with_the_key(session, record, comment: str) -> None:
     """What whoever holds the key can do: rewrite an entry and rebuild the chain after it."""
-    chain = entries(session, record)
+    chain = audit_chain(session, record)
     prev = None
     for entry in chain:
         if entry.seq == 2:
