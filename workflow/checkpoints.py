@@ -497,23 +497,6 @@ class BucketCheck:
                      f"entries were {'removed' if self.entries < said else 'added'}")  # fmt: skip
 
 
-def compare_segment(session: Session, book: Book, add: Callable[[str], None]) -> None:
-    """The newest checkpoint's segment made afresh from the entries, against its bucket rows."""
-    cp = book.newest
-    after = (book.audit_uptos[-2], book.change_uptos[-2]) if len(book.seqs) > 1 else (0, 0)
-    made = {(r["kind"], r["bucket"]): _Row(r) for r in segment_buckets(
-        session, (after[0], cp.audit_upto), (after[1], cp.change_upto))}  # fmt: skip
-    held = session.scalars(
-        select(AuditCheckpointBucket).where(AuditCheckpointBucket.checkpoint_seq == cp.seq)
-    ).all()
-    for row in held:
-        found = made.pop((row.kind, row.bucket), None)
-        judge(add, row.kind, row.bucket, cp.seq, row,
-              (found.entries, found.chains, found.digest) if found else None)  # fmt: skip
-    for (kind, bucket), found in sorted(made.items()):
-        judge(add, kind, bucket, cp.seq, None, (found.entries, found.chains, found.digest))
-
-
 def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
     """The counts ``cp`` reports, as the database holds them now (two aggregate reads)."""
     result = zero_counts()
