@@ -77,6 +77,10 @@ DEFAULTS = {
     # removed with its whole chain before the next checkpoint leaves no trace: this is
     # the window.
     "AUDIT_CHECKPOINT_MINUTES": 60,
+    # A directory every checkpoint is also written to, as published (JSON), where the
+    # database's writers cannot reach (ALUR_AUDIT_CHECKPOINT_DIR; empty: none). Verify
+    # then holds the database to the newest checkpoint there.
+    "AUDIT_CHECKPOINT_DIR": "",
     # Subscriptions to loopback, private or link-local hosts are refused unless this is
     # true (ALUR_WEBHOOK_ALLOW_PRIVATE): the demo's receiver is on 127.0.0.1.
     "WEBHOOK_ALLOW_PRIVATE": False,

@@ -364,3 +364,118 @@ def test_the_cut_off_waits_for_an_entry_being_written_below_it(app, session, his
         )
     ).all()
     assert {first.id, second.id} <= set(submitted)
+
+
+def test_a_change_entry_copied_or_moved_to_another_id_is_named(session, history, cli, cast):
+    from workflow import changes
+
+    changes.save(session, cast.admin, cast.agency, {"name": "Kota Contoh (lagi)"}, via="admin")
+    assert verify(cli)[0] == 0
+    columns = ("created_at, actor_id, via, model, row_key, action, agency_id, before, after, "
+               "comment, key_id, hash")  # fmt: skip
+    first = _first_change(session)
+    _sql(session, f"INSERT INTO change_log (id, {columns}) SELECT 9999, {columns} "
+                  "FROM change_log WHERE id = :id", id=first)  # fmt: skip
+    code, output = verify(cli)
+    assert code == 1 and "change entry 9999" in output and "was altered" in output
+    _sql(session, "DELETE FROM change_log WHERE id = 9999")
+    last = session.scalar(select(func.max(ChangeEntry.id)))  # after the checkpoint
+    _sql(session, "UPDATE change_log SET id = 9998 WHERE id = :id", id=last)
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1 and "change entry 9998" in output and "was altered" in output
+
+
+def test_a_record_row_removed_since_or_before_the_checkpoint_is_caught_incrementally(
+    session, history, cli
+):
+    _sql(session, "DELETE FROM appraisals WHERE id = :id", id=history.id)
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1
+    assert "appraisal: 0 records but 1 chains begun: a record was removed" in output
+
+
+def test_entries_of_no_workflow_are_named_incrementally(session, history, cli):
+    _sql(session, "UPDATE audit_log SET workflow = 'ghost' WHERE id = (SELECT MAX(id) FROM "
+                  "audit_log)")  # fmt: skip
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1 and "name a workflow that does not exist: 'ghost'" in output
+
+
+# Values of the wrong type planted where SQLite keeps any value (PostgreSQL's typed
+# columns refuse most of them): verify names a problem and never ends in a traceback.
+PLANTED = [
+    "UPDATE audit_checkpoints SET counts = '[]'",
+    "UPDATE audit_checkpoints SET counts = '{}'",
+    "UPDATE audit_checkpoints SET created_at = 'garbage'",
+    "UPDATE audit_checkpoints SET signature = X'00'",
+    "UPDATE audit_checkpoints SET seq = 'x'",
+    "UPDATE audit_checkpoints SET audit_upto = 'x'",
+    "UPDATE audit_checkpoint_buckets SET last = 'x'",
+    "UPDATE audit_checkpoint_buckets SET bucket = 'x'",
+    "UPDATE audit_checkpoint_buckets SET entries = 'x'",
+    "UPDATE audit_checkpoint_buckets SET digest = X'00'",
+    "UPDATE audit_log SET hash = X'00' WHERE id = (SELECT MAX(id) FROM audit_log)",
+    "UPDATE audit_log SET record_id = 'x' WHERE id = (SELECT MAX(id) FROM audit_log)",
+    "UPDATE audit_log SET workflow = X'00' WHERE id = (SELECT MAX(id) FROM audit_log)",
+    "UPDATE change_log SET hash = X'00'",
+]
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+def test_a_value_of_the_wrong_type_is_named_not_a_traceback(session, history, cli, planted):
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        _sql(session, planted)
+    except DBAPIError:
+        session.rollback()
+        assert session.get_bind().dialect.name == "postgresql"  # a typed column refuses it
+        return
+    for args in ((), ("--since-checkpoint",)):
+        result = cli("audit", "verify", *args)
+        assert "Traceback" not in result.output
+        if planted.startswith(("UPDATE audit_log", "UPDATE change_log")) and args:
+            continue  # entries at or below the checkpoint: the full verify's
+        assert result.exit_code == 1, (args, result.output)
+        assert "BROKEN" in result.output
+        run = session.scalar(select(AuditVerifyRun).order_by(AuditVerifyRun.id.desc()))
+        assert run.ok is False and run.first_problem
+
+
+def test_a_bucket_claiming_a_huge_range_lists_few_ids(session, history, cli):
+    _sql(session, "UPDATE audit_checkpoint_buckets SET last = 5000000 WHERE kind = 'appraisal'")
+    _delete_record_with_chain(session, history)
+    code, output = verify(cli)
+    assert code == 1 and len(output) < 20_000
+
+
+def test_a_published_file_with_text_that_is_no_unicode_is_refused(session, history, cli, tmp_path):
+    data = checkpoints.published(checkpoints.newest(session))
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({**data, "digest": "\ud800"}))
+    result = cli("audit", "verify", "--against", str(path))
+    assert result.exit_code == 1 and "no Unicode" in result.output
+    path.write_text(json.dumps(data), encoding="utf-8-sig")  # with a byte-order mark
+    assert cli("audit", "verify", "--against", str(path)).exit_code == 0
+
+
+def test_the_archive_holds_the_database_to_its_newest_checkpoint(
+    app, session, history, cast, cli, tmp_path, monkeypatch
+):
+    archive = tmp_path / "archive"
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_DIR", str(archive))
+    bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    assert cli("audit", "checkpoint").exit_code == 0
+    assert sorted(p.name for p in archive.iterdir()) == ["checkpoint-000000002.json"]
+    assert verify(cli)[0] == 0 and verify(cli, "--since-checkpoint")[0] == 0
+    # Without the key: drop the newest checkpoint, and then what only it covered.
+    _sql(session, "DELETE FROM audit_checkpoint_buckets WHERE checkpoint_seq = 2")
+    _sql(session, "DELETE FROM audit_checkpoints WHERE seq = 2")
+    for args in ((), ("--since-checkpoint",)):
+        code, output = verify(cli, *args)
+        assert code == 1
+        assert "published checkpoint 2: the database holds no checkpoint 2" in output
+    # and the next checkpoint, numbered 2 again, is refused by the archive
+    result = cli("audit", "checkpoint")
+    assert result.exit_code == 1 and "the archive holds another checkpoint 2" in result.output

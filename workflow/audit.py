@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, event, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import audit_keys, checkpoints
 from workflow.models.audit import AuditEntry
@@ -29,8 +30,13 @@ from workflow.workflows import WORKFLOWS
 MAX_REPORTED_PROBLEMS = 100
 
 
+# One encoder for every digest: json.dumps would build one per call, which a verify of
+# millions of entries feels.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def _canonical(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
 def payload_digest(payload: dict | None) -> str | None:
@@ -66,7 +72,11 @@ def _digest_of(record, wf) -> str:
 
 
 def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``%Y-%m-%dT%H:%M:%S.%fZ`` in UTC (isoformat's C code makes it, for all but tiny years)."""
+    value = value.astimezone(UTC)
+    if value.year < 1000:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def entry_hash(entry) -> str | None:
@@ -93,18 +103,20 @@ def entry_hash(entry) -> str | None:
     ]
     if entry.on_behalf_of_id is not None:
         material.append(["on_behalf_of", entry.on_behalf_of_id])
-    return hmac.new(secret, _canonical(material).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, _canonical(material).encode(), "sha256").hex()
 
 
 def change_hash(entry) -> str | None:
-    """The HMAC of a change-log entry's contents under the key ``entry.key_id`` names;
-    None: a key not held. Change entries are not chained one to another: the
-    checkpoints (``workflow.checkpoints``) cover which of them exist, and in what order."""
+    """The HMAC of a change-log entry — its id and contents — under the key ``entry.key_id``
+    names; None: a key not held. Change entries are not chained one to another: the id
+    under the HMAC keeps an entry from being copied or moved to another, and the
+    checkpoints (``workflow.checkpoints``) cover which of them exist."""
     secret = audit_keys.current().secret(entry.key_id)
     if secret is None:
         return None
     material = [
         entry.key_id,
+        entry.id,
         _timestamp(entry.created_at),
         entry.actor_id,
         entry.via,
@@ -116,13 +128,40 @@ def change_hash(entry) -> str | None:
         entry.after,
         entry.comment,
     ]
-    return hmac.new(secret, _canonical(material).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, _canonical(material).encode(), "sha256").hex()
+
+
+UNSIGNED = "-"  # a change entry's hash until its id is known: signed right after its INSERT
+_TO_SIGN = "alur_change_entries_to_sign"
 
 
 def sign_change(entry) -> None:
-    """Give a new change-log entry its key id and HMAC."""
+    """Mark a new change-log entry to be signed, under the current key, once it has its id
+    (in the same flush, so it is never committed unsigned)."""
     entry.key_id = audit_keys.current().current_id
-    entry.hash = change_hash(entry)
+    entry.hash = UNSIGNED
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_change_entries(session, _context):
+    new = [o for o in session.new if isinstance(o, ChangeEntry) and o.hash == UNSIGNED]
+    if new:
+        session.info.setdefault(_TO_SIGN, []).extend(new)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _sign_new_change_entries(session, _context):
+    entries = session.info.pop(_TO_SIGN, None)
+    if not entries:
+        return
+    signed = [{"entry_id": e.id, "digest": change_hash(e)} for e in entries]
+    table = ChangeEntry.__table__
+    session.connection().execute(
+        table.update().where(table.c.id == bindparam("entry_id")).values(hash=bindparam("digest")),
+        signed,
+    )
+    for entry, row in zip(entries, signed, strict=True):
+        set_committed_value(entry, "hash", row["digest"])
 
 
 def append(session: Session, record, **details) -> AuditEntry:
@@ -211,14 +250,21 @@ def verify(session: Session, *, progress: Progress = None, batch: int = 5000) ->
     for name, wf in WORKFLOWS.items():
         check = checkpoints.BucketCheck(session, name, book, report.add)
         _verify_chains(session, name, wf, report, progress, batch, check=check)
-        check.finish()
-        check.check_counts()
+        _guarded(report, f"{name}: the checkpoints' buckets", check.finish, check.check_counts)
     check = checkpoints.BucketCheck(session, checkpoints.CHANGE_LOG, book, report.add)
     _verify_changes(session, report, progress, batch, check=check)
-    check.finish()
-    check.check_counts()
+    _guarded(report, "change log: the checkpoints' buckets", check.finish, check.check_counts)
     _strays(session, report)
     return report
+
+
+def _guarded(report: VerifyReport, what: str, *steps: Callable[[], object]) -> None:
+    """Run ``steps``; a value planted in a form its column cannot hold is named, not raised."""
+    try:
+        for step in steps:
+            step()
+    except checkpoints.UNREADABLE as exc:
+        report.add(f"{what}: a stored value cannot be read ({type(exc).__name__}: {exc})")
 
 
 def verify_since_checkpoint(session: Session, *, progress: Progress = None,
@@ -226,28 +272,54 @@ def verify_since_checkpoint(session: Session, *, progress: Progress = None,
     """Check the newest checkpoint and what came after it; a full verify if there is none.
 
     The newest checkpoint's signature, its link to the one before it, and its counts
-    against the database (a removed record or a cut log shows there); then the whole
-    chain of every record with an entry after it, and every change entry after it.
-    Its buckets are left to the full verify: the first checkpoint's holds the whole log.
+    against the log (a removed record or a cut log shows there); as many records as
+    chains begun; then the whole chain of every record with an entry after it, and
+    every change entry after it. What lies at or below the checkpoint's cut-off is
+    left to the full verify: an entry altered there, or moved across the cut-off.
     """
     report = VerifyReport(kind="incremental")
     book = checkpoints.check_newest(session, report.add)
     cp = book.newest
     if cp is None:
-        report = verify(session, progress=progress, batch=batch)
-        report.kind = "full"
+        if report.ok:
+            report = verify(session, progress=progress, batch=batch)
+            report.kind = "full"
         return report
     report.checkpoint = cp.seq
+    _guarded(
+        report, f"checkpoint {cp.seq}: its counts", lambda: _compare_counts(session, cp, report)
+    )
+    for name, wf in WORKFLOWS.items():
+        touched = select(AuditEntry.record_id).where(
+            AuditEntry.workflow == name, AuditEntry.id > cp.audit_upto
+        )
+        _verify_chains(session, name, wf, report, progress, batch, only=touched)
+    _verify_changes(session, report, progress, batch, after=cp.change_upto)
+    _strays(session, report)
+    return report
+
+
+def _compare_counts(session: Session, cp, report: VerifyReport) -> None:
     held = checkpoints.counts_in_log(session, cp)
-    for name in sorted(set(held["audit"]) | set(cp.counts.get("audit", {}))):
-        said = cp.counts.get("audit", {}).get(name, {"entries": 0, "chains": 0})
+    said_audit = cp.counts.get("audit", {})
+    for name in sorted(set(held["audit"]) | set(said_audit), key=str):
+        said = said_audit.get(name, {"entries": 0, "chains": 0})
         now = held["audit"].get(name, {"entries": 0, "chains": 0})
-        if now != said:
+        if (now["entries"], now["chains"]) != (said["entries"], said["chains"]):
             what = "removed" if now["entries"] < said["entries"] else "added below it"
             report.add(
                 f"{name} entries: checkpoint {cp.seq} covered {said['entries']} of "
                 f"{said['chains']} records, the log holds {now['entries']} of {now['chains']}: "
                 f"entries were {what}"
+            )
+    for name, wf in WORKFLOWS.items():
+        records = session.scalar(select(func.count()).select_from(wf.model))
+        chains = held["audit"].get(name, {}).get("all_chains", 0)
+        if records != chains:
+            report.add(
+                f"{name}: {records} records but {chains} chains begun: "
+                f"{'a record was removed' if records < chains else 'a record was made'} "
+                "outside the engine; run a full verify to name it"
             )
     said = cp.counts.get(checkpoints.CHANGE_LOG, {}).get("entries", 0)
     if held[checkpoints.CHANGE_LOG]["entries"] != said:
@@ -255,13 +327,6 @@ def verify_since_checkpoint(session: Session, *, progress: Progress = None,
             f"change entries: checkpoint {cp.seq} covered {said}, the log holds "
             f"{held[checkpoints.CHANGE_LOG]['entries']}"
         )
-    for name, wf in WORKFLOWS.items():
-        touched = select(AuditEntry.record_id).where(
-            AuditEntry.workflow == name, AuditEntry.id > cp.audit_upto
-        )
-        _verify_chains(session, name, wf, report, progress, batch, only=touched)
-    _verify_changes(session, report, progress, batch, after=cp.change_upto)
-    return report
 
 
 def verify_record(session: Session, name: str, record_id: int) -> list[str]:
@@ -288,8 +353,10 @@ def _verify_chains(session, name, wf, report, progress, batch, *, check=None, on
     if only is not None:
         records = records.where(model.id.in_(only))
         entries = entries.where(AuditEntry.record_id.in_(only))
-    records = session.execute(records.execution_options(yield_per=batch))
-    entries = session.execute(entries.execution_options(yield_per=batch))
+    # Core rows straight from the connection: the ORM's loading adds nothing to plain columns.
+    connection = session.connection()
+    records = connection.execute(records.execution_options(yield_per=batch))
+    entries = connection.execute(entries.execution_options(yield_per=batch))
     try:
         _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report,
                          progress, check)  # fmt: skip

@@ -35,6 +35,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -69,13 +70,13 @@ def _canonical(value) -> bytes:
 
 
 def audit_leaf(record_id: int, seq: int, entry_id: int, entry_hash: str) -> bytes:
-    """An audit entry as a bucket's digest takes it in."""
-    return _canonical([record_id, seq, entry_id, entry_hash]) + b"\n"
+    """An audit entry as a bucket's digest takes it in: its place, id and hash, one line."""
+    return f"{record_id} {seq} {entry_id} {entry_hash}\n".encode()
 
 
 def change_leaf(entry_id: int, entry_hash: str) -> bytes:
     """A change entry as a bucket's digest takes it in."""
-    return _canonical([entry_id, entry_hash]) + b"\n"
+    return f"{entry_id} {entry_hash}\n".encode()
 
 
 @dataclass
@@ -206,8 +207,9 @@ def add_counts(counts: dict, rows: Iterable) -> dict:
     return result
 
 
-def create(session: Session) -> tuple[AuditCheckpoint, bool]:
-    """Write the next checkpoint and its outbox event; ``(checkpoint, True)``.
+def create(session: Session, archive: Path | str | None = None) -> tuple[AuditCheckpoint, bool]:
+    """Write the next checkpoint and its outbox event; ``(checkpoint, True)``; and, given an
+    ``archive`` directory, its published JSON there (``archive_checkpoint``).
 
     When nothing was logged since the newest checkpoint, write nothing and return
     ``(newest, False)``. ``Conflict`` if another checkpoint was written meanwhile, or
@@ -251,7 +253,59 @@ def create(session: Session) -> tuple[AuditCheckpoint, bool]:
                                     created_at=cp.created_at, payload=published(cp)))  # fmt: skip
     except IntegrityError:
         raise Conflict("another checkpoint was written at the same time; try again") from None
+    if archive:
+        archive_checkpoint(cp, archive)
     return cp, True
+
+
+class ArchiveError(Conflict):
+    """The archive of published checkpoints cannot be written, or holds another one."""
+
+
+def _archived_name(seq: int) -> str:
+    return f"checkpoint-{seq:09d}.json"
+
+
+def archive_checkpoint(cp: AuditCheckpoint, directory: Path | str) -> Path:
+    """Write ``cp`` as published into ``directory`` (atomically, never over another one).
+
+    The archive is where the database's writers cannot reach (another host, a
+    write-once bucket): ``verify`` holds the database to the newest checkpoint there.
+    """
+    directory = Path(directory)
+    text_ = json.dumps(published(cp), indent=2, ensure_ascii=False) + "\n"
+    path = directory / _archived_name(cp.seq)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            held = load_published(path.read_text(encoding="utf-8-sig"))
+            if held.get("digest") != cp.digest:
+                raise ArchiveError(
+                    f"the archive holds another checkpoint {cp.seq} ({path}): the log was "
+                    "rewritten after it was published; run 'flask audit verify'"
+                )
+            return path
+        partial = path.with_suffix(".partial")
+        partial.write_text(text_, encoding="utf-8")
+        partial.replace(path)
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"the checkpoint archive {directory}: {exc}") from None
+    return path
+
+
+def check_archive(session: Session, directory: Path | str, add: Callable[[str], None]) -> None:
+    """Hold the database to the newest checkpoint in the archive (``check_published``)."""
+    directory = Path(directory)
+    try:
+        names = sorted(p.name for p in directory.glob("checkpoint-*.json"))
+        if not names:
+            return
+        newest_file = directory / names[-1]
+        published_ = load_published(newest_file.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        add(f"the checkpoint archive {directory}: {exc}")
+        return
+    check_published(session, published_, add)
 
 
 class _Row:
@@ -293,7 +347,38 @@ def check_signature(cp, where: str, add: Callable[[str], None]) -> None:
         add(f"{where}: its signature does not verify: forged or altered")
 
 
+# What a value planted in a column of the wrong type raises (SQLite keeps any value).
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, LookupError, ArithmeticError)
+
+
+def _readable(cp) -> bool:
+    """Whether a checkpoint row holds values of the types it is made of."""
+    ints = (cp.seq, cp.audit_upto, cp.change_upto)
+    texts = (cp.digest, cp.segment_digest, cp.key_id, cp.signature)
+    return (
+        all(isinstance(v, int) and not isinstance(v, bool) for v in ints)
+        and all(isinstance(v, str) for v in texts)
+        and isinstance(cp.prev_digest, str | None)
+        and isinstance(cp.counts, dict)
+        and isinstance(cp.created_at, datetime)
+    )
+
+
+def _readable_bucket(row) -> bool:
+    ints = (row.bucket, row.checkpoint_seq, row.entries, row.chains, row.last)
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in ints) and isinstance(
+        row.digest, str
+    )
+
+
 def _check_one(session, cp, prev, add) -> None:
+    try:
+        _check_one_readable(session, cp, prev, add)
+    except UNREADABLE as exc:
+        add(f"checkpoint {cp.seq}: a stored value cannot be read ({type(exc).__name__}: {exc})")
+
+
+def _check_one_readable(session, cp, prev, add) -> None:
     where = f"checkpoint {cp.seq}"
     if prev is None and cp.seq != 1:
         add(f"{where}: the checkpoints before it (1..{cp.seq - 1}) were removed")
@@ -323,9 +408,19 @@ def check_chain(session: Session, add: Callable[[str], None]) -> Book:
     book = Book()
     prev = None
     for cp in session.scalars(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.seq).execution_options(yield_per=500)
+        select(AuditCheckpoint).order_by(AuditCheckpoint.id).execution_options(yield_per=500)
     ):
+        if not _readable(cp):
+            add(f"checkpoint row {cp.id}: holds values of the wrong type: altered")
+            continue
+        if book.seqs and cp.seq <= book.seqs[-1]:
+            add(f"checkpoint {cp.seq}: out of order (row {cp.id}): altered")
+            continue
         _check_one(session, cp, prev, add)
+        if book.audit_uptos and (
+            cp.audit_upto < book.audit_uptos[-1] or cp.change_upto < book.change_uptos[-1]
+        ):
+            continue  # named by _check_one: covers less than the one before it
         book.seqs.append(cp.seq)
         book.audit_uptos.append(cp.audit_upto)
         book.change_uptos.append(cp.change_upto)
@@ -352,6 +447,9 @@ def check_newest(session: Session, add: Callable[[str], None]) -> Book:
     if not last_two:
         return book
     cp, prev = last_two[0], (last_two[1] if len(last_two) > 1 else None)
+    if not _readable(cp) or (prev is not None and not _readable(prev)):
+        add("the newest checkpoints hold values of the wrong type: altered; run a full verify")
+        return book
     _check_one(session, cp, prev, add)
     if prev is not None:
         book.seqs.append(prev.seq)
@@ -416,7 +514,7 @@ class BucketCheck:
         )
         self._result = session.execute(query.execution_options(yield_per=STREAM)).scalars()
         self._expected = iter(self._result)
-        self._next = next(self._expected, None)
+        self._next = self._following()
         self.bucket: int | None = None
         self.found: dict[int, BucketDigest] = {}
         self.entries = 0  # covered by the newest checkpoint
@@ -434,6 +532,17 @@ class BucketCheck:
         seq = self.book.seqs[bisect_left(self.uptos, entry_id)]
         self.found.setdefault(seq, BucketDigest()).add(leaf, first, key)
 
+    def _following(self):
+        """The next bucket row the checkpoints hold of this kind, skipping (and naming)
+        rows of the wrong type, and rows out of order."""
+        for row in self._expected:
+            if not _readable_bucket(row):
+                self.add(f"{self.kind}: a checkpoint's bucket row holds values of the wrong "
+                         "type: altered")  # fmt: skip
+                continue
+            return row
+        return None
+
     def _compare(self, bucket: int, seq: int, expected, found: BucketDigest | None) -> None:
         if seq not in self.known:
             return  # the bucket of a removed checkpoint: named by ``check_chain``
@@ -444,7 +553,7 @@ class BucketCheck:
         """The ids in the bucket no record holds, up to the highest the checkpoint saw there:
         where the removed records were (a rolled-back creation leaves such a gap too)."""
         model = WORKFLOWS[self.kind].model
-        low, top = max(bucket * BUCKET, 1), last
+        low, top = max(bucket * BUCKET, 1), min(last, (bucket + 1) * BUCKET - 1)
         held = set(self.session.scalars(select(model.id).where(model.id.between(low, top))))
         gaps = [n for n in range(low, top + 1) if n not in held]
         if not gaps:
@@ -457,7 +566,7 @@ class BucketCheck:
         """Expected rows of the buckets before ``bucket`` (None: all): no entry reached them."""
         while self._next is not None and (bucket is None or self._next.bucket < bucket):
             self._compare(self._next.bucket, self._next.checkpoint_seq, self._next, None)
-            self._next = next(self._expected, None)
+            self._next = self._following()
 
     def _close(self) -> None:
         """Compare the bucket in hand with what the checkpoints say of it."""
@@ -465,7 +574,7 @@ class BucketCheck:
             return
         self._drain_before(self.bucket)
         while self._next is not None and self._next.bucket == self.bucket:
-            row, self._next = self._next, next(self._expected, None)
+            row, self._next = self._next, self._following()
             self._compare(row.bucket, row.checkpoint_seq, row,
                           self.found.pop(row.checkpoint_seq, None))  # fmt: skip
         for seq, found in sorted(self.found.items()):
@@ -498,15 +607,18 @@ class BucketCheck:
 
 
 def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
-    """The counts ``cp`` reports, as the database holds them now (two aggregate reads)."""
+    """The counts ``cp`` reports, as the database holds them now, and each kind's chains
+    begun in the whole log (``all_chains``); one scan of each log."""
     result = zero_counts()
+    covered = AuditEntry.id <= cp.audit_upto
+    first = AuditEntry.seq == 1
     rows = session.execute(
-        select(AuditEntry.workflow, func.count(), func.count().filter(AuditEntry.seq == 1))
-        .where(AuditEntry.id <= cp.audit_upto)
+        select(AuditEntry.workflow, func.count().filter(covered),
+               func.count().filter(covered & first), func.count().filter(first))
         .group_by(AuditEntry.workflow)
-    ).all()
-    for workflow, entries, chains in rows:
-        result["audit"][workflow] = {"entries": entries, "chains": chains}
+    ).all()  # fmt: skip
+    for workflow, entries, chains, all_chains in rows:
+        result["audit"][workflow] = {"entries": entries, "chains": chains, "all_chains": all_chains}
     result[CHANGE_LOG]["entries"] = session.scalar(
         select(func.count()).select_from(ChangeEntry).where(ChangeEntry.id <= cp.change_upto)
     )
@@ -526,6 +638,10 @@ def load_published(text_: str) -> dict:
     need = {"seq": int, "digest": str, "signature": str, "key_id": str}
     if not isinstance(value, dict) or any(not isinstance(value.get(k), t) for k, t in need.items()):
         raise ValueError("not a published checkpoint: it needs seq, digest, signature and key_id")
+    try:
+        _canonical(value)
+    except UnicodeEncodeError:
+        raise ValueError("not a published checkpoint: it holds text that is no Unicode") from None
     return value
 
 

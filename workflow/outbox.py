@@ -672,7 +672,7 @@ class Worker:
             last_done[i] = time.monotonic()
             try:
                 chore(self.session)
-            except Exception as exc:
+            except Exception as exc:  # a chore must not stop the deliveries
                 self.session.rollback()
                 if self.chore_failed is not None:
                     self.chore_failed(exc)

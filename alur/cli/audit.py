@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
@@ -44,28 +45,22 @@ def verify(since_checkpoint, against, public_key, quiet):
         if since_checkpoint:
             raise click.UsageError("--against checks everything; leave out --since-checkpoint")
         try:
-            with against.open(encoding="utf-8") as f:
+            with against.open(encoding="utf-8-sig") as f:
                 published = checkpoints.load_published(f.read(checkpoints.MAX_PUBLISHED + 1))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise click.ClickException(f"{against}: {exc}") from None
     started = utcnow()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"SET LOCAL statement_timeout = '{VERIFY_STATEMENT_TIMEOUT}'"))
-    total = 0
-    if not since_checkpoint:
-        total = db.session.scalar(select(func.count()).select_from(AuditEntry)) + db.session.scalar(
-            select(func.count()).select_from(ChangeEntry)
-        )
-    with click.progressbar(length=max(total, 1), label="Verifying the audit log",
-                           hidden=quiet or since_checkpoint) as bar:  # fmt: skip
-        if since_checkpoint:
-            report = audit_log.verify_since_checkpoint(db.session, progress=bar.update)
-        else:
-            report = audit_log.verify(db.session, progress=bar.update)
-        if published is not None:
-            report.kind = "against"
-            checkpoints.check_published(db.session, published, report.add, public_key)
+    archive = current_app.config.get("AUDIT_CHECKPOINT_DIR")
+    try:
+        report = _run_verify(since_checkpoint, published, public_key, archive, quiet)
+    except Exception as exc:  # whatever stopped it is a failed verify, and said so
+        db.session.rollback()
+        report = audit_log.VerifyReport(kind="incremental" if since_checkpoint else "full")
+        report.add(f"verify stopped: {type(exc).__name__}: {exc}")
     checkpoints.record_verify(db.session, report, started)
+    if not archive and not quiet:
+        click.echo("note: no ALUR_AUDIT_CHECKPOINT_DIR: the newest checkpoints are held by the "
+                   "database alone; --against FILE checks a published one", err=True)  # fmt: skip
     where = f" (checkpoint {report.checkpoint})" if report.checkpoint else " (no checkpoint yet)"
     if report.ok:
         if not quiet:
@@ -87,6 +82,28 @@ def verify(since_checkpoint, against, public_key, quiet):
     raise SystemExit(1)
 
 
+def _run_verify(since_checkpoint, published, public_key, archive, quiet):
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL statement_timeout = '{VERIFY_STATEMENT_TIMEOUT}'"))
+    total = 0
+    if not since_checkpoint:
+        total = db.session.scalar(select(func.count()).select_from(AuditEntry)) + db.session.scalar(
+            select(func.count()).select_from(ChangeEntry)
+        )
+    with click.progressbar(length=max(total, 1), label="Verifying the audit log",
+                           hidden=quiet or since_checkpoint) as bar:  # fmt: skip
+        if since_checkpoint:
+            report = audit_log.verify_since_checkpoint(db.session, progress=bar.update)
+        else:
+            report = audit_log.verify(db.session, progress=bar.update)
+    if published is not None:
+        report.kind = "against"
+        checkpoints.check_published(db.session, published, report.add, public_key)
+    if archive:
+        checkpoints.check_archive(db.session, archive, report.add)
+    return report
+
+
 @audit.command("checkpoint")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the checkpoint, as published, to this file (JSON).")  # fmt: skip
@@ -94,7 +111,7 @@ def verify(since_checkpoint, against, public_key, quiet):
 def checkpoint(out):
     """Write a signed checkpoint of the logs and publish it (event audit.checkpoint)."""
     try:
-        cp, made = checkpoints.create(db.session)
+        cp, made = checkpoints.create(db.session, current_app.config.get("AUDIT_CHECKPOINT_DIR"))
     except (Conflict, Busy) as exc:
         raise click.ClickException(str(exc)) from None
     if made:

@@ -296,8 +296,8 @@ def _checkpoint_if_due(session, minutes: float) -> None:
     if not checkpoints.due(session, minutes):
         return
     try:
-        cp, made = checkpoints.create(session)
-    except checkpoints.LogShrank:
+        cp, made = checkpoints.create(session, current_app.config.get("AUDIT_CHECKPOINT_DIR"))
+    except (checkpoints.LogShrank, checkpoints.ArchiveError):
         raise  # told as a failure: the logs hold less than a checkpoint covered
     except Conflict:
         return  # another worker wrote it

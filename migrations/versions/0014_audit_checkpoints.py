@@ -3,7 +3,7 @@
 Creates ``audit_checkpoints`` (the signed chain of what the logs held) with
 ``audit_checkpoint_buckets`` (what each one's segment held, bucket by bucket), and
 ``audit_verify_runs`` (each ``audit verify``'s outcome), and gives every
-``change_log`` entry a key id and an HMAC of its contents under the current
+``change_log`` entry a key id and an HMAC of its id and contents under the current
 audit key (``ALUR_AUDIT_KEY``, read as the app reads it), as
 ``workflow.audit.change_hash`` makes them at this revision. Entries made before
 this revision vouch for what they hold now: nothing tells what they held before.
@@ -53,7 +53,8 @@ def _canonical(value) -> bytes:
 
 
 def _hash(key: str, key_id: str, row) -> str:
-    material = [key_id, row.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+    material = [key_id, row.id,
+                row.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
                 row.actor_id, row.via, row.model, row.row_key, row.action, row.agency_id,
                 row.before, row.after, row.comment]
     return hmac.new(key.encode(), _canonical(material), hashlib.sha256).hexdigest()
