@@ -94,6 +94,9 @@ def test_a_record_shows_its_history_and_its_state_diagram(page, live_server, ses
     history = page.locator("#history tbody tr")
     assert history.count() == 3
     assert "Lengkapi surat tugas" in history.nth(2).inner_text()
+    status = page.locator("#chain-status")
+    assert status.is_visible() and status.get_attribute("data-verified") == "true"
+    assert "Riwayat terverifikasi" in status.inner_text()
     diagram = page.locator("#state-diagram svg")
     assert diagram.is_visible()
     box = diagram.bounding_box()

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import audit_chain, new_record
 from tests.workflow_paths import bring_to
-from workflow import audit, audit_keys, checkpoints, outbox
+from workflow import audit, audit_keys, checkpoints, outbox, settings
 from workflow.db import db
 from workflow.engine import fire_by_id
 from workflow.models import (
@@ -479,3 +481,41 @@ def test_the_archive_holds_the_database_to_its_newest_checkpoint(
     # and the next checkpoint, numbered 2 again, is refused by the archive
     result = cli("audit", "checkpoint")
     assert result.exit_code == 1 and "the archive holds another checkpoint 2" in result.output
+
+
+def _outside_verifier():
+    """The snippet the README gives outside verifiers, run as they would run it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    code = readme.split("<!-- outside-verifier -->\n```python\n", 1)[1].split("```", 1)[0]
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    return scope["check"]
+
+
+def test_an_outside_verifier_checks_published_checkpoints_with_the_public_key_alone(
+    app, session, history, cast
+):
+    check = _outside_verifier()
+    first = json.loads(json.dumps(checkpoints.published(checkpoints.newest(session))))
+    public = first["public_key"]
+    check(first, public, None)
+    # after a key rotation the next checkpoint is signed with the new key's public half
+    rotated = {**app.config, "AUDIT_KEY": audit_keys.new_key(),
+               "AUDIT_OLD_KEYS": [app.config["AUDIT_KEY"]]}  # fmt: skip
+    settings.configure(rotated)
+    try:
+        bring_to(another_appraisal(session, cast, 2024), "submitted")
+        session.commit()
+        cp, _ = checkpoints.create(session)
+        second = json.loads(json.dumps(checkpoints.published(cp)))
+        assert second["key_id"] != first["key_id"]
+        check(second, audit_keys.current().public_key(), first["digest"])
+        assert audit.verify(session).ok  # the old key's entries and checkpoint still verify
+        with pytest.raises(Exception, match="altered"):
+            check({**second, "audit_upto": 1}, second["public_key"], first["digest"])
+        with pytest.raises(InvalidSignature):
+            check(second, public, first["digest"])  # not the key it was signed with
+        with pytest.raises(Exception, match="history rewritten"):
+            check(second, second["public_key"], "0" * 64)
+    finally:
+        settings.configure(app.config)
