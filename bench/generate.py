@@ -253,6 +253,23 @@ def _paths(wf) -> dict[str, list[tuple[str, str, str]]]:
     return paths
 
 
+def _insert_entries(session: Session, values: list[dict]) -> int:
+    """Insert audit entries: by COPY on PostgreSQL (millions of them), else executemany."""
+    from workflow.models import AuditEntry
+
+    if not values:
+        return 0
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(AuditEntry), values)
+        return len(values)
+    names = list(values[0])
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY audit_log ({', '.join(names)}) FROM STDIN") as copy:
+        for value in values:
+            copy.write_row([value[n] for n in names])
+    return len(values)
+
+
 def seed_history(session: Session, batch: int = 5000) -> int:
     """Give every seeded record the audit chain of the shortest way to its state.
 
@@ -262,7 +279,6 @@ def seed_history(session: Session, batch: int = 5000) -> int:
     """
     from workflow import audit
     from workflow.db import utcnow
-    from workflow.models import AuditEntry
     from workflow.workflows import WORKFLOWS
 
     written = 0
@@ -275,7 +291,7 @@ def seed_history(session: Session, batch: int = 5000) -> int:
             .order_by(model.id)
             .execution_options(yield_per=batch)
         )
-        pending = []
+        pending: list[dict] = []
         for row in rows:
             values = dict(zip(fields, row[1:], strict=True))
             record = SimpleNamespace(workflow_name=name, id=row[0], version=0, audit_seq=0,
@@ -288,12 +304,9 @@ def seed_history(session: Session, batch: int = 5000) -> int:
                     via="system", comment=None, payload=None, now=now))  # fmt: skip
                 record.version += 1
             if len(pending) >= batch:
-                session.execute(insert(AuditEntry), pending)
-                written += len(pending)
+                written += _insert_entries(session, pending)
                 pending = []
-        if pending:
-            session.execute(insert(AuditEntry), pending)
-            written += len(pending)
+        written += _insert_entries(session, pending)
         rows.close()
         table = model.__tablename__
         session.execute(text(f"""

@@ -728,8 +728,8 @@ def _serve(args, url: str, tokens: dict) -> dict:
 
 
 def audit_phase(url: str) -> dict:
-    """``flask audit verify``, incremental and full, timed as the operator runs them (the
-    process's start-up included); a plain read of the log as the floor (PostgreSQL)."""
+    """``flask audit verify``, incremental and full: the command's own time, and the wall
+    time with the process's start-up; a plain read of the log as the floor (PostgreSQL)."""
     app = app_for(url)
     with app.app_context():
         from workflow.db import db
@@ -743,8 +743,10 @@ def audit_phase(url: str) -> dict:
     result: dict = {"entries": total, "change_entries": changes, "new_entries": since}
     for name, args in (("incremental", ("--since-checkpoint",)), ("full", ())):
         started = time.perf_counter()
-        flask(url, "audit", "verify", "--quiet", *args)
-        result[f"{name}_seconds"] = time.perf_counter() - started
+        said = flask(url, "audit", "verify", *args)
+        result[f"{name}_wall_seconds"] = time.perf_counter() - started
+        # the command's own figure, without the process's start-up (as for the import)
+        result[f"{name}_seconds"] = float(re.search(r" in ([0-9.]+) s$", said.strip()).group(1))
     result["full_entries_per_s"] = (total + changes) / result["full_seconds"]
     started = time.perf_counter()
     flask(url, "audit", "checkpoint")
@@ -851,13 +853,13 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| full `audit verify` ({int(largest):,} employees: {a['entries']:,} audit and "
             f"{a['change_entries']:,} change entries) | **{a['full_seconds']:.1f} s** "
-            f"({a['full_entries_per_s']:,.0f} entries/s) | < 120 s | "
-            f"{mark[a['full_seconds'] < 120]} |"
+            f"({a['full_entries_per_s']:,.0f} entries/s; {a['full_wall_seconds']:.1f} s with "
+            f"the start-up) | < 120 s | {mark[a['full_seconds'] < 120]} |"
         )
         lines.append(
             f"| `audit verify --since-checkpoint` after {a['new_entries']:,} new steps | "
-            f"**{a['incremental_seconds']:.1f} s** | < 5 s | "
-            f"{mark[a['incremental_seconds'] < 5]} |"
+            f"**{a['incremental_seconds']:.1f} s** ({a['incremental_wall_seconds']:.1f} s with "
+            f"the start-up) | < 5 s | {mark[a['incremental_seconds'] < 5]} |"
         )
         if a.get("read_seconds"):
             lines.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -49,7 +50,7 @@ def verify(since_checkpoint, against, public_key, quiet):
                 published = checkpoints.load_published(f.read(checkpoints.MAX_PUBLISHED + 1))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise click.ClickException(f"{against}: {exc}") from None
-    started = utcnow()
+    started, clock = utcnow(), time.perf_counter()
     archive = current_app.config.get("AUDIT_CHECKPOINT_DIR")
     try:
         report = _run_verify(since_checkpoint, published, public_key, archive, quiet)
@@ -66,7 +67,8 @@ def verify(since_checkpoint, against, public_key, quiet):
         if not quiet:
             what = "since the checkpoint" if report.kind == "incremental" else "verified"
             click.echo(f"OK: {report.entries} audit entries of {report.records} records and "
-                       f"{report.changes} change entries {what}{where}")  # fmt: skip
+                       f"{report.changes} change entries {what}{where} in "
+                       f"{time.perf_counter() - clock:.2f} s")  # fmt: skip
         return
     click.echo(f"BROKEN: {report.problems[0]}", err=True)
     for problem in report.problems[1:]:
