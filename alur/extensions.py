@@ -7,14 +7,13 @@ from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_security import Security
 
+from alur.bearer import load_user_from_bearer
 from workflow.db import db
 
 
 def _rate_limit_key() -> str:
     """Per user, all their tokens together (minting more buys nothing); per address for
     callers without a valid token (a made-up token is no new allowance)."""
-    from alur.api.auth import load_user_from_bearer
-
     user = load_user_from_bearer(request)
     return f"user:{user.id}" if user is not None else "addr:" + (request.remote_addr or "unknown")
 
