@@ -12,9 +12,9 @@ from flask_security.signals import password_changed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
-from alur.extensions import babel, cache, db, limiter, migrate, security
+from alur.extensions import babel, cache, limiter, migrate, security
 from workflow import tokens
-from workflow.db import configure_engine
+from workflow.db import configure_engine, db
 from workflow.models import Role, User
 from workflow.settings import configure as configure_rules
 

@@ -8,7 +8,6 @@ from flask_migrate import Migrate
 from flask_security import Security
 
 from alur.bearer import load_user_from_bearer
-from workflow.db import db
 
 
 def _rate_limit_key() -> str:
@@ -33,4 +32,4 @@ limiter = Limiter(
 )
 
 
-__all__ = ["babel", "cache", "db", "limiter", "migrate", "security"]
+__all__ = ["babel", "cache", "limiter", "migrate", "security"]

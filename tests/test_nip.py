@@ -1,4 +1,4 @@
-"""NIP structure (DESIGN §3): birth date, TMT, gender digit, sequence."""
+"""NIP structure (BKN's 18 digits): birth date, TMT, gender digit, sequence."""
 
 from __future__ import annotations
 

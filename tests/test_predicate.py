@@ -1,4 +1,4 @@
-"""Predikat kinerja: the matrix of PermenPANRB 6/2022 (DESIGN §3), cell by cell."""
+"""Predikat kinerja: the matrix of PermenPANRB 6/2022, cell by cell."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ PERSONAS = (
     "external",
 )  # fmt: skip
 
-# DESIGN's "who does what", written out independently of the definitions:
+# Who does what (PermenPANRB 6/2022: who assesses whom), written apart from the definitions:
 # (workflow, trigger, from state) -> the personas who may fire it.
 SUBMITTERS_T = {"subject", "hr", "admin", "external"}
 SUBMITTERS_M = {"hr", "supervisor", "admin"}

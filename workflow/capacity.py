@@ -1,4 +1,4 @@
-"""Seats and budgets that never overflow (the rule of DESIGN §3: approve within budget and seats).
+"""Seats and budgets that never overflow: a nomination is approved only within both.
 
 Approving a nomination takes one seat of its program and commits the program's
 cost per participant against the agency's development budget for the program's

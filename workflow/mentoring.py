@@ -1,4 +1,4 @@
-"""Mentoring rules (PermenPANRB 6/2022, coaching and mentoring; DESIGN §3).
+"""Mentoring rules (PermenPANRB 6/2022, coaching and mentoring).
 
 The mentor is someone other than the mentee, more senior (a higher rank or
 grade, or, at the same rank, an earlier TMT, i.e. longer service), and guides

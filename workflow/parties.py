@@ -1,4 +1,4 @@
-"""The parties of DESIGN's "who does what" table, as predicates and SQL filters.
+"""The parties of "who does what" (PermenPANRB 6/2022), as predicates and SQL filters.
 
 Every workflow model exposes ``subject_id`` (the employee the record is about)
 and ``agency_id`` (the agency that owns the process).

@@ -110,7 +110,7 @@ def _budget(session: Session, row: DevelopmentBudget) -> None:
     if not isinstance(row.amount, int) or not 0 <= row.amount <= MAX_RUPIAH:
         errors["amount"] = [f"Between 0 and {MAX_RUPIAH} rupiah."]
     elif row.amount < (row.committed or 0):
-        # approved nominations have committed it already (DESIGN §3: never exceeded)
+        # approved nominations have committed it already (a budget is never exceeded)
         errors["amount"] = [f"Not below what is committed already ({row.committed} rupiah)."]
     if errors:
         raise InvalidPayload("invalid development budget", errors)

@@ -11,10 +11,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
-from alur.extensions import db
 from workflow import audit as audit_log
 from workflow import audit_keys, checkpoints
-from workflow.db import utcnow
+from workflow.db import db, utcnow
 from workflow.errors import Busy, Conflict
 from workflow.models import AuditEntry, ChangeEntry
 

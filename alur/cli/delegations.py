@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from alur.extensions import db
 from workflow import delegation
+from workflow.db import db
 from workflow.errors import WorkflowError
 from workflow.models import Delegation, Employee
 

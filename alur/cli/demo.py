@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from alur.demo import DEMO_PASSWORD, Seeder
-from alur.extensions import db
+from workflow.db import db
 from workflow.errors import WorkflowError
 
 

@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from alur.extensions import db
 from workflow import importer
+from workflow.db import db
 
 
 @click.group("import")

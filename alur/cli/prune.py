@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from alur.extensions import db
 from workflow import retention
+from workflow.db import db
 
 LABELS = {
     "deliveries": "delivered webhook deliveries (with their attempts)",

@@ -6,9 +6,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from alur.extensions import db
 from workflow import WorkflowError, changes
 from workflow import sla as deadlines
+from workflow.db import db
 from workflow.models import Holiday
 
 

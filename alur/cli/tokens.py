@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from alur.extensions import db
 from workflow import tokens as api_tokens
+from workflow.db import db
 from workflow.errors import NotFound, WorkflowError
 from workflow.models import ApiToken, User
 

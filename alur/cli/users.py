@@ -10,8 +10,9 @@ from flask.cli import with_appcontext
 from flask_security import hash_password
 from sqlalchemy import select
 
-from alur.extensions import db, security
+from alur.extensions import security
 from workflow import WorkflowError, changes
+from workflow.db import db
 from workflow.models import Agency, Employee, Role, RoleName, User
 
 ROLE_CHOICE = click.Choice([r.value for r in RoleName])

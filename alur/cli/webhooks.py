@@ -11,11 +11,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from alur.extensions import db
 from workflow import changes, checkpoints
 from workflow import outbox as delivery
 from workflow import webhooks as hooks
-from workflow.db import utcnow
+from workflow.db import db, utcnow
 from workflow.errors import Conflict, WorkflowError
 from workflow.models import (
     DeliveryStatus,

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from workflow.errors import InvalidPayload
 
-# Segregation of duties (DESIGN §2), as transition options: at the review stage
+# Segregation of duties, as transition options: at the review stage
 # nobody decides on a record about themselves; at the approval stage, moreover,
 # the decider must be someone other than the reviewer.
 SOD_REVIEW = {"not_subject": True}
