@@ -24,7 +24,7 @@ from werkzeug.utils import secure_filename
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
 from workflow import WorkflowError, changes, policy
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import Employee
 from workflow.reference import employee_search
 
@@ -49,7 +49,6 @@ class ScopedLoader(QueryAjaxModelLoader):
         return query.offset(offset).limit(limit).all()
 
 
-MAX_ID = 2**31 - 1
 # ASCII digits: str.isdigit() also takes "²" (which int() refuses) and "٣" (which it reads).
 _ID = re.compile(r"[0-9]{1,10}")
 # A list's pages: past this the offset means nothing (and 10^20 overflows the database).

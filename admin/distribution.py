@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from admin.access import ADMIN_AND_HR, Guarded, me
 from admin.home import chosen_agency
 from workflow import distribution
-from workflow.db import db, utcnow
+from workflow.db import db, is_id, utcnow
 from workflow.errors import WorkflowError
 from workflow.models import OrganisationPredicate
 from workflow.workflows.appraisal import PERIOD_PATTERN
@@ -74,7 +74,7 @@ class PredicateDistributionView(Guarded, BaseView):
         if form.csrf_token.errors:
             flash(_("The form has expired; please try again."), "error")
             return redirect(back)
-        if not agency or not year or not 0 < agency < 2**31:
+        if not agency or not year or not is_id(agency):
             flash(_("Choose an agency and a year."), "error")
             return redirect(back)
         try:

@@ -14,7 +14,7 @@ from admin.forms import trigger_form_class
 from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
 from alur.extensions import cache
 from workflow import checkpoints, inbox, jp, policy, progress, sla
-from workflow.db import db, utcnow
+from workflow.db import db, is_id, utcnow
 from workflow.models import Agency, RoleName
 from workflow.workflows import WORKFLOWS
 
@@ -181,7 +181,7 @@ def chosen_agency(chosen: int | None) -> tuple[Agency | None, list[Agency]]:
     if not user.has_role(RoleName.ADMIN):
         return (db.session.get(Agency, user.agency_id) if user.agency_id else None), []
     agencies = db.session.scalars(select(Agency).order_by(Agency.name).limit(1000)).all()
-    if chosen and 0 < chosen < 2**31:
+    if chosen and is_id(chosen):
         return db.session.get(Agency, chosen), agencies
     return (agencies[0] if agencies else None), agencies
 

@@ -17,7 +17,7 @@ from admin.access import ADMIN_ONLY, STAFF, me
 from admin.base import AlurModelView, row_ids, safe_next
 from admin.workflow import describe
 from workflow import WorkflowError, changes, delegation, outbox, policy, reference, tokens, webhooks
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import DeliveryStatus, Holiday, Outcome
 from workflow.workflows import WORKFLOWS
 
@@ -354,7 +354,7 @@ class DeliveryView(AlurModelView):
     def action_redeliver(self, ids):
         self._redeliver(row_ids(ids))
 
-    @expose("/redeliver/<int(max=2147483647):delivery_id>", methods=["POST"])
+    @expose(f"/redeliver/<int(max={MAX_ID}):delivery_id>", methods=["POST"])
     def redeliver_view(self, delivery_id: int):
         """One delivery again now (the details page's button)."""
         from admin.forms import TriggerForm

@@ -39,7 +39,7 @@ from workflow import (
     fire_many,
     policy,
 )
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.errors import NotFound, TransitionNotAllowed
 from workflow.models import AuditEntry, RoleName
 from workflow.predicate import CURRENT_RULE, MATRICES
@@ -297,7 +297,7 @@ class WorkflowView(AlurModelView):
         """Whether a step can be taken from a list without more input."""
         return not allowed.needs_comment and not allowed.required
 
-    @expose("/fire/<int(max=2147483647):record_id>", methods=["POST"])
+    @expose(f"/fire/<int(max={MAX_ID}):record_id>", methods=["POST"])
     def fire_view(self, record_id: int):
         """Take one step on one record (a POST with the CSRF token)."""
         details = self.get_url(".details_view", id=record_id)

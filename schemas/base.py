@@ -8,10 +8,11 @@ import json
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from workflow.db import MAX_ID
 from workflow.workflows.common import refuse_nul
 
 MAX_PAGE = 200
-MAX_ID = 2**31 - 1  # PostgreSQL's integer, the type of every id and version column
+ID_RANGE = validate.Range(min=1, max=MAX_ID)  # every id the API reads
 
 
 class Integer(fields.Integer):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, PageQuery
 
-ID = validate.Range(min=1, max=2**31 - 1)
+ID = ID_RANGE
 
 
 class DelegationSchema(BaseSchema):

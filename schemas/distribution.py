@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import BaseSchema
+from schemas.base import ID_RANGE, BaseSchema
 from workflow.models.ratings import OrganisationPredicate
 from workflow.workflows.appraisal import PERIOD_PATTERN
 
-ID = validate.Range(min=1, max=2**31 - 1)
+ID = ID_RANGE
 RATINGS = [r.value for r in OrganisationPredicate]
 
 

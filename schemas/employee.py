@@ -1,10 +1,10 @@
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, PageQuery
 from workflow.nip import InvalidNIP, parse_nip
 from workflow.ranks import RANKS_BY_STATUS, EmploymentStatus
 
-ID = validate.Range(min=1, max=2**31 - 1)
+ID = ID_RANGE
 
 
 class EmployeeSchema(BaseSchema):

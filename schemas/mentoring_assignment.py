@@ -1,5 +1,6 @@
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from schemas.base import ID_RANGE
 from schemas.workflow_record import RecordQuery, RecordSchema
 
 
@@ -13,4 +14,4 @@ class MentoringAssignmentSchema(RecordSchema):
 
 
 class MentoringAssignmentQuery(RecordQuery):
-    mentor_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    mentor_id = fields.Integer(validate=ID_RANGE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, PageQuery
 from workflow.models import DeliveryStatus
 from workflow.webhooks import check_event_pattern, check_url
 
@@ -72,7 +72,7 @@ class DeliveryDetailSchema(DeliverySchema):
 
 
 class DeliveryQuery(PageQuery):
-    subscription_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    subscription_id = fields.Integer(validate=ID_RANGE)
     status = fields.String(validate=validate.OneOf([s.value for s in DeliveryStatus]))
 
 

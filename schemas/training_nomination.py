@@ -1,5 +1,6 @@
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from schemas.base import ID_RANGE
 from schemas.workflow_record import RecordQuery, RecordSchema
 
 
@@ -10,4 +11,4 @@ class TrainingNominationSchema(RecordSchema):
 
 
 class TrainingNominationQuery(RecordQuery):
-    program_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    program_id = fields.Integer(validate=ID_RANGE)

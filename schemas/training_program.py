@@ -1,9 +1,9 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, PageQuery
 from workflow.models.programs import DeliveryMode, DevelopmentForm
 
-ID = validate.Range(min=1, max=2**31 - 1)
+ID = ID_RANGE
 
 
 class TrainingProgramSchema(BaseSchema):

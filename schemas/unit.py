@@ -1,8 +1,8 @@
 from marshmallow import fields, validate
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, PageQuery
 
-ID = validate.Range(min=1, max=2**31 - 1)
+ID = ID_RANGE
 
 
 class UnitSchema(BaseSchema):

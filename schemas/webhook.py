@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import BaseSchema, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, PageQuery
 from workflow.models import Outcome
 
 
@@ -61,5 +61,5 @@ class ReceiptSchema(BaseSchema):
 
 
 class ReceiptQuery(PageQuery):
-    client_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    client_id = fields.Integer(validate=ID_RANGE)
     outcome = fields.String(validate=validate.OneOf([o.value for o in Outcome]))

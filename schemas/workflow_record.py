@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import BaseSchema, Id, PageQuery
+from schemas.base import ID_RANGE, BaseSchema, Id, PageQuery
 
 
 class RecordSchema(BaseSchema):
@@ -22,9 +22,9 @@ class RecordSchema(BaseSchema):
 
 class RecordQuery(PageQuery):
     state = fields.String(metadata={"description": "Only records in this state"})
-    agency_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    agency_id = fields.Integer(validate=ID_RANGE)
     employee_id = fields.Integer(
-        validate=validate.Range(min=1, max=2**31 - 1),
+        validate=ID_RANGE,
         metadata={"description": "The employee the record is about"},
     )
 
@@ -36,7 +36,7 @@ class TransitionRequestSchema(BaseSchema):
 
 
 class BulkItemSchema(TransitionRequestSchema):
-    id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    id = fields.Integer(required=True, validate=ID_RANGE)
     version = Id(metadata={"description": "Expected version (like If-Match)"})
 
 

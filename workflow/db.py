@@ -87,6 +87,15 @@ def local_today() -> date:
     return utcnow().astimezone(LOCAL_ZONE).date()
 
 
+# PostgreSQL's integer, the type of every id and version column: the bound of every id read.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value) -> bool:
+    """Whether ``value`` is an int that can be a row's id (a bool is none)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from workflow import policy
-from workflow.db import utcnow, write_transaction
+from workflow.db import is_id, utcnow, write_transaction
 from workflow.engine import fire, get_record
 from workflow.errors import (
     Forbidden,
@@ -459,7 +459,7 @@ def _envelope(body: bytes) -> tuple[str, int, str | None, dict | None]:
     envelope = load(EnvelopeSchema, document, what="webhook body")
     data = dict(envelope["data"])
     record_id = data.pop("id", None)
-    if isinstance(record_id, bool) or not isinstance(record_id, int) or not 1 <= record_id < 2**31:
+    if not is_id(record_id):
         raise InvalidPayload(
             "data.id must be the record's id", {"data.id": ["A positive integer is required."]}
         )

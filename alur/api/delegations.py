@@ -13,7 +13,7 @@ from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.base import page_of
 from schemas.delegation import DelegationQuery, DelegationSchema
 from workflow import delegation, policy
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import Delegation
 
 blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations",
@@ -52,7 +52,7 @@ class Delegations(MethodView):
         return row, 201, {"Location": url_for("delegations.DelegationItem", item_id=row.id)}
 
 
-@blp.route("/<int(min=1, max=2147483647):item_id>")
+@blp.route(f"/<int(min=1, max={MAX_ID}):item_id>")
 class DelegationItem(MethodView):
     decorators = TOKEN_AUTH
 

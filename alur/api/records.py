@@ -48,11 +48,10 @@ from workflow import (
     policy,
     sla,
 )
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import AuditEntry, IdempotentRequest
 from workflow.workflows import WORKFLOWS
 
-MAX_ID = 2**31 - 1
 # ASCII digits only: str.isdigit() and int() also take "²" or "٣" (and int("²") raises).
 _VERSION = re.compile(r'(?:W/)?(?:"([0-9]{1,10})"|([0-9]{1,10}))')
 IDEMPOTENCY_KEY_RULE = "must be 1 to 255 printable ASCII characters"
@@ -168,7 +167,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         description=f"{wf.title}s and their workflow",
     )  # fmt: skip
     page_schema = page_of(item_schema)
-    item_url = "<int(min=1, max=2147483647):record_id>"
+    item_url = f"<int(min=1, max={MAX_ID}):record_id>"
 
     @blp.route("")
     class Records(MethodView):

@@ -12,7 +12,7 @@ from schemas.base import encode_cursor
 from schemas.distribution import DistributionQuery, DistributionSchema, OrganisationRatingSchema
 from schemas.jp_report import JpReportQuery, JpReportSchema
 from workflow import distribution, jp
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import RoleName
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
@@ -63,7 +63,7 @@ class PredicateDistribution(MethodView):
         return distribution.report(db.session, **args)
 
 
-RATING_PATH = ("/organisation-ratings/<int(min=1, max=2147483647):agency_id>"
+RATING_PATH = (f"/organisation-ratings/<int(min=1, max={MAX_ID}):agency_id>"
                "/<int(min=2000, max=2100):year>/<period>")  # fmt: skip
 
 

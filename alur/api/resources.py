@@ -15,7 +15,7 @@ from schemas.employee import EmployeeQuery, EmployeeSchema
 from schemas.training_program import TrainingProgramQuery, TrainingProgramSchema
 from schemas.unit import UnitQuery, UnitSchema
 from workflow import changes, policy
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import Agency, Employee, TrainingProgram, Unit
 
 # URL -> model, schema, list query schema, filter columns, title
@@ -74,7 +74,7 @@ def _blueprint(name, model, schema, query_schema, filters, title):
             row = changes.save(db.session, actor(), model(), values, via="api")
             return row, 201, {"Location": url_for(f"{name}.Item", row_id=row.id)}
 
-    @blp.route("/<int(min=1, max=2147483647):row_id>")
+    @blp.route(f"/<int(min=1, max={MAX_ID}):row_id>")
     class Item(MethodView):
         decorators = TOKEN_AUTH
 

@@ -15,7 +15,7 @@ from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
 from schemas.api_token import ApiTokenQuery, ApiTokenSchema, NewApiTokenSchema
 from schemas.base import page_of
 from workflow import policy, tokens
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import ApiToken
 from workflow.settings import rules
 
@@ -58,7 +58,7 @@ class Tokens(MethodView):
                            "Cache-Control": "no-store"}  # fmt: skip
 
 
-@blp.route("/<int(min=1, max=2147483647):item_id>")
+@blp.route(f"/<int(min=1, max={MAX_ID}):item_id>")
 class TokenItem(MethodView):
     decorators = TOKEN_AUTH
 

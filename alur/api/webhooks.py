@@ -34,7 +34,7 @@ from schemas.webhook import (
     WebhookEnvelopeSchema,
 )
 from workflow import changes, outbox, webhooks
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.models import (
     OutboxDelivery,
     RoleName,
@@ -166,7 +166,7 @@ class Subscriptions(MethodView):
         return row, 201, {"Location": url_for("webhook-admin.SubscriptionItem", sub_id=row.id)}
 
 
-@admin.route("/subscriptions/<int(min=1, max=2147483647):sub_id>")
+@admin.route(f"/subscriptions/<int(min=1, max={MAX_ID}):sub_id>")
 class SubscriptionItem(MethodView):
     decorators = ADMIN_VIEW
 
@@ -186,7 +186,7 @@ class SubscriptionItem(MethodView):
         return changes.run(db.session, actor(), row, "update", change, via="api")
 
 
-@admin.route("/subscriptions/<int(min=1, max=2147483647):sub_id>/redeliver-dead")
+@admin.route(f"/subscriptions/<int(min=1, max={MAX_ID}):sub_id>/redeliver-dead")
 class RedeliverDead(MethodView):
     decorators = ADMIN_VIEW
 
@@ -215,7 +215,7 @@ class Deliveries(MethodView):
         return page_response(OutboxDelivery, stmt, *page_args(args))
 
 
-@admin.route("/webhook-deliveries/<int(min=1, max=2147483647):delivery_id>")
+@admin.route(f"/webhook-deliveries/<int(min=1, max={MAX_ID}):delivery_id>")
 class DeliveryItem(MethodView):
     decorators = ADMIN_VIEW
 
@@ -229,7 +229,7 @@ class DeliveryItem(MethodView):
         return row
 
 
-@admin.route("/webhook-deliveries/<int(min=1, max=2147483647):delivery_id>/redeliver")
+@admin.route(f"/webhook-deliveries/<int(min=1, max={MAX_ID}):delivery_id>/redeliver")
 class Redeliver(MethodView):
     decorators = ADMIN_VIEW
 

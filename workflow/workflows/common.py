@@ -7,6 +7,7 @@ from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from workflow.db import MAX_ID
 from workflow.errors import InvalidPayload
 
 # Segregation of duties, as transition options: at the review stage
@@ -45,7 +46,7 @@ class StrictSchema(Schema):
 def ref_id(required: bool = True, **kwargs) -> fields.Integer:
     """The id of another row: a positive 32-bit integer, never a string."""
     return fields.Integer(
-        required=required, strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kwargs
+        required=required, strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs
     )
 
 
