@@ -82,9 +82,6 @@ def _timestamp(value: datetime) -> str:
 def entry_hash(entry) -> str | None:
     """The HMAC of an entry's contents, its place in the chain, its predecessor and what it
     vouches for of its record, under the key ``entry.key_id`` names; None: a key not held."""
-    secret = audit_keys.current().secret(entry.key_id)
-    if secret is None:
-        return None
     material = [
         entry.key_id,
         entry.workflow,
@@ -103,6 +100,14 @@ def entry_hash(entry) -> str | None:
     ]
     if entry.on_behalf_of_id is not None:
         material.append(["on_behalf_of", entry.on_behalf_of_id])
+    return _keyed(entry.key_id, material)
+
+
+def _keyed(key_id: str | None, material: list) -> str | None:
+    """The HMAC-SHA-256 of ``material``'s canonical JSON under the key ``key_id`` names."""
+    secret = audit_keys.current().secret(key_id)
+    if secret is None:
+        return None
     return hmac.digest(secret, _canonical(material).encode(), "sha256").hex()
 
 
@@ -111,9 +116,6 @@ def change_hash(entry) -> str | None:
     names; None: a key not held. Change entries are not chained one to another: the id
     under the HMAC keeps an entry from being copied or moved to another, and the
     checkpoints (``workflow.checkpoints``) cover which of them exist."""
-    secret = audit_keys.current().secret(entry.key_id)
-    if secret is None:
-        return None
     material = [
         entry.key_id,
         entry.id,
@@ -128,7 +130,7 @@ def change_hash(entry) -> str | None:
         entry.after,
         entry.comment,
     ]
-    return hmac.digest(secret, _canonical(material).encode(), "sha256").hex()
+    return _keyed(entry.key_id, material)
 
 
 UNSIGNED = "-"  # a change entry's hash until its id is known: signed right after its INSERT
