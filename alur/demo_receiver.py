@@ -11,6 +11,19 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 def serve(port: int, secrets: list[str], *, echo: Callable[[str], None] = print) -> None:
     """Listen on 127.0.0.1:``port`` until interrupted; answer 204 to good deliveries, else 401."""
+    server = make_server(port, secrets, echo=echo)
+    echo(f"demo receiver on http://127.0.0.1:{server.server_port}/ — verifying deliveries")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def make_server(port: int, secrets: list[str], *,
+                echo: Callable[[str], None] = print) -> ThreadingHTTPServer:  # fmt: skip
+    """The receiver's server on 127.0.0.1:``port`` (0: any free port), not yet serving."""
     verifiers = [Webhook(s) for s in secrets]
     seen: set[str] = set()
 
@@ -33,10 +46,13 @@ def serve(port: int, secrets: list[str], *, echo: Callable[[str], None] = print)
             repeat = " (repeat: already seen)" if message_id in seen else ""
             seen.add(message_id)
             data = event.get("data", {})
-            echo(
-                f"received {message_id} {event.get('type')}: #{data.get('id')} "
-                f"{data.get('from')} → {data.get('to')} by {data.get('via')}{repeat}"
-            )
+            if event.get("type") == "audit.checkpoint":
+                what = (f"#{data.get('seq')} up to audit entry {data.get('audit_upto')}, "
+                        f"digest {str(data.get('digest'))[:12]}")  # fmt: skip
+            else:
+                what = (f"#{data.get('id')} {data.get('from')} → {data.get('to')} by "
+                        f"{data.get('via')}")  # fmt: skip
+            echo(f"received {message_id} {event.get('type')}: {what}{repeat}")
             echo("  " + json.dumps(data, ensure_ascii=False))
             self.send_response(204)
             self.end_headers()
@@ -44,11 +60,4 @@ def serve(port: int, secrets: list[str], *, echo: Callable[[str], None] = print)
         def log_message(self, *args):  # the lines above say what matters
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    echo(f"demo receiver on http://127.0.0.1:{port}/ — verifying deliveries")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    return ThreadingHTTPServer(("127.0.0.1", port), Handler)

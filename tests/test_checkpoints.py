@@ -519,3 +519,38 @@ def test_an_outside_verifier_checks_published_checkpoints_with_the_public_key_al
             check(second, second["public_key"], "0" * 64)
     finally:
         settings.configure(app.config)
+
+
+def test_the_demo_receiver_tells_a_checkpoint_from_a_step(session, history):
+    import urllib.request
+    from datetime import UTC, datetime
+
+    from standardwebhooks.webhooks import Webhook
+
+    from alur.demo_receiver import make_server
+
+    secret = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    said: list[str] = []
+    server = make_server(0, [secret], echo=said.append)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    try:
+        payload = checkpoints.published(checkpoints.newest(session))
+        body = json.dumps({"type": "audit.checkpoint", "timestamp": "2026-12-04T10:00:00Z",
+                           "data": payload})  # fmt: skip
+        at = datetime.now(UTC)
+        signature = Webhook(secret).sign("evt_1", at, body)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.server_port}/", data=body.encode(), method="POST",
+            headers={"webhook-id": "evt_1", "webhook-timestamp": str(int(at.timestamp())),
+                     "webhook-signature": signature, "content-type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 204
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert said[0] == (f"received evt_1 audit.checkpoint: #1 up to audit entry "
+                       f"{payload['audit_upto']}, digest {payload['digest'][:12]}")  # fmt: skip

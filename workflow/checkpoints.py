@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -236,7 +237,7 @@ def create(session: Session, archive: Path | str | None = None) -> tuple[AuditCh
         audit_upto=audit_upto,
         change_upto=change_upto,
         counts=add_counts(prev.counts if prev is not None else zero_counts(), rows),
-        segment_digest=segment_digest(_Row(r) for r in rows),
+        segment_digest=segment_digest(SimpleNamespace(**r) for r in rows),
         prev_digest=prev.digest if prev is not None else None,
         key_id=ring.current_id,
     )
@@ -306,11 +307,6 @@ def check_archive(session: Session, directory: Path | str, add: Callable[[str], 
         add(f"the checkpoint archive {directory}: {exc}")
         return
     check_published(session, published_, add)
-
-
-class _Row:
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
 
 
 def due(session: Session, every_minutes: float) -> bool:
