@@ -30,14 +30,15 @@ from admin.forms import (
     trigger_form_class,
 )
 from workflow import (
+    Step,
     WorkflowError,
     allowed_triggers,
     audit,
     create,
     edit,
-    fire,
-    fire_many,
     policy,
+    take,
+    take_many,
 )
 from workflow.db import MAX_ID, db
 from workflow.errors import NotFound, TransitionNotAllowed
@@ -319,12 +320,10 @@ class WorkflowView(AlurModelView):
                   for name in payload_fields(self.workflow, trigger)}  # fmt: skip
         payload = {name: value for name, value in values.items() if value is not None}
         version = form.version.data
+        step = Step(self.workflow, record.id, trigger, me(), "admin", form.comment.data,
+                    payload or None, expected_version(version))  # fmt: skip
         try:
-            record = fire(
-                record, trigger, me(), via="admin", comment=form.comment.data,
-                payload=payload or None,
-                expected_version=expected_version(version),
-            )  # fmt: skip
+            record = take(db.session, step)
         except WorkflowError as exc:
             db.session.rollback()
             flash(describe(exc), "error")
@@ -342,11 +341,9 @@ class WorkflowView(AlurModelView):
         ids = list(ids)
         valid = row_ids(ids)
         # In batches, as the API does: a supervisor approving dozens waits for one of them.
-        outcomes = iter(fire_many(
-            db.session, self.workflow,
-            [{"id": i, "trigger": trigger, "comment": comment} for i in valid], me(),
-            via="admin",
-        ))  # fmt: skip
+        user = me()
+        many = [Step(self.workflow, i, trigger, user, "admin", comment) for i in valid]
+        outcomes = iter(take_many(db.session, many))
         done, failed = [], []
         for raw in ids:
             outcome = next(outcomes) if as_id(raw) is not None else None

@@ -9,7 +9,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from workflow import create
+from workflow import Step, create, take_many
+from workflow.bulk import BATCH
 from workflow.models import (
     Agency,
     DevelopmentBudget,
@@ -23,6 +24,16 @@ from workflow.models import (
 from workflow.nip import make_nip
 
 _sequence = itertools.count(1)
+
+
+def fire_many(session, workflow: str, items: list[dict], actor, *, via: str, batch: int = BATCH):
+    """Items as the bulk API's body gives them (dicts), taken as steps."""
+    many = [
+        Step(workflow, i["id"], i["trigger"], actor, via, i.get("comment"), i.get("data"),
+             i.get("version"))
+        for i in items
+    ]  # fmt: skip
+    return take_many(session, many, batch=batch)
 
 
 def agency(session, code: str | None = None) -> Agency:

@@ -1,13 +1,12 @@
-"""``fire_many``: many steps in few statements, each item standing or falling alone."""
+"""``take_many``: many steps in few statements, each item standing or falling alone."""
 
 from __future__ import annotations
 
 from sqlalchemy import event, func, select, update
 
 from tests import factories
-from tests.factories import new_record
+from tests.factories import fire_many, new_record
 from tests.workflow_paths import bring_to
-from workflow import fire_many
 from workflow.audit import verify
 from workflow.db import db
 from workflow.models import AuditEntry, OutboxEvent, TrainingNomination, TrainingProgram

@@ -10,14 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import audit_chain, new_record
 from tests.workflow_paths import bring_to
 from workflow import audit, audit_keys, checkpoints, outbox, settings
 from workflow.db import db
-from workflow.engine import fire_by_id
+from workflow.engine import Step, take
 from workflow.models import (
     AuditCheckpoint,
     AuditEntry,
@@ -332,17 +332,20 @@ def test_the_cut_off_waits_for_an_entry_being_written_below_it(app, session, his
     session.commit()
     holding, release = threading.Event(), threading.Event()
 
-    def hold(s, row):
-        s.flush()  # the entry is written, the transaction stays open
-        holding.set()
-        release.wait(20)
+    def hold(_conn, statement, *_args):
+        # The writer's entry is written, its transaction stays open.
+        if threading.current_thread() is writer and getattr(statement, "table", None) is (
+            AuditEntry.__table__
+        ):
+            holding.set()
+            release.wait(20)
 
-    def fire(record_id, within=None):
+    def fire(record_id):
         with app.app_context(), Session(db.engine) as other:
-            fire_by_id(other, "appraisal", record_id, "submit", None, via="system",
-                       within=within)  # fmt: skip
+            take(other, Step("appraisal", record_id, "submit", None, "system"))
 
-    writer = threading.Thread(target=fire, args=(first.id, hold))
+    writer = threading.Thread(target=fire, args=(first.id,))
+    event.listen(db.engine, "after_execute", hold)
     writer.start()
     later = None
     try:
@@ -357,6 +360,7 @@ def test_the_cut_off_waits_for_an_entry_being_written_below_it(app, session, his
         writer.join(30)
         if later is not None:
             later.join(30)
+        event.remove(db.engine, "after_execute", hold)
     assert made and not writer.is_alive() and not later.is_alive()
     report = audit.verify(session)
     assert report.ok, report.problems

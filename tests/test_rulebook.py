@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.factories import new_record
+from tests.factories import fire_many, new_record
 from tests.http import signed
 from tests.workflow_paths import COACHING, bring_to
 from workflow import (
@@ -21,7 +21,6 @@ from workflow import (
     allowed_triggers,
     delegation,
     fire,
-    fire_many,
     inbox,
     jp,
     webhooks,

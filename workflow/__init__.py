@@ -5,16 +5,8 @@ webhooks, CLI) call into this package.
 """
 
 from workflow import reference
-from workflow.engine import (
-    allowed_triggers,
-    create,
-    edit,
-    fire,
-    fire_by_id,
-    fire_many,
-    get_record,
-    inbox,
-)
+from workflow.bulk import take_many
+from workflow.engine import Key, Step, create, edit, fire, get_record, take
 from workflow.errors import (
     Conflict,
     Forbidden,
@@ -24,6 +16,8 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from workflow.inbox import inbox
+from workflow.rights import allowed_triggers
 from workflow.workflows import WORKFLOWS, workflow_for
 
 __all__ = [
@@ -31,18 +25,20 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "InvalidPayload",
+    "Key",
     "NotFound",
     "StaleVersion",
+    "Step",
     "TransitionNotAllowed",
     "WorkflowError",
     "allowed_triggers",
     "create",
     "edit",
     "fire",
-    "fire_by_id",
-    "fire_many",
     "get_record",
     "inbox",
     "reference",
+    "take",
+    "take_many",
     "workflow_for",
 ]

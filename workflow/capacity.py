@@ -31,7 +31,7 @@ def _rupiah(amount: int) -> str:
 def _counters_only(effect):
     """Run ``effect`` without flushing the session first: the counters it updates are
     written by these statements alone, never through pending objects, so a batch of
-    approvals (``engine.fire_many``) keeps its changes together for one flush."""
+    approvals (``bulk.take_many``) keeps its changes together for one flush."""
 
     @functools.wraps(effect)
     def run(ctx) -> None:

@@ -28,9 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from workflow import policy
 from workflow.db import is_id, utcnow, write_transaction
-from workflow.engine import fire, get_record
+from workflow.engine import Key, Step, take
 from workflow.errors import (
     Forbidden,
     InvalidPayload,
@@ -155,7 +154,7 @@ class Target:
 
 
 def target(url: str, *, allow_private: bool | None = None, timeout: float = 5.0,
-           resolve: bool = True) -> Target:  # fmt: skip
+           resolve: bool = True) -> Target:
     """Parse and check ``url`` (see ``check_url``); connect only to its ``addresses``."""
     if not re.match(r"^https?://[^/\s?#]+(?:[/?#]\S*)?$", url or "") or len(url) > 2000:
         raise ValueError(f"{url!r} is not an http:// or https:// URL")
@@ -486,20 +485,11 @@ def _repeat(session: Session, first: WebhookReceipt, note: dict) -> Intake:
 
 def _apply(session, client, webhook_id, event_type, record_id, comment, payload, note) -> Intake:
     workflow, _, trigger = event_type.partition(".")
-    record = get_record(session, workflow, record_id)
-    if not policy.can_see(client.user, record):
-        raise NotFound(f"{WORKFLOWS[workflow].title} {record_id} does not exist")
     accepted = WebhookReceipt(outcome=Outcome.ACCEPTED, received_at=utcnow(), **note)
-
-    def remember(session, row):
-        accepted.result = {
-            "workflow": workflow, "id": row.id, "state": row.state, "version": row.version,
-        }  # fmt: skip
-        session.add(accepted)
-
+    step = Step(workflow, record_id, trigger, client.user, "webhook", comment, payload,
+                key=Key(webhook_id, receipt=accepted))
     try:
-        fire(record, trigger, client.user, via="webhook", comment=comment, payload=payload,
-             within=remember)  # fmt: skip
+        take(session, step)
     except IntegrityError:
         # The same webhook-id was applied by a concurrent request first.
         raise WorkflowError("this webhook-id is being applied by another request") from None

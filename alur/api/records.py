@@ -36,17 +36,19 @@ from schemas.workflow_record import (
     TransitionRequestSchema,
 )
 from workflow import (
+    Key,
     NotFound,
+    Step,
     WorkflowError,
     allowed_triggers,
     create,
     edit,
-    fire_by_id,
-    fire_many,
     get_record,
     inbox,
     policy,
     sla,
+    take,
+    take_many,
 )
 from workflow.db import MAX_ID, db
 from workflow.models import AuditEntry, IdempotentRequest
@@ -132,7 +134,7 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _replay(key: str, request_hash: str):
+def _replay(key: str, request_hash: str, item_schema):
     """The remembered answer to ``key``, or None if the key is unused."""
     remembered = db.session.scalar(
         select(IdempotentRequest).where(
@@ -147,11 +149,18 @@ def _replay(key: str, request_hash: str):
             code="idempotency_key_reused",
             errors={"headers.Idempotency-Key": ["Already used with a different request."]},
         )  # fmt: skip
-    response = jsonify(remembered.response)  # already dumped when it was first given
+    # The record's values when the key was first used, as the response schema shows them.
+    response = jsonify(_shown(item_schema, remembered.response))
     response.status_code = remembered.status
     response.headers["ETag"] = f'"{remembered.response["version"]}"'
     response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _shown(item_schema, values: dict) -> dict:
+    """The fields of ``values`` (a record's, as JSON gives them) the response schema shows."""
+    fields = item_schema().dump_fields.items()
+    return {field.data_key or name: values.get(field.attribute or name) for name, field in fields}
 
 
 def register(api) -> None:
@@ -243,30 +252,21 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
             key = _idempotency_key()
             fingerprint = None if key is None else _request_hash(collection, record_id, body,
                                                                  expected)  # fmt: skip
-            if key is not None and (replayed := _replay(key, fingerprint)) is not None:
+            if key is not None and (replayed := _replay(key, fingerprint, item_schema)) is not None:
                 return replayed
-            user = actor()
-            remember = None
-            if key is not None:
-
-                def remember(session, row):
-                    session.add(IdempotentRequest(
-                        user_id=user.id, key=key, request_hash=fingerprint, status=200,
-                        response=item_schema().dump(row),
-                    ))  # fmt: skip
-
+            step = Step(
+                workflow, record_id, body["trigger"], actor(), "api",
+                comment=body.get("comment"), data=body.get("data"), expected_version=expected,
+                key=None if key is None else Key(key, fingerprint),
+            )  # fmt: skip
             try:
-                record = fire_by_id(
-                    db.session, workflow, record_id, body["trigger"], user, via="api",
-                    comment=body.get("comment"), payload=body.get("data"),
-                    expected_version=expected, within=remember,
-                )  # fmt: skip
+                record = take(db.session, step)
             except (IntegrityError, WorkflowError):
                 # A request with the same key may have raced this one and won (so this
                 # one hit the key's unique index, or found the step already taken):
                 # then the answer is the winner's.
                 db.session.rollback()
-                replayed = _replay(key, fingerprint) if key else None
+                replayed = _replay(key, fingerprint, item_schema) if key else None
                 if replayed is None:
                     raise
                 return replayed
@@ -296,7 +296,12 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         def post(self, body):
             """Fire triggers on many records; each item succeeds or fails on its own."""
             user = actor()
-            outcomes = fire_many(db.session, workflow, body["items"], user, via="api")
+            many = [
+                Step(workflow, item["id"], item["trigger"], user, "api", item.get("comment"),
+                     item.get("data"), item.get("version"))
+                for item in body["items"]
+            ]  # fmt: skip
+            outcomes = take_many(db.session, many)
             results = [_bulk_result(outcome) for outcome in outcomes]
             succeeded = sum(1 for r in results if r["ok"])
             return {"results": results, "succeeded": succeeded,

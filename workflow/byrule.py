@@ -1,0 +1,104 @@
+"""Records a rule makes as the system: an appraisal's follow-up, a mentoring's report.
+
+An effect asks for them (``TransitionContext.creates``); they are made once the
+change that called for them is written, inside its transaction, audited
+``via=system``, and committed or rolled back with it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import audit, events, steps
+from workflow.db import update_many, utcnow
+from workflow.definition import ByRule, Workflow
+from workflow.errors import WorkflowError
+from workflow.rights import SYSTEM
+from workflow.workflows import workflow_for
+from workflow.workflows.common import load
+
+
+def _create(session: Session, workflow: str, data: dict, *, comment: str):
+    """Create a record as the system, inside the caller's transaction (an effect's).
+
+    A savepoint keeps a refusal (say, an open record already exists) from spoiling
+    that transaction.
+    """
+    wf = workflow_for(workflow)
+    values = load(wf.create_schema, data, what=f"{wf.title.lower()} data")
+    with session.begin_nested():
+        return steps.insert(session, wf, None, values, SYSTEM, comment)
+
+
+def make(session: Session, wanted: list[ByRule]) -> None:
+    """Make the records effects asked for, those of one workflow together."""
+    by_workflow: dict[str, list[ByRule]] = {}
+    for item in wanted:
+        by_workflow.setdefault(item.workflow, []).append(item)
+    for workflow, items in by_workflow.items():
+        if len(items) == 1:
+            _make_one(session, items[0])
+        else:
+            _make_many(session, workflow_for(workflow), items)
+
+
+def _make_one(session: Session, item: ByRule) -> None:
+    try:
+        record = _create(session, item.workflow, item.data, comment=item.comment)
+    except WorkflowError as exc:
+        item.done(None, exc)
+    else:
+        item.done(record, None)
+
+
+def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
+    """Many records of one workflow in one savepoint and a few statements.
+
+    Data a check refuses fails alone. If the writes fail (an open record already
+    exists for one of them), the savepoint is rolled back and each is made in its own.
+    """
+    ready = []
+    for item in items:
+        try:
+            values = load(wf.create_schema, item.data, what=f"{wf.title.lower()} data")
+            ready.append((item, values, wf.prepare(session, values, None)))
+        except WorkflowError as exc:
+            item.done(None, exc)
+    if not ready:
+        return
+    try:
+        with session.begin_nested():
+            now = utcnow()
+            records = []
+            for _, _, prepared in ready:
+                record = wf.model(**prepared)
+                record.state = wf.initial
+                record.created_at = record.state_changed_at = now
+                session.add(record)
+                records.append(record)
+            session.flush()
+            for (item, values, _), record in zip(ready, records, strict=True):
+                audit.append(
+                    session,
+                    record,
+                    trigger="create",
+                    from_state=None,
+                    to_state=record.state,
+                    actor_id=None,
+                    via=SYSTEM,
+                    comment=item.comment,
+                    payload=values,
+                    now=now,
+                )
+            update_many(session, records)  # the audit anchors: each record's version 1
+            for record in records:
+                events.emit(session, wf, record, None, "create", None, SYSTEM, now)
+            session.flush()
+    except (IntegrityError, StaleDataError):
+        for item, _, _ in ready:
+            _make_one(session, item)
+        return
+    for (item, _, _), record in zip(ready, records, strict=True):
+        item.done(record, None)

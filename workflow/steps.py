@@ -1,0 +1,233 @@
+"""A step asked of the engine, and the pieces of taking one that every path shares.
+
+``Step`` is the one shape in which an adapter asks for a change of state: the API's
+transition view, the back office's step button, the webhook intake and the bulk
+path each build one and hand it to ``engine.take`` (or ``bulk.take_many``). The
+functions below check a step, move a record and make a record; the engine and the
+bulk path put them together in their transactions.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import audit, events, rights
+from workflow.db import utcnow
+from workflow.definition import Transition, TransitionContext, Workflow
+from workflow.errors import (
+    Conflict,
+    Forbidden,
+    InvalidPayload,
+    NotFound,
+    StaleVersion,
+    TransitionNotAllowed,
+)
+from workflow.models.accounts import User
+from workflow.workflows.common import load
+
+
+@dataclass(frozen=True)
+class Key:
+    """An idempotency key: the step's answer is kept under it, in the step's transaction.
+
+    ``request_hash`` binds the key to one request (a retry with another body is told
+    so). ``receipt`` is the webhook intake's receipt, kept with the result; without
+    one, the answer is kept as the actor's ``IdempotentRequest``.
+    """
+
+    value: str
+    request_hash: str | None = None
+    receipt: object | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """Fire ``trigger`` on record ``record_id`` of ``workflow``, as ``actor``, through ``via``.
+
+    ``actor`` None is the system itself (``via="system"``), which acts by rule.
+    ``expected_version`` is the version the caller last saw (If-Match); ``key`` an
+    idempotency key, if the caller gave one.
+    """
+
+    workflow: str
+    record_id: int
+    trigger: str
+    actor: User | None
+    via: str
+    comment: str | None = None
+    data: dict | None = None
+    expected_version: int | None = None
+    key: Key | None = None
+
+
+def not_found(wf: Workflow, record_id) -> NotFound:
+    """What the caller is told of a record that does not exist or is not theirs to see."""
+    return NotFound(f"{wf.title} {record_id} does not exist")
+
+
+def check_version(wf: Workflow, row, expected_version: int | None) -> None:
+    """StaleVersion if the record is no longer at the version the caller saw."""
+    if expected_version is not None and row.version != expected_version:
+        raise StaleVersion(
+            f"{wf.title} {row.id} has changed since you read it "
+            f"(version {expected_version}, now {row.version}); reload and try again",
+            expected=expected_version,
+            actual=row.version,
+        )
+
+
+@contextmanager
+def stale_as_conflict(wf: Workflow, row, expected_version: int | None):
+    """A write that finds the record's version moved on is StaleVersion for the caller."""
+    try:
+        yield
+    except StaleDataError:
+        raise StaleVersion(
+            f"{wf.title} {row.id} was changed by someone else; reload and try again",
+            expected=expected_version,
+            actual=None,
+        ) from None
+
+
+def next_version_of(row) -> int:
+    """The version ``row`` will have once its change is written."""
+    return inspect(row).mapper.version_id_generator(row.version)
+
+
+def note(values: dict, comment: str | None) -> str | None:
+    """The audit comment: the data's ``reason`` (why officials were named), or ``comment``."""
+    return (values.get("reason") or "").strip() or (comment or "").strip() or None
+
+
+def checked(wf: Workflow, row, step: Step) -> tuple[Transition, dict, str | None, int | None]:
+    """Every check that needs no change: version, the edge, rights, reason, data.
+
+    Returns the transition, the loaded data, the comment and the official stood in for.
+    """
+    trigger, actor = step.trigger, step.actor
+    check_version(wf, row, step.expected_version)
+    spec = wf.edge(trigger, row.state)
+    if spec is None:
+        allowed = [a.trigger for a in rights.allowed_triggers(row, actor)]
+        known = trigger in wf.triggers
+        raise TransitionNotAllowed(
+            (
+                f"{trigger!r} is not possible while the {wf.title.lower()} is {row.state!r}"
+                if known
+                else f"{trigger!r} is not a trigger of {wf.title.lower()}"
+            )
+            + (f"; you may: {', '.join(allowed)}" if allowed else ""),
+            state=row.state,
+            allowed=allowed,
+        )
+    refusal = rights.refusal(spec, row, actor)
+    if refusal is not None:
+        raise Forbidden(refusal)
+    on_behalf_of = rights.on_behalf_of(spec, row, actor)
+    comment = (step.comment or "").strip() or None
+    if spec.needs_comment and comment is None:
+        raise InvalidPayload(f"{trigger!r} needs a reason", {"comment": ["A reason is required."]})
+    return spec, _load_data(spec, step.data), comment, on_behalf_of
+
+
+def _load_data(spec: Transition, data) -> dict:
+    if spec.payload is not None:
+        return load(spec.payload, data, what=f"data for {spec.trigger!r}")
+    if data:
+        raise InvalidPayload(
+            f"{spec.trigger!r} takes no data", {"data": [f"{spec.trigger!r} takes no data."]}
+        )
+    return {}
+
+
+def move(
+    session,
+    wf: Workflow,
+    row,
+    spec: Transition,
+    step: Step,
+    values: dict,
+    comment,
+    on_behalf_of,
+    entries: list[dict],
+    changes: list[dict],
+) -> list:
+    """Guards, the state change with its effects; its audit entry and event (not yet written).
+
+    The entry's values go to ``entries`` and the event's to ``changes``, for the caller
+    to insert with the record's UPDATE (a batch inserts them in one statement each).
+    Returns the records the effects asked for.
+    """
+    now = utcnow()
+    actor = step.actor
+    version = next_version_of(row)
+    from_state = row.state
+    ctx = TransitionContext(session, row, actor, spec.trigger, step.via, values, comment, now)
+    if not wf.machine.events[spec.trigger].trigger(row, ctx=ctx):
+        # Guards raise their own reasons; a plain False would be a guard's bug.
+        raise TransitionNotAllowed(f"{spec.trigger!r} was refused", state=from_state, allowed=[])
+    row.state_changed_at = now
+    if spec.marks_reviewer:
+        row.reviewed_by_id = actor.id if actor is not None else None
+    actor_id = actor.id if actor is not None else None
+    # Before the flush, so the state and the audit anchor go out in one UPDATE.
+    entries.append(
+        audit.next_entry(
+            row,
+            trigger=spec.trigger,
+            from_state=from_state,
+            to_state=row.state,
+            actor_id=actor_id,
+            via=step.via,
+            comment=comment,
+            payload=values,
+            now=now,
+            on_behalf_of_id=on_behalf_of,
+        )
+    )
+    changes.append(
+        events.event(wf, row, from_state, spec.trigger, actor, step.via, now, on_behalf_of, version)
+    )
+    return ctx.creates
+
+
+def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, comment):
+    """Make a record in its initial state with its ``create`` entry and event."""
+    now = utcnow()
+    record = wf.model(**wf.prepare(session, values, actor))
+    record.state = wf.initial
+    record.created_at = record.state_changed_at = now
+    record.created_by_id = actor.id if actor is not None else None
+    session.add(record)
+    try:
+        session.flush()  # persistent from here on, so the parties can follow relationships
+    except IntegrityError:
+        raise Conflict(
+            f"this {wf.title.lower()} conflicts with an existing open one "
+            "for the same person and subject"
+        ) from None
+    if actor is not None and not rights.any_holds(wf.create_who, actor, record):
+        raise Forbidden(
+            f"you may not create this {wf.title.lower()}; "
+            f"it may be created by: {rights.names(wf.create_who)}"
+        )
+    audit.append(
+        session,
+        record,
+        trigger="create",
+        from_state=None,
+        to_state=record.state,
+        actor_id=record.created_by_id,
+        via=via,
+        comment=note(values, comment),
+        payload=values,
+        now=now,
+    )
+    session.flush()  # the audit anchor's UPDATE gives the record its first version (1)
+    events.emit(session, wf, record, None, "create", actor, via, now)
+    return record
