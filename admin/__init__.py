@@ -55,7 +55,7 @@ def select_locale() -> str:
 
 def init_admin(app: Flask) -> Admin:
     """Mount the back office at /admin."""
-    from admin import distribution, home, models, workflow
+    from admin.views import distribution, home, reference, system, webhooks, workflows
 
     app.jinja_loader.searchpath.append(str(Path(__file__).resolve().parent / "templates"))
     admin = Admin(
@@ -69,40 +69,50 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(home.InboxView(name=home.INBOX_NAME, endpoint="my_inbox", url="/admin/inbox"))
     work = _l("Workflows")
     for view, label in (
-        (workflow.AppraisalView, _l("Appraisals")),
-        (workflow.TrainingNominationView, _l("Training nominations")),
-        (workflow.MentoringAssignmentView, _l("Mentoring assignments")),
+        (workflows.AppraisalView, _l("Appraisals")),
+        (workflows.TrainingNominationView, _l("Training nominations")),
+        (workflows.MentoringAssignmentView, _l("Mentoring assignments")),
     ):
         admin.add_view(view(name=label, category=work, endpoint=view.endpoint_name))
     org = _l("Organisation")
-    admin.add_view(models.AgencyView(Agency, name=_l("Agencies"), category=org))
-    admin.add_view(models.UnitView(Unit, name=_l("Work units"), category=org))
-    admin.add_view(models.EmployeeView(Employee, name=_l("Employees"), category=org))
-    admin.add_view(models.ProgramView(TrainingProgram, name=_l("Training programs"), category=org))
-    admin.add_view(models.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
-    admin.add_view(models.JpLedgerView(JpLedgerEntry, name=_l("JP ledger"), category=org))
-    admin.add_view(models.DelegationView(Delegation, name=_l("Acting officials"), category=org))
-    admin.add_view(models.FollowUpView(FollowUp, name=_l("Follow-ups"), category=org))
-    admin.add_view(models.HolidayView(Holiday, name=_l("Holidays"), category=org))
-    admin.add_view(home.JpReportView(name=_l("Below 20 JP"), category=org, endpoint="jp_report",
-                                     url="/admin/jp-report"))  # fmt: skip
-    admin.add_view(distribution.PredicateDistributionView(
-        name=_l("Predicate distribution"), category=org, endpoint="predicate_distribution",
-        url="/admin/predicate-distribution",
-    ))  # fmt: skip
-    system = _l("System")
-    admin.add_view(models.UserView(User, name=_l("Users"), category=system))
-    admin.add_view(models.RoleView(Role, name=_l("Roles"), category=system))
-    admin.add_view(models.ApiTokenView(ApiToken, name=_l("API tokens"), category=system))
-    admin.add_view(models.AuditView(AuditEntry, name=_l("Audit log"), category=system))
-    admin.add_view(models.OutboxEventView(OutboxEvent, name=_l("Events"), category=system))
-    admin.add_view(models.SlaNoticeView(SlaNotice, name=_l("Deadline notices"), category=system))
+    admin.add_view(reference.AgencyView(Agency, name=_l("Agencies"), category=org))
+    admin.add_view(reference.UnitView(Unit, name=_l("Work units"), category=org))
+    admin.add_view(reference.EmployeeView(Employee, name=_l("Employees"), category=org))
+    admin.add_view(
+        reference.ProgramView(TrainingProgram, name=_l("Training programs"), category=org)
+    )
+    admin.add_view(reference.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
+    admin.add_view(reference.JpLedgerView(JpLedgerEntry, name=_l("JP ledger"), category=org))
+    admin.add_view(reference.DelegationView(Delegation, name=_l("Acting officials"), category=org))
+    admin.add_view(reference.FollowUpView(FollowUp, name=_l("Follow-ups"), category=org))
+    admin.add_view(reference.HolidayView(Holiday, name=_l("Holidays"), category=org))
+    admin.add_view(
+        home.JpReportView(
+            name=_l("Below 20 JP"), category=org, endpoint="jp_report", url="/admin/jp-report"
+        )
+    )
+    admin.add_view(
+        distribution.PredicateDistributionView(
+            name=_l("Predicate distribution"),
+            category=org,
+            endpoint="predicate_distribution",
+            url="/admin/predicate-distribution",
+        )
+    )
+    menu = _l("System")
+    admin.add_view(system.UserView(User, name=_l("Users"), category=menu))
+    admin.add_view(system.RoleView(Role, name=_l("Roles"), category=menu))
+    admin.add_view(system.ApiTokenView(ApiToken, name=_l("API tokens"), category=menu))
+    admin.add_view(system.AuditView(AuditEntry, name=_l("Audit log"), category=menu))
+    admin.add_view(system.OutboxEventView(OutboxEvent, name=_l("Events"), category=menu))
+    admin.add_view(system.SlaNoticeView(SlaNotice, name=_l("Deadline notices"), category=menu))
     hooks = _l("Webhooks")
-    admin.add_view(models.WebhookClientView(WebhookClient, name=_l("Clients"), category=hooks))
-    admin.add_view(models.ReceiptView(WebhookReceipt, name=_l("Received"), category=hooks))
-    admin.add_view(models.SubscriptionView(Subscription, name=_l("Subscriptions"),
-                                           category=hooks))  # fmt: skip
-    admin.add_view(models.DeliveryView(OutboxDelivery, name=_l("Deliveries"), category=hooks))
+    admin.add_view(webhooks.WebhookClientView(WebhookClient, name=_l("Clients"), category=hooks))
+    admin.add_view(webhooks.ReceiptView(WebhookReceipt, name=_l("Received"), category=hooks))
+    admin.add_view(
+        webhooks.SubscriptionView(Subscription, name=_l("Subscriptions"), category=hooks)
+    )
+    admin.add_view(webhooks.DeliveryView(OutboxDelivery, name=_l("Deliveries"), category=hooks))
     for code, label in LANGUAGES.items():
         admin.add_link(MenuLink(name=label, url=f"/lang/{code}", category=_l("Language")))
     admin.add_link(MenuLink(name=_l("Change password"), url="/change"))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
-from workflow import WorkflowError, changes, policy
+from workflow import TransitionNotAllowed, WorkflowError, changes, policy
 from workflow.db import MAX_ID, db
 from workflow.models import Employee
 from workflow.reference import employee_search
@@ -121,28 +121,69 @@ DETAIL_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time, list: _
 
 # Labels of the columns the models share, so every list and form speaks the UI's language.
 LABELS = {
-    "id": "ID", "code": _l("Code"), "name": _l("Name"), "province": _l("Province"),
-    "region": _l("Region"), "agency": _l("Agency"), "agency_id": _l("Agency"),
-    "unit": _l("Work unit"), "parent": _l("Parent unit"), "nip": "NIP",
-    "status": _l("Status"), "rank": _l("Rank (golongan)"), "position": _l("Position (jabatan)"),
-    "supervisor": _l("Supervisor (atasan langsung)"), "year": _l("Year"), "amount": _l("Amount"),
-    "committed": _l("Committed"), "email": _l("Email"), "active": _l("Active"),
-    "roles": _l("Roles"), "employee": _l("Employee"), "user": _l("User"),
-    "created_at": _l("Created"), "description": _l("Description"), "form": _l("Form"),
-    "delivery_mode": _l("Delivery mode"), "organiser": _l("Organiser"), "jp": "JP",
-    "start_date": _l("Start"), "end_date": _l("End"), "seat_quota": _l("Seats"),
-    "seats_taken": _l("Seats taken"), "cost_per_participant": _l("Cost per participant"),
-    "source": _l("Source"), "note": _l("Note"), "grants": _l("Grants"), "url": "URL",
-    "event_types": _l("Event types"), "disabled_reason": _l("Why disabled"),
-    "attempts": _l("Attempts"), "subscription": _l("Subscription"),
-    "next_attempt_at": _l("Next attempt"), "delivered_at": _l("Delivered"),
-    "last_status": _l("Last answer"), "received_at": _l("Received"), "outcome": _l("Outcome"),
-    "reason": _l("Reason"), "error": _l("Error"), "type": _l("Type"),
-    "record_id": _l("Record"), "client_name": _l("Client"), "workflow": _l("Workflow"),
-    "trigger": _l("Step"), "from_state": _l("From"), "to_state": _l("To"), "via": _l("Via"),
-    "actor": _l("Who"), "seq": "#", "prefix": _l("Prefix"), "expires_at": _l("Expires"),
-    "revoked_at": _l("Revoked"), "dispatched_at": _l("Fanned out"),
-}  # fmt: skip
+    "id": "ID",
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "province": _l("Province"),
+    "region": _l("Region"),
+    "agency": _l("Agency"),
+    "agency_id": _l("Agency"),
+    "unit": _l("Work unit"),
+    "parent": _l("Parent unit"),
+    "nip": "NIP",
+    "status": _l("Status"),
+    "rank": _l("Rank (golongan)"),
+    "position": _l("Position (jabatan)"),
+    "supervisor": _l("Supervisor (atasan langsung)"),
+    "year": _l("Year"),
+    "amount": _l("Amount"),
+    "committed": _l("Committed"),
+    "email": _l("Email"),
+    "active": _l("Active"),
+    "roles": _l("Roles"),
+    "employee": _l("Employee"),
+    "user": _l("User"),
+    "created_at": _l("Created"),
+    "description": _l("Description"),
+    "form": _l("Form"),
+    "delivery_mode": _l("Delivery mode"),
+    "organiser": _l("Organiser"),
+    "jp": "JP",
+    "start_date": _l("Start"),
+    "end_date": _l("End"),
+    "seat_quota": _l("Seats"),
+    "seats_taken": _l("Seats taken"),
+    "cost_per_participant": _l("Cost per participant"),
+    "source": _l("Source"),
+    "note": _l("Note"),
+    "grants": _l("Grants"),
+    "url": "URL",
+    "event_types": _l("Event types"),
+    "disabled_reason": _l("Why disabled"),
+    "attempts": _l("Attempts"),
+    "subscription": _l("Subscription"),
+    "next_attempt_at": _l("Next attempt"),
+    "delivered_at": _l("Delivered"),
+    "last_status": _l("Last answer"),
+    "received_at": _l("Received"),
+    "outcome": _l("Outcome"),
+    "reason": _l("Reason"),
+    "error": _l("Error"),
+    "type": _l("Type"),
+    "record_id": _l("Record"),
+    "client_name": _l("Client"),
+    "workflow": _l("Workflow"),
+    "trigger": _l("Step"),
+    "from_state": _l("From"),
+    "to_state": _l("To"),
+    "via": _l("Via"),
+    "actor": _l("Who"),
+    "seq": "#",
+    "prefix": _l("Prefix"),
+    "expires_at": _l("Expires"),
+    "revoked_at": _l("Revoked"),
+    "dispatched_at": _l("Fanned out"),
+}
 
 
 # What Excel and LibreOffice take for the start of a formula, in CSV and XLSX alike.
@@ -272,15 +313,8 @@ class AlurModelView(Guarded, ModelView):
         return values
 
     def command(self, run):
-        """Run a command of the core; a refusal is a flash, and nothing is kept."""
-        from admin.workflow import describe
-
-        try:
-            return run()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(describe(exc), "error")
-            return None
+        """Run a command of the core; a refusal is a flash, and nothing is kept (None)."""
+        return attempt(run)
 
     def create_model(self, form):
         values = self.form_values(form)
@@ -337,3 +371,28 @@ class AlurModelView(Guarded, ModelView):
     def _create_ajax_loader(self, name, options):
         remote = getattr(self.model, name).property.mapper.class_
         return ScopedLoader(name, self.session, remote, **options)
+
+
+def describe(exc: WorkflowError) -> str:
+    """A refusal as one sentence for a flash message."""
+    message = exc.explained()
+    if isinstance(exc, TransitionNotAllowed) and not exc.allowed:
+        message += "; " + _("there is nothing you may do with it now")
+    return message
+
+
+def attempt(run, *, saying=describe):
+    """Run a command of the core: its result, or, if it refuses, None.
+
+    A refusal is rolled back and flashed in the user's words (``saying(exc)``);
+    a ValueError is the core's word for input it cannot take (a grant, an address).
+    """
+    try:
+        return run()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(saying(exc), "error")
+    except ValueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return None

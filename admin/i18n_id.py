@@ -396,9 +396,7 @@ OURS_PLURALS = {
     (
         "To protect the account, signing in is paused. Try again in %(num)s minute.",
         "To protect the account, signing in is paused. Try again in %(num)s minutes.",
-    ): (
-        "Untuk melindungi akun, proses masuk dihentikan sementara. Coba lagi dalam %(num)s menit.",
-    ),
+    ): ("Untuk melindungi akun, proses masuk dihentikan sementara. Coba lagi dalam %(num)s menit.",)
 }
 FLASK_ADMIN_PLURALS = {
     ("Record was successfully deleted.", "%(count)s records were successfully deleted."): (

@@ -1,5 +1,4 @@
-"""Demo data: five regions, their agencies, units, staff and programs, and records
-in every state of every workflow, created through the engine so the audit log is real.
+"""The demo's seeder: creates ``alur.demo_data`` through the engine so the audit log is real.
 
 Idempotent and resumable: every row is found by its natural key before it is
 created, and a record's path is resumed from the number of steps it already took.
@@ -16,6 +15,24 @@ from flask_security import hash_password
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alur.demo_data import (
+    APPRAISALS,
+    DEMO_CLIENTS,
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_RECEIVER,
+    HR_KEYS,
+    MENTORINGS,
+    NOMINATIONS,
+    OTHER_APPRAISALS,
+    OTHER_NOMINATIONS,
+    PROGRAMS,
+    REGIONS,
+    TEMPLATE,
+    UNITS,
+    YEAR,
+    Step,
+)
 from workflow import create, distribution, fire, webhooks
 from workflow.db import write_transaction
 from workflow.models import (
@@ -35,188 +52,6 @@ from workflow.models import (
     WebhookClient,
 )
 from workflow.nip import make_nip
-
-DEMO_PASSWORD = "alur-demo-2026"
-# The demo's subscriber (``flask webhooks demo-receiver``) and its webhook clients.
-DEMO_RECEIVER = ("demo-receiver", "http://127.0.0.1:5001/events")
-DEMO_CLIENTS = {
-    "ekinerja": ["appraisal.submit"],  # e-Kinerja submits the self-assessment
-    "lms": ["training_nomination.complete"],  # the learning platform reports completion
-}
-DEMO_DOMAIN = "demo.alur.id"
-YEAR = 2026
-
-# (code, agency name, province, region, email slug, staff names in TEMPLATE order)
-REGIONS = [
-    ("PLG", "Pemerintah Kota Palembang", "Sumatera Selatan", "Kota Palembang", "palembang", [
-        "Ratu Dewa", "Ahmad Fauzi", "Siti Aisyah", "Rahmat Hidayat", "Yanti Kusuma",
-        "Muhammad Ridwan", "Nurhayati", "Dedi Kurniawan", "Sri Wahyuni", "Andi Saputra",
-        "Fitri Handayani", "Rina Marlina",
-    ]),
-    ("MLK", "Pemerintah Provinsi Maluku", "Maluku", "Kota Ambon", "maluku", [
-        "Sadali Ie", "Johanis Latuheru", "Maria Tuhumury", "Frans Pattiasina", "Elsye Sahetapy",
-        "Ronald Manuhutu", "Yohana Leiwakabessy", "Hendrik Latumahina", "Agustina Pattipeilohy",
-        "Samuel Siahaya", "Ferdinand Wattimena", "Novita Sopacua",
-    ]),
-    ("JMB", "Pemerintah Provinsi Jambi", "Jambi", "Kota Jambi", "jambi", [
-        "Sudirman", "Hasanudin", "Rosmawati", "Zulkifli", "Nurjanah", "Syamsul Bahri",
-        "Herlina", "Ilham Akbar", "Dewi Sartika", "Fajar Ramadhan", "Mardiana", "Yusnaini",
-    ]),
-    ("SRG", "Pemerintah Kota Serang", "Banten", "Kota Serang", "serang", [
-        "Nanang Saefudin", "Tubagus Hendra", "Ratu Nurlaela", "Entis Sutisna", "Iis Sumiati",
-        "Asep Saepudin", "Euis Komariah", "Dadang Suherman", "Neng Siti", "Ujang Kurnia",
-        "Yayan Sopyan", "Lilis Suryani",
-    ]),
-    ("GTO", "Pemerintah Provinsi Gorontalo", "Gorontalo", "Kota Gorontalo", "gorontalo", [
-        "Sofian Ibrahim", "Hasan Pakaya", "Fatma Lamusu", "Rustam Hulukati", "Nurain Daud",
-        "Ismail Pateda", "Sarce Bilondatu", "Yusuf Mooduto", "Asna Tangahu", "Rizal Gobel",
-        "Nining Mohamad", "Sri Yulan Dunggio",
-    ]),
-]  # fmt: skip
-
-# (unit code, name, parent code)
-UNITS = [
-    ("SETDA", "Sekretariat Daerah", None),
-    ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "SETDA"),
-    ("BKPSDM-PK", "Bidang Pengembangan Kompetensi Aparatur", "BKPSDM"),
-    ("DISDIK", "Dinas Pendidikan", "SETDA"),
-    ("DISDIK-GTK", "Bidang Pembinaan Guru dan Tenaga Kependidikan", "DISDIK"),
-    ("DINKES", "Dinas Kesehatan", "SETDA"),
-]
-
-# (key, position, unit, status, rank, supervisor key, birth year, TMT year, gender, login)
-TEMPLATE = [
-    ("sekda", "Sekretaris Daerah", "SETDA", "PNS", "IV/d", None, 1968, 1993, "M", "sekda"),
-    ("kabkpsdm", "Kepala BKPSDM", "BKPSDM", "PNS", "IV/c", "sekda", 1970, 1996, "M", "kabkpsdm"),
-    ("kabidpk", "Kepala Bidang Pengembangan Kompetensi Aparatur", "BKPSDM-PK", "PNS", "IV/a",
-     "kabkpsdm", 1975, 2000, "F", "kabidpk"),
-    ("analis", "Analis SDM Aparatur Ahli Muda", "BKPSDM-PK", "PNS", "III/d", "kabidpk", 1982,
-     2008, "M", "hr"),
-    ("kadisdik", "Kepala Dinas Pendidikan", "DISDIK", "PNS", "IV/c", "sekda", 1971, 1997, "F",
-     "kadis"),
-    ("kabidguru", "Kepala Bidang Pembinaan Guru dan Tenaga Kependidikan", "DISDIK-GTK", "PNS",
-     "IV/a", "kadisdik", 1976, 2001, "M", "atasan"),
-    ("guru1", "Guru Ahli Madya", "DISDIK-GTK", "PNS", "III/d", "kabidguru", 1980, 2006, "F",
-     "pegawai"),
-    ("guru2", "Guru Ahli Muda", "DISDIK-GTK", "PNS", "III/c", "kabidguru", 1986, 2011, "M",
-     "guru2"),
-    ("guru3", "Guru Ahli Pertama", "DISDIK-GTK", "PNS", "III/a", "kabidguru", 1994, 2019, "F",
-     "guru3"),
-    ("guru4", "Guru Ahli Pertama", "DISDIK-GTK", "PPPK", "IX", "kabidguru", 1995, 2022, "M",
-     "guru4"),
-    ("kadinkes", "Kepala Dinas Kesehatan", "DINKES", "PNS", "IV/c", "sekda", 1972, 1998, "M",
-     "kadinkes"),
-    ("perawat", "Perawat Ahli Pertama", "DINKES", "PPPK", "IX", "kadinkes", 1996, 2023, "F",
-     "perawat"),
-]  # fmt: skip
-HR_KEYS = {"analis"}
-
-# (code, name, form, delivery mode, organiser, JP, start, end, seats, cost in rupiah)
-PROGRAMS = [
-    ("PMG-2026", "Pelatihan Manajemen Pemerintahan", "pelatihan", "tatap_muka",
-     "BPSDM Provinsi Sumatera Selatan", 40, date(2026, 3, 2), date(2026, 3, 13), 30, 7_500_000),
-    ("PPP-2026", "Pelatihan Pelayanan Publik", "pelatihan", "blended",
-     "BPSDM Provinsi Maluku", 32, date(2026, 4, 6), date(2026, 4, 17), 40, 5_000_000),
-    ("PMK-2026", "Pelatihan Manajemen Keuangan", "pelatihan", "daring",
-     "BPSDM Provinsi Jambi", 24, date(2026, 5, 4), date(2026, 5, 8), 50, 3_000_000),
-    ("PMA-2026", "Pelatihan Manajemen Administrasi", "bimtek", "tatap_muka",
-     "BPSDM Provinsi Banten", 24, date(2026, 6, 8), date(2026, 6, 12), 35, 3_500_000),
-    ("ASN-INT-2026", "ASN Berintegritas", "e_learning", "daring",
-     "Anti-Corruption Learning Center KPK", 20, date(2026, 2, 1), date(2026, 12, 31), 500, 0),
-    ("MAGANG-EDU-2026", "Magang di Institusi Pendidikan", "magang", "tatap_muka",
-     "Universitas Negeri Gorontalo", 40, date(2026, 7, 1), date(2026, 7, 31), 20, 4_000_000),
-    ("MENTOR-2026", "Mentoring Senior ke Junior", "mentoring", "blended",
-     "BKPSDM setempat", 16, date(2026, 1, 5), date(2026, 12, 18), 100, 0),
-]  # fmt: skip
-
-RATINGS_GOOD = {
-    "work_result_rating": "di_atas_ekspektasi",
-    "behaviour_rating": "di_atas_ekspektasi",
-    "feedback": "Capaian kinerja melampaui target; pertahankan dan bagikan praktik baik.",
-    "behaviour_feedback": {
-        "berorientasi_pelayanan": "Respons cepat atas permintaan data dari unit lain.",
-        "kolaboratif": "Memimpin berbagi praktik baik di tim.",
-    },
-}
-RATINGS_OK = {
-    "work_result_rating": "sesuai_ekspektasi",
-    "behaviour_rating": "sesuai_ekspektasi",
-    "feedback": "Kinerja sesuai ekspektasi; tingkatkan dokumentasi bukti dukung.",
-}
-SELF = {"self_assessment": "Seluruh rencana hasil kerja tercapai sesuai target."}
-
-# A step: (trigger, actor key, comment, data).
-Step = tuple[str, str, str | None, dict | None]
-
-
-def _s(trigger, actor, comment=None, data=None) -> Step:
-    return (trigger, actor, comment, data)
-
-
-SUBMIT_T, REVIEW_T = _s("submit", "subject"), _s("review", "kabidguru")
-APPROVE_T = _s("approve", "analis")
-# Training nominations: (subject, program, creator, path); every state appears.
-NOMINATIONS = [
-    ("guru1", "PMG-2026", "guru1", []),
-    ("guru1", "PPP-2026", "guru1", [SUBMIT_T]),
-    ("guru2", "PMG-2026", "guru2", [SUBMIT_T, REVIEW_T]),
-    ("guru1", "PMA-2026", "guru1", [SUBMIT_T, REVIEW_T, APPROVE_T]),
-    ("guru3", "PMK-2026", "analis", [_s("submit", "analis"), REVIEW_T, APPROVE_T,
-                                     _s("complete", "analis")]),
-    ("guru3", "ASN-INT-2026", "guru3", [SUBMIT_T, _s("return", "kabidguru",
-                                        "Lengkapi alasan pengusulan dan rencana penerapan.")]),
-    ("guru4", "MAGANG-EDU-2026", "guru4", [SUBMIT_T, _s("reject", "kabidguru",
-                                           "Kuota magang tahun ini diprioritaskan untuk PNS.")]),
-    ("guru4", "PMA-2026", "guru4", [SUBMIT_T, _s("withdraw", "subject", "Bentrok jadwal.")]),
-]  # fmt: skip
-
-MSUBMIT = _s("submit", "analis")
-COACHING_DONE = {"coaching_feedback": "Modul ajar diferensiasi tersusun dan diuji di kelas.",
-                 "competency_score": 4}  # fmt: skip
-# Mentoring: (mentor, mentee, start, path); the mentor is senior to the mentee.
-MENTORINGS = [
-    ("guru1", "guru3", date(2026, 1, 5), []),
-    ("guru1", "guru4", date(2026, 1, 12), [_s("submit", "kabidguru")]),
-    ("kabidguru", "guru3", date(2026, 1, 19), [MSUBMIT, _s("review", "kabidguru")]),
-    ("kabidguru", "guru4", date(2026, 1, 26), [MSUBMIT, _s("review", "kabidguru"),
-                                               _s("approve", "analis")]),
-    ("guru1", "guru2", date(2026, 2, 2), [MSUBMIT, _s("review", "guru1"), _s("approve", "analis"),
-                                          _s("start", "guru1")]),
-    ("guru2", "guru3", date(2026, 2, 9), [MSUBMIT, _s("review", "guru2"), _s("approve", "analis"),
-                                          _s("start", "guru2"),
-                                          _s("complete", "guru2", None, COACHING_DONE)]),
-    ("guru2", "guru4", date(2026, 2, 16), [MSUBMIT, _s("return", "guru2",
-                                           "Jadwal mentoring bentrok dengan tugas mengajar.")]),
-    ("guru1", "guru3", date(2026, 2, 23), [MSUBMIT, _s("reject", "guru1",
-                                           "Mentee sudah dibimbing pada periode yang sama.")]),
-    ("kabidguru", "guru2", date(2026, 3, 2), [MSUBMIT, _s("withdraw", "analis",
-                                              "Diganti dengan pelatihan klasikal.")]),
-]  # fmt: skip
-
-ASUBMIT = _s("submit", "subject", None, SELF)
-# Appraisals: (subject, year, period, path); assessor and approver from the chain.
-APPRAISALS = [
-    ("guru1", 2025, "annual", [ASUBMIT, _s("review", "kabidguru", None, RATINGS_GOOD),
-                               _s("approve", "kadisdik")]),
-    ("guru2", 2025, "annual", [ASUBMIT, _s("review", "kabidguru", None, RATINGS_OK)]),
-    ("guru3", 2025, "annual", [ASUBMIT]),
-    ("guru4", 2025, "annual", [ASUBMIT, _s("return", "kabidguru",
-                                           "Lengkapi bukti dukung capaian triwulan IV.")]),
-    ("guru1", 2026, "Q1", []),
-    ("guru2", 2026, "Q1", [ASUBMIT, _s("reject", "kabidguru",
-                                       "Periode penilaian keliru; buat ulang untuk Q2.")]),
-    ("guru3", 2026, "Q1", [_s("withdraw", "subject", "Dibuat ganda.")]),
-    # A keberatan (objection) waiting for the assessor's superior.
-    ("guru4", 2026, "Q1", [ASUBMIT, _s("review", "kabidguru", None, RATINGS_OK),
-                           _s("approve", "kadisdik"),
-                           _s("appeal", "subject", "Capaian Q1 melampaui target.")]),
-]  # fmt: skip
-# In the other regions, a few records so every supervisor has something waiting.
-OTHER_APPRAISALS = [
-    ("guru1", 2025, "annual", [ASUBMIT]),
-    ("guru2", 2025, "annual", [ASUBMIT, _s("review", "kabidguru", None, RATINGS_OK)]),
-]
-OTHER_NOMINATIONS = [("guru3", "PPP-2026", "guru3", [SUBMIT_T])]
 
 
 @dataclass
@@ -241,8 +76,9 @@ class Seeder:
     def run(self) -> list[Login]:
         self.roles = self._roles()
         admin = self._user(f"admin@{DEMO_DOMAIN}", "Administrator Alur", [RoleName.ADMIN])
-        self._user(f"ekinerja@{DEMO_DOMAIN}", "e-Kinerja BKN", [RoleName.EXTERNAL_SYSTEM],
-                   password=False)  # fmt: skip
+        self._user(
+            f"ekinerja@{DEMO_DOMAIN}", "e-Kinerja BKN", [RoleName.EXTERNAL_SYSTEM], password=False
+        )
         programs = self._programs()
         people: dict[str, dict[str, Employee]] = {}
         users: dict[str, dict[str, User]] = {}
@@ -261,18 +97,26 @@ class Seeder:
             code = region[0]
             tour = index == 0
             self._records(
-                people[code], users[code], programs,
+                people[code],
+                users[code],
+                programs,
                 NOMINATIONS if tour else OTHER_NOMINATIONS,
                 MENTORINGS if tour else [],
                 APPRAISALS if tour else OTHER_APPRAISALS,
-            )  # fmt: skip
+            )
             self.echo(f"{region[3]}: workflow records ready")
         # The first agency's own rating for the appraisal year, so the distribution page
         # shows the guidance it is held to.
         first = self.session.scalar(select(Agency).where(Agency.code == REGIONS[0][0]))
-        distribution.set_rating(self.session, None, agency_id=first.id, year=2025,
-                                period="annual", rating="Baik",
-                                note="Contoh: keputusan kepala instansi")  # fmt: skip
+        distribution.set_rating(
+            self.session,
+            None,
+            agency_id=first.id,
+            year=2025,
+            period="annual",
+            rating="Baik",
+            note="Contoh: keputusan kepala instansi",
+        )
         return self._logins(admin)
 
     def _webhooks(self) -> None:
@@ -323,9 +167,13 @@ class Seeder:
             )
             if unit is None:
                 unit = self._add(
-                    Unit(agency_id=agency.id, code=code, name=name,
-                         parent_id=units[parent].id if parent else None)
-                )  # fmt: skip
+                    Unit(
+                        agency_id=agency.id,
+                        code=code,
+                        name=name,
+                        parent_id=units[parent].id if parent else None,
+                    )
+                )
                 self.session.flush()
             units[code] = unit
         return units
@@ -337,17 +185,25 @@ class Seeder:
         ):
             nip = make_nip(
                 date(born, 1 + (n + index) % 12, 1 + (3 * n + index) % 28),
-                tmt, 1 + (n * 5 + index) % 12, gender, index * 100 + n + 1,
-            )  # fmt: skip
+                tmt,
+                1 + (n * 5 + index) % 12,
+                gender,
+                index * 100 + n + 1,
+            )
             employee = self.session.scalar(select(Employee).where(Employee.nip == nip))
             if employee is None:
                 employee = self._add(
                     Employee(
-                        nip=nip, name=names[n], status=status, rank=rank, position=position,
-                        agency_id=agency.id, unit_id=units[unit].id,
+                        nip=nip,
+                        name=names[n],
+                        status=status,
+                        rank=rank,
+                        position=position,
+                        agency_id=agency.id,
+                        unit_id=units[unit].id,
                         supervisor_id=people[sup].id if sup else None,
                     )
-                )  # fmt: skip
+                )
                 self.session.flush()
             people[key] = employee
         return people
@@ -363,9 +219,12 @@ class Seeder:
                 roles.append(RoleName.HR_OFFICER)
             employee = people[key]
             users[key] = self._user(
-                f"{login}.{slug}@{DEMO_DOMAIN}", employee.name, roles,
-                employee=employee, agency=agency,
-            )  # fmt: skip
+                f"{login}.{slug}@{DEMO_DOMAIN}",
+                employee.name,
+                roles,
+                employee=employee,
+                agency=agency,
+            )
         return users
 
     def _user(self, email, name, roles, *, employee=None, agency=None, password=True) -> User:
@@ -375,12 +234,16 @@ class Seeder:
                 self._password_hash = hash_password(DEMO_PASSWORD)
             user = self._add(
                 User(
-                    email=email, name=name, active=True, fs_uniquifier=uuid.uuid4().hex,
+                    email=email,
+                    name=name,
+                    active=True,
+                    fs_uniquifier=uuid.uuid4().hex,
                     password=self._password_hash if password else None,
-                    employee=employee, agency_id=agency.id if agency else None,
+                    employee=employee,
+                    agency_id=agency.id if agency else None,
                     roles=[self.roles[r] for r in roles],
                 )
-            )  # fmt: skip
+            )
         return user
 
     def _programs(self) -> dict[str, TrainingProgram]:
@@ -392,11 +255,18 @@ class Seeder:
             if program is None:
                 program = self._add(
                     TrainingProgram(
-                        code=code, name=name, form=form, delivery_mode=mode, organiser=organiser,
-                        jp=jp, start_date=start, end_date=end, seat_quota=seats,
+                        code=code,
+                        name=name,
+                        form=form,
+                        delivery_mode=mode,
+                        organiser=organiser,
+                        jp=jp,
+                        start_date=start,
+                        end_date=end,
+                        seat_quota=seats,
                         cost_per_participant=cost,
                     )
-                )  # fmt: skip
+                )
             programs[code] = program
         self.session.flush()
         return programs
@@ -420,13 +290,21 @@ class Seeder:
             )
             self._walk(record, path, users, subject)
         for mentor, mentee, start, path in mentorings:
-            key = {"mentor_id": people[mentor].id, "mentee_id": people[mentee].id,
-                   "start_date": start}  # fmt: skip
+            key = {
+                "mentor_id": people[mentor].id,
+                "mentee_id": people[mentee].id,
+                "start_date": start,
+            }
             record = self._find(MentoringAssignment, key) or self._create(
-                "mentoring_assignment", users["analis"],
-                {**key, "end_date": date(start.year, start.month + 3, 1), "jp": 16,
-                 "goals": "Penguasaan kurikulum merdeka dan penyusunan modul ajar."},
-            )  # fmt: skip
+                "mentoring_assignment",
+                users["analis"],
+                {
+                    **key,
+                    "end_date": date(start.year, start.month + 3, 1),
+                    "jp": 16,
+                    "goals": "Penguasaan kurikulum merdeka dan penyusunan modul ajar.",
+                },
+            )
             self._walk(record, path, users, mentee)
         for subject, year, period, path in appraisals:
             key = {"employee_id": people[subject].id, "year": year, "period": period}
@@ -458,6 +336,7 @@ class Seeder:
         ]:
             rows.append(Login(f"{login}.{palembang}@{DEMO_DOMAIN}", roles, who))
         for region in REGIONS[1:]:
-            rows.append(Login(f"hr.{region[4]}@{DEMO_DOMAIN}", "hr_officer",
-                              f"HR officer, {region[1]}"))  # fmt: skip
+            rows.append(
+                Login(f"hr.{region[4]}@{DEMO_DOMAIN}", "hr_officer", f"HR officer, {region[1]}")
+            )
         return rows

@@ -21,8 +21,9 @@ def serve(port: int, secrets: list[str], *, echo: Callable[[str], None] = print)
         server.server_close()
 
 
-def make_server(port: int, secrets: list[str], *,
-                echo: Callable[[str], None] = print) -> ThreadingHTTPServer:  # fmt: skip
+def make_server(
+    port: int, secrets: list[str], *, echo: Callable[[str], None] = print
+) -> ThreadingHTTPServer:
     """The receiver's server on 127.0.0.1:``port`` (0: any free port), not yet serving."""
     verifiers = [Webhook(s) for s in secrets]
     seen: set[str] = set()
@@ -47,11 +48,14 @@ def make_server(port: int, secrets: list[str], *,
             seen.add(message_id)
             data = event.get("data", {})
             if event.get("type") == "audit.checkpoint":
-                what = (f"#{data.get('seq')} up to audit entry {data.get('audit_upto')}, "
-                        f"digest {str(data.get('digest'))[:12]}")  # fmt: skip
+                what = (
+                    f"#{data.get('seq')} up to audit entry {data.get('audit_upto')}, "
+                    f"digest {str(data.get('digest'))[:12]}"
+                )
             else:
-                what = (f"#{data.get('id')} {data.get('from')} → {data.get('to')} by "
-                        f"{data.get('via')}")  # fmt: skip
+                what = (
+                    f"#{data.get('id')} {data.get('from')} → {data.get('to')} by {data.get('via')}"
+                )
             echo(f"received {message_id} {event.get('type')}: {what}{repeat}")
             echo("  " + json.dumps(data, ensure_ascii=False))
             self.send_response(204)

@@ -26,12 +26,54 @@ AGENCIES = 600
 SECTION_STAFF = 40  # staff under one section head
 SECTIONS_PER_OFFICE = 8
 
-FIRST = ("Ahmad", "Siti", "Budi", "Dewi", "Agus", "Rina", "Hendra", "Wulan", "Joko", "Nur",
-         "Andi", "Made", "Putu", "Yohanes", "Maria", "Fajar", "Indah", "Rudi", "Sri")  # fmt: skip
-LAST = ("Santoso", "Wijaya", "Saputra", "Lestari", "Hidayat", "Nasution", "Siregar",
-        "Pratama", "Kurniawan", "Rahmawati", "Sitompul", "Tanjung", "Harahap")  # fmt: skip
-PROVINCES = ("Aceh", "Sumatera Utara", "Jawa Barat", "Jawa Tengah", "Jawa Timur", "Bali",
-             "Kalimantan Timur", "Sulawesi Selatan", "Maluku", "Papua")  # fmt: skip
+FIRST = (
+    "Ahmad",
+    "Siti",
+    "Budi",
+    "Dewi",
+    "Agus",
+    "Rina",
+    "Hendra",
+    "Wulan",
+    "Joko",
+    "Nur",
+    "Andi",
+    "Made",
+    "Putu",
+    "Yohanes",
+    "Maria",
+    "Fajar",
+    "Indah",
+    "Rudi",
+    "Sri",
+)
+LAST = (
+    "Santoso",
+    "Wijaya",
+    "Saputra",
+    "Lestari",
+    "Hidayat",
+    "Nasution",
+    "Siregar",
+    "Pratama",
+    "Kurniawan",
+    "Rahmawati",
+    "Sitompul",
+    "Tanjung",
+    "Harahap",
+)
+PROVINCES = (
+    "Aceh",
+    "Sumatera Utara",
+    "Jawa Barat",
+    "Jawa Tengah",
+    "Jawa Timur",
+    "Bali",
+    "Kalimantan Timur",
+    "Sulawesi Selatan",
+    "Maluku",
+    "Papua",
+)
 STAFF_RANKS = ("II/a", "II/b", "II/c", "II/d", "III/a", "III/b", "III/c", "III/d")
 HEAD_RANKS = ("III/d", "IV/a", "IV/b", "IV/c")
 PPPK_GRADES = ("V", "VII", "IX", "X", "XI")
@@ -49,8 +91,7 @@ def nip(i: int, rng: random.Random) -> str:
     sequence, day = divmod(i, BIRTH_DAYS)
     born = BIRTH_START + timedelta(days=(day * 7919) % BIRTH_DAYS)  # a permutation of days
     tmt_year = min(born.year + rng.randint(22, 32), 2025)
-    return (f"{born:%Y%m%d}{tmt_year}{rng.randint(1, 12):02d}{rng.choice('12')}"
-            f"{sequence + 1:03d}")  # fmt: skip
+    return f"{born:%Y%m%d}{tmt_year}{rng.randint(1, 12):02d}{rng.choice('12')}{sequence + 1:03d}"
 
 
 @dataclass
@@ -75,18 +116,36 @@ def write_population(out: Path, employees: int, seed: int = 2026) -> Population:
         agencies, units, staff = csv.writer(fa), csv.writer(fu), csv.writer(fe)
         agencies.writerow(["code", "name", "province", "region"])
         units.writerow(["agency_code", "code", "name", "parent_code"])
-        staff.writerow(["nip", "name", "status", "rank", "position", "agency_code", "unit_code",
-                        "supervisor_nip"])  # fmt: skip
+        staff.writerow(
+            [
+                "nip",
+                "name",
+                "status",
+                "rank",
+                "position",
+                "agency_code",
+                "unit_code",
+                "supervisor_nip",
+            ]
+        )
 
         def person(agency, unit, supervisor, position, ranks):
             nonlocal people
             number = nip(people, rng)
             people += 1
             pppk = ranks is STAFF_RANKS and rng.random() < 0.2
-            staff.writerow([
-                number, f"{rng.choice(FIRST)} {rng.choice(LAST)}", "PPPK" if pppk else "PNS",
-                rng.choice(PPPK_GRADES if pppk else ranks), position, agency, unit, supervisor,
-            ])  # fmt: skip
+            staff.writerow(
+                [
+                    number,
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "PPPK" if pppk else "PNS",
+                    rng.choice(PPPK_GRADES if pppk else ranks),
+                    position,
+                    agency,
+                    unit,
+                    supervisor,
+                ]
+            )
             return number
 
         for a in range(n_agencies):
@@ -122,15 +181,37 @@ def write_population(out: Path, employees: int, seed: int = 2026) -> Population:
 
 
 # Records in every state, spread by the employee's id (same data on every run).
-APPRAISAL_STATES = [("draft", 40), ("submitted", 25), ("reviewed", 15), ("approved", 14),
-                    ("appealed", 1), ("returned", 3), ("rejected", 1),
-                    ("withdrawn", 1)]  # fmt: skip
-NOMINATION_STATES = [("draft", 30), ("submitted", 25), ("reviewed", 15), ("approved", 13),
-                     ("completed", 10), ("returned", 3), ("rejected", 2),
-                     ("withdrawn", 2)]  # fmt: skip
-MENTORING_STATES = [("draft", 30), ("submitted", 20), ("reviewed", 15), ("approved", 10),
-                    ("active", 10), ("completed", 8), ("returned", 3), ("rejected", 2),
-                    ("withdrawn", 2)]  # fmt: skip
+APPRAISAL_STATES = [
+    ("draft", 40),
+    ("submitted", 25),
+    ("reviewed", 15),
+    ("approved", 14),
+    ("appealed", 1),
+    ("returned", 3),
+    ("rejected", 1),
+    ("withdrawn", 1),
+]
+NOMINATION_STATES = [
+    ("draft", 30),
+    ("submitted", 25),
+    ("reviewed", 15),
+    ("approved", 13),
+    ("completed", 10),
+    ("returned", 3),
+    ("rejected", 2),
+    ("withdrawn", 2),
+]
+MENTORING_STATES = [
+    ("draft", 30),
+    ("submitted", 20),
+    ("reviewed", 15),
+    ("approved", 10),
+    ("active", 10),
+    ("completed", 8),
+    ("returned", 3),
+    ("rejected", 2),
+    ("withdrawn", 2),
+]
 
 
 RATED = [  # predicate, hasil kerja, perilaku kerja, cumulative share (%)
@@ -153,8 +234,11 @@ def _case(states: list[tuple[str, int]], key: str) -> str:
 
 def _levels() -> str:
     """Every (status, rank) with its seniority level, as SQL VALUES (the core's own order)."""
-    return ", ".join(f"('{status}', '{rank}', {rank_level(status, rank)})"
-                     for status, ranks in RANKS_BY_STATUS.items() for rank in ranks)  # fmt: skip
+    return ", ".join(
+        f"('{status}', '{rank}', {rank_level(status, rank)})"
+        for status, ranks in RANKS_BY_STATUS.items()
+        for rank in ranks
+    )
 
 
 def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
@@ -165,32 +249,39 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
     gives them their audit chains.
     """
     now = "CURRENT_TIMESTAMP"
-    session.execute(text(f"""
+    session.execute(
+        text(f"""
         INSERT INTO appraisals (employee_id, year, period, assessor_id, approver_id, state,
                                 version, agency_id, created_at, state_changed_at, audit_seq)
         SELECT e.id, {year}, 'annual', s.id, s.supervisor_id,
                {_case(APPRAISAL_STATES, "e.id * 37")}, 1, e.agency_id, {now}, {now}, 0
         FROM employees e JOIN employees s ON s.id = e.supervisor_id
         WHERE s.supervisor_id IS NOT NULL
-    """))  # fmt: skip
+    """)
+    )
     # Reviewed and later appraisals carry their ratings, mostly "Baik" as in practice.
     for predicate, work, behaviour, upto in RATED:
-        session.execute(text(f"""
+        session.execute(
+            text(f"""
             UPDATE appraisals SET work_result_rating = '{work}', behaviour_rating = '{behaviour}',
                    predicate = '{predicate}', predicate_rule = 'permenpanrb-6-2022',
                    feedback = 'Umpan balik'
             WHERE state IN ('reviewed', 'approved', 'appealed') AND predicate IS NULL
               AND (employee_id * 53) % 100 < {upto}
-        """))  # fmt: skip
-    session.execute(text(f"""
+        """)
+        )
+    session.execute(
+        text(f"""
         INSERT INTO training_programs (code, name, form, delivery_mode, organiser, jp,
                                        start_date, end_date, seat_quota, seats_taken,
                                        cost_per_participant, agency_id)
         SELECT 'BENCH-' || a.code, 'Pelatihan Kepemimpinan ' || a.code, 'pelatihan', 'daring',
                'BPSDM', 24, '{year}-02-01', '{year}-11-30', 1000000, 0, 0, a.id
         FROM agencies a
-    """))  # fmt: skip
-    session.execute(text(f"""
+    """)
+    )
+    session.execute(
+        text(f"""
         INSERT INTO training_nominations (employee_id, program_id, justification, state, version,
                                           agency_id, created_at, state_changed_at, audit_seq)
         SELECT e.id, p.id, 'Pengembangan kompetensi',
@@ -198,16 +289,20 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
         FROM employees e JOIN agencies a ON a.id = e.agency_id
         JOIN training_programs p ON p.code = 'BENCH-' || a.code
         WHERE e.id % 10 = 0
-    """))  # fmt: skip
-    session.execute(text("""
+    """)
+    )
+    session.execute(
+        text("""
         UPDATE training_programs SET seats_taken = (
             SELECT count(*) FROM training_nominations n
             WHERE n.program_id = training_programs.id AND n.state IN ('approved', 'completed'))
         WHERE code LIKE 'BENCH-%'
-    """))  # fmt: skip
+    """)
+    )
     # The mentor is the mentee's supervisor when more senior (a higher rank, or the same
     # rank with an earlier TMT), with no more mentees than one may guide at once.
-    session.execute(text(f"""
+    session.execute(
+        text(f"""
         WITH levels (status, rank, level) AS (VALUES {_levels()}),
         pairs AS (
             SELECT e.id AS mentee_id, s.id AS mentor_id, e.agency_id,
@@ -225,12 +320,15 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
                '{year}-08-31', 10, {_case(MENTORING_STATES, "(mentee_id / 10) * 29")}, 1,
                agency_id, {now}, {now}, 0
         FROM pairs WHERE n <= {rules().max_active_mentees}
-    """))  # fmt: skip
-    session.execute(text("""
+    """)
+    )
+    session.execute(
+        text("""
         UPDATE mentoring_assignments SET coaching_feedback = 'Tujuan bimbingan tercapai',
                competency_score = 4
         WHERE state = 'completed'
-    """))  # fmt: skip
+    """)
+    )
     counts = {}
     for table in ("appraisals", "training_nominations", "mentoring_assignments"):
         counts[table] = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
@@ -294,14 +392,25 @@ def seed_history(session: Session, batch: int = 5000) -> int:
         pending: list[dict] = []
         for row in rows:
             values = dict(zip(fields, row[1:], strict=True))
-            record = SimpleNamespace(workflow_name=name, id=row[0], version=0, audit_seq=0,
-                                     audit_head=None, **values)  # fmt: skip
+            record = SimpleNamespace(
+                workflow_name=name, id=row[0], version=0, audit_seq=0, audit_head=None, **values
+            )
             final = record.state
             for trigger, source, dest in [("create", None, "draft"), *paths[final]]:
                 record.state = dest
-                pending.append(audit.next_entry(
-                    record, trigger=trigger, from_state=source, to_state=dest, actor_id=None,
-                    via="system", comment=None, payload=None, now=now))  # fmt: skip
+                pending.append(
+                    audit.next_entry(
+                        record,
+                        trigger=trigger,
+                        from_state=source,
+                        to_state=dest,
+                        actor_id=None,
+                        via="system",
+                        comment=None,
+                        payload=None,
+                        now=now,
+                    )
+                )
                 record.version += 1
             if len(pending) >= batch:
                 written += _insert_entries(session, pending)
@@ -309,11 +418,14 @@ def seed_history(session: Session, batch: int = 5000) -> int:
         written += _insert_entries(session, pending)
         rows.close()
         table = model.__tablename__
-        session.execute(text(f"""
+        session.execute(
+            text(f"""
             UPDATE {table} SET (audit_seq, audit_head, version) = (
                 SELECT l.seq, l.hash, l.seq FROM audit_log l
                 WHERE l.workflow = :name AND l.record_id = {table}.id
                 ORDER BY l.seq DESC LIMIT 1)
-        """), {"name": name})  # fmt: skip
+        """),
+            {"name": name},
+        )
     session.commit()
     return written

@@ -21,9 +21,11 @@ class ApiTokenSchema(BaseSchema):
         strict=True,  # a JSON integer: not 1.5, "90" or "٩٠"
         minimum=1,
         maximum=3650,
-        metadata={"description": "Days until it expires; by default, and at most, the "
-                  "operator's ALUR_API_TOKEN_DAYS (90)"},
-    )  # fmt: skip
+        metadata={
+            "description": "Days until it expires; by default, and at most, the "
+            "operator's ALUR_API_TOKEN_DAYS (90)"
+        },
+    )
     prefix = fields.String(dump_only=True, metadata={"description": "Its first characters"})
     status = fields.Function(
         tokens.status, dump_only=True, metadata={"description": "active, expired or revoked"}

@@ -14,9 +14,12 @@ class AppraisalSchema(RecordSchema):
     behaviour_rating = fields.String(allow_none=True, dump_only=True)
     feedback = fields.String(allow_none=True, dump_only=True)
     behaviour_feedback = fields.Dict(
-        keys=fields.String(), values=fields.String(), allow_none=True, dump_only=True,
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        dump_only=True,
         metadata={"description": "Feedback per BerAKHLAK value"},
-    )  # fmt: skip
+    )
     predicate = fields.String(allow_none=True, dump_only=True)
     predicate_rule = fields.String(allow_none=True, dump_only=True)
 

@@ -15,8 +15,11 @@ RATINGS = [r.value for r in OrganisationPredicate]
 class DistributionQuery(BaseSchema):
     agency_id = fields.Integer(required=True, validate=ID)
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    period = fields.String(load_default="annual", validate=validate.Regexp(PERIOD_PATTERN),
-                           metadata={"description": "annual, Q1..Q4 or M01..M12"})  # fmt: skip
+    period = fields.String(
+        load_default="annual",
+        validate=validate.Regexp(PERIOD_PATTERN),
+        metadata={"description": "annual, Q1..Q4 or M01..M12"},
+    )
 
 
 class ShareSchema(BaseSchema):

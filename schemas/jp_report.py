@@ -13,8 +13,11 @@ class JpReportQuery(PageQuery):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     agency_id = fields.Integer(required=True, validate=ID)
     unit_id = fields.Integer(validate=ID)
-    threshold = fields.Integer(load_default=20, validate=validate.Range(min=1, max=1000),
-                               metadata={"description": "JP a year; the right is 20"})  # fmt: skip
+    threshold = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "JP a year; the right is 20"},
+    )
 
 
 class UnitTotalSchema(BaseSchema):

@@ -43,8 +43,9 @@ class NewSubscriptionSchema(SubscriptionSchema):
 class DeliverySchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     subscription_id = fields.Integer(dump_only=True)
-    event_id = fields.String(dump_only=True, attribute="event.event_id",
-                             metadata={"description": "The webhook-id sent"})  # fmt: skip
+    event_id = fields.String(
+        dump_only=True, attribute="event.event_id", metadata={"description": "The webhook-id sent"}
+    )
     event_type = fields.String(dump_only=True, attribute="event.type")
     status = fields.String(dump_only=True)
     attempts = fields.Integer(dump_only=True)

@@ -24,8 +24,7 @@ class RecordQuery(PageQuery):
     state = fields.String(metadata={"description": "Only records in this state"})
     agency_id = fields.Integer(validate=ID_RANGE)
     employee_id = fields.Integer(
-        validate=ID_RANGE,
-        metadata={"description": "The employee the record is about"},
+        validate=ID_RANGE, metadata={"description": "The employee the record is about"}
     )
 
 

@@ -44,8 +44,9 @@ def log_in(client, session, user):
 
 
 def logout_token(page: str) -> str:
-    match = re.search(r'id="logout-form">\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
-                      page)  # fmt: skip
+    match = re.search(
+        r'id="logout-form">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page
+    )
     assert match, "the page has the logout form"
     return match.group(1)
 
@@ -73,7 +74,13 @@ def details_url(workflow: str, record_id: int) -> str:
 def fire(client, workflow: str, record, trigger: str, *, token: str | None = None, **fields):
     """Post one step from the record's details page, as the browser's form would."""
     page = text(client.get(details_url(workflow, record.id)))
-    data = {"trigger": trigger, "version": record.version, "next": "",
-            "csrf_token": token if token is not None else csrf(page), **fields}  # fmt: skip
-    return client.post(f"/admin/admin_{workflow}s/fire/{record.id}", data=data,
-                       follow_redirects=True)  # fmt: skip
+    data = {
+        "trigger": trigger,
+        "version": record.version,
+        "next": "",
+        "csrf_token": token if token is not None else csrf(page),
+        **fields,
+    }
+    return client.post(
+        f"/admin/admin_{workflow}s/fire/{record.id}", data=data, follow_redirects=True
+    )

@@ -29,10 +29,18 @@ _sequence = itertools.count(1)
 def fire_many(session, workflow: str, items: list[dict], actor, *, via: str, batch: int = BATCH):
     """Items as the bulk API's body gives them (dicts), taken as steps."""
     many = [
-        Step(workflow, i["id"], i["trigger"], actor, via, i.get("comment"), i.get("data"),
-             i.get("version"))
+        Step(
+            workflow,
+            i["id"],
+            i["trigger"],
+            actor,
+            via,
+            i.get("comment"),
+            i.get("data"),
+            i.get("version"),
+        )
         for i in items
-    ]  # fmt: skip
+    ]
     return take_many(session, many, batch=batch)
 
 
@@ -158,10 +166,17 @@ class Cast:
         return {
             name: getattr(self, name)
             for name in (
-                "subject", "supervisor", "manager", "colleague", "mentor",
-                "hr", "hr_other", "admin", "external",
+                "subject",
+                "supervisor",
+                "manager",
+                "colleague",
+                "mentor",
+                "hr",
+                "hr_other",
+                "admin",
+                "external",
             )
-        }  # fmt: skip
+        }
 
 
 def cast(session) -> Cast:

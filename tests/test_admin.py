@@ -118,8 +118,7 @@ def test_admins_and_hr_land_on_the_dashboard(client, session, cast, appraisal):
         ),
     ],
 )
-def test_each_role_opens_its_views_and_no_others(client, session, cast, persona, allowed,
-                                                 refused):  # fmt: skip
+def test_each_role_opens_its_views_and_no_others(client, session, cast, persona, allowed, refused):
     bo.log_in(client, session, getattr(cast, persona))
     for url in allowed:
         assert client.get(url).status_code == 200, url
@@ -130,8 +129,9 @@ def test_each_role_opens_its_views_and_no_others(client, session, cast, persona,
 def test_an_employee_sees_only_their_own_records(client, session, cast, appraisal):
     from tests import factories
 
-    other = factories.employee(session, factories.unit(session, cast.agency),
-                               supervisor=cast.supervisor.employee)  # fmt: skip
+    other = factories.employee(
+        session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+    )
     session.commit()
     theirs = new_record(session, cast, "appraisal", employee_id=other.id)
     bo.log_in(client, session, cast.colleague)
@@ -158,8 +158,9 @@ def test_hr_of_another_agency_cannot_open_the_record(client, session, cast, appr
 # -- steps -----------------------------------------------------------------------------
 
 
-def test_a_supervisor_reviews_with_ratings_and_the_predikat_follows(client, session, cast,
-                                                                   appraisal):  # fmt: skip
+def test_a_supervisor_reviews_with_ratings_and_the_predikat_follows(
+    client, session, cast, appraisal
+):
     bo.log_in(client, session, cast.supervisor)
     page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
     assert 'name="work_result_rating"' in page and "predicate-matrix" in page
@@ -171,7 +172,11 @@ def test_a_supervisor_reviews_with_ratings_and_the_predikat_follows(client, sess
     assert (record.state, record.predicate) == ("reviewed", "Baik")
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (last.trigger, last.via, last.actor_id, last.comment) == (
-        "review", "admin", cast.supervisor.id, "Bagus")  # fmt: skip
+        "review",
+        "admin",
+        cast.supervisor.id,
+        "Bagus",
+    )
 
 
 def test_the_next_level_supervisor_approves(client, session, cast, appraisal):
@@ -205,9 +210,11 @@ def test_a_stale_version_is_refused(client, session, cast, appraisal):
     from workflow import fire
 
     fire(reload(session, appraisal), "return", cast.admin, via="api", comment="Lengkapi")
-    response = client.post(f"/admin/admin_appraisals/fire/{appraisal.id}", follow_redirects=True,
-                           data={"trigger": "reject", "version": seen,
-                                 "comment": "Tidak", "csrf_token": token})  # fmt: skip
+    response = client.post(
+        f"/admin/admin_appraisals/fire/{appraisal.id}",
+        follow_redirects=True,
+        data={"trigger": "reject", "version": seen, "comment": "Tidak", "csrf_token": token},
+    )
     assert "changed since you read it" in bo.flash_text(bo.text(response))
     assert reload(session, appraisal).state == "returned"
 
@@ -232,9 +239,16 @@ def test_bulk_approval_reports_each_item(client, session, cast):
     page = bo.text(client.get("/admin/admin_training_nominations/"))
     ids = [n.id for n in nominations] + [draft.id]
 
-    response = client.post("/admin/admin_training_nominations/action/", follow_redirects=True,
-                           data={"action": "approve", "rowid": ids, "csrf_token": bo.csrf(page),
-                                 "url": "/admin/admin_training_nominations/"})  # fmt: skip
+    response = client.post(
+        "/admin/admin_training_nominations/action/",
+        follow_redirects=True,
+        data={
+            "action": "approve",
+            "rowid": ids,
+            "csrf_token": bo.csrf(page),
+            "url": "/admin/admin_training_nominations/",
+        },
+    )
 
     flashes = bo.flash_text(bo.text(response))
     assert "Setujui berhasil untuk 3" in flashes, flashes
@@ -246,13 +260,15 @@ def test_bulk_approval_reports_each_item(client, session, cast):
 
 def test_bulk_approval_of_another_agencys_record_is_not_found_and_changes_nothing(
     client, session, cast
-):  # fmt: skip
+):
     mine = bring_to(new_record(session, cast, "training_nomination"), "reviewed")
     bo.log_in(client, session, cast.hr_other)  # HR of the other agency
     page = bo.text(client.get("/admin/admin_training_nominations/"))
-    response = client.post("/admin/admin_training_nominations/action/", follow_redirects=True,
-                           data={"action": "approve", "rowid": [mine.id],
-                                 "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        "/admin/admin_training_nominations/action/",
+        follow_redirects=True,
+        data={"action": "approve", "rowid": [mine.id], "csrf_token": bo.csrf(page)},
+    )
     assert f"#{mine.id}: Data tidak ditemukan" in bo.flash_text(bo.text(response))
     assert reload(session, mine).state == "reviewed"
 
@@ -265,8 +281,9 @@ def test_bulk_return_takes_its_reason_and_needs_the_csrf_token(client, session, 
     assert reload(session, record).state == "submitted"  # no token, nothing done
 
     page = bo.text(client.get("/admin/admin_training_nominations/"))
-    client.post("/admin/admin_training_nominations/action/",
-                data={**data, "csrf_token": bo.csrf(page)})  # fmt: skip
+    client.post(
+        "/admin/admin_training_nominations/action/", data={**data, "csrf_token": bo.csrf(page)}
+    )
     assert reload(session, record).state == "returned"
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert last.comment == "Lengkapi berkas" and last.via == "admin"
@@ -288,8 +305,9 @@ def test_the_history_says_whether_the_records_chain_verifies(client, session, ca
     page = bo.text(client.get(url))
     assert 'id="chain-status" data-verified="true"' in page
     assert "Riwayat terverifikasi" in page
-    session.execute(text("UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id"),
-                    {"id": appraisal.id})  # fmt: skip
+    session.execute(
+        text("UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id"), {"id": appraisal.id}
+    )
     session.commit()
     page = bo.text(client.get(url))
     assert 'id="chain-status" data-verified="false"' in page
@@ -328,8 +346,11 @@ def test_an_edit_with_a_stale_version_is_refused(client, session, cast):
     from workflow import edit
 
     edit(reload(session, record), cast.hr, {"justification": "Versi lain"}, via="api")
-    response = client.post(url, follow_redirects=True, data={
-        "justification": "Versi saya", "version_seen": seen, "csrf_token": token})  # fmt: skip
+    response = client.post(
+        url,
+        follow_redirects=True,
+        data={"justification": "Versi saya", "version_seen": seen, "csrf_token": token},
+    )
     assert "changed since you read it" in bo.flash_text(bo.text(response))
     assert reload(session, record).justification == "Versi lain"
 
@@ -338,9 +359,18 @@ def test_bad_input_in_a_form_is_a_flash_and_nothing_is_created(client, session, 
     bo.log_in(client, session, cast.hr)
     page = bo.text(client.get("/admin/employee/new/"))
     before = session.scalar(select(func.count()).select_from(Employee))
-    response = client.post("/admin/employee/new/", follow_redirects=True, data={
-        "nip": "12345", "name": "Pegawai Baru", "status": "PNS", "rank": "III/a",
-        "position": "Analis", "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        "/admin/employee/new/",
+        follow_redirects=True,
+        data={
+            "nip": "12345",
+            "name": "Pegawai Baru",
+            "status": "PNS",
+            "rank": "III/a",
+            "position": "Analis",
+            "csrf_token": bo.csrf(page),
+        },
+    )
     assert response.status_code == 200
     assert session.scalar(select(func.count()).select_from(Employee)) == before
 
@@ -403,12 +433,15 @@ def _texts(catalog) -> dict:
 
 def test_steps_the_user_may_not_take_are_refused(client, session, cast, appraisal):
     bo.log_in(client, session, cast.subject)
-    response = bo.fire(client, "appraisal", appraisal, "review", comment="Saya sendiri",
-                       **RATINGS_FORM)  # fmt: skip
+    response = bo.fire(
+        client, "appraisal", appraisal, "review", comment="Saya sendiri", **RATINGS_FORM
+    )
     assert "may be done by" in bo.flash_text(bo.text(response))
     page = bo.text(client.get("/admin/admin_appraisals/"))
-    client.post("/admin/admin_appraisals/action/", data={
-        "action": "approve", "rowid": [appraisal.id], "csrf_token": bo.csrf(page)})  # fmt: skip
+    client.post(
+        "/admin/admin_appraisals/action/",
+        data={"action": "approve", "rowid": [appraisal.id], "csrf_token": bo.csrf(page)},
+    )
     assert reload(session, appraisal).state == "submitted"
 
 
@@ -418,11 +451,15 @@ def _no_token_posts(cast, appraisal, delivery_id):
         ("/admin/subscription/new/", {"url": "https://x.example.id/h", "event_types": "*"}),
         (f"/admin/outboxdelivery/redeliver/{delivery_id}", {}),
         ("/admin/outboxdelivery/action/", {"action": "redeliver", "rowid": [delivery_id]}),
-        (f"/admin/admin_appraisals/edit/?id={appraisal.id}", {"assessor": cast.manager.employee_id,
-                                                             "version_seen": appraisal.version}),
-        ("/admin/admin_appraisals/new/", {"employee": cast.subject_employee.id, "year": 2023,
-                                          "period": "annual"}),
-    ]  # fmt: skip
+        (
+            f"/admin/admin_appraisals/edit/?id={appraisal.id}",
+            {"assessor": cast.manager.employee_id, "version_seen": appraisal.version},
+        ),
+        (
+            "/admin/admin_appraisals/new/",
+            {"employee": cast.subject_employee.id, "year": 2023, "period": "annual"},
+        ),
+    ]
 
 
 def test_every_state_changing_post_needs_the_csrf_token(client, session, cast, receiver):
@@ -463,9 +500,17 @@ def test_admins_create_webhook_clients_and_see_the_secret_once(client, session, 
     bo.log_in(client, session, cast.admin)
     page = bo.text(client.get("/admin/webhookclient/new/"))
     assert "appraisal.submit" in page and "appraisal.approve" not in page  # only grantable steps
-    response = client.post("/admin/webhookclient/new/", follow_redirects=True, data={
-        "name": "lms", "grants": ["training_nomination.complete"], "active": "y",
-        "agency_code": cast.agency.code, "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        "/admin/webhookclient/new/",
+        follow_redirects=True,
+        data={
+            "name": "lms",
+            "grants": ["training_nomination.complete"],
+            "active": "y",
+            "agency_code": cast.agency.code,
+            "csrf_token": bo.csrf(page),
+        },
+    )
     session.rollback()
     client_row = session.scalar(select(WebhookClient))
     assert client_row.grants == ["training_nomination.complete"]
@@ -474,9 +519,15 @@ def test_admins_create_webhook_clients_and_see_the_secret_once(client, session, 
     listing = bo.text(client.get("/admin/webhookclient/"))
     assert "lms" in listing and client_row.secret not in listing
 
-    bad = client.post("/admin/webhookclient/new/", follow_redirects=True, data={
-        "name": "Bad Name", "grants": ["appraisal.submit"],
-        "csrf_token": bo.csrf(bo.text(client.get("/admin/webhookclient/new/")))})  # fmt: skip
+    bad = client.post(
+        "/admin/webhookclient/new/",
+        follow_redirects=True,
+        data={
+            "name": "Bad Name",
+            "grants": ["appraisal.submit"],
+            "csrf_token": bo.csrf(bo.text(client.get("/admin/webhookclient/new/"))),
+        },
+    )
     assert "lowercase" in bo.flash_text(bo.text(bad))
 
 
@@ -502,8 +553,11 @@ def test_admins_redeliver_a_dead_delivery_from_its_page(client, session, cast, r
     page = bo.text(client.get(f"/admin/outboxdelivery/details/?id={delivery.id}"))
     assert 'id="attempts"' in page and page.count("500") >= 2
 
-    response = client.post(f"/admin/outboxdelivery/redeliver/{delivery.id}", follow_redirects=True,
-                           data={"csrf_token": bo.csrf(page), "next": ""})  # fmt: skip
+    response = client.post(
+        f"/admin/outboxdelivery/redeliver/{delivery.id}",
+        follow_redirects=True,
+        data={"csrf_token": bo.csrf(page), "next": ""},
+    )
 
     assert f"#{delivery.id}" in bo.flash_text(bo.text(response))
     session.rollback()
@@ -519,8 +573,10 @@ def test_admins_revoke_api_tokens_from_the_back_office(client, session, cast, be
     bo.log_in(client, session, cast.admin)
     page = bo.text(client.get("/admin/apitoken/"))
     assert token.prefix in page
-    client.post("/admin/apitoken/action/", data={
-        "action": "revoke", "rowid": [token.id], "csrf_token": bo.csrf(page)})  # fmt: skip
+    client.post(
+        "/admin/apitoken/action/",
+        data={"action": "revoke", "rowid": [token.id], "csrf_token": bo.csrf(page)},
+    )
     assert client.get("/api/v1/inbox", headers=headers).status_code == 401
 
 
@@ -537,8 +593,14 @@ def test_only_drafts_and_returned_records_offer_the_edit_button(client, session,
 def test_hr_reads_the_jp_report_of_their_agency(client, session, cast):
     from workflow import jp
 
-    jp.credit(session, employee_id=cast.subject_employee.id, year=2026, jp=24, source="manual",
-              source_id=1)  # fmt: skip
+    jp.credit(
+        session,
+        employee_id=cast.subject_employee.id,
+        year=2026,
+        jp=24,
+        source="manual",
+        source_id=1,
+    )
     session.commit()
     bo.log_in(client, session, cast.hr)
     page = bo.text(client.get("/admin/jp-report/?year=2026"))
@@ -557,8 +619,10 @@ def test_admins_keep_the_holiday_calendar_in_the_back_office(client, session, ca
 
     bo.log_in(client, session, cast.admin)
     page = bo.text(client.get("/admin/holiday/new/"))
-    client.post("/admin/holiday/new/", data={"day": "2026-12-25", "name": "Hari Raya Natal",
-                                             "csrf_token": bo.csrf(page)})  # fmt: skip
+    client.post(
+        "/admin/holiday/new/",
+        data={"day": "2026-12-25", "name": "Hari Raya Natal", "csrf_token": bo.csrf(page)},
+    )
     session.rollback()
     assert session.get(Holiday, date(2026, 12, 25)).name == "Hari Raya Natal"
     assert "Hari Raya Natal" in bo.text(client.get("/admin/holiday/"))
@@ -576,10 +640,17 @@ def test_admins_keep_the_holiday_calendar_in_the_back_office(client, session, ca
     assert session.get(Holiday, date(2026, 12, 26)) is None  # HR may read, not add
 
 
-@pytest.mark.parametrize(("view", "action"), [
-    ("outboxdelivery", "redeliver"), ("apitoken", "revoke"), ("subscription", "redeliver_dead"),
-    ("webhookclient", "rotate"), ("delegation", "revoke"), ("admin_appraisals", "approve"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("view", "action"),
+    [
+        ("outboxdelivery", "redeliver"),
+        ("apitoken", "revoke"),
+        ("subscription", "redeliver_dead"),
+        ("webhookclient", "rotate"),
+        ("delegation", "revoke"),
+        ("admin_appraisals", "approve"),
+    ],
+)
 def test_a_forged_bulk_action_with_junk_ids_changes_nothing_and_does_not_fail(
     client, session, cast, view, action
 ):

@@ -37,8 +37,13 @@ def test_bad_revoked_expired_or_deactivated_tokens_get_401(session, client, cast
     row, token = tokens.issue(session, cast.subject, "x")
     _row2, expired = tokens.issue(session, cast.subject, "x", valid_for=timedelta(seconds=-1))
     session.commit()
-    for header in ("Bearer alur_nonsense", "Basic dXNlcjpwYXNz", "Bearer", f"Token {token}",
-                   f"Bearer {expired}"):  # fmt: skip
+    for header in (
+        "Bearer alur_nonsense",
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        f"Token {token}",
+        f"Bearer {expired}",
+    ):
         assert client.get(INBOX, headers={"Authorization": header}).status_code == 401, header
     good = {"Authorization": f"Bearer {token}"}
     assert client.get(INBOX, headers=good).status_code == 200

@@ -25,15 +25,23 @@ def problem_of(response, status: int) -> dict:
 
 
 def test_malformed_json_is_400(client, headers):
-    response = client.post(NOMINATIONS, headers={**headers, "Content-Type": "application/json"},
-                           data='{"employee_id": ')  # fmt: skip
+    response = client.post(
+        NOMINATIONS,
+        headers={**headers, "Content-Type": "application/json"},
+        data='{"employee_id": ',
+    )
     problem_of(response, 400)
 
 
 def test_wrong_types_and_unknown_fields_are_422_with_field_errors(client, headers, cast):
-    body = problem_of(client.post(NOMINATIONS, headers=headers, json={
-        "employee_id": "seven", "program_id": cast.program.id, "colour": "red",
-    }), 422)  # fmt: skip
+    body = problem_of(
+        client.post(
+            NOMINATIONS,
+            headers=headers,
+            json={"employee_id": "seven", "program_id": cast.program.id, "colour": "red"},
+        ),
+        422,
+    )
     assert set(body["errors"]) == {"employee_id", "colour"}
 
 
@@ -46,10 +54,17 @@ def test_oversized_body_is_413(client, headers):
     problem_of(client.post(NOMINATIONS, headers=headers, json=big), 413)
 
 
-@pytest.mark.parametrize("path", [
-    f"{NOMINATIONS}/999999", f"{NOMINATIONS}/99999999999999", f"{NOMINATIONS}/abc",
-    f"{NOMINATIONS}/0", "/api/v1/employees/2147483648", "/api/v1/nowhere",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{NOMINATIONS}/999999",
+        f"{NOMINATIONS}/99999999999999",
+        f"{NOMINATIONS}/abc",
+        f"{NOMINATIONS}/0",
+        "/api/v1/employees/2147483648",
+        "/api/v1/nowhere",
+    ],
+)
 def test_unknown_ids_and_paths_are_404(client, headers, path):
     problem_of(client.get(path, headers=headers), 404)
 
@@ -60,8 +75,18 @@ def test_wrong_method_is_405_with_allow(client, headers):
     assert "GET" in response.headers["Allow"] and "POST" in response.headers["Allow"]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=5000", "limit=x", "cursor=%%%",
-                                   "cursor=WzFd", "state[]=a&bogus=1", "agency_id=-3"])  # fmt: skip
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=5000",
+        "limit=x",
+        "cursor=%%%",
+        "cursor=WzFd",
+        "state[]=a&bogus=1",
+        "agency_id=-3",
+    ],
+)
 def test_bad_query_parameters_are_422(client, headers, query):
     problem_of(client.get(f"{NOMINATIONS}?{query}", headers=headers), 422)
 
@@ -71,10 +96,21 @@ def test_bad_inbox_cursor_is_422(client, headers):
 
 
 def test_invalid_nip_names_the_reason(client, headers, cast):
-    body = problem_of(client.post("/api/v1/employees", headers=headers, json={
-        "nip": "198503122010013003", "name": "X", "status": "PNS", "rank": "III/a",
-        "position": "Analis", "unit_id": cast.subject_employee.unit_id,
-    }), 422)  # fmt: skip
+    body = problem_of(
+        client.post(
+            "/api/v1/employees",
+            headers=headers,
+            json={
+                "nip": "198503122010013003",
+                "name": "X",
+                "status": "PNS",
+                "rank": "III/a",
+                "position": "Analis",
+                "unit_id": cast.subject_employee.unit_id,
+            },
+        ),
+        422,
+    )
     assert "gender" in body["errors"]["nip"][0]
 
 
@@ -85,15 +121,21 @@ def test_a_rank_that_does_not_fit_the_status_is_422_also_in_a_patch(client, head
 
 
 def test_duplicate_code_is_409(client, headers, cast):
-    problem_of(client.post("/api/v1/agencies", headers=headers, json={
-        "code": cast.agency.code, "name": "Dup", "province": "Maluku", "region": "Ambon",
-    }), 409)  # fmt: skip
+    problem_of(
+        client.post(
+            "/api/v1/agencies",
+            headers=headers,
+            json={"code": cast.agency.code, "name": "Dup", "province": "Maluku", "region": "Ambon"},
+        ),
+        409,
+    )
 
 
 def test_bulk_takes_at_most_10000_items(client, headers):
     items = [{"id": 1, "trigger": "review"}] * 10_001
-    body = problem_of(client.post(f"{NOMINATIONS}/transitions", headers=headers,
-                                  json={"items": items}), 422)  # fmt: skip
+    body = problem_of(
+        client.post(f"{NOMINATIONS}/transitions", headers=headers, json={"items": items}), 422
+    )
     assert "items" in body["errors"]
 
 
@@ -104,9 +146,9 @@ def test_outside_the_api_errors_stay_html(client):
 
 
 def test_too_many_requests_is_429_with_retry_after(app, database_url):  # app: the schema
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "API_RATE_LIMIT": "2/minute",
-    })  # fmt: skip
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "API_RATE_LIMIT": "2/minute"}
+    )
     client = app.test_client()
     headers = {"Authorization": "Bearer alur_rate-limit-probe"}
     statuses = [client.get("/api/v1/inbox", headers=headers).status_code for _ in range(3)]
@@ -135,9 +177,14 @@ def test_nul_characters_are_refused_everywhere(session, client, headers, cast):
     from tests.factories import new_record
     from tests.workflow_paths import bring_to
 
-    problem_of(client.post("/api/v1/agencies", headers=headers, json={
-        "code": "X", "name": "X", "province": "X", "region": "\u0000",
-    }), 422)  # fmt: skip
+    problem_of(
+        client.post(
+            "/api/v1/agencies",
+            headers=headers,
+            json={"code": "X", "name": "X", "province": "X", "region": "\u0000"},
+        ),
+        422,
+    )
     record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
     path = f"{NOMINATIONS}/{record.id}/transitions"
     body = problem_of(
@@ -145,6 +192,11 @@ def test_nul_characters_are_refused_everywhere(session, client, headers, cast):
     )
     assert "comment" in body["errors"]
     problem_of(client.get("/api/v1/appraisals?period=%00", headers=headers), 422)
-    problem_of(client.post(f"{NOMINATIONS}/{record.id}/transitions",
-                           headers={**headers, "Idempotency-Key": "k\u0007"},
-                           json={"trigger": "review"}), 422)  # fmt: skip
+    problem_of(
+        client.post(
+            f"{NOMINATIONS}/{record.id}/transitions",
+            headers={**headers, "Idempotency-Key": "k\u0007"},
+            json={"trigger": "review"},
+        ),
+        422,
+    )

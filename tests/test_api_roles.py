@@ -12,86 +12,263 @@ from workflow.models import Employee, Role, RoleName
 
 ROLES = ("admin", "hr", "supervisor", "employee", "external", "anonymous")
 # Which cast member plays each role; "employee" is the subject of the records.
-PLAYER = {"admin": "admin", "hr": "hr", "supervisor": "supervisor", "employee": "subject",
-          "external": "external", "anonymous": None}  # fmt: skip
+PLAYER = {
+    "admin": "admin",
+    "hr": "hr",
+    "supervisor": "supervisor",
+    "employee": "subject",
+    "external": "external",
+    "anonymous": None,
+}
 
 
 def _new_employee(c):
-    return {"nip": "199001012015011001", "name": "Pegawai Baru", "status": "PNS",
-            "rank": "III/a", "position": "Analis", "unit_id": c["unit_id"]}  # fmt: skip
+    return {
+        "nip": "199001012015011001",
+        "name": "Pegawai Baru",
+        "status": "PNS",
+        "rank": "III/a",
+        "position": "Analis",
+        "unit_id": c["unit_id"],
+    }
 
 
 def _new_program(c):
-    return {"code": f"NEW-{c['n']}", "name": "Pelatihan Baru", "form": "workshop",
-            "delivery_mode": "daring", "organiser": "BKPSDM", "agency_id": c["agency_id"],
-            "jp": 8, "start_date": "2026-05-01", "end_date": "2026-05-02", "seat_quota": 20,
-            "cost_per_participant": 0}  # fmt: skip
+    return {
+        "code": f"NEW-{c['n']}",
+        "name": "Pelatihan Baru",
+        "form": "workshop",
+        "delivery_mode": "daring",
+        "organiser": "BKPSDM",
+        "agency_id": c["agency_id"],
+        "jp": 8,
+        "start_date": "2026-05-01",
+        "end_date": "2026-05-02",
+        "seat_quota": 20,
+        "cost_per_participant": 0,
+    }
 
 
 # action -> (method, path, body, {role: status})
 MATRIX = {
-    "list agencies": ("GET", "/api/v1/agencies", None,
-                      dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401}),
-    "create agency": ("POST", "/api/v1/agencies",
-                      lambda c: {"code": f"N{c['n']}", "name": "Kab. Baru", "province": "Maluku",
-                                 "region": "Kab. Baru"},
-                      {"admin": 201, "hr": 403, "supervisor": 403, "employee": 403,
-                       "external": 403, "anonymous": 401}),
-    "rename unit": ("PATCH", "/api/v1/units/{unit_id}", lambda c: {"name": "Bidang Baru"},
-                    {"admin": 200, "hr": 200, "supervisor": 403, "employee": 403,
-                     "external": 403, "anonymous": 401}),
-    "read the employee": ("GET", "/api/v1/employees/{employee_id}", None,
-                          {"admin": 200, "hr": 200, "supervisor": 200, "employee": 200,
-                           "external": 200, "anonymous": 401}),
-    "read a colleague": ("GET", "/api/v1/employees/{colleague_id}", None,
-                         {"admin": 200, "hr": 200, "supervisor": 200, "employee": 404,
-                          "external": 200, "anonymous": 401}),
-    "create employee": ("POST", "/api/v1/employees", _new_employee,
-                        {"admin": 201, "hr": 201, "supervisor": 403, "employee": 403,
-                         "external": 403, "anonymous": 401}),
-    "create program": ("POST", "/api/v1/training-programs", _new_program,
-                       {"admin": 201, "hr": 201, "supervisor": 403, "employee": 403,
-                        "external": 403, "anonymous": 401}),
-    "create appraisal": ("POST", "/api/v1/appraisals",
-                         lambda c: {"employee_id": c["employee_id"], "year": 2024,
-                                    "period": f"M{c['n'] % 12 + 1:02d}"},
-                         {"admin": 201, "hr": 201, "supervisor": 403, "employee": 201,
-                          "external": 201, "anonymous": 401}),
-    "read appraisal": ("GET", "/api/v1/appraisals/{appraisal_id}", None,
-                       {"admin": 200, "hr": 200, "supervisor": 200, "employee": 200,
-                        "external": 200, "anonymous": 401}),
-    "appraisal history": ("GET", "/api/v1/appraisals/{appraisal_id}/transitions", None,
-                          {"admin": 200, "hr": 200, "supervisor": 200, "employee": 200,
-                           "external": 200, "anonymous": 401}),
-    "review appraisal": ("POST", "/api/v1/appraisals/{appraisal_id}/transitions",
-                         lambda c: {"trigger": "review", "data": {
-                             "work_result_rating": "sesuai_ekspektasi",
-                             "behaviour_rating": "sesuai_ekspektasi", "feedback": "Baik"}},
-                         {"admin": 200, "hr": 403, "supervisor": 200, "employee": 403,
-                          "external": 403, "anonymous": 401}),
-    "review nomination": ("POST", "/api/v1/training-nominations/{nomination_id}/transitions",
-                          lambda c: {"trigger": "review"},
-                          {"admin": 200, "hr": 403, "supervisor": 200, "employee": 403,
-                           "external": 403, "anonymous": 401}),
-    "approve nomination": ("POST", "/api/v1/training-nominations/{reviewed_id}/transitions",
-                           lambda c: {"trigger": "approve"},
-                           {"admin": 200, "hr": 200, "supervisor": 403, "employee": 403,
-                            "external": 403, "anonymous": 401}),
-    "complete nomination": ("POST", "/api/v1/training-nominations/{approved_id}/transitions",
-                            lambda c: {"trigger": "complete"},
-                            {"admin": 200, "hr": 200, "supervisor": 403, "employee": 403,
-                             "external": 200, "anonymous": 401}),
-    "edit draft nomination": ("PATCH", "/api/v1/training-nominations/{draft_id}",
-                              lambda c: {"justification": "Relevan dengan tugas"},
-                              {"admin": 200, "hr": 200, "supervisor": 403, "employee": 200,
-                               "external": 403, "anonymous": 401}),
-    "actions": ("GET", "/api/v1/appraisals/{appraisal_id}/actions", None,
-                dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401}),
-    "inbox": ("GET", "/api/v1/inbox", None,
-              dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401}),
-    "list nominations": ("GET", "/api/v1/training-nominations", None,
-                         dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401}),
-}  # fmt: skip
+    "list agencies": (
+        "GET",
+        "/api/v1/agencies",
+        None,
+        dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
+    ),
+    "create agency": (
+        "POST",
+        "/api/v1/agencies",
+        lambda c: {
+            "code": f"N{c['n']}",
+            "name": "Kab. Baru",
+            "province": "Maluku",
+            "region": "Kab. Baru",
+        },
+        {
+            "admin": 201,
+            "hr": 403,
+            "supervisor": 403,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "rename unit": (
+        "PATCH",
+        "/api/v1/units/{unit_id}",
+        lambda c: {"name": "Bidang Baru"},
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 403,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "read the employee": (
+        "GET",
+        "/api/v1/employees/{employee_id}",
+        None,
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 200,
+            "employee": 200,
+            "external": 200,
+            "anonymous": 401,
+        },
+    ),
+    "read a colleague": (
+        "GET",
+        "/api/v1/employees/{colleague_id}",
+        None,
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 200,
+            "employee": 404,
+            "external": 200,
+            "anonymous": 401,
+        },
+    ),
+    "create employee": (
+        "POST",
+        "/api/v1/employees",
+        _new_employee,
+        {
+            "admin": 201,
+            "hr": 201,
+            "supervisor": 403,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "create program": (
+        "POST",
+        "/api/v1/training-programs",
+        _new_program,
+        {
+            "admin": 201,
+            "hr": 201,
+            "supervisor": 403,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "create appraisal": (
+        "POST",
+        "/api/v1/appraisals",
+        lambda c: {
+            "employee_id": c["employee_id"],
+            "year": 2024,
+            "period": f"M{c['n'] % 12 + 1:02d}",
+        },
+        {
+            "admin": 201,
+            "hr": 201,
+            "supervisor": 403,
+            "employee": 201,
+            "external": 201,
+            "anonymous": 401,
+        },
+    ),
+    "read appraisal": (
+        "GET",
+        "/api/v1/appraisals/{appraisal_id}",
+        None,
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 200,
+            "employee": 200,
+            "external": 200,
+            "anonymous": 401,
+        },
+    ),
+    "appraisal history": (
+        "GET",
+        "/api/v1/appraisals/{appraisal_id}/transitions",
+        None,
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 200,
+            "employee": 200,
+            "external": 200,
+            "anonymous": 401,
+        },
+    ),
+    "review appraisal": (
+        "POST",
+        "/api/v1/appraisals/{appraisal_id}/transitions",
+        lambda c: {
+            "trigger": "review",
+            "data": {
+                "work_result_rating": "sesuai_ekspektasi",
+                "behaviour_rating": "sesuai_ekspektasi",
+                "feedback": "Baik",
+            },
+        },
+        {
+            "admin": 200,
+            "hr": 403,
+            "supervisor": 200,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "review nomination": (
+        "POST",
+        "/api/v1/training-nominations/{nomination_id}/transitions",
+        lambda c: {"trigger": "review"},
+        {
+            "admin": 200,
+            "hr": 403,
+            "supervisor": 200,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "approve nomination": (
+        "POST",
+        "/api/v1/training-nominations/{reviewed_id}/transitions",
+        lambda c: {"trigger": "approve"},
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 403,
+            "employee": 403,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "complete nomination": (
+        "POST",
+        "/api/v1/training-nominations/{approved_id}/transitions",
+        lambda c: {"trigger": "complete"},
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 403,
+            "employee": 403,
+            "external": 200,
+            "anonymous": 401,
+        },
+    ),
+    "edit draft nomination": (
+        "PATCH",
+        "/api/v1/training-nominations/{draft_id}",
+        lambda c: {"justification": "Relevan dengan tugas"},
+        {
+            "admin": 200,
+            "hr": 200,
+            "supervisor": 403,
+            "employee": 200,
+            "external": 403,
+            "anonymous": 401,
+        },
+    ),
+    "actions": (
+        "GET",
+        "/api/v1/appraisals/{appraisal_id}/actions",
+        None,
+        dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
+    ),
+    "inbox": ("GET", "/api/v1/inbox", None, dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401}),
+    "list nominations": (
+        "GET",
+        "/api/v1/training-nominations",
+        None,
+        dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
+    ),
+}
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
@@ -103,29 +280,33 @@ def test_role_may_or_may_not(session, client, cast, bearer, role, action):
     session.commit()
     records = {
         "appraisal_id": bring_to(new_record(session, cast, "appraisal"), "submitted").id,
-        "nomination_id": bring_to(new_record(session, cast, "training_nomination"),
-                                  "submitted").id,
-        "reviewed_id": bring_to(new_record(session, cast, "training_nomination",
-                                           program_id=program.id), "reviewed").id,
-    }  # fmt: skip
+        "nomination_id": bring_to(new_record(session, cast, "training_nomination"), "submitted").id,
+        "reviewed_id": bring_to(
+            new_record(session, cast, "training_nomination", program_id=program.id), "reviewed"
+        ).id,
+    }
     approved, drafted = factories.program(session), factories.program(session)
     session.commit()
-    records["draft_id"] = new_record(session, cast, "training_nomination",
-                                     program_id=drafted.id).id  # fmt: skip
+    records["draft_id"] = new_record(session, cast, "training_nomination", program_id=drafted.id).id
     records["approved_id"] = bring_to(
         new_record(session, cast, "training_nomination", program_id=approved.id), "approved"
     ).id
     context = {
-        **records, "n": ROLES.index(role), "agency_id": cast.agency.id,
-        "unit_id": cast.subject_employee.unit_id, "employee_id": cast.subject_employee.id,
+        **records,
+        "n": ROLES.index(role),
+        "agency_id": cast.agency.id,
+        "unit_id": cast.subject_employee.unit_id,
+        "employee_id": cast.subject_employee.id,
         "colleague_id": cast.colleague.employee_id,
-    }  # fmt: skip
+    }
     method, path, body, expected = MATRIX[action]
     player = PLAYER[role] and getattr(cast, PLAYER[role])
     response = client.open(
-        path.format(**context), method=method, headers=bearer(player),
+        path.format(**context),
+        method=method,
+        headers=bearer(player),
         json=body(context) if body else None,
-    )  # fmt: skip
+    )
     assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
     if response.status_code >= 400:
         assert response.content_type == "application/problem+json"

@@ -30,9 +30,11 @@ def submitted(session, cast):
 
 
 def test_create_returns_201_with_location_and_etag(client, cast, bearer):
-    response = client.post(NOMINATIONS, headers=bearer(cast.subject), json={
-        "employee_id": cast.subject_employee.id, "program_id": cast.program.id,
-    })  # fmt: skip
+    response = client.post(
+        NOMINATIONS,
+        headers=bearer(cast.subject),
+        json={"employee_id": cast.subject_employee.id, "program_id": cast.program.id},
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["state"], body["version"]) == ("draft", 1)
@@ -41,32 +43,42 @@ def test_create_returns_201_with_location_and_etag(client, cast, bearer):
 
 
 def test_state_is_read_only(client, cast, bearer):
-    response = client.post(NOMINATIONS, headers=bearer(cast.subject), json={
-        "employee_id": cast.subject_employee.id, "program_id": cast.program.id,
-        "state": "approved",
-    })  # fmt: skip
+    response = client.post(
+        NOMINATIONS,
+        headers=bearer(cast.subject),
+        json={
+            "employee_id": cast.subject_employee.id,
+            "program_id": cast.program.id,
+            "state": "approved",
+        },
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"state": ["Unknown field."]}
 
 
 def test_fire_a_transition_and_read_the_history(client, cast, bearer, submitted):
     headers = bearer(cast.supervisor)
-    response = client.post(transitions(submitted), headers=headers,
-                           json={"trigger": "review", "comment": "Layak diusulkan"})  # fmt: skip
+    response = client.post(
+        transitions(submitted),
+        headers=headers,
+        json={"trigger": "review", "comment": "Layak diusulkan"},
+    )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["state"] == "reviewed"
     history = client.get(transitions(submitted), headers=headers).get_json()["items"]
     assert [(h["trigger"], h["to_state"], h["via"]) for h in history] == [
-        ("create", "draft", "system"), ("submit", "submitted", "system"),
+        ("create", "draft", "system"),
+        ("submit", "submitted", "system"),
         ("review", "reviewed", "api"),
-    ]  # fmt: skip
+    ]
     assert history[-1]["actor_id"] == cast.supervisor.id
     assert history[-1]["comment"] == "Layak diusulkan"
 
 
 def test_refused_step_names_the_allowed_triggers(client, cast, bearer, submitted):
-    response = client.post(transitions(submitted), headers=bearer(cast.supervisor),
-                           json={"trigger": "approve"})  # fmt: skip
+    response = client.post(
+        transitions(submitted), headers=bearer(cast.supervisor), json={"trigger": "approve"}
+    )
     assert response.status_code == 409
     problem = response.get_json()
     assert problem["allowed"] == ["review", "return", "reject"]
@@ -76,23 +88,29 @@ def test_refused_step_names_the_allowed_triggers(client, cast, bearer, submitted
 
 def test_actions_list_what_the_caller_may_fire_with_the_fields(session, client, cast, bearer):
     record = bring_to(new_record(session, cast, "appraisal"), "submitted")
-    body = client.get(f"/api/v1/appraisals/{record.id}/actions",
-                      headers=bearer(cast.supervisor)).get_json()  # fmt: skip
+    body = client.get(
+        f"/api/v1/appraisals/{record.id}/actions", headers=bearer(cast.supervisor)
+    ).get_json()
     review = body["actions"][0]
     assert (body["state"], review["trigger"]) == ("submitted", "review")
     assert review["fields"] == [
-        "work_result_rating", "behaviour_rating", "feedback", "behaviour_feedback",
-    ]  # fmt: skip
+        "work_result_rating",
+        "behaviour_rating",
+        "feedback",
+        "behaviour_feedback",
+    ]
     assert [a["needs_comment"] for a in body["actions"]] == [False, True, True]
 
 
 class TestIfMatch:
-    def test_current_version_passes_and_returns_the_new_etag(self, client, cast, bearer,
-                                                             submitted):  # fmt: skip
+    def test_current_version_passes_and_returns_the_new_etag(self, client, cast, bearer, submitted):
         headers = bearer(cast.supervisor)
         etag = client.get(f"{NOMINATIONS}/{submitted.id}", headers=headers).headers["ETag"]
-        response = client.post(transitions(submitted), json={"trigger": "review"},
-                               headers={**headers, "If-Match": etag})  # fmt: skip
+        response = client.post(
+            transitions(submitted),
+            json={"trigger": "review"},
+            headers={**headers, "If-Match": etag},
+        )
         assert response.status_code == 200
         assert response.headers["ETag"] == f'"{int(etag.strip(chr(34))) + 1}"'
 
@@ -122,8 +140,9 @@ class TestIdempotencyKey:
     def test_same_key_with_another_body_is_422(self, session, client, cast, bearer, submitted):
         headers = {**bearer(cast.supervisor), "Idempotency-Key": "k-1"}
         client.post(transitions(submitted), json={"trigger": "review"}, headers=headers)
-        other = client.post(transitions(submitted), headers=headers,
-                            json={"trigger": "return", "comment": "x"})  # fmt: skip
+        other = client.post(
+            transitions(submitted), headers=headers, json={"trigger": "return", "comment": "x"}
+        )
         assert other.status_code == 422
         assert other.get_json()["type"].endswith("/idempotency_key_reused")
         assert audit_count(session, "return") == 0
@@ -131,11 +150,15 @@ class TestIdempotencyKey:
     def test_keys_belong_to_their_user(self, session, client, cast, bearer):
         one = bring_to(new_record(session, cast, "appraisal"), "submitted")
         key = {"Idempotency-Key": "shared"}
-        ok = client.post(transitions(one), headers={**bearer(cast.supervisor), **key},
-                         json={"trigger": "review", "data": RATINGS})  # fmt: skip
+        ok = client.post(
+            transitions(one),
+            headers={**bearer(cast.supervisor), **key},
+            json={"trigger": "review", "data": RATINGS},
+        )
         assert ok.status_code == 200
-        other = client.post(transitions(one), headers={**bearer(cast.manager), **key},
-                            json={"trigger": "approve"})  # fmt: skip
+        other = client.post(
+            transitions(one), headers={**bearer(cast.manager), **key}, json={"trigger": "approve"}
+        )
         assert other.status_code == 200
         assert other.get_json()["state"] == "approved"
 
@@ -143,8 +166,12 @@ class TestIdempotencyKey:
         headers = {**bearer(cast.supervisor), "Idempotency-Key": "retry-me"}
         refused = client.post(transitions(submitted), json={"trigger": "approve"}, headers=headers)
         assert refused.status_code == 409
-        assert client.post(transitions(submitted), json={"trigger": "approve"},
-                           headers=headers).status_code == 409  # fmt: skip
+        assert (
+            client.post(
+                transitions(submitted), json={"trigger": "approve"}, headers=headers
+            ).status_code
+            == 409
+        )
 
 
 def test_bulk_items_succeed_or_fail_on_their_own(session, client, cast, bearer):
@@ -155,20 +182,28 @@ def test_bulk_items_succeed_or_fail_on_their_own(session, client, cast, bearer):
         for p in programs
     ]
     other = bring_to(new_record(session, cast, "training_nomination"), "reviewed")
-    response = client.post(f"{NOMINATIONS}/transitions", headers=bearer(cast.supervisor), json={
-        "items": [
-            {"id": records[0].id, "trigger": "review"},
-            {"id": records[1].id, "trigger": "approve"},
-            {"id": 999999, "trigger": "review"},
-            {"id": records[2].id, "trigger": "review", "version": 1},
-            {"id": other.id, "trigger": "return"},
-        ],
-    })  # fmt: skip
+    response = client.post(
+        f"{NOMINATIONS}/transitions",
+        headers=bearer(cast.supervisor),
+        json={
+            "items": [
+                {"id": records[0].id, "trigger": "review"},
+                {"id": records[1].id, "trigger": "approve"},
+                {"id": 999999, "trigger": "review"},
+                {"id": records[2].id, "trigger": "review", "version": 1},
+                {"id": other.id, "trigger": "return"},
+            ]
+        },
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert [(r["ok"], r["status"]) for r in body["results"]] == [
-        (True, 200), (False, 409), (False, 404), (False, 412), (False, 403),
-    ]  # fmt: skip
+        (True, 200),
+        (False, 409),
+        (False, 404),
+        (False, 412),
+        (False, 403),
+    ]
     assert (body["succeeded"], body["failed"]) == (1, 4)
     assert body["results"][0]["state"] == "reviewed"
     assert body["results"][1]["problem"]["allowed"] == ["review", "return", "reject"]
@@ -203,12 +238,15 @@ def test_filters_narrow_the_list(session, client, cast, bearer):
 
 
 def test_inbox_pages_oldest_first(session, client, cast, bearer):
-    made = [bring_to(new_record(session, cast, "appraisal", period=f"M0{m}"), "submitted")
-            for m in range(1, 4)]  # fmt: skip
+    made = [
+        bring_to(new_record(session, cast, "appraisal", period=f"M0{m}"), "submitted")
+        for m in range(1, 4)
+    ]
     headers = bearer(cast.supervisor)
     page = client.get("/api/v1/inbox?limit=2", headers=headers).get_json()
-    rest = client.get(f"/api/v1/inbox?limit=2&cursor={page['next_cursor']}",
-                      headers=headers).get_json()  # fmt: skip
+    rest = client.get(
+        f"/api/v1/inbox?limit=2&cursor={page['next_cursor']}", headers=headers
+    ).get_json()
     ids = [i["id"] for i in page["items"] + rest["items"]]
     assert ids == [r.id for r in made]
     assert rest["next_cursor"] is None

@@ -20,8 +20,11 @@ from workflow.audit import payload_digest
 from workflow.db import local_today
 from workflow.models import Appraisal, AuditEntry, MentoringAssignment, RoleName
 
-RATINGS = {"work_result_rating": "sesuai_ekspektasi", "behaviour_rating": "sesuai_ekspektasi",
-           "feedback": "Sesuai target"}  # fmt: skip
+RATINGS = {
+    "work_result_rating": "sesuai_ekspektasi",
+    "behaviour_rating": "sesuai_ekspektasi",
+    "feedback": "Sesuai target",
+}
 
 
 def count(session, model) -> int:
@@ -31,10 +34,10 @@ def count(session, model) -> int:
 
 def last_entry(session, record) -> AuditEntry:
     return session.scalars(
-        select(AuditEntry).where(AuditEntry.record_id == record.id,
-                                 AuditEntry.workflow == record.workflow_name)
+        select(AuditEntry)
+        .where(AuditEntry.record_id == record.id, AuditEntry.workflow == record.workflow_name)
         .order_by(AuditEntry.seq.desc())
-    ).first()  # fmt: skip
+    ).first()
 
 
 def appraisal_data(cast, **more) -> dict:
@@ -44,45 +47,59 @@ def appraisal_data(cast, **more) -> dict:
 # -- the attack: an employee picks their own officials ------------------------------------
 
 
-def test_an_employee_naming_peers_as_assessor_and_approver_is_refused(session, client, cast,
-                                                                      bearer):  # fmt: skip
-    body = appraisal_data(cast, assessor_id=cast.colleague.employee_id,
-                          approver_id=cast.mentor.employee_id)  # fmt: skip
+def test_an_employee_naming_peers_as_assessor_and_approver_is_refused(
+    session, client, cast, bearer
+):
+    body = appraisal_data(
+        cast, assessor_id=cast.colleague.employee_id, approver_id=cast.mentor.employee_id
+    )
     response = client.post("/api/v1/appraisals", json=body, headers=bearer(cast.subject))
     assert response.status_code == 422, response.get_json()
     assert set(response.get_json()["errors"]) == {"assessor_id", "approver_id"}
     assert "HR officer" in response.get_json()["errors"]["assessor_id"][0]
-    with_reason = client.post("/api/v1/appraisals", json={**body, "reason": "Saya mau"},
-                              headers=bearer(cast.subject))  # fmt: skip
+    with_reason = client.post(
+        "/api/v1/appraisals", json={**body, "reason": "Saya mau"}, headers=bearer(cast.subject)
+    )
     assert with_reason.status_code == 422
     assert count(session, Appraisal) == 0
 
 
-def test_an_employee_may_not_patch_the_officials_of_a_returned_appraisal(session, client, cast,
-                                                                         bearer):  # fmt: skip
+def test_an_employee_may_not_patch_the_officials_of_a_returned_appraisal(
+    session, client, cast, bearer
+):
     record = bring_to(new_record(session, cast, "appraisal"), "returned")
     version = record.version
-    response = client.patch(f"/api/v1/appraisals/{record.id}", headers=bearer(cast.subject),
-                            json={"assessor_id": cast.colleague.employee_id,
-                                  "approver_id": cast.subject_employee.id})  # fmt: skip
+    response = client.patch(
+        f"/api/v1/appraisals/{record.id}",
+        headers=bearer(cast.subject),
+        json={"assessor_id": cast.colleague.employee_id, "approver_id": cast.subject_employee.id},
+    )
     assert response.status_code == 422, response.get_json()
     assert {"assessor_id", "approver_id"} <= set(response.get_json()["errors"])
     session.rollback()
     row = session.get(Appraisal, record.id)
     assert (row.assessor_id, row.approver_id, row.version) == (
-        cast.supervisor.employee_id, cast.manager.employee_id, version)  # fmt: skip
+        cast.supervisor.employee_id,
+        cast.manager.employee_id,
+        version,
+    )
 
 
 def test_other_agency_ids_are_refused_exactly_like_unknown_ids(session, client, cast, bearer):
     headers = bearer(cast.hr)
     answers = {}
     for ident in (cast.hr_other.employee_id, 2_000_000_000):
-        response = client.post("/api/v1/appraisals", headers=headers, json=appraisal_data(
-            cast, assessor_id=ident, reason="Mutasi"))  # fmt: skip
+        response = client.post(
+            "/api/v1/appraisals",
+            headers=headers,
+            json=appraisal_data(cast, assessor_id=ident, reason="Mutasi"),
+        )
         assert response.status_code == 422
         problem = response.get_json()
-        answers[ident] = (problem["detail"],
-                          problem["errors"]["assessor_id"][0].replace(str(ident), "N"))  # fmt: skip
+        answers[ident] = (
+            problem["detail"],
+            problem["errors"]["assessor_id"][0].replace(str(ident), "N"),
+        )
     assert len(set(answers.values())) == 1
     assert "does not exist or is not in this agency" in next(iter(answers.values()))[1]
     assert count(session, Appraisal) == 0
@@ -92,12 +109,15 @@ def test_other_agency_ids_are_refused_exactly_like_unknown_ids(session, client, 
 
 
 def test_the_officials_are_the_superior_and_the_superiors_superior(session, client, cast, bearer):
-    response = client.post("/api/v1/appraisals", json=appraisal_data(cast),
-                           headers=bearer(cast.subject))  # fmt: skip
+    response = client.post(
+        "/api/v1/appraisals", json=appraisal_data(cast), headers=bearer(cast.subject)
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["assessor_id"], body["approver_id"]) == (
-        cast.supervisor.employee_id, cast.manager.employee_id)  # fmt: skip
+        cast.supervisor.employee_id,
+        cast.manager.employee_id,
+    )
 
 
 def test_a_vacant_superior_is_refused_and_hr_names_the_official(session, cast):
@@ -110,14 +130,26 @@ def test_a_vacant_superior_is_refused_and_hr_names_the_official(session, cast):
         create(session, "appraisal", users[0], {"employee_id": alone.id, "year": 2027}, via="api")
     assert "HR officer must name the assessor" in vacant.value.errors["assessor_id"][0]
     with pytest.raises(InvalidPayload) as vacant:
-        create(session, "appraisal", users[1], {"employee_id": below_head.id, "year": 2027},
-               via="api")  # fmt: skip
+        create(
+            session, "appraisal", users[1], {"employee_id": below_head.id, "year": 2027}, via="api"
+        )
     assert "HR officer must name the approver" in vacant.value.errors["approver_id"][0]
-    record = create(session, "appraisal", cast.hr, {
-        "employee_id": alone.id, "year": 2027, "assessor_id": cast.supervisor.employee_id,
-        "reason": "Jabatan atasan kosong"}, via="api")  # fmt: skip
+    record = create(
+        session,
+        "appraisal",
+        cast.hr,
+        {
+            "employee_id": alone.id,
+            "year": 2027,
+            "assessor_id": cast.supervisor.employee_id,
+            "reason": "Jabatan atasan kosong",
+        },
+        via="api",
+    )
     assert (record.assessor_id, record.approver_id) == (
-        cast.supervisor.employee_id, cast.manager.employee_id)  # fmt: skip
+        cast.supervisor.employee_id,
+        cast.manager.employee_id,
+    )
 
 
 def test_a_plh_of_the_assessor_reviews_and_the_assessor_stays_the_official(session, cast):
@@ -125,9 +157,14 @@ def test_a_plh_of_the_assessor_reviews_and_the_assessor_stays_the_official(sessi
     deputy = factories.employee(session, cast.subject_employee.unit, rank="III/d")
     acting = factories.user(session, RoleName.EMPLOYEE, employee=deputy)
     session.commit()
-    delegation.delegate(session, cast.hr, principal_id=cast.supervisor.employee_id,
-                        delegate_id=deputy.id, starts_on=local_today() - timedelta(days=1),
-                        ends_on=local_today() + timedelta(days=1))  # fmt: skip
+    delegation.delegate(
+        session,
+        cast.hr,
+        principal_id=cast.supervisor.employee_id,
+        delegate_id=deputy.id,
+        starts_on=local_today() - timedelta(days=1),
+        ends_on=local_today() + timedelta(days=1),
+    )
     record = fire(record, "review", acting, via="api", payload=RATINGS)
     assert (record.state, record.assessor_id) == ("reviewed", cast.supervisor.employee_id)
     assert last_entry(session, record).on_behalf_of_id == cast.supervisor.employee_id
@@ -180,8 +217,13 @@ def test_only_an_admin_may_name_officials_of_another_agency_and_must_say_so(sess
 
 def test_hr_of_another_agency_may_not_name_the_officials(session, cast):
     with pytest.raises(InvalidPayload) as invalid:
-        create(session, "appraisal", cast.hr_other, appraisal_data(
-            cast, assessor_id=cast.mentor.employee_id, reason="x"), via="api")  # fmt: skip
+        create(
+            session,
+            "appraisal",
+            cast.hr_other,
+            appraisal_data(cast, assessor_id=cast.mentor.employee_id, reason="x"),
+            via="api",
+        )
     # the employee is not theirs to see: refused before the officials are looked at
     assert "employee_id" in invalid.value.errors
 
@@ -197,8 +239,11 @@ def test_hr_of_another_agency_may_not_name_the_officials(session, cast):
     ids=["self-assessor", "self-approver", "approver-is-assessor", "assessor-is-approver"],
 )
 def test_employee_assessor_and_approver_are_three_people(session, cast, named, field):
-    ids = {"subject": cast.subject_employee.id, "supervisor": cast.supervisor.employee_id,
-           "manager": cast.manager.employee_id}  # fmt: skip
+    ids = {
+        "subject": cast.subject_employee.id,
+        "supervisor": cast.supervisor.employee_id,
+        "manager": cast.manager.employee_id,
+    }
     data = appraisal_data(cast, reason="Uji", **{k: ids[v] for k, v in named.items()})
     with pytest.raises(InvalidPayload) as invalid:
         create(session, "appraisal", cast.hr, data, via="api")
@@ -216,21 +261,33 @@ def test_a_reason_alone_is_refused(session, cast):
 
 
 def test_nobody_names_the_reviewer_of_a_nomination(session, client, cast, bearer):
-    response = client.post("/api/v1/training-nominations", headers=bearer(cast.subject), json={
-        "employee_id": cast.subject_employee.id, "program_id": cast.program.id,
-        "supervisor_id": cast.colleague.employee_id})  # fmt: skip
+    response = client.post(
+        "/api/v1/training-nominations",
+        headers=bearer(cast.subject),
+        json={
+            "employee_id": cast.subject_employee.id,
+            "program_id": cast.program.id,
+            "supervisor_id": cast.colleague.employee_id,
+        },
+    )
     assert response.status_code == 422
     assert "supervisor_id" in response.get_json()["errors"]
 
 
 def test_the_mentor_is_of_the_mentees_agency_and_the_mentee_never_proposes(session, cast):
-    data = {"mentee_id": cast.subject_employee.id, "goals": "Modul ajar",
-            "start_date": "2026-02-01", "end_date": "2026-05-01", "jp": 16}  # fmt: skip
+    data = {
+        "mentee_id": cast.subject_employee.id,
+        "goals": "Modul ajar",
+        "start_date": "2026-02-01",
+        "end_date": "2026-05-01",
+        "jp": 16,
+    }
     answers = set()
     for ident in (cast.hr_other.employee_id, 2_000_000_000):
         with pytest.raises(InvalidPayload) as invalid:
-            create(session, "mentoring_assignment", cast.hr, {**data, "mentor_id": ident},
-                   via="api")  # fmt: skip
+            create(
+                session, "mentoring_assignment", cast.hr, {**data, "mentor_id": ident}, via="api"
+            )
         answers.add(invalid.value.errors["mentor_id"][0].replace(str(ident), "N"))
     assert answers == {"Employee N does not exist or is not in this agency."}
     with pytest.raises(InvalidPayload):
@@ -244,11 +301,21 @@ def test_the_mentor_is_of_the_mentees_agency_and_the_mentee_never_proposes(sessi
     from workflow import Forbidden
 
     with pytest.raises(Forbidden):
-        create(session, "mentoring_assignment", cast.subject,
-               {**data, "mentor_id": cast.colleague.employee_id}, via="api")  # fmt: skip
+        create(
+            session,
+            "mentoring_assignment",
+            cast.subject,
+            {**data, "mentor_id": cast.colleague.employee_id},
+            via="api",
+        )
     assert count(session, MentoringAssignment) == 0
-    record = create(session, "mentoring_assignment", cast.supervisor,
-                    {**data, "mentor_id": cast.mentor.employee_id}, via="api")  # fmt: skip
+    record = create(
+        session,
+        "mentoring_assignment",
+        cast.supervisor,
+        {**data, "mentor_id": cast.mentor.employee_id},
+        via="api",
+    )
     assert record.mentor_id == cast.mentor.employee_id
 
 
@@ -262,10 +329,18 @@ def test_an_employees_appraisal_form_offers_no_officials_and_a_forged_post_is_re
     page = bo.text(client.get("/admin/admin_appraisals/new/"))
     assert 'name="employee"' in page
     assert 'name="assessor"' not in page and 'name="approver"' not in page
-    response = client.post("/admin/admin_appraisals/new/", follow_redirects=True, data={
-        "employee": cast.subject_employee.id, "year": 2027, "period": "annual",
-        "assessor": cast.colleague.employee_id, "approver": cast.mentor.employee_id,
-        "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        "/admin/admin_appraisals/new/",
+        follow_redirects=True,
+        data={
+            "employee": cast.subject_employee.id,
+            "year": 2027,
+            "period": "annual",
+            "assessor": cast.colleague.employee_id,
+            "approver": cast.mentor.employee_id,
+            "csrf_token": bo.csrf(page),
+        },
+    )
     assert "HR officer" in bo.flash_text(bo.text(response))
     assert count(session, Appraisal) == 0
 
@@ -278,9 +353,15 @@ def test_an_employees_edit_form_offers_no_officials_and_a_forged_post_is_refused
     url = f"/admin/admin_appraisals/edit/?id={record.id}"
     page = bo.text(client.get(url))
     assert 'name="assessor"' not in page and 'name="approver"' not in page
-    response = client.post(url, follow_redirects=True, data={
-        "assessor": cast.colleague.employee_id, "version_seen": record.version,
-        "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        url,
+        follow_redirects=True,
+        data={
+            "assessor": cast.colleague.employee_id,
+            "version_seen": record.version,
+            "csrf_token": bo.csrf(page),
+        },
+    )
     assert "HR officer" in bo.flash_text(bo.text(response)), bo.flash_text(bo.text(response))
     session.rollback()
     assert session.get(Appraisal, record.id).assessor_id == cast.supervisor.employee_id
@@ -293,10 +374,18 @@ def test_hr_sees_the_officials_with_a_reason_and_only_admins_the_cross_agency_bo
     page = bo.text(client.get("/admin/admin_appraisals/new/"))
     assert 'name="assessor"' in page and 'name="reason"' in page
     assert 'name="cross_agency"' not in page
-    response = client.post("/admin/admin_appraisals/new/", follow_redirects=True, data={
-        "employee": cast.subject_employee.id, "year": 2027, "period": "annual",
-        "assessor": cast.mentor.employee_id, "reason": "Atasan cuti besar",
-        "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        "/admin/admin_appraisals/new/",
+        follow_redirects=True,
+        data={
+            "employee": cast.subject_employee.id,
+            "year": 2027,
+            "period": "annual",
+            "assessor": cast.mentor.employee_id,
+            "reason": "Atasan cuti besar",
+            "csrf_token": bo.csrf(page),
+        },
+    )
     assert response.status_code == 200
     session.rollback()
     record = session.scalars(select(Appraisal)).one_or_none()
@@ -311,13 +400,21 @@ def test_hr_sees_the_officials_with_a_reason_and_only_admins_the_cross_agency_bo
 def test_hr_leaving_the_officials_blank_in_the_form_gets_the_chain(client, session, cast):
     bo.log_in(client, session, cast.hr)
     page = bo.text(client.get("/admin/admin_appraisals/new/"))
-    client.post("/admin/admin_appraisals/new/", data={
-        "employee": cast.subject_employee.id, "year": 2027, "period": "annual",
-        "csrf_token": bo.csrf(page)})  # fmt: skip
+    client.post(
+        "/admin/admin_appraisals/new/",
+        data={
+            "employee": cast.subject_employee.id,
+            "year": 2027,
+            "period": "annual",
+            "csrf_token": bo.csrf(page),
+        },
+    )
     session.rollback()
     record = session.scalars(select(Appraisal)).one()
     assert (record.assessor_id, record.approver_id) == (
-        cast.supervisor.employee_id, cast.manager.employee_id)  # fmt: skip
+        cast.supervisor.employee_id,
+        cast.manager.employee_id,
+    )
     assert last_entry(session, record).comment is None
 
 
@@ -327,10 +424,17 @@ def test_hr_changing_only_the_approver_in_the_form_names_only_the_approver(clien
     url = f"/admin/admin_appraisals/edit/?id={record.id}"
     page = bo.text(client.get(url))
     # the form comes filled with the chain's assessor; it stays as it was, unnamed
-    response = client.post(url, follow_redirects=True, data={
-        "assessor": cast.supervisor.employee_id, "approver": cast.mentor.employee_id,
-        "reason": "Atasan dimutasi", "version_seen": record.version,
-        "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        url,
+        follow_redirects=True,
+        data={
+            "assessor": cast.supervisor.employee_id,
+            "approver": cast.mentor.employee_id,
+            "reason": "Atasan dimutasi",
+            "version_seen": record.version,
+            "csrf_token": bo.csrf(page),
+        },
+    )
     session.rollback()
     saved = session.get(Appraisal, record.id)
     assert saved.approver_id == cast.mentor.employee_id, bo.flash_text(bo.text(response))
@@ -345,8 +449,15 @@ def test_hr_saving_the_form_with_the_officials_unchanged_is_not_asked_for_a_reas
     bo.log_in(client, session, cast.hr)
     url = f"/admin/admin_appraisals/edit/?id={record.id}"
     page = bo.text(client.get(url))
-    response = client.post(url, follow_redirects=True, data={
-        "assessor": cast.supervisor.employee_id, "approver": cast.manager.employee_id,
-        "version_seen": record.version, "csrf_token": bo.csrf(page)})  # fmt: skip
+    response = client.post(
+        url,
+        follow_redirects=True,
+        data={
+            "assessor": cast.supervisor.employee_id,
+            "approver": cast.manager.employee_id,
+            "version_seen": record.version,
+            "csrf_token": bo.csrf(page),
+        },
+    )
     said = bo.flash_text(bo.text(response))
     assert "reason" not in said.lower() and "alasan" not in said.lower(), said

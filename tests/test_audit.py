@@ -155,8 +155,11 @@ def test_tampering_is_reported_with_the_first_broken_link(session, history, cli,
 
 
 def test_entries_under_a_workflow_that_does_not_exist_are_named(session, history, cli):
-    _sql(session, "UPDATE audit_log SET workflow = 'Appraisal' WHERE id = (SELECT MIN(id) FROM "
-                  "audit_log WHERE workflow = 'training_nomination')")  # fmt: skip
+    _sql(
+        session,
+        "UPDATE audit_log SET workflow = 'Appraisal' WHERE id = (SELECT MIN(id) FROM "
+        "audit_log WHERE workflow = 'training_nomination')",
+    )
     result = cli("audit", "verify")
     assert result.exit_code == 1
     assert "name a workflow that does not exist: 'Appraisal'" in result.output

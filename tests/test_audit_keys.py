@@ -37,15 +37,29 @@ def _rebuild(session, record, digest, *, key_id=None) -> None:
         entry.comment = "diubah" if entry.seq == 2 else entry.comment
         entry.key_id = key_id or entry.key_id
         entry.prev_hash = prev
-        material = [entry.key_id, entry.workflow, entry.record_id, entry.seq, entry.trigger,
-                    entry.from_state, entry.to_state, entry.actor_id, entry.via, entry.comment,
-                    entry.payload_digest, audit._timestamp(entry.created_at), prev,
-                    entry.record_digest]  # fmt: skip
-        data = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          default=str).encode()  # fmt: skip
+        material = [
+            entry.key_id,
+            entry.workflow,
+            entry.record_id,
+            entry.seq,
+            entry.trigger,
+            entry.from_state,
+            entry.to_state,
+            entry.actor_id,
+            entry.via,
+            entry.comment,
+            entry.payload_digest,
+            audit._timestamp(entry.created_at),
+            prev,
+            entry.record_digest,
+        ]
+        data = json.dumps(
+            material, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode()
         entry.hash = prev = digest(data)
-    session.execute(text("UPDATE appraisals SET audit_head = :h WHERE id = :id"),
-                    {"h": prev, "id": record.id})  # fmt: skip
+    session.execute(
+        text("UPDATE appraisals SET audit_head = :h WHERE id = :id"), {"h": prev, "id": record.id}
+    )
     session.commit()
 
 
@@ -69,8 +83,12 @@ def test_a_chain_recomputed_with_another_key_under_the_right_id_is_named(session
 
 def test_an_entry_under_a_key_nobody_holds_is_named(session, record, cli):
     forged = OTHER_KEY.encode()
-    _rebuild(session, record, lambda data: hmac.new(forged, data, hashlib.sha256).hexdigest(),
-             key_id=audit_keys.key_id(OTHER_KEY))  # fmt: skip
+    _rebuild(
+        session,
+        record,
+        lambda data: hmac.new(forged, data, hashlib.sha256).hexdigest(),
+        key_id=audit_keys.key_id(OTHER_KEY),
+    )
     first = _broken(cli)
     assert "unknown key" in first and audit_keys.key_id(OTHER_KEY) in first
 
@@ -116,10 +134,15 @@ def test_rotate_key_makes_a_new_key_and_says_how_to_put_it_in_service(cli):
     ],
 )
 def test_a_missing_or_malformed_audit_key_is_refused_at_start(key, old, message, tmp_path):
-    config = {"ALUR_ENV": "production", "SECRET_KEY": "s" * 32, "SECURITY_PASSWORD_SALT": "t" * 32,
-              "SECRETS_KEY": "YWx1ci10ZXN0LW9ubHkta2V5LXRoaXJ0eS10d28tYnk=",
-              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "AUDIT_OLD_KEYS": old,
-              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}  # fmt: skip
+    config = {
+        "ALUR_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "SECURITY_PASSWORD_SALT": "t" * 32,
+        "SECRETS_KEY": "YWx1ci10ZXN0LW9ubHkta2V5LXRoaXJ0eS10d28tYnk=",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "AUDIT_OLD_KEYS": old,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+    }
     if key is not None:
         config["AUDIT_KEY"] = key
     with pytest.raises(RuntimeError, match=message):
@@ -158,9 +181,17 @@ def test_the_migration_reanchors_every_chain_under_the_key(
     downgrade(revision="0012")  # back to unkeyed SHA-256 chains, verified on the way
     try:
         with db.engine.connect() as conn:
-            plain = conn.execute(text(
-                "SELECT hash FROM audit_log WHERE workflow = 'appraisal' AND record_id = :id "
-                "ORDER BY seq"), {"id": record.id}).scalars().all()  # fmt: skip
+            plain = (
+                conn.execute(
+                    text(
+                        "SELECT hash FROM audit_log "
+                        "WHERE workflow = 'appraisal' AND record_id = :id ORDER BY seq"
+                    ),
+                    {"id": record.id},
+                )
+                .scalars()
+                .all()
+            )
         assert plain and plain != [h for _id, h in before]
     finally:
         upgrade()
@@ -173,9 +204,10 @@ def test_the_migration_reanchors_every_chain_under_the_key(
     assert cli("audit", "verify").exit_code == 0
     # the earlier entries vouch for nothing: cutting the chain back to one is still seen
     session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": chain[-1].id})
-    session.execute(text("UPDATE appraisals SET state = :s, audit_seq = 2, audit_head = :h "
-                         "WHERE id = :id"), {"s": chain[1].to_state, "h": chain[1].hash,
-                                             "id": record.id})  # fmt: skip
+    session.execute(
+        text("UPDATE appraisals SET state = :s, audit_seq = 2, audit_head = :h WHERE id = :id"),
+        {"s": chain[1].to_state, "h": chain[1].hash, "id": record.id},
+    )
     session.commit()
     assert "vouches for no fields" in _broken(cli)
 
@@ -183,8 +215,9 @@ def test_the_migration_reanchors_every_chain_under_the_key(
 def test_a_downgrade_does_not_launder_fields_changed_behind_the_engine(
     app_ctx, session, record, may_downgrade
 ):
-    session.execute(text("UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id"),
-                    {"id": record.id})  # fmt: skip
+    session.execute(
+        text("UPDATE appraisals SET predicate = 'Sangat Baik' WHERE id = :id"), {"id": record.id}
+    )
     session.commit()
     config = app_ctx.extensions["migrate"].migrate.get_config()
     record_id = record.id
@@ -195,8 +228,9 @@ def test_a_downgrade_does_not_launder_fields_changed_behind_the_engine(
             command.downgrade(config, "0012")
     finally:
         command.upgrade(config, "head")
-    session.execute(text("UPDATE appraisals SET predicate = NULL WHERE id = :id"),
-                    {"id": record_id})  # fmt: skip
+    session.execute(
+        text("UPDATE appraisals SET predicate = NULL WHERE id = :id"), {"id": record_id}
+    )
     session.commit()
 
 

@@ -66,9 +66,12 @@ def test_seeded_records_are_in_every_state_of_every_workflow_and_keep_the_rules(
         assert mentee.supervisor_id == mentor.id and a.agency_id == mentee.agency_id
         check_senior(mentor, mentee)  # raises if the mentor is not the more senior
     most = session.scalar(
-        select(func.count()).select_from(MentoringAssignment)
-        .group_by(MentoringAssignment.mentor_id).order_by(func.count().desc()).limit(1)
-    )  # fmt: skip
+        select(func.count())
+        .select_from(MentoringAssignment)
+        .group_by(MentoringAssignment.mentor_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
     assert most <= 2  # however many staff a supervisor has
 
 
@@ -101,11 +104,37 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
         database = f"sqlite:///{tmp_path / 'bench.sqlite'}"
     out = tmp_path / "report"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--database-url", database, "--sizes", "200,400",
-         "--seconds", "1", "--repeat", "5", "--bulk", "30", "--events", "20",
-         "--clients", "2", "--workers", "1", "--sqlite-bulk", "0", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--database-url",
+            database,
+            "--sizes",
+            "200,400",
+            "--seconds",
+            "1",
+            "--repeat",
+            "5",
+            "--bulk",
+            "30",
+            "--events",
+            "20",
+            "--clients",
+            "2",
+            "--workers",
+            "1",
+            "--sqlite-bulk",
+            "0",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
     size = report["sizes"]["400"]
@@ -130,8 +159,10 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
 
         sized = database.replace("postgresql+psycopg", "postgresql") + "_400"
         with psycopg.connect(sized) as conn:
-            vacuumed = conn.execute("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
-                                    "WHERE relname = 'appraisals'").fetchone()  # fmt: skip
+            vacuumed = conn.execute(
+                "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = 'appraisals'"
+            ).fetchone()
         assert vacuumed == (True,)
     assert size["transitions"]["api"]["done"] > 0 and size["transitions"]["raw_sql"]["done"] > 0
     assert size["transitions"]["api"]["errors"] == 0
@@ -157,11 +188,13 @@ def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast,
     # It is measured against the engine, so it must do the engine's writes: a keyed entry
     # that vouches for the record's fields as the step leaves them.
     from alur import create_app
+    from bench import baseline
     from tests.factories import new_record
     from workflow import audit
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    raw = create_app({"TESTING": True, "BENCH_BASELINE": True, "SQLALCHEMY_DATABASE_URI": url})
+    raw = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    baseline.register(raw)
     record = new_record(session, cast, "appraisal")
     session.commit()
     answer = raw.test_client().post(

@@ -17,11 +17,13 @@ def nominations(session, cast, count, *, seats=100, state="reviewed"):
     session.commit()
     records = []
     for _ in range(count):
-        employee = factories.employee(session, factories.unit(session, cast.agency),
-                                      supervisor=cast.supervisor.employee)  # fmt: skip
+        employee = factories.employee(
+            session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+        )
         session.commit()
-        record = new_record(session, cast, "training_nomination", program_id=program.id,
-                            employee_id=employee.id)  # fmt: skip
+        record = new_record(
+            session, cast, "training_nomination", program_id=program.id, employee_id=employee.id
+        )
         records.append(bring_to(record, state))
     return program, records
 
@@ -62,14 +64,17 @@ def test_a_batch_takes_fewer_statements_per_item_than_one_by_one(session, cast):
     # events are one INSERT each).
     assert per_item_together <= per_item_alone - 2, (per_item_alone, per_item_together)
     session.rollback()
-    states = session.scalars(select(TrainingNomination.state).where(
-        TrainingNomination.id.in_([r.id for r in single + batch])))  # fmt: skip
+    states = session.scalars(
+        select(TrainingNomination.state).where(
+            TrainingNomination.id.in_([r.id for r in single + batch])
+        )
+    )
     assert set(states) == {"approved"}
 
 
 def test_items_refused_by_a_check_fail_alone_and_the_rest_is_written_with_its_history(
     session, cast
-):  # fmt: skip
+):
     _, records = nominations(session, cast, 4)
     session.rollback()
     version = records[0].version
@@ -82,9 +87,12 @@ def test_items_refused_by_a_check_fail_alone_and_the_rest_is_written_with_its_hi
     ]
     outcomes = fire_many(session, "training_nomination", items, cast.hr, via="api")
     assert [(o.id, o.error.code if o.error else "ok") for o in outcomes] == [
-        (records[0].id, "ok"), (records[1].id, "transition_not_allowed"),
-        (999_999, "not_found"), (records[2].id, "stale_version"), (records[3].id, "invalid"),
-    ]  # fmt: skip
+        (records[0].id, "ok"),
+        (records[1].id, "transition_not_allowed"),
+        (999_999, "not_found"),
+        (records[2].id, "stale_version"),
+        (records[3].id, "invalid"),
+    ]
     session.rollback()
     moved = session.get(TrainingNomination, records[0].id)
     assert (moved.state, moved.version) == ("approved", version + 1)
@@ -96,32 +104,45 @@ def test_items_refused_by_a_check_fail_alone_and_the_rest_is_written_with_its_hi
 def test_when_an_effect_refuses_the_batch_is_fired_item_by_item(session, cast):
     program, records = nominations(session, cast, 4, seats=2)
     session.rollback()
-    outcomes = fire_many(session, "training_nomination",
-                         [{"id": r.id, "trigger": "approve"} for r in records],
-                         cast.hr, via="api")  # fmt: skip
+    outcomes = fire_many(
+        session,
+        "training_nomination",
+        [{"id": r.id, "trigger": "approve"} for r in records],
+        cast.hr,
+        via="api",
+    )
     assert [o.error.code if o.error else "ok" for o in outcomes] == [
-        "ok", "ok", "no_capacity", "no_capacity",
-    ]  # fmt: skip
+        "ok",
+        "ok",
+        "no_capacity",
+        "no_capacity",
+    ]
     session.rollback()
     assert session.get(TrainingProgram, program.id).seats_taken == 2
-    approved = session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.trigger == "approve"))  # fmt: skip
+    approved = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.trigger == "approve")
+    )
     assert approved == 2
 
 
 def test_one_record_twice_is_moved_twice_in_order_and_small_batches_add_up(session, cast):
     _, records = nominations(session, cast, 5, state="submitted")
     session.rollback()
-    items = [{"id": records[0].id, "trigger": "review"},
-             {"id": records[0].id, "trigger": "approve"}]  # fmt: skip
+    items = [
+        {"id": records[0].id, "trigger": "review"},
+        {"id": records[0].id, "trigger": "approve"},
+    ]
     items += [{"id": r.id, "trigger": "review"} for r in records[1:]]
-    outcomes = fire_many(session, "training_nomination", items, cast.supervisor, via="api",
-                         batch=2)  # fmt: skip
+    outcomes = fire_many(session, "training_nomination", items, cast.supervisor, via="api", batch=2)
     assert [o.error is None for o in outcomes] == [True, False, True, True, True, True]
     assert outcomes[1].error.code == "forbidden"  # the supervisor reviews, HR approves
     session.rollback()
-    assert {r.state for r in session.scalars(select(TrainingNomination).where(
-        TrainingNomination.id.in_([r.id for r in records])))} == {"reviewed"}  # fmt: skip
+    assert {
+        r.state
+        for r in session.scalars(
+            select(TrainingNomination).where(TrainingNomination.id.in_([r.id for r in records]))
+        )
+    } == {"reviewed"}
 
 
 def test_records_the_caller_may_not_see_are_not_found(session, cast):
@@ -129,12 +150,19 @@ def test_records_the_caller_may_not_see_are_not_found(session, cast):
     session.rollback()
     hidden = records[1].id
     # moved to another agency by hand: the policy no longer lets this HR officer see it
-    session.execute(update(TrainingNomination).where(TrainingNomination.id == hidden)
-                    .values(agency_id=cast.other_agency.id))  # fmt: skip
+    session.execute(
+        update(TrainingNomination)
+        .where(TrainingNomination.id == hidden)
+        .values(agency_id=cast.other_agency.id)
+    )
     session.commit()
-    outcomes = fire_many(session, "training_nomination",
-                         [{"id": r.id, "trigger": "approve"} for r in records], cast.hr,
-                         via="api")  # fmt: skip
+    outcomes = fire_many(
+        session,
+        "training_nomination",
+        [{"id": r.id, "trigger": "approve"} for r in records],
+        cast.hr,
+        via="api",
+    )
     assert [o.error.code if o.error else "ok" for o in outcomes] == ["ok", "not_found"]
     session.rollback()
     assert session.get(TrainingNomination, hidden).state == "reviewed"
@@ -163,8 +191,9 @@ def test_a_batch_update_writes_each_row_once_and_leaves_it_clean(session, cast):
     assert (two.feedback, two.self_assessment) == ("two", "mine")
 
     # a row whose version moved on since it was read is not overwritten
-    session.execute(Appraisal.__table__.update().values(version=version + 5)
-                    .where(Appraisal.id == one.id))  # fmt: skip
+    session.execute(
+        Appraisal.__table__.update().values(version=version + 5).where(Appraisal.id == one.id)
+    )
     one.feedback = "lost"
     try:
         update_many(session, [one])

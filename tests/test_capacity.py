@@ -54,8 +54,9 @@ def test_approval_takes_a_seat_and_commits_the_cost_withdrawal_gives_them_back(s
 def test_no_seat_left_is_refused_naming_the_program_and_nothing_changes(session, cast):
     program = factories.program(session, seats=1, cost=1_000)
     session.commit()
-    first = factories.employee(session, factories.unit(session, cast.agency),
-                               supervisor=cast.supervisor.employee)  # fmt: skip
+    first = factories.employee(
+        session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+    )
     session.commit()
     fire(reviewed(session, cast, program), "approve", cast.hr, via="api")
     late = reviewed(session, cast, program, employee=first)
@@ -72,8 +73,9 @@ def test_a_budget_that_cannot_cover_the_cost_is_refused_with_what_is_left(sessio
     )
     budget.amount = 5_000_000
     session.commit()
-    colleague = factories.employee(session, factories.unit(session, cast.agency),
-                                   supervisor=cast.supervisor.employee)  # fmt: skip
+    colleague = factories.employee(
+        session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+    )
     session.commit()
     fire(reviewed(session, cast, program), "approve", cast.hr, via="api")
     second = reviewed(session, cast, program, employee=colleague)
@@ -98,13 +100,17 @@ def test_an_agency_without_a_budget_for_the_year_cannot_approve(session, cast):
 def test_a_refusal_over_the_api_is_a_409_naming_what_ran_out(client, session, cast, bearer):
     program = factories.program(session, seats=1, cost=0)
     session.commit()
-    other = factories.employee(session, factories.unit(session, cast.agency),
-                               supervisor=cast.supervisor.employee)  # fmt: skip
+    other = factories.employee(
+        session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+    )
     session.commit()
     fire(reviewed(session, cast, program), "approve", cast.hr, via="api")
     late = reviewed(session, cast, program, employee=other)
-    response = client.post(f"/api/v1/training-nominations/{late.id}/transitions",
-                           json={"trigger": "approve"}, headers=bearer(cast.hr))  # fmt: skip
+    response = client.post(
+        f"/api/v1/training-nominations/{late.id}/transitions",
+        json={"trigger": "approve"},
+        headers=bearer(cast.hr),
+    )
     assert response.status_code == 409
     assert response.json["type"].endswith("/no_capacity")
     assert "no seat left" in response.json["detail"]
@@ -113,8 +119,10 @@ def test_a_refusal_over_the_api_is_a_409_naming_what_ran_out(client, session, ca
 def _race(app, session, cast, program, contenders: int) -> Counter:
     """``contenders`` reviewed nominations of ``program``, all approved at once."""
     unit = factories.unit(session, cast.agency)
-    people = [factories.employee(session, unit, supervisor=cast.supervisor.employee)
-              for _ in range(contenders)]  # fmt: skip
+    people = [
+        factories.employee(session, unit, supervisor=cast.supervisor.employee)
+        for _ in range(contenders)
+    ]
     session.commit()
     ids = [reviewed(session, cast, program, employee=p).id for p in people]
     hr_id = cast.hr.id
@@ -155,12 +163,15 @@ def test_one_hundred_approvals_racing_for_ten_seats_give_exactly_ten(app, sessio
 
     seats, committed = counters(session, program, cast.agency)
     approved = session.scalar(
-        select(db.func.count()).select_from(TrainingNomination)
+        select(db.func.count())
+        .select_from(TrainingNomination)
         .where(TrainingNomination.program_id == program.id, TrainingNomination.state == "approved")
-    )  # fmt: skip
-    print(f"\nseats race: 100 attempts, {outcomes['approved']} approved, "
-          f"{outcomes['no seat']} refused (no seat); seats taken {seats}/10, "
-          f"committed Rp {committed:,}")  # fmt: skip
+    )
+    print(
+        f"\nseats race: 100 attempts, {outcomes['approved']} approved, "
+        f"{outcomes['no seat']} refused (no seat); seats taken {seats}/10, "
+        f"committed Rp {committed:,}"
+    )
     assert outcomes == {"approved": 10, "no seat": 90}
     assert (seats, committed, approved) == (10, 15_000_000, 10)
 
@@ -176,8 +187,10 @@ def test_approvals_racing_against_a_budget_never_exceed_it(app, session, cast):
     outcomes = _race(app, session, cast, program, 40)
 
     seats, committed = counters(session, program, cast.agency)
-    print(f"\nbudget race: 40 attempts, {outcomes['approved']} approved, "
-          f"{outcomes['no budget']} refused (budget); committed Rp {committed:,} of "
-          f"Rp 20,000,000; seats taken {seats}")  # fmt: skip
+    print(
+        f"\nbudget race: 40 attempts, {outcomes['approved']} approved, "
+        f"{outcomes['no budget']} refused (budget); committed Rp {committed:,} of "
+        f"Rp 20,000,000; seats taken {seats}"
+    )
     assert outcomes == {"approved": 6, "no budget": 34}
     assert (seats, committed) == (6, 18_000_000)

@@ -81,15 +81,21 @@ def test_a_checkpoint_counts_the_logs_and_is_signed_for_outside_verifiers(sessio
 def test_each_checkpoint_is_an_outbox_event_for_the_subscribers(session, history, cast):
     from workflow import webhooks
 
-    session.add(webhooks.add_subscription(session, "http://127.0.0.1:9/hook", ["audit.*"],
-                                          allow_private=True))  # fmt: skip
+    session.add(
+        webhooks.add_subscription(
+            session, "http://127.0.0.1:9/hook", ["audit.*"], allow_private=True
+        )
+    )
     session.commit()
     bring_to(another_appraisal(session, cast, 2024), "submitted")
     session.commit()
     cp, made = checkpoints.create(session)
     assert made and cp.seq == 2
-    event = session.scalar(select(OutboxEvent).where(OutboxEvent.type == "audit.checkpoint")
-                           .order_by(OutboxEvent.id.desc()))  # fmt: skip
+    event = session.scalar(
+        select(OutboxEvent)
+        .where(OutboxEvent.type == "audit.checkpoint")
+        .order_by(OutboxEvent.id.desc())
+    )
     assert event.payload == json.loads(json.dumps(checkpoints.published(cp)))
     outbox.fan_out(session)
     # the subscription wants audit.* only: the checkpoint, not the appraisal's steps
@@ -119,17 +125,22 @@ def _rechain_with_the_key(session, record, comment: str) -> None:
         if entry.seq == 2:
             entry.comment = comment
         entry.prev_hash = prev
-        entry.hash = audit.entry_hash(SimpleNamespace(**{
-            c.key: getattr(entry, c.key) for c in AuditEntry.__table__.c}))  # fmt: skip
+        entry.hash = audit.entry_hash(
+            SimpleNamespace(**{c.key: getattr(entry, c.key) for c in AuditEntry.__table__.c})
+        )
         prev = entry.hash
-    session.execute(text("UPDATE appraisals SET audit_head = :h WHERE id = :id"),
-                    {"h": prev, "id": record.id})  # fmt: skip
+    session.execute(
+        text("UPDATE appraisals SET audit_head = :h WHERE id = :id"), {"h": prev, "id": record.id}
+    )
     session.commit()
 
 
 def _delete_record_with_chain(session, record) -> None:
-    _sql(session, "DELETE FROM audit_log WHERE workflow = 'appraisal' AND record_id = :id",
-         id=record.id)  # fmt: skip
+    _sql(
+        session,
+        "DELETE FROM audit_log WHERE workflow = 'appraisal' AND record_id = :id",
+        id=record.id,
+    )
     _sql(session, "DELETE FROM appraisals WHERE id = :id", id=record.id)
 
 
@@ -141,8 +152,11 @@ def _first_change(session) -> int:
 TAMPERING = {
     "record deleted with its whole chain": (
         _delete_record_with_chain,
-        ["record(s) were removed with their chains", "no record holds #{id}",
-         "appraisal entries: checkpoint 1 covered 3 of 1 records, the log holds 0 of 0"],
+        [
+            "record(s) were removed with their chains",
+            "no record holds #{id}",
+            "appraisal entries: checkpoint 1 covered 3 of 1 records, the log holds 0 of 0",
+        ],
     ),
     "log truncated": (
         lambda s, r: _sql(s, "DELETE FROM audit_log"),
@@ -150,12 +164,15 @@ TAMPERING = {
     ),
     "chain rewritten with the key": (
         lambda s, r: _rechain_with_the_key(s, r, "rewritten"),
-        ["appraisal records #0..#9999: checkpoint 1 covered 3 entries (1 chains begun) there, "
-         "the log holds 3 (1): entries it covered were altered or replaced"],
+        [
+            "appraisal records #0..#9999: checkpoint 1 covered 3 entries (1 chains begun) there, "
+            "the log holds 3 (1): entries it covered were altered or replaced"
+        ],
     ),
     "change entry edited": (
-        lambda s, r: _sql(s, "UPDATE change_log SET comment = 'x' WHERE id = :id",
-                          id=_first_change(s)),
+        lambda s, r: _sql(
+            s, "UPDATE change_log SET comment = 'x' WHERE id = :id", id=_first_change(s)
+        ),
         ["change entry {change}", "was altered"],
     ),
     "change entry deleted": (
@@ -164,9 +181,12 @@ TAMPERING = {
     ),
     "change entry forged": (
         lambda s, r: _sql(
-            s, "INSERT INTO change_log (created_at, via, model, row_key, action, key_id, hash) "
-               "VALUES ('2026-01-01 00:00:00', 'admin', 'units', '1', 'delete', :k, :h)",
-            k=audit_keys.current().current_id, h="0" * 64),
+            s,
+            "INSERT INTO change_log (created_at, via, model, row_key, action, key_id, hash) "
+            "VALUES ('2026-01-01 00:00:00', 'admin', 'units', '1', 'delete', :k, :h)",
+            k=audit_keys.current().current_id,
+            h="0" * 64,
+        ),
         ["change entry", "was altered"],
     ),
     "checkpoint deleted": (
@@ -178,11 +198,12 @@ TAMPERING = {
         ["checkpoint 1: was altered"],
     ),
     "checkpoint bucket edited": (
-        lambda s, r: _sql(s, "UPDATE audit_checkpoint_buckets SET entries = entries + 1 "
-                             "WHERE kind = 'appraisal'"),
+        lambda s, r: _sql(
+            s, "UPDATE audit_checkpoint_buckets SET entries = entries + 1 WHERE kind = 'appraisal'"
+        ),
         ["checkpoint 1: its bucket rows are not those its segment digest was made of"],
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("tampering", sorted(TAMPERING))
@@ -213,8 +234,12 @@ def test_the_incremental_verify_checks_only_what_came_after_the_checkpoint(
     code, output = verify(cli, "--since-checkpoint")
     assert code == 0, output
     assert "OK: 2 audit entries of 1 records and 0 change entries since the checkpoint" in output
-    _sql(session, "UPDATE audit_log SET comment = 'x' WHERE workflow = 'appraisal' AND "
-                  "record_id = :id AND seq = 2", id=later.id)  # fmt: skip
+    _sql(
+        session,
+        "UPDATE audit_log SET comment = 'x' WHERE workflow = 'appraisal' AND "
+        "record_id = :id AND seq = 2",
+        id=later.id,
+    )
     code, output = verify(cli, "--since-checkpoint")
     assert code == 1
     assert f"appraisal #{later.id}: audit entry" in output and "was altered" in output
@@ -377,11 +402,17 @@ def test_a_change_entry_copied_or_moved_to_another_id_is_named(session, history,
 
     changes.save(session, cast.admin, cast.agency, {"name": "Kota Contoh (lagi)"}, via="admin")
     assert verify(cli)[0] == 0
-    columns = ("created_at, actor_id, via, model, row_key, action, agency_id, before, after, "
-               "comment, key_id, hash")  # fmt: skip
+    columns = (
+        "created_at, actor_id, via, model, row_key, action, agency_id, before, after, "
+        "comment, key_id, hash"
+    )
     first = _first_change(session)
-    _sql(session, f"INSERT INTO change_log (id, {columns}) SELECT 9999, {columns} "
-                  "FROM change_log WHERE id = :id", id=first)  # fmt: skip
+    _sql(
+        session,
+        f"INSERT INTO change_log (id, {columns}) SELECT 9999, {columns} "
+        "FROM change_log WHERE id = :id",
+        id=first,
+    )
     code, output = verify(cli)
     assert code == 1 and "change entry 9999" in output and "was altered" in output
     _sql(session, "DELETE FROM change_log WHERE id = 9999")
@@ -401,8 +432,10 @@ def test_a_record_row_removed_since_or_before_the_checkpoint_is_caught_increment
 
 
 def test_entries_of_no_workflow_are_named_incrementally(session, history, cli):
-    _sql(session, "UPDATE audit_log SET workflow = 'ghost' WHERE id = (SELECT MAX(id) FROM "
-                  "audit_log)")  # fmt: skip
+    _sql(
+        session,
+        "UPDATE audit_log SET workflow = 'ghost' WHERE id = (SELECT MAX(id) FROM audit_log)",
+    )
     code, output = verify(cli, "--since-checkpoint")
     assert code == 1 and "name a workflow that does not exist: 'ghost'" in output
 
@@ -504,8 +537,11 @@ def test_an_outside_verifier_checks_published_checkpoints_with_the_public_key_al
     public = first["public_key"]
     check(first, public, None)
     # after a key rotation the next checkpoint is signed with the new key's public half
-    rotated = {**app.config, "AUDIT_KEY": audit_keys.new_key(),
-               "AUDIT_OLD_KEYS": [app.config["AUDIT_KEY"]]}  # fmt: skip
+    rotated = {
+        **app.config,
+        "AUDIT_KEY": audit_keys.new_key(),
+        "AUDIT_OLD_KEYS": [app.config["AUDIT_KEY"]],
+    }
     settings.configure(rotated)
     try:
         bring_to(another_appraisal(session, cast, 2024), "submitted")
@@ -540,15 +576,22 @@ def test_the_demo_receiver_tells_a_checkpoint_from_a_step(session, history):
     thread.start()
     try:
         payload = checkpoints.published(checkpoints.newest(session))
-        body = json.dumps({"type": "audit.checkpoint", "timestamp": "2026-12-04T10:00:00Z",
-                           "data": payload})  # fmt: skip
+        body = json.dumps(
+            {"type": "audit.checkpoint", "timestamp": "2026-12-04T10:00:00Z", "data": payload}
+        )
         at = datetime.now(UTC)
         signature = Webhook(secret).sign("evt_1", at, body)
         request = urllib.request.Request(
-            f"http://127.0.0.1:{server.server_port}/", data=body.encode(), method="POST",
-            headers={"webhook-id": "evt_1", "webhook-timestamp": str(int(at.timestamp())),
-                     "webhook-signature": signature, "content-type": "application/json"},
-        )  # fmt: skip
+            f"http://127.0.0.1:{server.server_port}/",
+            data=body.encode(),
+            method="POST",
+            headers={
+                "webhook-id": "evt_1",
+                "webhook-timestamp": str(int(at.timestamp())),
+                "webhook-signature": signature,
+                "content-type": "application/json",
+            },
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert answer.status == 204
     finally:
@@ -556,5 +599,7 @@ def test_the_demo_receiver_tells_a_checkpoint_from_a_step(session, history):
         server.server_close()
         thread.join(10)
     assert not thread.is_alive()
-    assert said[0] == (f"received evt_1 audit.checkpoint: #1 up to audit entry "
-                       f"{payload['audit_upto']}, digest {payload['digest'][:12]}")  # fmt: skip
+    assert said[0] == (
+        f"received evt_1 audit.checkpoint: #1 up to audit entry "
+        f"{payload['audit_upto']}, digest {payload['digest'][:12]}"
+    )

@@ -27,9 +27,19 @@ class TestUsersCreate:
     def test_creates_an_account_linked_to_an_employee(self, session, cast, cli):
         head = cast.manager.employee.supervisor  # the one employee without an account
         nip = head.nip
-        result = cli("users", "create", "Guru.Baru@Demo.Alur.id", "--role", "employee",
-                     "--role", "supervisor", "--employee", nip, "--password-stdin",
-                     input=PASSWORD + "\n")  # fmt: skip
+        result = cli(
+            "users",
+            "create",
+            "Guru.Baru@Demo.Alur.id",
+            "--role",
+            "employee",
+            "--role",
+            "supervisor",
+            "--employee",
+            nip,
+            "--password-stdin",
+            input=PASSWORD + "\n",
+        )
         assert result.exit_code == 0, result.output
         assert "created user Guru.Baru@demo.alur.id (employee, supervisor)" in result.output
         user = session.scalars(select(User).filter_by(employee_id=head.id)).one()
@@ -39,25 +49,41 @@ class TestUsersCreate:
         assert user.password != PASSWORD and verify_password(PASSWORD, user.password)
 
     def test_creates_a_standalone_hr_officer_for_an_agency(self, session, cast, cli):
-        result = cli("users", "create", "bkpsdm@maluku.go.id", "--role", "hr_officer",
-                     "--agency", cast.other_agency.code, "--password-stdin",
-                     input=PASSWORD + "\n")  # fmt: skip
+        result = cli(
+            "users",
+            "create",
+            "bkpsdm@maluku.go.id",
+            "--role",
+            "hr_officer",
+            "--agency",
+            cast.other_agency.code,
+            "--password-stdin",
+            input=PASSWORD + "\n",
+        )
         assert result.exit_code == 0, result.output
         user = session.scalars(select(User).filter_by(email="bkpsdm@maluku.go.id")).one()
         assert (user.agency_id, user.employee_id) == (cast.other_agency.id, None)
 
     def test_prompts_for_the_password_twice_without_stdin(self, session, cast, cli):
-        result = cli("users", "create", "admin2@alur.id", "--role", "admin",
-                     input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
+        result = cli(
+            "users",
+            "create",
+            "admin2@alur.id",
+            "--role",
+            "admin",
+            input=f"{PASSWORD}\n{PASSWORD}\n",
+        )
         assert result.exit_code == 0, result.output
         assert "Repeat for confirmation" in result.output
 
     def test_external_system_without_password(self, session, cast, cli):
-        result = cli("users", "create", "siasn@bkn.go.id", "--role", "external_system",
-                     "--no-password")  # fmt: skip
+        result = cli(
+            "users", "create", "siasn@bkn.go.id", "--role", "external_system", "--no-password"
+        )
         assert result.exit_code == 0, result.output
-        assert session.scalars(select(User.password).filter_by(email="siasn@bkn.go.id")).one() \
-            is None  # fmt: skip
+        assert (
+            session.scalars(select(User.password).filter_by(email="siasn@bkn.go.id")).one() is None
+        )
 
     @pytest.mark.parametrize(
         ("args", "code", "message"),
@@ -66,15 +92,24 @@ class TestUsersCreate:
             (["not-an-email", "--role", "admin"], 2, "Invalid email address"),
             (["x@alur.id", "--role", "employee"], 2, "need --employee NIP"),
             (["x@alur.id", "--role", "hr_officer"], 2, "needs --agency CODE"),
-            (["x@alur.id", "--role", "employee", "--employee", "198501012010011001"], 2,
-             "no employee with NIP 198501012010011001"),
-            (["x@alur.id", "--role", "hr_officer", "--agency", "NOPE"], 2,
-             "no agency with code NOPE"),
+            (
+                ["x@alur.id", "--role", "employee", "--employee", "198501012010011001"],
+                2,
+                "no employee with NIP 198501012010011001",
+            ),
+            (
+                ["x@alur.id", "--role", "hr_officer", "--agency", "NOPE"],
+                2,
+                "no agency with code NOPE",
+            ),
             (["x@alur.id", "--role", "admin", "--password-stdin"], 1, "password refused"),
-            (["x@alur.id", "--role", "admin", "--password-stdin", "--no-password"], 2,
-             "exclude each other"),
+            (
+                ["x@alur.id", "--role", "admin", "--password-stdin", "--no-password"],
+                2,
+                "exclude each other",
+            ),
         ],
-    )  # fmt: skip
+    )
     def test_bad_arguments_give_a_clear_message_and_change_nothing(
         self, session, cast, cli, args, code, message
     ):
@@ -88,8 +123,16 @@ class TestUsersCreate:
         result = cli("users", "create", cast.subject.email, "--role", "admin", "--no-password")
         assert result.exit_code == 1
         assert "already exists" in result.output
-        result = cli("users", "create", "other@alur.id", "--role", "employee", "--employee",
-                     cast.subject_employee.nip, "--no-password")  # fmt: skip
+        result = cli(
+            "users",
+            "create",
+            "other@alur.id",
+            "--role",
+            "employee",
+            "--employee",
+            cast.subject_employee.nip,
+            "--no-password",
+        )
         assert result.exit_code == 1
         assert "already has an account" in result.output
 

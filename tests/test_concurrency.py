@@ -30,8 +30,13 @@ def test_two_concurrent_approvals_one_wins_one_conflicts(app, session, cast, wit
             seen = row.version
             ready.wait()
             try:
-                fire(row, "approve", actor, via="api",
-                     expected_version=seen if with_version else None)  # fmt: skip
+                fire(
+                    row,
+                    "approve",
+                    actor,
+                    via="api",
+                    expected_version=seen if with_version else None,
+                )
                 outcomes[slot] = "approved"
             except Conflict as exc:
                 outcomes[slot] = type(exc).__name__
@@ -45,8 +50,8 @@ def test_two_concurrent_approvals_one_wins_one_conflicts(app, session, cast, wit
     session.expire_all()
     assert session.get(TrainingNomination, record_id).state == "approved"
     approvals = session.scalar(
-        select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.record_id == record_id, AuditEntry.trigger == "approve"
-        )
-    )  # fmt: skip
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.record_id == record_id, AuditEntry.trigger == "approve")
+    )
     assert approvals == 1

@@ -16,33 +16,55 @@ def count(session, model) -> int:
 
 
 def test_employee_creates_own_nomination_audited_as_create(session, cast):
-    record = create(session, "training_nomination", cast.subject, {
-        "employee_id": cast.subject_employee.id, "program_id": cast.program.id,
-        "justification": "Meningkatkan kualitas layanan",
-    }, via="api")  # fmt: skip
+    record = create(
+        session,
+        "training_nomination",
+        cast.subject,
+        {
+            "employee_id": cast.subject_employee.id,
+            "program_id": cast.program.id,
+            "justification": "Meningkatkan kualitas layanan",
+        },
+        via="api",
+    )
     assert (record.state, record.agency_id, record.created_by_id, record.version) == (
-        "draft", cast.agency.id, cast.subject.id, 1,
-    )  # fmt: skip
+        "draft",
+        cast.agency.id,
+        cast.subject.id,
+        1,
+    )
     entry = session.scalars(select(AuditEntry)).one()
     assert (entry.trigger, entry.from_state, entry.to_state, entry.seq) == (
-        "create", None, "draft", 1,
-    )  # fmt: skip
+        "create",
+        None,
+        "draft",
+        1,
+    )
 
 
 def test_a_colleague_may_not_create_a_record_about_someone_else(session, cast):
     # a colleague may not see another's personal data: refused as about nobody known
     with pytest.raises(InvalidPayload, match="unknown employee"):
-        create(session, "training_nomination", cast.colleague, {
-            "employee_id": cast.subject_employee.id, "program_id": cast.program.id,
-        }, via="api")  # fmt: skip
+        create(
+            session,
+            "training_nomination",
+            cast.colleague,
+            {"employee_id": cast.subject_employee.id, "program_id": cast.program.id},
+            via="api",
+        )
     assert count(session, TrainingNomination) == 0
     assert count(session, AuditEntry) == 0
 
 
 def test_hr_of_another_agency_may_not_create(session, cast):
     with pytest.raises(InvalidPayload, match="unknown employee"):
-        create(session, "appraisal", cast.hr_other,
-               {"employee_id": cast.subject_employee.id, "year": 2025}, via="api")  # fmt: skip
+        create(
+            session,
+            "appraisal",
+            cast.hr_other,
+            {"employee_id": cast.subject_employee.id, "year": 2025},
+            via="api",
+        )
 
 
 @pytest.mark.parametrize(
@@ -74,11 +96,18 @@ def test_one_open_nomination_per_employee_and_program(session, cast):
 
 
 def test_appraisal_takes_assessor_and_approver_from_the_supervisor_chain(session, cast):
-    record = create(session, "appraisal", cast.hr,
-                    {"employee_id": cast.subject_employee.id, "year": 2025}, via="api")  # fmt: skip
+    record = create(
+        session,
+        "appraisal",
+        cast.hr,
+        {"employee_id": cast.subject_employee.id, "year": 2025},
+        via="api",
+    )
     assert (record.assessor_id, record.approver_id, record.period) == (
-        cast.supervisor.employee_id, cast.manager.employee_id, "annual",
-    )  # fmt: skip
+        cast.supervisor.employee_id,
+        cast.manager.employee_id,
+        "annual",
+    )
 
 
 def test_appraisal_without_a_supervisor_needs_an_assessor(session, cast):
@@ -100,16 +129,27 @@ def test_one_appraisal_per_employee_and_period(session, cast):
 
 
 def test_mentor_must_not_be_the_mentee_and_dates_must_be_ordered(session, cast):
-    base = {"mentor_id": cast.mentor.employee_id, "mentee_id": cast.subject_employee.id,
-            "goals": "Modul ajar", "start_date": "2026-02-01", "end_date": "2026-05-01",
-            "jp": 16}  # fmt: skip
+    base = {
+        "mentor_id": cast.mentor.employee_id,
+        "mentee_id": cast.subject_employee.id,
+        "goals": "Modul ajar",
+        "start_date": "2026-02-01",
+        "end_date": "2026-05-01",
+        "jp": 16,
+    }
     with pytest.raises(InvalidPayload) as invalid:
-        create(session, "mentoring_assignment", cast.hr,
-               {**base, "mentor_id": cast.subject_employee.id}, via="api")  # fmt: skip
+        create(
+            session,
+            "mentoring_assignment",
+            cast.hr,
+            {**base, "mentor_id": cast.subject_employee.id},
+            via="api",
+        )
     assert "mentor_id" in invalid.value.errors
     with pytest.raises(InvalidPayload) as invalid:
-        create(session, "mentoring_assignment", cast.hr, {**base, "end_date": "2026-01-01"},
-               via="api")  # fmt: skip
+        create(
+            session, "mentoring_assignment", cast.hr, {**base, "end_date": "2026-01-01"}, via="api"
+        )
     assert "end_date" in invalid.value.errors
     record = create(session, "mentoring_assignment", cast.hr, base, via="api")
     assert (record.start_date, record.jp) == (date(2026, 2, 1), 16)
@@ -124,5 +164,10 @@ def test_unknown_records_and_workflows_are_not_found(session, cast):
 
 def test_an_unknown_channel_is_a_programming_error(session, cast):
     with pytest.raises(ValueError, match="unknown channel"):
-        create(session, "appraisal", cast.subject,
-               {"employee_id": cast.subject_employee.id, "year": 2025}, via="fax")  # fmt: skip
+        create(
+            session,
+            "appraisal",
+            cast.subject,
+            {"employee_id": cast.subject_employee.id, "year": 2025},
+            via="fax",
+        )

@@ -19,8 +19,10 @@ from workflow.models import Appraisal
 def counts(page: str, workflow: str) -> dict[str, int]:
     """The counts of one workflow's card on the dashboard page."""
     card = page.split(f'data-workflow="{workflow}"', 1)[1].split("</ul>", 1)[0]
-    return {state: int(n) for state, n in
-            re.findall(r'data-state="(\w+)".*?class="count">(\d+)<', card, re.S)}  # fmt: skip
+    return {
+        state: int(n)
+        for state, n in re.findall(r'data-state="(\w+)".*?class="count">(\d+)<', card, re.S)
+    }
 
 
 def overdue_ids(page: str) -> list[int]:
@@ -31,8 +33,9 @@ def overdue_ids(page: str) -> list[int]:
 def waited(session, record, days: float):
     """Make ``record`` look as if it has been in its state for ``days``."""
     since = utcnow() - timedelta(days=days)
-    session.execute(update(Appraisal).where(Appraisal.id == record.id)
-                    .values(state_changed_at=since))  # fmt: skip
+    session.execute(
+        update(Appraisal).where(Appraisal.id == record.id).values(state_changed_at=since)
+    )
     session.commit()
 
 
@@ -54,9 +57,13 @@ def test_state_counts_name_every_state_and_count_only_within_the_clause(session,
 def test_overdue_merges_the_waiting_states_longest_waiting_first(session, cast):
     wf = WORKFLOWS["appraisal"]
     records = {}
-    for year, state, days in [(2020, "submitted", 20), (2021, "reviewed", 30),
-                              (2022, "submitted", 40), (2023, "reviewed", 3),
-                              (2024, "draft", 90)]:  # fmt: skip
+    for year, state, days in [
+        (2020, "submitted", 20),
+        (2021, "reviewed", 30),
+        (2022, "submitted", 40),
+        (2023, "reviewed", 3),
+        (2024, "draft", 90),
+    ]:
         records[year] = bring_to(new_record(session, cast, "appraisal", year=year), state)
         waited(session, records[year], days)
 
@@ -153,8 +160,10 @@ def test_the_overdue_query_reads_a_short_index_range_per_waiting_state(session, 
             # each scan stops after a few entries, rather than feeding a sort of all waiting
             assert len(scans) == 2 and all("Limit" in plan[i - 1] for i in scans), plan
         else:
-            plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                           parameters)]  # fmt: skip
+            plan = [
+                row[3]
+                for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
             ranges = [
                 step for step in plan if "INDEX ix_appraisals_state_since (state=? AND" in step
             ]

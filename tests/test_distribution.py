@@ -80,8 +80,12 @@ def _approved(session, cast, predicate, period):
         "Butuh Perbaikan": ("di_bawah_ekspektasi", "sesuai_ekspektasi"),
     }[predicate]
     record = bring_to(new_record(session, cast, "appraisal", period=period), "submitted")
-    payload = {"work_result_rating": ratings[0], "behaviour_rating": ratings[1],
-               "feedback": "Catatan", "behaviour_feedback": {"adaptif": "Catatan"}}  # fmt: skip
+    payload = {
+        "work_result_rating": ratings[0],
+        "behaviour_rating": ratings[1],
+        "feedback": "Catatan",
+        "behaviour_feedback": {"adaptif": "Catatan"},
+    }
     record = fire(record, "review", cast.supervisor, via="api", payload=payload)
     return fire(record, "approve", cast.manager, via="api")
 
@@ -99,8 +103,15 @@ def test_the_report_sets_the_shares_beside_the_rating_recorded_for_the_period(se
     assert after.meets_guidance is False
 
     # Setting it again replaces it (one rating per agency and period).
-    set_rating(session, cast.admin, agency_id=cast.agency.id, year=2025, period="Q1",
-               rating="Istimewa", note="Keputusan Kepala 12/2026")  # fmt: skip
+    set_rating(
+        session,
+        cast.admin,
+        agency_id=cast.agency.id,
+        year=2025,
+        period="Q1",
+        rating="Istimewa",
+        note="Keputusan Kepala 12/2026",
+    )
     final = report(session, agency_id=cast.agency.id, year=2025, period="Q1")
     assert final.rating == "Istimewa" and final.meets_guidance is False  # 100 % > 70 %
     rows = session.scalars(select(OrganisationRating)).all()
@@ -111,14 +122,27 @@ def test_the_report_sets_the_shares_beside_the_rating_recorded_for_the_period(se
 
 def test_only_the_agencys_hr_or_an_admin_rates_it_and_bad_values_are_refused(session, cast):
     with pytest.raises(Forbidden):
-        set_rating(session, cast.hr_other, agency_id=cast.agency.id, year=2025,
-                   period="annual", rating="Baik")  # fmt: skip
+        set_rating(
+            session,
+            cast.hr_other,
+            agency_id=cast.agency.id,
+            year=2025,
+            period="annual",
+            rating="Baik",
+        )
     with pytest.raises(Forbidden):
-        set_rating(session, cast.supervisor, agency_id=cast.agency.id, year=2025,
-                   period="annual", rating="Baik")  # fmt: skip
+        set_rating(
+            session,
+            cast.supervisor,
+            agency_id=cast.agency.id,
+            year=2025,
+            period="annual",
+            rating="Baik",
+        )
     with pytest.raises(InvalidPayload) as invalid:
-        set_rating(session, cast.hr, agency_id=cast.agency.id, year=1999, period="Q5",
-                   rating="Bagus")  # fmt: skip
+        set_rating(
+            session, cast.hr, agency_id=cast.agency.id, year=1999, period="Q5", rating="Bagus"
+        )
     assert set(invalid.value.errors) == {"rating", "period", "year"}
     assert session.scalars(select(OrganisationRating)).all() == []
 
@@ -131,8 +155,17 @@ def test_the_cli_rates_and_reports_with_the_guidance(session, cast, cli):
     assert "Butuh Perbaikan" in result.output and "100.0%" in result.output
     assert "not recorded" in result.output
 
-    result = cli("predicates", "rate", "--agency", code, "--year", "2025", "Butuh Perbaikan",
-                 "--note", "SK 7/2026")  # fmt: skip
+    result = cli(
+        "predicates",
+        "rate",
+        "--agency",
+        code,
+        "--year",
+        "2025",
+        "Butuh Perbaikan",
+        "--note",
+        "SK 7/2026",
+    )
     assert result.exit_code == 0, result.output
     result = cli("predicates", "report", "--agency", code, "--year", "2025")
     assert "organisation rating: Butuh Perbaikan" in result.output
@@ -186,19 +219,32 @@ def test_the_back_office_shows_the_guidance_and_hr_records_the_rating(session, c
     assert 'id="distribution-shares"' in page and 'id="organisation-rating-missing"' in page
 
     form = re.search(r'<form[^>]+id="rating-form".*?</form>', page, re.S).group(0)
-    data = {"csrf_token": bo.csrf(form), "agency": cast.agency.id, "year": 2025,
-            "period": "annual", "rating": "Baik", "note": "SK 1/2026"}  # fmt: skip
-    forged = client.post("/admin/predicate-distribution/rate",
-                         data={**data, "csrf_token": "x"}, follow_redirects=True)  # fmt: skip
+    data = {
+        "csrf_token": bo.csrf(form),
+        "agency": cast.agency.id,
+        "year": 2025,
+        "period": "annual",
+        "rating": "Baik",
+        "note": "SK 1/2026",
+    }
+    forged = client.post(
+        "/admin/predicate-distribution/rate",
+        data={**data, "csrf_token": "x"},
+        follow_redirects=True,
+    )
     assert "kedaluwarsa" in bo.flash_text(bo.text(forged))
     assert session.scalars(select(OrganisationRating)).all() == []
 
-    bad = client.post("/admin/predicate-distribution/rate", data={**data, "rating": "Bagus"},
-                      follow_redirects=True)  # fmt: skip
+    bad = client.post(
+        "/admin/predicate-distribution/rate",
+        data={**data, "rating": "Bagus"},
+        follow_redirects=True,
+    )
     assert "Tidak disimpan" in bo.flash_text(bo.text(bad))
 
-    saved = bo.text(client.post("/admin/predicate-distribution/rate", data=data,
-                                follow_redirects=True))  # fmt: skip
+    saved = bo.text(
+        client.post("/admin/predicate-distribution/rate", data=data, follow_redirects=True)
+    )
     assert "disimpan" in bo.flash_text(saved)
     assert '<strong id="organisation-rating">Baik</strong>' in saved
     assert saved.count('class="finding" data-met="false"') == 2
@@ -219,43 +265,84 @@ def test_a_rating_off_expectations_must_name_the_berakhlak_values(session, cast)
     base = {"work_result_rating": "sesuai_ekspektasi", "feedback": "Catatan"}
     for behaviour in ("di_atas_ekspektasi", "di_bawah_ekspektasi"):
         with pytest.raises(InvalidPayload) as invalid:
-            fire(record, "review", cast.supervisor, via="api",
-                 payload={**base, "behaviour_rating": behaviour})  # fmt: skip
+            fire(
+                record,
+                "review",
+                cast.supervisor,
+                via="api",
+                payload={**base, "behaviour_rating": behaviour},
+            )
         assert "BerAKHLAK" in invalid.value.errors["behaviour_feedback"][0]
     with pytest.raises(InvalidPayload) as invalid:  # a value that is not one of the seven
-        fire(record, "review", cast.supervisor, via="api", payload={
-            **base, "behaviour_rating": "di_bawah_ekspektasi",
-            "behaviour_feedback": {"disiplin": "Sering terlambat"},
-        })  # fmt: skip
+        fire(
+            record,
+            "review",
+            cast.supervisor,
+            via="api",
+            payload={
+                **base,
+                "behaviour_rating": "di_bawah_ekspektasi",
+                "behaviour_feedback": {"disiplin": "Sering terlambat"},
+            },
+        )
     assert "behaviour_feedback" in invalid.value.errors
     session.rollback()
     assert session.get(Appraisal, record.id).state == "submitted"
 
     # As expected needs no names; the feedback per value is kept in the values' order.
-    record = fire(record, "review", cast.supervisor, via="api", payload={
-        **base, "behaviour_rating": "di_bawah_ekspektasi",
-        "behaviour_feedback": {"kolaboratif": " Jarang hadir rapat tim ", "akuntabel": "Terlambat"},
-    })  # fmt: skip
+    record = fire(
+        record,
+        "review",
+        cast.supervisor,
+        via="api",
+        payload={
+            **base,
+            "behaviour_rating": "di_bawah_ekspektasi",
+            "behaviour_feedback": {
+                "kolaboratif": " Jarang hadir rapat tim ",
+                "akuntabel": "Terlambat",
+            },
+        },
+    )
     assert record.predicate == "Kurang/Misconduct"
     assert list(record.behaviour_feedback.items()) == [
-        ("akuntabel", "Terlambat"), ("kolaboratif", "Jarang hadir rapat tim"),
-    ]  # fmt: skip
+        ("akuntabel", "Terlambat"),
+        ("kolaboratif", "Jarang hadir rapat tim"),
+    ]
 
 
 def test_the_back_office_review_names_the_values_and_shows_them(session, client, cast):
     appraisal = bring_to(new_record(session, cast, "appraisal"), "submitted")
     bo.log_in(client, session, cast.supervisor)
     page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
-    for value in ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal",
-                  "adaptif", "kolaboratif"):  # fmt: skip
+    for value in (
+        "berorientasi_pelayanan",
+        "akuntabel",
+        "kompeten",
+        "harmonis",
+        "loyal",
+        "adaptif",
+        "kolaboratif",
+    ):
         assert f'name="behaviour_feedback-{value}"' in page
-    ratings = {"work_result_rating": "di_atas_ekspektasi", "behaviour_rating": "di_atas_ekspektasi",
-               "feedback": "Melampaui target"}  # fmt: skip
+    ratings = {
+        "work_result_rating": "di_atas_ekspektasi",
+        "behaviour_rating": "di_atas_ekspektasi",
+        "feedback": "Melampaui target",
+    }
     missing = bo.fire(client, "appraisal", appraisal, "review", **ratings)
     assert "BerAKHLAK" in bo.flash_text(bo.text(missing))
-    done = bo.fire(client, "appraisal", appraisal, "review", **ratings,
-                   **{"behaviour_feedback-adaptif": "Cepat menguasai aplikasi baru",
-                      "behaviour_feedback-loyal": ""})  # fmt: skip
+    done = bo.fire(
+        client,
+        "appraisal",
+        appraisal,
+        "review",
+        **ratings,
+        **{
+            "behaviour_feedback-adaptif": "Cepat menguasai aplikasi baru",
+            "behaviour_feedback-loyal": "",
+        },
+    )
     assert "Sangat Baik" in bo.text(done)
     session.rollback()
     record = session.get(Appraisal, appraisal.id)

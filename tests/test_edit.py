@@ -15,11 +15,18 @@ from workflow.models import AuditEntry
 
 def test_the_creator_side_may_edit_a_draft_and_it_is_audited(session, cast):
     record = new_record(session, cast, "training_nomination")
-    record = edit(record, cast.subject, {"justification": "Untuk layanan publik"}, via="api",
-                  expected_version=record.version)  # fmt: skip
+    record = edit(
+        record,
+        cast.subject,
+        {"justification": "Untuk layanan publik"},
+        via="api",
+        expected_version=record.version,
+    )
     assert (record.justification, record.state, record.version) == (
-        "Untuk layanan publik", "draft", 2,
-    )  # fmt: skip
+        "Untuk layanan publik",
+        "draft",
+        2,
+    )
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (last.trigger, last.from_state, last.to_state) == ("edit", "draft", "draft")
 
@@ -30,8 +37,12 @@ def test_a_returned_record_may_be_edited_a_submitted_one_may_not(session, cast):
     assert (edited.jp, edited.end_date) == (24, date(2026, 6, 30))
     submitted = bring_to(new_record(session, cast, "appraisal"), "submitted")
     with pytest.raises(TransitionNotAllowed, match="only while draft or returned"):
-        edit(submitted, cast.hr, {"assessor_id": cast.mentor.employee_id, "reason": "Mutasi"},
-             via="api")  # fmt: skip
+        edit(
+            submitted,
+            cast.hr,
+            {"assessor_id": cast.mentor.employee_id, "reason": "Mutasi"},
+            via="api",
+        )
 
 
 def test_others_may_not_edit(session, cast):
@@ -51,8 +62,12 @@ def test_invalid_edits_are_refused(session, cast):
         edit(mentoring, cast.hr, {}, via="api")
     appraisal = new_record(session, cast, "appraisal")
     with pytest.raises(InvalidPayload) as invalid:
-        edit(appraisal, cast.hr, {"assessor_id": cast.manager.employee_id, "reason": "Mutasi"},
-             via="api")  # fmt: skip
+        edit(
+            appraisal,
+            cast.hr,
+            {"assessor_id": cast.manager.employee_id, "reason": "Mutasi"},
+            via="api",
+        )
     assert "assessor_id" in invalid.value.errors  # the approver cannot also assess
 
 
@@ -67,14 +82,13 @@ def test_patch_over_the_api_honours_if_match(session, client, cast, bearer):
     path = f"/api/v1/appraisals/{record.id}"
     headers = bearer(cast.hr)
     change = {"assessor_id": cast.mentor.employee_id, "reason": "Mutasi"}
-    stale = client.patch(path, headers={**headers, "If-Match": '"9"'},
-                         json=change)  # fmt: skip
+    stale = client.patch(path, headers={**headers, "If-Match": '"9"'}, json=change)
     assert stale.status_code == 412
     etag = client.get(path, headers=headers).headers["ETag"]
-    done = client.patch(path, headers={**headers, "If-Match": etag},
-                        json=change)  # fmt: skip
+    done = client.patch(path, headers={**headers, "If-Match": etag}, json=change)
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["assessor_id"] == cast.mentor.employee_id
-    outsider = client.patch(path, headers=bearer(cast.colleague),
-                            json={"assessor_id": cast.supervisor.employee_id})  # fmt: skip
+    outsider = client.patch(
+        path, headers=bearer(cast.colleague), json={"assessor_id": cast.supervisor.employee_id}
+    )
     assert outsider.status_code == 404

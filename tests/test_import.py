@@ -59,28 +59,34 @@ def test_agencies_units_and_employees_load_with_their_tree_and_chain(cli, loaded
     assert "read: 4 rows" in result.output  # progress, on standard error
 
     session.rollback()
-    by_nip = {e.nip: e for e in session.scalars(select(Employee).where(
-        Employee.nip.in_([HEAD, CHIEF, STAFF, OTHER])))}  # fmt: skip
+    by_nip = {
+        e.nip: e
+        for e in session.scalars(
+            select(Employee).where(Employee.nip.in_([HEAD, CHIEF, STAFF, OTHER]))
+        )
+    }
     assert by_nip[STAFF].supervisor_id == by_nip[CHIEF].id  # a supervisor later in the file
     assert by_nip[CHIEF].supervisor_id == by_nip[HEAD].id
     assert by_nip[HEAD].supervisor_id is None
     assert (by_nip[OTHER].status, by_nip[OTHER].rank, by_nip[OTHER].unit.code) == (
-        "PPPK", "IX", "DISDIK")  # fmt: skip
+        "PPPK",
+        "IX",
+        "DISDIK",
+    )
     bkpsdm = session.scalar(select(Unit).where(Unit.code == "BKPSDM"))
     assert bkpsdm.parent.code == "SETDA" and bkpsdm.agency.code == "IMP-A"
 
 
-def test_loading_the_same_file_again_changes_nothing_and_changes_are_updates(
-    cli, loaded, session
-):  # fmt: skip
+def test_loading_the_same_file_again_changes_nothing_and_changes_are_updates(cli, loaded, session):
     path = write(loaded, "e.csv", EMPLOYEES)
     assert cli("import", "employees", str(path), "--quiet").exit_code == 0
     before = {(e.nip, e.name, e.supervisor_id, e.id) for e in session.scalars(select(Employee))}
     again = cli("import", "employees", str(path), "--quiet")
     assert "4 rows read, 0 added, 4 updated" in again.output
     session.rollback()
-    assert {(e.nip, e.name, e.supervisor_id, e.id)
-            for e in session.scalars(select(Employee))} == before  # fmt: skip
+    assert {
+        (e.nip, e.name, e.supervisor_id, e.id) for e in session.scalars(select(Employee))
+    } == before
 
     moved = EMPLOYEES.replace(f"Analis SDM,IMP-A,BKPSDM,{CHIEF}", "Analis SDM,IMP-A,SETDA,")
     assert cli("import", "employees", str(write(loaded, "m.csv", moved)), "--quiet").exit_code == 0
@@ -91,26 +97,29 @@ def test_loading_the_same_file_again_changes_nothing_and_changes_are_updates(
 
     # A newcomer whose supervisor is already in the database, not in the file.
     newcomer = "199609092024031009"
-    extra = (f"nip,name,status,rank,position,agency_code,unit_code,supervisor_nip\n"
-             f"{newcomer},Dian Sastro,PNS,III/a,Analis,IMP-A,SETDA,{HEAD}\n")  # fmt: skip
+    extra = (
+        f"nip,name,status,rank,position,agency_code,unit_code,supervisor_nip\n"
+        f"{newcomer},Dian Sastro,PNS,III/a,Analis,IMP-A,SETDA,{HEAD}\n"
+    )
     assert cli("import", "employees", str(write(loaded, "n.csv", extra)), "--quiet").exit_code == 0
     session.rollback()
     added = session.scalar(select(Employee).where(Employee.nip == newcomer))
     assert added.supervisor.nip == HEAD and added.id > max(e[3] for e in before)
 
 
-def test_a_file_mixing_known_and_new_employees_gives_each_newcomer_its_own_id(
-    cli, loaded, session
-):  # fmt: skip
-    assert cli("import", "employees", str(write(loaded, "e.csv", EMPLOYEES)),
-               "--quiet").exit_code == 0  # fmt: skip
+def test_a_file_mixing_known_and_new_employees_gives_each_newcomer_its_own_id(cli, loaded, session):
+    assert (
+        cli("import", "employees", str(write(loaded, "e.csv", EMPLOYEES)), "--quiet").exit_code == 0
+    )
     session.rollback()
     known = {e.nip: e.id for e in session.scalars(select(Employee))}
     lead, member = "198807072012031007", "199808082022032008"
-    mixed = (f"nip,name,status,rank,position,agency_code,unit_code,supervisor_nip\n"
-             f"{member},Anggota Baru,PNS,III/a,Analis,IMP-A,DISDIK,{lead}\n"
-             f"{HEAD},Ahmad Fauzi Renamed,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,\n"
-             f"{lead},Ketua Baru,PNS,III/d,Kepala Seksi,IMP-A,DISDIK,{HEAD}\n")  # fmt: skip
+    mixed = (
+        f"nip,name,status,rank,position,agency_code,unit_code,supervisor_nip\n"
+        f"{member},Anggota Baru,PNS,III/a,Analis,IMP-A,DISDIK,{lead}\n"
+        f"{HEAD},Ahmad Fauzi Renamed,PNS,IV/d,Sekretaris Daerah,IMP-A,SETDA,\n"
+        f"{lead},Ketua Baru,PNS,III/d,Kepala Seksi,IMP-A,DISDIK,{HEAD}\n"
+    )
     result = cli("import", "employees", str(write(loaded, "x.csv", mixed)), "--quiet")
     assert "3 rows read, 2 added, 1 updated" in result.output, result.output
     session.rollback()
@@ -159,8 +168,15 @@ def test_one_bad_row_and_nothing_is_loaded_with_every_reason_by_line(cli, loaded
 
 def test_skip_bad_loads_the_good_rows_and_writes_the_rest(cli, loaded, session):
     path = write(loaded, "bad.csv", BAD_ROWS)
-    result = cli("import", "employees", str(path), "--skip-bad", "--quiet",
-                 "--rejects", str(loaded / "out.csv"))  # fmt: skip
+    result = cli(
+        "import",
+        "employees",
+        str(path),
+        "--skip-bad",
+        "--quiet",
+        "--rejects",
+        str(loaded / "out.csv"),
+    )
     assert result.exit_code == 0, result.output
     assert "10 rows read, 1 added, 0 updated, 9 rejected" in result.output
     session.rollback()
@@ -176,8 +192,7 @@ def test_skip_bad_loads_the_good_rows_and_writes_the_rest(cli, loaded, session):
         ("", "missing: nip"),
     ],
 )
-def test_a_file_that_is_not_this_kind_of_csv_is_refused(cli, loaded, session, content,
-                                                         message):  # fmt: skip
+def test_a_file_that_is_not_this_kind_of_csv_is_refused(cli, loaded, session, content, message):
     result = cli("import", "employees", str(write(loaded, "x.csv", content)))
     assert result.exit_code == 1 and message in result.output
     assert count(session, Employee) == 0
@@ -230,8 +245,9 @@ def test_everyone_under_a_rejected_head_is_rejected_naming_their_own_supervisor(
     chiefs, staff = rest[:3], rest[3:]
     rows = [f"{head},Kepala,PNS,V/a,Sekretaris Daerah,IMP-A,SETDA,"]
     rows += [f"{c},Kabid,PNS,IV/a,Kepala Bidang,IMP-A,BKPSDM,{head}" for c in chiefs]
-    rows += [f"{s},Staf,PNS,III/a,Analis,IMP-A,BKPSDM,{chiefs[i // 3]}"
-             for i, s in enumerate(staff)]  # fmt: skip
+    rows += [
+        f"{s},Staf,PNS,III/a,Analis,IMP-A,BKPSDM,{chiefs[i // 3]}" for i, s in enumerate(staff)
+    ]
     rows.append(f"{OTHER},Rina Wati,PPPK,IX,Guru Ahli Pertama,IMP-A,DISDIK,")
     path = write(loaded, "chain.csv", "\n".join([EMPLOYEES.splitlines()[0], *rows]) + "\n")
 
@@ -291,8 +307,14 @@ def test_a_rejects_file_that_cannot_be_written_is_an_error_and_nothing_is_loaded
     cli, loaded, session
 ):
     path = write(loaded, "bad.csv", BAD_ROWS)
-    result = cli("import", "employees", str(path), "--skip-bad",
-                 "--rejects", str(loaded / "no-such-dir" / "out.csv"))  # fmt: skip
+    result = cli(
+        "import",
+        "employees",
+        str(path),
+        "--skip-bad",
+        "--rejects",
+        str(loaded / "no-such-dir" / "out.csv"),
+    )
     assert result.exit_code == 1
     assert "no-such-dir/out.csv: No such file or directory" in result.output
     assert count(session, Employee) == 0
@@ -311,8 +333,13 @@ def test_on_postgresql_the_import_has_memory_of_its_own_only_while_it_runs(sessi
         if postgresql and phase == "read":
             during.append(tuple(session.execute(text(show)).one()))
 
-    result = importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True),
-                                 progress=progress, work_mem="96MB")  # fmt: skip
+    result = importer.import_csv(
+        session,
+        "employees",
+        EMPLOYEES.splitlines(keepends=True),
+        progress=progress,
+        work_mem="96MB",
+    )
     assert result.applied and result.inserted == 4
     if postgresql:
         assert during == [("96MB", "96MB")]
@@ -324,13 +351,15 @@ def test_a_work_mem_the_database_refuses_is_a_clear_error_and_nothing_is_loaded(
 ):
     if session.get_bind().dialect.name != "postgresql":
         # SQLite has no such setting: the import does not send it
-        result = importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True),
-                                     work_mem="lots")  # fmt: skip
+        result = importer.import_csv(
+            session, "employees", EMPLOYEES.splitlines(keepends=True), work_mem="lots"
+        )
         assert result.applied
         return
     with pytest.raises(importer.BadSetting, match="import work_mem 'lots'"):
-        importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True),
-                            work_mem="lots")  # fmt: skip
+        importer.import_csv(
+            session, "employees", EMPLOYEES.splitlines(keepends=True), work_mem="lots"
+        )
     app.config["IMPORT_WORK_MEM"] = "lots"
     try:
         result = cli("import", "employees", str(write(loaded, "e.csv", EMPLOYEES)))

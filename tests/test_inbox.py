@@ -25,21 +25,27 @@ def desk(session, cast):
     second_program = factories.program(session)
     session.commit()
     records = {
-        "nomination_submitted": bring_to(new_record(session, cast, "training_nomination"),
-                                         "submitted"),
+        "nomination_submitted": bring_to(
+            new_record(session, cast, "training_nomination"), "submitted"
+        ),
         "appraisal_submitted": bring_to(new_record(session, cast, "appraisal"), "submitted"),
-        "appraisal_reviewed": bring_to(new_record(session, cast, "appraisal", period="Q1"),
-                                       "reviewed"),
-        "appraisal_returned": bring_to(new_record(session, cast, "appraisal", period="Q2"),
-                                       "returned"),
-        "mentoring_submitted": bring_to(new_record(session, cast, "mentoring_assignment"),
-                                        "submitted"),
+        "appraisal_reviewed": bring_to(
+            new_record(session, cast, "appraisal", period="Q1"), "reviewed"
+        ),
+        "appraisal_returned": bring_to(
+            new_record(session, cast, "appraisal", period="Q2"), "returned"
+        ),
+        "mentoring_submitted": bring_to(
+            new_record(session, cast, "mentoring_assignment"), "submitted"
+        ),
         "nomination_reviewed": bring_to(
-            new_record(session, cast, "training_nomination",
-                       program_id=second_program.id), "reviewed"),
-        "mentoring_reviewed": bring_to(new_record(session, cast, "mentoring_assignment"),
-                                       "reviewed"),
-    }  # fmt: skip
+            new_record(session, cast, "training_nomination", program_id=second_program.id),
+            "reviewed",
+        ),
+        "mentoring_reviewed": bring_to(
+            new_record(session, cast, "mentoring_assignment"), "reviewed"
+        ),
+    }
     return records
 
 
@@ -55,8 +61,9 @@ def test_supervisor_sees_what_waits_for_their_review_oldest_first(session, cast,
 
 def test_approver_hr_mentor_and_subject_each_see_their_own_queue(session, cast, desk):
     assert keys(inbox(session, cast.manager)) == expect(desk, "appraisal_reviewed")
-    assert keys(inbox(session, cast.hr)) == expect(desk, "nomination_reviewed",
-                                                   "mentoring_reviewed")  # fmt: skip
+    assert keys(inbox(session, cast.hr)) == expect(
+        desk, "nomination_reviewed", "mentoring_reviewed"
+    )
     assert keys(inbox(session, cast.mentor)) == expect(desk, "mentoring_submitted")
     assert keys(inbox(session, cast.subject)) == expect(desk, "appraisal_returned")
 
@@ -71,8 +78,11 @@ def test_items_carry_the_triggers_the_actor_may_fire(session, cast, desk):
     assert [t.trigger for t in item.triggers] == ["review", "return", "reject"]
     review = item.triggers[0]
     assert review.fields == (
-        "work_result_rating", "behaviour_rating", "feedback", "behaviour_feedback",
-    )  # fmt: skip
+        "work_result_rating",
+        "behaviour_rating",
+        "feedback",
+        "behaviour_feedback",
+    )
     assert review.required == review.fields[:3]
     assert item.triggers[1].needs_comment
 
@@ -107,8 +117,10 @@ def test_pages_follow_each_other_without_gaps_or_repeats(session, cast, desk):
 def test_what_may_i_do_here(session, cast, desk):
     record = desk["appraisal_reviewed"]
     assert [t.trigger for t in allowed_triggers(record, cast.manager)] == [
-        "approve", "return", "reject",
-    ]  # fmt: skip
+        "approve",
+        "return",
+        "reject",
+    ]
     assert allowed_triggers(record, cast.supervisor) == []  # reviewed it; approval is not theirs
     assert allowed_triggers(record, cast.colleague) == []
 
@@ -184,10 +196,11 @@ def test_a_page_costs_the_same_queries_however_many_items_it_holds(session, cast
     def appraisals_of_new_staff(count: int) -> None:
         # Each about another employee, so nothing is served from the identity map.
         staff = [
-            factories.employee(session, cast.subject_employee.unit,
-                               supervisor=cast.supervisor.employee)
+            factories.employee(
+                session, cast.subject_employee.unit, supervisor=cast.supervisor.employee
+            )
             for _ in range(count)
-        ]  # fmt: skip
+        ]
         session.commit()
         for employee in staff:
             record = new_record(session, cast, "training_nomination", employee_id=employee.id)

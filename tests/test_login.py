@@ -39,15 +39,25 @@ def test_a_cookie_saved_before_logout_no_longer_opens_the_back_office(app, clien
     session.rollback()
     entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "users")).all()[-1]
     assert (entry.action, entry.actor_id, entry.row_key) == (
-        "end_sessions", cast.supervisor.id, str(cast.supervisor.id))  # fmt: skip
+        "end_sessions",
+        cast.supervisor.id,
+        str(cast.supervisor.id),
+    )
     assert "***" not in str(entry.before) + str(entry.after)  # nothing of the uniquifier
 
 
 def test_a_remember_me_cookie_saved_before_logout_no_longer_logs_in(client, session, cast):
     bo.give_password(session, cast.supervisor)
     page = bo.text(client.get("/login"))
-    client.post("/login", data={"email": cast.supervisor.email, "password": bo.PASSWORD,
-                                "remember": "y", "csrf_token": bo.csrf(page)})  # fmt: skip
+    client.post(
+        "/login",
+        data={
+            "email": cast.supervisor.email,
+            "password": bo.PASSWORD,
+            "remember": "y",
+            "csrf_token": bo.csrf(page),
+        },
+    )
     remembered = client.get_cookie("remember_token").value
     bo.log_out(client)
     client.delete_cookie("session")
@@ -61,15 +71,22 @@ def test_a_password_change_ends_the_other_sessions_and_is_logged(app, client, se
     bo.log_in(elsewhere, session, cast.supervisor)
     page = bo.text(client.get("/change"))
     new = "Baru-sekali-2026!"
-    data = {"password": bo.PASSWORD, "new_password": new, "new_password_confirm": new,
-            "csrf_token": bo.csrf(page)}  # fmt: skip
+    data = {
+        "password": bo.PASSWORD,
+        "new_password": new,
+        "new_password_confirm": new,
+        "csrf_token": bo.csrf(page),
+    }
     assert client.post("/change", data=data).status_code == 302
     assert client.get("/admin/inbox/").status_code == 200  # this browser stays logged in
     assert elsewhere.get("/admin/inbox/").status_code == 302  # the other one is logged out
     session.rollback()
     entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "users")).all()[-1]
     assert (entry.action, entry.actor_id, entry.via) == (
-        "change_password", cast.supervisor.id, "admin")  # fmt: skip
+        "change_password",
+        cast.supervisor.id,
+        "admin",
+    )
 
 
 def test_login_page_cache_control_is_well_formed(client):
@@ -79,9 +96,17 @@ def test_login_page_cache_control_is_well_formed(client):
 
 
 @pytest.mark.parametrize(
-    "target", ["/\t/evil.example/", "//evil.example/", "/\\evil.example", "https://evil.example/",
-               "/a\nb", " /x", "javascript:alert(1)"],
-)  # fmt: skip
+    "target",
+    [
+        "/\t/evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/a\nb",
+        " /x",
+        "javascript:alert(1)",
+    ],
+)
 def test_next_is_a_same_site_path_only(target):
     assert safe_next(target, "/fallback") == "/fallback"
 
@@ -238,14 +263,22 @@ def test_re_authentication_and_password_change_are_throttled_too(client, session
         for _ in range(2):
             page = bo.text(client.get(path))
             new = "Baru-sekali-2026!"
-            data = {field: "salah", "new_password": new, "new_password_confirm": new,
-                    "csrf_token": bo.csrf(page)}  # fmt: skip
+            data = {
+                field: "salah",
+                "new_password": new,
+                "new_password_confirm": new,
+                "csrf_token": bo.csrf(page),
+            }
             last = client.post(path, data=data)
     # the right password at login gave its attempt back; the fourth wrong one is refused
     assert last.status_code == 429
     page = bo.text(client.get("/change"))
-    data = {"password": bo.PASSWORD, "new_password": "Baru-sekali-2026!",
-            "new_password_confirm": "Baru-sekali-2026!", "csrf_token": bo.csrf(page)}  # fmt: skip
+    data = {
+        "password": bo.PASSWORD,
+        "new_password": "Baru-sekali-2026!",
+        "new_password_confirm": "Baru-sekali-2026!",
+        "csrf_token": bo.csrf(page),
+    }
     assert client.post("/change", data=data).status_code == 429
 
 
@@ -266,8 +299,12 @@ def test_the_pause_is_in_english_for_those_who_chose_it(client, session, cast, l
 
 
 def test_a_forwarded_address_counts_only_behind_a_trusted_proxy(database_url, tmp_path):
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-              "LOGIN_ADDRESS_LIMIT": "1 per 15 minutes", "WTF_CSRF_ENABLED": False}  # fmt: skip
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LOGIN_ADDRESS_LIMIT": "1 per 15 minutes",
+        "WTF_CSRF_ENABLED": False,
+    }
     for proxies, paused in ((0, True), (1, False)):
         app = create_app({**config, "TRUSTED_PROXIES": proxies})
         client = app.test_client()

@@ -22,9 +22,9 @@ def test_there_is_exactly_one_head(app_ctx):
 
 def test_models_match_the_migrated_schema(app_ctx):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={
-            "compare_type": True, "include_object": schema_filter(conn.dialect.name),
-        })  # fmt: skip
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": schema_filter(conn.dialect.name)}
+        )
         assert compare_metadata(context, db.metadata) == []
 
 

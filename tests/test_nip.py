@@ -29,8 +29,12 @@ def test_make_nip_round_trips():
     value = make_nip(date(1990, 7, 1), 2014, 3, "M", 42)
     nip = parse_nip(value, today=TODAY)
     assert (nip.birth_date, nip.tmt_year, nip.tmt_month, nip.gender, nip.sequence) == (
-        date(1990, 7, 1), 2014, 3, "M", 42,
-    )  # fmt: skip
+        date(1990, 7, 1),
+        2014,
+        3,
+        "M",
+        42,
+    )
 
 
 @pytest.mark.parametrize(

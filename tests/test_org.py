@@ -16,9 +16,14 @@ def test_an_employee_belongs_to_the_agency_of_their_unit(session, cast):
     unit = factories.unit(session, cast.agency)
     session.commit()
     stray = Employee(
-        nip="198701012012011001", name="Salah Instansi", status="PNS", rank="III/b",
-        position="Analis", agency_id=cast.other_agency.id, unit_id=unit.id,
-    )  # fmt: skip
+        nip="198701012012011001",
+        name="Salah Instansi",
+        status="PNS",
+        rank="III/b",
+        position="Analis",
+        agency_id=cast.other_agency.id,
+        unit_id=unit.id,
+    )
     session.add(stray)
     with pytest.raises(IntegrityError):
         session.commit()
@@ -48,11 +53,21 @@ def test_login_page_is_served(client):
 
 def _staff(session, agency, count: int, first: int) -> None:
     unit = factories.unit(session, agency)
-    session.execute(insert(Employee), [
-        {"nip": f"{first + n:018d}", "name": f"Pegawai {first + n}", "status": "PNS",
-         "rank": "III/a", "position": "Analis", "agency_id": agency.id, "unit_id": unit.id}
-        for n in range(count)
-    ])  # fmt: skip
+    session.execute(
+        insert(Employee),
+        [
+            {
+                "nip": f"{first + n:018d}",
+                "name": f"Pegawai {first + n}",
+                "status": "PNS",
+                "rank": "III/a",
+                "position": "Analis",
+                "agency_id": agency.id,
+                "unit_id": unit.id,
+            }
+            for n in range(count)
+        ],
+    )
 
 
 def _read_nodes(node):

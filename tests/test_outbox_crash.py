@@ -37,8 +37,12 @@ def _worker(database_url: str, *args: str, name: str) -> subprocess.Popen:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work", "--name", name, *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _wait_for(condition, seconds: float, what: str) -> None:
@@ -55,8 +59,9 @@ def test_a_worker_killed_mid_batch_loses_no_event(session, cast, receiver, datab
         sink.secret = webhooks.add_subscription(session, sink.url, ["*"], name="crash").secret
     record = new_record(session, cast, "training_nomination")
     for i in range(EVENTS - 1):
-        record = fire(record, "return" if i % 2 else "submit", None, via="system",
-                      comment="Lengkapi berkas")  # fmt: skip
+        record = fire(
+            record, "return" if i % 2 else "submit", None, via="system", comment="Lengkapi berkas"
+        )
     expected = set(session.scalars(select(OutboxEvent.event_id)))
     assert len(expected) == EVENTS
     session.close()

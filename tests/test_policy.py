@@ -74,9 +74,15 @@ def world(session, cast):
     token, _ = tokens.issue(session, cast.subject, "own")
     session.add(Holiday(day=date(2026, 12, 25), name="Hari Raya Natal"))
     session.commit()
-    row = delegation.delegate(session, cast.hr, principal_id=cast.manager.employee_id,
-                              delegate_id=cast.colleague.employee_id, starts_on=local_today(),
-                              ends_on=local_today() + timedelta(days=3), via="api")  # fmt: skip
+    row = delegation.delegate(
+        session,
+        cast.hr,
+        principal_id=cast.manager.employee_id,
+        delegate_id=cast.colleague.employee_id,
+        starts_on=local_today(),
+        ends_on=local_today() + timedelta(days=3),
+        via="api",
+    )
     with write_transaction(session):
         client = webhooks.add_client(session, "siasn", ["appraisal.submit"])
         subscription = webhooks.add_subscription(session, "http://127.0.0.1:9/x", ["*"])
@@ -154,18 +160,31 @@ def _key_of(row) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def test_no_back_office_view_lets_another_agencys_hr_officer_write(app, client, session, cast,
-                                                                   world):  # fmt: skip
+def test_no_back_office_view_lets_another_agencys_hr_officer_write(
+    app, client, session, cast, world
+):
     by_model = {type(row): row for row in world.values() if row is not None}
     by_model[Appraisal] = world["appraisal"]
     log_in(client, session, cast.hr_other)
     token = csrf(text(client.get("/admin/unit/new/")))
-    target = {"agency": cast.agency.id, "unit": world["unit"].id, "parent": world["unit"].id,
-              "code": "ZZ-1", "name": "Disusupkan", "nip": "198001012005011001",
-              "principal": cast.manager.employee_id, "delegate": cast.colleague.employee_id,
-              "employee": cast.subject_employee.id, "kind": "Plh", "day": "2026-12-26",
-              "starts_on": local_today().isoformat(), "ends_on": local_today().isoformat(),
-              "year": "2026", "amount": "1", "csrf_token": token}  # fmt: skip
+    target = {
+        "agency": cast.agency.id,
+        "unit": world["unit"].id,
+        "parent": world["unit"].id,
+        "code": "ZZ-1",
+        "name": "Disusupkan",
+        "nip": "198001012005011001",
+        "principal": cast.manager.employee_id,
+        "delegate": cast.colleague.employee_id,
+        "employee": cast.subject_employee.id,
+        "kind": "Plh",
+        "day": "2026-12-26",
+        "starts_on": local_today().isoformat(),
+        "ends_on": local_today().isoformat(),
+        "year": "2026",
+        "amount": "1",
+        "csrf_token": token,
+    }
     before = _everything(session)
     walked = []
     for view in _model_views(app):
@@ -219,9 +238,15 @@ def test_back_office_edits_of_reference_data_are_logged_with_before_and_after(
     unit = world["unit"]
     old_name = unit.name
     page = text(client.get(f"/admin/unit/edit/?id={unit.id}"))
-    client.post(f"/admin/unit/edit/?id={unit.id}",
-                data={"agency": cast.agency.id, "code": unit.code, "name": "Bidang Baru",
-                      "csrf_token": csrf(page)})  # fmt: skip
+    client.post(
+        f"/admin/unit/edit/?id={unit.id}",
+        data={
+            "agency": cast.agency.id,
+            "code": unit.code,
+            "name": "Bidang Baru",
+            "csrf_token": csrf(page),
+        },
+    )
     session.rollback()
     entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "units")).all()[-1]
     assert (entry.action, entry.actor_id, entry.via) == ("update", cast.hr.id, "admin")
@@ -247,12 +272,27 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
     rec, prog = world["appraisal"].id, world["program"].id
     int_ = "<int(min=1, max=2147483647):"
     unit_body = {"agency_id": a, "code": "ZZ-1", "name": "Disusupkan"}
-    emp_body = {"nip": "198001012005011001", "name": "Disusupkan", "status": "PNS",
-                "rank": "III/a", "position": "Staf", "unit_id": unit}  # fmt: skip
-    prog_body = {"code": "ZZ-P", "name": "Disusupkan", "form": "pelatihan",
-                 "delivery_mode": "daring", "organiser": "X", "agency_id": a, "jp": 10,
-                 "start_date": "2026-01-01", "end_date": "2026-01-02", "seat_quota": 1,
-                 "cost_per_participant": 1}  # fmt: skip
+    emp_body = {
+        "nip": "198001012005011001",
+        "name": "Disusupkan",
+        "status": "PNS",
+        "rank": "III/a",
+        "position": "Staf",
+        "unit_id": unit,
+    }
+    prog_body = {
+        "code": "ZZ-P",
+        "name": "Disusupkan",
+        "form": "pelatihan",
+        "delivery_mode": "daring",
+        "organiser": "X",
+        "agency_id": a,
+        "jp": 10,
+        "start_date": "2026-01-01",
+        "end_date": "2026-01-02",
+        "seat_quota": 1,
+        "cost_per_participant": 1,
+    }
     records = {}
     for coll, body in (
         ("training-nominations", {"employee_id": emp, "program_id": prog}),
@@ -260,10 +300,14 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
         ("appraisals", {"employee_id": emp, "year": 2027}),
     ):
         records[f"POST /api/v1/{coll}"] = (f"/api/v1/{coll}", body)
-        records[f"PATCH /api/v1/{coll}/{int_}record_id>"] = (f"/api/v1/{coll}/{rec}",
-                                                             {"comment": "x"})  # fmt: skip
+        records[f"PATCH /api/v1/{coll}/{int_}record_id>"] = (
+            f"/api/v1/{coll}/{rec}",
+            {"comment": "x"},
+        )
         records[f"POST /api/v1/{coll}/{int_}record_id>/transitions"] = (
-            f"/api/v1/{coll}/{rec}/transitions", {"trigger": "submit"})  # fmt: skip
+            f"/api/v1/{coll}/{rec}/transitions",
+            {"trigger": "submit"},
+        )
         bulk = {"items": [{"id": rec, "trigger": "submit"}]}
         records[f"POST /api/v1/{coll}/transitions"] = (f"/api/v1/{coll}/transitions", bulk)
     return {
@@ -324,8 +368,9 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
     }
 
 
-def test_no_api_route_lets_another_agencys_hr_officer_write(app, client, session, cast, world,
-                                                            bearer):  # fmt: skip
+def test_no_api_route_lets_another_agencys_hr_officer_write(
+    app, client, session, cast, world, bearer
+):
     attacks = _attacks(cast, world)
     routes = _api_writes(app)
     assert set(routes) == set(attacks), "a write route of the API without an attack here"
@@ -352,35 +397,52 @@ def test_no_api_route_lets_another_agencys_hr_officer_write(app, client, session
         ("/api/v1/training-programs", {"code": "ZZ-P", "name": "Pelatihan Baru"}),
     ],
 )
-def test_an_allowed_api_write_leaves_a_change_entry(client, session, cast, world, bearer, path,
-                                                    body):  # fmt: skip
+def test_an_allowed_api_write_leaves_a_change_entry(
+    client, session, cast, world, bearer, path, body
+):
     if "units" in path:
         body = {**body, "agency_id": cast.agency.id}
     else:
-        body = {**body, "form": "pelatihan", "delivery_mode": "daring", "organiser": "BKPSDM",
-                "agency_id": cast.agency.id, "jp": 10, "start_date": "2026-01-01",
-                "end_date": "2026-01-02", "seat_quota": 5, "cost_per_participant": 1}  # fmt: skip
+        body = {
+            **body,
+            "form": "pelatihan",
+            "delivery_mode": "daring",
+            "organiser": "BKPSDM",
+            "agency_id": cast.agency.id,
+            "jp": 10,
+            "start_date": "2026-01-01",
+            "end_date": "2026-01-02",
+            "seat_quota": 5,
+            "cost_per_participant": 1,
+        }
     answer = client.post(path, json=body, headers=bearer(cast.hr))
     assert answer.status_code == 201, answer.json
     session.rollback()
     entry = session.scalars(select(ChangeEntry).order_by(ChangeEntry.id.desc())).first()
     assert (entry.action, entry.actor_id, entry.via, entry.agency_id) == (
-        "create", cast.hr.id, "api", cast.agency.id)  # fmt: skip
+        "create",
+        cast.hr.id,
+        "api",
+        cast.agency.id,
+    )
     assert entry.row_key == str(answer.json["id"]) and entry.after["name"] == body["name"]
 
 
 # -- cross-agency links ----------------------------------------------------------------
 
 
-def test_an_employee_cannot_be_linked_to_a_supervisor_of_another_agency(client, session, cast,
-                                                                       bearer):  # fmt: skip
+def test_an_employee_cannot_be_linked_to_a_supervisor_of_another_agency(
+    client, session, cast, bearer
+):
     away = factories.employee(session, factories.unit(session, cast.other_agency))
     session.commit()
     hr = bearer(cast.hr)
-    elsewhere = client.patch(f"/api/v1/employees/{cast.subject_employee.id}",
-                             json={"supervisor_id": away.id}, headers=hr)  # fmt: skip
-    missing = client.patch(f"/api/v1/employees/{cast.subject_employee.id}",
-                           json={"supervisor_id": 99_999}, headers=hr)  # fmt: skip
+    elsewhere = client.patch(
+        f"/api/v1/employees/{cast.subject_employee.id}", json={"supervisor_id": away.id}, headers=hr
+    )
+    missing = client.patch(
+        f"/api/v1/employees/{cast.subject_employee.id}", json={"supervisor_id": 99_999}, headers=hr
+    )
     assert elsewhere.status_code == missing.status_code == 422
     # the same words for an id of another agency as for none at all: nothing to probe
     assert elsewhere.json["errors"]["supervisor_id"] == [f"No employee {away.id} in this agency."]
@@ -393,8 +455,13 @@ def test_an_acting_official_must_be_of_the_principals_agency(client, session, ca
     away = factories.employee(session, factories.unit(session, cast.other_agency))
     session.commit()
     today = local_today().isoformat()
-    body = {"principal_id": cast.manager.employee_id, "delegate_id": away.id, "kind": "Plh",
-            "starts_on": today, "ends_on": today}  # fmt: skip
+    body = {
+        "principal_id": cast.manager.employee_id,
+        "delegate_id": away.id,
+        "kind": "Plh",
+        "starts_on": today,
+        "ends_on": today,
+    }
     for who in (cast.hr, cast.hr_other, cast.admin):
         answer = client.post("/api/v1/delegations", json=body, headers=bearer(who))
         assert answer.status_code == 422, (who, answer.json)
@@ -408,8 +475,13 @@ def test_a_supervisor_chain_cannot_loop(session, cast):
 
 
 def test_reference_writes_through_the_command_name_the_agency_in_the_log(session, cast):
-    row = changes.save(session, cast.hr, Unit(), {"agency_id": cast.agency.id, "code": "U-9",
-                                                    "name": "Subbagian"}, via="api")  # fmt: skip
+    row = changes.save(
+        session,
+        cast.hr,
+        Unit(),
+        {"agency_id": cast.agency.id, "code": "U-9", "name": "Subbagian"},
+        via="api",
+    )
     entry = session.scalar(select(ChangeEntry).where(ChangeEntry.row_key == str(row.id)))
     assert entry.agency_id == cast.agency.id and entry.after["code"] == "U-9"
 
@@ -417,8 +489,9 @@ def test_reference_writes_through_the_command_name_the_agency_in_the_log(session
 def test_models_seen_only_by_admins_have_no_list_for_others(session, cast):
     for model in (User, ApiToken, WebhookClient, Subscription, Agency, TrainingProgram):
         clause = policy.scope(cast.hr, model)
-        rows = session.scalars(select(model).where(clause) if clause is not None
-                               else select(model)).all()  # fmt: skip
+        rows = session.scalars(
+            select(model).where(clause) if clause is not None else select(model)
+        ).all()
         assert all(policy.can_see(cast.hr, r) for r in rows), model
 
 
@@ -453,8 +526,9 @@ def test_an_organisation_rating_is_logged(session, cast):
     from workflow.distribution import set_rating
 
     set_rating(session, cast.hr, agency_id=cast.agency.id, year=2025, period="Q1", rating="Baik")
-    set_rating(session, cast.hr, agency_id=cast.agency.id, year=2025, period="Q1",
-               rating="Istimewa")  # fmt: skip
+    set_rating(
+        session, cast.hr, agency_id=cast.agency.id, year=2025, period="Q1", rating="Istimewa"
+    )
     entries = session.scalars(
         select(ChangeEntry).where(ChangeEntry.model == "organisation_ratings")
     ).all()
@@ -466,8 +540,9 @@ def test_the_change_log_never_holds_a_secret(session, cast):
     row = changes.make(
         session,
         cast.admin,
-        lambda: webhooks.add_subscription(session, "http://127.0.0.1:9/z", ["*"]), via="admin",
-    )  # fmt: skip
+        lambda: webhooks.add_subscription(session, "http://127.0.0.1:9/z", ["*"]),
+        via="admin",
+    )
     changes.run(session, cast.admin, row, "rotate", webhooks.rotate_secret, via="admin")
     logged = repr([(e.before, e.after) for e in session.scalars(select(ChangeEntry))])
     assert row.secret not in logged and row.sealed_secret not in logged
@@ -488,13 +563,18 @@ def test_a_record_about_someone_one_may_not_see_reads_as_about_nobody(
     if collection == "training-nominations":
         extra = {"program_id": cast.program.id}
     if collection == "mentoring-assignments":
-        extra = {"mentor_id": cast.mentor.employee_id, "goals": "x", "start_date": "2026-01-05",
-                 "end_date": "2026-02-05", "jp": 8}  # fmt: skip
+        extra = {
+            "mentor_id": cast.mentor.employee_id,
+            "goals": "x",
+            "start_date": "2026-01-05",
+            "end_date": "2026-02-05",
+            "jp": 8,
+        }
     headers = bearer(cast.hr_other)
-    theirs = client.post(f"/api/v1/{collection}", headers=headers,
-                         json={field: cast.subject_employee.id, **extra})  # fmt: skip
-    nobody = client.post(f"/api/v1/{collection}", headers=headers,
-                         json={field: 99_999, **extra})  # fmt: skip
+    theirs = client.post(
+        f"/api/v1/{collection}", headers=headers, json={field: cast.subject_employee.id, **extra}
+    )
+    nobody = client.post(f"/api/v1/{collection}", headers=headers, json={field: 99_999, **extra})
     assert theirs.status_code == nobody.status_code == 422, (theirs.json, nobody.json)
     assert theirs.json["errors"][field] == [f"No employee with id {cast.subject_employee.id}."]
     assert nobody.json["errors"][field] == ["No employee with id 99999."]
@@ -504,8 +584,10 @@ def test_hr_ends_a_delegation_from_the_back_office_and_it_is_logged(client, sess
     row = world["delegation"]
     log_in(client, session, cast.hr)
     page = text(client.get("/admin/delegation/"))
-    answer = client.post("/admin/delegation/action/", data={
-        "action": "revoke", "rowid": str(row.id), "csrf_token": csrf(page)})  # fmt: skip
+    answer = client.post(
+        "/admin/delegation/action/",
+        data={"action": "revoke", "rowid": str(row.id), "csrf_token": csrf(page)},
+    )
     assert answer.status_code == 302
     session.rollback()
     assert session.get(Delegation, row.id).revoked_at is not None

@@ -38,11 +38,17 @@ def test_review_stores_the_predicate_and_the_rule_it_came_from(session, cast):
     from workflow import fire
 
     record = bring_to(new_record(session, cast, "appraisal"), "submitted")
-    record = fire(record, "review", cast.supervisor, via="api", payload={
-        "work_result_rating": "di_bawah_ekspektasi",
-        "behaviour_rating": "di_bawah_ekspektasi",
-        "feedback": "Perlu pendampingan intensif.",
-        "behaviour_feedback": {"akuntabel": "Laporan sering terlambat."},
-    })  # fmt: skip
+    record = fire(
+        record,
+        "review",
+        cast.supervisor,
+        via="api",
+        payload={
+            "work_result_rating": "di_bawah_ekspektasi",
+            "behaviour_rating": "di_bawah_ekspektasi",
+            "feedback": "Perlu pendampingan intensif.",
+            "behaviour_feedback": {"akuntabel": "Laporan sering terlambat."},
+        },
+    )
     assert (record.predicate, record.predicate_rule) == ("Sangat Kurang", "permenpanrb-6-2022")
     assert record.feedback == "Perlu pendampingan intensif."

@@ -31,11 +31,14 @@ def count(session, model) -> int:
 def age(session, event_ids, by: timedelta = OLD) -> None:
     """Make these events, and their deliveries' delivery, ``by`` older."""
     then = utcnow() - by
-    session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(event_ids))
-                    .values(created_at=then))  # fmt: skip
-    session.execute(update(OutboxDelivery).where(OutboxDelivery.event_id.in_(event_ids),
-                                                 OutboxDelivery.delivered_at.is_not(None))
-                    .values(delivered_at=then))  # fmt: skip
+    session.execute(
+        update(OutboxEvent).where(OutboxEvent.id.in_(event_ids)).values(created_at=then)
+    )
+    session.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.event_id.in_(event_ids), OutboxDelivery.delivered_at.is_not(None))
+        .values(delivered_at=then)
+    )
     session.commit()
 
 
@@ -60,21 +63,35 @@ def traffic(session, cast, receiver):
     undispatched = event_ids(session)[len(unheard) + len(heard) :]
     age(session, unheard + heard[:4] + undispatched)
     dead, pending = heard[2], heard[3]
-    session.execute(update(OutboxDelivery).where(OutboxDelivery.event_id == dead)
-                    .values(status="dead"))  # fmt: skip
-    session.execute(update(OutboxDelivery).where(OutboxDelivery.event_id == pending)
-                    .values(status="pending", delivered_at=None))  # fmt: skip
+    session.execute(
+        update(OutboxDelivery).where(OutboxDelivery.event_id == dead).values(status="dead")
+    )
+    session.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.event_id == pending)
+        .values(status="pending", delivered_at=None)
+    )
     now = utcnow()
     for hours in (25, 1):
-        session.add(IdempotentRequest(
-            user_id=cast.admin.id, key=f"k{hours}", request_hash="h", status=200, response={},
-            created_at=now - timedelta(hours=hours),
-        ))  # fmt: skip
+        session.add(
+            IdempotentRequest(
+                user_id=cast.admin.id,
+                key=f"k{hours}",
+                request_hash="h",
+                status=200,
+                response={},
+                created_at=now - timedelta(hours=hours),
+            )
+        )
     for days in (100, 10):
-        session.add(WebhookReceipt(
-            client_name="siasn", webhook_id=f"msg_{days}", outcome="accepted",
-            received_at=now - timedelta(days=days),
-        ))  # fmt: skip
+        session.add(
+            WebhookReceipt(
+                client_name="siasn",
+                webhook_id=f"msg_{days}",
+                outcome="accepted",
+                received_at=now - timedelta(days=days),
+            )
+        )
     session.commit()
     return {"unheard": unheard, "heard": heard, "undispatched": undispatched}
 
@@ -100,9 +117,11 @@ def test_what_was_kept_long_enough_goes_and_nothing_else(session, traffic):
 def test_a_backlog_goes_in_batches_each_reported(session, traffic):
     reported = []
     counts = retention.prune(
-        session, retention.Keep(delivered=timedelta(0)), batch=2,
+        session,
+        retention.Keep(delivered=timedelta(0)),
+        batch=2,
         progress=lambda kind, done: reported.append((kind, done)),
-    )  # fmt: skip
+    )
     # the four delivered ones; then every dispatched event left without deliveries
     assert counts["deliveries"] == 4 and counts["events"] == 2 + 4
     assert [d for k, d in reported if k == "deliveries"] == [2, 4]
@@ -110,8 +129,9 @@ def test_a_backlog_goes_in_batches_each_reported(session, traffic):
 
 
 def test_a_delivery_being_redelivered_meanwhile_is_not_pruned(app, session, traffic):
-    target = session.scalar(select(OutboxDelivery.id).where(OutboxDelivery.event_id
-                                                             == traffic["heard"][0]))  # fmt: skip
+    target = session.scalar(
+        select(OutboxDelivery.id).where(OutboxDelivery.event_id == traffic["heard"][0])
+    )
     session.rollback()
     # another connection takes the delivery as a redelivery does, and holds it
     holder = db.engine.connect().execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
@@ -127,8 +147,11 @@ def test_a_delivery_being_redelivered_meanwhile_is_not_pruned(app, session, traf
     thread = threading.Thread(target=pruning)
     thread.start()
     thread.join(timeout=1)  # PostgreSQL: skips the held row; SQLite: waits for the lock
-    holder.execute(update(OutboxDelivery).where(OutboxDelivery.id == target)
-                   .values(status="pending", delivered_at=None, attempts=0))  # fmt: skip
+    holder.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.id == target)
+        .values(status="pending", delivered_at=None, attempts=0)
+    )
     holder.commit()
     holder.close()
     thread.join(timeout=60)

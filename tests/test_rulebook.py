@@ -46,8 +46,14 @@ from workflow.workflows import workflow_for
 
 
 def _mentoring(session, cast, mentor, mentee=None, **extra):
-    return new_record(session, cast, "mentoring_assignment", mentor_id=mentor.id,
-                      mentee_id=(mentee or cast.subject_employee).id, **extra)  # fmt: skip
+    return new_record(
+        session,
+        cast,
+        "mentoring_assignment",
+        mentor_id=mentor.id,
+        mentee_id=(mentee or cast.subject_employee).id,
+        **extra,
+    )
 
 
 def test_the_mentor_must_be_of_a_higher_rank(session, cast):
@@ -93,8 +99,13 @@ def test_a_mentor_guides_at_most_the_configured_number_at_once(app, session, cas
         with pytest.raises(Conflict, match="already guides 2 mentees"):
             fire(records[2], "approve", cast.hr, via="api")
         # One finishes: there is room again.
-        fire(session.get(MentoringAssignment, records[1].id), "complete", cast.hr, via="api",
-             payload=COACHING)  # fmt: skip
+        fire(
+            session.get(MentoringAssignment, records[1].id),
+            "complete",
+            cast.hr,
+            via="api",
+            payload=COACHING,
+        )
         assert fire(records[2], "approve", cast.hr, via="api").state == "approved"
     finally:
         configure(app.config)
@@ -105,8 +116,13 @@ def test_completion_records_the_coaching_form_and_needs_it(session, cast):
     with pytest.raises(InvalidPayload):
         fire(record, "complete", cast.hr, via="api")
     with pytest.raises(InvalidPayload):
-        fire(record, "complete", cast.hr, via="api",
-             payload={"coaching_feedback": "Baik", "competency_score": 6})  # fmt: skip
+        fire(
+            record,
+            "complete",
+            cast.hr,
+            via="api",
+            payload={"coaching_feedback": "Baik", "competency_score": 6},
+        )
     done = fire(record, "complete", cast.mentor, via="api", payload=COACHING)
     assert (done.coaching_feedback, done.competency_score) == ("Modul ajar tersusun", 4)
 
@@ -125,10 +141,20 @@ def test_a_completed_training_credits_its_programs_jp_once(session, cast):
     record = bring_to(new_record(session, cast, "training_nomination"), "completed")
     (entry,) = ledger(session, cast.subject_employee.id)
     assert (entry.jp, entry.year, entry.source, entry.source_id) == (
-        cast.program.jp, 2026, "training_nomination", record.id)  # fmt: skip
+        cast.program.jp,
+        2026,
+        "training_nomination",
+        record.id,
+    )
     # Crediting the same record again (a replayed effect) adds nothing.
-    assert not jp.credit(session, employee_id=cast.subject_employee.id, year=2026, jp=24,
-                         source="training_nomination", source_id=record.id)  # fmt: skip
+    assert not jp.credit(
+        session,
+        employee_id=cast.subject_employee.id,
+        year=2026,
+        jp=24,
+        source="training_nomination",
+        source_id=record.id,
+    )
     session.commit()
     assert len(ledger(session, cast.subject_employee.id)) == 1
 
@@ -139,8 +165,7 @@ def test_a_completed_mentoring_credits_the_mentee(session, cast):
     assert (entry.jp, entry.year, entry.source) == (record.jp, 2026, "mentoring_assignment")
 
 
-def test_duplicate_completion_webhooks_credit_the_jp_exactly_once(app, session, cast,
-                                                                   live_server):  # fmt: skip
+def test_duplicate_completion_webhooks_credit_the_jp_exactly_once(app, session, cast, live_server):
     import httpx
 
     with write_transaction(session):
@@ -148,8 +173,10 @@ def test_duplicate_completion_webhooks_credit_the_jp_exactly_once(app, session, 
     record = bring_to(new_record(session, cast, "training_nomination"), "approved")
     secret, record_id = client.secret, record.id
     session.commit()
-    bodies = [json.dumps({"type": "training_nomination.complete", "data": {"id": record_id}})
-              .encode() for _ in range(6)]  # fmt: skip
+    bodies = [
+        json.dumps({"type": "training_nomination.complete", "data": {"id": record_id}}).encode()
+        for _ in range(6)
+    ]
     # Three repeats of one message, and three distinct messages about the same completion.
     ids = ["msg_same"] * 3 + [f"msg_{uuid.uuid4().hex}" for _ in range(3)]
     start, answers = threading.Barrier(6), []
@@ -182,12 +209,11 @@ def test_the_report_lists_who_is_below_twenty_jp_with_totals_per_unit(session, c
     unit = factories.unit(session, cast.agency)
     people = [factories.employee(session, unit, name=f"Pegawai {i}") for i in range(3)]
     session.commit()
-    assert jp.credit(session, employee_id=people[0].id, year=2026, jp=24, source="manual",
-                     source_id=1)  # fmt: skip
-    jp.credit(session, employee_id=people[1].id, year=2026, jp=12, source="manual",
-              source_id=2)  # fmt: skip
-    jp.credit(session, employee_id=people[1].id, year=2025, jp=30, source="manual",
-              source_id=3)  # fmt: skip
+    assert jp.credit(
+        session, employee_id=people[0].id, year=2026, jp=24, source="manual", source_id=1
+    )
+    jp.credit(session, employee_id=people[1].id, year=2026, jp=12, source="manual", source_id=2)
+    jp.credit(session, employee_id=people[1].id, year=2025, jp=30, source="manual", source_id=3)
     session.commit()
 
     below = jp.below(session, year=2026, agency_id=cast.agency.id, unit_id=unit.id)
@@ -196,12 +222,11 @@ def test_the_report_lists_who_is_below_twenty_jp_with_totals_per_unit(session, c
     assert (total.employees, total.below, total.jp) == (3, 2, 36)
     whole = jp.totals(session, year=2026, agency_id=cast.agency.id)
     assert sum(t.employees for t in whole) == session.scalar(
-        select(func.count()).select_from(Employee).where(
-            Employee.agency_id == cast.agency.id))  # fmt: skip
+        select(func.count()).select_from(Employee).where(Employee.agency_id == cast.agency.id)
+    )
     page = jp.below(session, year=2026, agency_id=cast.agency.id, limit=2)
     rest = jp.below(session, year=2026, agency_id=cast.agency.id, after=page[-1].employee_id)
-    assert len(page) == 2 and {b.employee_id for b in page}.isdisjoint(
-        b.employee_id for b in rest)  # fmt: skip
+    assert len(page) == 2 and {b.employee_id for b in page}.isdisjoint(b.employee_id for b in rest)
 
 
 def test_the_report_is_available_from_the_cli(cli, session, cast):
@@ -238,8 +263,12 @@ RATED = {
 def _ratings(predicate: str, feedback: str = "Catatan") -> dict:
     work, behaviour = RATED[predicate]
     named = {} if behaviour == "sesuai_ekspektasi" else {"behaviour_feedback": {"loyal": feedback}}
-    return {"work_result_rating": work, "behaviour_rating": behaviour, "feedback": feedback,
-            **named}  # fmt: skip
+    return {
+        "work_result_rating": work,
+        "behaviour_rating": behaviour,
+        "feedback": feedback,
+        **named,
+    }
 
 
 def _approved(session, cast, predicate, **extra):
@@ -251,8 +280,10 @@ def _approved(session, cast, predicate, **extra):
 
 def _follow_ups(session, appraisal):
     session.rollback()
-    return {f.kind: f for f in session.scalars(
-        select(FollowUp).where(FollowUp.appraisal_id == appraisal.id))}  # fmt: skip
+    return {
+        f.kind: f
+        for f in session.scalars(select(FollowUp).where(FollowUp.appraisal_id == appraisal.id))
+    }
 
 
 @pytest.fixture
@@ -286,32 +317,42 @@ def test_weak_predicates_lead_to_draft_training_and_mentoring_by_the_system(
     assert (nomination.state, nomination.program_id) == ("draft", follow_up_program.id)
     mentoring = session.get(MentoringAssignment, follow_ups["mentoring"].mentoring_id)
     assert (mentoring.mentor_id, mentoring.mentee_id) == (
-        cast.supervisor.employee_id, cast.subject_employee.id)  # fmt: skip
+        cast.supervisor.employee_id,
+        cast.subject_employee.id,
+    )
     by_system = select(AuditEntry).where(AuditEntry.trigger == "create", AuditEntry.via == "system")
     created = session.scalars(by_system).all()
     assert {(e.workflow, e.record_id) for e in created} >= {
-        ("training_nomination", nomination.id), ("mentoring_assignment", mentoring.id)}  # fmt: skip
+        ("training_nomination", nomination.id),
+        ("mentoring_assignment", mentoring.id),
+    }
 
 
 def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_alone(
     session, cast, follow_up_program
 ):
     employees = [
-        factories.employee(session, factories.unit(session, cast.agency),
-                           supervisor=cast.supervisor.employee)
+        factories.employee(
+            session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+        )
         for _ in range(4)
-    ]  # fmt: skip
+    ]
     session.commit()
     reviewed = []
     for employee in employees:
-        record = bring_to(new_record(session, cast, "appraisal", employee_id=employee.id),
-                          "submitted")  # fmt: skip
-        reviewed.append(fire(record, "review", cast.supervisor, via="api",
-                             payload=_ratings("Kurang/Misconduct")))  # fmt: skip
+        record = bring_to(
+            new_record(session, cast, "appraisal", employee_id=employee.id), "submitted"
+        )
+        reviewed.append(
+            fire(
+                record, "review", cast.supervisor, via="api", payload=_ratings("Kurang/Misconduct")
+            )
+        )
     # The third is already nominated to the program: that draft cannot be made, the others can.
     busy = employees[2]
-    new_record(session, cast, "training_nomination", employee_id=busy.id,
-               program_id=follow_up_program.id)  # fmt: skip
+    new_record(
+        session, cast, "training_nomination", employee_id=busy.id, program_id=follow_up_program.id
+    )
 
     items = [{"id": r.id, "trigger": "approve"} for r in reviewed]
     outcomes = fire_many(session, "appraisal", items, cast.manager, via="api")
@@ -341,14 +382,28 @@ def test_without_a_follow_up_program_the_training_follow_up_says_so(session, cas
 def test_a_revision_on_appeal_creates_no_follow_up_twice(session, cast, follow_up_program):
     appraisal = _approved(session, cast, "Butuh Perbaikan")
     before = _follow_ups(session, appraisal)
-    appraisal = fire(session.get(Appraisal, appraisal.id), "appeal", cast.subject, via="api",
-                     comment="Target tercapai, bukti terlampir")  # fmt: skip
-    fire(appraisal, "revise", cast.manager, via="api", comment="Dinilai ulang",
-         payload=_ratings("Sangat Kurang", "Ulang"))  # fmt: skip
+    appraisal = fire(
+        session.get(Appraisal, appraisal.id),
+        "appeal",
+        cast.subject,
+        via="api",
+        comment="Target tercapai, bukti terlampir",
+    )
+    fire(
+        appraisal,
+        "revise",
+        cast.manager,
+        via="api",
+        comment="Dinilai ulang",
+        payload=_ratings("Sangat Kurang", "Ulang"),
+    )
     after = _follow_ups(session, appraisal)
     assert {k: f.id for k, f in after.items()} == {k: f.id for k, f in before.items()}
-    nominations = session.scalar(select(func.count()).select_from(TrainingNomination).where(
-        TrainingNomination.program_id == follow_up_program.id))  # fmt: skip
+    nominations = session.scalar(
+        select(func.count())
+        .select_from(TrainingNomination)
+        .where(TrainingNomination.program_id == follow_up_program.id)
+    )
     assert nominations == 1
 
 
@@ -365,14 +420,28 @@ def test_the_employee_may_object_and_the_superior_upholds(session, cast):
     assert (upheld.state, upheld.predicate) == ("approved", "Baik")
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (last.trigger, last.actor_id, last.comment) == (
-        "uphold", cast.manager.id, "Penilaian sudah tepat")  # fmt: skip
+        "uphold",
+        cast.manager.id,
+        "Penilaian sudah tepat",
+    )
 
 
 def test_the_superior_may_revise_the_predicate(session, cast):
-    appraisal = fire(_approved(session, cast, "Baik"), "appeal", cast.subject, via="api",
-                     comment="Capaian di atas target")  # fmt: skip
-    revised = fire(appraisal, "revise", cast.manager, via="api", comment="Bukti diterima",
-                   payload=_ratings("Sangat Baik", "Direvisi"))  # fmt: skip
+    appraisal = fire(
+        _approved(session, cast, "Baik"),
+        "appeal",
+        cast.subject,
+        via="api",
+        comment="Capaian di atas target",
+    )
+    revised = fire(
+        appraisal,
+        "revise",
+        cast.manager,
+        via="api",
+        comment="Bukti diterima",
+        payload=_ratings("Sangat Baik", "Direvisi"),
+    )
     assert (revised.state, revised.predicate) == ("approved", "Sangat Baik")
     assert "reward" in _follow_ups(session, revised)
 
@@ -400,15 +469,27 @@ def _acting(session, cast, start, end, *, principal=None):
     user = factories.user(session, RoleName.EMPLOYEE, employee=deputy)
     session.commit()
     official = (principal or cast.manager).employee_id
-    row = delegation.delegate(session, cast.hr, principal_id=official, delegate_id=deputy.id,
-                              starts_on=start, ends_on=end, kind="Plh")  # fmt: skip
+    row = delegation.delegate(
+        session,
+        cast.hr,
+        principal_id=official,
+        delegate_id=deputy.id,
+        starts_on=start,
+        ends_on=end,
+        kind="Plh",
+    )
     return row, user
 
 
 def test_a_delegate_acts_for_the_official_during_the_period_only(session, cast):
     today = local_today()
-    appraisal = fire(bring_to(new_record(session, cast, "appraisal"), "submitted"), "review",
-                     cast.supervisor, via="api", payload=_ratings("Baik"))  # fmt: skip
+    appraisal = fire(
+        bring_to(new_record(session, cast, "appraisal"), "submitted"),
+        "review",
+        cast.supervisor,
+        via="api",
+        payload=_ratings("Baik"),
+    )
     _row, deputy = _acting(session, cast, today, today)
     assert [i.record.id for i in inbox(session, deputy)] == [appraisal.id]
 
@@ -420,23 +501,35 @@ def test_a_delegate_acts_for_the_official_during_the_period_only(session, cast):
     assert audit_verify(session).ok  # the extra field is part of the chain
 
 
-@pytest.mark.parametrize(("start", "end", "acts"), [
-    (0, 0, True), (-3, 0, True), (0, 5, True), (1, 5, False), (-5, -1, False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("start", "end", "acts"),
+    [(0, 0, True), (-3, 0, True), (0, 5, True), (1, 5, False), (-5, -1, False)],
+)
 def test_delegation_boundaries_include_both_days(session, cast, start, end, acts):
     today = local_today()
-    record = fire(bring_to(new_record(session, cast, "appraisal"), "submitted"), "review",
-                  cast.supervisor, via="api", payload=_ratings("Baik"))  # fmt: skip
-    _row, deputy = _acting(session, cast, today + timedelta(days=start),
-                           today + timedelta(days=end))  # fmt: skip
+    record = fire(
+        bring_to(new_record(session, cast, "appraisal"), "submitted"),
+        "review",
+        cast.supervisor,
+        via="api",
+        payload=_ratings("Baik"),
+    )
+    _row, deputy = _acting(
+        session, cast, today + timedelta(days=start), today + timedelta(days=end)
+    )
     assert any(a.trigger == "approve" for a in allowed_triggers(record, deputy)) is acts
     assert bool(inbox(session, deputy)) is acts
 
 
 def test_a_revoked_delegation_gives_no_right(session, cast):
     today = local_today()
-    record = fire(bring_to(new_record(session, cast, "appraisal"), "submitted"), "review",
-                  cast.supervisor, via="api", payload=_ratings("Baik"))  # fmt: skip
+    record = fire(
+        bring_to(new_record(session, cast, "appraisal"), "submitted"),
+        "review",
+        cast.supervisor,
+        via="api",
+        payload=_ratings("Baik"),
+    )
     row, deputy = _acting(session, cast, today, today + timedelta(days=3))
     delegation.revoke(session, cast.hr, row.id, via="api")
     with pytest.raises(Forbidden):
@@ -447,8 +540,13 @@ def test_a_delegation_counts_from_the_next_transaction_of_the_same_session(sessi
     # Whom a user acts for is read once per transaction; a session that lives on (a
     # worker's, a test's) must still see a delegation made or revoked since.
     today = local_today()
-    record = fire(bring_to(new_record(session, cast, "appraisal"), "submitted"), "review",
-                  cast.supervisor, via="api", payload=_ratings("Baik"))  # fmt: skip
+    record = fire(
+        bring_to(new_record(session, cast, "appraisal"), "submitted"),
+        "review",
+        cast.supervisor,
+        via="api",
+        payload=_ratings("Baik"),
+    )
     unit = factories.unit(session, cast.agency)
     deputy = factories.user(session, RoleName.EMPLOYEE, employee=factories.employee(session, unit))
     session.commit()
@@ -459,9 +557,15 @@ def test_a_delegation_counts_from_the_next_transaction_of_the_same_session(sessi
         return listed, [item.record.id for item in inbox(session, deputy)]
 
     assert seen() == ([], [])
-    row = delegation.delegate(session, cast.hr, principal_id=cast.manager.employee_id,
-                              delegate_id=deputy.employee_id, starts_on=today,
-                              ends_on=today, kind="Plh")  # fmt: skip
+    row = delegation.delegate(
+        session,
+        cast.hr,
+        principal_id=cast.manager.employee_id,
+        delegate_id=deputy.employee_id,
+        starts_on=today,
+        ends_on=today,
+        kind="Plh",
+    )
     assert seen() == ([record.id], [record.id])
     delegation.revoke(session, cast.hr, row.id, via="api")
     assert seen() == ([], [])
@@ -471,27 +575,44 @@ def test_only_hr_of_the_officials_agency_may_delegate(session, cast):
     today = local_today()
     # another agency's official is not theirs to see: refused as one that does not exist
     with pytest.raises(InvalidPayload, match="no employee"):
-        delegation.delegate(session, cast.hr_other, principal_id=cast.manager.employee_id,
-                            delegate_id=cast.colleague.employee_id, starts_on=today,
-                            ends_on=today)  # fmt: skip
+        delegation.delegate(
+            session,
+            cast.hr_other,
+            principal_id=cast.manager.employee_id,
+            delegate_id=cast.colleague.employee_id,
+            starts_on=today,
+            ends_on=today,
+        )
     with pytest.raises(InvalidPayload, match="ends before"):
-        delegation.delegate(session, cast.hr, principal_id=cast.manager.employee_id,
-                            delegate_id=cast.colleague.employee_id, starts_on=today,
-                            ends_on=today - timedelta(days=1))  # fmt: skip
+        delegation.delegate(
+            session,
+            cast.hr,
+            principal_id=cast.manager.employee_id,
+            delegate_id=cast.colleague.employee_id,
+            starts_on=today,
+            ends_on=today - timedelta(days=1),
+        )
 
 
 def test_hr_manages_delegations_over_the_api(client, session, cast, bearer):
     today = local_today().isoformat()
-    body = {"principal_id": cast.manager.employee_id, "delegate_id": cast.colleague.employee_id,
-            "kind": "Plt", "starts_on": today, "ends_on": today}  # fmt: skip
+    body = {
+        "principal_id": cast.manager.employee_id,
+        "delegate_id": cast.colleague.employee_id,
+        "kind": "Plt",
+        "starts_on": today,
+        "ends_on": today,
+    }
     hr = bearer(cast.hr)
     created = client.post("/api/v1/delegations", json=body, headers=hr)
     assert created.status_code == 201, created.json
     assert created.json["agency_id"] == cast.agency.id and created.json["revoked_at"] is None
     assert client.get("/api/v1/delegations", headers=hr).json["items"][0]["kind"] == "Plt"
     # the official is not theirs to see: refused as an employee that does not exist
-    assert client.post("/api/v1/delegations", json=body,
-                       headers=bearer(cast.hr_other)).status_code == 422  # fmt: skip
+    assert (
+        client.post("/api/v1/delegations", json=body, headers=bearer(cast.hr_other)).status_code
+        == 422
+    )
     assert client.get("/api/v1/delegations", headers=bearer(cast.subject)).status_code == 403
     backwards = {**body, "ends_on": (local_today() - timedelta(days=1)).isoformat()}
     assert client.post("/api/v1/delegations", json=backwards, headers=hr).status_code == 422
@@ -510,8 +631,11 @@ def test_the_distribution_counts_approved_appraisals_per_predicate(session, cast
     bring_to(new_record(session, cast, "appraisal", year=2024), "submitted")  # not approved
     rows = distribution(session, agency_id=cast.agency.id, year=2025, period="annual")
     assert [(r.predicate, r.count, r.share) for r in rows] == [
-        ("Sangat Baik", 1, 1.0), ("Baik", 0, 0.0), ("Butuh Perbaikan", 0, 0.0),
-        ("Kurang/Misconduct", 0, 0.0), ("Sangat Kurang", 0, 0.0),
-    ]  # fmt: skip
+        ("Sangat Baik", 1, 1.0),
+        ("Baik", 0, 0.0),
+        ("Butuh Perbaikan", 0, 0.0),
+        ("Kurang/Misconduct", 0, 0.0),
+        ("Sangat Kurang", 0, 0.0),
+    ]
     result = cli("predicates", "report", "--agency", cast.agency.code, "--year", "2025")
     assert result.exit_code == 0 and "Sangat Baik" in result.output and "100.0%" in result.output

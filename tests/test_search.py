@@ -70,8 +70,7 @@ def test_the_employee_list_searches_nip_and_name(client, session, cast, people):
 def test_a_form_looks_an_employee_up_by_name_or_nip_within_the_agency(
     client, session, cast, people
 ):
-    away = factories.employee(session, factories.unit(session, cast.other_agency),
-                              name="Siti Jauh")  # fmt: skip
+    away = factories.employee(session, factories.unit(session, cast.other_agency), name="Siti Jauh")
     session.commit()
     lookup = "/admin/admin_training_nominations/ajax/lookup/"
 
@@ -101,8 +100,10 @@ def test_searches_of_the_back_office_use_indexes_not_table_scans(client, session
     try:
         for search in ("siti ami", nip[:10]):
             client.get("/admin/employee/", query_string={"search": search})
-            client.get("/admin/admin_appraisals/ajax/lookup/",
-                       query_string={"name": "employee", "query": search})  # fmt: skip
+            client.get(
+                "/admin/admin_appraisals/ajax/lookup/",
+                query_string={"name": "employee", "query": search},
+            )
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     assert len(captured) == 4
@@ -116,7 +117,11 @@ def test_searches_of_the_back_office_use_indexes_not_table_scans(client, session
                 index = "ix_employees_name_trgm" if "LIKE" in statement else "uq_employees_nip"
                 assert any(index in line for line in plan), plan
             elif "BETWEEN" in statement:  # SQLite has no trigram index: names are scanned
-                plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                               parameters)]  # fmt: skip
-                assert any(step.startswith("SEARCH employees USING INDEX") and "nip>" in step
-                           for step in plan), plan  # fmt: skip
+                plan = [
+                    row[3]
+                    for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                ]
+                assert any(
+                    step.startswith("SEARCH employees USING INDEX") and "nip>" in step
+                    for step in plan
+                ), plan

@@ -30,8 +30,11 @@ def test_working_days_skip_holidays():
 def _waiting_since(session, record, day: date):
     """Backdate the record's wait (test set-up: the engine stamps the real time)."""
     at = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)  # 09:00 WIB
-    session.execute(update(TrainingNomination).where(TrainingNomination.id == record.id)
-                    .values(state_changed_at=at))  # fmt: skip
+    session.execute(
+        update(TrainingNomination)
+        .where(TrainingNomination.id == record.id)
+        .values(state_changed_at=at)
+    )
     session.commit()
     return at
 
@@ -100,7 +103,8 @@ def test_escalations_appear_in_the_supervisors_inbox(client, session, cast, bear
 
     answer = client.get("/api/v1/inbox", headers=bearer(cast.manager)).json
     assert [(e["workflow"], e["id"]) for e in answer["escalations"]] == [
-        ("training_nomination", record.id)]  # fmt: skip
+        ("training_nomination", record.id)
+    ]
     assert client.get("/api/v1/inbox", headers=bearer(cast.hr)).json["escalations"] == []
     bo.log_in(client, session, cast.manager)
     page = bo.text(client.get("/admin/inbox/"))

@@ -23,8 +23,18 @@ from workflow.db import db
 from workflow.models import AuditEntry
 from workflow.workflows import WORKFLOWS
 
-ACTORS = ("subject", "supervisor", "manager", "colleague", "mentor", "hr", "hr_other", "admin",
-          "external", "system")  # fmt: skip
+ACTORS = (
+    "subject",
+    "supervisor",
+    "manager",
+    "colleague",
+    "mentor",
+    "hr",
+    "hr_other",
+    "admin",
+    "external",
+    "system",
+)
 PAYLOADS = st.sampled_from([None, {}, RATINGS, {"self_assessment": "ok"}, {"bogus": 1}])
 COMMENTS = st.sampled_from([None, "", "Alasan yang jelas."])
 

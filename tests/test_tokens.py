@@ -90,7 +90,10 @@ def test_owners_list_make_and_revoke_their_own_tokens_over_the_api(client, sessi
     again = client.delete(f"{TOKENS}/{new['id']}", headers=mine)
     assert again.status_code == 200
     assert [(e.action, e.actor_id, e.via) for e in _entries(session, "create")][-1] == (
-        "create", cast.subject.id, "api")  # fmt: skip
+        "create",
+        cast.subject.id,
+        "api",
+    )
     assert [(e.actor_id, e.via) for e in _entries(session, "revoke")] == [(cast.subject.id, "api")]
 
 
@@ -151,8 +154,9 @@ def test_revoking_through_the_core_refuses_what_one_may_not_see(session, cast):
 def test_minting_more_tokens_buys_no_more_requests(app, database_url, session, cast):
     from alur import create_app
 
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                          "API_RATE_LIMIT": "3/minute"})  # fmt: skip
+    limited = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "API_RATE_LIMIT": "3/minute"}
+    )
     _row, first = tokens.create(session, None, cast.subject, "first", via="cli")
     http = limited.test_client()
     mine = {"Authorization": f"Bearer {first}"}
@@ -184,8 +188,10 @@ def test_each_user_sees_and_revokes_only_their_own_tokens_in_the_back_office(cli
     assert client.get(f"/admin/apitoken/details/?id={theirs.id}").status_code == 302
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     for row in (theirs, mine):  # a forged post for the colleague's, then one's own
-        client.post("/admin/apitoken/action/",
-                    data={"action": "revoke", "rowid": row.id, "csrf_token": token})  # fmt: skip
+        client.post(
+            "/admin/apitoken/action/",
+            data={"action": "revoke", "rowid": row.id, "csrf_token": token},
+        )
     session.rollback()
     assert session.get(ApiToken, theirs.id).revoked_at is None
     assert session.get(ApiToken, mine.id).revoked_at is not None

@@ -21,9 +21,16 @@ from workflow.models import AuditEntry, OutboxEvent
 from workflow.workflows import WORKFLOWS
 
 PERSONAS = (
-    "subject", "supervisor", "manager", "colleague", "mentor", "hr", "hr_other", "admin",
+    "subject",
+    "supervisor",
+    "manager",
+    "colleague",
+    "mentor",
+    "hr",
+    "hr_other",
+    "admin",
     "external",
-)  # fmt: skip
+)
 
 # Who does what (PermenPANRB 6/2022: who assesses whom), written apart from the definitions:
 # (workflow, trigger, from state) -> the personas who may fire it.
@@ -123,8 +130,13 @@ def test_returned_record_is_resubmitted_and_reviewed_again(session, cast):
     record = fire(record, "submit", cast.subject, via="api", payload={"self_assessment": "v2"})
     assert record.state == "submitted"
     assert record.self_assessment == "v2"
-    record = fire(record, "review", cast.supervisor, via="api", payload=arguments(
-        "appraisal", "review")["payload"])  # fmt: skip
+    record = fire(
+        record,
+        "review",
+        cast.supervisor,
+        via="api",
+        payload=arguments("appraisal", "review")["payload"],
+    )
     assert record.state == "reviewed"
     trail = session.scalars(
         select(AuditEntry.trigger).where(AuditEntry.record_id == record.id).order_by(AuditEntry.seq)
@@ -214,12 +226,19 @@ class TestOneTransaction:
     def test_invalid_data_is_refused_with_field_errors(self, session, cast):
         record = bring_to(new_record(session, cast, "appraisal"), "submitted")
         with pytest.raises(InvalidPayload) as invalid:
-            fire(record, "review", cast.supervisor, via="api", payload={
-                "work_result_rating": "luar biasa", "feedback": "", "extra": 1,
-            })  # fmt: skip
+            fire(
+                record,
+                "review",
+                cast.supervisor,
+                via="api",
+                payload={"work_result_rating": "luar biasa", "feedback": "", "extra": 1},
+            )
         assert set(invalid.value.errors) == {
-            "work_result_rating", "behaviour_rating", "feedback", "extra",
-        }  # fmt: skip
+            "work_result_rating",
+            "behaviour_rating",
+            "feedback",
+            "extra",
+        }
         with pytest.raises(InvalidPayload) as invalid:
             fire(record, "review", cast.supervisor, via="api", payload=["not", "an", "object"])
         assert invalid.value.errors == {"_schema": ["Must be an object."]}
@@ -265,14 +284,24 @@ class TestOneTransaction:
 
     def test_each_transition_writes_one_audit_entry_and_one_event(self, session, cast):
         record = bring_to(new_record(session, cast, "appraisal"), "submitted")
-        record = fire(record, "review", cast.supervisor, via="api", comment="Bagus",
-                      **arguments("appraisal", "review"))  # fmt: skip
+        record = fire(
+            record,
+            "review",
+            cast.supervisor,
+            via="api",
+            comment="Bagus",
+            **arguments("appraisal", "review"),
+        )
         entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.record_id == record.id).order_by(
-                AuditEntry.seq.desc())
-        ).first()  # fmt: skip
-        assert (entry.trigger, entry.from_state, entry.to_state) == ("review", "submitted",
-                                                                     "reviewed")  # fmt: skip
+            select(AuditEntry)
+            .where(AuditEntry.record_id == record.id)
+            .order_by(AuditEntry.seq.desc())
+        ).first()
+        assert (entry.trigger, entry.from_state, entry.to_state) == (
+            "review",
+            "submitted",
+            "reviewed",
+        )
         assert (entry.actor_id, entry.via, entry.comment) == (cast.supervisor.id, "api", "Bagus")
         assert entry.payload_digest is not None and len(entry.payload_digest) == 64
         event = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import new_record
 from tests.http import always
 from tests.test_webhooks_out import FAST, deliveries, drain
-from workflow import webhooks
+from workflow import intake, webhooks
 from workflow.db import utcnow, write_transaction
 from workflow.errors import Unauthenticated
 from workflow.models import RoleName, Subscription, User, WebhookClient
@@ -19,8 +19,17 @@ from workflow.models import RoleName, Subscription, User, WebhookClient
 
 
 def test_add_client_prints_its_secret_alone_on_the_last_line(cli, session, cast):
-    result = cli("webhooks", "add-client", "lms", "--grant", "training_nomination.complete",
-                 "--grant", "appraisal.submit", "--agency", cast.agency.code)  # fmt: skip
+    result = cli(
+        "webhooks",
+        "add-client",
+        "lms",
+        "--grant",
+        "training_nomination.complete",
+        "--grant",
+        "appraisal.submit",
+        "--agency",
+        cast.agency.code,
+    )
 
     assert result.exit_code == 0, result.output
     secret = result.output.strip().splitlines()[-1]
@@ -84,11 +93,11 @@ def test_receipts_are_listed_from_the_cli(cli, session, cast):
     record = new_record(session, cast, "appraisal")
     session.commit()
     with pytest.raises(Unauthenticated):
-        webhooks.receive(session, "lms", {"webhook-id": "m1"}, b"{}")
+        intake.receive(session, "lms", {"webhook-id": "m1"}, b"{}")
     body = json.dumps({"type": "appraisal.submit", "data": {"id": record.id}}).encode()
     from tests.http import signed
 
-    webhooks.receive(session, "lms", signed(client.secret, body, msg_id="m2"), body)
+    intake.receive(session, "lms", signed(client.secret, body, msg_id="m2"), body)
 
     result = cli("webhooks", "receipts")
     lines = result.output.strip().splitlines()
@@ -101,15 +110,26 @@ def test_receipts_are_listed_from_the_cli(cli, session, cast):
 
 
 def test_subscribe_prints_the_secret_last_and_validates(cli, session):
-    result = cli("webhooks", "subscribe", "https://lms.example.id/alur", "--event", "appraisal.*",
-                 "--event", "training_nomination.approved")  # fmt: skip
+    result = cli(
+        "webhooks",
+        "subscribe",
+        "https://lms.example.id/alur",
+        "--event",
+        "appraisal.*",
+        "--event",
+        "training_nomination.approved",
+    )
     assert result.exit_code == 0, result.output
     row = session.scalar(select(Subscription))
     assert row.secret == result.output.strip().splitlines()[-1]
     assert row.event_types == ["appraisal.*", "training_nomination.approved"]
 
-    for bad in (["ftp://x", "--event", "*"], ["https://x.id", "--event", "appraisal.flying"],
-                ["https://x.id", "--event", "payroll.*"], ["https://x.id"]):  # fmt: skip
+    for bad in (
+        ["ftp://x", "--event", "*"],
+        ["https://x.id", "--event", "appraisal.flying"],
+        ["https://x.id", "--event", "payroll.*"],
+        ["https://x.id"],
+    ):
         assert cli("webhooks", "subscribe", *bad).exit_code == 2
     session.rollback()
     assert len(session.scalars(select(Subscription)).all()) == 1
@@ -161,15 +181,19 @@ def test_admins_subscribe_over_the_api_and_see_the_secret_once(client, cast, bea
 
     paused = client.patch(location, headers=admin, json={"active": False})
     assert paused.json["active"] is False
-    bad = client.post("/api/v1/subscriptions", headers=admin,
-                      json={"url": "javascript:alert(1)", "event_types": ["nope.*"]})  # fmt: skip
+    bad = client.post(
+        "/api/v1/subscriptions",
+        headers=admin,
+        json={"url": "javascript:alert(1)", "event_types": ["nope.*"]},
+    )
     assert bad.status_code == 422 and set(bad.json["errors"]) == {"url", "event_types"}
     assert client.get("/api/v1/subscriptions", headers=bearer(cast.hr)).status_code == 403
     assert client.get("/api/v1/subscriptions/999", headers=admin).status_code == 404
 
 
-def test_admins_see_deliveries_with_their_attempts_and_redeliver(client, session, cast, bearer,
-                                                                receiver):  # fmt: skip
+def test_admins_see_deliveries_with_their_attempts_and_redeliver(
+    client, session, cast, bearer, receiver
+):
     state = {"status": 500}
     sink = receiver(script=lambda _id, _n: (state["status"], {}, 0.0))
     with write_transaction(session):
@@ -177,13 +201,17 @@ def test_admins_see_deliveries_with_their_attempts_and_redeliver(client, session
     new_record(session, cast, "training_nomination")
     from dataclasses import replace
 
-    drain(session, replace(FAST, schedule=(0.01,)),
-          until=lambda: deliveries(session)[0].status == "dead")  # fmt: skip
+    drain(
+        session,
+        replace(FAST, schedule=(0.01,)),
+        until=lambda: deliveries(session)[0].status == "dead",
+    )
     (delivery,) = deliveries(session)
     admin = bearer(cast.admin)
 
-    listed = client.get("/api/v1/webhook-deliveries", query_string={"status": "dead"},
-                        headers=admin).json["items"]  # fmt: skip
+    listed = client.get(
+        "/api/v1/webhook-deliveries", query_string={"status": "dead"}, headers=admin
+    ).json["items"]
     assert [d["id"] for d in listed] == [delivery.id]
     assert listed[0]["event_type"] == "training_nomination.draft"
     detail = client.get(f"/api/v1/webhook-deliveries/{delivery.id}", headers=admin).json
@@ -196,10 +224,13 @@ def test_admins_see_deliveries_with_their_attempts_and_redeliver(client, session
     assert redone.status_code == 200 and redone.json["status"] == "pending"
     drain(session)
     assert deliveries(session)[0].status == "delivered"
-    assert client.post("/api/v1/webhook-deliveries/999/redeliver",
-                       headers=admin).status_code == 404  # fmt: skip
-    assert client.post(f"/api/v1/webhook-deliveries/{delivery.id}/redeliver",
-                       headers=bearer(cast.hr)).status_code == 403  # fmt: skip
+    assert client.post("/api/v1/webhook-deliveries/999/redeliver", headers=admin).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/webhook-deliveries/{delivery.id}/redeliver", headers=bearer(cast.hr)
+        ).status_code
+        == 403
+    )
 
 
 def test_redelivering_to_a_disabled_subscription_is_409(client, session, cast, bearer, receiver):

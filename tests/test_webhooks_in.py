@@ -30,8 +30,17 @@ def hook(session, cast):
     return client, record
 
 
-def post(live_server, secret, document, *, client="ekinerja", msg_id=None, at=None, headers=None,
-         raw: bytes | None = None):  # fmt: skip
+def post(
+    live_server,
+    secret,
+    document,
+    *,
+    client="ekinerja",
+    msg_id=None,
+    at=None,
+    headers=None,
+    raw: bytes | None = None,
+):
     body = raw if raw is not None else json.dumps(document).encode()
     sent = signed(secret, body, msg_id=msg_id or f"msg_{uuid.uuid4().hex}", at=at)
     sent.update(headers or {})
@@ -40,8 +49,11 @@ def post(live_server, secret, document, *, client="ekinerja", msg_id=None, at=No
 
 
 def submit(record_id, **data):
-    return {"type": "appraisal.submit", "timestamp": datetime.now(UTC).isoformat(),
-            "data": {"id": record_id, **data}}  # fmt: skip
+    return {
+        "type": "appraisal.submit",
+        "timestamp": datetime.now(UTC).isoformat(),
+        "data": {"id": record_id, **data},
+    }
 
 
 def state_of(session, record):
@@ -65,14 +77,19 @@ def receipts(session) -> list[WebhookReceipt]:
 
 def test_a_signed_step_is_applied_through_the_engine_as_the_client(session, live_server, hook):
     client, record = hook
-    response = post(live_server, client.secret, submit(record.id, comment="dari e-Kinerja"),
-                    msg_id="msg_1")  # fmt: skip
+    response = post(
+        live_server, client.secret, submit(record.id, comment="dari e-Kinerja"), msg_id="msg_1"
+    )
 
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["outcome"] == "accepted"
-    assert body["record"] == {"workflow": "appraisal", "id": record.id, "state": "submitted",
-                              "version": 2}  # fmt: skip
+    assert body["record"] == {
+        "workflow": "appraisal",
+        "id": record.id,
+        "state": "submitted",
+        "version": 2,
+    }
     assert state_of(session, record) == "submitted"
     last = entries(session, record)[-1]
     assert (last.trigger, last.via, last.comment) == ("submit", "webhook", "dari e-Kinerja")
@@ -80,8 +97,11 @@ def test_a_signed_step_is_applied_through_the_engine_as_the_client(session, live
     assert last.actor.name == "ekinerja (webhook client)"
     (receipt,) = receipts(session)
     assert (receipt.outcome, receipt.webhook_id, receipt.type, receipt.record_id) == (
-        "accepted", "msg_1", "appraisal.submit", record.id,
-    )  # fmt: skip
+        "accepted",
+        "msg_1",
+        "appraisal.submit",
+        record.id,
+    )
 
 
 def test_the_step_emits_its_outbox_event_like_any_other_change(session, live_server, hook):
@@ -140,8 +160,9 @@ def test_a_body_changed_after_signing_is_401(session, live_server, hook):
     body = json.dumps(submit(record.id)).encode()
     headers = signed(client.secret, body, msg_id="msg_x")
     tampered = body.replace(b'"data"', b' "data"')  # same JSON, other bytes
-    response = httpx.post(f"{live_server.url}/api/v1/webhooks/ekinerja", content=tampered,
-                          headers=headers)  # fmt: skip
+    response = httpx.post(
+        f"{live_server.url}/api/v1/webhooks/ekinerja", content=tampered, headers=headers
+    )
     _refused(session, record, response, 401, "unauthenticated")
 
 
@@ -166,8 +187,9 @@ def test_any_of_several_signatures_may_match_during_a_key_rotation(session, live
     headers = signed(client.secret, body, msg_id="msg_rot")
     other = signed(webhooks.new_secret(), body, msg_id="msg_rot")["webhook-signature"]
     headers["webhook-signature"] = f"{other} {headers['webhook-signature']}"
-    response = httpx.post(f"{live_server.url}/api/v1/webhooks/ekinerja", content=body,
-                          headers=headers)  # fmt: skip
+    response = httpx.post(
+        f"{live_server.url}/api/v1/webhooks/ekinerja", content=body, headers=headers
+    )
     assert response.status_code == 200, response.text
 
 
@@ -199,8 +221,9 @@ def test_after_rotation_the_old_secret_verifies_for_a_grace_period(session, live
         (b'\xff\xfe{"type"', 400, "malformed"),
     ],
 )
-def test_a_malformed_body_is_refused_with_its_reason(session, live_server, hook, raw, status,
-                                                     error):  # fmt: skip
+def test_a_malformed_body_is_refused_with_its_reason(
+    session, live_server, hook, raw, status, error
+):
     client, record = hook
     response = post(live_server, client.secret, None, raw=raw)
     _refused(session, record, response, status, error)
@@ -219,8 +242,9 @@ def test_an_unknown_record_is_404(session, live_server, hook):
     _refused(session, record, response, 404, "not_found")
 
 
-def test_a_record_of_another_agency_is_404_to_an_agency_bound_client(session, live_server, hook,
-                                                                     cast):  # fmt: skip
+def test_a_record_of_another_agency_is_404_to_an_agency_bound_client(
+    session, live_server, hook, cast
+):
     client, record = hook
     from tests import factories
 
@@ -277,8 +301,9 @@ def test_a_repeated_webhook_id_returns_the_first_result_and_changes_nothing(
     assert [r.outcome for r in receipts(session)] == ["accepted", "duplicate"]
 
 
-def test_the_same_webhook_id_from_another_client_is_its_own_message(session, live_server, hook,
-                                                                    cast):  # fmt: skip
+def test_the_same_webhook_id_from_another_client_is_its_own_message(
+    session, live_server, hook, cast
+):
     client, record = hook
     with write_transaction(session):
         other = webhooks.add_client(session, "siasn", ["appraisal.submit"])
@@ -297,8 +322,14 @@ def test_concurrent_repeats_of_one_webhook_id_apply_once(session, live_server, h
 
     def send():
         start.wait()
-        answers.append(httpx.post(f"{live_server.url}/api/v1/webhooks/ekinerja", content=body,
-                                  headers=headers, timeout=60))  # fmt: skip
+        answers.append(
+            httpx.post(
+                f"{live_server.url}/api/v1/webhooks/ekinerja",
+                content=body,
+                headers=headers,
+                timeout=60,
+            )
+        )
 
     threads = [threading.Thread(target=send) for _ in range(8)]
     for t in threads:
@@ -321,8 +352,10 @@ def test_receipts_are_visible_to_admins_over_the_api(session, live_server, hook,
     url = f"{live_server.url}/api/v1/webhook-receipts"
 
     listed = httpx.get(url, headers=bearer(cast.admin)).json()["items"]
-    assert [(r["webhook_id"], r["outcome"]) for r in listed] == [("ok", "accepted"),
-                                                                 ("bad", "rejected")]  # fmt: skip
+    assert [(r["webhook_id"], r["outcome"]) for r in listed] == [
+        ("ok", "accepted"),
+        ("bad", "rejected"),
+    ]
     assert listed[1]["error"] == "unauthenticated" and listed[1]["reason"]
     rejected = httpx.get(url, params={"outcome": "rejected"}, headers=bearer(cast.admin))
     assert [r["webhook_id"] for r in rejected.json()["items"]] == ["bad"]

@@ -35,8 +35,9 @@ def make_events(session, cast, count: int) -> None:
     """``count`` events: a nomination created, then submitted and returned by turns."""
     record = new_record(session, cast, "training_nomination")
     for i in range(count - 1):
-        record = fire(record, "return" if i % 2 else "submit", None, via="system",
-                      comment="Lengkapi berkas")  # fmt: skip
+        record = fire(
+            record, "return" if i % 2 else "submit", None, via="system", comment="Lengkapi berkas"
+        )
 
 
 def drain(session, settings=FAST, *, until=None, seconds: float = 10.0) -> dict:
@@ -71,9 +72,15 @@ def test_each_state_change_reaches_a_subscriber_signed_and_verified(session, cas
     assert submitted["type"] == "training_nomination.submitted"
     assert set(submitted) == {"type", "timestamp", "data"}
     assert submitted["data"] == {
-        "id": record.id, "from": "draft", "to": "submitted", "trigger": "submit",
-        "actor": None, "via": "system", "version": 2, "at": submitted["data"]["at"],
-    }  # fmt: skip
+        "id": record.id,
+        "from": "draft",
+        "to": "submitted",
+        "trigger": "submit",
+        "actor": None,
+        "via": "system",
+        "version": 2,
+        "at": submitted["data"]["at"],
+    }
     (created,) = [d.event for d in sink.deliveries if d.event["type"].endswith(".draft")]
     assert created["data"]["version"] == 1 and created["data"]["trigger"] == "create"
     assert all(d.status == "delivered" and d.attempts == 1 for d in deliveries(session))
@@ -81,8 +88,11 @@ def test_each_state_change_reaches_a_subscriber_signed_and_verified(session, cas
 
 def test_event_type_patterns_choose_what_each_subscriber_gets(session, cast, receiver):
     everything, approvals, appraisals = receiver(), receiver(), receiver()
-    for sink, pattern in ((everything, "*"), (approvals, "training_nomination.approved"),
-                          (appraisals, "appraisal.*")):  # fmt: skip
+    for sink, pattern in (
+        (everything, "*"),
+        (approvals, "training_nomination.approved"),
+        (appraisals, "appraisal.*"),
+    ):
         sink.secret = subscribe(session, sink.url, pattern).secret
     change(session, cast)  # a nomination: draft, submitted
 
@@ -123,8 +133,10 @@ def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_try(session, ca
     assert len({d.timestamp for d in sink.deliveries}) >= 1  # each try signed afresh
     log = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
     assert [(a.status_code, a.outcome) for a in log] == [
-        (503, "retry"), (503, "retry"), (204, "delivered"),
-    ]  # fmt: skip
+        (503, "retry"),
+        (503, "retry"),
+        (204, "delivered"),
+    ]
     assert all(a.duration_ms >= 0 and a.worker == "test-worker" for a in log)
 
 
@@ -342,8 +354,16 @@ def test_schedules_are_read_from_config():
     settings = outbox.Settings.from_config({"OUTBOX_RETRY_SCHEDULE": "10s, 1m,2h,1d"})
     assert settings.schedule == (10, 60, 7200, 86400)
     assert outbox.Settings.from_config({}).schedule == (
-        5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400,
-    )  # fmt: skip
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        50400,
+        72000,
+        86400,
+    )
     for bad in ("", "5x", "0s", "-1s"):
         with pytest.raises(ValueError):
             outbox.Settings.from_config({"OUTBOX_RETRY_SCHEDULE": bad})

@@ -118,9 +118,20 @@ def test_subscriptions_to_internal_addresses_are_refused(session, private_refuse
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "::ffff:192.168.0.1", "fe80::1%eth0",
-     "64:ff9b::a00:1", "2002:a00:1::", "0.0.0.0", "ff02::1", "198.18.0.1"],
-)  # fmt: skip
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "169.254.169.254",
+        "::1",
+        "::ffff:192.168.0.1",
+        "fe80::1%eth0",
+        "64:ff9b::a00:1",
+        "2002:a00:1::",
+        "0.0.0.0",
+        "ff02::1",
+        "198.18.0.1",
+    ],
+)
 def test_the_classifier_refuses_non_public_addresses(address):
     assert webhooks.refused_address(address) is not None
 
@@ -135,8 +146,9 @@ def test_a_name_that_does_not_resolve_is_refused_clearly(private_refused):
         webhooks.check_url("https://receiver.alur.invalid/hooks")
 
 
-def test_the_api_and_the_cli_refuse_an_internal_url(client, cli, session, cast, bearer,
-                                                    private_refused):  # fmt: skip
+def test_the_api_and_the_cli_refuse_an_internal_url(
+    client, cli, session, cast, bearer, private_refused
+):
     metadata = {"url": "http://169.254.169.254/latest", "event_types": ["*"]}
     answer = client.post("/api/v1/subscriptions", headers=bearer(cast.admin), json=metadata)
     assert answer.status_code == 422
@@ -149,8 +161,12 @@ def test_the_api_and_the_cli_refuse_an_internal_url(client, cli, session, cast, 
 
 def test_a_target_names_the_checked_addresses_the_sender_connects_to():
     where = webhooks.target("http://localhost:8080/hooks?x=1", allow_private=True)
-    assert (where.scheme, where.host, where.port, where.path) == ("http", "localhost", 8080,
-                                                                 "/hooks?x=1")  # fmt: skip
+    assert (where.scheme, where.host, where.port, where.path) == (
+        "http",
+        "localhost",
+        8080,
+        "/hooks?x=1",
+    )
     assert where.addresses and set(where.addresses) <= {"127.0.0.1", "::1"}
     assert webhooks.target("https://[::ffff:127.0.0.1]/", allow_private=True).port == 443
 
@@ -236,8 +252,9 @@ def test_reply_bodies_are_shown_to_admins_only(client, session, cast, bearer, an
 
 def _settle(session, settings) -> dict:
     """Run the worker until every delivery is delivered or dead."""
-    return drain(session, settings,
-                 until=lambda: all(d.status != "pending" for d in deliveries(session)))  # fmt: skip
+    return drain(
+        session, settings, until=lambda: all(d.status != "pending" for d in deliveries(session))
+    )
 
 
 def _stored(session, table: str) -> list[tuple[str, str | None]]:
@@ -256,8 +273,11 @@ def test_secrets_are_encrypted_at_rest_and_used_decrypted(session, cast):
 
     ((sealed, sealed_previous),) = _stored(session, "subscriptions")
     ((client_sealed, _),) = _stored(session, "webhook_clients")
-    for stored, plain in ((sealed, rotated), (sealed_previous, plain_sub),
-                          (client_sealed, plain_client)):  # fmt: skip
+    for stored, plain in (
+        (sealed, rotated),
+        (sealed_previous, plain_sub),
+        (client_sealed, plain_client),
+    ):
         assert plain.startswith("whsec_") and plain not in stored
         assert stored.startswith(sealing.FERNET_PREFIX)
         assert Fernet(sealing.DEVELOPMENT_KEY).decrypt(stored.encode()).decode() == plain
@@ -282,10 +302,14 @@ def test_no_read_shows_a_subscription_secret_after_it_was_made(client, cli, sess
         client.get("/api/v1/webhook-clients", headers=admin),
     ]
     bo.log_in(client, session, cast.admin)
-    for path in ("/admin/subscription/", f"/admin/subscription/details/?id={sub_id}",
-                 "/admin/subscription/export/csv/", "/admin/webhookclient/",
-                 "/admin/webhookclient/details/?id=1",
-                 "/admin/webhookclient/export/csv/"):  # fmt: skip
+    for path in (
+        "/admin/subscription/",
+        f"/admin/subscription/details/?id={sub_id}",
+        "/admin/subscription/export/csv/",
+        "/admin/webhookclient/",
+        "/admin/webhookclient/details/?id=1",
+        "/admin/webhookclient/export/csv/",
+    ):
         reads.append(client.get(path))
     outputs = [cli("webhooks", "subscriptions").output, cli("webhooks", "clients").output]
     for answer in reads:
@@ -298,10 +322,13 @@ def test_no_read_shows_a_subscription_secret_after_it_was_made(client, cli, sess
 
 def test_a_missing_or_malformed_secrets_key_is_refused_at_start(monkeypatch):
     monkeypatch.delenv("ALUR_SECRETS_KEY", raising=False)
-    production = {"ALUR_ENV": "production", "SECRET_KEY": "s" * 32,
-                  "SECURITY_PASSWORD_SALT": "t" * 32,
-                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-                  "AUDIT_KEY": "k" * 48}  # fmt: skip
+    production = {
+        "ALUR_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "SECURITY_PASSWORD_SALT": "t" * 32,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "AUDIT_KEY": "k" * 48,
+    }
     with pytest.raises(RuntimeError, match="ALUR_SECRETS_KEY must be set"):
         load_config(Flask("missing"), production)
     with pytest.raises(RuntimeError, match="must be a Fernet key"):
@@ -323,11 +350,13 @@ def test_the_migration_encrypts_plain_secrets_already_stored(app_ctx, monkeypatc
     downgrade(revision=previous)
     try:
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO subscriptions (name, url, event_types, active, created_at, secret,"
-                " previous_secret) VALUES ('old', 'https://x.example.id/', '[\"*\"]', true,"
-                " CURRENT_TIMESTAMP, 'whsec_b2xk', NULL)"
-            ))  # fmt: skip
+            conn.execute(
+                text(
+                    "INSERT INTO subscriptions (name, url, event_types, active, created_at, secret,"
+                    " previous_secret) VALUES ('old', 'https://x.example.id/', '[\"*\"]', true,"
+                    " CURRENT_TIMESTAMP, 'whsec_b2xk', NULL)"
+                )
+            )
     finally:
         upgrade()
     ((stored, previous_secret),) = _stored(db.session, "subscriptions")

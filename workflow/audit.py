@@ -49,8 +49,13 @@ def payload_digest(payload: dict | None) -> str | None:
 # What every record's entries vouch for, beside its workflow's own ``audited`` fields.
 # The times matter too: an appeal window and the deadlines run from ``state_changed_at``.
 COMMON_FIELDS = (
-    "state", "agency_id", "created_by_id", "reviewed_by_id", "created_at", "state_changed_at",
-)  # fmt: skip
+    "state",
+    "agency_id",
+    "created_by_id",
+    "reviewed_by_id",
+    "created_at",
+    "state_changed_at",
+)
 
 
 def record_fields(wf) -> tuple[str, ...]:
@@ -166,6 +171,15 @@ def _sign_new_change_entries(session, _context):
         set_committed_value(entry, "hash", row["digest"])
 
 
+def history(session: Session, record) -> list[AuditEntry]:
+    """``record``'s audit entries, oldest first: what happened to it, by whom, through what."""
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.workflow == record.workflow_name, AuditEntry.record_id == record.id)
+        .order_by(AuditEntry.seq)
+    ).all()
+
+
 def append(session: Session, record, **details) -> AuditEntry:
     """Add the next entry of ``record``'s chain and move the record's anchor to it.
 
@@ -279,8 +293,9 @@ def _guarded(report: VerifyReport, what: str, *steps: Callable[[], object]) -> N
         report.add(f"{what}: a stored value cannot be read ({type(exc).__name__}: {exc})")
 
 
-def verify_since_checkpoint(session: Session, *, progress: Progress = None,
-                            batch: int = 5000) -> VerifyReport:  # fmt: skip
+def verify_since_checkpoint(
+    session: Session, *, progress: Progress = None, batch: int = 5000
+) -> VerifyReport:
     """Check the newest checkpoint and what came after it; a full verify if there is none.
 
     The newest checkpoint's signature, its link to the one before it, and its counts
@@ -355,8 +370,13 @@ ENTRY_COLUMNS = tuple(AuditEntry.__table__.c)
 def _verify_chains(session, name, wf, report, progress, batch, *, check=None, only=None) -> None:
     model = wf.model
     fields = record_fields(wf)
-    records = select(model.id, model.version, model.audit_seq, model.audit_head,
-                     *(getattr(model, f) for f in fields)).order_by(model.id)  # fmt: skip
+    records = select(
+        model.id,
+        model.version,
+        model.audit_seq,
+        model.audit_head,
+        *(getattr(model, f) for f in fields),
+    ).order_by(model.id)
     entries = (
         select(*ENTRY_COLUMNS)
         .where(AuditEntry.workflow == name)
@@ -370,8 +390,9 @@ def _verify_chains(session, name, wf, report, progress, batch, *, check=None, on
     records = connection.execute(records.execution_options(yield_per=batch))
     entries = connection.execute(entries.execution_options(yield_per=batch))
     try:
-        _verify_workflow(name, fields, iter(records), _Peekable(iter(entries)), report,
-                         progress, check)  # fmt: skip
+        _verify_workflow(
+            name, fields, iter(records), _Peekable(iter(entries)), report, progress, check
+        )
     except (ValueError, TypeError) as exc:
         # A value planted in a form the column cannot hold (SQLite keeps any text): one
         # such row must not hide the rest, nor end the check without naming a problem.

@@ -59,8 +59,17 @@ def _key(row) -> str:
     return ",".join(map(str, identity)) if identity else str(getattr(row, "id", ""))
 
 
-def record(session: Session, actor, row, action: str, before: dict | None, after: dict | None,
-           *, via: str, comment: str | None = None) -> ChangeEntry | None:  # fmt: skip
+def record(
+    session: Session,
+    actor,
+    row,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+    *,
+    via: str,
+    comment: str | None = None,
+) -> ChangeEntry | None:
     """Log a command on ``row`` in the caller's transaction (only the fields it changed)."""
     if before is not None and after is not None:
         changed = [k for k in after if before.get(k) != after[k]]
@@ -93,8 +102,16 @@ def _set(row, values: dict) -> None:
             raise InvalidPayload(str(exc), {name: [str(exc)]}) from None
 
 
-def save(session: Session, actor, row, values: dict, *, via: str,
-         validate: Validate | None = None, comment: str | None = None):  # fmt: skip
+def save(
+    session: Session,
+    actor,
+    row,
+    values: dict,
+    *,
+    via: str,
+    validate: Validate | None = None,
+    comment: str | None = None,
+):
     """Create ``row`` (new) or change it with ``values``, if ``actor`` may; commit; log.
 
     The row is checked as it would be (``reference.validate``: links within its
@@ -139,8 +156,16 @@ def delete(session: Session, actor, row, *, via: str, comment: str | None = None
         _flush(session, deleting=True)
 
 
-def run(session: Session, actor, row, action: str, change: Callable[[object], object],
-        *, via: str, comment: str | None = None):  # fmt: skip
+def run(
+    session: Session,
+    actor,
+    row,
+    action: str,
+    change: Callable[[object], object],
+    *,
+    via: str,
+    comment: str | None = None,
+):
     """A named command on an existing row (revoke, rotate, redeliver…): ``change(row)``.
 
     Returns what ``change`` returns. The policy's CHANGE right is asked.
@@ -155,8 +180,9 @@ def run(session: Session, actor, row, action: str, change: Callable[[object], ob
     return result
 
 
-def make(session: Session, actor, build: Callable[[], object], *, via: str,
-         comment: str | None = None):  # fmt: skip
+def make(
+    session: Session, actor, build: Callable[[], object], *, via: str, comment: str | None = None
+):
     """Create a row with a core function ``build()`` (which adds it), checked and logged.
 
     One transaction: a refusal of the policy rolls the new row back.

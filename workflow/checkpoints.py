@@ -110,8 +110,16 @@ def segment_digest(rows: Iterable) -> str:
     return hasher.hexdigest()
 
 
-BODY = ("seq", "created_at", "audit_upto", "change_upto", "counts", "segment_digest",
-        "prev_digest", "key_id")  # fmt: skip
+BODY = (
+    "seq",
+    "created_at",
+    "audit_upto",
+    "change_upto",
+    "counts",
+    "segment_digest",
+    "prev_digest",
+    "key_id",
+)
 
 
 def body(cp) -> dict:
@@ -159,12 +167,17 @@ def segment_buckets(
     found: dict[tuple[str, int], BucketDigest] = {}
     (audit_after, audit_upto), (change_after, change_upto) = audit_range, change_range
     entries = session.execute(
-        select(AuditEntry.workflow, AuditEntry.record_id, AuditEntry.seq, AuditEntry.id,
-               AuditEntry.hash)
+        select(
+            AuditEntry.workflow,
+            AuditEntry.record_id,
+            AuditEntry.seq,
+            AuditEntry.id,
+            AuditEntry.hash,
+        )
         .where(AuditEntry.id > audit_after, AuditEntry.id <= audit_upto)
         .order_by(AuditEntry.workflow, AuditEntry.record_id, AuditEntry.seq)
         .execution_options(yield_per=STREAM)
-    )  # fmt: skip
+    )
     for kind, record_id, seq, entry_id, entry_hash in entries:
         bucket = found.setdefault((kind, record_id // BUCKET), BucketDigest())
         bucket.add(audit_leaf(record_id, seq, entry_id, entry_hash), seq == 1, record_id)
@@ -180,14 +193,24 @@ def segment_buckets(
     rows = []
     for (kind, number), bucket in sorted(found.items()):
         entries_, chains, digest = bucket.result()
-        rows.append({"kind": kind, "bucket": number, "entries": entries_, "chains": chains,
-                     "last": bucket.last, "digest": digest})  # fmt: skip
+        rows.append(
+            {
+                "kind": kind,
+                "bucket": number,
+                "entries": entries_,
+                "chains": chains,
+                "last": bucket.last,
+                "digest": digest,
+            }
+        )
     return rows
 
 
 def zero_counts() -> dict:
-    return {"audit": {name: {"entries": 0, "chains": 0} for name in WORKFLOWS},
-            CHANGE_LOG: {"entries": 0}}  # fmt: skip
+    return {
+        "audit": {name: {"entries": 0, "chains": 0} for name in WORKFLOWS},
+        CHANGE_LOG: {"entries": 0},
+    }
 
 
 def add_counts(counts: dict, rows: Iterable) -> dict:
@@ -248,10 +271,17 @@ def create(session: Session, archive: Path | str | None = None) -> tuple[AuditCh
         with write_transaction(session):
             session.add(cp)
             if rows:
-                session.execute(insert(AuditCheckpointBucket),
-                                [{**r, "checkpoint_seq": cp.seq} for r in rows])  # fmt: skip
-            session.add(OutboxEvent(event_id=f"evt_{uuid.uuid4().hex}", type=EVENT_TYPE,
-                                    created_at=cp.created_at, payload=published(cp)))  # fmt: skip
+                session.execute(
+                    insert(AuditCheckpointBucket), [{**r, "checkpoint_seq": cp.seq} for r in rows]
+                )
+            session.add(
+                OutboxEvent(
+                    event_id=f"evt_{uuid.uuid4().hex}",
+                    type=EVENT_TYPE,
+                    created_at=cp.created_at,
+                    payload=published(cp),
+                )
+            )
     except IntegrityError:
         raise Conflict("another checkpoint was written at the same time; try again") from None
     if archive:
@@ -337,8 +367,10 @@ class Book:
 def check_signature(cp, where: str, add: Callable[[str], None]) -> None:
     public = audit_keys.current().public_key(cp.key_id)
     if public is None:
-        add(f"{where}: signed with an unknown key ({cp.key_id!r}): forged, or that key is "
-            "missing from ALUR_AUDIT_OLD_KEYS")  # fmt: skip
+        add(
+            f"{where}: signed with an unknown key ({cp.key_id!r}): forged, or that key is "
+            "missing from ALUR_AUDIT_OLD_KEYS"
+        )
     elif not audit_keys.verify_signature(public, cp.signature, cp.digest.encode()):
         add(f"{where}: its signature does not verify: forged or altered")
 
@@ -464,15 +496,24 @@ def _range(kind: str, bucket: int) -> str:
     return f"{what} #{low}..#{high}"
 
 
-def judge(add, kind: str, bucket: int, seq: int, expected, found: tuple | None,
-          absent: Callable[[int, int], str] | None = None) -> None:  # fmt: skip
+def judge(
+    add,
+    kind: str,
+    bucket: int,
+    seq: int,
+    expected,
+    found: tuple | None,
+    absent: Callable[[int, int], str] | None = None,
+) -> None:
     """Report a bucket whose entries (``found``: entries, chains, digest) are not what
     checkpoint ``seq`` said (``expected``: a bucket row; None: it said nothing there).
     ``absent(bucket, last)`` names the records missing from it, when chains were removed."""
     entries, chains, digest = found or (0, 0, None)
     if expected is None:
-        add(f"{_range(kind, bucket)}: {entries} entries lie in checkpoint {seq}'s range but "
-            "it covered none there: entries were added after it")  # fmt: skip
+        add(
+            f"{_range(kind, bucket)}: {entries} entries lie in checkpoint {seq}'s range but "
+            "it covered none there: entries were added after it"
+        )
         return
     if (entries, chains, digest) == (expected.entries, expected.chains, expected.digest):
         return
@@ -533,8 +574,10 @@ class BucketCheck:
         rows of the wrong type, and rows out of order."""
         for row in self._expected:
             if not _readable_bucket(row):
-                self.add(f"{self.kind}: a checkpoint's bucket row holds values of the wrong "
-                         "type: altered")  # fmt: skip
+                self.add(
+                    f"{self.kind}: a checkpoint's bucket row holds values of the wrong "
+                    "type: altered"
+                )
                 continue
             return row
         return None
@@ -542,8 +585,15 @@ class BucketCheck:
     def _compare(self, bucket: int, seq: int, expected, found: BucketDigest | None) -> None:
         if seq not in self.known:
             return  # the bucket of a removed checkpoint: named by ``check_chain``
-        judge(self.add, self.kind, bucket, seq, expected, found.result() if found else None,
-              self._absent if self.kind in WORKFLOWS else None)  # fmt: skip
+        judge(
+            self.add,
+            self.kind,
+            bucket,
+            seq,
+            expected,
+            found.result() if found else None,
+            self._absent if self.kind in WORKFLOWS else None,
+        )
 
     def _absent(self, bucket: int, last: int) -> str:
         """The ids in the bucket no record holds, up to the highest the checkpoint saw there:
@@ -571,8 +621,9 @@ class BucketCheck:
         self._drain_before(self.bucket)
         while self._next is not None and self._next.bucket == self.bucket:
             row, self._next = self._next, self._following()
-            self._compare(row.bucket, row.checkpoint_seq, row,
-                          self.found.pop(row.checkpoint_seq, None))  # fmt: skip
+            self._compare(
+                row.bucket, row.checkpoint_seq, row, self.found.pop(row.checkpoint_seq, None)
+            )
         for seq, found in sorted(self.found.items()):
             self._compare(self.bucket, seq, None, found)
         self.found = {}
@@ -596,10 +647,12 @@ class BucketCheck:
             said, chains = kept["entries"], kept["chains"]
         if self.entries != said or (chains is not None and self.chains != chains):
             what = "change entries" if self.kind == CHANGE_LOG else f"{self.kind} entries"
-            self.add(f"{what}: checkpoint {cp.seq} covered {said}"
-                     f"{'' if chains is None else f' of {chains} records'}, the log holds "
-                     f"{self.entries}{'' if chains is None else f' of {self.chains}'}: "
-                     f"entries were {'removed' if self.entries < said else 'added'}")  # fmt: skip
+            self.add(
+                f"{what}: checkpoint {cp.seq} covered {said}"
+                f"{'' if chains is None else f' of {chains} records'}, the log holds "
+                f"{self.entries}{'' if chains is None else f' of {self.chains}'}: "
+                f"entries were {'removed' if self.entries < said else 'added'}"
+            )
 
 
 def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
@@ -609,10 +662,13 @@ def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
     covered = AuditEntry.id <= cp.audit_upto
     first = AuditEntry.seq == 1
     rows = session.execute(
-        select(AuditEntry.workflow, func.count().filter(covered),
-               func.count().filter(covered & first), func.count().filter(first))
-        .group_by(AuditEntry.workflow)
-    ).all()  # fmt: skip
+        select(
+            AuditEntry.workflow,
+            func.count().filter(covered),
+            func.count().filter(covered & first),
+            func.count().filter(first),
+        ).group_by(AuditEntry.workflow)
+    ).all()
     for workflow, entries, chains, all_chains in rows:
         result["audit"][workflow] = {"entries": entries, "chains": chains, "all_chains": all_chains}
     result[CHANGE_LOG]["entries"] = session.scalar(
@@ -641,17 +697,21 @@ def load_published(text_: str) -> dict:
     return value
 
 
-def check_published(session: Session, published_: dict, add: Callable[[str], None],
-                    public_key: str | None = None) -> None:  # fmt: skip
+def check_published(
+    session: Session, published_: dict, add: Callable[[str], None], public_key: str | None = None
+) -> None:
     """Whether the database still holds the checkpoint ``published_`` as it was published."""
     seq = published_["seq"]
     where = f"published checkpoint {seq}"
     public = public_key or audit_keys.current().public_key(published_["key_id"])
     if public is None:
-        add(f"{where}: signed with a key not held here ({published_['key_id']!r}); give its "
-            "public key with --public-key")  # fmt: skip
-    elif not audit_keys.verify_signature(public, published_["signature"],
-                                         published_["digest"].encode()):  # fmt: skip
+        add(
+            f"{where}: signed with a key not held here ({published_['key_id']!r}); give its "
+            "public key with --public-key"
+        )
+    elif not audit_keys.verify_signature(
+        public, published_["signature"], published_["digest"].encode()
+    ):
         add(f"{where}: its signature does not verify: the file is not what Alur published")
         return
     body_ = {k: published_.get(k) for k in BODY}
@@ -662,9 +722,11 @@ def check_published(session: Session, published_: dict, add: Callable[[str], Non
     if held is None:
         add(f"{where}: the database holds no checkpoint {seq}: it was removed")
     elif held.digest != published_["digest"]:
-        add(f"{where}: the database's checkpoint {seq} is not the one published (digest "
+        add(
+            f"{where}: the database's checkpoint {seq} is not the one published (digest "
             f"{held.digest[:12]}, published {published_['digest'][:12]}): the log was "
-            "rewritten after it was published")  # fmt: skip
+            "rewritten after it was published"
+        )
 
 
 def record_verify(session: Session, report, started_at: datetime) -> None:

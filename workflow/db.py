@@ -282,8 +282,9 @@ def insert_once(session: Session, model, values: dict, *, unique: list[str]) -> 
     return rows[0][0] if rows else None
 
 
-def insert_many_once(session: Session, model, rows: list[dict], *, unique: list[str],
-                     returning: tuple) -> list[tuple]:  # fmt: skip
+def insert_many_once(
+    session: Session, model, rows: list[dict], *, unique: list[str], returning: tuple
+) -> list[tuple]:
     """``insert_once`` for many rows in one statement; ``returning`` of those inserted."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -292,9 +293,11 @@ def insert_many_once(session: Session, model, rows: list[dict], *, unique: list[
         return []
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+        insert(model)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=unique)
         .returning(*returning)
-    )  # fmt: skip
+    )
     return [tuple(row) for row in session.execute(statement)]
 
 
@@ -307,11 +310,14 @@ def _versioned_update(mapper, keys: tuple[str, ...]):
     targets = {key: mapper.attrs[key].columns[0] for key in keys}
     return (
         table.update()
-        .where(and_(table.c.id == bindparam("_id"),
-                    mapper.version_id_col == bindparam("_version")))
-        .values({column.name: bindparam(f"_new_{key}", type_=column.type)
-                 for key, column in targets.items()})
-    )  # fmt: skip
+        .where(and_(table.c.id == bindparam("_id"), mapper.version_id_col == bindparam("_version")))
+        .values(
+            {
+                column.name: bindparam(f"_new_{key}", type_=column.type)
+                for key, column in targets.items()
+            }
+        )
+    )
 
 
 def update_many(session: Session, objects: list) -> None:
@@ -345,10 +351,13 @@ def update_many(session: Session, objects: list) -> None:
     for keys, members in groups.items():
         statement = _versioned_update(mapper, keys)
         params = [
-            {"_id": obj.id, "_version": old_version,
-             **{f"_new_{key}": value for key, value in changed.items()}}
+            {
+                "_id": obj.id,
+                "_version": old_version,
+                **{f"_new_{key}": value for key, value in changed.items()},
+            }
             for obj, _, changed, old_version in members
-        ]  # fmt: skip
+        ]
         result = session.connection().execute(statement, params)
         if result.rowcount != len(members):
             raise StaleDataError(

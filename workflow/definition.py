@@ -122,7 +122,10 @@ class Workflow:
     # The record's own fields its audit entries vouch for, beside its state, version,
     # agency and who created and reviewed it (``workflow.audit.record_digest``).
     audited: tuple[str, ...] = ()
-    model: type | None = None  # bound by workflow.workflows
+    model: type | None = None  # the record's table
+    # (field, model, label): rows the create data names that its creator must be able to see;
+    # one they may not see is refused in the same words as one that does not exist.
+    references: tuple[tuple[str, type, str], ...] = ()
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 

@@ -1,4 +1,4 @@
-"""Acting officials (Plt/Plh; BKN circular 1/SE/I/2021): who acts for whom today.
+"""Acting officials (Plt/Plh; BKN circular 1/SE/I/2021): delegations made and revoked.
 
 A delegation lets the delegate take the steps its principal may take as
 supervisor, assessor, approver or mentor, for the dated period only; the
@@ -9,53 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from workflow.db import local_today, read_once, utcnow
+from workflow import changes, policy
+from workflow.db import utcnow
 from workflow.errors import InvalidPayload, NotFound
 from workflow.models.accounts import User
 from workflow.models.delegations import ActingKind, Delegation
 from workflow.models.org import Employee
-
-
-def _current(delegate_id, today: date):
-    return (
-        Delegation.delegate_id == delegate_id,
-        Delegation.starts_on <= today,
-        Delegation.ends_on >= today,
-        Delegation.revoked_at.is_(None),
-    )
-
-
-def principals_of(delegate_id: int, today: date | None = None):
-    """SELECT of the employees ``delegate_id`` acts for today."""
-    return select(Delegation.principal_id).where(*_current(delegate_id, today or local_today()))
-
-
-def officials(session: Session, employee_id: int) -> list[int]:
-    """``employee_id`` and the employees they act for today, read once per transaction.
-
-    Visibility and inbox filters name these ids as values: given ``IN (SELECT …)``,
-    PostgreSQL cannot tell that a handful of rows will match, and a list ordered by id
-    walked the whole table (137 ms at a million appraisals, 0.4 ms with the values).
-    """
-    today = local_today()
-
-    def read() -> list[int]:
-        acting = session.scalars(principals_of(employee_id, today)).all()
-        return [employee_id, *sorted(set(acting) - {employee_id})]
-
-    return read_once(session, ("officials", employee_id, today), read)
-
-
-def is_acting(session: Session, delegate_id: int, principal_id: int,
-              today: date | None = None) -> bool:  # fmt: skip
-    """Whether ``delegate_id`` acts for ``principal_id`` today."""
-    condition = exists().where(
-        *_current(delegate_id, today or local_today()), Delegation.principal_id == principal_id
-    )
-    return bool(session.scalar(select(condition)))
 
 
 def delegate(
@@ -75,7 +36,6 @@ def delegate(
     position of that agency (BKN circular 1/SE/I/2021). An employee the actor may
     not see is refused as one that does not exist.
     """
-    from workflow import changes  # the policy's rules read delegations: imported late
 
     if kind not in {k.value for k in ActingKind}:
         raise InvalidPayload("kind must be Plt or Plh", {"kind": ["Plt or Plh."]})
@@ -107,7 +67,6 @@ def delegate(
 
 
 def _employee(session: Session, actor, employee_id: int, field: str, agency_id: int | None):
-    from workflow import policy
 
     row = session.get(Employee, employee_id)
     if (
@@ -124,7 +83,6 @@ def _employee(session: Session, actor, employee_id: int, field: str, agency_id: 
 
 def revoke(session: Session, actor: User | None, delegation_id: int, *, via: str) -> Delegation:
     """End a delegation now (logged); NotFound for one the actor may not see."""
-    from workflow import changes, policy
 
     row = session.get(Delegation, delegation_id)
     if row is None or (actor is not None and not policy.can_see(actor, row)):

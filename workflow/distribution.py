@@ -63,8 +63,13 @@ class Bound:
         return f"{' or '.join(p.value for p in self.predicates)}: {', '.join(parts)}"
 
 
-SB, B, BP, K, SK = (Predicate.SANGAT_BAIK, Predicate.BAIK, Predicate.BUTUH_PERBAIKAN,
-                    Predicate.KURANG, Predicate.SANGAT_KURANG)  # fmt: skip
+SB, B, BP, K, SK = (
+    Predicate.SANGAT_BAIK,
+    Predicate.BAIK,
+    Predicate.BUTUH_PERBAIKAN,
+    Predicate.KURANG,
+    Predicate.SANGAT_KURANG,
+)
 ORG = OrganisationPredicate
 
 # organisation's rating -> what the employees' predicates should look like
@@ -74,15 +79,17 @@ GUIDANCE: dict[str, dict[OrganisationPredicate, tuple[Bound, ...]]] = {
         ORG.BAIK: (Bound((B,), max_share=0.70, largest=True), Bound((BP, K), someone=True)),
         ORG.BUTUH_PERBAIKAN: (Bound((BP,), min_share=0.60), Bound((SB,), max_share=0.10)),
         ORG.KURANG: (
-            Bound((K,), min_share=0.60), Bound((BP,), min_share=0.10),
+            Bound((K,), min_share=0.60),
+            Bound((BP,), min_share=0.10),
             Bound((SB,), max_share=0.10),
         ),
         ORG.SANGAT_KURANG: (
-            Bound((SK,), min_share=0.60), Bound((K, BP), min_share=0.10),
+            Bound((SK,), min_share=0.60),
+            Bound((K, BP), min_share=0.10),
             Bound((SB,), max_share=0.0),
         ),
-    },
-}  # fmt: skip
+    }
+}
 CURRENT_GUIDANCE = "permenpanrb-6-2022"
 
 
@@ -122,11 +129,15 @@ def distribution(session: Session, *, agency_id: int, year: int, period: str) ->
     rows = dict(
         session.execute(
             select(Appraisal.predicate, func.count())
-            .where(Appraisal.agency_id == agency_id, Appraisal.year == year,
-                   Appraisal.period == period, Appraisal.state == "approved")
+            .where(
+                Appraisal.agency_id == agency_id,
+                Appraisal.year == year,
+                Appraisal.period == period,
+                Appraisal.state == "approved",
+            )
             .group_by(Appraisal.predicate)
         ).all()
-    )  # fmt: skip
+    )
     total = sum(rows.values())
     return [
         Share(p.value, rows.get(p.value, 0), rows.get(p.value, 0) / total if total else 0.0)
@@ -149,8 +160,9 @@ def check(shares: Sequence[Share], rating: str, rule: str = CURRENT_GUIDANCE) ->
             if bound.someone:
                 met = met and count > 0
             if bound.largest:
-                met = met and all(s.count <= count for s in shares
-                                  if s.predicate not in bound.predicates)  # fmt: skip
+                met = met and all(
+                    s.count <= count for s in shares if s.predicate not in bound.predicates
+                )
         findings.append(Finding(bound, count, share, met))
     return findings
 
@@ -162,24 +174,42 @@ def report(session: Session, *, agency_id: int, year: int, period: str) -> Repor
     total = sum(s.count for s in shares)
     if rated is None:
         return Report(agency_id, year, period, total, shares, None, None)
-    return Report(agency_id, year, period, total, shares, rated.rating, CURRENT_GUIDANCE,
-                  check(shares, rated.rating), note=rated.note)  # fmt: skip
+    return Report(
+        agency_id,
+        year,
+        period,
+        total,
+        shares,
+        rated.rating,
+        CURRENT_GUIDANCE,
+        check(shares, rated.rating),
+        note=rated.note,
+    )
 
 
-def rating_of(session: Session, *, agency_id: int, year: int, period: str,
-              lock: bool = False) -> OrganisationRating | None:  # fmt: skip
+def rating_of(
+    session: Session, *, agency_id: int, year: int, period: str, lock: bool = False
+) -> OrganisationRating | None:
     """The organisation's rating recorded for a period, if any."""
     stmt = select(OrganisationRating).where(
-        OrganisationRating.agency_id == agency_id, OrganisationRating.year == year,
+        OrganisationRating.agency_id == agency_id,
+        OrganisationRating.year == year,
         OrganisationRating.period == period,
-    )  # fmt: skip
+    )
     return session.scalar(stmt.with_for_update() if lock else stmt)
 
 
 def set_rating(
-    session: Session, actor: User | None, *, agency_id: int, year: int, period: str,
-    rating: str, note: str | None = None, via: str = "api",
-) -> OrganisationRating:  # fmt: skip
+    session: Session,
+    actor: User | None,
+    *,
+    agency_id: int,
+    year: int,
+    period: str,
+    rating: str,
+    note: str | None = None,
+    via: str = "api",
+) -> OrganisationRating:
     """Record the organisation's rating for a period (replacing an earlier one).
 
     Admins, or the agency's own HR officers; in its own transaction.
@@ -204,11 +234,18 @@ def set_rating(
             raise Forbidden("an agency's rating is recorded by its HR officers or an admin")
         earlier = rating_of(session, agency_id=agency_id, year=year, period=period)
         before = None if earlier is None else changes.snapshot(earlier)
-        values = {"agency_id": agency_id, "year": year, "period": period, "rating": rating,
-                  "note": note, "set_by_id": actor.id if actor else None,
-                  "set_at": utcnow()}  # fmt: skip
-        new_id = insert_once(session, OrganisationRating, values,
-                             unique=["agency_id", "year", "period"])  # fmt: skip
+        values = {
+            "agency_id": agency_id,
+            "year": year,
+            "period": period,
+            "rating": rating,
+            "note": note,
+            "set_by_id": actor.id if actor else None,
+            "set_at": utcnow(),
+        }
+        new_id = insert_once(
+            session, OrganisationRating, values, unique=["agency_id", "year", "period"]
+        )
         row = rating_of(session, agency_id=agency_id, year=year, period=period, lock=True)
         if new_id is None:
             row.rating, row.note = rating, note

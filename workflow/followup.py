@@ -50,9 +50,12 @@ def plan(ctx) -> None:
         if kind.value in done:
             continue  # a replayed approval, or a revision: never twice
         follow_up = FollowUp(
-            appraisal_id=record.id, employee_id=record.employee_id,
-            agency_id=record.agency_id, kind=kind.value, predicate=record.predicate,
-        )  # fmt: skip
+            appraisal_id=record.id,
+            employee_id=record.employee_id,
+            agency_id=record.agency_id,
+            kind=kind.value,
+            predicate=record.predicate,
+        )
         # The drafts are made once the approval is written (in a bulk approval, those
         # of the whole batch together).
         draft = DRAFTS.get(kind)
@@ -63,8 +66,10 @@ def plan(ctx) -> None:
 
 
 def _why(record) -> str:
-    return (f"Tindak lanjut penilaian kinerja {record.year} ({record.period}): "
-            f"predikat {record.predicate}")  # fmt: skip
+    return (
+        f"Tindak lanjut penilaian kinerja {record.year} ({record.period}): "
+        f"predikat {record.predicate}"
+    )
 
 
 def _drafted(follow_up, column: str, unable: str, draft, error) -> None:
@@ -80,21 +85,35 @@ def _draft_nomination(session, record, follow_up) -> ByRule | None:
     if not program:
         follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
         return None
-    data = {"employee_id": record.employee_id, "program_id": program.id,
-            "justification": _why(record)}  # fmt: skip
-    return ByRule("training_nomination", data, _why(record),
-                  partial(_drafted, follow_up, "nomination_id", "no draft nomination"))  # fmt: skip
+    data = {
+        "employee_id": record.employee_id,
+        "program_id": program.id,
+        "justification": _why(record),
+    }
+    return ByRule(
+        "training_nomination",
+        data,
+        _why(record),
+        partial(_drafted, follow_up, "nomination_id", "no draft nomination"),
+    )
 
 
 def _draft_mentoring(session, record, follow_up) -> ByRule:
     start = local_today() + timedelta(days=7)
-    data = {"mentor_id": record.assessor_id, "mentee_id": record.employee_id,
-            "goals": _why(record), "start_date": start.isoformat(),
-            "end_date": (start + timedelta(weeks=MENTORING_WEEKS)).isoformat(),
-            "jp": rules().follow_up_mentoring_jp}  # fmt: skip
-    return ByRule("mentoring_assignment", data, _why(record),
-                  partial(_drafted, follow_up, "mentoring_id",
-                          "no draft mentoring by the assessor"))  # fmt: skip
+    data = {
+        "mentor_id": record.assessor_id,
+        "mentee_id": record.employee_id,
+        "goals": _why(record),
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(weeks=MENTORING_WEEKS)).isoformat(),
+        "jp": rules().follow_up_mentoring_jp,
+    }
+    return ByRule(
+        "mentoring_assignment",
+        data,
+        _why(record),
+        partial(_drafted, follow_up, "mentoring_id", "no draft mentoring by the assessor"),
+    )
 
 
 DRAFTS = {K.TRAINING: _draft_nomination, K.MENTORING: _draft_mentoring}

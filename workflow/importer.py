@@ -104,20 +104,22 @@ AGENCIES = Kind(
     lengths={"code": 32, "name": 200, "province": 100, "region": 100},
     check_row=_check_agency,
     checks=(
-        ("the code appears more than once in the file",
-         "SELECT line FROM import_rows WHERE code IN "
-         "(SELECT code FROM import_rows GROUP BY code HAVING count(*) > 1)"),
+        (
+            "the code appears more than once in the file",
+            "SELECT line FROM import_rows WHERE code IN "
+            "(SELECT code FROM import_rows GROUP BY code HAVING count(*) > 1)",
+        ),
     ),
     cascade=None,
     existing="SELECT count(*) FROM import_rows s JOIN agencies a ON a.code = s.code "
-             "WHERE s.reason IS NULL",
+    "WHERE s.reason IS NULL",
     apply=(
         "INSERT INTO agencies (code, name, province, region, created_at) "
         "SELECT code, name, province, region, :now FROM import_rows WHERE reason IS NULL "
         "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
         "province = excluded.province, region = excluded.region",
     ),
-)  # fmt: skip
+)
 
 UNITS = Kind(
     name="units",
@@ -126,29 +128,35 @@ UNITS = Kind(
     lengths={"agency_code": 32, "code": 32, "name": 200, "parent_code": 32},
     check_row=_check_unit,
     checks=(
-        ("the unit appears more than once in the file",
-         "SELECT line FROM import_rows WHERE agency_code || '/' || code IN "
-         "(SELECT agency_code || '/' || code FROM import_rows "
-         " GROUP BY agency_code, code HAVING count(*) > 1)"),
-        ("no agency with this agency_code",
-         "SELECT s.line FROM import_rows s LEFT JOIN agencies a ON a.code = s.agency_code "
-         "WHERE a.id IS NULL"),
-        ("no unit with this parent_code in the agency (in the file or the database)",
-         "SELECT s.line FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
-         "WHERE s.parent_code IS NOT NULL "
-         "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.agency_code = s.agency_code "
-         "                AND t.code = s.parent_code) "
-         "AND NOT EXISTS (SELECT 1 FROM units u WHERE u.agency_id = a.id "
-         "                AND u.code = s.parent_code)"),
+        (
+            "the unit appears more than once in the file",
+            "SELECT line FROM import_rows WHERE agency_code || '/' || code IN "
+            "(SELECT agency_code || '/' || code FROM import_rows "
+            " GROUP BY agency_code, code HAVING count(*) > 1)",
+        ),
+        (
+            "no agency with this agency_code",
+            "SELECT s.line FROM import_rows s LEFT JOIN agencies a ON a.code = s.agency_code "
+            "WHERE a.id IS NULL",
+        ),
+        (
+            "no unit with this parent_code in the agency (in the file or the database)",
+            "SELECT s.line FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
+            "WHERE s.parent_code IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.agency_code = s.agency_code "
+            "                AND t.code = s.parent_code) "
+            "AND NOT EXISTS (SELECT 1 FROM units u WHERE u.agency_id = a.id "
+            "                AND u.code = s.parent_code)",
+        ),
     ),
     cascade="SELECT s.line AS line, min(t.line) AS on_line FROM import_rows s "
-            "JOIN import_rows t ON t.agency_code = s.agency_code AND t.code = s.parent_code "
-            "JOIN agencies a ON a.code = s.agency_code "
-            "WHERE s.reason IS NULL AND t.reason IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM units u WHERE u.agency_id = a.id AND u.code = s.parent_code) "
-            "GROUP BY s.line",
+    "JOIN import_rows t ON t.agency_code = s.agency_code AND t.code = s.parent_code "
+    "JOIN agencies a ON a.code = s.agency_code "
+    "WHERE s.reason IS NULL AND t.reason IS NOT NULL AND NOT EXISTS "
+    "(SELECT 1 FROM units u WHERE u.agency_id = a.id AND u.code = s.parent_code) "
+    "GROUP BY s.line",
     existing="SELECT count(*) FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
-             "JOIN units u ON u.agency_id = a.id AND u.code = s.code WHERE s.reason IS NULL",
+    "JOIN units u ON u.agency_id = a.id AND u.code = s.code WHERE s.reason IS NULL",
     apply=(
         "INSERT INTO units (agency_id, code, name) "
         "SELECT a.id, s.code, s.name FROM import_rows s JOIN agencies a ON a.code = s.agency_code "
@@ -159,35 +167,57 @@ UNITS = Kind(
         "LEFT JOIN units p ON p.agency_id = a.id AND p.code = s.parent_code "
         "WHERE s.reason IS NULL AND units.agency_id = a.id AND units.code = s.code",
     ),
-)  # fmt: skip
+)
 
 EMPLOYEES = Kind(
     name="employees",
-    columns=("nip", "name", "status", "rank", "position", "agency_code", "unit_code",
-             "supervisor_nip"),
+    columns=(
+        "nip",
+        "name",
+        "status",
+        "rank",
+        "position",
+        "agency_code",
+        "unit_code",
+        "supervisor_nip",
+    ),
     required=("nip", "name", "status", "rank", "position", "agency_code", "unit_code"),
-    lengths={"nip": 40, "name": 200, "status": 4, "rank": 8, "position": 200,
-             "agency_code": 32, "unit_code": 32, "supervisor_nip": 40},
+    lengths={
+        "nip": 40,
+        "name": 200,
+        "status": 4,
+        "rank": 8,
+        "position": 200,
+        "agency_code": 32,
+        "unit_code": 32,
+        "supervisor_nip": 40,
+    },
     check_row=_check_employee,
     checks=(
-        ("the NIP appears more than once in the file",
-         "SELECT line FROM import_rows WHERE nip IN "
-         "(SELECT nip FROM import_rows GROUP BY nip HAVING count(*) > 1)"),
-        ("no unit with this unit_code in the agency agency_code",
-         "SELECT s.line FROM import_rows s LEFT JOIN agencies a ON a.code = s.agency_code "
-         "LEFT JOIN units u ON u.agency_id = a.id AND u.code = s.unit_code WHERE u.id IS NULL"),
-        ("no employee with this supervisor_nip (in the file or the database)",
-         "SELECT s.line FROM import_rows s WHERE s.supervisor_nip IS NOT NULL "
-         "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.nip = s.supervisor_nip) "
-         "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip)"),
+        (
+            "the NIP appears more than once in the file",
+            "SELECT line FROM import_rows WHERE nip IN "
+            "(SELECT nip FROM import_rows GROUP BY nip HAVING count(*) > 1)",
+        ),
+        (
+            "no unit with this unit_code in the agency agency_code",
+            "SELECT s.line FROM import_rows s LEFT JOIN agencies a ON a.code = s.agency_code "
+            "LEFT JOIN units u ON u.agency_id = a.id AND u.code = s.unit_code WHERE u.id IS NULL",
+        ),
+        (
+            "no employee with this supervisor_nip (in the file or the database)",
+            "SELECT s.line FROM import_rows s WHERE s.supervisor_nip IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM import_rows t WHERE t.nip = s.supervisor_nip) "
+            "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip)",
+        ),
     ),
     cascade="SELECT s.line AS line, min(t.line) AS on_line FROM import_rows s "
-            "JOIN import_rows t ON t.nip = s.supervisor_nip "
-            "WHERE s.reason IS NULL AND t.reason IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip) "
-            "GROUP BY s.line",
+    "JOIN import_rows t ON t.nip = s.supervisor_nip "
+    "WHERE s.reason IS NULL AND t.reason IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.nip = s.supervisor_nip) "
+    "GROUP BY s.line",
     existing="SELECT count(*) FROM import_rows s JOIN employees e ON e.nip = s.nip "
-             "WHERE s.reason IS NULL",
+    "WHERE s.reason IS NULL",
     apply=(
         "{assign_ids}",
         "INSERT INTO employees (id, nip, name, status, rank, position, agency_id, unit_id, "
@@ -205,7 +235,7 @@ EMPLOYEES = Kind(
         "unit_id = excluded.unit_id, supervisor_id = excluded.supervisor_id",
         "DROP TABLE import_ids",
     ),
-)  # fmt: skip
+)
 
 # How the good rows get their ids before they are inserted: the existing one, or a new
 # one. A table of its own (nip -> id) rather than an UPDATE of every staging row, which
@@ -266,8 +296,9 @@ def _give_memory(session: Session, work_mem: str) -> None:
     # Local to the transaction: the connection goes back to the pool as it came.
     try:
         for name in ("work_mem", "maintenance_work_mem"):
-            session.execute(text("SELECT set_config(:name, :value, true)"),
-                            {"name": name, "value": work_mem})  # fmt: skip
+            session.execute(
+                text("SELECT set_config(:name, :value, true)"), {"name": name, "value": work_mem}
+            )
     except DBAPIError as exc:
         message = str(exc.orig).splitlines()[0]
         raise BadSetting(f"import work_mem {work_mem!r}: {message}") from None
@@ -296,12 +327,14 @@ def _rows(kind: Kind, lines: Iterable[str]) -> Iterator[tuple[int, dict, str | N
             row.update(absent)
             yield line, row, _reason(kind, row, today)
     except csv.Error as exc:
-        raise BadFile(f"line {reader.line_num}: not valid CSV ({exc})",
-                      {"file": [str(exc)]}) from None  # fmt: skip
+        raise BadFile(
+            f"line {reader.line_num}: not valid CSV ({exc})", {"file": [str(exc)]}
+        ) from None
     except UnicodeDecodeError as exc:
         # text is decoded a block at a time, so the line is only approximate
-        raise BadFile(f"not UTF-8 text (after line {reader.line_num}); save it as UTF-8",
-                      {"file": [str(exc)]}) from None  # fmt: skip
+        raise BadFile(
+            f"not UTF-8 text (after line {reader.line_num}); save it as UTF-8", {"file": [str(exc)]}
+        ) from None
 
 
 def _check_header(kind: Kind, header: list[str]) -> None:
@@ -310,9 +343,12 @@ def _check_header(kind: Kind, header: list[str]) -> None:
     if missing or unknown:
         raise BadFile(
             f"the header of a {kind.name} file must be: {','.join(kind.columns)}",
-            {"header": [f"missing: {', '.join(missing) or '-'}; "
-                        f"unknown: {', '.join(unknown) or '-'}"]},
-        )  # fmt: skip
+            {
+                "header": [
+                    f"missing: {', '.join(missing) or '-'}; unknown: {', '.join(unknown) or '-'}"
+                ]
+            },
+        )
 
 
 def _reason(kind: Kind, row: dict, today: date) -> str | None:
@@ -332,8 +368,11 @@ def _create_staging(session: Session, kind: Kind) -> None:
     columns = ", ".join(f"{c} TEXT" for c in kind.columns)
     session.execute(text("DROP TABLE IF EXISTS import_rows"))
     session.execute(text("DROP TABLE IF EXISTS import_ids"))
-    session.execute(text(f"CREATE TEMPORARY TABLE import_rows (line INTEGER PRIMARY KEY, "
-                         f"{columns}, reason TEXT)"))  # fmt: skip
+    session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE import_rows (line INTEGER PRIMARY KEY, {columns}, reason TEXT)"
+        )
+    )
 
 
 def _load_staging(session, kind, rows, progress) -> int:
@@ -349,11 +388,13 @@ def _load_staging(session, kind, rows, progress) -> int:
                 if count % PROGRESS_EVERY == 0:
                     progress("read", count)
         return count
-    insert = text(f"INSERT INTO import_rows ({', '.join(names)}) "
-                  f"VALUES ({', '.join(':' + n for n in names)})")  # fmt: skip
+    insert = text(
+        f"INSERT INTO import_rows ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+    )
     while batch := list(islice(rows, BATCH)):
-        session.execute(insert, [{"line": ln, **row, "reason": reason}
-                                 for ln, row, reason in batch])  # fmt: skip
+        session.execute(
+            insert, [{"line": ln, **row, "reason": reason} for ln, row, reason in batch]
+        )
         count += len(batch)
         if count // PROGRESS_EVERY != (count - len(batch)) // PROGRESS_EVERY:
             progress("read", count)
@@ -361,8 +402,11 @@ def _load_staging(session, kind, rows, progress) -> int:
 
 
 def _index_staging(session: Session, kind: Kind) -> None:
-    keys = {"agencies": ["code"], "units": ["agency_code, code"],
-            "employees": ["nip", "supervisor_nip"]}[kind.name]  # fmt: skip
+    keys = {
+        "agencies": ["code"],
+        "units": ["agency_code, code"],
+        "employees": ["nip", "supervisor_nip"],
+    }[kind.name]
     for n, key in enumerate(keys):
         session.execute(text(f"CREATE INDEX import_rows_{n} ON import_rows ({key})"))
     session.execute(text("ANALYZE import_rows"))
@@ -370,9 +414,12 @@ def _index_staging(session: Session, kind: Kind) -> None:
 
 def _mark(session: Session, lines_sql: str, reason: str) -> None:
     session.execute(
-        text(f"UPDATE import_rows SET reason = :reason WHERE reason IS NULL "
-             f"AND line IN ({lines_sql})"), {"reason": reason},
-    )  # fmt: skip
+        text(
+            f"UPDATE import_rows SET reason = :reason WHERE reason IS NULL "
+            f"AND line IN ({lines_sql})"
+        ),
+        {"reason": reason},
+    )
 
 
 def _check(session: Session, kind: Kind) -> None:
@@ -393,11 +440,13 @@ def _check(session: Session, kind: Kind) -> None:
 def _rejected(session: Session, kind: Kind, limit: int | None = None) -> Iterator[Rejected]:
     """The rejected rows by line, read a block at a time (a whole file may be bad)."""
     rows = session.execute(
-        text(f"SELECT line, reason, {', '.join(kind.columns)} FROM import_rows "
-             "WHERE reason IS NOT NULL ORDER BY line"
-             + ("" if limit is None else f" LIMIT {int(limit)}")),
+        text(
+            f"SELECT line, reason, {', '.join(kind.columns)} FROM import_rows "
+            "WHERE reason IS NOT NULL ORDER BY line"
+            + ("" if limit is None else f" LIMIT {int(limit)}")
+        ),
         execution_options={"yield_per": BATCH},
-    )  # fmt: skip
+    )
     for r in rows:
         yield Rejected(r[0], r[1], dict(zip(kind.columns, r[2:], strict=True)))
 

@@ -105,7 +105,4 @@ def _after(model, name: str, after: tuple[datetime, str, int]):
         return model.state_changed_at >= at
     if name < after_name:
         return model.state_changed_at > at
-    return or_(
-        model.state_changed_at > at,
-        and_(model.state_changed_at == at, model.id > after_id),
-    )
+    return or_(model.state_changed_at > at, and_(model.state_changed_at == at, model.id > after_id))

@@ -22,28 +22,54 @@ from workflow.models.programs import JpLedgerEntry, TrainingProgram
 YEARLY_RIGHT = 20  # JP
 
 
-def credit(session: Session, *, employee_id: int, year: int, jp: int, source: str,
-           source_id: int, note: str | None = None) -> bool:  # fmt: skip
+def credit(
+    session: Session,
+    *,
+    employee_id: int,
+    year: int,
+    jp: int,
+    source: str,
+    source_id: int,
+    note: str | None = None,
+) -> bool:
     """Credit ``jp`` once per (source, source_id); return whether it was new."""
-    values = {"employee_id": employee_id, "year": year, "jp": jp, "source": source,
-              "source_id": source_id, "note": note}  # fmt: skip
+    values = {
+        "employee_id": employee_id,
+        "year": year,
+        "jp": jp,
+        "source": source,
+        "source_id": source_id,
+        "note": note,
+    }
     return insert_once(session, JpLedgerEntry, values, unique=["source", "source_id"]) is not None
 
 
 def credit_training(ctx) -> None:
     """Effect of a nomination's ``complete``: the program's JP, in the year it ended."""
     program = ctx.session.get(TrainingProgram, ctx.record.program_id)
-    credit(ctx.session, employee_id=ctx.record.employee_id, year=program.end_date.year,
-           jp=program.jp, source="training_nomination", source_id=ctx.record.id,
-           note=f"{program.code}: {program.name}")  # fmt: skip
+    credit(
+        ctx.session,
+        employee_id=ctx.record.employee_id,
+        year=program.end_date.year,
+        jp=program.jp,
+        source="training_nomination",
+        source_id=ctx.record.id,
+        note=f"{program.code}: {program.name}",
+    )
 
 
 def credit_mentoring(ctx) -> None:
     """Effect of a mentoring's ``complete``: its JP to the mentee, in the year it ended."""
     record = ctx.record
-    credit(ctx.session, employee_id=record.mentee_id, year=record.end_date.year, jp=record.jp,
-           source="mentoring_assignment", source_id=record.id,
-           note="mentoring/coaching")  # fmt: skip
+    credit(
+        ctx.session,
+        employee_id=record.mentee_id,
+        year=record.end_date.year,
+        jp=record.jp,
+        source="mentoring_assignment",
+        source_id=record.id,
+        note="mentoring/coaching",
+    )
 
 
 @dataclass(frozen=True)
@@ -86,9 +112,16 @@ def _per_employee(year: int, agency_id: int, unit_id: int | None):
     return stmt
 
 
-def below(session: Session, *, year: int, agency_id: int, unit_id: int | None = None,
-          threshold: int = YEARLY_RIGHT, limit: int = 100,
-          after: int | None = None) -> list[Below]:  # fmt: skip
+def below(
+    session: Session,
+    *,
+    year: int,
+    agency_id: int,
+    unit_id: int | None = None,
+    threshold: int = YEARLY_RIGHT,
+    limit: int = 100,
+    after: int | None = None,
+) -> list[Below]:
     """Employees with fewer than ``threshold`` JP in ``year``, in id order (keyset pages)."""
     stmt = _per_employee(year, agency_id, unit_id)
     if after is not None:
@@ -98,8 +131,14 @@ def below(session: Session, *, year: int, agency_id: int, unit_id: int | None = 
     return [Below(*row) for row in session.execute(stmt)]
 
 
-def totals(session: Session, *, year: int, agency_id: int, unit_id: int | None = None,
-           threshold: int = YEARLY_RIGHT) -> list[UnitTotal]:  # fmt: skip
+def totals(
+    session: Session,
+    *,
+    year: int,
+    agency_id: int,
+    unit_id: int | None = None,
+    threshold: int = YEARLY_RIGHT,
+) -> list[UnitTotal]:
     """Per unit: employees, how many are below ``threshold``, and the JP credited."""
     people = _per_employee(year, agency_id, unit_id).subquery()
     stmt = (

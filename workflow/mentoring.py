@@ -28,8 +28,9 @@ def seniority(employee: Employee) -> tuple[int, int]:
 def check_senior(mentor: Employee, mentee: Employee) -> None:
     """Refuse a mentor who is not more senior than the mentee."""
     if mentor.id == mentee.id:
-        raise InvalidPayload("the mentor cannot be the mentee",
-                             {"mentor_id": ["Must differ from mentee_id."]})  # fmt: skip
+        raise InvalidPayload(
+            "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
+        )
     if seniority(mentor) <= seniority(mentee):
         raise InvalidPayload(
             f"the mentor must be more senior than the mentee: {mentor.name} is {mentor.rank} "
@@ -51,8 +52,7 @@ def check_capacity(session, mentor_id: int, *, excluding: int | None = None) -> 
         select(func.count())
         .select_from(MentoringAssignment)
         .where(
-            MentoringAssignment.mentor_id == mentor_id,
-            MentoringAssignment.state.in_(BUSY_STATES),
+            MentoringAssignment.mentor_id == mentor_id, MentoringAssignment.state.in_(BUSY_STATES)
         )
     )
     if excluding is not None:
@@ -65,8 +65,9 @@ def check_capacity(session, mentor_id: int, *, excluding: int | None = None) -> 
 def guard_approve(ctx) -> None:
     """Guard of ``approve``: still more senior, and room for one more mentee."""
     record = ctx.record
-    check_senior(ctx.session.get(Employee, record.mentor_id),
-                 ctx.session.get(Employee, record.mentee_id))  # fmt: skip
+    check_senior(
+        ctx.session.get(Employee, record.mentor_id), ctx.session.get(Employee, record.mentee_id)
+    )
     check_capacity(ctx.session, record.mentor_id, excluding=record.id)
 
 

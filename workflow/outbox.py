@@ -167,14 +167,19 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
         subscriptions = session.scalars(select(Subscription).where(Subscription.active)).all()
         now = utcnow()
         deliveries = [
-            {"event_id": event.id, "subscription_id": subscription.id,
-             "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": now,
-             "created_at": now}
+            {
+                "event_id": event.id,
+                "subscription_id": subscription.id,
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
             for event in events
             for subscription in subscriptions
             # A subscription hears of the changes made after it was created.
             if subscription.created_at <= event.created_at and wants(subscription, event.type)
-        ]  # fmt: skip
+        ]
         if deliveries:
             session.connection().execute(insert(OutboxDelivery), deliveries)
         session.connection().execute(
@@ -241,11 +246,15 @@ def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
         events = {
             event.id: event
             for event in session.connection().execute(
-                select(OutboxEvent.id, OutboxEvent.event_id, OutboxEvent.type,
-                       OutboxEvent.created_at, OutboxEvent.payload)
-                .where(OutboxEvent.id.in_({row.event_id for row in due}))
+                select(
+                    OutboxEvent.id,
+                    OutboxEvent.event_id,
+                    OutboxEvent.type,
+                    OutboxEvent.created_at,
+                    OutboxEvent.payload,
+                ).where(OutboxEvent.id.in_({row.event_id for row in due}))
             )
-        }  # fmt: skip
+        }
         subscriptions = {
             subscription.id: (subscription.url, tuple(subscription.secrets(now)))
             for subscription in session.scalars(
@@ -352,9 +361,8 @@ def _post(http: urllib3.PoolManager, where: Target, claim: Claim, headers: dict)
     tls = {"server_hostname": where.host, "assert_hostname": where.host}
     for i, address in enumerate(where.addresses):
         pool = http.connection_from_host(
-            address, where.port, where.scheme,
-            pool_kwargs=tls if where.scheme == "https" else None,
-        )  # fmt: skip
+            address, where.port, where.scheme, pool_kwargs=tls if where.scheme == "https" else None
+        )
         try:
             return pool.urlopen(
                 "POST",
@@ -411,10 +419,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def record(
-    session: Session,
-    results: list[tuple[Claim, Answer]],
-    worker: str,
-    settings: Settings,
+    session: Session, results: list[tuple[Claim, Answer]], worker: str, settings: Settings
 ) -> list[str]:
     """Keep the answers of this worker's claims; return each one's outcome, in order.
 
@@ -443,17 +448,28 @@ def record(
                 outcome = "lost"
             elif answer.ok:
                 outcome = "delivered"
-                delivered.append({"b_id": claim_.delivery_id, "b_started": answer.started_at,
-                                  "b_status": answer.status_code})  # fmt: skip
+                delivered.append(
+                    {
+                        "b_id": claim_.delivery_id,
+                        "b_started": answer.started_at,
+                        "b_status": answer.status_code,
+                    }
+                )
             else:
                 delivery = session.get(OutboxDelivery, claim_.delivery_id, populate_existing=True)
                 outcome = _settle(delivery, answer, settings, now)
             outcomes.append(outcome)
             attempts.append(
-                {"delivery_id": claim_.delivery_id, "started_at": answer.started_at,
-                 "duration_ms": answer.duration_ms, "status_code": answer.status_code,
-                 "error": answer.error, "outcome": outcome, "worker": worker[:100]}
-            )  # fmt: skip
+                {
+                    "delivery_id": claim_.delivery_id,
+                    "started_at": answer.started_at,
+                    "duration_ms": answer.duration_ms,
+                    "status_code": answer.status_code,
+                    "error": answer.error,
+                    "outcome": outcome,
+                    "worker": worker[:100],
+                }
+            )
         if delivered:
             table = OutboxDelivery.__table__
             session.connection().execute(

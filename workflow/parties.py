@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from workflow import delegation
+from workflow import acting
 from workflow.db import local_today, read_once
 from workflow.definition import Party
 from workflow.models.accounts import RoleName
@@ -38,7 +38,7 @@ def _same_employee(attr: str) -> Party:
 
 def _me_or_my_principals(column, actor):
     """``column`` is the actor, or someone the actor acts for today (Plt/Plh)."""
-    return column.in_(delegation.officials(object_session(actor), _employee_id(actor)))
+    return column.in_(acting.officials(object_session(actor), _employee_id(actor)))
 
 
 def _official(principal_of, where_official):
@@ -54,7 +54,7 @@ def _official(principal_of, where_official):
         if eid == pid:
             return True
         session = object_session(record)
-        return session is not None and delegation.is_acting(session, eid, pid)
+        return session is not None and acting.is_acting(session, eid, pid)
 
     def where(actor, model):
         return None if _employee_id(actor) is None else where_official(model, actor)

@@ -53,7 +53,7 @@ MATRICES: dict[str, dict[tuple[Rating, Rating], Predicate]] = {
         (B, B): Predicate.SANGAT_KURANG,
         (B, S): Predicate.BUTUH_PERBAIKAN,
         (B, A): Predicate.BUTUH_PERBAIKAN,
-    },
+    }
 }
 CURRENT_RULE = "permenpanrb-6-2022"
 

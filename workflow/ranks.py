@@ -17,9 +17,24 @@ PNS_RANKS: tuple[str, ...] = (
     *(f"IV/{r}" for r in "abcde"),
 )
 PPPK_GRADES: tuple[str, ...] = (
-    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX",
-    "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII",
-)  # fmt: skip
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+)
 
 RANKS_BY_STATUS: dict[EmploymentStatus, tuple[str, ...]] = {
     EmploymentStatus.PNS: PNS_RANKS,

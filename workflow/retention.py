@@ -82,24 +82,35 @@ def prune(
     delivered_before = now - keep.delivered
     # kind -> (the model, when one of its rows is due, rows of other tables that go with it)
     plans = {
-        "deliveries": (OutboxDelivery, and_(
-            OutboxDelivery.status == DeliveryStatus.DELIVERED,
-            OutboxDelivery.delivered_at < delivered_before,
-        ), [DeliveryAttempt.delivery_id]),
-        "events": (OutboxEvent, and_(
-            OutboxEvent.dispatched_at.is_not(None),
-            OutboxEvent.created_at < delivered_before,
-            ~exists().where(OutboxDelivery.event_id == OutboxEvent.id),
-        ), []),
+        "deliveries": (
+            OutboxDelivery,
+            and_(
+                OutboxDelivery.status == DeliveryStatus.DELIVERED,
+                OutboxDelivery.delivered_at < delivered_before,
+            ),
+            [DeliveryAttempt.delivery_id],
+        ),
+        "events": (
+            OutboxEvent,
+            and_(
+                OutboxEvent.dispatched_at.is_not(None),
+                OutboxEvent.created_at < delivered_before,
+                ~exists().where(OutboxDelivery.event_id == OutboxEvent.id),
+            ),
+            [],
+        ),
         "idempotency_keys": (
-            IdempotentRequest, IdempotentRequest.created_at < now - keep.idempotency, []
+            IdempotentRequest,
+            IdempotentRequest.created_at < now - keep.idempotency,
+            [],
         ),
         "receipts": (WebhookReceipt, WebhookReceipt.received_at < now - keep.receipts, []),
-    }  # fmt: skip
+    }
     counts = {}
     for kind, (model, due, dependents) in plans.items():
-        counts[kind] = _in_batches(session, batch, model, due, dependents,
-                                   lambda done, kind=kind: progress(kind, done))  # fmt: skip
+        counts[kind] = _in_batches(
+            session, batch, model, due, dependents, lambda done, kind=kind: progress(kind, done)
+        )
     return counts
 
 
@@ -110,9 +121,12 @@ def _in_batches(session, batch, model, due, dependents, progress) -> int:
         with write_transaction(session):
             # locked, skipping rows someone holds (a redelivery): those wait for the next run
             ids = session.scalars(
-                select(model.id).where(due).order_by(model.id).limit(batch)
+                select(model.id)
+                .where(due)
+                .order_by(model.id)
+                .limit(batch)
                 .with_for_update(skip_locked=True)
-            ).all()  # fmt: skip
+            ).all()
             for column in [*dependents, model.id]:
                 session.execute(
                     delete(column.class_).where(column.in_(ids)),

@@ -75,11 +75,15 @@ def run(session: Session, *, today: date | None = None) -> RunReport:
             while True:
                 rows = session.scalars(
                     select(wf.model)
-                    .where(wf.model.state == state.value, wf.model.state_changed_at <= horizon,
-                           wf.model.id > after, ~_escalated(wf))
+                    .where(
+                        wf.model.state == state.value,
+                        wf.model.state_changed_at <= horizon,
+                        wf.model.id > after,
+                        ~_escalated(wf),
+                    )
                     .order_by(wf.model.id)
                     .limit(BATCH)
-                ).all()  # fmt: skip
+                ).all()
                 if not rows:
                     break
                 after = rows[-1].id
@@ -97,11 +101,15 @@ def _escalated(wf):
     # scanned the notices once per record while they were new to the planner.
     first = (
         select(SlaNotice.id)
-        .where(SlaNotice.workflow == wf.name, SlaNotice.record_id == model.id,
-               SlaNotice.state_since == model.state_changed_at, SlaNotice.kind == "escalation")
+        .where(
+            SlaNotice.workflow == wf.name,
+            SlaNotice.record_id == model.id,
+            SlaNotice.state_since == model.state_changed_at,
+            SlaNotice.kind == "escalation",
+        )
         .limit(1)
         .scalar_subquery()
-    )  # fmt: skip
+    )
     return first.is_not(None)
 
 
@@ -123,24 +131,37 @@ def _give(session, wf, rows, days, today, holidays, report) -> None:
         return
     officials = {r.id: _official(wf, r) for r, kind, _ in due_now if kind == "escalation"}
     wanted = {o for o in officials.values() if o is not None}
-    supervisors = dict(session.execute(
-        select(Employee.id, Employee.supervisor_id).where(Employee.id.in_(wanted))
-    ).all()) if wanted else {}  # fmt: skip
+    supervisors = (
+        dict(
+            session.execute(
+                select(Employee.id, Employee.supervisor_id).where(Employee.id.in_(wanted))
+            ).all()
+        )
+        if wanted
+        else {}
+    )
     now = utcnow()
     notices = {
         (record.id, kind): {
-            "workflow": wf.name, "record_id": record.id, "state": record.state,
-            "state_since": record.state_changed_at, "kind": kind, "due_on": due,
-            "escalated_to_id": supervisors.get(officials.get(record.id)), "created_at": now,
+            "workflow": wf.name,
+            "record_id": record.id,
+            "state": record.state,
+            "state_since": record.state_changed_at,
+            "kind": kind,
+            "due_on": due,
+            "escalated_to_id": supervisors.get(officials.get(record.id)),
+            "created_at": now,
         }
         for record, kind, due in due_now
-    }  # fmt: skip
+    }
     with write_transaction(session):
         given = insert_many_once(
-            session, SlaNotice, list(notices.values()),
+            session,
+            SlaNotice,
+            list(notices.values()),
             unique=["workflow", "record_id", "state_since", "kind"],
             returning=(SlaNotice.record_id, SlaNotice.kind),
-        )  # fmt: skip
+        )
         for record_id, kind in sorted(given):
             notice = notices[(record_id, kind)]
             _event(session, wf, notice)
@@ -153,8 +174,9 @@ def _give(session, wf, rows, days, today, holidays, report) -> None:
                 )
             else:
                 report.reminders += 1
-                report.lines.append(f"reminded {wf.name} {record_id} ({notice['state']}, "
-                                    f"due {notice['due_on']})")  # fmt: skip
+                report.lines.append(
+                    f"reminded {wf.name} {record_id} ({notice['state']}, due {notice['due_on']})"
+                )
 
 
 def _official(wf, record) -> int | None:
@@ -168,13 +190,21 @@ def _official(wf, record) -> int | None:
 
 def _event(session, wf, notice: dict) -> None:
     kind = "due_soon" if notice["kind"] == "reminder" else "escalated"
-    session.add(OutboxEvent(
-        event_id=f"evt_{uuid.uuid4().hex}", type=f"{wf.name}.{kind}", created_at=utcnow(),
-        payload={"id": notice["record_id"], "state": notice["state"],
-                 "since": notice["state_since"].isoformat(),
-                 "due_on": notice["due_on"].isoformat(),
-                 "escalated_to": notice["escalated_to_id"], "at": utcnow().isoformat()},
-    ))  # fmt: skip
+    session.add(
+        OutboxEvent(
+            event_id=f"evt_{uuid.uuid4().hex}",
+            type=f"{wf.name}.{kind}",
+            created_at=utcnow(),
+            payload={
+                "id": notice["record_id"],
+                "state": notice["state"],
+                "since": notice["state_since"].isoformat(),
+                "due_on": notice["due_on"].isoformat(),
+                "escalated_to": notice["escalated_to_id"],
+                "at": utcnow().isoformat(),
+            },
+        )
+    )
 
 
 def escalated_to(session: Session, employee_id: int, *, limit: int = 100) -> list[SlaNotice]:

@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit, events, rights
+from workflow import audit, events, policy, rights
 from workflow.db import utcnow
 from workflow.definition import Transition, TransitionContext, Workflow
 from workflow.errors import (
@@ -28,7 +28,7 @@ from workflow.errors import (
     TransitionNotAllowed,
 )
 from workflow.models.accounts import User
-from workflow.workflows.common import load
+from workflow.workflows.common import load, unknown
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,11 @@ def move(
 
 def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, comment):
     """Make a record in its initial state with its ``create`` entry and event."""
+    if actor is not None:
+        for field, model, label in wf.references:
+            row = session.get(model, values[field])
+            if row is None or not policy.can_see(actor, row):
+                raise unknown(field, label, values[field])
     now = utcnow()
     record = wf.model(**wf.prepare(session, values, actor))
     record.state = wf.initial

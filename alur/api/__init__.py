@@ -6,17 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import (
-    auth,
-    baseline,
-    delegations,
-    problems,
-    records,
-    reports,
-    resources,
-    tokens,
-    webhooks,
-)
+from alur.api import auth, delegations, problems, records, reports, resources, tokens, webhooks
 from schemas.base import ProblemSchema
 
 API_SETTINGS = {
@@ -28,11 +18,9 @@ API_SETTINGS = {
     "API_SPEC_OPTIONS": {
         "info": {
             "description": "Workflows for the development of Indonesia's civil servants (ASN): "
-            "training nominations, mentoring assignments and performance appraisals.",
+            "training nominations, mentoring assignments and performance appraisals."
         },
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     },
 }
@@ -74,7 +62,6 @@ def init_api(app, security) -> Api:
     delegations.register(api)
     tokens.register(api)
     app.register_blueprint(docs)
-    baseline.register(app)
     return api
 
 

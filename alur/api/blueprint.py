@@ -87,10 +87,7 @@ class Parser(FlaskParser):
         raw = req.get_data(cache=True)
         try:
             document = json.loads(
-                raw.decode("utf-8"),
-                parse_int=_int,
-                parse_float=_float,
-                parse_constant=_no_constant,
+                raw.decode("utf-8"), parse_int=_int, parse_float=_float, parse_constant=_no_constant
             )
         except UnicodeDecodeError as exc:
             raise json.JSONDecodeError(f"not UTF-8: {exc.reason}", "", exc.start) from exc

@@ -9,15 +9,19 @@ from sqlalchemy import select
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
-from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
+from alur.api.common import TOKEN_AUTH, page, problems, query
 from schemas.base import page_of
 from schemas.delegation import DelegationQuery, DelegationSchema
 from workflow import delegation, policy
 from workflow.db import MAX_ID, db
 from workflow.models import Delegation
 
-blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations",
-                description="Acting officials (Plt/Plh) for a dated period")  # fmt: skip
+blp = Blueprint(
+    "delegations",
+    __name__,
+    url_prefix="/api/v1/delegations",
+    description="Acting officials (Plt/Plh) for a dated period",
+)
 
 
 def _scope(stmt):
@@ -32,16 +36,11 @@ def _scope(stmt):
 class Delegations(MethodView):
     decorators = TOKEN_AUTH
 
-    @blp.arguments(DelegationQuery, location="query", unknown="raise")
-    @blp.response(200, page_of(DelegationSchema))
-    @problems(blp, 403, 422)
+    @query(blp, DelegationQuery, page_of(DelegationSchema), 403, 422)
     def get(self, args):
         """Delegations of your agency (all, for admins), oldest first."""
         stmt = _scope(select(Delegation))
-        for name in ("principal_id", "delegate_id"):
-            if name in args:
-                stmt = stmt.where(getattr(Delegation, name) == args[name])
-        return page_response(Delegation, stmt, *page_args(args))
+        return page(Delegation, stmt, args, ("principal_id", "delegate_id"))
 
     @blp.arguments(DelegationSchema)
     @blp.response(201, DelegationSchema)

@@ -13,17 +13,24 @@ from datetime import datetime
 
 from flask import jsonify, request, url_for
 from flask.views import MethodView
-from flask_security import auth_required
 from flask_smorest import abort
-from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
+from alur.api.common import (
+    TOKEN_AUTH,
+    cursor_arg,
+    page,
+    problems,
+    query,
+    record_cursor,
+    scoped,
+)
 from alur.api.problems import problem, workflow_error_body
 from schemas.appraisal import AppraisalQuery, AppraisalSchema
-from schemas.base import ProblemSchema, decode_cursor, encode_cursor, page_of
+from schemas.base import encode_cursor, page_of
 from schemas.mentoring_assignment import MentoringAssignmentQuery, MentoringAssignmentSchema
 from schemas.training_nomination import TrainingNominationQuery, TrainingNominationSchema
 from schemas.workflow_record import (
@@ -41,6 +48,7 @@ from workflow import (
     Step,
     WorkflowError,
     allowed_triggers,
+    audit,
     create,
     edit,
     get_record,
@@ -51,49 +59,47 @@ from workflow import (
     take_many,
 )
 from workflow.db import MAX_ID, db
-from workflow.models import AuditEntry, IdempotentRequest
+from workflow.models import IdempotentRequest
 from workflow.workflows import WORKFLOWS
 
 # ASCII digits only: str.isdigit() and int() also take "²" or "٣" (and int("²") raises).
 _VERSION = re.compile(r'(?:W/)?(?:"([0-9]{1,10})"|([0-9]{1,10}))')
 IDEMPOTENCY_KEY_RULE = "must be 1 to 255 printable ASCII characters"
 IF_MATCH = {
-    "in": "header", "name": "If-Match", "schema": {"type": "string"},
+    "in": "header",
+    "name": "If-Match",
+    "schema": {"type": "string"},
     "description": "The version (ETag) you last read; 412 if it changed since",
-}  # fmt: skip
+}
 IDEMPOTENCY_KEY = {
-    "in": "header", "name": "Idempotency-Key", "schema": {"type": "string"},
+    "in": "header",
+    "name": "Idempotency-Key",
+    "schema": {"type": "string"},
     "description": "Retries with the same key and body get the first answer (for 24 hours, "
-                   "or as the deployment keeps keys)",
-}  # fmt: skip
-TOKEN_AUTH = [auth_required("token")]
+    "or as the deployment keeps keys)",
+}
 
 # collection (URL) -> workflow name, item schema, list query schema, filter columns
 COLLECTIONS = {
     "training-nominations": (
-        "training_nomination", TrainingNominationSchema, TrainingNominationQuery,
+        "training_nomination",
+        TrainingNominationSchema,
+        TrainingNominationQuery,
         ("state", "agency_id", "employee_id", "program_id"),
     ),
     "mentoring-assignments": (
-        "mentoring_assignment", MentoringAssignmentSchema, MentoringAssignmentQuery,
+        "mentoring_assignment",
+        MentoringAssignmentSchema,
+        MentoringAssignmentQuery,
         ("state", "agency_id", "mentor_id"),
     ),
     "appraisals": (
-        "appraisal", AppraisalSchema, AppraisalQuery,
+        "appraisal",
+        AppraisalSchema,
+        AppraisalQuery,
         ("state", "agency_id", "employee_id", "year", "period"),
     ),
-}  # fmt: skip
-
-
-def problems(blp, *codes: int):
-    """Document that an operation may answer with these problem statuses."""
-
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=ProblemSchema)(view)
-        return view
-
-    return decorate
+}
 
 
 def _visible_record(workflow: str, record_id: int):
@@ -145,10 +151,11 @@ def _replay(key: str, request_hash: str, item_schema):
         return None
     if remembered.request_hash != request_hash:
         return problem(
-            422, "This Idempotency-Key was used with a different request.",
+            422,
+            "This Idempotency-Key was used with a different request.",
             code="idempotency_key_reused",
             errors={"headers.Idempotency-Key": ["Already used with a different request."]},
-        )  # fmt: skip
+        )
     # The record's values when the key was first used, as the response schema shows them.
     response = jsonify(_shown(item_schema, remembered.response))
     response.status_code = remembered.status
@@ -164,17 +171,21 @@ def _shown(item_schema, values: dict) -> dict:
 
 
 def register(api) -> None:
-    for collection, (workflow, schema, query, filters) in COLLECTIONS.items():
-        api.register_blueprint(_collection_blueprint(collection, workflow, schema, query, filters))
+    for collection, (workflow, schema, query_schema, filters) in COLLECTIONS.items():
+        api.register_blueprint(
+            _collection_blueprint(collection, workflow, schema, query_schema, filters)
+        )
     api.register_blueprint(_inbox_blueprint())
 
 
 def _collection_blueprint(collection, workflow, item_schema, query_schema, filters):
     wf = WORKFLOWS[workflow]
     blp = Blueprint(
-        collection, __name__, url_prefix=f"/api/v1/{collection}",
+        collection,
+        __name__,
+        url_prefix=f"/api/v1/{collection}",
         description=f"{wf.title}s and their workflow",
-    )  # fmt: skip
+    )
     page_schema = page_of(item_schema)
     item_url = f"<int(min=1, max={MAX_ID}):record_id>"
 
@@ -182,20 +193,10 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
     class Records(MethodView):
         decorators = TOKEN_AUTH
 
-        @blp.arguments(query_schema, location="query", unknown="raise")
-        @blp.response(200, page_schema)
-        @problems(blp, 422)
+        @query(blp, query_schema, page_schema, 422)
         def get(self, args):
             """List the records you may see, oldest first (keyset pagination)."""
-            model = wf.model
-            stmt = select(model)
-            clause = policy.scope(actor(), wf.model)
-            if clause is not None:
-                stmt = stmt.where(clause)
-            for name in filters:
-                if name in args:
-                    stmt = stmt.where(getattr(model, name) == args[name])
-            return page_response(model, stmt, *page_args(args))
+            return page(wf.model, scoped(wf.model), args, filters)
 
         @blp.arguments(wf.create_schema)
         @blp.response(201, item_schema)
@@ -222,8 +223,13 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @blp.doc(parameters=[IF_MATCH])
         def patch(self, data, record_id):
             """Change fields while the record is a draft or returned (not its state)."""
-            record = edit(_visible_record(workflow, record_id), actor(), data, via="api",
-                          expected_version=_if_match())  # fmt: skip
+            record = edit(
+                _visible_record(workflow, record_id),
+                actor(),
+                data,
+                via="api",
+                expected_version=_if_match(),
+            )
             return _with_etag(record)
 
     @blp.route(f"/{item_url}/transitions")
@@ -235,12 +241,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         def get(self, record_id):
             """The record's history: every audit entry, oldest first."""
             record = _visible_record(workflow, record_id)
-            entries = db.session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.workflow == workflow, AuditEntry.record_id == record.id)
-                .order_by(AuditEntry.seq)
-            ).all()
-            return {"items": entries}
+            return {"items": audit.history(db.session, record)}
 
         @blp.arguments(TransitionRequestSchema)
         @blp.response(200, item_schema)
@@ -250,15 +251,22 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
             """Fire a trigger; returns the updated record."""
             expected = _if_match()
             key = _idempotency_key()
-            fingerprint = None if key is None else _request_hash(collection, record_id, body,
-                                                                 expected)  # fmt: skip
+            fingerprint = (
+                None if key is None else _request_hash(collection, record_id, body, expected)
+            )
             if key is not None and (replayed := _replay(key, fingerprint, item_schema)) is not None:
                 return replayed
             step = Step(
-                workflow, record_id, body["trigger"], actor(), "api",
-                comment=body.get("comment"), data=body.get("data"), expected_version=expected,
+                workflow,
+                record_id,
+                body["trigger"],
+                actor(),
+                "api",
+                comment=body.get("comment"),
+                data=body.get("data"),
+                expected_version=expected,
                 key=None if key is None else Key(key, fingerprint),
-            )  # fmt: skip
+            )
             try:
                 record = take(db.session, step)
             except (IntegrityError, WorkflowError):
@@ -297,15 +305,22 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
             """Fire triggers on many records; each item succeeds or fails on its own."""
             user = actor()
             many = [
-                Step(workflow, item["id"], item["trigger"], user, "api", item.get("comment"),
-                     item.get("data"), item.get("version"))
+                Step(
+                    workflow,
+                    item["id"],
+                    item["trigger"],
+                    user,
+                    "api",
+                    item.get("comment"),
+                    item.get("data"),
+                    item.get("version"),
+                )
                 for item in body["items"]
-            ]  # fmt: skip
+            ]
             outcomes = take_many(db.session, many)
             results = [_bulk_result(outcome) for outcome in outcomes]
             succeeded = sum(1 for r in results if r["ok"])
-            return {"results": results, "succeeded": succeeded,
-                    "failed": len(results) - succeeded}  # fmt: skip
+            return {"results": results, "succeeded": succeeded, "failed": len(results) - succeeded}
 
     return blp
 
@@ -323,27 +338,38 @@ def _action(allowed) -> dict:
 def _bulk_result(outcome) -> dict:
     if outcome.error is not None:
         body = workflow_error_body(outcome.error)
-        return {"id": outcome.id, "ok": False, "status": body["status"], "state": None,
-                "version": None, "problem": body}  # fmt: skip
+        return {
+            "id": outcome.id,
+            "ok": False,
+            "status": body["status"],
+            "state": None,
+            "version": None,
+            "problem": body,
+        }
     record = outcome.record
-    return {"id": record.id, "ok": True, "status": 200, "state": record.state,
-            "version": record.version, "problem": None}  # fmt: skip
+    return {
+        "id": record.id,
+        "ok": True,
+        "status": 200,
+        "state": record.state,
+        "version": record.version,
+        "problem": None,
+    }
 
 
 def _inbox_blueprint():
-    blp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox",
-                    description="What waits for your action")  # fmt: skip
+    blp = Blueprint(
+        "inbox", __name__, url_prefix="/api/v1/inbox", description="What waits for your action"
+    )
 
     @blp.route("")
     class Inbox(MethodView):
         decorators = TOKEN_AUTH
 
-        @blp.arguments(InboxQuery, location="query", unknown="raise")
-        @blp.response(200, InboxPageSchema)
-        @problems(blp, 422)
+        @query(blp, InboxQuery, InboxPageSchema, 422)
         def get(self, args):
             """Everything awaiting your action across the three workflows, oldest first."""
-            after = _cursor(args.get("cursor"), _inbox_cursor)
+            after = cursor_arg(args.get("cursor"), _inbox_cursor)
             items = inbox(db.session, actor(), limit=args["limit"] + 1, after=after)
             more = len(items) > args["limit"]
             items = items[: args["limit"]]
@@ -359,47 +385,20 @@ def _inbox_blueprint():
                 escalations = sla.escalated_to(db.session, me.employee_id)
             return {
                 "items": [
-                    {"workflow": i.workflow, "id": i.record.id, "state": i.record.state,
-                     "waiting_since": i.waiting_since,
-                     "actions": [_action(a) for a in i.triggers]}
+                    {
+                        "workflow": i.workflow,
+                        "id": i.record.id,
+                        "state": i.record.state,
+                        "waiting_since": i.waiting_since,
+                        "actions": [_action(a) for a in i.triggers],
+                    }
                     for i in items
                 ],
                 "next_cursor": next_cursor,
                 "escalations": escalations,
-            }  # fmt: skip
+            }
 
     return blp
-
-
-def page_args(args: dict) -> tuple[int, int | None]:
-    """The page size and the id the page starts after, from a PageQuery."""
-    return args["limit"], _cursor(args.get("cursor"), _record_cursor)
-
-
-def page_response(model, stmt, limit: int, after: int | None) -> dict:
-    """One page of ``stmt`` in id order: no count, one row more to know if more follow."""
-    if after is not None:
-        stmt = stmt.where(model.id > after)
-    rows = db.session.scalars(stmt.order_by(model.id).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": rows, "next_cursor": encode_cursor(rows[-1].id) if more else None}
-
-
-def _cursor(cursor: str | None, check):
-    """Decode a page cursor and check its shape; 422 for one this API did not issue."""
-    if cursor is None:
-        return None
-    try:
-        return check(decode_cursor(cursor))
-    except (ValidationError, ValueError, TypeError):
-        abort(422, errors={"query": {"cursor": ["Not a cursor this API issued."]}})
-
-
-def _record_cursor(value) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
-        raise ValueError
-    return value
 
 
 def _inbox_cursor(value) -> tuple[datetime, str, int]:
@@ -407,4 +406,4 @@ def _inbox_cursor(value) -> tuple[datetime, str, int]:
     at = datetime.fromisoformat(at)
     if workflow not in WORKFLOWS or at.tzinfo is None:
         raise ValueError
-    return at, workflow, _record_cursor(record_id)
+    return at, workflow, record_cursor(record_id)

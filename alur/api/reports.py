@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
-from alur.api.records import TOKEN_AUTH, page_args, problems
+from alur.api.common import TOKEN_AUTH, page_args, problems, query
 from schemas.base import encode_cursor
 from schemas.distribution import DistributionQuery, DistributionSchema, OrganisationRatingSchema
 from schemas.jp_report import JpReportQuery, JpReportSchema
@@ -15,8 +15,12 @@ from workflow import distribution, jp
 from workflow.db import MAX_ID, db
 from workflow.models import RoleName
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1",
-                description="Reports: the 20 JP right, the spread of predicates")  # fmt: skip
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1",
+    description="Reports: the 20 JP right, the spread of predicates",
+)
 
 
 def _admin_or_hr_of(agency_id: int, what: str) -> None:
@@ -30,15 +34,17 @@ def _admin_or_hr_of(agency_id: int, what: str) -> None:
 class JpReport(MethodView):
     decorators = TOKEN_AUTH
 
-    @blp.arguments(JpReportQuery, location="query", unknown="raise")
-    @blp.response(200, JpReportSchema)
-    @problems(blp, 403, 422)
+    @query(blp, JpReportQuery, JpReportSchema, 403, 422)
     def get(self, args):
         """Employees of an agency (or unit) below the JP threshold in a year, with unit totals."""
         _admin_or_hr_of(args["agency_id"], "the JP report")
         limit, after = page_args(args)
-        scope = {"year": args["year"], "agency_id": args["agency_id"],
-                 "unit_id": args.get("unit_id"), "threshold": args["threshold"]}  # fmt: skip
+        scope = {
+            "year": args["year"],
+            "agency_id": args["agency_id"],
+            "unit_id": args.get("unit_id"),
+            "threshold": args["threshold"],
+        }
         rows = jp.below(db.session, **scope, limit=limit + 1, after=after)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -54,17 +60,17 @@ class JpReport(MethodView):
 class PredicateDistribution(MethodView):
     decorators = TOKEN_AUTH
 
-    @blp.arguments(DistributionQuery, location="query", unknown="raise")
-    @blp.response(200, DistributionSchema)
-    @problems(blp, 403, 422)
+    @query(blp, DistributionQuery, DistributionSchema, 403, 422)
     def get(self, args):
         """The share of each predicate in an agency's period, against its rating's guidance."""
         _admin_or_hr_of(args["agency_id"], "the distribution of predicates")
         return distribution.report(db.session, **args)
 
 
-RATING_PATH = (f"/organisation-ratings/<int(min=1, max={MAX_ID}):agency_id>"
-               "/<int(min=2000, max=2100):year>/<period>")  # fmt: skip
+RATING_PATH = (
+    f"/organisation-ratings/<int(min=1, max={MAX_ID}):agency_id>"
+    "/<int(min=2000, max=2100):year>/<period>"
+)
 
 
 @blp.route(RATING_PATH)
@@ -86,8 +92,9 @@ class OrganisationRatingItem(MethodView):
     @problems(blp, 403, 404, 422)
     def put(self, data, agency_id, year, period):
         """Record the rating (replacing an earlier one); admins and the agency's HR."""
-        return distribution.set_rating(db.session, actor(), agency_id=agency_id, year=year,
-                                       period=period, **data)  # fmt: skip
+        return distribution.set_rating(
+            db.session, actor(), agency_id=agency_id, year=year, period=period, **data
+        )
 
 
 def register(api) -> None:

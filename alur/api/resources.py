@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from sqlalchemy import select
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
-from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
+from alur.api.common import TOKEN_AUTH, page, problems, query, scoped
 from schemas.agency import AgencyQuery, AgencySchema
 from schemas.base import page_of
 from schemas.employee import EmployeeQuery, EmployeeSchema
@@ -23,14 +22,20 @@ RESOURCES = {
     "agencies": (Agency, AgencySchema, AgencyQuery, ("province", "code"), "Agencies (instansi)"),
     "units": (Unit, UnitSchema, UnitQuery, ("agency_id", "parent_id"), "Work units (unit kerja)"),
     "employees": (
-        Employee, EmployeeSchema, EmployeeQuery, ("agency_id", "unit_id", "supervisor_id", "nip"),
+        Employee,
+        EmployeeSchema,
+        EmployeeQuery,
+        ("agency_id", "unit_id", "supervisor_id", "nip"),
         "Employees (ASN)",
     ),
     "training-programs": (
-        TrainingProgram, TrainingProgramSchema, TrainingProgramQuery,
-        ("agency_id", "form", "delivery_mode"), "Training programs",
+        TrainingProgram,
+        TrainingProgramSchema,
+        TrainingProgramQuery,
+        ("agency_id", "form", "delivery_mode"),
+        "Training programs",
     ),
-}  # fmt: skip
+}
 
 
 def register(api) -> None:
@@ -52,19 +57,10 @@ def _blueprint(name, model, schema, query_schema, filters, title):
     class Collection(MethodView):
         decorators = TOKEN_AUTH
 
-        @blp.arguments(query_schema, location="query", unknown="raise")
-        @blp.response(200, page_of(schema))
-        @problems(blp, 422)
+        @query(blp, query_schema, page_of(schema), 422)
         def get(self, args):
             """List, in id order (keyset pagination)."""
-            stmt = select(model)
-            clause = policy.scope(actor(), model)
-            if clause is not None:
-                stmt = stmt.where(clause)
-            for column in filters:
-                if column in args:
-                    stmt = stmt.where(getattr(model, column) == args[column])
-            return page_response(model, stmt, *page_args(args))
+            return page(model, scoped(model), args, filters)
 
         @blp.arguments(schema)
         @blp.response(201, schema)

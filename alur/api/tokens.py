@@ -11,7 +11,7 @@ from flask_smorest import abort
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
-from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
+from alur.api.common import TOKEN_AUTH, page, problems, query
 from schemas.api_token import ApiTokenQuery, ApiTokenSchema, NewApiTokenSchema
 from schemas.base import page_of
 from workflow import policy, tokens
@@ -19,8 +19,12 @@ from workflow.db import MAX_ID, db
 from workflow.models import ApiToken
 from workflow.settings import rules
 
-blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens",
-                description="Your API tokens: list, make (shown once) and revoke")  # fmt: skip
+blp = Blueprint(
+    "tokens",
+    __name__,
+    url_prefix="/api/v1/tokens",
+    description="Your API tokens: list, make (shown once) and revoke",
+)
 
 # What the answer that carries the new token shows of its row (the token is no column).
 _FIELDS = ("id", "user_id", "name", "prefix", "created_at", "expires_at", "revoked_at")
@@ -30,16 +34,14 @@ _FIELDS = ("id", "user_id", "name", "prefix", "created_at", "expires_at", "revok
 class Tokens(MethodView):
     decorators = TOKEN_AUTH
 
-    @blp.arguments(ApiTokenQuery, location="query", unknown="raise")
-    @blp.response(200, page_of(ApiTokenSchema))
-    @problems(blp, 422)
+    @query(blp, ApiTokenQuery, page_of(ApiTokenSchema), 422)
     def get(self, args):
         """Your tokens, oldest first (never the tokens themselves)."""
         user = actor()
         if "user_id" in args and not policy.is_admin(user):
             abort(422, errors={"user_id": ["Only admins list the tokens of others."]})
         stmt = tokens.owned_by(user, args.get("user_id", user.id))
-        return page_response(ApiToken, stmt, *page_args(args))
+        return page(ApiToken, stmt, args)
 
     @blp.arguments(ApiTokenSchema)
     @blp.response(201, NewApiTokenSchema)
@@ -54,8 +56,11 @@ class Tokens(MethodView):
             db.session, actor(), actor(), data["name"], via="api", valid_for=timedelta(days=days)
         )
         shown = SimpleNamespace(**{f: getattr(row, f) for f in _FIELDS}, token=token)
-        return shown, 201, {"Location": url_for("tokens.TokenItem", item_id=row.id),
-                           "Cache-Control": "no-store"}  # fmt: skip
+        return (
+            shown,
+            201,
+            {"Location": url_for("tokens.TokenItem", item_id=row.id), "Cache-Control": "no-store"},
+        )
 
 
 @blp.route(f"/<int(min=1, max={MAX_ID}):item_id>")

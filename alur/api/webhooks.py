@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
-from alur.api.records import TOKEN_AUTH, page_args, page_response, problems
+from alur.api.common import TOKEN_AUTH, page, problems, query
 from schemas.base import PageQuery, page_of
 from schemas.subscription import (
     DeliveryDetailSchema,
@@ -33,30 +33,32 @@ from schemas.webhook import (
     WebhookClientSchema,
     WebhookEnvelopeSchema,
 )
-from workflow import changes, outbox, webhooks
+from workflow import intake as incoming
+from workflow import outbox, webhooks
 from workflow.db import MAX_ID, db
-from workflow.models import (
-    OutboxDelivery,
-    RoleName,
-    Subscription,
-    WebhookClient,
-    WebhookReceipt,
-)
+from workflow.models import OutboxDelivery, RoleName, Subscription, WebhookClient, WebhookReceipt
 
 SIGNATURE_HEADERS = [
-    {"in": "header", "name": name, "required": True, "schema": {"type": "string"},
-     "description": description}
+    {
+        "in": "header",
+        "name": name,
+        "required": True,
+        "schema": {"type": "string"},
+        "description": description,
+    }
     for name, description in (
         ("webhook-id", "Unique per message; a repeat is applied once"),
         ("webhook-timestamp", "Unix seconds; at most 5 minutes off"),
         ("webhook-signature", "Space-separated 'v1,<base64 HMAC-SHA256 of id.timestamp.body>'"),
     )
-]  # fmt: skip
+]
 
 intake = Blueprint(
-    "webhooks", __name__, url_prefix="/api/v1/webhooks",
+    "webhooks",
+    __name__,
+    url_prefix="/api/v1/webhooks",
     description="Signed steps from external systems (Standard Webhooks)",
-)  # fmt: skip
+)
 
 
 @intake.route("/<string:client>", methods=["POST"])
@@ -75,7 +77,7 @@ def receive(client):
 
     A repeated ``webhook-id`` answers the first result again and changes nothing.
     """
-    result = webhooks.receive(db.session, client, request.headers, request.get_data())
+    result = incoming.receive(db.session, client, request.headers, request.get_data())
     first = result.first
     body = {
         "receipt": result.receipt.id,
@@ -104,65 +106,49 @@ def _admin(view):
 ADMIN_VIEW = [_admin, *TOKEN_AUTH]  # the last applies outermost: the token is checked first
 
 admin = Blueprint(
-    "webhook-admin", __name__, url_prefix="/api/v1",
+    "webhook-admin",
+    __name__,
+    url_prefix="/api/v1",
     description="Webhook clients, receipts, subscriptions and deliveries (admins)",
-)  # fmt: skip
+)
 
 
 @admin.route("/webhook-clients")
 class Clients(MethodView):
     decorators = ADMIN_VIEW
 
-    @admin.arguments(PageQuery, location="query", unknown="raise")
-    @admin.response(200, page_of(WebhookClientSchema))
-    @problems(admin, 403, 422)
+    @query(admin, PageQuery, page_of(WebhookClientSchema), 403, 422)
     def get(self, args):
         """Webhook clients (created with ``flask webhooks add-client``); never their secrets."""
         stmt = select(WebhookClient).options(selectinload(WebhookClient.user))
-        return page_response(WebhookClient, stmt, *page_args(args))
+        return page(WebhookClient, stmt, args)
 
 
 @admin.route("/webhook-receipts")
 class Receipts(MethodView):
     decorators = ADMIN_VIEW
 
-    @admin.arguments(ReceiptQuery, location="query", unknown="raise")
-    @admin.response(200, page_of(ReceiptSchema))
-    @problems(admin, 403, 422)
+    @query(admin, ReceiptQuery, page_of(ReceiptSchema), 403, 422)
     def get(self, args):
         """Every request received at a webhook endpoint, and what became of it."""
-        stmt = select(WebhookReceipt)
-        for name in ("client_id", "outcome"):
-            if name in args:
-                stmt = stmt.where(getattr(WebhookReceipt, name) == args[name])
-        return page_response(WebhookReceipt, stmt, *page_args(args))
+        return page(WebhookReceipt, select(WebhookReceipt), args, ("client_id", "outcome"))
 
 
 @admin.route("/subscriptions")
 class Subscriptions(MethodView):
     decorators = ADMIN_VIEW
 
-    @admin.arguments(PageQuery, location="query", unknown="raise")
-    @admin.response(200, page_of(SubscriptionSchema))
-    @problems(admin, 403, 422)
+    @query(admin, PageQuery, page_of(SubscriptionSchema), 403, 422)
     def get(self, args):
         """Subscriptions to the events of state changes."""
-        return page_response(Subscription, select(Subscription), *page_args(args))
+        return page(Subscription, select(Subscription), args)
 
     @admin.arguments(SubscriptionSchema)
     @admin.response(201, NewSubscriptionSchema)
     @problems(admin, 403, 422)
     def post(self, data):
         """Subscribe a URL to event types; the answer holds its secret, shown this once."""
-
-        def build():
-            row = webhooks.add_subscription(
-                db.session, data["url"], data["event_types"], name=data.get("name")
-            )
-            row.active = data.get("active", True)
-            return row
-
-        row = changes.make(db.session, actor(), build, via="api")
+        row = webhooks.subscribe(db.session, actor(), data, via="api")
         return row, 201, {"Location": url_for("webhook-admin.SubscriptionItem", sub_id=row.id)}
 
 
@@ -182,8 +168,7 @@ class SubscriptionItem(MethodView):
     def patch(self, data, sub_id):
         """Change the URL, event types or name; ``active`` pauses or resumes it."""
         row = _subscription(sub_id)
-        change = lambda r: webhooks.update_subscription(r, data)  # noqa: E731
-        return changes.run(db.session, actor(), row, "update", change, via="api")
+        return webhooks.change_subscription(db.session, actor(), row, data, via="api")
 
 
 @admin.route(f"/subscriptions/<int(min=1, max={MAX_ID}):sub_id>/redeliver-dead")
@@ -203,16 +188,11 @@ class RedeliverDead(MethodView):
 class Deliveries(MethodView):
     decorators = ADMIN_VIEW
 
-    @admin.arguments(DeliveryQuery, location="query", unknown="raise")
-    @admin.response(200, page_of(DeliverySchema))
-    @problems(admin, 403, 422)
+    @query(admin, DeliveryQuery, page_of(DeliverySchema), 403, 422)
     def get(self, args):
         """Deliveries of events to subscriptions, oldest first."""
         stmt = select(OutboxDelivery).options(selectinload(OutboxDelivery.event))
-        for name in ("subscription_id", "status"):
-            if name in args:
-                stmt = stmt.where(getattr(OutboxDelivery, name) == args[name])
-        return page_response(OutboxDelivery, stmt, *page_args(args))
+        return page(OutboxDelivery, stmt, args, ("subscription_id", "status"))
 
 
 @admin.route(f"/webhook-deliveries/<int(min=1, max={MAX_ID}):delivery_id>")

@@ -27,12 +27,22 @@ def audit():
 
 
 @audit.command("verify")
-@click.option("--since-checkpoint", is_flag=True,
-              help="Check the newest checkpoint and what came after it only.")  # fmt: skip
-@click.option("--against", "against", type=click.Path(dir_okay=False, path_type=Path),
-              help="A published checkpoint (JSON) the database must still hold.")  # fmt: skip
-@click.option("--public-key", help="The public key the published checkpoint is signed with "
-              "(hex), when its audit key is not held here.")  # fmt: skip
+@click.option(
+    "--since-checkpoint",
+    is_flag=True,
+    help="Check the newest checkpoint and what came after it only.",
+)
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A published checkpoint (JSON) the database must still hold.",
+)
+@click.option(
+    "--public-key",
+    help="The public key the published checkpoint is signed with "
+    "(hex), when its audit key is not held here.",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but problems.")
 @with_appcontext
 def verify(since_checkpoint, against, public_key, quiet):
@@ -59,15 +69,20 @@ def verify(since_checkpoint, against, public_key, quiet):
         report.add(f"verify stopped: {type(exc).__name__}: {exc}")
     checkpoints.record_verify(db.session, report, started)
     if not archive and not quiet:
-        click.echo("note: no ALUR_AUDIT_CHECKPOINT_DIR: the newest checkpoints are held by the "
-                   "database alone; --against FILE checks a published one", err=True)  # fmt: skip
+        click.echo(
+            "note: no ALUR_AUDIT_CHECKPOINT_DIR: the newest checkpoints are held by the "
+            "database alone; --against FILE checks a published one",
+            err=True,
+        )
     where = f" (checkpoint {report.checkpoint})" if report.checkpoint else " (no checkpoint yet)"
     if report.ok:
         if not quiet:
             what = "since the checkpoint" if report.kind == "incremental" else "verified"
-            click.echo(f"OK: {report.entries} audit entries of {report.records} records and "
-                       f"{report.changes} change entries {what}{where} in "
-                       f"{time.perf_counter() - clock:.2f} s")  # fmt: skip
+            click.echo(
+                f"OK: {report.entries} audit entries of {report.records} records and "
+                f"{report.changes} change entries {what}{where} in "
+                f"{time.perf_counter() - clock:.2f} s"
+            )
         return
     click.echo(f"BROKEN: {report.problems[0]}", err=True)
     for problem in report.problems[1:]:
@@ -91,8 +106,9 @@ def _run_verify(since_checkpoint, published, public_key, archive, quiet):
         total = db.session.scalar(select(func.count()).select_from(AuditEntry)) + db.session.scalar(
             select(func.count()).select_from(ChangeEntry)
         )
-    with click.progressbar(length=max(total, 1), label="Verifying the audit log",
-                           hidden=quiet or since_checkpoint) as bar:  # fmt: skip
+    with click.progressbar(
+        length=max(total, 1), label="Verifying the audit log", hidden=quiet or since_checkpoint
+    ) as bar:
         if since_checkpoint:
             report = audit_log.verify_since_checkpoint(db.session, progress=bar.update)
         else:
@@ -106,8 +122,11 @@ def _run_verify(since_checkpoint, published, public_key, archive, quiet):
 
 
 @audit.command("checkpoint")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the checkpoint, as published, to this file (JSON).")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the checkpoint, as published, to this file (JSON).",
+)
 @with_appcontext
 def checkpoint(out):
     """Write a signed checkpoint of the logs and publish it (event audit.checkpoint)."""
@@ -116,8 +135,10 @@ def checkpoint(out):
     except (Conflict, Busy) as exc:
         raise click.ClickException(str(exc)) from None
     if made:
-        click.echo(f"checkpoint {cp.seq}: {cp.audit_upto} audit entries, {cp.change_upto} "
-                   f"change entries; digest {cp.digest}")  # fmt: skip
+        click.echo(
+            f"checkpoint {cp.seq}: {cp.audit_upto} audit entries, {cp.change_upto} "
+            f"change entries; digest {cp.digest}"
+        )
     else:
         click.echo(f"nothing logged since checkpoint {cp.seq}; digest {cp.digest}")
     if out is not None:
@@ -150,8 +171,10 @@ def rotate_key():
     ring = audit_keys.current()
     key = audit_keys.new_key()
     old = sorted(kid for kid in ring.secrets_by_id if kid != ring.current_id)
-    click.echo(f"new audit key {audit_keys.key_id(key)} (now in service: {ring.current_id}"
-               f"{'; verify-only: ' + ', '.join(old) if old else ''}).")  # fmt: skip
+    click.echo(
+        f"new audit key {audit_keys.key_id(key)} (now in service: {ring.current_id}"
+        f"{'; verify-only: ' + ', '.join(old) if old else ''})."
+    )
     click.echo("Set in the environment of every process, then restart them all:")
     click.echo("  ALUR_AUDIT_OLD_KEYS: add the current ALUR_AUDIT_KEY to it (keep the ones there)")
     click.echo("  ALUR_AUDIT_KEY: the new key, on the last line; store it as you store the others")

@@ -35,13 +35,22 @@ def add(principal, acting, starts_on, ends_on, kind):
     """Let DELEGATE take PRINCIPAL's decisions from --from to --to (both days included)."""
     p, d = _employee(principal, "--principal"), _employee(acting, "--delegate")
     try:
-        row = delegation.delegate(db.session, None, principal_id=p.id, delegate_id=d.id,
-                                  starts_on=starts_on.date(), ends_on=ends_on.date(),
-                                  kind=kind, via="cli")  # fmt: skip
+        row = delegation.delegate(
+            db.session,
+            None,
+            principal_id=p.id,
+            delegate_id=d.id,
+            starts_on=starts_on.date(),
+            ends_on=ends_on.date(),
+            kind=kind,
+            via="cli",
+        )
     except WorkflowError as exc:
         raise click.BadParameter(exc.explained()) from None
-    click.echo(f"delegation {row.id}: {kind} {d.name} for {p.name}, "
-               f"{row.starts_on:%Y-%m-%d} to {row.ends_on:%Y-%m-%d}")  # fmt: skip
+    click.echo(
+        f"delegation {row.id}: {kind} {d.name} for {p.name}, "
+        f"{row.starts_on:%Y-%m-%d} to {row.ends_on:%Y-%m-%d}"
+    )
 
 
 @delegations.command("list")
@@ -50,8 +59,10 @@ def list_delegations():
     """Every delegation, newest first."""
     for row in db.session.scalars(select(Delegation).order_by(Delegation.id.desc()).limit(500)):
         state = "revoked" if row.revoked_at else ""
-        click.echo(f"{row.id:>5}  {row.kind}  {row.delegate.name} for {row.principal.name}  "
-                   f"{row.starts_on:%Y-%m-%d} .. {row.ends_on:%Y-%m-%d} {state}")  # fmt: skip
+        click.echo(
+            f"{row.id:>5}  {row.kind}  {row.delegate.name} for {row.principal.name}  "
+            f"{row.starts_on:%Y-%m-%d} .. {row.ends_on:%Y-%m-%d} {state}"
+        )
 
 
 @delegations.command("revoke")

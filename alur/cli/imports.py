@@ -22,14 +22,16 @@ def import_group():
 def _command(kind: importer.Kind):
     columns = ",".join(kind.columns)
 
-    @import_group.command(kind.name, help=(
-        f"Load {kind.name} from FILE (CSV, UTF-8, header: {columns}). Every row is checked "
-        "first; one bad row and nothing is loaded, unless --skip-bad. Rows already there "
-        "(same key) are updated, so loading a file twice changes nothing."
-    ))  # fmt: skip
+    @import_group.command(
+        kind.name,
+        help=(
+            f"Load {kind.name} from FILE (CSV, UTF-8, header: {columns}). Every row is checked "
+            "first; one bad row and nothing is loaded, unless --skip-bad. Rows already there "
+            "(same key) are updated, so loading a file twice changes nothing."
+        ),
+    )
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--skip-bad", is_flag=True,
-                  help="Load the good rows even if some are bad.")  # fmt: skip
+    @click.option("--skip-bad", is_flag=True, help="Load the good rows even if some are bad.")
     @click.option(
         "--rejects",
         type=click.Path(dir_okay=False, path_type=Path),
@@ -42,8 +44,9 @@ def _command(kind: importer.Kind):
 
         def progress(phase: str, done: int) -> None:
             if not quiet:
-                click.echo(f"  {phase}: {done:,} rows ({time.perf_counter() - started:.1f} s)",
-                           err=True)  # fmt: skip
+                click.echo(
+                    f"  {phase}: {done:,} rows ({time.perf_counter() - started:.1f} s)", err=True
+                )
 
         work_mem = str(current_app.config.get("IMPORT_WORK_MEM", importer.WORK_MEM))
         target = rejects or file.with_name(file.name + ".rejected.csv")
@@ -57,9 +60,15 @@ def _command(kind: importer.Kind):
 
         with file.open(encoding="utf-8-sig", newline="") as stream:
             try:
-                result = importer.import_csv(db.session, kind.name, stream, skip_bad=skip_bad,
-                                             progress=progress, rejects=write_rejects,
-                                             work_mem=work_mem)  # fmt: skip
+                result = importer.import_csv(
+                    db.session,
+                    kind.name,
+                    stream,
+                    skip_bad=skip_bad,
+                    progress=progress,
+                    rejects=write_rejects,
+                    work_mem=work_mem,
+                )
             except importer.BadFile as exc:
                 raise click.ClickException(f"{file}: {exc.explained()}") from None
             except importer.BadSetting as exc:
@@ -73,14 +82,18 @@ def _command(kind: importer.Kind):
                 click.echo(f"… and {more:,} more", err=True)
             click.echo(f"{result.rejected:,} rejected rows written to {target}", err=True)
         if not result.applied:
-            click.echo(f"{kind.name}: nothing imported: {result.rejected:,} of "
-                       f"{result.read:,} rows are bad (use --skip-bad to load the others)",
-                       err=True)  # fmt: skip
+            click.echo(
+                f"{kind.name}: nothing imported: {result.rejected:,} of "
+                f"{result.read:,} rows are bad (use --skip-bad to load the others)",
+                err=True,
+            )
             sys.exit(1)
         rate = result.read / elapsed if elapsed else 0
-        click.echo(f"{kind.name}: {result.read:,} rows read, {result.inserted:,} added, "
-                   f"{result.updated:,} updated, {result.rejected:,} rejected "
-                   f"in {elapsed:.2f} s ({rate:,.0f} rows/s)")  # fmt: skip
+        click.echo(
+            f"{kind.name}: {result.read:,} rows read, {result.inserted:,} added, "
+            f"{result.updated:,} updated, {result.rejected:,} rejected "
+            f"in {elapsed:.2f} s ({rate:,.0f} rows/s)"
+        )
 
     return command
 

@@ -20,10 +20,20 @@ def jp():
 @click.option("--year", type=click.IntRange(2000, 2100), required=True)
 @click.option("--agency", "agency_code", required=True, help="The agency's code.")
 @click.option("--unit", "unit_code", help="Only this work unit (its code).")
-@click.option("--threshold", type=click.IntRange(1, 1000), default=ledger.YEARLY_RIGHT,
-              show_default=True, help="JP a year each employee has a right to.")  # fmt: skip
-@click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
-              help="At most this many employees listed.")  # fmt: skip
+@click.option(
+    "--threshold",
+    type=click.IntRange(1, 1000),
+    default=ledger.YEARLY_RIGHT,
+    show_default=True,
+    help="JP a year each employee has a right to.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1_000_000),
+    default=1000,
+    show_default=True,
+    help="At most this many employees listed.",
+)
 @with_appcontext
 def report(year, agency_code, unit_code, threshold, limit):
     """Per unit, employees and how many are below THRESHOLD JP; then those employees."""
@@ -38,14 +48,21 @@ def report(year, agency_code, unit_code, threshold, limit):
         if unit is None:
             raise click.BadParameter(f"no unit {unit_code!r} in {agency.code}", param_hint="--unit")
         unit_id = unit.id
-    totals = ledger.totals(db.session, year=year, agency_id=agency.id, unit_id=unit_id,
-                           threshold=threshold)  # fmt: skip
+    totals = ledger.totals(
+        db.session, year=year, agency_id=agency.id, unit_id=unit_id, threshold=threshold
+    )
     click.echo(f"{agency.name}, {year}: below {threshold} JP")
     for t in totals:
         click.echo(f"  {t.unit:<50} {t.below:>6} of {t.employees:<6} ({t.jp} JP credited)")
     employees = sum(t.employees for t in totals)
     click.echo(f"  {'total':<50} {sum(t.below for t in totals):>6} of {employees}")
     units = {t.unit_id: t.unit for t in totals}
-    for row in ledger.below(db.session, year=year, agency_id=agency.id, unit_id=unit_id,
-                            threshold=threshold, limit=limit):  # fmt: skip
+    for row in ledger.below(
+        db.session,
+        year=year,
+        agency_id=agency.id,
+        unit_id=unit_id,
+        threshold=threshold,
+        limit=limit,
+    ):
         click.echo(f"{row.nip}  {row.jp:>3} JP  {row.name:<40} {units.get(row.unit_id, '')}")

@@ -11,8 +11,9 @@ from workflow.db import db
 from workflow.errors import WorkflowError
 from workflow.models import Agency, OrganisationPredicate
 
-PERIOD = click.option("--period", default="annual", show_default=True,
-                      help="annual, Q1..Q4, M01..M12")  # fmt: skip
+PERIOD = click.option(
+    "--period", default="annual", show_default=True, help="annual, Q1..Q4, M01..M12"
+)
 YEAR = click.option("--year", type=click.IntRange(2000, 2100), required=True)
 AGENCY = click.option("--agency", "agency_code", required=True, help="The agency's code.")
 
@@ -61,8 +62,16 @@ def rate(agency_code, year, period, rating, note):
     """Record the organisation's own RATING for the period (replaces an earlier one)."""
     agency = _agency(agency_code)
     try:
-        distribution.set_rating(db.session, None, agency_id=agency.id, year=year,
-                                period=period, rating=rating, note=note, via="cli")  # fmt: skip
+        distribution.set_rating(
+            db.session,
+            None,
+            agency_id=agency.id,
+            year=year,
+            period=period,
+            rating=rating,
+            note=note,
+            via="cli",
+        )
     except WorkflowError as exc:
         raise click.BadParameter(exc.explained()) from None
     click.echo(f"{agency.name}, {year} {period}: organisation rating {rating}")

@@ -42,9 +42,11 @@ def prune(delivered_days, idempotency_hours, receipts_days, quiet):
     often as wanted; a large backlog goes in batches of short transactions.
     """
     config = {**current_app.config}
-    for name, value in (("KEEP_DELIVERED_DAYS", delivered_days),
-                        ("KEEP_IDEMPOTENCY_HOURS", idempotency_hours),
-                        ("KEEP_RECEIPTS_DAYS", receipts_days)):  # fmt: skip
+    for name, value in (
+        ("KEEP_DELIVERED_DAYS", delivered_days),
+        ("KEEP_IDEMPOTENCY_HOURS", idempotency_hours),
+        ("KEEP_RECEIPTS_DAYS", receipts_days),
+    ):
         if value is not None:
             config[name] = value
     try:

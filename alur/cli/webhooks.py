@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from workflow import changes, checkpoints
+from workflow import checkpoints
 from workflow import outbox as delivery
 from workflow import webhooks as hooks
 from workflow.db import db, utcnow
@@ -52,15 +52,23 @@ def _secret_last(what: str, secret: str) -> None:
 
 @webhooks.command("add-client")
 @click.argument("name")
-@click.option("--grant", "grants", multiple=True, required=True, metavar="WORKFLOW.TRIGGER",
-              help="A step the client may fire, e.g. appraisal.submit (repeatable).")  # fmt: skip
+@click.option(
+    "--grant",
+    "grants",
+    multiple=True,
+    required=True,
+    metavar="WORKFLOW.TRIGGER",
+    help="A step the client may fire, e.g. appraisal.submit (repeatable).",
+)
 @click.option("--agency", "agency_code", help="Limit the client to this agency's records.")
 @with_appcontext
 def add_client(name, grants, agency_code):
     """Create webhook client NAME; its secret is printed alone on the last line."""
     try:
-        client = _make(
-            lambda: hooks.add_client(db.session, name, list(grants), agency_code=agency_code)
+        client = _command(
+            lambda: hooks.register_client(
+                db.session, None, name, list(grants), agency_code=agency_code, via="cli"
+            )
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
@@ -88,7 +96,7 @@ def list_clients():
 @with_appcontext
 def rotate_client_secret(name):
     """Give client NAME a new secret; the old one is accepted for 24 hours more."""
-    secret = _run(_client(name), "rotate", hooks.rotate_secret)
+    secret = _command(lambda: hooks.rotate(db.session, None, _client(name), via="cli"))
     _secret_last(f"client {name}: new secret (the old one works until tomorrow)", secret)
 
 
@@ -97,7 +105,7 @@ def rotate_client_secret(name):
 @with_appcontext
 def deactivate_client(name):
     """Refuse client NAME's requests (403) until it is activated again."""
-    _run(_client(name), "update", lambda row: hooks.set_client_active(row, False))
+    _command(lambda: hooks.change_client(db.session, None, _client(name), active=False, via="cli"))
     click.echo(f"client {name} is deactivated")
 
 
@@ -106,7 +114,7 @@ def deactivate_client(name):
 @with_appcontext
 def activate_client(name):
     """Accept client NAME's requests again."""
-    _run(_client(name), "update", lambda row: hooks.set_client_active(row, True))
+    _command(lambda: hooks.change_client(db.session, None, _client(name), active=True, via="cli"))
     click.echo(f"client {name} is active")
 
 
@@ -133,14 +141,21 @@ def list_receipts(client_name, outcome, limit):
 
 @webhooks.command("subscribe")
 @click.argument("url")
-@click.option("--event", "events", multiple=True, required=True, metavar="PATTERN",
-              help="'*', '<workflow>.*' or '<workflow>.<state>' (repeatable).")  # fmt: skip
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    required=True,
+    metavar="PATTERN",
+    help="'*', '<workflow>.*' or '<workflow>.<state>' (repeatable).",
+)
 @click.option("--name", help="What the subscription is for.")
 @with_appcontext
 def subscribe(url, events, name):
     """Send the events matching PATTERNs to URL; the secret is printed on the last line."""
     try:
-        row = _make(lambda: hooks.add_subscription(db.session, url, list(events), name=name))
+        values = {"url": url, "event_types": list(events), "name": name}
+        row = _command(lambda: hooks.subscribe(db.session, None, values, via="cli"))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(f"subscription {row.id} ({row.name}): {', '.join(row.event_types)} → {row.url}")
@@ -176,11 +191,8 @@ def list_subscriptions():
 @with_appcontext
 def disable_subscription(sub_id):
     """Stop delivering to subscription ID (pending deliveries wait)."""
-
-    def disable(row):
-        row.active, row.disabled_reason = False, "disabled from the command line"
-
-    _run(_subscription(sub_id), "update", disable)
+    values = {"active": False, "disabled_reason": "disabled from the command line"}
+    _change_subscription(sub_id, values)
     click.echo(f"subscription {sub_id} is disabled")
 
 
@@ -189,11 +201,7 @@ def disable_subscription(sub_id):
 @with_appcontext
 def enable_subscription(sub_id):
     """Deliver to subscription ID again (what waited is sent)."""
-    _run(
-        _subscription(sub_id),
-        "update",
-        lambda row: hooks.update_subscription(row, {"active": True}),
-    )
+    _change_subscription(sub_id, {"active": True})
     click.echo(f"subscription {sub_id} is active")
 
 
@@ -202,30 +210,32 @@ def enable_subscription(sub_id):
 @with_appcontext
 def rotate_subscription_secret(sub_id):
     """New secret for subscription ID; for 24 hours deliveries carry both signatures."""
-    secret = _run(_subscription(sub_id), "rotate", hooks.rotate_secret)
+    secret = _command(lambda: hooks.rotate(db.session, None, _subscription(sub_id), via="cli"))
     _secret_last(f"subscription {sub_id}: new secret", secret)
 
 
-def _make(build):
-    """A row made by the core, logged as the operator's command (one transaction)."""
+def _command(run):
+    """Run a command of the core as the operator; its refusal is the command line's error."""
     try:
-        return changes.make(db.session, None, build, via="cli")
+        return run()
     except WorkflowError as exc:
         raise click.ClickException(exc.explained()) from None
 
 
-def _run(row, action: str, change):
-    """A command on ``row``, logged as the operator's; what ``change`` returns."""
-    try:
-        return changes.run(db.session, None, row, action, change, via="cli")
-    except WorkflowError as exc:
-        raise click.ClickException(exc.explained()) from None
+def _change_subscription(sub_id: int, values: dict) -> None:
+    row = _subscription(sub_id)
+    _command(lambda: hooks.change_subscription(db.session, None, row, values, via="cli"))
 
 
 @webhooks.command("demo-receiver")
 @click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
-@click.option("--subscription", "sub_name", default="demo-receiver", show_default=True,
-              help="The subscription (by name) whose secret verifies the deliveries.")  # fmt: skip
+@click.option(
+    "--subscription",
+    "sub_name",
+    default="demo-receiver",
+    show_default=True,
+    help="The subscription (by name) whose secret verifies the deliveries.",
+)
 @with_appcontext
 def demo_receiver(port, sub_name):
     """A receiver for the demo: verifies each delivery and prints it."""

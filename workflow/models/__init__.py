@@ -1,13 +1,6 @@
 """All models, importable from one place."""
 
-from workflow.models.accounts import (
-    ROLE_DESCRIPTIONS,
-    ApiToken,
-    Role,
-    RoleName,
-    User,
-    user_roles,
-)
+from workflow.models.accounts import ROLE_DESCRIPTIONS, ApiToken, Role, RoleName, User, user_roles
 from workflow.models.audit import (
     AuditCheckpoint,
     AuditCheckpointBucket,

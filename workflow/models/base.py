@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -12,6 +13,17 @@ from workflow.db import UTCDateTime, utcnow
 
 def _next_version(current: int | None) -> int:
     return 0 if current is None else current + 1
+
+
+# The states every workflow has (PermenPANRB 6/2022's cycle and BKN practice alike): drafted,
+# submitted, reviewed by the first official, approved by the second, or sent back, turned
+# down or withdrawn.
+COMMON_STATES = ("draft", "submitted", "reviewed", "approved", "returned", "rejected", "withdrawn")
+
+
+def record_states(*own: str) -> type[StrEnum]:
+    """A workflow's states: the common ones, with its own after ``approved`` (where it goes on)."""
+    return StrEnum("State", [*COMMON_STATES[:4], *own, *COMMON_STATES[4:]])
 
 
 class WorkflowRecord:
@@ -39,10 +51,7 @@ class WorkflowRecord:
         # Optimistic lock: every UPDATE checks and bumps the version. Creation is
         # an INSERT plus the UPDATE that anchors the first audit entry, so the
         # INSERT writes 0 and a new record is seen at version 1.
-        return {
-            "version_id_col": cls.__table__.c.version,
-            "version_id_generator": _next_version,
-        }
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": _next_version}
 
     @declared_attr
     def agency(cls):

@@ -18,10 +18,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from workflow.db import db
 from workflow.models.audit import JSONType
-from workflow.models.base import WorkflowRecord
+from workflow.models.base import WorkflowRecord, record_states
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
-from workflow.workflows import WORKFLOWS, appraisal, mentoring_assignment, training_nomination
+
+TrainingNominationState = record_states("completed")
+MentoringAssignmentState = record_states("active", "completed")
+AppraisalState = record_states("appealed")  # keberatan: the employee objects to the predicate
 
 OPEN = "state NOT IN ('rejected', 'withdrawn')"
 
@@ -40,7 +43,7 @@ def _open_unique(name: str, *columns: str) -> Index:
 class TrainingNomination(WorkflowRecord, db.Model):
     __tablename__ = "training_nominations"
     __table_args__ = (
-        _state_check(training_nomination.State),
+        _state_check(TrainingNominationState),
         _open_unique("uq_training_nominations_open", "employee_id", "program_id"),
         Index("ix_training_nominations_employee_state", "employee_id", "state"),
         Index("ix_training_nominations_agency_state", "agency_id", "state", "state_changed_at"),
@@ -66,7 +69,7 @@ class TrainingNomination(WorkflowRecord, db.Model):
 class MentoringAssignment(WorkflowRecord, db.Model):
     __tablename__ = "mentoring_assignments"
     __table_args__ = (
-        _state_check(mentoring_assignment.State),
+        _state_check(MentoringAssignmentState),
         CheckConstraint("mentor_id <> mentee_id", name="mentor_not_mentee"),
         CheckConstraint("end_date >= start_date", name="dates_ordered"),
         CheckConstraint("jp > 0", name="jp_positive"),
@@ -100,7 +103,7 @@ class MentoringAssignment(WorkflowRecord, db.Model):
 class Appraisal(WorkflowRecord, db.Model):
     __tablename__ = "appraisals"
     __table_args__ = (
-        _state_check(appraisal.State),
+        _state_check(AppraisalState),
         CheckConstraint(
             "assessor_id <> employee_id AND approver_id <> employee_id "
             "AND approver_id <> assessor_id",
@@ -136,7 +139,3 @@ class Appraisal(WorkflowRecord, db.Model):
     approver: Mapped[Employee] = relationship(foreign_keys=[approver_id])
     subject_id = synonym("employee_id")
     subject = synonym("employee")
-
-
-for _model in (TrainingNomination, MentoringAssignment, Appraisal):
-    WORKFLOWS[_model.workflow_name].model = _model

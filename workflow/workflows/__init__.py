@@ -1,4 +1,4 @@
-"""The registry of workflows; ``workflow.models.records`` binds each to its model."""
+"""The registry of workflows, each declared with its model in a module of its own."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ from workflow.workflows import appraisal, mentoring_assignment, training_nominat
 
 WORKFLOWS: dict[str, Workflow] = {
     wf.name: wf
-    for wf in (
-        training_nomination.WORKFLOW,
-        mentoring_assignment.WORKFLOW,
-        appraisal.WORKFLOW,
-    )
+    for wf in (training_nomination.WORKFLOW, mentoring_assignment.WORKFLOW, appraisal.WORKFLOW)
 }
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from enum import StrEnum, auto
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -19,30 +18,21 @@ from workflow import followup
 from workflow.definition import Workflow, t
 from workflow.errors import TransitionNotAllowed
 from workflow.models.org import Employee
+from workflow.models.records import Appraisal, AppraisalState
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
 from workflow.predicate import CURRENT_RULE, CoreValue, Rating, predicate_for
 from workflow.settings import rules
 from workflow.workflows import officials
 from workflow.workflows.common import (
-    SOD_APPROVE,
-    SOD_REVIEW,
     StrictSchema,
     apply,
     get_or_invalid,
     ref_id,
+    review_and_approval,
     text,
 )
 
-
-class State(StrEnum):
-    draft = auto()
-    submitted = auto()
-    reviewed = auto()
-    approved = auto()
-    appealed = auto()  # keberatan: the employee objects to the approved predicate
-    returned = auto()
-    rejected = auto()
-    withdrawn = auto()
+State = AppraisalState
 
 
 # An appraisal covers a year ("annual") or part of it: a quarter or a month,
@@ -56,22 +46,26 @@ class AppraisalSubmitSchema(StrictSchema):
 
 class AppraisalReviewSchema(StrictSchema):
     work_result_rating = fields.String(
-        required=True, validate=validate.OneOf([r.value for r in Rating]),
+        required=True,
+        validate=validate.OneOf([r.value for r in Rating]),
         metadata={"description": "Hasil kerja"},
-    )  # fmt: skip
+    )
     behaviour_rating = fields.String(
-        required=True, validate=validate.OneOf([r.value for r in Rating]),
+        required=True,
+        validate=validate.OneOf([r.value for r in Rating]),
         metadata={"description": "Perilaku kerja (BerAKHLAK)"},
-    )  # fmt: skip
+    )
     feedback = text(required=True, metadata={"description": "Umpan balik"})
     behaviour_feedback = fields.Dict(
         keys=fields.String(validate=validate.OneOf([v.value for v in CoreValue])),
         values=fields.String(validate=validate.Length(min=1, max=2000)),
         load_default=dict,
-        metadata={"description": "Feedback per BerAKHLAK value (berorientasi_pelayanan, "
-                  "akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif); a behaviour "
-                  "rating above or below expectations names at least one"},
-    )  # fmt: skip
+        metadata={
+            "description": "Feedback per BerAKHLAK value (berorientasi_pelayanan, "
+            "akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif); a behaviour "
+            "rating above or below expectations names at least one"
+        },
+    )
 
     @validates_schema
     def _names_the_values(self, data, **kwargs):
@@ -82,8 +76,9 @@ class AppraisalReviewSchema(StrictSchema):
         if off and not named:
             raise ValidationError(
                 "A behaviour rating above or below expectations names the BerAKHLAK "
-                "value(s) it is about, with feedback.", "behaviour_feedback",
-            )  # fmt: skip
+                "value(s) it is about, with feedback.",
+                "behaviour_feedback",
+            )
 
 
 def record_self_assessment(ctx) -> None:
@@ -97,8 +92,9 @@ def within_appeal_window(ctx) -> None:
     if ctx.now > ctx.record.state_changed_at + timedelta(days=days):
         raise TransitionNotAllowed(
             f"an objection must be made within {days} days of the approval",
-            state=ctx.record.state, allowed=[],
-        )  # fmt: skip
+            state=ctx.record.state,
+            allowed=[],
+        )
 
 
 def record_ratings(ctx) -> None:
@@ -117,41 +113,76 @@ def record_ratings(ctx) -> None:
 S = State
 
 TRANSITIONS = [
-    t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, ADMIN, EXTERNAL],
-      payload=AppraisalSubmitSchema, effects=(record_self_assessment,), inbox=(SUBJECT,)),
-    t("review", S.submitted, S.reviewed, [ASSESSOR, ADMIN], payload=AppraisalReviewSchema,
-      effects=(record_ratings,), marks_reviewer=True, inbox=(ASSESSOR,), **SOD_REVIEW),
-    t("return", S.submitted, S.returned, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("reject", S.submitted, S.rejected, [ASSESSOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("approve", S.reviewed, S.approved, [APPROVER, ADMIN], inbox=(APPROVER,),
-      effects=(followup.plan,), **SOD_APPROVE),
-    t("return", S.reviewed, S.returned, [APPROVER, ADMIN], needs_comment=True, **SOD_APPROVE),
-    t("reject", S.reviewed, S.rejected, [APPROVER, ADMIN], needs_comment=True, **SOD_APPROVE),
+    t(
+        "submit",
+        [S.draft, S.returned],
+        S.submitted,
+        [SUBJECT, ADMIN, EXTERNAL],
+        payload=AppraisalSubmitSchema,
+        effects=(record_self_assessment,),
+        inbox=(SUBJECT,),
+    ),
+    *review_and_approval(
+        ASSESSOR,
+        APPROVER,
+        review={"payload": AppraisalReviewSchema, "effects": (record_ratings,)},
+        approve={"effects": (followup.plan,)},
+    ),
     t("withdraw", [S.draft, S.submitted, S.returned], S.withdrawn, [SUBJECT, HR, ADMIN]),
     # Keberatan: the employee objects to the predicate within the window; the assessor's
     # superior decides, upholding it or revising the ratings (and so the predicate).
-    t("appeal", S.approved, S.appealed, [SUBJECT], needs_comment=True,
-      guards=(within_appeal_window,)),
-    t("uphold", S.appealed, S.approved, [APPROVER, ADMIN], needs_comment=True,
-      inbox=(APPROVER,), not_subject=True),
-    t("revise", S.appealed, S.approved, [APPROVER, ADMIN], needs_comment=True,
-      payload=AppraisalReviewSchema, effects=(record_ratings, followup.plan), not_subject=True),
-]  # fmt: skip
+    t(
+        "appeal",
+        S.approved,
+        S.appealed,
+        [SUBJECT],
+        needs_comment=True,
+        guards=(within_appeal_window,),
+    ),
+    t(
+        "uphold",
+        S.appealed,
+        S.approved,
+        [APPROVER, ADMIN],
+        needs_comment=True,
+        inbox=(APPROVER,),
+        not_subject=True,
+    ),
+    t(
+        "revise",
+        S.appealed,
+        S.approved,
+        [APPROVER, ADMIN],
+        needs_comment=True,
+        payload=AppraisalReviewSchema,
+        effects=(record_ratings, followup.plan),
+        not_subject=True,
+    ),
+]
 
 
 class AppraisalCreateSchema(StrictSchema):
     employee_id = ref_id()
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     period = fields.String(
-        load_default="annual", validate=validate.Regexp(PERIOD_PATTERN),
+        load_default="annual",
+        validate=validate.Regexp(PERIOD_PATTERN),
         metadata={"description": "annual, Q1..Q4 or M01..M12"},
-    )  # fmt: skip
-    assessor_id = ref_id(required=False, metadata={
-        "description": "HR officers and admins only, with a reason. Default: the employee's "
-                       "direct superior (pejabat penilai kinerja)"})  # fmt: skip
-    approver_id = ref_id(required=False, metadata={
-        "description": "HR officers and admins only, with a reason. Default: the assessor's "
-                       "superior (atasan pejabat penilai kinerja)"})  # fmt: skip
+    )
+    assessor_id = ref_id(
+        required=False,
+        metadata={
+            "description": "HR officers and admins only, with a reason. Default: the employee's "
+            "direct superior (pejabat penilai kinerja)"
+        },
+    )
+    approver_id = ref_id(
+        required=False,
+        metadata={
+            "description": "HR officers and admins only, with a reason. Default: the assessor's "
+            "superior (atasan pejabat penilai kinerja)"
+        },
+    )
     reason = officials.reason_field()
     cross_agency = officials.cross_agency_field()
 
@@ -183,22 +214,22 @@ def revise(session, record, values: dict, actor=None) -> None:
 
 def prepare(session, data: dict, actor=None) -> dict:
     """Derive the assessor and approver from the supervisor chain, unless HR names them."""
-    employee = get_or_invalid(
-        session, Employee, data["employee_id"], "employee_id", "employee", actor=actor
-    )
+    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
     agency_id = employee.agency_id
     given = officials.check_naming(actor, data, OFFICIALS, agency_id)
     cross = officials.check_cross_agency(actor, data)
     if "assessor_id" in given:
-        assessor = officials.member(session, "assessor_id", given["assessor_id"], agency_id,
-                                    cross=cross)  # fmt: skip
+        assessor = officials.member(
+            session, "assessor_id", given["assessor_id"], agency_id, cross=cross
+        )
     elif employee.supervisor is not None:
         assessor = employee.supervisor
     else:
         raise officials.vacant("assessor_id", "assessor (pejabat penilai kinerja)", "the employee")
     if "approver_id" in given:
-        approver_id = officials.member(session, "approver_id", given["approver_id"], agency_id,
-                                       cross=cross).id  # fmt: skip
+        approver_id = officials.member(
+            session, "approver_id", given["approver_id"], agency_id, cross=cross
+        ).id
     elif assessor.supervisor_id is not None:
         approver_id = assessor.supervisor_id
     else:
@@ -214,12 +245,14 @@ WORKFLOW = Workflow(
     name="appraisal",
     title="Performance appraisal",
     states=State,
+    model=Appraisal,
     initial=S.draft,
     final=frozenset({S.rejected, S.withdrawn}),  # an approval stays open to an objection
     transitions=TRANSITIONS,
     create_who=(SUBJECT, HR, ADMIN, EXTERNAL),
     create_schema=AppraisalCreateSchema,
     prepare=prepare,
+    references=(("employee_id", Employee, "employee"),),
     edit_schema=AppraisalEditSchema,
     revise=revise,
     audited=(

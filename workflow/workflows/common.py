@@ -1,4 +1,4 @@
-"""Pieces shared by the workflow definitions: the common states and small checks."""
+"""Pieces shared by the workflow definitions: the review and approval rows, small checks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,52 @@ from functools import cache
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from workflow.db import MAX_ID
+from workflow.definition import Party, Transition, t
 from workflow.errors import InvalidPayload
+from workflow.parties import ADMIN
 
 # Segregation of duties, as transition options: at the review stage
 # nobody decides on a record about themselves; at the approval stage, moreover,
 # the decider must be someone other than the reviewer.
 SOD_REVIEW = {"not_subject": True}
 SOD_APPROVE = {"not_subject": True, "not_reviewer": True}
+
+
+def review_and_approval(
+    reviewer: Party, approver: Party, *, review: dict | None = None, approve: dict | None = None
+) -> list[Transition]:
+    """The review and the approval every workflow has, each with its return and reject.
+
+    ``reviewer`` takes a submitted record, ``approver`` a reviewed one (admins may stand in
+    for either); a return or a rejection needs a reason. ``review`` and ``approve`` are the
+    further options of those two rows (data, guards, effects).
+    """
+    by_reviewer, by_approver = [reviewer, ADMIN], [approver, ADMIN]
+    return [
+        t(
+            "review",
+            "submitted",
+            "reviewed",
+            by_reviewer,
+            marks_reviewer=True,
+            inbox=(reviewer,),
+            **SOD_REVIEW,
+            **(review or {}),
+        ),
+        t("return", "submitted", "returned", by_reviewer, needs_comment=True, **SOD_REVIEW),
+        t("reject", "submitted", "rejected", by_reviewer, needs_comment=True, **SOD_REVIEW),
+        t(
+            "approve",
+            "reviewed",
+            "approved",
+            by_approver,
+            inbox=(approver,),
+            **SOD_APPROVE,
+            **(approve or {}),
+        ),
+        t("return", "reviewed", "returned", by_approver, needs_comment=True, **SOD_APPROVE),
+        t("reject", "reviewed", "rejected", by_approver, needs_comment=True, **SOD_APPROVE),
+    ]
 
 
 def refuse_nul(data, path: str = ""):
@@ -83,14 +122,14 @@ def apply(session, record, values: dict, actor=None) -> None:
         setattr(record, name, value)
 
 
-def get_or_invalid(session, model, ident, field: str, label: str, *, actor=None):
-    """Load a referenced row or refuse the payload naming the field.
-
-    A row ``actor`` may not see is refused in the same words as one that does not exist.
-    """
-    from workflow import policy  # the policy's rules name the workflows: imported late
-
+def get_or_invalid(session, model, ident, field: str, label: str):
+    """Load a referenced row or refuse the payload naming the field."""
     row = session.get(model, ident)
-    if row is None or (actor is not None and not policy.can_see(actor, row)):
-        raise InvalidPayload(f"unknown {label}", {field: [f"No {label} with id {ident}."]})
+    if row is None:
+        raise unknown(field, label, ident)
     return row
+
+
+def unknown(field: str, label: str, ident) -> InvalidPayload:
+    """The refusal of a reference to a row that does not exist (or is not the actor's to see)."""
+    return InvalidPayload(f"unknown {label}", {field: [f"No {label} with id {ident}."]})

@@ -6,8 +6,6 @@ approve: the HR officer · start/complete: the mentor or HR.
 
 from __future__ import annotations
 
-from enum import StrEnum, auto
-
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow.definition import Workflow, t
@@ -15,29 +13,19 @@ from workflow.errors import InvalidPayload
 from workflow.jp import credit_mentoring
 from workflow.mentoring import check_senior, guard_approve, record_completion
 from workflow.models.org import Employee
+from workflow.models.records import MentoringAssignment, MentoringAssignmentState
 from workflow.parties import ADMIN, EXTERNAL, HR, MENTOR, SUPERVISOR
 from workflow.workflows import officials
 from workflow.workflows.common import (
-    SOD_APPROVE,
-    SOD_REVIEW,
     StrictSchema,
     apply,
     get_or_invalid,
     ref_id,
+    review_and_approval,
     text,
 )
 
-
-class State(StrEnum):
-    draft = auto()
-    submitted = auto()
-    reviewed = auto()
-    approved = auto()
-    active = auto()
-    completed = auto()
-    returned = auto()
-    rejected = auto()
-    withdrawn = auto()
+State = MentoringAssignmentState
 
 
 S = State
@@ -48,27 +36,33 @@ class CompletionSchema(StrictSchema):
 
     coaching_feedback = text(required=True, metadata={"description": "Umpan balik coaching"})
     competency_score = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=5),
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=5),
         metadata={"description": "Evaluasi kompetensi, 1 (sangat kurang) to 5 (sangat baik)"},
-    )  # fmt: skip
+    )
 
 
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [HR, SUPERVISOR, ADMIN], inbox=(SUPERVISOR,)),
-    t("review", S.submitted, S.reviewed, [MENTOR, ADMIN], marks_reviewer=True, inbox=(MENTOR,),
-      **SOD_REVIEW),
-    t("return", S.submitted, S.returned, [MENTOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("reject", S.submitted, S.rejected, [MENTOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,), guards=(guard_approve,),
-      **SOD_APPROVE),
-    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
-    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
-    t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
-      [HR, SUPERVISOR, ADMIN]),
+    # The proposed mentor accepts (the review); HR approves.
+    *review_and_approval(MENTOR, HR, approve={"guards": (guard_approve,)}),
+    t(
+        "withdraw",
+        [S.draft, S.submitted, S.returned, S.reviewed, S.approved],
+        S.withdrawn,
+        [HR, SUPERVISOR, ADMIN],
+    ),
     t("start", S.approved, S.active, [MENTOR, HR, ADMIN], inbox=(MENTOR,)),
-    t("complete", S.active, S.completed, [MENTOR, HR, ADMIN, EXTERNAL],
-      payload=CompletionSchema, effects=(record_completion, credit_mentoring)),
-]  # fmt: skip
+    t(
+        "complete",
+        S.active,
+        S.completed,
+        [MENTOR, HR, ADMIN, EXTERNAL],
+        payload=CompletionSchema,
+        effects=(record_completion, credit_mentoring),
+    ),
+]
 
 
 class MentoringAssignmentCreateSchema(StrictSchema):
@@ -82,9 +76,11 @@ class MentoringAssignmentCreateSchema(StrictSchema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     jp = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=200),
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=200),
         metadata={"description": "Jam pelajaran credited on completion"},
-    )  # fmt: skip
+    )
 
     cross_agency = officials.cross_agency_field()
 
@@ -106,8 +102,9 @@ def revise(session, record, values: dict, actor=None) -> None:
     start = values.get("start_date", record.start_date)
     end = values.get("end_date", record.end_date)
     if end < start:
-        raise InvalidPayload("the period ends before it starts",
-                             {"end_date": ["Must not be before start_date."]})  # fmt: skip
+        raise InvalidPayload(
+            "the period ends before it starts", {"end_date": ["Must not be before start_date."]}
+        )
     apply(session, record, values)
 
 
@@ -121,12 +118,11 @@ def prepare(session, data: dict, actor=None) -> dict:
         raise InvalidPayload(
             "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
         )
-    mentee = get_or_invalid(
-        session, Employee, data["mentee_id"], "mentee_id", "employee", actor=actor
-    )
+    mentee = get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
     cross = officials.check_cross_agency(actor, data)
-    mentor = officials.member(session, "mentor_id", data["mentor_id"], mentee.agency_id,
-                              cross=cross)  # fmt: skip
+    mentor = officials.member(
+        session, "mentor_id", data["mentor_id"], mentee.agency_id, cross=cross
+    )
     check_senior(mentor, mentee)
     return {**officials.without_extras(data), "agency_id": mentee.agency_id}
 
@@ -135,12 +131,14 @@ WORKFLOW = Workflow(
     name="mentoring_assignment",
     title="Mentoring assignment",
     states=State,
+    model=MentoringAssignment,
     initial=S.draft,
     final=frozenset({S.completed, S.rejected, S.withdrawn}),
     transitions=TRANSITIONS,
     create_who=(HR, SUPERVISOR, ADMIN),
     create_schema=MentoringAssignmentCreateSchema,
     prepare=prepare,
+    references=(("mentee_id", Employee, "employee"),),
     edit_schema=MentoringAssignmentEditSchema,
     revise=revise,
     audited=(

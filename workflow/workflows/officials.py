@@ -22,14 +22,19 @@ CROSS_AGENCY = "cross_agency"
 
 
 def reason_field():
-    return text(max_length=2000, metadata={
-        "description": "Why the officials differ from the supervisor chain (required when "
-                       "naming them; kept in the audit entry)"})  # fmt: skip
+    return text(
+        max_length=2000,
+        metadata={
+            "description": "Why the officials differ from the supervisor chain (required when "
+            "naming them; kept in the audit entry)"
+        },
+    )
 
 
 def cross_agency_field():
-    return fields.Boolean(metadata={
-        "description": "Admins only: the people named may be of another agency"})  # fmt: skip
+    return fields.Boolean(
+        metadata={"description": "Admins only: the people named may be of another agency"}
+    )
 
 
 def _is_admin(actor) -> bool:
@@ -58,17 +63,25 @@ def check_naming(actor, data: dict, names: tuple[str, ...], agency_id: int) -> d
         raise InvalidPayload(
             "who acts on this record comes from the supervisor chain; only the agency's HR "
             "officer or an admin may name someone else",
-            {name: ["Taken from the supervisor chain (atasan langsung): you may not choose it; "
-                    "only the agency's HR officer or an admin may name another."]
-             for name in given},
-        )  # fmt: skip
+            {
+                name: [
+                    "Taken from the supervisor chain (atasan langsung): you may not choose it; "
+                    "only the agency's HR officer or an admin may name another."
+                ]
+                for name in given
+            },
+        )
     check_cross_agency(actor, data)
     if actor is not None and not (data.get(REASON) or "").strip():
         raise InvalidPayload(
             "naming the officials needs a reason",
-            {REASON: ["Required when naming " + " or ".join(given) + ": say why not the "
-                      "supervisor chain."]},
-        )  # fmt: skip
+            {
+                REASON: [
+                    "Required when naming " + " or ".join(given) + ": say why not the "
+                    "supervisor chain."
+                ]
+            },
+        )
     return given
 
 
@@ -100,9 +113,13 @@ def member(session, field: str, ident: int, agency_id: int, *, cross: bool) -> E
 def vacant(field: str, role: str, whose: str) -> InvalidPayload:
     return InvalidPayload(
         f"{whose} has no superior on record",
-        {field: [f"{whose.capitalize()} has no superior (atasan) on record: the agency's HR "
-                 f"officer must name the {role}."]},
-    )  # fmt: skip
+        {
+            field: [
+                f"{whose.capitalize()} has no superior (atasan) on record: the agency's HR "
+                f"officer must name the {role}."
+            ]
+        },
+    )
 
 
 def three_people(employee_id: int, assessor_id: int, approver_id: int, named=()) -> None:

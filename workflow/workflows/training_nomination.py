@@ -7,53 +7,45 @@ learning platform.
 
 from __future__ import annotations
 
-from enum import StrEnum, auto
-
 from workflow.capacity import release_seat_and_budget, take_seat_and_budget
 from workflow.definition import Workflow, t
 from workflow.jp import credit_training
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
+from workflow.models.records import TrainingNomination, TrainingNominationState
 from workflow.parties import ADMIN, EXTERNAL, HR, SUBJECT, SUPERVISOR
 from workflow.workflows.common import (
-    SOD_APPROVE,
-    SOD_REVIEW,
     StrictSchema,
     apply,
     get_or_invalid,
     ref_id,
+    review_and_approval,
     text,
 )
 
-
-class State(StrEnum):
-    draft = auto()
-    submitted = auto()
-    reviewed = auto()
-    approved = auto()
-    completed = auto()
-    returned = auto()
-    rejected = auto()
-    withdrawn = auto()
+State = TrainingNominationState
 
 
 S = State
 
 TRANSITIONS = [
-    t("submit", [S.draft, S.returned], S.submitted, [SUBJECT, HR, ADMIN, EXTERNAL],
-      inbox=(SUBJECT,)),
-    t("review", S.submitted, S.reviewed, [SUPERVISOR, ADMIN], marks_reviewer=True,
-      inbox=(SUPERVISOR,), **SOD_REVIEW),
-    t("return", S.submitted, S.returned, [SUPERVISOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("reject", S.submitted, S.rejected, [SUPERVISOR, ADMIN], needs_comment=True, **SOD_REVIEW),
-    t("approve", S.reviewed, S.approved, [HR, ADMIN], inbox=(HR,),
-      effects=(take_seat_and_budget,), **SOD_APPROVE),
-    t("return", S.reviewed, S.returned, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
-    t("reject", S.reviewed, S.rejected, [HR, ADMIN], needs_comment=True, **SOD_APPROVE),
-    t("withdraw", [S.draft, S.submitted, S.returned, S.reviewed, S.approved], S.withdrawn,
-      [SUBJECT, HR, ADMIN], effects=(release_seat_and_budget,)),
+    t(
+        "submit",
+        [S.draft, S.returned],
+        S.submitted,
+        [SUBJECT, HR, ADMIN, EXTERNAL],
+        inbox=(SUBJECT,),
+    ),
+    *review_and_approval(SUPERVISOR, HR, approve={"effects": (take_seat_and_budget,)}),
+    t(
+        "withdraw",
+        [S.draft, S.submitted, S.returned, S.reviewed, S.approved],
+        S.withdrawn,
+        [SUBJECT, HR, ADMIN],
+        effects=(release_seat_and_budget,),
+    ),
     t("complete", S.approved, S.completed, [HR, ADMIN, EXTERNAL], effects=(credit_training,)),
-]  # fmt: skip
+]
 
 
 class TrainingNominationCreateSchema(StrictSchema):
@@ -72,9 +64,7 @@ def prepare(session, data: dict, actor=None) -> dict:
     Nobody names the reviewer: it is the employee's direct superior (or their Plt/Plh)
     at the time of the review, from the org chart (``parties.SUPERVISOR``).
     """
-    employee = get_or_invalid(
-        session, Employee, data["employee_id"], "employee_id", "employee", actor=actor
-    )
+    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
     get_or_invalid(session, TrainingProgram, data["program_id"], "program_id", "training program")
     return {**data, "agency_id": employee.agency_id}
 
@@ -83,19 +73,15 @@ WORKFLOW = Workflow(
     name="training_nomination",
     title="Training nomination",
     states=State,
+    model=TrainingNomination,
     initial=S.draft,
     final=frozenset({S.completed, S.rejected, S.withdrawn}),
     transitions=TRANSITIONS,
     create_who=(SUBJECT, HR, ADMIN),
     create_schema=TrainingNominationCreateSchema,
     prepare=prepare,
+    references=(("employee_id", Employee, "employee"),),
     edit_schema=TrainingNominationEditSchema,
     revise=apply,
-    audited=(
-        "employee_id",
-        "program_id",
-        "justification",
-        "committed_cost",
-        "budget_year",
-    ),
+    audited=("employee_id", "program_id", "justification", "committed_cost", "budget_year"),
 )

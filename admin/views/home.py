@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
-from admin.workflow import STATE_LABELS, TITLES, badge, trigger_label
-from alur.extensions import cache
+from admin.views.workflows import STATE_LABELS, TITLES, badge, trigger_label
 from workflow import checkpoints, inbox, jp, policy, progress, sla
 from workflow.db import db, is_id, utcnow
 from workflow.models import Agency, RoleName
@@ -74,11 +73,20 @@ class InboxView(Guarded, BaseView):
         if after is None and me().employee_id is not None:
             for notice in sla.escalated_to(db.session, me().employee_id):
                 endpoint = WORKFLOW_ENDPOINTS[notice.workflow]
-                escalations.append({"notice": notice, "title": TITLES[notice.workflow],
-                                    "details": url_for(f"{endpoint}.details_view",
-                                                       id=notice.record_id)})  # fmt: skip
-        return self.render("alur_admin/inbox.html", rows=rows, badge=badge, next_after=next_after,
-                           escalations=escalations)  # fmt: skip
+                escalations.append(
+                    {
+                        "notice": notice,
+                        "title": TITLES[notice.workflow],
+                        "details": url_for(f"{endpoint}.details_view", id=notice.record_id),
+                    }
+                )
+        return self.render(
+            "alur_admin/inbox.html",
+            rows=rows,
+            badge=badge,
+            next_after=next_after,
+            escalations=escalations,
+        )
 
 
 def _after(value: str | None):
@@ -129,11 +137,16 @@ class HomeView(Guarded, AdminIndexView):
                 }
             )
         return self.render(
-            "alur_admin/dashboard.html", tables=tables, badge=badge, overdue_days=overdue_days,
-            subject=_subject, state_labels=STATE_LABELS, counted_at=counted_at,
+            "alur_admin/dashboard.html",
+            tables=tables,
+            badge=badge,
+            overdue_days=overdue_days,
+            subject=_subject,
+            state_labels=STATE_LABELS,
+            counted_at=counted_at,
             recount_seconds=current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"],
             audit_status=_audit_status() if user.has_role(RoleName.ADMIN) else None,
-        )  # fmt: skip
+        )
 
 
 def _audit_status() -> dict:
@@ -142,9 +155,13 @@ def _audit_status() -> dict:
     summary = None
     if cp is not None:
         audit_entries = sum(c["entries"] for c in cp.counts.get("audit", {}).values())
-        summary = {"seq": cp.seq, "created_at": cp.created_at, "digest": cp.digest,
-                   "audit_entries": audit_entries,
-                   "change_entries": cp.counts.get("change_log", {}).get("entries", 0)}  # fmt: skip
+        summary = {
+            "seq": cp.seq,
+            "created_at": cp.created_at,
+            "digest": cp.digest,
+            "audit_entries": audit_entries,
+            "change_entries": cp.counts.get("change_log", {}).get("entries", 0),
+        }
     return {"checkpoint": summary, "verify": checkpoints.last_verify(db.session)}
 
 
@@ -165,11 +182,18 @@ def _national_counts() -> tuple[dict, datetime | None]:
     seconds = int(current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"])
     if seconds <= 0:
         return count(), None
+    cache = _cache()
     kept = cache.get(NATIONAL_COUNTS)
     if kept is None:
         kept = (count(), utcnow())
         cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
     return kept
+
+
+def _cache():
+    """The app's cache, as Flask-Caching keeps it in ``app.extensions`` (one per app)."""
+    (backend,) = current_app.extensions["cache"].values()
+    return backend
 
 
 INBOX_NAME = _l("Awaiting my action")
@@ -201,10 +225,19 @@ class JpReportView(Guarded, BaseView):
             scope = {"year": year, "agency_id": agency.id}
             totals = jp.totals(db.session, **scope)
             units = {t.unit_id: t.unit for t in totals}
-            rows = jp.below(db.session, **scope, limit=self.PAGE + 1,
-                            after=request.args.get("after", type=int))  # fmt: skip
+            rows = jp.below(
+                db.session, **scope, limit=self.PAGE + 1, after=request.args.get("after", type=int)
+            )
             if len(rows) > self.PAGE:
                 rows, next_after = rows[: self.PAGE], rows[self.PAGE - 1].employee_id
-        return self.render("alur_admin/jp_report.html", year=year, agency=agency,
-                           agencies=agencies, totals=totals, rows=rows, units=units,
-                           threshold=jp.YEARLY_RIGHT, next_after=next_after)  # fmt: skip
+        return self.render(
+            "alur_admin/jp_report.html",
+            year=year,
+            agency=agency,
+            agencies=agencies,
+            totals=totals,
+            rows=rows,
+            units=units,
+            threshold=jp.YEARLY_RIGHT,
+            next_after=next_after,
+        )

@@ -11,10 +11,10 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from admin.access import ADMIN_AND_HR, Guarded, me
-from admin.home import chosen_agency
+from admin.base import attempt
+from admin.views.home import chosen_agency
 from workflow import distribution
 from workflow.db import db, is_id, utcnow
-from workflow.errors import WorkflowError
 from workflow.models import OrganisationPredicate
 from workflow.workflows.appraisal import PERIOD_PATTERN
 
@@ -56,12 +56,24 @@ class PredicateDistributionView(Guarded, BaseView):
         result, form = None, None
         if agency is not None and 2000 <= year <= 2100:
             result = distribution.report(db.session, agency_id=agency.id, year=year, period=period)
-            form = RatingForm(formdata=None, agency=agency.id, year=year, period=period,
-                              rating=result.rating or "Baik")  # fmt: skip
+            form = RatingForm(
+                formdata=None,
+                agency=agency.id,
+                year=year,
+                period=period,
+                rating=result.rating or "Baik",
+            )
             form.note.data = result.note
-        return self.render("alur_admin/distribution.html", year=year, period=period,
-                           agency=agency, agencies=agencies, result=result, form=form,
-                           labels=ORGANISATION_LABELS)  # fmt: skip
+        return self.render(
+            "alur_admin/distribution.html",
+            year=year,
+            period=period,
+            agency=agency,
+            agencies=agencies,
+            result=result,
+            form=form,
+            labels=ORGANISATION_LABELS,
+        )
 
     @expose("/rate", methods=["POST"])
     def rate(self):
@@ -77,14 +89,20 @@ class PredicateDistributionView(Guarded, BaseView):
         if not agency or not year or not is_id(agency):
             flash(_("Choose an agency and a year."), "error")
             return redirect(back)
-        try:
-            distribution.set_rating(db.session, me(), agency_id=agency, year=year, period=period,
-                                    rating=form.rating.data or "",
-                                    note=(form.note.data or "").strip() or None,
-                                    via="admin")  # fmt: skip
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(_("Not saved: %(why)s", why=exc.explained()), "error")
+        saved = attempt(
+            lambda: distribution.set_rating(
+                db.session,
+                me(),
+                agency_id=agency,
+                year=year,
+                period=period,
+                rating=form.rating.data or "",
+                note=(form.note.data or "").strip() or None,
+                via="admin",
+            ),
+            saying=lambda exc: _("Not saved: %(why)s", why=exc.explained()),
+        )
+        if saved is None:
             return redirect(back)
         flash(_("The organisation's rating is saved."), "success")
         return redirect(back)

@@ -20,7 +20,7 @@ from wtforms.validators import Optional
 
 from admin import diagram
 from admin.access import STAFF, me
-from admin.base import AlurModelView, as_id, expected_version, row_ids, safe_next
+from admin.base import AlurModelView, as_id, describe, expected_version, row_ids, safe_next
 from admin.forms import (
     CORE_VALUE_LABELS,
     FIELD_LABELS,
@@ -29,45 +29,56 @@ from admin.forms import (
     payload_value,
     trigger_form_class,
 )
-from workflow import (
-    Step,
-    WorkflowError,
-    allowed_triggers,
-    audit,
-    create,
-    edit,
-    policy,
-    take,
-    take_many,
-)
+from workflow import Step, allowed_triggers, audit, create, edit, policy, take, take_many
 from workflow.db import MAX_ID, db
-from workflow.errors import NotFound, TransitionNotAllowed
-from workflow.models import AuditEntry, RoleName
+from workflow.errors import NotFound
+from workflow.models import RoleName
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.workflows import WORKFLOWS
 
 BADGES = {
-    "draft": "secondary", "submitted": "info", "reviewed": "primary", "approved": "success",
-    "active": "success", "completed": "dark", "returned": "warning", "rejected": "danger",
-    "withdrawn": "light", "appealed": "warning",
-}  # fmt: skip
+    "draft": "secondary",
+    "submitted": "info",
+    "reviewed": "primary",
+    "approved": "success",
+    "active": "success",
+    "completed": "dark",
+    "returned": "warning",
+    "rejected": "danger",
+    "withdrawn": "light",
+    "appealed": "warning",
+}
 STATE_LABELS = {
-    "draft": _l("draft"), "submitted": _l("submitted"), "reviewed": _l("reviewed"),
-    "approved": _l("approved"), "active": _l("active"), "completed": _l("completed"),
-    "returned": _l("returned"), "rejected": _l("rejected"), "withdrawn": _l("withdrawn"),
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "reviewed": _l("reviewed"),
+    "approved": _l("approved"),
+    "active": _l("active"),
+    "completed": _l("completed"),
+    "returned": _l("returned"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
     "appealed": _l("appealed"),
-}  # fmt: skip
+}
 TITLES = {
     "training_nomination": _l("Training nomination"),
     "mentoring_assignment": _l("Mentoring assignment"),
     "appraisal": _l("Performance appraisal"),
 }
 TRIGGER_LABELS = {
-    "submit": _l("Submit"), "review": _l("Review"), "approve": _l("Approve"),
-    "return": _l("Return"), "reject": _l("Reject"), "withdraw": _l("Withdraw"),
-    "complete": _l("Complete"), "start": _l("Start"), "accept": _l("Accept"),
-    "appeal": _l("Object (keberatan)"), "uphold": _l("Uphold"), "revise": _l("Revise"),
-}  # fmt: skip
+    "submit": _l("Submit"),
+    "review": _l("Review"),
+    "approve": _l("Approve"),
+    "return": _l("Return"),
+    "reject": _l("Reject"),
+    "withdraw": _l("Withdraw"),
+    "complete": _l("Complete"),
+    "start": _l("Start"),
+    "accept": _l("Accept"),
+    "appeal": _l("Object (keberatan)"),
+    "uphold": _l("Uphold"),
+    "revise": _l("Revise"),
+}
 
 
 def badge(state: str) -> Markup:
@@ -95,14 +106,6 @@ def trigger_label(trigger: str) -> str:
     return str(TRIGGER_LABELS.get(trigger, trigger.capitalize()))
 
 
-def describe(exc: WorkflowError) -> str:
-    """A refusal as one sentence for a flash message."""
-    message = exc.explained()
-    if isinstance(exc, TransitionNotAllowed) and not exc.allowed:
-        message += "; " + _("there is nothing you may do with it now")
-    return message
-
-
 class WorkflowView(AlurModelView):
     """One workflow's records: list, details with steps, history and diagram."""
 
@@ -122,13 +125,24 @@ class WorkflowView(AlurModelView):
     column_formatters = {"state": lambda v, c, m, n: badge(m.state)}
     column_formatters_export = {}
     column_labels = {
-        "state": _l("State"), "version": _l("Version"), "state_changed_at": _l("Since"),
-        "created_at": _l("Created"), "employee": _l("Employee"), "program": _l("Program"),
-        "mentor": _l("Mentor"), "mentee": _l("Mentee"), "assessor": _l("Assessor"),
-        "approver": _l("Approver"), "year": _l("Year"), "period": _l("Period"),
-        "predicate": _l("Predikat"), "justification": _l("Justification"), "goals": _l("Goals"),
-        "agency_id": _l("Agency"), **FIELD_LABELS,
-    }  # fmt: skip
+        "state": _l("State"),
+        "version": _l("Version"),
+        "state_changed_at": _l("Since"),
+        "created_at": _l("Created"),
+        "employee": _l("Employee"),
+        "program": _l("Program"),
+        "mentor": _l("Mentor"),
+        "mentee": _l("Mentee"),
+        "assessor": _l("Assessor"),
+        "approver": _l("Approver"),
+        "year": _l("Year"),
+        "period": _l("Period"),
+        "predicate": _l("Predikat"),
+        "justification": _l("Justification"),
+        "goals": _l("Goals"),
+        "agency_id": _l("Agency"),
+        **FIELD_LABELS,
+    }
 
     def __init__(self, **kwargs):
         super().__init__(WORKFLOWS[self.workflow].model, **kwargs)
@@ -191,8 +205,11 @@ class WorkflowView(AlurModelView):
         if level == "staff":
             columns = [c for c in columns if c not in self.official_columns]
         if not columns:  # nothing to change (Flask-Admin would take every column)
-            return type(f"{self.workflow}_nothing_form", (self.form_base_class,),
-                        {"version_seen": HiddenField()} if edit else {})  # fmt: skip
+            return type(
+                f"{self.workflow}_nothing_form",
+                (self.form_base_class,),
+                {"version_seen": HiddenField()} if edit else {},
+            )
         form = self._form_of(columns)
         for name in self.official_columns:
             if name in columns:  # blank: the engine takes the official from the org chart
@@ -257,13 +274,9 @@ class WorkflowView(AlurModelView):
         return forged
 
     def create_model(self, form):
-        try:
-            return create(db.session, self.workflow, me(), self._data(form, self.create_columns),
-                          via="admin")  # fmt: skip
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(describe(exc), "error")
-            return False
+        data = self._data(form, self.create_columns)
+        record = self.command(lambda: create(db.session, self.workflow, me(), data, via="admin"))
+        return record if record is not None else False
 
     def update_model(self, form, model):
         seen = form.version_seen.data
@@ -273,14 +286,9 @@ class WorkflowView(AlurModelView):
             for k, v in self._data(form, self.edit_columns).items()
             if not (k.endswith("_id") and getattr(model, k, None) == v)
         }
-        try:
-            edit(model, me(), data, via="admin",
-                 expected_version=expected_version(seen))  # fmt: skip
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(describe(exc), "error")
-            return False
-        return True
+        version = expected_version(seen)
+        saved = self.command(lambda: edit(model, me(), data, via="admin", expected_version=version))
+        return saved is not None
 
     # -- steps ----------------------------------------------------------------------
 
@@ -316,24 +324,35 @@ class WorkflowView(AlurModelView):
         if record is None:
             flash(_("Record does not exist."), "error")
             return redirect(self.get_url(".index_view"))
-        values = {name: payload_value(getattr(form, name).data)
-                  for name in payload_fields(self.workflow, trigger)}  # fmt: skip
+        values = {
+            name: payload_value(getattr(form, name).data)
+            for name in payload_fields(self.workflow, trigger)
+        }
         payload = {name: value for name, value in values.items() if value is not None}
         version = form.version.data
-        step = Step(self.workflow, record.id, trigger, me(), "admin", form.comment.data,
-                    payload or None, expected_version(version))  # fmt: skip
-        try:
-            record = take(db.session, step)
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(describe(exc), "error")
+        step = Step(
+            self.workflow,
+            record.id,
+            trigger,
+            me(),
+            "admin",
+            form.comment.data,
+            payload or None,
+            expected_version(version),
+        )
+        record = self.command(lambda: take(db.session, step))
+        if record is None:
             return redirect(back)
         flash(
-            _("%(what)s %(id)s: %(step)s done, now %(state)s.", what=TITLES[self.workflow],
-              id=record.id,
-              step=trigger_label(trigger), state=STATE_LABELS.get(record.state, record.state)),
+            _(
+                "%(what)s %(id)s: %(step)s done, now %(state)s.",
+                what=TITLES[self.workflow],
+                id=record.id,
+                step=trigger_label(trigger),
+                state=STATE_LABELS.get(record.state, record.state),
+            ),
             "success",
-        )  # fmt: skip
+        )
         return redirect(back)
 
     def _bulk(self, trigger: str, ids) -> None:
@@ -354,8 +373,15 @@ class WorkflowView(AlurModelView):
             else:
                 done.append(f"#{raw}")
         if done:
-            flash(_("%(step)s done for %(n)d: %(ids)s", step=trigger_label(trigger), n=len(done),
-                    ids=", ".join(done)), "success")  # fmt: skip
+            flash(
+                _(
+                    "%(step)s done for %(n)d: %(ids)s",
+                    step=trigger_label(trigger),
+                    n=len(done),
+                    ids=", ".join(done),
+                ),
+                "success",
+            )
         for line in failed:
             flash(_("Not done: %(why)s", why=line), "error")
 
@@ -386,10 +412,12 @@ class WorkflowView(AlurModelView):
         record = self.get_one(request.args.get("id"))
         if record is not None and record.state not in self.wf.editable:
             flash(
-                _("A record can be changed only while draft or returned; this one is %(state)s.",
-                  state=STATE_LABELS.get(record.state, record.state)),
+                _(
+                    "A record can be changed only while draft or returned; this one is %(state)s.",
+                    state=STATE_LABELS.get(record.state, record.state),
+                ),
                 "error",
-            )  # fmt: skip
+            )
             return redirect(self.get_url(".details_view", id=record.id))
         return super().edit_view()
 
@@ -397,15 +425,10 @@ class WorkflowView(AlurModelView):
         record = self.get_one(id)
         if record is None:
             return {}
-        history = db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.workflow == self.workflow, AuditEntry.record_id == record.id)
-            .order_by(AuditEntry.seq)
-        ).all()
         return {
             "record": record,
             "steps": self.actions_for(record),
-            "history": history,
+            "history": audit.history(db.session, record),
             # A record's chain is short: checking it on every view costs two small reads.
             "chain_problems": audit.verify_record(db.session, self.workflow, record.id),
             "diagram": diagram.svg(self.workflow, record.state),
@@ -437,8 +460,17 @@ class TrainingNominationView(WorkflowView):
     endpoint_name = "admin_training_nominations"
     subject_attr = "employee"
     column_list = ["id", "employee", "program", "state", "state_changed_at", "version"]
-    column_details_list = ["id", "employee", "program", "justification", "state", "version",
-                           "created_at", "state_changed_at", "reviewed_by"]  # fmt: skip
+    column_details_list = [
+        "id",
+        "employee",
+        "program",
+        "justification",
+        "state",
+        "version",
+        "created_at",
+        "state_changed_at",
+        "reviewed_by",
+    ]
     column_filters = ["state", "agency_id", "program_id"]
     create_columns = ["employee", "program", "justification"]
     edit_columns = ["justification"]
@@ -453,8 +485,19 @@ class MentoringAssignmentView(WorkflowView):
     endpoint_name = "admin_mentoring_assignments"
     subject_attr = "mentee"
     column_list = ["id", "mentee", "mentor", "start_date", "end_date", "jp", "state", "version"]
-    column_details_list = ["id", "mentee", "mentor", "goals", "start_date", "end_date", "jp",
-                           "state", "version", "created_at", "state_changed_at"]  # fmt: skip
+    column_details_list = [
+        "id",
+        "mentee",
+        "mentor",
+        "goals",
+        "start_date",
+        "end_date",
+        "jp",
+        "state",
+        "version",
+        "created_at",
+        "state_changed_at",
+    ]
     create_columns = ["mentor", "mentee", "goals", "start_date", "end_date", "jp"]
     edit_columns = ["goals", "start_date", "end_date", "jp"]
     form_ajax_refs = {
@@ -468,10 +511,25 @@ class AppraisalView(WorkflowView):
     endpoint_name = "admin_appraisals"
     subject_attr = "employee"
     column_list = ["id", "employee", "year", "period", "assessor", "state", "predicate", "version"]
-    column_details_list = ["id", "employee", "year", "period", "assessor", "approver",
-                           "self_assessment", "work_result_rating", "behaviour_rating",
-                           "behaviour_feedback", "feedback", "predicate", "predicate_rule",
-                           "state", "version", "created_at", "state_changed_at"]  # fmt: skip
+    column_details_list = [
+        "id",
+        "employee",
+        "year",
+        "period",
+        "assessor",
+        "approver",
+        "self_assessment",
+        "work_result_rating",
+        "behaviour_rating",
+        "behaviour_feedback",
+        "feedback",
+        "predicate",
+        "predicate_rule",
+        "state",
+        "version",
+        "created_at",
+        "state_changed_at",
+    ]
     column_formatters_detail = {"behaviour_feedback": lambda v, c, m, n: core_values(m)}
     column_filters = ["state", "agency_id", "year", "period", "predicate"]
     create_columns = ["employee", "year", "period", "assessor", "approver"]

@@ -1,4 +1,4 @@
-"""The benchmark's yardstick: a transition written in raw SQL, off unless BENCH_BASELINE.
+"""The benchmark's yardstick: a transition written in raw SQL, mounted by ``bench.wsgi`` only.
 
 ``POST /api/bench/raw/appraisals/<id>/submit`` does the writes the engine does for a
 submit (lock the row, check its state, update state, version and audit anchor,
@@ -42,8 +42,10 @@ AUDIT = text(
     "via, created_at, prev_hash, record_digest, key_id, hash) VALUES ('appraisal', :id, :seq, "
     "'submit', :from_state, 'submitted', :actor, 'api', :now, :prev, :digest, :key_id, :hash)"
 )
-OUTBOX = text("INSERT INTO outbox_events (event_id, type, payload, created_at) "
-              "VALUES (:event_id, 'appraisal.submitted', :payload, :now)")  # fmt: skip
+OUTBOX = text(
+    "INSERT INTO outbox_events (event_id, type, payload, created_at) "
+    "VALUES (:event_id, 'appraisal.submitted', :payload, :now)"
+)
 
 
 @blp.post("/appraisals/<int:record_id>/submit")
@@ -63,25 +65,53 @@ def submit(record_id: int):
         return jsonify(error="not submittable"), 409
     now = utcnow()
     entry = SimpleNamespace(
-        workflow="appraisal", record_id=record_id, seq=row.audit_seq + 1, trigger="submit",
-        from_state=row.state, to_state="submitted", actor_id=user_id, via="api", comment=None,
-        payload_digest=None, created_at=now, prev_hash=row.audit_head, on_behalf_of_id=None,
+        workflow="appraisal",
+        record_id=record_id,
+        seq=row.audit_seq + 1,
+        trigger="submit",
+        from_state=row.state,
+        to_state="submitted",
+        actor_id=user_id,
+        via="api",
+        comment=None,
+        payload_digest=None,
+        created_at=now,
+        prev_hash=row.audit_head,
+        on_behalf_of_id=None,
         key_id=audit_keys.current().current_id,
         record_digest=record_digest(
             _fields(row, state="submitted", state_changed_at=now), row.version + 1
         ),
-    )  # fmt: skip
+    )
     digest = entry_hash(entry)
     connection.execute(UPDATE, {"id": record_id, "now": now, "seq": entry.seq, "hash": digest})
-    connection.execute(AUDIT, {"id": record_id, "seq": entry.seq, "from_state": row.state,
-                               "actor": user_id, "now": now, "prev": row.audit_head,
-                               "key_id": entry.key_id, "digest": entry.record_digest,
-                               "hash": digest})  # fmt: skip
-    payload = {"id": record_id, "from": row.state, "to": "submitted", "trigger": "submit",
-               "actor": user_id, "via": "api", "version": row.version + 1,
-               "at": now.isoformat()}  # fmt: skip
-    connection.execute(OUTBOX, {"event_id": f"evt_{uuid.uuid4().hex}",
-                                "payload": json.dumps(payload), "now": now})  # fmt: skip
+    connection.execute(
+        AUDIT,
+        {
+            "id": record_id,
+            "seq": entry.seq,
+            "from_state": row.state,
+            "actor": user_id,
+            "now": now,
+            "prev": row.audit_head,
+            "key_id": entry.key_id,
+            "digest": entry.record_digest,
+            "hash": digest,
+        },
+    )
+    payload = {
+        "id": record_id,
+        "from": row.state,
+        "to": "submitted",
+        "trigger": "submit",
+        "actor": user_id,
+        "via": "api",
+        "version": row.version + 1,
+        "at": now.isoformat(),
+    }
+    connection.execute(
+        OUTBOX, {"event_id": f"evt_{uuid.uuid4().hex}", "payload": json.dumps(payload), "now": now}
+    )
     db.session.commit()
     return jsonify(id=record_id, state="submitted", version=row.version + 1)
 
@@ -97,6 +127,5 @@ def _fields(row, **changed) -> dict:
 
 
 def register(app) -> None:
-    """Mount the baseline only for benchmarks (``ALUR_BENCH_BASELINE=true``)."""
-    if app.config.get("BENCH_BASELINE"):
-        app.register_blueprint(blp)
+    """Mount the baseline on ``app`` (the benchmark's server; never the production one)."""
+    app.register_blueprint(blp)

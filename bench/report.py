@@ -1,0 +1,162 @@
+"""The benchmark's report: the figures against their targets, as JSON and Markdown."""
+
+from __future__ import annotations
+
+
+def summary(report: dict) -> dict:
+    sizes = report["sizes"]
+    smallest, largest = min(sizes, key=int), max(sizes, key=int)
+    big = sizes[largest]
+    result = {}
+    if big.get("transitions", {}).get("ratio") is not None:
+        result["transitions"] = big["transitions"]["ratio"]
+    result["lists"] = {
+        name: big["lists"][name]["p95_ms"] / sizes[smallest]["lists"][name]["p95_ms"]
+        for name in big["lists"]
+    }
+    result["import"] = big.get("import_ratio")
+    if "outbox" in big:
+        result["outbox"] = big["outbox"]["ratio"]
+    if "bulk" in big:
+        result["bulk_seconds"] = big["bulk"]["seconds"]
+    if "audit" in big:
+        result["audit_full_seconds"] = big["audit"]["full_seconds"]
+        result["audit_incremental_seconds"] = big["audit"]["incremental_seconds"]
+    return result
+
+
+def markdown(report: dict) -> str:
+    sizes = report["sizes"]
+    largest = max(sizes, key=int)
+    big = sizes[largest]
+    s = summary(report)
+    mark = {True: "met", False: "**not met**", None: "n/a"}
+    lines = [
+        "# Alur benchmark",
+        "",
+        f"{report['started']} → {report['finished']}; {report['machine']['cpus']} CPUs, "
+        f"Python {report['machine']['python']}; gunicorn {report['settings']['workers']} "
+        f"workers; {report['settings']['clients']} clients.",
+        "",
+        "## Against the targets",
+        "",
+        "| measure | figure | target | |",
+        "|---|---|---|---|",
+    ]
+    if "transitions" in s:
+        t = big["transitions"]
+        lines.append(
+            f"| API transitions ÷ raw SQL ({int(largest):,} employees) | "
+            f"{t['api']['per_second']:.0f}/s ÷ {t['raw_sql']['per_second']:.0f}/s = "
+            f"**{s['transitions']:.2f}** | ≥ 0.8 | {mark[s['transitions'] >= 0.8]} |"
+        )
+    for name, ratio in s["lists"].items():
+        lines.append(
+            f"| p95 {name}: {int(largest):,} ÷ {int(min(sizes, key=int)):,} | "
+            f"**{ratio:.2f}** | ≤ 1.5 | {mark[ratio <= 1.5]} |"
+        )
+    if s.get("import") is not None:
+        lines.append(
+            f"| import ÷ plain COPY ({int(largest):,} rows) | "
+            f"{big['import_rows_per_s']:,.0f} ÷ {big['copy_rows_per_s']:,.0f} rows/s = "
+            f"**{s['import']:.2f}** | ≥ 0.5 | {mark[s['import'] >= 0.5]} |"
+        )
+    if big.get("import_table_ratio") is not None:
+        lines.append(
+            f"| import ÷ COPY of the resolved rows into `employees` | "
+            f"{big['import_rows_per_s']:,.0f} ÷ {big['table_copy_rows_per_s']:,.0f} rows/s = "
+            f"**{big['import_table_ratio']:.2f}** | (context) | |"
+        )
+    if big.get("import_bound") is not None:
+        lines.append(
+            f"| COPY of the resolved rows into `employees` ÷ plain COPY: the most any import "
+            f"into `employees` can reach | {big['table_copy_rows_per_s']:,.0f} ÷ "
+            f"{big['copy_rows_per_s']:,.0f} rows/s = **{big['import_bound']:.2f}** | (bound) | |"
+        )
+    if "outbox" in s:
+        o = big["outbox"]
+        workers = o.get("workers", 1)
+        lines.append(
+            f"| outbox ({workers} worker{'s' if workers > 1 else ''}) ÷ receiver ceiling | "
+            f"{o['per_second']:.0f} ÷ {o['receiver_ceiling_per_s']:.0f}/s = "
+            f"**{s['outbox']:.2f}** | ≥ 0.5 | {mark[s['outbox'] >= 0.5]} |"
+        )
+    if "bulk" in big:
+        b = big["bulk"]
+        lines.append(
+            f"| bulk approval, PostgreSQL: {b['succeeded']:,} of {b['items']:,} | "
+            f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
+        )
+    if "sqlite" in report:
+        b = report["sqlite"]["bulk"]
+        lines.append(
+            f"| bulk approval, SQLite: {b['succeeded']:,} of {b['items']:,} | "
+            f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
+        )
+    if "audit" in big:
+        a = big["audit"]
+        lines.append(
+            f"| full `audit verify` ({int(largest):,} employees: {a['entries']:,} audit and "
+            f"{a['change_entries']:,} change entries) | **{a['full_seconds']:.1f} s** "
+            f"({a['full_entries_per_s']:,.0f} entries/s; {a['full_wall_seconds']:.1f} s with "
+            f"the start-up) | < 120 s | {mark[a['full_seconds'] < 120]} |"
+        )
+        lines.append(
+            f"| `audit verify --since-checkpoint` after {a['new_entries']:,} new steps | "
+            f"**{a['incremental_seconds']:.1f} s** ({a['incremental_wall_seconds']:.1f} s with "
+            f"the start-up) | < 5 s | {mark[a['incremental_seconds'] < 5]} |"
+        )
+        if a.get("read_seconds"):
+            lines.append(
+                f"| full verify ÷ a plain read of the log (`COPY audit_log TO STDOUT`, "
+                f"{a['read_seconds']:.1f} s) | **{a['full_seconds'] / a['read_seconds']:.1f}** "
+                f"| (context) | |"
+            )
+    lines += [
+        "",
+        "## Latency by size (ms)",
+        "",
+        "| endpoint | " + " | ".join(f"{int(k):,}: p50 / p95" for k in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for name in big["lists"]:
+        figures = [sizes[k]["lists"][name] for k in sizes]
+        cells = [f"{f['p50_ms']:.1f} / {f['p95_ms']:.1f}" for f in figures]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "## Details", ""]
+    for k, v in sizes.items():
+        lines.append(
+            f"* {int(k):,} employees ({v['agencies']} agencies, {v['units']:,} units; "
+            f"records {v['records']}): import {v['import_seconds']:.1f} s "
+            f"({v['import_rows_per_s']:,.0f} rows/s), seeding {v['seed_seconds']:.1f} s, "
+            f"their audit history ({v['audit_entries']:,} entries) {v['history_seconds']:.1f} s"
+        )
+    if "transitions" in big:
+        for name in ("api", "raw_sql"):
+            t = big["transitions"][name]
+            lines.append(
+                f"* transitions via {name}: {t['done']:,} in {t['seconds']:.1f} s, "
+                f"p50 {t['p50_ms']:.1f} ms, p99 {t['p99_ms']:.1f} ms, "
+                f"errors {t['errors']}"
+            )
+        if big["transitions"].get("round_ratios"):
+            ratios = ", ".join(f"{r:.2f}" for r in big["transitions"]["round_ratios"])
+            lines.append(
+                f"* transitions by turns ({big['transitions']['rounds']} rounds of each, "
+                f"ABBA order), ratio per round: {ratios}"
+            )
+    if "worker_peak_rss_mb" in big:
+        lines.append(f"* peak RSS of a gunicorn worker: {big['worker_peak_rss_mb']:.0f} MB")
+    if "outbox" in big:
+        o = big["outbox"]
+        for run_ in o.get("runs", {}).values():
+            lines.append(
+                f"* outbox, {run_['workers']} worker(s) of {o['worker_threads']} "
+                f"sending threads (batches of {o['batch']}): {run_['delivered']:,} "
+                f"deliveries in {run_['seconds']:.1f} s = {run_['per_second']:.0f}/s "
+                f"= {run_['per_second'] / o['receiver_ceiling_per_s']:.2f} of the "
+                f"receiver's ceiling (taken with {o['ceiling_clients']} "
+                "connections)"
+            )
+        lines.append(f"* outbox worker peak RSS: {o['worker_peak_rss_mb']:.0f} MB")
+    return "\n".join(lines) + "\n"
