@@ -396,3 +396,8 @@ def attempt(run, *, saying=describe):
         db.session.rollback()
         flash(str(exc), "error")
     return None
+
+
+def columns(names: str) -> list[str]:
+    """Column names written as one line of words, as a view's lists are read."""
+    return names.split()

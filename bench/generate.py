@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from workflow import importer
 from workflow.ranks import RANKS_BY_STATUS, rank_level
 from workflow.settings import rules
 
@@ -114,20 +115,10 @@ def write_population(out: Path, employees: int, seed: int = 2026) -> Population:
         (out / "employees.csv").open("w", newline="", encoding="utf-8") as fe,
     ):
         agencies, units, staff = csv.writer(fa), csv.writer(fu), csv.writer(fe)
-        agencies.writerow(["code", "name", "province", "region"])
-        units.writerow(["agency_code", "code", "name", "parent_code"])
-        staff.writerow(
-            [
-                "nip",
-                "name",
-                "status",
-                "rank",
-                "position",
-                "agency_code",
-                "unit_code",
-                "supervisor_nip",
-            ]
-        )
+        # The headers the import reads (``flask import``).
+        agencies.writerow(importer.AGENCIES.columns)
+        units.writerow(importer.UNITS.columns)
+        staff.writerow(importer.EMPLOYEES.columns)
 
         def person(agency, unit, supervisor, position, ranks):
             nonlocal people

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.generate import nip, seed_history, seed_records, write_population
-from bench.run import LISTS
+from bench.scenarios import LISTS
 from workflow import audit, importer, settings
 from workflow.mentoring import check_senior
 from workflow.models import Appraisal, AuditEntry, Employee, MentoringAssignment

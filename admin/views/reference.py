@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin.access import me
-from admin.base import AlurModelView, row_ids
+from admin.base import AlurModelView, columns, row_ids
 from workflow import delegation, policy, reference
 from workflow.db import db
 from workflow.models import Holiday
@@ -70,34 +70,15 @@ class EmployeeView(ReferenceView):
 
 
 class ProgramView(ReferenceView):
-    column_list = [
-        "id",
-        "code",
-        "name",
-        "form",
-        "delivery_mode",
-        "jp",
-        "start_date",
-        "end_date",
-        "seat_quota",
-        "seats_taken",
-    ]
+    column_list = columns(
+        "id code name form delivery_mode jp start_date end_date seat_quota seats_taken"
+    )
     column_searchable_list = ["code"]
     column_filters = ["form", "delivery_mode", "agency_id"]
-    form_columns = [
-        "code",
-        "name",
-        "form",
-        "delivery_mode",
-        "organiser",
-        "agency",
-        "jp",
-        "start_date",
-        "end_date",
-        "seat_quota",
-        "cost_per_participant",
-        "description",
-    ]
+    form_columns = columns(
+        "code name form delivery_mode organiser agency jp start_date end_date seat_quota "
+        "cost_per_participant description"
+    )
     form_ajax_refs = {"agency": {"fields": ["code", "name"], "page_size": 10}}
 
 
@@ -174,17 +155,9 @@ class FollowUpView(AlurModelView):
     """What approved appraisals led to (made by the system; read here, acted on in the drafts)."""
 
     can_create = can_edit = can_delete = False
-    column_list = [
-        "id",
-        "appraisal_id",
-        "employee",
-        "kind",
-        "predicate",
-        "nomination_id",
-        "mentoring_id",
-        "note",
-        "created_at",
-    ]
+    column_list = columns(
+        "id appraisal_id employee kind predicate nomination_id mentoring_id note created_at"
+    )
     column_filters = ["kind", "predicate"]
     column_labels = {
         "appraisal_id": _l("Appraisal"),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin.access import ADMIN_ONLY, STAFF, me
-from admin.base import AlurModelView, row_ids
+from admin.base import AlurModelView, columns, row_ids
 from workflow import tokens
 from workflow.db import db
 
@@ -34,16 +34,7 @@ class ApiTokenView(AlurModelView):
 
     roles = STAFF
     can_create = can_edit = can_delete = False
-    column_list = [
-        "id",
-        "user",
-        "name",
-        "prefix",
-        "status",
-        "created_at",
-        "expires_at",
-        "revoked_at",
-    ]
+    column_list = columns("id user name prefix status created_at expires_at revoked_at")
     column_details_list = column_list  # never the token's hash
     column_filters = ["user_id"]
     column_formatters = {"status": lambda _v, _c, row, _n: STATUS_LABELS[tokens.status(row)]}
@@ -73,18 +64,9 @@ class OutboxEventView(AlurModelView):
 class AuditView(AlurModelView):
     roles = ADMIN_ONLY
     can_create = can_edit = can_delete = False
-    column_list = [
-        "id",
-        "workflow",
-        "record_id",
-        "seq",
-        "trigger",
-        "from_state",
-        "to_state",
-        "actor",
-        "via",
-        "created_at",
-    ]
+    column_list = columns(
+        "id workflow record_id seq trigger from_state to_state actor via created_at"
+    )
     column_filters = ["workflow", "record_id", "via"]
 
 
@@ -93,17 +75,9 @@ class SlaNoticeView(AlurModelView):
 
     roles = ADMIN_ONLY
     can_create = can_edit = can_delete = False
-    column_list = [
-        "id",
-        "workflow",
-        "record_id",
-        "state",
-        "state_since",
-        "kind",
-        "due_on",
-        "escalated_to_id",
-        "created_at",
-    ]
+    column_list = columns(
+        "id workflow record_id state state_since kind due_on escalated_to_id created_at"
+    )
     column_filters = ["workflow", "kind"]
     column_labels = {
         "state_since": _l("Since"),

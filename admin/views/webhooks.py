@@ -12,7 +12,7 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired
 
 from admin.access import ADMIN_ONLY, me
-from admin.base import AlurModelView, row_ids, safe_next
+from admin.base import AlurModelView, columns, row_ids, safe_next
 from workflow import outbox, webhooks
 from workflow.db import MAX_ID, db
 from workflow.models import DeliveryStatus, Outcome
@@ -184,17 +184,10 @@ class DeliveryView(AlurModelView):
     roles = ADMIN_ONLY
     can_create = can_edit = can_delete = False
     details_template = "alur_admin/delivery_details.html"
-    column_list = [
-        "id",
-        "subscription",
-        "event.type",
-        "event.event_id",
-        "status",
-        "attempts",
-        "last_status",
-        "next_attempt_at",
-        "delivered_at",
-    ]
+    column_list = columns(
+        "id subscription event.type event.event_id status attempts last_status next_attempt_at "
+        "delivered_at"
+    )
     column_labels = {"event.type": _l("Event"), "event.event_id": "webhook-id"}
     column_filters = ["status", "subscription_id"]
     column_formatters = {"status": _delivery_status}
@@ -235,17 +228,9 @@ class DeliveryView(AlurModelView):
 class ReceiptView(AlurModelView):
     roles = ADMIN_ONLY
     can_create = can_edit = can_delete = False
-    column_list = [
-        "id",
-        "received_at",
-        "client_name",
-        "webhook_id",
-        "type",
-        "record_id",
-        "outcome",
-        "error",
-        "reason",
-    ]
+    column_list = columns(
+        "id received_at client_name webhook_id type record_id outcome error reason"
+    )
     column_filters = ["outcome", "client_name", "error"]
     column_searchable_list = ["webhook_id"]
     column_choices = {"outcome": [(o.value, o.value) for o in Outcome]}

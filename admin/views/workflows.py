@@ -20,7 +20,7 @@ from wtforms.validators import Optional
 
 from admin import diagram
 from admin.access import STAFF, me
-from admin.base import AlurModelView, as_id, describe, expected_version, row_ids, safe_next
+from admin.base import AlurModelView, as_id, columns, describe, expected_version, row_ids, safe_next
 from admin.forms import (
     CORE_VALUE_LABELS,
     FIELD_LABELS,
@@ -460,17 +460,9 @@ class TrainingNominationView(WorkflowView):
     endpoint_name = "admin_training_nominations"
     subject_attr = "employee"
     column_list = ["id", "employee", "program", "state", "state_changed_at", "version"]
-    column_details_list = [
-        "id",
-        "employee",
-        "program",
-        "justification",
-        "state",
-        "version",
-        "created_at",
-        "state_changed_at",
-        "reviewed_by",
-    ]
+    column_details_list = columns(
+        "id employee program justification state version created_at state_changed_at reviewed_by"
+    )
     column_filters = ["state", "agency_id", "program_id"]
     create_columns = ["employee", "program", "justification"]
     edit_columns = ["justification"]
@@ -485,19 +477,9 @@ class MentoringAssignmentView(WorkflowView):
     endpoint_name = "admin_mentoring_assignments"
     subject_attr = "mentee"
     column_list = ["id", "mentee", "mentor", "start_date", "end_date", "jp", "state", "version"]
-    column_details_list = [
-        "id",
-        "mentee",
-        "mentor",
-        "goals",
-        "start_date",
-        "end_date",
-        "jp",
-        "state",
-        "version",
-        "created_at",
-        "state_changed_at",
-    ]
+    column_details_list = columns(
+        "id mentee mentor goals start_date end_date jp state version created_at state_changed_at"
+    )
     create_columns = ["mentor", "mentee", "goals", "start_date", "end_date", "jp"]
     edit_columns = ["goals", "start_date", "end_date", "jp"]
     form_ajax_refs = {
@@ -511,25 +493,11 @@ class AppraisalView(WorkflowView):
     endpoint_name = "admin_appraisals"
     subject_attr = "employee"
     column_list = ["id", "employee", "year", "period", "assessor", "state", "predicate", "version"]
-    column_details_list = [
-        "id",
-        "employee",
-        "year",
-        "period",
-        "assessor",
-        "approver",
-        "self_assessment",
-        "work_result_rating",
-        "behaviour_rating",
-        "behaviour_feedback",
-        "feedback",
-        "predicate",
-        "predicate_rule",
-        "state",
-        "version",
-        "created_at",
-        "state_changed_at",
-    ]
+    column_details_list = columns(
+        "id employee year period assessor approver self_assessment work_result_rating "
+        "behaviour_rating behaviour_feedback feedback predicate predicate_rule state version "
+        "created_at state_changed_at"
+    )
     column_formatters_detail = {"behaviour_feedback": lambda v, c, m, n: core_values(m)}
     column_filters = ["state", "agency_id", "year", "period", "predicate"]
     create_columns = ["employee", "year", "period", "assessor", "approver"]
