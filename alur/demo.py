@@ -38,19 +38,17 @@ from workflow.db import write_transaction
 from workflow.models import (
     ROLE_DESCRIPTIONS,
     Agency,
-    Appraisal,
     DevelopmentBudget,
     Employee,
-    MentoringAssignment,
     Role,
     RoleName,
     Subscription,
-    TrainingNomination,
     TrainingProgram,
     Unit,
     User,
     WebhookClient,
 )
+from workflow.models.records import Appraisal, MentoringAssignment, TrainingNomination
 from workflow.nip import make_nip
 
 

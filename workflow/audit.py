@@ -201,6 +201,22 @@ def write(session: Session, entries: list[dict]) -> None:
         session.connection().execute(ENTRY_INSERT, entries)
 
 
+def created(session: Session, record, *, actor_id, via: str, comment, payload, now) -> None:
+    """The first entry of a record just made (``create``), from nothing to its initial state."""
+    append(
+        session,
+        record,
+        trigger="create",
+        from_state=None,
+        to_state=record.state,
+        actor_id=actor_id,
+        via=via,
+        comment=comment,
+        payload=payload,
+        now=now,
+    )
+
+
 def next_entry(
     record,
     *,

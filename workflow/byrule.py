@@ -80,12 +80,9 @@ def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
                 records.append(record)
             session.flush()
             for (item, values, _), record in zip(ready, records, strict=True):
-                audit.append(
+                audit.created(
                     session,
                     record,
-                    trigger="create",
-                    from_state=None,
-                    to_state=record.state,
                     actor_id=None,
                     via=SYSTEM,
                     comment=item.comment,

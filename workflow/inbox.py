@@ -17,6 +17,8 @@ from workflow.workflows import WORKFLOWS
 
 @dataclass(frozen=True)
 class InboxItem:
+    """A record waiting for the actor: since when, and the steps they may take on it."""
+
     workflow: str
     record: object
     waiting_since: datetime

@@ -16,17 +16,9 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit, events, policy, rights
+from workflow import audit, errors, events, policy, rights
 from workflow.db import utcnow
 from workflow.definition import Transition, TransitionContext, Workflow
-from workflow.errors import (
-    Conflict,
-    Forbidden,
-    InvalidPayload,
-    NotFound,
-    StaleVersion,
-    TransitionNotAllowed,
-)
 from workflow.models.accounts import User
 from workflow.workflows.common import load, unknown
 
@@ -65,15 +57,15 @@ class Step:
     key: Key | None = None
 
 
-def not_found(wf: Workflow, record_id) -> NotFound:
+def not_found(wf: Workflow, record_id) -> errors.NotFound:
     """What the caller is told of a record that does not exist or is not theirs to see."""
-    return NotFound(f"{wf.title} {record_id} does not exist")
+    return errors.NotFound(f"{wf.title} {record_id} does not exist")
 
 
 def check_version(wf: Workflow, row, expected_version: int | None) -> None:
     """StaleVersion if the record is no longer at the version the caller saw."""
     if expected_version is not None and row.version != expected_version:
-        raise StaleVersion(
+        raise errors.StaleVersion(
             f"{wf.title} {row.id} has changed since you read it "
             f"(version {expected_version}, now {row.version}); reload and try again",
             expected=expected_version,
@@ -87,7 +79,7 @@ def stale_as_conflict(wf: Workflow, row, expected_version: int | None):
     try:
         yield
     except StaleDataError:
-        raise StaleVersion(
+        raise errors.StaleVersion(
             f"{wf.title} {row.id} was changed by someone else; reload and try again",
             expected=expected_version,
             actual=None,
@@ -115,7 +107,7 @@ def checked(wf: Workflow, row, step: Step) -> tuple[Transition, dict, str | None
     if spec is None:
         allowed = [a.trigger for a in rights.allowed_triggers(row, actor)]
         known = trigger in wf.triggers
-        raise TransitionNotAllowed(
+        raise errors.TransitionNotAllowed(
             (
                 f"{trigger!r} is not possible while the {wf.title.lower()} is {row.state!r}"
                 if known
@@ -127,11 +119,13 @@ def checked(wf: Workflow, row, step: Step) -> tuple[Transition, dict, str | None
         )
     refusal = rights.refusal(spec, row, actor)
     if refusal is not None:
-        raise Forbidden(refusal)
+        raise errors.Forbidden(refusal)
     on_behalf_of = rights.on_behalf_of(spec, row, actor)
     comment = (step.comment or "").strip() or None
     if spec.needs_comment and comment is None:
-        raise InvalidPayload(f"{trigger!r} needs a reason", {"comment": ["A reason is required."]})
+        raise errors.InvalidPayload(
+            f"{trigger!r} needs a reason", {"comment": ["A reason is required."]}
+        )
     return spec, _load_data(spec, step.data), comment, on_behalf_of
 
 
@@ -139,7 +133,7 @@ def _load_data(spec: Transition, data) -> dict:
     if spec.payload is not None:
         return load(spec.payload, data, what=f"data for {spec.trigger!r}")
     if data:
-        raise InvalidPayload(
+        raise errors.InvalidPayload(
             f"{spec.trigger!r} takes no data", {"data": [f"{spec.trigger!r} takes no data."]}
         )
     return {}
@@ -170,7 +164,9 @@ def move(
     ctx = TransitionContext(session, row, actor, spec.trigger, step.via, values, comment, now)
     if not wf.machine.events[spec.trigger].trigger(row, ctx=ctx):
         # Guards raise their own reasons; a plain False would be a guard's bug.
-        raise TransitionNotAllowed(f"{spec.trigger!r} was refused", state=from_state, allowed=[])
+        raise errors.TransitionNotAllowed(
+            f"{spec.trigger!r} was refused", state=from_state, allowed=[]
+        )
     row.state_changed_at = now
     if spec.marks_reviewer:
         row.reviewed_by_id = actor.id if actor is not None else None
@@ -212,24 +208,22 @@ def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, co
     try:
         session.flush()  # persistent from here on, so the parties can follow relationships
     except IntegrityError:
-        raise Conflict(
+        raise errors.Conflict(
             f"this {wf.title.lower()} conflicts with an existing open one "
             "for the same person and subject"
         ) from None
     if actor is not None and not rights.any_holds(wf.create_who, actor, record):
-        raise Forbidden(
+        raise errors.Forbidden(
             f"you may not create this {wf.title.lower()}; "
             f"it may be created by: {rights.names(wf.create_who)}"
         )
-    audit.append(
+    comment = note(values, comment)
+    audit.created(
         session,
         record,
-        trigger="create",
-        from_state=None,
-        to_state=record.state,
         actor_id=record.created_by_id,
         via=via,
-        comment=note(values, comment),
+        comment=comment,
         payload=values,
         now=now,
     )

@@ -24,15 +24,18 @@ from alur.cli.webhooks import outbox, webhooks
 def register(app: Flask) -> None:
     # Flask-Security's own "users"/"roles" groups are switched off in config:
     # ours links accounts to employees and agencies.
-    app.cli.add_command(users)
-    app.cli.add_command(audit)
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(tokens)
-    app.cli.add_command(webhooks)
-    app.cli.add_command(outbox)
-    app.cli.add_command(jp)
-    app.cli.add_command(delegations)
-    app.cli.add_command(sla)
-    app.cli.add_command(predicates)
-    app.cli.add_command(import_group)
-    app.cli.add_command(prune)
+    for group in (
+        users,
+        audit,
+        seed_demo,
+        tokens,
+        webhooks,
+        outbox,
+        jp,
+        delegations,
+        sla,
+        predicates,
+        import_group,
+        prune,
+    ):
+        app.cli.add_command(group)

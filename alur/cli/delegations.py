@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from alur.cli.common import one
 from workflow import delegation
 from workflow.db import db
 from workflow.errors import WorkflowError
@@ -13,10 +14,7 @@ from workflow.models import Delegation, Employee
 
 
 def _employee(nip: str, hint: str) -> Employee:
-    row = db.session.scalar(select(Employee).where(Employee.nip == nip))
-    if row is None:
-        raise click.BadParameter(f"no employee with NIP {nip}", param_hint=hint)
-    return row
+    return one(Employee, Employee.nip, nip, f"employee with NIP {nip}", hint)
 
 
 @click.group()

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from alur.cli.common import one
 from workflow import jp as ledger
 from workflow.db import db
 from workflow.models import Agency, Unit
@@ -37,9 +38,7 @@ def jp():
 @with_appcontext
 def report(year, agency_code, unit_code, threshold, limit):
     """Per unit, employees and how many are below THRESHOLD JP; then those employees."""
-    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
-    if agency is None:
-        raise click.BadParameter(f"no agency with code {agency_code!r}", param_hint="--agency")
+    agency = one(Agency, Agency.code, agency_code, f"agency with code {agency_code!r}", "--agency")
     unit_id = None
     if unit_code:
         unit = db.session.scalar(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from alur.cli.common import one
 from workflow import distribution
 from workflow.db import db
 from workflow.errors import WorkflowError
@@ -19,10 +19,7 @@ AGENCY = click.option("--agency", "agency_code", required=True, help="The agency
 
 
 def _agency(code: str) -> Agency:
-    agency = db.session.scalar(select(Agency).where(Agency.code == code))
-    if agency is None:
-        raise click.BadParameter(f"no agency with code {code!r}", param_hint="--agency")
-    return agency
+    return one(Agency, Agency.code, code, f"agency with code {code!r}", "--agency")
 
 
 @click.group()

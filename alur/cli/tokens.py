@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from alur.cli.common import one
 from workflow import tokens as api_tokens
 from workflow.db import db
 from workflow.errors import NotFound, WorkflowError
@@ -20,9 +21,7 @@ def tokens():
 
 
 def _user(email: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        raise click.BadParameter(f"no user with email {email}", param_hint="EMAIL")
+    user = one(User, User.email, email, f"user with email {email}", "EMAIL")
     if not user.active:
         raise click.ClickException(f"{email} is deactivated")
     return user

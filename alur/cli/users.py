@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_security import hash_password
 from sqlalchemy import select
 
+from alur.cli.common import one, repeated
 from alur.extensions import security
 from workflow import WorkflowError, changes
 from workflow.db import db
@@ -26,14 +27,7 @@ def users():
 
 @users.command("create")
 @click.argument("email")
-@click.option(
-    "--role",
-    "roles",
-    type=ROLE_CHOICE,
-    multiple=True,
-    required=True,
-    help="Role of the account; repeat for several.",
-)
+@repeated("--role", "roles", "Role of the account; repeat for several.", type=ROLE_CHOICE)
 @click.option("--employee", "nip", help="NIP of the employee this account belongs to.")
 @click.option(
     "--agency",
@@ -64,16 +58,14 @@ def create_user(email, roles, nip, agency_code, name, password_stdin, no_passwor
 
     employee = None
     if nip:
-        employee = session.scalar(select(Employee).where(Employee.nip == nip))
-        if employee is None:
-            raise click.BadParameter(f"no employee with NIP {nip}", param_hint="--employee")
+        employee = one(Employee, Employee.nip, nip, f"employee with NIP {nip}", "--employee")
         if session.scalar(select(User.id).where(User.employee_id == employee.id)) is not None:
             raise click.ClickException(f"employee {nip} already has an account")
     agency = None
     if agency_code:
-        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
-        if agency is None:
-            raise click.BadParameter(f"no agency with code {agency_code}", param_hint="--agency")
+        agency = one(
+            Agency, Agency.code, agency_code, f"agency with code {agency_code}", "--agency"
+        )
         if employee is not None and employee.agency_id != agency.id:
             raise click.BadParameter(
                 f"employee {nip} works for another agency", param_hint="--agency"

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from alur.cli.common import command, one, repeated
 from workflow import checkpoints
 from workflow import outbox as delivery
 from workflow import webhooks as hooks
@@ -32,17 +33,11 @@ def webhooks():
 
 
 def _client(name: str) -> WebhookClient:
-    client = db.session.scalar(select(WebhookClient).where(WebhookClient.name == name))
-    if client is None:
-        raise click.BadParameter(f"no webhook client named {name!r}", param_hint="NAME")
-    return client
+    return one(WebhookClient, WebhookClient.name, name, f"webhook client named {name!r}", "NAME")
 
 
 def _subscription(sub_id: int) -> Subscription:
-    row = db.session.get(Subscription, sub_id)
-    if row is None:
-        raise click.BadParameter(f"no subscription {sub_id}", param_hint="ID")
-    return row
+    return one(Subscription, Subscription.id, sub_id, f"subscription {sub_id}", "ID")
 
 
 def _secret_last(what: str, secret: str) -> None:
@@ -52,20 +47,18 @@ def _secret_last(what: str, secret: str) -> None:
 
 @webhooks.command("add-client")
 @click.argument("name")
-@click.option(
+@repeated(
     "--grant",
     "grants",
-    multiple=True,
-    required=True,
+    "A step the client may fire, e.g. appraisal.submit (repeatable).",
     metavar="WORKFLOW.TRIGGER",
-    help="A step the client may fire, e.g. appraisal.submit (repeatable).",
 )
 @click.option("--agency", "agency_code", help="Limit the client to this agency's records.")
 @with_appcontext
 def add_client(name, grants, agency_code):
     """Create webhook client NAME; its secret is printed alone on the last line."""
     try:
-        client = _command(
+        client = command(
             lambda: hooks.register_client(
                 db.session, None, name, list(grants), agency_code=agency_code, via="cli"
             )
@@ -96,7 +89,7 @@ def list_clients():
 @with_appcontext
 def rotate_client_secret(name):
     """Give client NAME a new secret; the old one is accepted for 24 hours more."""
-    secret = _command(lambda: hooks.rotate(db.session, None, _client(name), via="cli"))
+    secret = command(lambda: hooks.rotate(db.session, None, _client(name), via="cli"))
     _secret_last(f"client {name}: new secret (the old one works until tomorrow)", secret)
 
 
@@ -105,7 +98,7 @@ def rotate_client_secret(name):
 @with_appcontext
 def deactivate_client(name):
     """Refuse client NAME's requests (403) until it is activated again."""
-    _command(lambda: hooks.change_client(db.session, None, _client(name), active=False, via="cli"))
+    command(lambda: hooks.change_client(db.session, None, _client(name), active=False, via="cli"))
     click.echo(f"client {name} is deactivated")
 
 
@@ -114,7 +107,7 @@ def deactivate_client(name):
 @with_appcontext
 def activate_client(name):
     """Accept client NAME's requests again."""
-    _command(lambda: hooks.change_client(db.session, None, _client(name), active=True, via="cli"))
+    command(lambda: hooks.change_client(db.session, None, _client(name), active=True, via="cli"))
     click.echo(f"client {name} is active")
 
 
@@ -141,13 +134,11 @@ def list_receipts(client_name, outcome, limit):
 
 @webhooks.command("subscribe")
 @click.argument("url")
-@click.option(
+@repeated(
     "--event",
     "events",
-    multiple=True,
-    required=True,
+    "'*', '<workflow>.*' or '<workflow>.<state>' (repeatable).",
     metavar="PATTERN",
-    help="'*', '<workflow>.*' or '<workflow>.<state>' (repeatable).",
 )
 @click.option("--name", help="What the subscription is for.")
 @with_appcontext
@@ -155,7 +146,7 @@ def subscribe(url, events, name):
     """Send the events matching PATTERNs to URL; the secret is printed on the last line."""
     try:
         values = {"url": url, "event_types": list(events), "name": name}
-        row = _command(lambda: hooks.subscribe(db.session, None, values, via="cli"))
+        row = command(lambda: hooks.subscribe(db.session, None, values, via="cli"))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(f"subscription {row.id} ({row.name}): {', '.join(row.event_types)} → {row.url}")
@@ -210,21 +201,13 @@ def enable_subscription(sub_id):
 @with_appcontext
 def rotate_subscription_secret(sub_id):
     """New secret for subscription ID; for 24 hours deliveries carry both signatures."""
-    secret = _command(lambda: hooks.rotate(db.session, None, _subscription(sub_id), via="cli"))
+    secret = command(lambda: hooks.rotate(db.session, None, _subscription(sub_id), via="cli"))
     _secret_last(f"subscription {sub_id}: new secret", secret)
-
-
-def _command(run):
-    """Run a command of the core as the operator; its refusal is the command line's error."""
-    try:
-        return run()
-    except WorkflowError as exc:
-        raise click.ClickException(exc.explained()) from None
 
 
 def _change_subscription(sub_id: int, values: dict) -> None:
     row = _subscription(sub_id)
-    _command(lambda: hooks.change_subscription(db.session, None, row, values, via="cli"))
+    command(lambda: hooks.change_subscription(db.session, None, row, values, via="cli"))
 
 
 @webhooks.command("demo-receiver")

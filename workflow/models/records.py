@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from workflow.db import db
@@ -29,15 +21,15 @@ AppraisalState = record_states("appealed")  # keberatan: the employee objects to
 OPEN = "state NOT IN ('rejected', 'withdrawn')"
 
 
-def _state_check(states) -> CheckConstraint:
+def _state_check(states) -> sa.CheckConstraint:
     values = ", ".join(repr(s.value) for s in states)
-    return CheckConstraint(f"state IN ({values})", name="state")
+    return sa.CheckConstraint(f"state IN ({values})", name="state")
 
 
-def _open_unique(name: str, *columns: str) -> Index:
+def _open_unique(name: str, *columns: str) -> sa.Index:
     """At most one record per ``columns`` that is not rejected or withdrawn."""
-    where = text(OPEN)
-    return Index(name, *columns, unique=True, postgresql_where=where, sqlite_where=where)
+    where = sa.text(OPEN)
+    return sa.Index(name, *columns, unique=True, postgresql_where=where, sqlite_where=where)
 
 
 class TrainingNomination(WorkflowRecord, db.Model):
@@ -45,11 +37,11 @@ class TrainingNomination(WorkflowRecord, db.Model):
     __table_args__ = (
         _state_check(TrainingNominationState),
         _open_unique("uq_training_nominations_open", "employee_id", "program_id"),
-        Index("ix_training_nominations_employee_state", "employee_id", "state"),
-        Index("ix_training_nominations_agency_state", "agency_id", "state", "state_changed_at"),
-        Index("ix_training_nominations_agency_page", "agency_id", "id"),
-        Index("ix_training_nominations_program_state", "program_id", "state"),
-        Index("ix_training_nominations_state_since", "state", "state_changed_at"),
+        sa.Index("ix_training_nominations_employee_state", "employee_id", "state"),
+        sa.Index("ix_training_nominations_agency_state", "agency_id", "state", "state_changed_at"),
+        sa.Index("ix_training_nominations_agency_page", "agency_id", "id"),
+        sa.Index("ix_training_nominations_program_state", "program_id", "state"),
+        sa.Index("ix_training_nominations_state_since", "state", "state_changed_at"),
     )
     workflow_name = "training_nomination"
 
@@ -70,18 +62,18 @@ class MentoringAssignment(WorkflowRecord, db.Model):
     __tablename__ = "mentoring_assignments"
     __table_args__ = (
         _state_check(MentoringAssignmentState),
-        CheckConstraint("mentor_id <> mentee_id", name="mentor_not_mentee"),
-        CheckConstraint("end_date >= start_date", name="dates_ordered"),
-        CheckConstraint("jp > 0", name="jp_positive"),
-        CheckConstraint(
+        sa.CheckConstraint("mentor_id <> mentee_id", name="mentor_not_mentee"),
+        sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        sa.CheckConstraint("jp > 0", name="jp_positive"),
+        sa.CheckConstraint(
             "competency_score IS NULL OR competency_score BETWEEN 1 AND 5",
             name="competency_score_range",
         ),
-        Index("ix_mentoring_assignments_mentor_state", "mentor_id", "state"),
-        Index("ix_mentoring_assignments_mentee_state", "mentee_id", "state"),
-        Index("ix_mentoring_assignments_agency_state", "agency_id", "state", "state_changed_at"),
-        Index("ix_mentoring_assignments_agency_page", "agency_id", "id"),
-        Index("ix_mentoring_assignments_state_since", "state", "state_changed_at"),
+        sa.Index("ix_mentoring_assignments_mentor_state", "mentor_id", "state"),
+        sa.Index("ix_mentoring_assignments_mentee_state", "mentee_id", "state"),
+        sa.Index("ix_mentoring_assignments_agency_state", "agency_id", "state", "state_changed_at"),
+        sa.Index("ix_mentoring_assignments_agency_page", "agency_id", "id"),
+        sa.Index("ix_mentoring_assignments_state_since", "state", "state_changed_at"),
     )
     workflow_name = "mentoring_assignment"
 
@@ -104,19 +96,19 @@ class Appraisal(WorkflowRecord, db.Model):
     __tablename__ = "appraisals"
     __table_args__ = (
         _state_check(AppraisalState),
-        CheckConstraint(
+        sa.CheckConstraint(
             "assessor_id <> employee_id AND approver_id <> employee_id "
             "AND approver_id <> assessor_id",
             name="three_people",
         ),
         _open_unique("uq_appraisals_open_period", "employee_id", "year", "period"),
-        Index("ix_appraisals_assessor_state", "assessor_id", "state", "state_changed_at"),
-        Index("ix_appraisals_approver_state", "approver_id", "state", "state_changed_at"),
-        Index("ix_appraisals_employee_state", "employee_id", "state"),
-        Index("ix_appraisals_state_since", "state", "state_changed_at"),
-        Index("ix_appraisals_agency_state", "agency_id", "state", "state_changed_at"),
-        Index("ix_appraisals_agency_page", "agency_id", "id"),
-        UniqueConstraint("id", "employee_id", name="uq_appraisals_id_employee"),
+        sa.Index("ix_appraisals_assessor_state", "assessor_id", "state", "state_changed_at"),
+        sa.Index("ix_appraisals_approver_state", "approver_id", "state", "state_changed_at"),
+        sa.Index("ix_appraisals_employee_state", "employee_id", "state"),
+        sa.Index("ix_appraisals_state_since", "state", "state_changed_at"),
+        sa.Index("ix_appraisals_agency_state", "agency_id", "state", "state_changed_at"),
+        sa.Index("ix_appraisals_agency_page", "agency_id", "id"),
+        sa.UniqueConstraint("id", "employee_id", name="uq_appraisals_id_employee"),
     )
     workflow_name = "appraisal"
 

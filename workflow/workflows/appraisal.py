@@ -22,15 +22,8 @@ from workflow.models.records import Appraisal, AppraisalState
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
 from workflow.predicate import CURRENT_RULE, CoreValue, Rating, predicate_for
 from workflow.settings import rules
-from workflow.workflows import officials
-from workflow.workflows.common import (
-    StrictSchema,
-    apply,
-    get_or_invalid,
-    ref_id,
-    review_and_approval,
-    text,
-)
+from workflow.workflows import common, officials
+from workflow.workflows.common import StrictSchema, ref_id, text
 
 State = AppraisalState
 
@@ -122,7 +115,7 @@ TRANSITIONS = [
         effects=(record_self_assessment,),
         inbox=(SUBJECT,),
     ),
-    *review_and_approval(
+    *common.review_and_approval(
         ASSESSOR,
         APPROVER,
         review={"payload": AppraisalReviewSchema, "effects": (record_ratings,)},
@@ -209,12 +202,14 @@ def revise(session, record, values: dict, actor=None) -> None:
         given.get("approver_id", record.approver_id),
         named=tuple(given),
     )
-    apply(session, record, given)
+    common.apply(session, record, given)
 
 
 def prepare(session, data: dict, actor=None) -> dict:
     """Derive the assessor and approver from the supervisor chain, unless HR names them."""
-    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
+    employee = common.get_or_invalid(
+        session, Employee, data["employee_id"], "employee_id", "employee"
+    )
     agency_id = employee.agency_id
     given = officials.check_naming(actor, data, OFFICIALS, agency_id)
     cross = officials.check_cross_agency(actor, data)

@@ -15,15 +15,8 @@ from workflow.mentoring import check_senior, guard_approve, record_completion
 from workflow.models.org import Employee
 from workflow.models.records import MentoringAssignment, MentoringAssignmentState
 from workflow.parties import ADMIN, EXTERNAL, HR, MENTOR, SUPERVISOR
-from workflow.workflows import officials
-from workflow.workflows.common import (
-    StrictSchema,
-    apply,
-    get_or_invalid,
-    ref_id,
-    review_and_approval,
-    text,
-)
+from workflow.workflows import common, officials
+from workflow.workflows.common import StrictSchema, ref_id, text
 
 State = MentoringAssignmentState
 
@@ -46,7 +39,7 @@ class CompletionSchema(StrictSchema):
 TRANSITIONS = [
     t("submit", [S.draft, S.returned], S.submitted, [HR, SUPERVISOR, ADMIN], inbox=(SUPERVISOR,)),
     # The proposed mentor accepts (the review); HR approves.
-    *review_and_approval(MENTOR, HR, approve={"guards": (guard_approve,)}),
+    *common.review_and_approval(MENTOR, HR, approve={"guards": (guard_approve,)}),
     t(
         "withdraw",
         [S.draft, S.submitted, S.returned, S.reviewed, S.approved],
@@ -105,7 +98,7 @@ def revise(session, record, values: dict, actor=None) -> None:
         raise InvalidPayload(
             "the period ends before it starts", {"end_date": ["Must not be before start_date."]}
         )
-    apply(session, record, values)
+    common.apply(session, record, values)
 
 
 def prepare(session, data: dict, actor=None) -> dict:
@@ -118,7 +111,7 @@ def prepare(session, data: dict, actor=None) -> dict:
         raise InvalidPayload(
             "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
         )
-    mentee = get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
+    mentee = common.get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
     cross = officials.check_cross_agency(actor, data)
     mentor = officials.member(
         session, "mentor_id", data["mentor_id"], mentee.agency_id, cross=cross

@@ -14,14 +14,8 @@ from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
 from workflow.models.records import TrainingNomination, TrainingNominationState
 from workflow.parties import ADMIN, EXTERNAL, HR, SUBJECT, SUPERVISOR
-from workflow.workflows.common import (
-    StrictSchema,
-    apply,
-    get_or_invalid,
-    ref_id,
-    review_and_approval,
-    text,
-)
+from workflow.workflows import common
+from workflow.workflows.common import StrictSchema, ref_id, text
 
 State = TrainingNominationState
 
@@ -36,7 +30,7 @@ TRANSITIONS = [
         [SUBJECT, HR, ADMIN, EXTERNAL],
         inbox=(SUBJECT,),
     ),
-    *review_and_approval(SUPERVISOR, HR, approve={"effects": (take_seat_and_budget,)}),
+    *common.review_and_approval(SUPERVISOR, HR, approve={"effects": (take_seat_and_budget,)}),
     t(
         "withdraw",
         [S.draft, S.submitted, S.returned, S.reviewed, S.approved],
@@ -64,8 +58,12 @@ def prepare(session, data: dict, actor=None) -> dict:
     Nobody names the reviewer: it is the employee's direct superior (or their Plt/Plh)
     at the time of the review, from the org chart (``parties.SUPERVISOR``).
     """
-    employee = get_or_invalid(session, Employee, data["employee_id"], "employee_id", "employee")
-    get_or_invalid(session, TrainingProgram, data["program_id"], "program_id", "training program")
+    employee = common.get_or_invalid(
+        session, Employee, data["employee_id"], "employee_id", "employee"
+    )
+    common.get_or_invalid(
+        session, TrainingProgram, data["program_id"], "program_id", "training program"
+    )
     return {**data, "agency_id": employee.agency_id}
 
 
@@ -82,6 +80,6 @@ WORKFLOW = Workflow(
     prepare=prepare,
     references=(("employee_id", Employee, "employee"),),
     edit_schema=TrainingNominationEditSchema,
-    revise=apply,
+    revise=common.apply,
     audited=("employee_id", "program_id", "justification", "committed_cost", "budget_year"),
 )
