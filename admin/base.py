@@ -303,13 +303,11 @@ class AlurModelView(Guarded, ModelView):
         for field in form:
             if field.name == "csrf_token":
                 continue
-            value = field.data
-            if hasattr(value, "__table__"):
-                values[f"{field.name}_id"] = value.id
-            elif value is None and field.type in ("QuerySelectField", "AjaxSelectField"):
-                values[f"{field.name}_id"] = None
+            if field.data is None and field.type in ("QuerySelectField", "AjaxSelectField"):
+                values[f"{field.name}_id"] = None  # a link emptied
             else:
-                values[field.name] = value
+                name, value = as_core(field.name, field.data)
+                values[name] = value
         return values
 
     def command(self, run):
@@ -401,3 +399,10 @@ def attempt(run, *, saying=describe):
 def columns(names: str) -> list[str]:
     """Column names written as one line of words, as a view's lists are read."""
     return names.split()
+
+
+def as_core(name: str, value) -> tuple[str, object]:
+    """A form field as the core takes it: a related row becomes its id, as ``<name>_id``."""
+    if hasattr(value, "__table__"):
+        return f"{name}_id", value.id
+    return name, value

@@ -463,7 +463,7 @@ def _no_token_posts(cast, appraisal, delivery_id):
 
 
 def test_every_state_changing_post_needs_the_csrf_token(client, session, cast, receiver):
-    from workflow import outbox, webhooks
+    from workflow import delivery, outbox, webhooks
     from workflow.db import write_transaction
     from workflow.models import OutboxDelivery, Subscription, WebhookClient
 
@@ -471,7 +471,7 @@ def test_every_state_changing_post_needs_the_csrf_token(client, session, cast, r
     with write_transaction(session):
         webhooks.add_subscription(session, sink.url, ["*"])
     draft = new_record(session, cast, "appraisal")
-    outbox.Worker(session, outbox.Settings(schedule=(300.0,))).once()
+    delivery.Worker(session, outbox.Settings(schedule=(300.0,))).once()
     session.rollback()
     delivery = session.scalars(select(OutboxDelivery)).first()
     before = (delivery.status, delivery.next_attempt_at, delivery.attempts)
@@ -532,7 +532,7 @@ def test_admins_create_webhook_clients_and_see_the_secret_once(client, session, 
 
 
 def test_admins_redeliver_a_dead_delivery_from_its_page(client, session, cast, receiver):
-    from workflow import outbox, webhooks
+    from workflow import delivery, outbox, webhooks
     from workflow.db import write_transaction
     from workflow.models import OutboxDelivery
 
@@ -540,7 +540,7 @@ def test_admins_redeliver_a_dead_delivery_from_its_page(client, session, cast, r
     with write_transaction(session):
         sink.secret = webhooks.add_subscription(session, sink.url, ["appraisal.*"]).secret
     new_record(session, cast, "appraisal")
-    worker = outbox.Worker(session, outbox.Settings(schedule=(0.01,), jitter=0.0))
+    worker = delivery.Worker(session, outbox.Settings(schedule=(0.01,), jitter=0.0))
     worker.once()
     import time
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from alur import create_app
 from tests.factories import audit_chain, new_record
 from tests.workflow_paths import arguments, bring_to
-from workflow import audit, audit_keys, fire
+from workflow import audit, audit_keys, fire, verification
 from workflow.db import db
 from workflow.settings import configure
 
@@ -247,7 +247,7 @@ def test_a_downgrade_checks_each_entry_under_the_key_it_names(app, session, cast
             mp.setitem(app.config, name, value)
         downgrade(revision="0012")  # no false alarm for the entries under the old key
         upgrade()
-    assert audit.verify(session).ok
+    assert verification.verify(session).ok
 
 
 def test_the_migration_refuses_to_reanchor_a_chain_that_does_not_verify(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bench.generate import nip, seed_history, seed_records, write_population
 from bench.scenarios import LISTS
-from workflow import audit, importer, settings
+from workflow import importer, settings, verification
 from workflow.mentoring import check_senior
 from workflow.models import Appraisal, AuditEntry, Employee, MentoringAssignment
 from workflow.nip import parse_nip
@@ -83,7 +83,7 @@ def test_seeded_history_is_the_shortest_way_to_each_state_and_verifies(tmp_path,
     counts = seed_records(session)
     written = seed_history(session)
     assert written > sum(counts.values())  # records beyond draft have more than one entry
-    report = audit.verify(session)
+    report = verification.verify(session)
     assert report.ok, report.problems[:3]
     assert report.records == sum(counts.values()) and report.entries == written
     approved = session.scalar(select(Appraisal).where(Appraisal.state == "approved").limit(1))
@@ -190,7 +190,7 @@ def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast,
     from alur import create_app
     from bench import baseline
     from tests.factories import new_record
-    from workflow import audit
+    from workflow import verification
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     raw = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
@@ -202,6 +202,6 @@ def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast,
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     session.expire_all()
-    report = audit.verify(session)
+    report = verification.verify(session)
     assert report.ok, report.problems
     assert record.state == "submitted" and report.entries == 2

@@ -7,9 +7,9 @@ from sqlalchemy import event, func, select, update
 from tests import factories
 from tests.factories import fire_many, new_record
 from tests.workflow_paths import bring_to
-from workflow.audit import verify
 from workflow.db import db
 from workflow.models import AuditEntry, OutboxEvent, TrainingNomination, TrainingProgram
+from workflow.verification import verify
 
 
 def nominations(session, cast, count, *, seats=100, state="reviewed"):

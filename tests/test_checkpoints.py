@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import audit_chain, new_record
 from tests.workflow_paths import bring_to
-from workflow import audit, audit_keys, checkpoints, outbox, settings
+from workflow import audit, audit_keys, checkpoints, delivery, outbox, settings, verification
 from workflow.db import db
 from workflow.engine import Step, take
 from workflow.models import (
@@ -315,7 +315,7 @@ def test_checkpoints_chain_and_the_worker_writes_them_when_due(session, history,
     assert checkpoints.due(session, 0)
     bring_to(another_appraisal(session, cast, 2024), "submitted")
     session.commit()
-    worker = outbox.Worker(session)
+    worker = delivery.Worker(session)
     worker.chores.append((60.0, lambda s: checkpoints.create(s)))
     stop = threading.Event()
     worker.chores.append((60.0, lambda s: stop.set()))
@@ -387,7 +387,7 @@ def test_the_cut_off_waits_for_an_entry_being_written_below_it(app, session, his
             later.join(30)
         event.remove(db.engine, "after_execute", hold)
     assert made and not writer.is_alive() and not later.is_alive()
-    report = audit.verify(session)
+    report = verification.verify(session)
     assert report.ok, report.problems
     submitted = session.scalars(
         select(AuditEntry.record_id).where(
@@ -550,7 +550,7 @@ def test_an_outside_verifier_checks_published_checkpoints_with_the_public_key_al
         second = json.loads(json.dumps(checkpoints.published(cp)))
         assert second["key_id"] != first["key_id"]
         check(second, audit_keys.current().public_key(), first["digest"])
-        assert audit.verify(session).ok  # the old key's entries and checkpoint still verify
+        assert verification.verify(session).ok  # the old key's entries and checkpoint still verify
         with pytest.raises(Exception, match="altered"):
             check({**second, "audit_upto": 1}, second["public_key"], first["digest"])
         with pytest.raises(InvalidSignature):

@@ -25,7 +25,6 @@ from workflow import (
     jp,
     webhooks,
 )
-from workflow.audit import verify as audit_verify
 from workflow.db import local_today, write_transaction
 from workflow.errors import Conflict
 from workflow.models import (
@@ -39,6 +38,7 @@ from workflow.models import (
     TrainingNomination,
 )
 from workflow.settings import Rules, configure
+from workflow.verification import verify as audit_verify
 from workflow.visibility import visible_clause
 from workflow.workflows import workflow_for
 

@@ -18,7 +18,7 @@ from tests import factories
 from tests.conftest import _empty_tables
 from tests.factories import new_record
 from tests.workflow_paths import RATINGS, arguments
-from workflow import WorkflowError, audit, checkpoints, fire
+from workflow import WorkflowError, checkpoints, fire, verification
 from workflow.db import db
 from workflow.models import AuditEntry
 from workflow.workflows import WORKFLOWS
@@ -121,7 +121,7 @@ def machine_for(workflow: str, reached: set[str]):
         @invariant()
         def audit_chain_verifies(self):
             # in full and since the newest checkpoint, whenever the checkpoints fell
-            for check in (audit.verify, audit.verify_since_checkpoint):
+            for check in (verification.verify, verification.verify_since_checkpoint):
                 report = check(self.session)
                 self.session.rollback()
                 assert report.ok, report.problems

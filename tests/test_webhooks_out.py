@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.factories import new_record
 from tests.http import always, fail_then_succeed
+from workflow import delivery as sending
 from workflow import fire, outbox, webhooks
 from workflow.db import utcnow, write_transaction
 from workflow.models import DeliveryAttempt, OutboxDelivery, OutboxEvent, Subscription
@@ -42,7 +43,7 @@ def make_events(session, cast, count: int) -> None:
 
 def drain(session, settings=FAST, *, until=None, seconds: float = 10.0) -> dict:
     """Run the worker until ``until()`` holds (or nothing more is due, if not given)."""
-    worker = outbox.Worker(session, settings, name="test-worker")
+    worker = sending.Worker(session, settings, name="test-worker")
     deadline = time.monotonic() + seconds
     while True:
         worker.once()
@@ -283,7 +284,7 @@ def test_an_expired_lease_passes_the_delivery_to_another_worker(session, cast, r
     time.sleep(0.4)
     (taken,) = outbox.claim(session, "other", settings)
     assert taken.delivery_id == stalled.delivery_id and taken.token != stalled.token
-    answer = outbox.send(outbox.http_pool(settings), taken, settings)
+    answer = sending.send(sending.http_pool(settings), taken, settings)
     assert outbox.record(session, [(taken, answer)], "other", settings) == ["delivered"]
     # The stalled worker wakes up and reports: too late, nothing changes.
     assert outbox.record(session, [(stalled, answer)], "stalled", settings) == ["lost"]
@@ -372,8 +373,8 @@ def test_schedules_are_read_from_config():
 
 
 def test_retry_after_accepts_seconds_and_http_dates():
-    assert outbox.parse_retry_after("30") == 30
-    assert outbox.parse_retry_after(None) is None
-    assert outbox.parse_retry_after("soon") is None
+    assert sending.parse_retry_after("30") == 30
+    assert sending.parse_retry_after(None) is None
+    assert sending.parse_retry_after("soon") is None
     later = (utcnow() + timedelta(minutes=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    assert 100 <= outbox.parse_retry_after(later) <= 121
+    assert 100 <= sending.parse_retry_after(later) <= 121

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
 from admin.views.workflows import STATE_LABELS, TITLES, badge, trigger_label
-from workflow import checkpoints, inbox, jp, policy, progress, sla
+from workflow import checkpoint_checks, checkpoints, inbox, jp, policy, progress, sla
 from workflow.db import db, is_id, utcnow
 from workflow.models import Agency, RoleName
 from workflow.workflows import WORKFLOWS
@@ -162,7 +162,7 @@ def _audit_status() -> dict:
             "audit_entries": audit_entries,
             "change_entries": cp.counts.get("change_log", {}).get("entries", 0),
         }
-    return {"checkpoint": summary, "verify": checkpoints.last_verify(db.session)}
+    return {"checkpoint": summary, "verify": checkpoint_checks.last_verify(db.session)}
 
 
 NATIONAL_COUNTS = "dashboard:national-counts"

@@ -20,7 +20,16 @@ from wtforms.validators import Optional
 
 from admin import diagram
 from admin.access import STAFF, me
-from admin.base import AlurModelView, as_id, columns, describe, expected_version, row_ids, safe_next
+from admin.base import (
+    AlurModelView,
+    as_core,
+    as_id,
+    columns,
+    describe,
+    expected_version,
+    row_ids,
+    safe_next,
+)
 from admin.forms import (
     CORE_VALUE_LABELS,
     FIELD_LABELS,
@@ -29,7 +38,17 @@ from admin.forms import (
     payload_value,
     trigger_form_class,
 )
-from workflow import Step, allowed_triggers, audit, create, edit, policy, take, take_many
+from workflow import (
+    Step,
+    allowed_triggers,
+    audit,
+    create,
+    edit,
+    policy,
+    take,
+    take_many,
+    verification,
+)
 from workflow.db import MAX_ID, db
 from workflow.errors import NotFound
 from workflow.models import RoleName
@@ -257,11 +276,9 @@ class WorkflowView(AlurModelView):
         for name in [*columns, "reason", "cross_agency"]:
             if not hasattr(form, name):
                 continue
-            value = getattr(form, name).data
-            if hasattr(value, "__table__"):  # a related row: the schema takes its id
-                data[f"{name}_id"] = value.id
-            elif value not in (None, "", False):
-                data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+            key, value = as_core(name, getattr(form, name).data)
+            if value not in (None, "", False):  # blanks are left to the schema's defaults
+                data[key] = value.isoformat() if hasattr(value, "isoformat") else value
         return data | self._forged(form)
 
     def _forged(self, form) -> dict:
@@ -430,7 +447,7 @@ class WorkflowView(AlurModelView):
             "steps": self.actions_for(record),
             "history": audit.history(db.session, record),
             # A record's chain is short: checking it on every view costs two small reads.
-            "chain_problems": audit.verify_record(db.session, self.workflow, record.id),
+            "chain_problems": verification.verify_record(db.session, self.workflow, record.id),
             "diagram": diagram.svg(self.workflow, record.state),
             "edges": [(t.trigger, list(t.source), t.dest) for t in self.wf.transitions],
             "badge": badge,

@@ -11,8 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
-from workflow import audit as audit_log
-from workflow import audit_keys, checkpoints
+from workflow import audit_keys, checkpoint_checks, checkpoints, verification
 from workflow.db import db, utcnow
 from workflow.errors import Busy, Conflict
 from workflow.models import AuditEntry, ChangeEntry
@@ -65,9 +64,9 @@ def verify(since_checkpoint, against, public_key, quiet):
         report = _run_verify(since_checkpoint, published, public_key, archive, quiet)
     except Exception as exc:  # whatever stopped it is a failed verify, and said so
         db.session.rollback()
-        report = audit_log.VerifyReport(kind="incremental" if since_checkpoint else "full")
+        report = verification.VerifyReport(kind="incremental" if since_checkpoint else "full")
         report.add(f"verify stopped: {type(exc).__name__}: {exc}")
-    checkpoints.record_verify(db.session, report, started)
+    checkpoint_checks.record_verify(db.session, report, started)
     if not archive and not quiet:
         click.echo(
             "note: no ALUR_AUDIT_CHECKPOINT_DIR: the newest checkpoints are held by the "
@@ -110,14 +109,14 @@ def _run_verify(since_checkpoint, published, public_key, archive, quiet):
         length=max(total, 1), label="Verifying the audit log", hidden=quiet or since_checkpoint
     ) as bar:
         if since_checkpoint:
-            report = audit_log.verify_since_checkpoint(db.session, progress=bar.update)
+            report = verification.verify_since_checkpoint(db.session, progress=bar.update)
         else:
-            report = audit_log.verify(db.session, progress=bar.update)
+            report = verification.verify(db.session, progress=bar.update)
     if published is not None:
         report.kind = "against"
-        checkpoints.check_published(db.session, published, report.add, public_key)
+        checkpoint_checks.check_published(db.session, published, report.add, public_key)
     if archive:
-        checkpoints.check_archive(db.session, archive, report.add)
+        checkpoint_checks.check_archive(db.session, archive, report.add)
     return report
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from alur.cli.common import command, one, repeated
-from workflow import checkpoints
-from workflow import outbox as delivery
+from workflow import checkpoints, delivery
+from workflow import outbox as deliveries
 from workflow import webhooks as hooks
 from workflow.db import db, utcnow
 from workflow.errors import Conflict, WorkflowError
@@ -240,9 +240,9 @@ def outbox():
     """Deliver events to subscribers; inspect and redeliver."""
 
 
-def _settings() -> delivery.Settings:
+def _settings() -> deliveries.Settings:
     try:
-        return delivery.Settings.from_config(current_app.config)
+        return deliveries.Settings.from_config(current_app.config)
     except ValueError as exc:
         raise click.ClickException(f"outbox settings: {exc}") from None
 
@@ -373,13 +373,13 @@ def redeliver(delivery_ids, dead, sub_id):
         if sub_id is not None:
             _subscription(sub_id)
         try:
-            count = delivery.redeliver_dead(db.session, subscription_id=sub_id, via="cli")
+            count = deliveries.redeliver_dead(db.session, subscription_id=sub_id, via="cli")
         except WorkflowError as exc:
             raise click.ClickException(exc.message) from None
         click.echo(f"{count} dead deliveries are due again")
         return
     try:
-        rows = delivery.redeliver(db.session, delivery_ids, via="cli")
+        rows = deliveries.redeliver(db.session, delivery_ids, via="cli")
     except WorkflowError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"due again: {', '.join(str(r.id) for r in rows)}")

@@ -1,0 +1,253 @@
+"""Delivering events to subscribers: the signed HTTP request, and the worker that claims
+deliveries, sends them and records each answer (``workflow.outbox``)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import urllib3
+from sqlalchemy.orm import Session
+from standardwebhooks.webhooks import Webhook
+
+from workflow.db import utcnow
+from workflow.outbox import (
+    MAX_BODY,
+    MAX_ERROR,
+    USER_AGENT,
+    Answer,
+    Claim,
+    Settings,
+    claim,
+    fan_out,
+    record,
+)
+from workflow.webhooks import Target, target
+
+
+def sign(claim: Claim, at: datetime) -> dict[str, str]:
+    """The Standard Webhooks headers: one signature per valid secret (for rotation)."""
+    at = at.astimezone(UTC)  # the reference signer would read a local time as UTC
+    signatures = " ".join(Webhook(s).sign(claim.message_id, at, claim.body) for s in claim.secrets)
+    return {
+        "webhook-id": claim.message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signatures,
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+    }
+
+
+def http_pool(settings: Settings) -> urllib3.PoolManager:
+    """Kept-alive connections for the worker's sends, one pool per receiver host.
+
+    Direct: an environment proxy would see every event. No retries or redirects
+    of its own: the outbox schedules retries, and a redirect means the URL
+    should be fixed.
+    """
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=settings.concurrency,
+        headers={"user-agent": USER_AGENT},
+        retries=False,
+        timeout=urllib3.Timeout(connect=settings.timeout, read=settings.timeout),
+    )
+
+
+def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
+    """POST one delivery; never raises for the receiver's or the network's faults.
+
+    The URL's host is resolved and checked again now, as at subscription: a
+    name may since point elsewhere (DNS rebinding). The request then goes to
+    the addresses that were checked, with the name kept in ``Host`` and for
+    TLS (SNI and the certificate's name), so no second resolution can send it
+    anywhere else.
+    """
+    started_at = utcnow()
+    clock = time.monotonic()
+    status, error, retry_after = None, None, None
+    try:
+        where = target(claim.url, allow_private=settings.allow_private, timeout=settings.timeout)
+    except ValueError as exc:
+        duration = int((time.monotonic() - clock) * 1000)
+        return Answer(started_at, duration, error=f"not sent: {exc}"[:MAX_ERROR])
+    try:
+        response = _post(http, where, claim, sign(claim, started_at))
+        try:
+            status = response.status
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            # Read a short answer to its end even on success: only then can the
+            # connection carry the next delivery instead of being opened anew.
+            excerpt = _excerpt(response, clock + settings.timeout)
+            if not 200 <= status < 300:
+                error = excerpt or response.reason or f"HTTP {status}"
+        finally:
+            response.release_conn()
+    except urllib3.exceptions.NewConnectionError as exc:
+        error = f"ConnectError: {_reason(exc)}"[:MAX_ERROR]
+    except urllib3.exceptions.TimeoutError:
+        error = f"timed out (limit {settings.timeout:g} s)"
+    except Exception as exc:  # the network's or an URL's fault: the delivery fails, not the worker
+        error = f"{type(exc).__name__}: {_reason(exc)}"[:MAX_ERROR]
+    duration = int((time.monotonic() - clock) * 1000)
+    return Answer(started_at, duration, status, error, retry_after)
+
+
+def _post(http: urllib3.PoolManager, where: Target, claim: Claim, headers: dict):
+    """POST to the checked addresses in turn, until one takes the connection."""
+    headers = {**headers, "host": urlsplit(claim.url).netloc}
+    tls = {"server_hostname": where.host, "assert_hostname": where.host}
+    for i, address in enumerate(where.addresses):
+        pool = http.connection_from_host(
+            address, where.port, where.scheme, pool_kwargs=tls if where.scheme == "https" else None
+        )
+        try:
+            return pool.urlopen(
+                "POST",
+                where.path,
+                body=claim.body.encode(),
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
+        except urllib3.exceptions.NewConnectionError:
+            if i == len(where.addresses) - 1:
+                raise
+    raise AssertionError("a checked target has at least one address")  # resolve_host's promise
+
+
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "reason", None) or exc)
+
+
+def _excerpt(response: urllib3.BaseHTTPResponse, deadline: float) -> str:
+    """Up to MAX_BODY bytes of the answer, as text; a longer one closes the connection."""
+    chunks, size = [], 0
+    for chunk in response.stream(1024, decode_content=True):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY or time.monotonic() > deadline:
+            response.close()  # the rest is not wanted: a new connection costs less
+            break
+    text = b"".join(chunks)[:MAX_BODY].decode("utf-8", "replace").strip()
+    while len(text.encode()) > MAX_BODY:  # a replaced byte takes three
+        text = text[:-1]
+    return text
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+# -- the worker ------------------------------------------------------------------------
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Worker:
+    """Fans out, claims, sends and records, over and over (``run``) or until idle (``once``)."""
+
+    session: Session
+    settings: Settings = field(default_factory=Settings)
+    name: str = field(default_factory=default_worker_name)
+    totals: dict[str, int] = field(default_factory=dict)
+    report: Callable[[Claim, Answer, str], None] | None = None  # told of every attempt
+    # Other work done between rounds of ``run``: (every so many seconds, what), each
+    # given the session; a chore that fails is told to ``chore_failed`` and tried again
+    # next time, and never stops the deliveries.
+    chores: list[tuple[float, Callable[[Session], object]]] = field(default_factory=list)
+    chore_failed: Callable[[Exception], None] | None = None
+
+    _sending: list[tuple[Claim, Future]] = field(default_factory=list, repr=False)
+
+    def step(self, http: urllib3.PoolManager, pool: ThreadPoolExecutor) -> int:
+        """One round; return how many events and deliveries it handled.
+
+        A round claims and starts sending a batch, then records the previous
+        batch's answers while this one is on the wire: the database and the
+        network work at the same time instead of by turns.
+        """
+        fanned = fan_out(self.session, limit=self.settings.fan_out_batch)
+        claims = claim(self.session, self.name, self.settings)
+        sending = [(c, pool.submit(send, http, c, self.settings)) for c in claims]
+        recorded = self._record(self._sending)
+        self._sending = sending
+        return fanned + len(claims) + recorded
+
+    def _record(self, sending: list[tuple[Claim, Future]]) -> int:
+        if not sending:
+            return 0
+        results = [(claim_, future.result()) for claim_, future in sending]
+        outcomes = record(self.session, results, self.name, self.settings)
+        for (claim_, answer), outcome in zip(results, outcomes, strict=True):
+            self.totals[outcome] = self.totals.get(outcome, 0) + 1
+            if self.report is not None:
+                self.report(claim_, answer, outcome)
+        return len(results)
+
+    def once(self) -> dict[str, int]:
+        """Deliver whatever is due now, then return the counts per outcome."""
+        with self._tools() as (http, pool):
+            while self.step(http, pool):
+                pass
+        return self.totals
+
+    def run(self, stop: threading.Event) -> dict[str, int]:
+        """Deliver until ``stop`` is set, resting ``settings.poll`` seconds when idle."""
+        last_done = [float("-inf")] * len(self.chores)
+        with self._tools() as (http, pool):
+            while not stop.is_set():
+                self._do_chores(last_done)
+                if not self.step(http, pool):
+                    stop.wait(self.settings.poll)
+        return self.totals
+
+    def _do_chores(self, last_done: list[float]) -> None:
+        for i, (every, chore) in enumerate(self.chores):
+            if time.monotonic() - last_done[i] < every:
+                continue
+            last_done[i] = time.monotonic()
+            try:
+                chore(self.session)
+            except Exception as exc:  # a chore must not stop the deliveries
+                self.session.rollback()
+                if self.chore_failed is not None:
+                    self.chore_failed(exc)
+
+    @contextmanager
+    def _tools(self):
+        http = http_pool(self.settings)
+        pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="outbox")
+        try:
+            yield http, pool
+            self._record(self._sending)  # what is still on the wire when stopped
+        finally:
+            self._sending = []
+            pool.shutdown(wait=True)
+            http.clear()
