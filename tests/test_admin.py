@@ -564,6 +564,43 @@ def test_admins_redeliver_a_dead_delivery_from_its_page(client, session, cast, r
     assert session.get(OutboxDelivery, delivery.id).status == "pending"
 
 
+def test_the_back_office_refuses_redelivery_to_a_disabled_subscription_as_the_api_does(
+    client, session, cast
+):
+    from workflow import outbox, webhooks
+    from workflow.db import write_transaction
+    from workflow.models import DeliveryStatus, OutboxDelivery
+
+    with write_transaction(session):
+        sub = webhooks.add_subscription(session, "https://example.org/hook", ["appraisal.*"])
+    new_record(session, cast, "appraisal")
+    outbox.fan_out(session)
+    with write_transaction(session):
+        row = session.scalars(select(OutboxDelivery)).one()
+        row.status = DeliveryStatus.DEAD
+        sub = session.merge(sub)
+        sub.active, sub.disabled_reason = False, "410 Gone"
+    delivery_id, sub_id = row.id, sub.id
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get(f"/admin/outboxdelivery/details/?id={delivery_id}"))
+
+    one = client.post(
+        f"/admin/outboxdelivery/redeliver/{delivery_id}",
+        follow_redirects=True,
+        data={"csrf_token": bo.csrf(page), "next": ""},
+    )
+    dead = client.post(
+        "/admin/subscription/action/",
+        follow_redirects=True,
+        data={"action": "redeliver_dead", "rowid": [sub_id], "csrf_token": bo.csrf(page)},
+    )
+
+    assert "disabled" in bo.flash_text(bo.text(one))
+    assert "disabled" in bo.flash_text(bo.text(dead))
+    session.rollback()
+    assert session.get(OutboxDelivery, delivery_id).status == DeliveryStatus.DEAD
+
+
 def test_admins_revoke_api_tokens_from_the_back_office(client, session, cast, bearer):
     from workflow.models import ApiToken
 

@@ -47,8 +47,8 @@ def agency_or_own(session: Session, model, agency_id: int, own: list):
 
     An agency's rows are one range of its (agency_id, id) index. ORed with an
     officer's own records instead, the condition made PostgreSQL walk the primary
-    key through every agency before theirs to fill a page (240 ms for the last of
-    140 agencies, 0.05 ms as a range). Their records elsewhere are few if any.
+    key through every agency before theirs to fill a page (the benchmark's lists
+    measure it). Their records elsewhere are few if any.
     """
     in_agency = model.agency_id == agency_id
     if not own:

@@ -171,9 +171,9 @@ NATIONAL_COUNTS = "dashboard:national-counts"
 def _national_counts() -> tuple[dict, datetime | None]:
     """Every record of every workflow per state, and when it was counted (None: not kept).
 
-    Counting the whole country reads millions of index entries (about a second at 4.3
-    million appraisals), so the counts are kept for ``ADMIN_NATIONAL_COUNTS_SECONDS``;
-    an agency's own counts are cheap and always counted afresh.
+    Counting the whole country reads millions of index entries, so the counts are kept
+    for ``ADMIN_NATIONAL_COUNTS_SECONDS``; an agency's own counts are cheap and always
+    counted afresh.
     """
 
     def count() -> dict:
