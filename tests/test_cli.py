@@ -177,3 +177,21 @@ class TestSeedDemo:
             select(User).filter_by(email="atasan.palembang@demo.alur.id")
         ).one()
         assert inbox(session, supervisor), "the demo supervisor has work waiting"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("webhooks", "disable", "99999999999999999999999"),
+        ("webhooks", "enable", "0"),
+        ("outbox", "redeliver", "1", "0"),
+        ("outbox", "redeliver", "--dead", "--subscription", "2147483648"),
+        ("delegations", "revoke", "99999999999999999999999"),
+        ("tokens", "revoke", "99999999999999999999999"),
+    ],
+)
+def test_an_id_no_row_could_have_is_a_bad_argument_not_a_traceback(session, cli, command):
+    result = cli(*command)
+    assert result.exit_code == 2, result.output
+    assert "is not in the range 1<=x<=2147483647" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from workflow.db import db
+from workflow.db import MAX_ID, db
 from workflow.errors import WorkflowError
+
+# A row's id as an argument: one the database could not hold is a bad argument (exit 2),
+# not an overflow deep in the driver.
+ID = click.IntRange(1, MAX_ID)
 
 
 def repeated(flag: str, dest: str, help: str, **options):

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from alur.cli.common import one
+from alur.cli.common import ID, one
 from workflow import delegation
 from workflow.db import db
 from workflow.errors import WorkflowError
@@ -64,7 +64,7 @@ def list_delegations():
 
 
 @delegations.command("revoke")
-@click.argument("delegation_id", type=int)
+@click.argument("delegation_id", type=ID)
 @with_appcontext
 def revoke(delegation_id):
     """End delegation DELEGATION_ID now."""

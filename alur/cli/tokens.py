@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from alur.cli.common import one
+from alur.cli.common import ID, one
 from workflow import tokens as api_tokens
 from workflow.db import db
 from workflow.errors import NotFound, WorkflowError
@@ -53,7 +53,7 @@ def create_token(email, name, days, no_expiry):
 
 
 @tokens.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ID)
 @with_appcontext
 def revoke_token(token_id):
     """Revoke the token with id TOKEN_ID (see ``tokens list``)."""

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from alur.cli.common import command, one, repeated
+from alur.cli.common import ID, command, one, repeated
 from workflow import checkpoints, delivery
 from workflow import outbox as deliveries
 from workflow import webhooks as hooks
@@ -178,7 +178,7 @@ def list_subscriptions():
 
 
 @webhooks.command("disable")
-@click.argument("sub_id", metavar="ID", type=int)
+@click.argument("sub_id", metavar="ID", type=ID)
 @with_appcontext
 def disable_subscription(sub_id):
     """Stop delivering to subscription ID (pending deliveries wait)."""
@@ -188,7 +188,7 @@ def disable_subscription(sub_id):
 
 
 @webhooks.command("enable")
-@click.argument("sub_id", metavar="ID", type=int)
+@click.argument("sub_id", metavar="ID", type=ID)
 @with_appcontext
 def enable_subscription(sub_id):
     """Deliver to subscription ID again (what waited is sent)."""
@@ -197,7 +197,7 @@ def enable_subscription(sub_id):
 
 
 @webhooks.command("rotate-subscription-secret")
-@click.argument("sub_id", metavar="ID", type=int)
+@click.argument("sub_id", metavar="ID", type=ID)
 @with_appcontext
 def rotate_subscription_secret(sub_id):
     """New secret for subscription ID; for 24 hours deliveries carry both signatures."""
@@ -316,7 +316,7 @@ def status():
 
 @outbox.command("deliveries")
 @click.option("--status", "status_", type=click.Choice([s.value for s in DeliveryStatus]))
-@click.option("--subscription", "sub_id", type=int, help="Only this subscription's.")
+@click.option("--subscription", "sub_id", type=ID, help="Only this subscription's.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @with_appcontext
 def list_deliveries(status_, sub_id, limit):
@@ -340,7 +340,7 @@ def list_deliveries(status_, sub_id, limit):
 
 
 @outbox.command("show")
-@click.argument("delivery_id", type=int)
+@click.argument("delivery_id", type=ID)
 @with_appcontext
 def show(delivery_id):
     """One delivery and its attempt log."""
@@ -359,9 +359,9 @@ def show(delivery_id):
 
 
 @outbox.command("redeliver")
-@click.argument("delivery_ids", type=int, nargs=-1)
+@click.argument("delivery_ids", type=ID, nargs=-1)
 @click.option("--dead", is_flag=True, help="Every dead delivery (of --subscription, if given).")
-@click.option("--subscription", "sub_id", type=int, help="With --dead: only this subscription.")
+@click.option("--subscription", "sub_id", type=ID, help="With --dead: only this subscription.")
 @with_appcontext
 def redeliver(delivery_ids, dead, sub_id):
     """Send deliveries again now, with a fresh retry schedule."""
