@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, func, select, update
 
 from tests import factories
@@ -202,3 +203,14 @@ def test_a_batch_update_writes_each_row_once_and_leaves_it_clean(session, cast):
     else:
         raise AssertionError("a stale row was written")
     assert session.get(Appraisal, one.id).feedback == "one"
+
+
+def test_many_steps_keep_no_idempotency_key_and_say_so(session, cast):
+    from workflow import Key, Step, take_many
+
+    record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    step = Step("training_nomination", record.id, "review", cast.supervisor, "api", key=Key("k"))
+    with pytest.raises(ValueError, match="idempotency"):
+        take_many(session, [step])
+    session.rollback()
+    assert session.get(type(record), record.id).state == "submitted"

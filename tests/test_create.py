@@ -67,6 +67,22 @@ def test_hr_of_another_agency_may_not_create(session, cast):
         )
 
 
+def test_a_mentor_named_as_their_own_mentee_is_refused_before_anyone_is_looked_up(session, cast):
+    # The data's own check comes first: the refusal names mentor_id, whoever the id is.
+    data = {
+        "mentor_id": cast.subject_employee.id,
+        "mentee_id": cast.subject_employee.id,
+        "goals": "x",
+        "start_date": "2026-01-05",
+        "end_date": "2026-03-05",
+        "jp": 10,
+    }
+    for actor in (cast.hr, cast.hr_other):
+        with pytest.raises(InvalidPayload) as refused:
+            create(session, "mentoring_assignment", actor, data, via="api")
+        assert refused.value.errors == {"mentor_id": ["Must differ from mentee_id."]}
+
+
 @pytest.mark.parametrize(
     ("data", "fields"),
     [

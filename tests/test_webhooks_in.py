@@ -285,6 +285,22 @@ def test_a_deactivated_client_is_403(session, live_server, hook):
     _refused(session, record, post(live_server, client.secret, submit(record.id)), 403, "forbidden")
 
 
+def test_a_client_whose_account_was_deactivated_alone_is_403_for_any_record(
+    session, live_server, hook
+):
+    # The engine asks who acts before it reads the record, as for the API: the client is
+    # told its account is off, whether or not the record exists.
+    client, record = hook
+    with write_transaction(session):
+        session.merge(client).user.active = False
+    body = _refused(
+        session, record, post(live_server, client.secret, submit(record.id)), 403, "forbidden"
+    )
+    assert "deactivated" in body["detail"]
+    missing = post(live_server, client.secret, submit(record.id + 1000), msg_id="msg_other")
+    assert missing.status_code == 403
+
+
 def test_a_repeated_webhook_id_returns_the_first_result_and_changes_nothing(
     session, live_server, hook
 ):

@@ -49,6 +49,8 @@ def take_many(session: Session, many: list[Step], *, batch: int = BATCH) -> list
     """
     if not many:
         return []
+    if any(step.key is not None for step in many):
+        raise ValueError("take_many() keeps no idempotency keys; take() such a step alone")
     workflows = {step.workflow for step in many}
     if len(workflows) != 1:
         raise ValueError("take_many() takes steps of one workflow")

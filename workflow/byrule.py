@@ -63,7 +63,7 @@ def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
     for item in items:
         try:
             values = load(wf.create_schema, item.data, what=f"{wf.title.lower()} data")
-            ready.append((item, values, wf.prepare(session, values, None)))
+            ready.append((item, values, steps.prepared(session, wf, values, None)))
         except WorkflowError as exc:
             item.done(None, exc)
     if not ready:

@@ -126,6 +126,8 @@ class Workflow:
     # (field, model, label): rows the create data names that its creator must be able to see;
     # one they may not see is refused in the same words as one that does not exist.
     references: tuple[tuple[str, type, str], ...] = ()
+    # Checks of the create data alone, run before any row it names is read.
+    check: Callable[[dict], None] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 

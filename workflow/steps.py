@@ -192,15 +192,26 @@ def move(
     return ctx.creates
 
 
-def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, comment):
-    """Make a record in its initial state with its ``create`` entry and event."""
+def prepared(session, wf: Workflow, values: dict, actor: User | None) -> dict:
+    """The new record's column values: the data's own checks, the rows it names, ``prepare``.
+
+    The rows are checked against what ``actor`` may see before ``prepare`` reads them, so
+    nothing about a row of another agency shows in a refusal (the system sees every row).
+    """
+    if wf.check is not None:
+        wf.check(values)
     if actor is not None:
         for field, model, label in wf.references:
             row = session.get(model, values[field])
             if row is None or not policy.can_see(actor, row):
                 raise unknown(field, label, values[field])
+    return wf.prepare(session, values, actor)
+
+
+def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, comment):
+    """Make a record in its initial state with its ``create`` entry and event."""
     now = utcnow()
-    record = wf.model(**wf.prepare(session, values, actor))
+    record = wf.model(**prepared(session, wf, values, actor))
     record.state = wf.initial
     record.created_at = record.state_changed_at = now
     record.created_by_id = actor.id if actor is not None else None

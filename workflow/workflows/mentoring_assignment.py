@@ -101,16 +101,20 @@ def revise(session, record, values: dict, actor=None) -> None:
     common.apply(session, record, values)
 
 
+def not_own_mentor(data: dict) -> None:
+    """Nobody mentors themselves (checked before either person is looked up)."""
+    if data["mentor_id"] == data["mentee_id"]:
+        raise InvalidPayload(
+            "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
+        )
+
+
 def prepare(session, data: dict, actor=None) -> dict:
     """Check both people, and the mentor is senior and of the mentee's agency, which owns it.
 
     The mentor is proposed by HR or the mentee's supervisor (the creators): the mentee
     never chooses who accepts their mentoring.
     """
-    if data["mentor_id"] == data["mentee_id"]:
-        raise InvalidPayload(
-            "the mentor cannot be the mentee", {"mentor_id": ["Must differ from mentee_id."]}
-        )
     mentee = common.get_or_invalid(session, Employee, data["mentee_id"], "mentee_id", "employee")
     cross = officials.check_cross_agency(actor, data)
     mentor = officials.member(
@@ -130,6 +134,7 @@ WORKFLOW = Workflow(
     transitions=TRANSITIONS,
     create_who=(HR, SUPERVISOR, ADMIN),
     create_schema=MentoringAssignmentCreateSchema,
+    check=not_own_mentor,
     prepare=prepare,
     references=(("mentee_id", Employee, "employee"),),
     edit_schema=MentoringAssignmentEditSchema,
