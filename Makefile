@@ -19,10 +19,7 @@ run: export ALUR_WEBHOOK_ALLOW_PRIVATE = true
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
-	$(FLASK) webhooks demo-receiver --port 5001 & \
-	$(FLASK) outbox work & \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run-demo --port 5000 --receiver-port 5001
 
 ## Lint, then the test suite on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL.
 test: $(VENV)/.installed lint

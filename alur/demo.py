@@ -88,7 +88,7 @@ class Seeder:
             users[code] = self._accounts(agency, people[code], region[4])
             self._budget(agency)
             self.session.commit()
-            self.echo(f"{region[3]}: {len(UNITS)} units, {len(TEMPLATE)} staff with accounts")
+            self.echo(f"{region[1]}: {len(UNITS)} units, {len(TEMPLATE)} staff with accounts")
 
         self._webhooks()  # before the records, so the demo receiver hears of their steps
         for index, region in enumerate(REGIONS):
@@ -102,7 +102,7 @@ class Seeder:
                 MENTORINGS if tour else [],
                 APPRAISALS if tour else OTHER_APPRAISALS,
             )
-            self.echo(f"{region[3]}: workflow records ready")
+            self.echo(f"{region[1]}: workflow records ready")
         # The first agency's own rating for the appraisal year, so the distribution page
         # shows the guidance it is held to.
         first = self.session.scalar(select(Agency).where(Agency.code == REGIONS[0][0]))

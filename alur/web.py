@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, redirect, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,6 +14,9 @@ bp = Blueprint("web", __name__)
 
 @bp.get("/")
 def index():
+    """A browser is sent to the back office; a program is told what the service is."""
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return redirect(url_for("admin.index"))
     return jsonify(
         name="Alur",
         description="Workflow engine for the development of Indonesia's civil servants (ASN)",

@@ -46,6 +46,15 @@ def test_front_door_names_the_service_and_its_workflows(client):
     assert "completed" in body["workflows"]["training_nomination"]
 
 
+def test_a_browser_at_the_front_door_is_sent_to_the_back_office(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/", headers={"Accept": browser})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/")
+    program = client.get("/", headers={"Accept": "application/json"})
+    assert program.get_json()["name"] == "Alur"
+
+
 def test_health_reports_the_database(client, database_url):
     response = client.get("/health")
     assert response.status_code == 200

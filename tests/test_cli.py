@@ -163,7 +163,7 @@ class TestSeedDemo:
         again = cli("seed-demo")
         assert again.exit_code == 0, again.output
         assert "0 rows created" in again.output
-        assert "Kota Ambon: workflow records ready" in again.output
+        assert "Pemerintah Provinsi Maluku: workflow records ready" in again.output
         assert counts == [
             session.scalar(select(func.count()).select_from(m))
             for m in (User, Employee, TrainingNomination, MentoringAssignment, Appraisal)

@@ -15,6 +15,7 @@ from alur.cli.imports import import_group
 from alur.cli.jp import jp
 from alur.cli.predicates import predicates
 from alur.cli.prune import prune
+from alur.cli.run_demo import run_demo
 from alur.cli.sla import sla
 from alur.cli.tokens import tokens
 from alur.cli.users import users
@@ -37,5 +38,6 @@ def register(app: Flask) -> None:
         predicates,
         import_group,
         prune,
+        run_demo,
     ):
         app.cli.add_command(group)
