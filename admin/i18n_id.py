@@ -319,6 +319,18 @@ OURS = {
     "The search may hold up to %(n)s characters, without NUL.": (
         "Pencarian paling banyak %(n)s karakter, tanpa karakter NUL."
     ),
+    "Training": "Pelatihan",
+    "Seminar": "Seminar",
+    "Workshop": "Lokakarya",
+    "Course": "Kursus",
+    "Technical guidance": "Bimbingan teknis",
+    "E-learning": "E-learning",
+    "Coaching": "Coaching",
+    "Internship": "Magang",
+    "Benchmarking": "Benchmarking",
+    "Face to face": "Tatap muka",
+    "Online": "Daring",
+    "Blended": "Campuran (blended)",
 }
 
 FLASK_ADMIN = {

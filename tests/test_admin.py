@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -696,3 +697,59 @@ def test_a_forged_bulk_action_with_junk_ids_changes_nothing_and_does_not_fail(
     junk = {"action": action, "rowid": ["abc", "99999999999", "-3"], "csrf_token": bo.csrf(page)}
     answer = client.post(f"/admin/{view}/action/", follow_redirects=True, data=junk)
     assert answer.status_code == 200
+
+
+def test_a_programs_coded_fields_are_chosen_by_their_indonesian_names(client, session, cast):
+    from workflow.models import TrainingProgram
+
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/trainingprogram/new/"))
+    assert '<option value="tatap_muka">Tatap muka</option>' in page
+    assert '<option value="bimtek">Bimbingan teknis</option>' in page
+    form = {
+        "csrf_token": bo.csrf(page),
+        "code": "PKP-TEST",
+        "name": "Pelatihan Kepemimpinan Pengawas",
+        "form": "pelatihan",
+        "delivery_mode": "Tatap Muka",  # what a person would type: not a code
+        "organiser": "BPSDM",
+        "agency": str(cast.agency.id),
+        "jp": "40",
+        "start_date": "2026-03-02",
+        "end_date": "2026-03-13",
+        "seat_quota": "30",
+        "cost_per_participant": "7500000",
+    }
+
+    refused = bo.text(client.post("/admin/trainingprogram/new/", data=form))
+
+    assert "CHECK" not in refused and "constraint" not in refused.lower()
+    assert 'value="Pelatihan Kepemimpinan Pengawas"' in refused  # what was typed is kept
+    assert session.scalar(select(TrainingProgram).filter_by(code="PKP-TEST")) is None
+    saved = client.post("/admin/trainingprogram/new/", data={**form, "delivery_mode": "tatap_muka"})
+    assert saved.status_code == 302, bo.flash_text(bo.text(saved))
+    listed = bo.text(client.get("/admin/trainingprogram/?search=PKP-TEST"))
+    assert "Tatap muka" in listed and "Pelatihan" in listed
+
+
+def test_the_core_names_the_field_of_a_program_the_table_would_refuse(session, cast):
+    from workflow import InvalidPayload, changes
+    from workflow.models import TrainingProgram
+
+    values = {
+        "code": "X-1",
+        "name": "X",
+        "form": "pelatihan",
+        "delivery_mode": "Tatap Muka",
+        "organiser": "BPSDM",
+        "jp": 0,
+        "start_date": date(2026, 3, 13),
+        "end_date": date(2026, 3, 2),
+        "seat_quota": 30,
+        "cost_per_participant": -1,
+    }
+    with pytest.raises(InvalidPayload) as refused:
+        changes.save(session, cast.hr, TrainingProgram(), values, via="api")
+    assert set(refused.value.errors) == {"delivery_mode", "jp", "end_date", "cost_per_participant"}
+    session.rollback()
+    assert session.scalar(select(TrainingProgram).filter_by(code="X-1")) is None

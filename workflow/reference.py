@@ -15,7 +15,8 @@ from sqlalchemy import and_, bindparam, false, true
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidPayload
-from workflow.models import Agency, DevelopmentBudget, Employee, Holiday, Unit
+from workflow.models import Agency, DevelopmentBudget, Employee, Holiday, TrainingProgram, Unit
+from workflow.models.programs import DeliveryMode, DevelopmentForm
 from workflow.nip import NIP_LENGTH
 
 
@@ -125,6 +126,31 @@ def _holiday(session: Session, row: Holiday) -> None:
     row.name = name
 
 
+def _program(session: Session, row: TrainingProgram) -> None:
+    """A program's coded fields and numbers, named field by field (the table's checks, said)."""
+    errors = {}
+    if row.form not in set(DevelopmentForm):
+        errors["form"] = [f"One of: {', '.join(DevelopmentForm)}."]
+    if row.delivery_mode not in set(DeliveryMode):
+        errors["delivery_mode"] = [f"One of: {', '.join(DeliveryMode)}."]
+    if not isinstance(row.jp, int) or not 1 <= row.jp <= 1000:
+        errors["jp"] = ["Between 1 and 1000."]
+    if not isinstance(row.seat_quota, int) or not 1 <= row.seat_quota <= 1_000_000:
+        errors["seat_quota"] = ["Between 1 and 1000000."]
+    elif (row.seats_taken or 0) > row.seat_quota:
+        errors["seat_quota"] = [f"Not below the seats taken already ({row.seats_taken})."]
+    cost = row.cost_per_participant
+    if not isinstance(cost, int) or not 0 <= cost <= MAX_RUPIAH:
+        errors["cost_per_participant"] = [f"Between 0 and {MAX_RUPIAH} rupiah."]
+    dates = (row.start_date, row.end_date)
+    if not all(isinstance(d, date) for d in dates):
+        errors["start_date"] = ["A start and an end date (YYYY-MM-DD)."]
+    elif row.end_date < row.start_date:
+        errors["end_date"] = ["Must not be before start_date."]
+    if errors:
+        raise InvalidPayload("invalid training program", errors)
+
+
 MAX_RUPIAH = 10**15  # far above any agency's budget; below what every database column holds
 
 RULES = {
@@ -132,6 +158,7 @@ RULES = {
     Unit: _unit_links,
     DevelopmentBudget: _budget,
     Holiday: _holiday,
+    TrainingProgram: _program,
 }
 
 

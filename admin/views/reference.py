@@ -15,6 +15,30 @@ from admin.base import AlurModelView, columns, row_ids
 from workflow import delegation, policy, reference
 from workflow.db import db
 from workflow.models import Holiday
+from workflow.models.programs import DeliveryMode, DevelopmentForm
+
+# Bentuk pengembangan kompetensi and metode, as the people who plan them say them.
+FORM_LABELS = {
+    DevelopmentForm.PELATIHAN: _l("Training"),
+    DevelopmentForm.SEMINAR: _l("Seminar"),
+    DevelopmentForm.WORKSHOP: _l("Workshop"),
+    DevelopmentForm.KURSUS: _l("Course"),
+    DevelopmentForm.BIMTEK: _l("Technical guidance"),
+    DevelopmentForm.E_LEARNING: _l("E-learning"),
+    DevelopmentForm.COACHING: _l("Coaching"),
+    DevelopmentForm.MENTORING: _l("Mentoring"),
+    DevelopmentForm.MAGANG: _l("Internship"),
+    DevelopmentForm.BENCHMARKING: _l("Benchmarking"),
+}
+MODE_LABELS = {
+    DeliveryMode.TATAP_MUKA: _l("Face to face"),
+    DeliveryMode.DARING: _l("Online"),
+    DeliveryMode.BLENDED: _l("Blended"),
+}
+PROGRAM_CHOICES = {
+    "form": [(form.value, FORM_LABELS[form]) for form in DevelopmentForm],
+    "delivery_mode": [(mode.value, MODE_LABELS[mode]) for mode in DeliveryMode],
+}
 
 
 class ReferenceView(AlurModelView):
@@ -80,6 +104,8 @@ class ProgramView(ReferenceView):
         "cost_per_participant description"
     )
     form_ajax_refs = {"agency": {"fields": ["code", "name"], "page_size": 10}}
+    # Coded fields are chosen by their names, and shown by them in lists and details.
+    form_choices = column_choices = PROGRAM_CHOICES
 
 
 class BudgetView(AlurModelView):
