@@ -15,8 +15,12 @@ from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_security import current_user
 from flask_wtf.csrf import generate_csrf
 
+from admin.base import local_time
+from workflow import zones
+from workflow.db import db
 from workflow.models import (
     Agency,
     ApiToken,
@@ -51,6 +55,16 @@ def select_locale() -> str:
     """The language the user chose (kept in the session); Indonesian by default."""
     chosen = session.get("lang") if has_request_context() else None
     return chosen if chosen in LANGUAGES else "id"
+
+
+def select_timezone() -> str:
+    """The time zone of the user's agency (WIB, WITA or WIT); WIB for national accounts."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return zones.WIB
+    employee = current_user.employee
+    agency_id = current_user.agency_id or (employee.agency_id if employee is not None else None)
+    agency = db.session.get(Agency, agency_id) if agency_id is not None else None
+    return zones.zone_of(agency.province if agency is not None else None)
 
 
 def init_admin(app: Flask) -> Admin:
@@ -116,6 +130,7 @@ def init_admin(app: Flask) -> Admin:
     for code, label in LANGUAGES.items():
         admin.add_link(MenuLink(name=label, url=f"/lang/{code}", category=_l("Language")))
     admin.add_link(MenuLink(name=_l("Change password"), url="/change"))
+    app.jinja_env.filters["localtime"] = local_time
     # Logging out is a POST with Flask-Security's CSRF token (see alur_admin/base.html).
     app.jinja_env.globals["logout_csrf_token"] = generate_csrf
 

@@ -15,7 +15,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer
@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
-from workflow import TransitionNotAllowed, WorkflowError, changes, policy
+from workflow import TransitionNotAllowed, WorkflowError, changes, policy, zones
 from workflow.db import MAX_ID, db
 from workflow.models import Employee
 from workflow.reference import employee_search
@@ -107,8 +107,20 @@ def safe_next(url: str | None, fallback: str) -> str:
 _SAFE_PATH = re.compile(r"/[!-\[\]-~]*")  # printable ASCII, no space, no backslash
 
 
+# The zones' own abbreviations, in every language (as the clock on the wall says them).
+ZONE_NAMES = {zones.WIB: "WIB", zones.WITA: "WITA", zones.WIT: "WIT"}
+
+
+def local_time(value: datetime | None) -> str:
+    """A moment as the user reads it: in their agency's zone, ``4 Des 2026 12.59 WIB``."""
+    if value is None:
+        return ""
+    zone = str(get_timezone())
+    return f"{format_datetime(value, 'd MMM y HH.mm')} {ZONE_NAMES.get(zone, zone)}"
+
+
 def _local_time(view, value, name=None) -> str:
-    return format_datetime(value, "short")
+    return local_time(value)
 
 
 def _listed(view, value, name=None) -> str:

@@ -41,10 +41,10 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine, db_timeouts(app.config))
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    from admin import TRANSLATIONS, select_locale
+    from admin import TRANSLATIONS, select_locale, select_timezone
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     from alur.login import FORMS
 
     security.init_app(app, SQLAlchemyUserDatastore(db, User, Role), **FORMS)

@@ -753,3 +753,34 @@ def test_the_core_names_the_field_of_a_program_the_table_would_refuse(session, c
     assert set(refused.value.errors) == {"delivery_mode", "jp", "end_date", "cost_per_participant"}
     session.rollback()
     assert session.scalar(select(TrainingProgram).filter_by(code="X-1")) is None
+
+
+@pytest.mark.parametrize(
+    ("province", "zone", "abbreviation"),
+    [
+        ("Maluku", "Asia/Jayapura", "WIT"),
+        ("Sulawesi Selatan", "Asia/Makassar", "WITA"),
+        ("Sumatera Selatan", "Asia/Jakarta", "WIB"),
+    ],
+)
+def test_times_are_shown_in_the_zone_of_the_users_agency(
+    client, session, cast, appraisal, province, zone, abbreviation
+):
+    from babel.dates import format_datetime, get_timezone
+
+    from workflow.db import write_transaction
+
+    with write_transaction(session):
+        session.merge(cast.agency).province = province
+    record = session.get(Appraisal, appraisal.id)
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get("/admin/inbox/"))
+    local = format_datetime(
+        record.state_changed_at, "d MMM y HH.mm", tzinfo=get_timezone(zone), locale="id"
+    )
+    assert f"{local} {abbreviation}" in page
+    client.get("/lang/en")
+    english = format_datetime(
+        record.state_changed_at, "d MMM y HH.mm", tzinfo=get_timezone(zone), locale="en"
+    )
+    assert f"{english} {abbreviation}" in bo.text(client.get("/admin/inbox/"))
