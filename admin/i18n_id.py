@@ -331,6 +331,9 @@ OURS = {
     "Face to face": "Tatap muka",
     "Online": "Daring",
     "Blended": "Campuran (blended)",
+    "Annual %(year)s": "Tahunan %(year)s",
+    "Quarter %(quarter)s %(year)s": "Triwulan %(quarter)s %(year)s",
+    "mentor %(name)s": "mentor %(name)s",
 }
 
 FLASK_ADMIN = {

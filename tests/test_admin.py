@@ -784,3 +784,33 @@ def test_times_are_shown_in_the_zone_of_the_users_agency(
         record.state_changed_at, "d MMM y HH.mm", tzinfo=get_timezone(zone), locale="en"
     )
     assert f"{english} {abbreviation}" in bo.text(client.get("/admin/inbox/"))
+
+
+def test_records_are_named_by_who_and_what_in_the_inbox_and_bulk_results(
+    client, session, cast, appraisal
+):
+    employee = cast.subject_employee
+    nomination = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get("/admin/inbox/"))
+    assert f"{employee.name} (NIP {employee.nip}) · Tahunan {appraisal.year}" in page
+    program = session.get(type(nomination), nomination.id).program
+    assert f"{employee.name} (NIP {employee.nip}) · {program.name}" in page
+
+    listing = bo.text(client.get("/admin/admin_training_nominations/"))
+    done = client.post(
+        "/admin/admin_training_nominations/action/",
+        data={"action": "approve", "rowid": [nomination.id], "csrf_token": bo.csrf(listing)},
+        follow_redirects=True,
+    )
+    flashed = bo.flash_text(bo.text(done))
+    assert f"#{nomination.id} {employee.name} (NIP {employee.nip})" in flashed  # named, refused
+
+
+def test_an_appraisals_period_reads_as_people_say_it(app):
+    from admin.views.workflows import period_label
+
+    with app.test_request_context():
+        assert period_label(2025, "annual") == "Tahunan 2025"
+        assert period_label(2025, "Q2") == "Triwulan II 2025"
+        assert period_label(2025, "M03") == "Maret 2025"

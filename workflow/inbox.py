@@ -66,6 +66,8 @@ def _inbox_batch(session, queries, after, limit: int) -> list[tuple]:
     for name, (model, clauses) in queries.items():
         # The rights check of each listed record follows these: load them with the page.
         subject = inspect(model).synonyms["subject"].name
+        # What a page of waiting records shows beside them: who, who reviewed, and what about.
+        loaded = [subject, "reviewed_by", *(n for n in ("program", "mentor") if hasattr(model, n))]
         # One query per (step, party), not one with their OR: each then walks its own
         # index ((assessor_id, state, state_changed_at) and the like) in order, where the
         # OR made PostgreSQL gather every record in the states and sort them.
@@ -73,7 +75,7 @@ def _inbox_batch(session, queries, after, limit: int) -> list[tuple]:
             stmt = (
                 select(model)
                 .where(clause)
-                .options(selectinload(getattr(model, subject)), selectinload(model.reviewed_by))
+                .options(*(selectinload(getattr(model, attr)) for attr in loaded))
             )
             if after is not None:
                 stmt = stmt.where(_after(model, name, after))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.forms import trigger_form_class
-from admin.views.workflows import STATE_LABELS, TITLES, badge, trigger_label
+from admin.views.workflows import STATE_LABELS, TITLES, badge, record_label, trigger_label
 from workflow import checkpoint_checks, checkpoints, inbox, jp, policy, progress, sla
 from workflow.db import db, is_id, utcnow
 from workflow.models import Agency, RoleName
@@ -24,11 +24,6 @@ WORKFLOW_ENDPOINTS = {
     "mentoring_assignment": "admin_mentoring_assignments",
     "appraisal": "admin_appraisals",
 }
-
-
-def _subject(record) -> str:
-    person = getattr(record, "employee", None) or getattr(record, "mentee", None)
-    return person.name if person is not None else "—"
 
 
 class InboxView(Guarded, BaseView):
@@ -59,7 +54,7 @@ class InboxView(Guarded, BaseView):
                 {
                     "item": item,
                     "title": TITLES[item.workflow],
-                    "subject": _subject(item.record),
+                    "subject": record_label(item.record),
                     "details": url_for(f"{endpoint}.details_view", id=item.record.id),
                     "fire": url_for(f"{endpoint}.fire_view", record_id=item.record.id),
                     "steps": steps,
@@ -141,7 +136,7 @@ class HomeView(Guarded, AdminIndexView):
             tables=tables,
             badge=badge,
             overdue_days=overdue_days,
-            subject=_subject,
+            subject=record_label,
             state_labels=STATE_LABELS,
             counted_at=counted_at,
             recount_seconds=current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"],

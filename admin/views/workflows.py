@@ -7,10 +7,13 @@ writes the audit row; refusals come back as flash messages.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_form_data
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -51,7 +54,7 @@ from workflow import (
 )
 from workflow.db import MAX_ID, db
 from workflow.errors import NotFound
-from workflow.models import RoleName
+from workflow.models import Appraisal, RoleName, TrainingNomination
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.workflows import WORKFLOWS
 
@@ -84,6 +87,34 @@ TITLES = {
     "mentoring_assignment": _l("Mentoring assignment"),
     "appraisal": _l("Performance appraisal"),
 }
+
+
+def period_label(year: int, period: str) -> str:
+    """An appraisal's period as people say it: *Tahunan 2025*, *Triwulan II 2025*, *Maret 2025*."""
+    if period == "annual":
+        return _("Annual %(year)s", year=year)
+    if period in ("Q1", "Q2", "Q3", "Q4"):
+        roman = ("I", "II", "III", "IV")[int(period[1]) - 1]
+        return _("Quarter %(quarter)s %(year)s", quarter=roman, year=year)
+    if period.startswith("M") and period[1:].isdigit() and 1 <= int(period[1:]) <= 12:
+        return format_date(date(year, int(period[1:]), 1), "MMMM y")
+    return f"{period} {year}"
+
+
+def record_label(record) -> str:
+    """Who a record is about and what: the employee's name and NIP, then the program and its
+    start, the period, or the mentor (as the people who work with it name it)."""
+    person = getattr(record, "employee", None) or getattr(record, "mentee", None)
+    who = f"{person.name} (NIP {person.nip})" if person is not None else "—"
+    if isinstance(record, TrainingNomination):
+        what = f"{record.program.name}, {format_date(record.program.start_date, 'd MMM y')}"
+    elif isinstance(record, Appraisal):
+        what = period_label(record.year, record.period)
+    else:
+        what = _("mentor %(name)s", name=record.mentor.name)
+    return f"{who} · {what}"
+
+
 TRIGGER_LABELS = {
     "submit": _l("Submit"),
     "review": _l("Review"),
@@ -386,9 +417,12 @@ class WorkflowView(AlurModelView):
             if outcome is None or isinstance(outcome.error, NotFound):
                 failed.append(f"#{raw}: " + _("Record does not exist."))
             elif outcome.error is not None:
-                failed.append(f"#{raw}: {describe(outcome.error)}")
+                # Not NotFound: the record is the user's to see, so it may be named.
+                seen = self.get_one(raw)
+                named = f"#{raw} {record_label(seen)}" if seen is not None else f"#{raw}"
+                failed.append(f"{named}: {describe(outcome.error)}")
             else:
-                done.append(f"#{raw}")
+                done.append(f"#{raw} {record_label(outcome.record)}")
         if done:
             flash(
                 _(
