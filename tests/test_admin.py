@@ -814,3 +814,17 @@ def test_an_appraisals_period_reads_as_people_say_it(app):
         assert period_label(2025, "annual") == "Tahunan 2025"
         assert period_label(2025, "Q2") == "Triwulan II 2025"
         assert period_label(2025, "M03") == "Maret 2025"
+
+
+def test_every_workflow_list_finds_records_by_the_employees_name_or_nip(
+    client, session, cast, appraisal
+):
+    employee = cast.subject_employee
+    bo.log_in(client, session, cast.hr)
+    for search in (employee.nip[:8], employee.name.split()[0], employee.nip):
+        page = bo.text(client.get("/admin/admin_appraisals/", query_string={"search": search}))
+        assert f'data-id="{appraisal.id}"' in page or f"/details/?id={appraisal.id}" in page, search
+    nobody = bo.text(client.get("/admin/admin_appraisals/", query_string={"search": "Zzyzx Qq"}))
+    assert f"/details/?id={appraisal.id}" not in nobody
+    for url in ("/admin/admin_training_nominations/", "/admin/admin_mentoring_assignments/"):
+        assert client.get(url, query_string={"search": employee.nip[:6]}).status_code == 200

@@ -54,8 +54,9 @@ from workflow import (
 )
 from workflow.db import MAX_ID, db
 from workflow.errors import NotFound
-from workflow.models import Appraisal, RoleName, TrainingNomination
+from workflow.models import Appraisal, Employee, RoleName, TrainingNomination
 from workflow.predicate import CURRENT_RULE, MATRICES
+from workflow.reference import employee_search
 from workflow.workflows import WORKFLOWS
 
 BADGES = {
@@ -215,6 +216,14 @@ class WorkflowView(AlurModelView):
     def _visible(self, query):
         clause = policy.scope(me(), self.model)
         return query if clause is None else query.filter(clause)
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        # Whom the record is about, by the first digits of their NIP or the words of their
+        # name (reference.employee_search, on the employees' indexes).
+        about = select(Employee.id).where(employee_search(search))
+        where = self.model.subject_id.in_(about)
+        count_query = None if count_query is None else count_query.filter(where)
+        return query.filter(where), count_query, joins, count_joins
 
     def get_query(self):
         return self._visible(super().get_query())
@@ -510,6 +519,7 @@ class TrainingNominationView(WorkflowView):
     workflow = "training_nomination"
     endpoint_name = "admin_training_nominations"
     subject_attr = "employee"
+    column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
     column_list = ["id", "employee", "program", "state", "state_changed_at", "version"]
     column_details_list = columns(
         "id employee program justification state version created_at state_changed_at reviewed_by"
@@ -527,6 +537,7 @@ class MentoringAssignmentView(WorkflowView):
     workflow = "mentoring_assignment"
     endpoint_name = "admin_mentoring_assignments"
     subject_attr = "mentee"
+    column_searchable_list = ["mentee.name", "mentee.nip"]  # see _apply_search
     column_list = ["id", "mentee", "mentor", "start_date", "end_date", "jp", "state", "version"]
     column_details_list = columns(
         "id mentee mentor goals start_date end_date jp state version created_at state_changed_at"
@@ -543,6 +554,7 @@ class AppraisalView(WorkflowView):
     workflow = "appraisal"
     endpoint_name = "admin_appraisals"
     subject_attr = "employee"
+    column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
     column_list = ["id", "employee", "year", "period", "assessor", "state", "predicate", "version"]
     column_details_list = columns(
         "id employee year period assessor approver self_assessment work_result_rating "
