@@ -377,6 +377,7 @@ FLASK_ADMIN = {
     'Export type "%(type)s" is not supported.': 'Jenis ekspor "%(type)s" tidak didukung.',
     "Yes": "Ya",
     "No": "Tidak",
+    "Please select model": "Pilih…",
     "View Record": "Lihat data",
     "Edit Record": "Ubah data",
     "Delete Record": "Hapus data",
@@ -420,6 +421,10 @@ FLASK_ADMIN_PLURALS = {
     ("At least %(num)d item is required", "At least %(num)d items are required"): (
         "Paling sedikit %(num)d butir diperlukan",
     ),
+    # The page sizes' menu names each size as its own text (Flask-Admin's page_size_options).
+    ("20 item", "20 items"): ("20 butir",),
+    ("50 item", "50 items"): ("50 butir",),
+    ("100 item", "100 items"): ("100 butir",),
 }
 
 HERE = Path(__file__).resolve().parent / "translations" / "id" / "LC_MESSAGES"
@@ -436,7 +441,9 @@ def catalogues():
     for msgid, msgstr in FLASK_ADMIN.items():
         theirs.add(msgid, msgstr)
     for msgid, msgstr in FLASK_ADMIN_PLURALS.items():
-        theirs.add(msgid, msgstr)
+        # Flask-Babel merges Flask-Admin's own (empty) catalogue over this one, and with it
+        # English's plural rule: the second form is the one asked for, so it is given too.
+        theirs.add(msgid, (msgstr[0], msgstr[0]))
     return {"messages": ours, "admin": theirs}
 
 

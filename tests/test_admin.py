@@ -828,3 +828,21 @@ def test_every_workflow_list_finds_records_by_the_employees_name_or_nip(
     assert f"/details/?id={appraisal.id}" not in nobody
     for url in ("/admin/admin_training_nominations/", "/admin/admin_mentoring_assignments/"):
         assert client.get(url, query_string={"search": employee.nip[:6]}).status_code == 200
+
+
+def test_flask_admins_own_words_and_related_rows_read_in_indonesian(client, session, cast):
+    from workflow import outbox, webhooks
+    from workflow.db import write_transaction
+
+    with write_transaction(session):
+        webhooks.add_subscription(session, "https://example.org/hook", ["*"], name="Arsip BKD")
+    new_record(session, cast, "appraisal")
+    outbox.fan_out(session)
+    bo.log_in(client, session, cast.admin)
+    listing = bo.text(client.get("/admin/outboxdelivery/"))
+    assert "Arsip BKD (https://example.org/hook)" in listing
+    assert "&lt;Subscription" not in listing and "<Subscription" not in listing
+    sizes = {t.strip() for t in re.findall(r'page_size=\d+">([^<]*)</a>', listing)}
+    assert {"20 butir", "50 butir", "100 butir"} <= sizes and "50 items" not in sizes, sizes
+    new_employee = bo.text(client.get("/admin/employee/new/"))
+    assert "Please select model" not in new_employee

@@ -70,6 +70,9 @@ class WebhookClient(SecretMixin, db.Model):
     def __repr__(self) -> str:
         return f"<WebhookClient {self.name}>"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
@@ -132,6 +135,9 @@ class Subscription(SecretMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Subscription {self.id} {self.url}>"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})" if self.name != self.url else self.url
 
 
 class DeliveryStatus(StrEnum):
