@@ -268,10 +268,9 @@ OURS = {
     "Install Graphviz (the dot program) to draw the diagram; the transitions are:": (
         "Pasang Graphviz (program dot) untuk menggambar diagram; transisinya:"
     ),
-    "The 20 JP yearly right to competency development will be shown here once JP crediting "
-    "is in place.": (
-        "Hak pengembangan kompetensi 20 JP per tahun akan tampil di sini setelah pencatatan JP "
-        "tersedia."
+    "Nothing has waited that long.": "Tidak ada yang menunggu selama itu.",
+    "Who is below the 20 JP yearly right to competency development (PP 11/2017): see": (
+        "Siapa yang belum mencapai hak pengembangan kompetensi 20 JP per tahun (PP 11/2017): lihat"
     ),
     "Feedback per BerAKHLAK value": "Umpan balik per nilai BerAKHLAK",
     "Service-oriented (berorientasi pelayanan)": "Berorientasi pelayanan",

@@ -168,3 +168,20 @@ def test_the_overdue_query_reads_a_short_index_range_per_waiting_state(session, 
                 step for step in plan if "INDEX ix_appraisals_state_since (state=? AND" in step
             ]
             assert len(ranges) == 2, plan
+
+
+def test_the_dashboard_says_when_nothing_is_overdue_and_leads_hr_to_the_jp_report(
+    client, session, cast
+):
+    from tests import backoffice as bo
+
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/", follow_redirects=True))
+    assert 'id="overdue-empty"' in page and "Tidak ada yang menunggu selama itu." in page
+    assert 'id="jp-report-link"' in page
+    assert "setelah pencatatan JP" not in page  # no promise of what exists already
+    bo.log_out(client)
+    bo.log_in(client, session, cast.supervisor)
+    dashboard = bo.text(client.get("/admin/dashboard"))
+    assert 'id="overdue"' in dashboard
+    assert 'id="jp-report-link"' not in dashboard  # a report the role may not open

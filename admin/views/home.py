@@ -141,6 +141,7 @@ class HomeView(Guarded, AdminIndexView):
             counted_at=counted_at,
             recount_seconds=current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"],
             audit_status=_audit_status() if user.has_role(RoleName.ADMIN) else None,
+            jp_report=any(user.has_role(role) for role in JpReportView.roles),
         )
 
 
