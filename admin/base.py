@@ -391,10 +391,11 @@ def describe(exc: WorkflowError) -> str:
     return message
 
 
-def attempt(run, *, saying=describe):
+def attempt(run, *, saying=describe, refused: list | None = None):
     """Run a command of the core: its result, or, if it refuses, None.
 
-    A refusal is rolled back and flashed in the user's words (``saying(exc)``);
+    A refusal is rolled back and flashed in the user's words (``saying(exc)``), and kept in
+    ``refused`` for a caller that shows it again beside the form;
     a ValueError is the core's word for input it cannot take (a grant, an address).
     """
     try:
@@ -402,6 +403,8 @@ def attempt(run, *, saying=describe):
     except WorkflowError as exc:
         db.session.rollback()
         flash(saying(exc), "error")
+        if refused is not None:
+            refused.append(exc)
     except ValueError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -846,3 +846,26 @@ def test_flask_admins_own_words_and_related_rows_read_in_indonesian(client, sess
     assert {"20 butir", "50 butir", "100 butir"} <= sizes and "50 items" not in sizes, sizes
     new_employee = bo.text(client.get("/admin/employee/new/"))
     assert "Please select model" not in new_employee
+
+
+def test_a_refused_review_keeps_what_the_supervisor_typed_and_says_which_field(
+    client, session, cast, appraisal
+):
+    bo.log_in(client, session, cast.supervisor)
+    typed = "Capaian melampaui target; dokumentasi rapi dan tepat waktu."
+    refused = bo.fire(
+        client,
+        "appraisal",
+        appraisal,
+        "review",
+        work_result_rating="di_atas_ekspektasi",
+        behaviour_rating="di_atas_ekspektasi",  # above expectations names a BerAKHLAK value
+        feedback=typed,
+    )
+    page = bo.text(refused)
+    assert refused.status_code == 200 and "BerAKHLAK" in bo.flash_text(page)
+    assert typed in page  # the feedback survives
+    review = page.split("step-full-review", 1)[1].split("</form>", 1)[0]
+    assert review.count('<option selected value="di_atas_ekspektasi">') == 2  # both ratings too
+    assert "field-error" in review and "BerAKHLAK" in review.split("field-error", 1)[1]
+    assert reload(session, appraisal).state == "submitted"

@@ -66,6 +66,31 @@ def test_a_supervisor_reviews_from_the_inbox_and_the_manager_approves(
     assert state_of(session, Appraisal, appraisal.id) == "approved"
 
 
+def test_a_refused_review_keeps_what_was_typed_and_is_put_right_in_place(
+    page, live_server, session, cast
+):
+    appraisal = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    log_in(page, live_server, session, cast.supervisor)
+    page.goto(f"{live_server.url}{bo.details_url('appraisal', appraisal.id)}")
+    form = page.locator("form.step-full-review")
+    form.locator("select[name=work_result_rating]").select_option("di_atas_ekspektasi")
+    form.locator("select[name=behaviour_rating]").select_option("di_atas_ekspektasi")
+    form.locator("textarea[name=feedback]").fill("Capaian melampaui target")
+    form.locator("button.step-submit").click()  # no BerAKHLAK value named: refused
+
+    form = page.locator("form.step-full-review")
+    assert "BerAKHLAK" in page.locator(".alert-danger").inner_text()
+    assert "BerAKHLAK" in form.locator(".field-error").first.inner_text()
+    assert form.locator("textarea[name=feedback]").input_value() == "Capaian melampaui target"
+    assert form.locator("select[name=behaviour_rating]").input_value() == "di_atas_ekspektasi"
+    assert state_of(session, Appraisal, appraisal.id) == "submitted"
+
+    form.locator("textarea[name=behaviour_feedback-kolaboratif]").fill("Menggerakkan kerja tim")
+    form.locator("button.step-submit").click()
+    assert "berhasil" in page.locator(".alert-success").inner_text()
+    assert state_of(session, Appraisal, appraisal.id) == "reviewed"
+
+
 def test_hr_bulk_approves_nominations_and_sees_each_result(page, live_server, session, cast):
     ids = []
     for _ in range(3):

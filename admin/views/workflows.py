@@ -27,6 +27,7 @@ from admin.base import (
     AlurModelView,
     as_core,
     as_id,
+    attempt,
     columns,
     describe,
     expected_version,
@@ -397,8 +398,11 @@ class WorkflowView(AlurModelView):
             payload or None,
             expected_version(version),
         )
-        record = self.command(lambda: take(db.session, step))
+        refused = []
+        record = attempt(lambda: take(db.session, step), refused=refused)
         if record is None:
+            if refused and back == details:
+                return self._refused_step(record_id, form, refused[0])
             return redirect(back)
         flash(
             _(
@@ -411,6 +415,36 @@ class WorkflowView(AlurModelView):
             "success",
         )
         return redirect(back)
+
+    def _refused_step(self, record_id: int, form, exc):
+        """The record's page again, the refused step's form holding what was sent and each
+        refusal beside its field: nothing typed is lost (answered 200, as Flask-Admin's own
+        forms are when refused)."""
+        args = self._details_args(record_id)
+        if not args:
+            return redirect(self.get_url(".index_view"))
+        # Each refusal by the field it names (``data.feedback`` is the form's ``feedback``).
+        form.refusals = {
+            name.split(".")[-1]: _messages(messages)
+            for name, messages in (getattr(exc, "errors", None) or {}).items()
+        }
+        # The page shows the record as it is now; the form goes with it (a step refused as
+        # stale is taken again, if at all, on what the user now sees).
+        form.version.data = args["record"].version
+        trigger = form.trigger.data
+        args["steps"] = [
+            (allowed, label, form if allowed.trigger == trigger else fresh)
+            for allowed, label, fresh in args["steps"]
+        ]
+        self._template_args.update(args)
+        page = self.render(
+            self.details_template,
+            model=args["record"],
+            details_columns=self._details_columns,
+            get_value=self.get_detail_value,
+            return_url=self.get_url(".index_view"),
+        )
+        return page
 
     def _bulk(self, trigger: str, ids) -> None:
         comment = (request.form.get("comment") or "").strip() or None
@@ -571,3 +605,12 @@ class AppraisalView(WorkflowView):
         "assessor": {"fields": ["name", "nip"], "page_size": 10},
         "approver": {"fields": ["name", "nip"], "page_size": 10},
     }
+
+
+def _messages(value) -> list[str]:
+    """A field's refusals as lines, however the schema nested them."""
+    if isinstance(value, dict):
+        return [line for item in value.values() for line in _messages(item)]
+    if isinstance(value, list | tuple):
+        return [line for item in value for line in _messages(item)]
+    return [str(value)]
