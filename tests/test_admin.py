@@ -869,3 +869,29 @@ def test_a_refused_review_keeps_what_the_supervisor_typed_and_says_which_field(
     assert review.count('<option selected value="di_atas_ekspektasi">') == 2  # both ratings too
     assert "field-error" in review and "BerAKHLAK" in review.split("field-error", 1)[1]
     assert reload(session, appraisal).state == "submitted"
+
+
+def test_an_hr_officer_who_leaves_the_agency_empty_is_told_to_choose_it(client, session, cast):
+    from workflow.models import TrainingProgram
+
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/trainingprogram/new/"))
+    form = {
+        "csrf_token": bo.csrf(page),
+        "code": "PKA-EMPTY",
+        "name": "Pelatihan Kepemimpinan Administrator",
+        "form": "pelatihan",
+        "delivery_mode": "daring",
+        "organiser": "BPSDM",
+        "jp": "40",
+        "start_date": "2026-03-02",
+        "end_date": "2026-03-13",
+        "seat_quota": "30",
+        "cost_per_participant": "0",
+    }
+    refused = bo.text(client.post("/admin/trainingprogram/new/", data=form))
+    flashed = bo.flash_text(refused)
+    assert "agency" in flashed.lower() or "instansi" in flashed.lower(), flashed
+    assert "only admins" not in flashed
+    assert 'value="Pelatihan Kepemimpinan Administrator"' in refused
+    assert session.scalar(select(TrainingProgram).filter_by(code="PKA-EMPTY")) is None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidPayload
 from workflow.models import Agency, DevelopmentBudget, Employee, Holiday, TrainingProgram, Unit
+from workflow.models.accounts import RoleName
 from workflow.models.programs import DeliveryMode, DevelopmentForm
 from workflow.nip import NIP_LENGTH
 
@@ -56,6 +57,16 @@ def validate(session: Session, actor, row) -> None:
     check = RULES.get(type(row))
     if check is not None:
         check(session, row)
+    if isinstance(row, TrainingProgram) and row.agency_id is None and _of_an_agency(actor):
+        # A program of no agency is national (admins'): an agency's officer names their own.
+        raise InvalidPayload(
+            "choose the agency the program is for",
+            {"agency_id": ["Choose your agency: a program of no agency is national."]},
+        )
+
+
+def _of_an_agency(actor) -> bool:
+    return actor is not None and not actor.has_role(RoleName.ADMIN) and actor.agency_id is not None
 
 
 def _employee_links(session: Session, row: Employee) -> None:
