@@ -333,6 +333,7 @@ OURS = {
     "Annual %(year)s": "Tahunan %(year)s",
     "Quarter %(quarter)s %(year)s": "Triwulan %(quarter)s %(year)s",
     "mentor %(name)s": "mentor %(name)s",
+    "NIP (%(who)s)": "NIP (%(who)s)",
 }
 
 FLASK_ADMIN = {

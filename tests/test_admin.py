@@ -386,10 +386,15 @@ def test_lists_export_to_csv_and_xlsx_with_only_visible_rows(client, session, ca
     bo.log_out(client)
     bo.log_in(client, session, cast.hr)
     csv = bo.text(client.get("/admin/admin_appraisals/export/csv/"))
-    assert len(csv.splitlines()) == 2 and ",submitted," in csv.splitlines()[1]
+    assert len(csv.splitlines()) == 2 and ",diajukan," in csv.splitlines()[1]  # the label
     xlsx = client.get("/admin/admin_appraisals/export/xlsx/")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet.max_row == 2 and sheet.cell(2, 1).value in (appraisal.id, str(appraisal.id))
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    employee = cast.subject_employee
+    assert row["Pegawai"] == employee.name and row["NIP (Pegawai)"] == employee.nip
+    assert row["Periode"] == f"Tahunan {appraisal.year}"
 
 
 def test_english_can_be_chosen(client, session, cast, appraisal):

@@ -197,7 +197,28 @@ class WorkflowView(AlurModelView):
     }
 
     def __init__(self, **kwargs):
+        self._export_people()
         super().__init__(WORKFLOWS[self.workflow].model, **kwargs)
+
+    def _export_people(self) -> None:
+        """Exports as a spreadsheet reads them: each person's name, then their NIP in a column
+        of its own; states by their labels, periods as people say them."""
+        model = WORKFLOWS[self.workflow].model
+        people = [c for c in self.column_list if c in PEOPLE and hasattr(model, c)]
+        exported, formatters, labels = [], {}, dict(self.column_labels)
+        for column in self.column_list:
+            exported.append(column)
+            if column in people:
+                exported.append(f"{column}_nip")
+                formatters[column] = _person(column, "name")
+                formatters[f"{column}_nip"] = _person(column, "nip")
+                labels[f"{column}_nip"] = _l("NIP (%(who)s)", who=labels.get(column, column))
+        formatters["state"] = lambda v, c, m, n: str(STATE_LABELS.get(m.state, m.state))
+        if "period" in self.column_list:
+            formatters["period"] = lambda v, c, m, n: period_label(m.year, m.period)
+        self.column_export_list = exported
+        self.column_formatters_export = formatters
+        self.column_labels = labels
 
     @property
     def wf(self):
@@ -614,3 +635,15 @@ def _messages(value) -> list[str]:
     if isinstance(value, list | tuple):
         return [line for item in value for line in _messages(item)]
     return [str(value)]
+
+
+# The columns that name an employee: exported as a name and a NIP.
+PEOPLE = ("employee", "mentee", "mentor", "assessor", "approver")
+
+
+def _person(column: str, attribute: str):
+    def value(view, context, model, name):
+        person = getattr(model, column)
+        return getattr(person, attribute) if person is not None else ""
+
+    return value
