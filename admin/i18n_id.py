@@ -334,6 +334,19 @@ OURS = {
     "Quarter %(quarter)s %(year)s": "Triwulan %(quarter)s %(year)s",
     "mentor %(name)s": "mentor %(name)s",
     "NIP (%(who)s)": "NIP (%(who)s)",
+    "Export (CSV)": "Ekspor (CSV)",
+    "Choose": "Pilih",
+    "Nobody is below the right this year.": "Tidak ada yang di bawah hak tahun ini.",
+    "Nominate the chosen for": "Usulkan yang dipilih untuk",
+    "%(n)s seats left": "sisa %(n)s kursi",
+    "Nominate": "Usulkan",
+    "No program with seats left starts this year.": (
+        "Tidak ada program dengan kursi tersisa yang dimulai tahun ini."
+    ),
+    "Choose the employees and the program.": "Pilih pegawai dan programnya.",
+    "Below %(n)s JP in %(year)s": "Di bawah %(n)s JP pada %(year)s",
+    "Nominated: %(who)s": "Diusulkan: %(who)s",
+    "Not nominated: #%(id)s: %(why)s": "Tidak diusulkan: #%(id)s: %(why)s",
 }
 
 FLASK_ADMIN = {

@@ -900,3 +900,64 @@ def test_an_hr_officer_who_leaves_the_agency_empty_is_told_to_choose_it(client, 
     assert "only admins" not in flashed
     assert 'value="Pelatihan Kepemimpinan Administrator"' in refused
     assert session.scalar(select(TrainingProgram).filter_by(code="PKA-EMPTY")) is None
+
+
+def test_hr_exports_the_jp_report_and_nominates_from_it_within_seats_and_budget(
+    client, session, cast
+):
+    from workflow.models import TrainingNomination
+
+    below = [cast.supervisor.employee, cast.colleague.employee]
+    roomy = factories.program(session, seats=5, cost=1_000_000)
+    tight = factories.program(session, seats=1, cost=1_000_000)
+    session.commit()
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/jp-report/?year=2026"))
+    assert 'id="jp-export"' in page and f'value="{roomy.id}"' in page
+
+    exported = bo.text(client.get(f"/admin/jp-report/export.csv?year=2026&agency={cast.agency.id}"))
+    lines = exported.splitlines()
+    assert lines[0] == "NIP,Nama,Unit kerja,JP"
+    assert any(line.startswith(f"{below[0].nip},") for line in lines[1:])
+
+    form = {"csrf_token": bo.csrf(page), "year": "2026", "agency": str(cast.agency.id)}
+    chosen = [str(e.id) for e in below]
+    refused = client.post(
+        "/admin/jp-report/nominate",
+        data={**form, "program": str(tight.id), "employee": chosen},
+        follow_redirects=True,
+    )
+    assert "1 seat(s) left, not 2" in bo.flash_text(bo.text(refused))
+    assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0
+
+    done = client.post(
+        "/admin/jp-report/nominate",
+        data={**form, "program": str(roomy.id), "employee": chosen},
+        follow_redirects=True,
+    )
+    flashed = bo.flash_text(bo.text(done))
+    assert all(f"(NIP {e.nip})" in flashed for e in below), flashed
+    session.rollback()
+    made = session.scalars(select(TrainingNomination)).all()
+    assert {n.employee_id for n in made} == {e.id for e in below}
+    assert {n.state for n in made} == {"draft"} and {n.program_id for n in made} == {roomy.id}
+
+
+def test_another_agencys_officer_cannot_nominate_through_the_jp_report(client, session, cast):
+    from workflow.models import TrainingNomination
+
+    roomy = factories.program(session, seats=5, cost=0)
+    session.commit()
+    bo.log_in(client, session, cast.hr_other)
+    page = bo.text(client.get("/admin/jp-report/?year=2026"))
+    client.post(
+        "/admin/jp-report/nominate",
+        data={
+            "csrf_token": bo.csrf(page),
+            "year": "2026",
+            "agency": str(cast.agency.id),  # not theirs: the report is of their own agency
+            "program": str(roomy.id),
+            "employee": [str(cast.subject_employee.id)],
+        },
+    )
+    assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0

@@ -194,3 +194,38 @@ def test_approvals_racing_against_a_budget_never_exceed_it(app, session, cast):
     )
     assert outcomes == {"approved": 6, "no budget": 34}
     assert (seats, committed) == (6, 18_000_000)
+
+
+def test_nominating_a_list_checks_the_budget_for_all_of_them_before_making_any(session, cast):
+    import pytest as _pytest
+    from sqlalchemy import func, select
+
+    from tests import factories
+    from workflow import nominations
+    from workflow.capacity import NoCapacity
+    from workflow.models import TrainingNomination
+
+    dear = factories.program(session, seats=10, cost=6_000_000_000)  # two exceed the budget
+    session.commit()
+    ids = [cast.supervisor.employee.id, cast.colleague.employee.id]
+    with _pytest.raises(NoCapacity, match="budget cannot cover"):
+        nominations.nominate(
+            session,
+            cast.hr,
+            agency_id=cast.agency.id,
+            program_id=dear.id,
+            employee_ids=ids,
+            reason="Di bawah 20 JP",
+            via="api",
+        )
+    assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0
+    made = nominations.nominate(
+        session,
+        cast.hr,
+        agency_id=cast.agency.id,
+        program_id=dear.id,
+        employee_ids=ids[:1],
+        reason="Di bawah 20 JP",
+        via="api",
+    )
+    assert [m.error for m in made] == [None] and made[0].record.state == "draft"

@@ -41,6 +41,29 @@ def _counters_only(effect):
     return run
 
 
+def check_room(session, program: TrainingProgram, agency_id: int, count: int) -> None:
+    """NoCapacity unless ``program`` has ``count`` seats left and the agency's budget of the
+    program's year has room for their cost (what approving them all would take)."""
+    left = program.seat_quota - program.seats_taken
+    if count > left:
+        raise NoCapacity(f"program {program.code} has {left} seat(s) left, not {count}")
+    cost, year = program.cost_per_participant * count, program.start_date.year
+    if cost <= 0:
+        return
+    budget = session.scalar(
+        select(DevelopmentBudget).where(
+            DevelopmentBudget.agency_id == agency_id, DevelopmentBudget.year == year
+        )
+    )
+    if budget is None:
+        raise NoCapacity(f"the agency has no development budget for {year}")
+    if budget.committed + cost > budget.amount:
+        raise NoCapacity(
+            f"the {year} development budget cannot cover {_rupiah(cost)}: "
+            f"{_rupiah(budget.amount - budget.committed)} of {_rupiah(budget.amount)} is left"
+        )
+
+
 @_counters_only
 def take_seat_and_budget(ctx) -> None:
     """Effect of ``approve``: one seat, and the cost committed against the year's budget."""

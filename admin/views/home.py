@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import csv
+import io
+from datetime import date, datetime, timedelta
 
-from flask import current_app, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.form import SecureForm
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from werkzeug.utils import secure_filename
 
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
+from admin.base import attempt, describe
 from admin.forms import trigger_form_class
 from admin.views.workflows import STATE_LABELS, TITLES, badge, record_label, trigger_label
-from workflow import checkpoint_checks, checkpoints, inbox, jp, policy, progress, sla
+from workflow import checkpoint_checks, checkpoints, inbox, jp, nominations, policy, progress, sla
 from workflow.db import db, is_id, utcnow
-from workflow.models import Agency, RoleName
+from workflow.models import Agency, RoleName, TrainingProgram
 from workflow.workflows import WORKFLOWS
 
 INBOX_PAGE = 50
@@ -207,17 +213,17 @@ def chosen_agency(chosen: int | None) -> tuple[Agency | None, list[Agency]]:
 
 
 class JpReportView(Guarded, BaseView):
-    """Who is below the 20 JP yearly right: HR for their agency, admins for any."""
+    """Who is below the 20 JP yearly right: HR for their agency, admins for any; exported,
+    and nominated for a program from here."""
 
     roles = ADMIN_AND_HR
     PAGE = 200
 
     @expose("/")
     def index(self):
-        year = request.args.get("year", type=int) or utcnow().year
-        agency, agencies = chosen_agency(request.args.get("agency", type=int))
-        rows, totals, units, next_after = [], [], {}, None
-        if agency is not None and 2000 <= year <= 2100:
+        year, agency, agencies = self._scope(request.args)
+        rows, totals, units, next_after, programs = [], [], {}, None, []
+        if agency is not None:
             scope = {"year": year, "agency_id": agency.id}
             totals = jp.totals(db.session, **scope)
             units = {t.unit_id: t.unit for t in totals}
@@ -226,6 +232,7 @@ class JpReportView(Guarded, BaseView):
             )
             if len(rows) > self.PAGE:
                 rows, next_after = rows[: self.PAGE], rows[self.PAGE - 1].employee_id
+            programs = _open_programs(agency.id, year)
         return self.render(
             "alur_admin/jp_report.html",
             year=year,
@@ -236,4 +243,101 @@ class JpReportView(Guarded, BaseView):
             units=units,
             threshold=jp.YEARLY_RIGHT,
             next_after=next_after,
+            programs=programs,
+            form=SecureForm(),
         )
+
+    @expose("/export.csv")
+    def export(self):
+        """Everyone below the right in the agency and year, as CSV (read page by page)."""
+        year, agency, _agencies = self._scope(request.args)
+        if agency is None:
+            return redirect(url_for(".index"))
+        units = {t.unit_id: t.unit for t in jp.totals(db.session, year=year, agency_id=agency.id)}
+
+        def lines():
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["NIP", _("Name"), _("Work unit"), "JP"])
+            after = None
+            while True:
+                page = jp.below(db.session, year=year, agency_id=agency.id, limit=1000, after=after)
+                for row in page:
+                    writer.writerow([row.nip, row.name, units.get(row.unit_id, ""), row.jp])
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+                if len(page) < 1000:
+                    return
+                after = page[-1].employee_id
+
+        name = f"below-{jp.YEARLY_RIGHT}-jp-{agency.code}-{year}.csv"
+        return Response(
+            stream_with_context(lines()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{secure_filename(name)}"'},
+        )
+
+    @expose("/nominate", methods=["POST"])
+    def nominate(self):
+        """Nominate the chosen employees for a program, each through the engine."""
+        year, agency, _agencies = self._scope(request.form)
+        back = url_for(".index", year=year, agency=agency.id if agency else None)
+        form = SecureForm(request.form)
+        form.validate()
+        if form.csrf_token.errors:
+            flash(_("The form has expired; please try again."), "error")
+            return redirect(back)
+        chosen = [i for i in request.form.getlist("employee", type=int) if is_id(i)]
+        program_id = request.form.get("program", type=int)
+        if agency is None or not chosen or not is_id(program_id):
+            flash(_("Choose the employees and the program."), "error")
+            return redirect(back)
+        reason = _("Below %(n)s JP in %(year)s", n=jp.YEARLY_RIGHT, year=year)
+        outcomes = attempt(
+            lambda: nominations.nominate(
+                db.session,
+                me(),
+                agency_id=agency.id,
+                program_id=program_id,
+                employee_ids=chosen,
+                reason=str(reason),
+                via="admin",
+            )
+        )
+        for outcome in outcomes or []:
+            if outcome.error is None:
+                flash(_("Nominated: %(who)s", who=record_label(outcome.record)), "success")
+            else:
+                flash(
+                    _(
+                        "Not nominated: #%(id)s: %(why)s",
+                        id=outcome.employee_id,
+                        why=describe(outcome.error),
+                    ),
+                    "error",
+                )
+        return redirect(back)
+
+    @staticmethod
+    def _scope(args) -> tuple[int, Agency | None, list[Agency]]:
+        year = args.get("year", type=int) or utcnow().year
+        agency, agencies = chosen_agency(args.get("agency", type=int))
+        if not 2000 <= year <= 2100:
+            return utcnow().year, None, agencies
+        return year, agency, agencies
+
+
+def _open_programs(agency_id: int, year: int) -> list[TrainingProgram]:
+    """Programs of the agency, or national ones, starting in the year, with seats left."""
+    return db.session.scalars(
+        select(TrainingProgram)
+        .where(
+            or_(TrainingProgram.agency_id == agency_id, TrainingProgram.agency_id.is_(None)),
+            TrainingProgram.start_date >= date(year, 1, 1),
+            TrainingProgram.start_date <= date(year, 12, 31),
+            TrainingProgram.seats_taken < TrainingProgram.seat_quota,
+        )
+        .order_by(TrainingProgram.start_date, TrainingProgram.id)
+        .limit(500)
+    ).all()
