@@ -347,6 +347,7 @@ OURS = {
     "Below %(n)s JP in %(year)s": "Di bawah %(n)s JP pada %(year)s",
     "Nominated: %(who)s": "Diusulkan: %(who)s",
     "Not nominated: #%(id)s: %(why)s": "Tidak diusulkan: #%(id)s: %(why)s",
+    "Predicate rule": "Aturan predikat",
 }
 
 FLASK_ADMIN = {

@@ -961,3 +961,12 @@ def test_another_agencys_officer_cannot_nominate_through_the_jp_report(client, s
         },
     )
     assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0
+
+
+def test_a_records_page_reads_its_codes_by_their_names(client, session, cast, appraisal):
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
+    details = page.split('class="table', 1)[1].split("</table>", 1)[0]
+    assert f"Tahunan {appraisal.year}" in details and "annual" not in details
+    assert "diajukan" in details and ">submitted<" not in details
+    assert "Aturan predikat" in details and "Predicate Rule" not in details

@@ -5,6 +5,7 @@ On a failure the page is saved to ``test-output/<test name>.png``.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -152,3 +153,47 @@ def page(browser, request, tmp_path_factory):
         out.mkdir(exist_ok=True)
         tab.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A phone-sized tab (390 x 844, touch), failures saved like the desktop tab's."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="id-ID", has_touch=True, is_mobile=True
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        from pathlib import Path
+
+        out = Path(__file__).resolve().parent.parent / "test-output"
+        out.mkdir(exist_ok=True)
+        tab.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def _no_sideways_scroll(tab, where: str) -> None:
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{where}: the page is {width} px wide on a 390 px screen"
+
+
+def test_on_a_phone_login_inbox_list_and_record_fit_the_screen(phone, live_server, session, cast):
+    appraisal = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    bo.give_password(session, cast.supervisor)
+    phone.goto(f"{live_server.url}/login")
+    _no_sideways_scroll(phone, "login")
+    phone.fill("input[name=email]", cast.supervisor.email)
+    phone.fill("input[name=password]", bo.PASSWORD)
+    phone.click("[type=submit]")
+    phone.wait_for_url(re.compile(r".*/admin/.*"))
+    _no_sideways_scroll(phone, "inbox")
+    phone.goto(f"{live_server.url}/admin/admin_appraisals/")
+    _no_sideways_scroll(phone, "list")
+    phone.goto(f"{live_server.url}{bo.details_url('appraisal', appraisal.id)}")
+    _no_sideways_scroll(phone, "record")
+    if os.environ.get("ALUR_SCREENSHOTS"):  # for a person to look at (make screenshots)
+        phone.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/phone-record.png", full_page=True)
+    button = phone.locator("form.step-full-review button.step-submit")
+    assert button.bounding_box()["height"] >= 44

@@ -37,6 +37,7 @@ from admin.base import (
 from admin.forms import (
     CORE_VALUE_LABELS,
     FIELD_LABELS,
+    RATING_LABELS,
     TriggerForm,
     payload_fields,
     payload_value,
@@ -175,6 +176,8 @@ class WorkflowView(AlurModelView):
     details_template = "alur_admin/workflow_details.html"
     column_filters = ["state", "agency_id"]
     column_formatters = {"state": lambda v, c, m, n: badge(m.state)}
+    # Codes read by their names on the record's page (the state by its label).
+    column_formatters_detail = {"state": lambda v, c, m, n: STATE_LABELS.get(m.state, m.state)}
     column_formatters_export = {}
     column_labels = {
         "state": _l("State"),
@@ -190,6 +193,7 @@ class WorkflowView(AlurModelView):
         "year": _l("Year"),
         "period": _l("Period"),
         "predicate": _l("Predikat"),
+        "predicate_rule": _l("Predicate rule"),
         "justification": _l("Justification"),
         "goals": _l("Goals"),
         "agency_id": _l("Agency"),
@@ -616,7 +620,17 @@ class AppraisalView(WorkflowView):
         "behaviour_rating behaviour_feedback feedback predicate predicate_rule state version "
         "created_at state_changed_at"
     )
-    column_formatters_detail = {"behaviour_feedback": lambda v, c, m, n: core_values(m)}
+    column_formatters = {
+        **WorkflowView.column_formatters,
+        "period": lambda v, c, m, n: period_label(m.year, m.period),
+    }
+    column_formatters_detail = {
+        **WorkflowView.column_formatters_detail,
+        "behaviour_feedback": lambda v, c, m, n: core_values(m),
+        "period": lambda v, c, m, n: period_label(m.year, m.period),
+        "work_result_rating": lambda v, c, m, n: _rating(m.work_result_rating),
+        "behaviour_rating": lambda v, c, m, n: _rating(m.behaviour_rating),
+    }
     column_filters = ["state", "agency_id", "year", "period", "predicate"]
     create_columns = ["employee", "year", "period", "assessor", "approver"]
     edit_columns = ["assessor", "approver"]
@@ -647,3 +661,7 @@ def _person(column: str, attribute: str):
         return getattr(person, attribute) if person is not None else ""
 
     return value
+
+
+def _rating(value: str | None) -> str:
+    return str(RATING_LABELS.get(value, value)) if value else ""
