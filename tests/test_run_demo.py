@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def test_ctrl_c_stops_the_app_the_worker_and_the_receiver(session, database_url)
         "DATABASE_URL": database_url,
         "ALUR_WEBHOOK_ALLOW_PRIVATE": "true",
         "ALUR_AUDIT_CHECKPOINT_MINUTES": "0",
+        "PYTHONUNBUFFERED": "1",  # each line as it is printed, to wait for the worker's
     }
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "run-demo"]
     demo = subprocess.Popen(
@@ -73,16 +75,22 @@ def test_ctrl_c_stops_the_app_the_worker_and_the_receiver(session, database_url)
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
+    reader.start()
     try:
         _wait_for(lambda: _accepts(port) and _accepts(receiver_port), 60, "the app and receiver")
+        _wait_for(lambda: any("outbox worker" in line for line in lines), 60, "the worker")
         children = _running_with(str(receiver_port)) + _running_with(str(port))
         assert len(children) >= 3  # run-demo itself, the receiver and the app
         demo.send_signal(signal.SIGINT)
-        output, _ = demo.communicate(timeout=30)
+        demo.wait(30)
     finally:
         if demo.poll() is None:
             demo.kill()
             demo.wait(10)
+        reader.join(10)
+    output = "".join(lines)
     assert demo.returncode == 0, output
     # The worker was started only once the receiver listened.
     assert output.index(f"the receiver listens on :{receiver_port}") < output.index(
