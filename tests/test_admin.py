@@ -970,3 +970,18 @@ def test_a_records_page_reads_its_codes_by_their_names(client, session, cast, ap
     assert f"Tahunan {appraisal.year}" in details and "annual" not in details
     assert "diajukan" in details and ">submitted<" not in details
     assert "Aturan predikat" in details and "Predicate Rule" not in details
+
+
+def test_the_state_diagram_speaks_the_users_language(client, session, cast, appraisal):
+    from admin import diagram
+
+    assert diagram.available(), "Graphviz (dot) is needed for the diagram"
+    bo.log_in(client, session, cast.supervisor)
+    page = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
+    drawn = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", drawn)
+    assert "diajukan" in texts and "Periksa" in " ".join(texts)
+    assert "submitted" not in texts and "review" not in texts
+    client.get("/lang/en")
+    english = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
+    assert ">submitted<" in english.split("<svg", 1)[1]

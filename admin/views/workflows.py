@@ -550,7 +550,7 @@ class WorkflowView(AlurModelView):
             "history": audit.history(db.session, record),
             # A record's chain is short: checking it on every view costs two small reads.
             "chain_problems": verification.verify_record(db.session, self.workflow, record.id),
-            "diagram": diagram.svg(self.workflow, record.state),
+            "diagram": diagram.svg(self.workflow, record.state, _diagram_labels(self.wf)),
             "edges": [(t.trigger, list(t.source), t.dest) for t in self.wf.transitions],
             "badge": badge,
             "trigger_label": trigger_label,
@@ -665,3 +665,10 @@ def _person(column: str, attribute: str):
 
 def _rating(value: str | None) -> str:
     return str(RATING_LABELS.get(value, value)) if value else ""
+
+
+def _diagram_labels(wf) -> tuple[tuple[str, str], ...]:
+    """The workflow's states and triggers by their labels, in the user's language."""
+    states = {s.value: str(STATE_LABELS.get(s.value, s.value)) for s in wf.states}
+    triggers = {t: str(trigger_label(t)) for t in wf.triggers}
+    return tuple(sorted({**states, **triggers}.items()))
