@@ -985,3 +985,12 @@ def test_the_state_diagram_speaks_the_users_language(client, session, cast, appr
     client.get("/lang/en")
     english = bo.text(client.get(bo.details_url("appraisal", appraisal.id)))
     assert ">submitted<" in english.split("<svg", 1)[1]
+
+
+def test_an_employee_is_not_shown_bulk_decisions_they_can_never_take(client, session, cast):
+    bo.log_in(client, session, cast.subject)
+    page = bo.text(client.get("/admin/admin_appraisals/"))
+    assert "Setujui yang dipilih" not in page and 'name="action"' not in page
+    bo.log_out(client)
+    bo.log_in(client, session, cast.supervisor)
+    assert "Setujui yang dipilih" in bo.text(client.get("/admin/admin_appraisals/"))

@@ -517,6 +517,11 @@ class WorkflowView(AlurModelView):
         self._bulk("reject", ids)
 
     def is_action_allowed(self, name):
+        # Deciding on many records at once is the work of those who decide on others' records:
+        # a plain employee is never shown it (a step named to them stays on the record's page).
+        deciders = (RoleName.ADMIN, RoleName.HR_OFFICER, RoleName.SUPERVISOR)
+        if not any(me().has_role(role) for role in deciders):
+            return False
         return name in self.wf.triggers and super().is_action_allowed(name)
 
     # -- details --------------------------------------------------------------------
