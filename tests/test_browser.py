@@ -76,6 +76,8 @@ def test_a_refused_review_keeps_what_was_typed_and_is_put_right_in_place(
     form = page.locator("form.step-full-review")
     form.locator("select[name=work_result_rating]").select_option("di_atas_ekspektasi")
     form.locator("select[name=behaviour_rating]").select_option("di_atas_ekspektasi")
+    # The predikat the ratings give shows beside them, in the form, as they change.
+    assert form.locator("#predicate-preview").inner_text().endswith("Sangat Baik")
     form.locator("textarea[name=feedback]").fill("Capaian melampaui target")
     form.locator("button.step-submit").click()  # no BerAKHLAK value named: refused
 
@@ -84,6 +86,7 @@ def test_a_refused_review_keeps_what_was_typed_and_is_put_right_in_place(
     assert "BerAKHLAK" in form.locator(".field-error").first.inner_text()
     assert form.locator("textarea[name=feedback]").input_value() == "Capaian melampaui target"
     assert form.locator("select[name=behaviour_rating]").input_value() == "di_atas_ekspektasi"
+    assert form.locator("#predicate-preview").inner_text().endswith("Sangat Baik")  # kept too
     assert state_of(session, Appraisal, appraisal.id) == "submitted"
 
     form.locator("textarea[name=behaviour_feedback-kolaboratif]").fill("Menggerakkan kerja tim")
