@@ -13,6 +13,7 @@ from flask import Flask, abort, has_request_context, redirect, request, session,
 from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user
@@ -131,6 +132,7 @@ def init_admin(app: Flask) -> Admin:
         admin.add_link(MenuLink(name=label, url=f"/lang/{code}", category=_l("Language")))
     admin.add_link(MenuLink(name=_l("Change password"), url="/change"))
     app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.globals["page_language"] = lambda: str(get_locale() or "id")
     # Logging out is a POST with Flask-Security's CSRF token (see alur_admin/base.html).
     app.jinja_env.globals["logout_csrf_token"] = generate_csrf
 

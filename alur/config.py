@@ -38,6 +38,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "id",
     # The back office: Flask-Security's login, logout and password change pages.
     "SECURITY_CHANGEABLE": True,
+    "SECURITY_LOGIN_USER_TEMPLATE": "security/alur_login_user.html",
     "SECURITY_LOGOUT_CSRF": True,  # a forged POST must not log anyone out
     "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
     "SECURITY_POST_LOGIN_VIEW": "/admin/",

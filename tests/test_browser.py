@@ -200,3 +200,31 @@ def test_on_a_phone_login_inbox_list_and_record_fit_the_screen(phone, live_serve
         phone.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/phone-record.png", full_page=True)
     button = phone.locator("form.step-full-review button.step-submit")
     assert button.bounding_box()["height"] >= 44
+
+
+def _serious_violations(tab) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(str(n["target"]) + " " + n.get("failureSummary", "")[:160] for n in v["nodes"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_axe_finds_no_serious_violation_on_login_inbox_list_and_record(
+    page, live_server, session, cast
+):
+    appraisal = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    found = {}
+    page.goto(f"{live_server.url}/login")
+    found["login"] = _serious_violations(page)
+    log_in(page, live_server, session, cast.supervisor)
+    found["inbox"] = _serious_violations(page)
+    page.goto(f"{live_server.url}/admin/admin_appraisals/")
+    found["list"] = _serious_violations(page)
+    page.goto(f"{live_server.url}{bo.details_url('appraisal', appraisal.id)}")
+    found["record"] = _serious_violations(page)
+    assert not any(found.values()), found
