@@ -23,6 +23,18 @@ from workflow.models import (
 )
 from workflow.nip import make_nip
 
+# Everyone a cast holds, by the attribute that holds them.
+PERSONAS = (
+    "subject",
+    "supervisor",
+    "manager",
+    "colleague",
+    "mentor",
+    "hr",
+    "hr_other",
+    "admin",
+    "external",
+)
 _sequence = itertools.count(1)
 
 
@@ -163,20 +175,7 @@ class Cast:
     program: TrainingProgram
 
     def personas(self) -> dict[str, User]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "subject",
-                "supervisor",
-                "manager",
-                "colleague",
-                "mentor",
-                "hr",
-                "hr_other",
-                "admin",
-                "external",
-            )
-        }
+        return {name: getattr(self, name) for name in PERSONAS}
 
 
 def cast(session) -> Cast:

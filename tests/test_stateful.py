@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import _empty_tables
-from tests.factories import new_record
+from tests.factories import PERSONAS, new_record
 from tests.workflow_paths import RATINGS, arguments
 from workflow import WorkflowError, checkpoints, fire, verification
 from workflow.db import db
@@ -24,15 +24,7 @@ from workflow.models import AuditEntry
 from workflow.workflows import WORKFLOWS
 
 ACTORS = (
-    "subject",
-    "supervisor",
-    "manager",
-    "colleague",
-    "mentor",
-    "hr",
-    "hr_other",
-    "admin",
-    "external",
+    *PERSONAS,
     "system",
 )
 PAYLOADS = st.sampled_from([None, {}, RATINGS, {"self_assessment": "ok"}, {"bogus": 1}])

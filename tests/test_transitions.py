@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.factories import new_record
+from tests.factories import PERSONAS, new_record
 from tests.workflow_paths import arguments, bring_to
 from workflow import (
     Forbidden,
@@ -19,18 +19,6 @@ from workflow import (
 from workflow.db import db
 from workflow.models import AuditEntry, OutboxEvent
 from workflow.workflows import WORKFLOWS
-
-PERSONAS = (
-    "subject",
-    "supervisor",
-    "manager",
-    "colleague",
-    "mentor",
-    "hr",
-    "hr_other",
-    "admin",
-    "external",
-)
 
 # Who does what (PermenPANRB 6/2022: who assesses whom), written apart from the definitions:
 # (workflow, trigger, from state) -> the personas who may fire it.
