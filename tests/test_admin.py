@@ -928,6 +928,7 @@ def test_hr_exports_the_jp_report_and_nominates_from_it_within_seats_and_budget(
         follow_redirects=True,
     )
     assert "1 seat(s) left, not 2" in bo.flash_text(bo.text(refused))
+    session.rollback()  # read what the server wrote, not this session's snapshot
     assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0
 
     done = client.post(
@@ -960,6 +961,7 @@ def test_another_agencys_officer_cannot_nominate_through_the_jp_report(client, s
             "employee": [str(cast.subject_employee.id)],
         },
     )
+    session.rollback()  # read what the server wrote, not this session's snapshot
     assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0
 
 
@@ -994,3 +996,40 @@ def test_an_employee_is_not_shown_bulk_decisions_they_can_never_take(client, ses
     bo.log_out(client)
     bo.log_in(client, session, cast.supervisor)
     assert "Setujui yang dipilih" in bo.text(client.get("/admin/admin_appraisals/"))
+
+
+def test_a_replayed_nomination_from_the_jp_report_makes_nothing_twice(client, session, cast):
+    from workflow.models import TrainingNomination
+
+    roomy = factories.program(session, seats=5, cost=0)
+    session.commit()
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/jp-report/?year=2026"))
+    data = {
+        "csrf_token": bo.csrf(page),
+        "year": "2026",
+        "agency": str(cast.agency.id),
+        "program": str(roomy.id),
+        "employee": [str(cast.colleague.employee.id)],
+    }
+    client.post("/admin/jp-report/nominate", data=data)
+    again = client.post("/admin/jp-report/nominate", data=data, follow_redirects=True)
+    assert "Tidak diusulkan" in bo.flash_text(bo.text(again))
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 1
+
+
+def test_another_agencys_officer_exports_only_their_own_jp_report(client, session, cast):
+    bo.log_in(client, session, cast.hr_other)
+    url = f"/admin/jp-report/export.csv?year=2026&agency={cast.agency.id}"
+    exported = bo.text(client.get(url))  # the agency asked for is not theirs: their own
+    assert cast.subject_employee.nip not in exported
+    assert exported.splitlines()[0] == "NIP,Nama,Unit kerja,JP"
+
+
+@pytest.mark.parametrize("province", ["", "\x00", "Papua\u200b", "x" * 500, "MALUKU  utara"])
+def test_a_province_edited_by_hand_still_gives_a_time_zone(province):
+    from workflow import zones
+
+    assert zones.zone_of(province) in (zones.WIB, zones.WITA, zones.WIT)
+    assert zones.zone_of("MALUKU  utara") == zones.WIT
