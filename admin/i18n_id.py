@@ -1,7 +1,7 @@
-"""Indonesian texts of the back office, and of Flask-Admin (which ships no ``id`` catalogue).
+"""Indonesian texts of the back office and of the libraries it shows, which ship no ``id``.
 
-``python -m admin.i18n_id`` writes ``translations/id/LC_MESSAGES/{messages,admin}.po``
-and compiles them to ``.mo``; a test checks the committed files are up to date.
+``python -m admin.i18n_id`` writes ``translations/id/LC_MESSAGES/<domain>.po`` for each domain
+of ``catalogues()`` and compiles them to ``.mo``; a test checks the committed files are up to date.
 """
 
 from __future__ import annotations
@@ -348,6 +348,166 @@ OURS = {
     "Nominated: %(who)s": "Diusulkan: %(who)s",
     "Not nominated: #%(id)s: %(why)s": "Tidak diusulkan: #%(id)s: %(why)s",
     "Predicate rule": "Aturan predikat",
+    # The sign-in, password and error pages (alur/templates/security, alur/templates/errors).
+    "Workflows for the development of civil servants (ASN)": "Alur kerja pengembangan ASN",
+    "Back to the home page": "Kembali ke beranda",
+    "Sign in": "Masuk",
+    "At least %(n)s characters.": "Paling sedikit %(n)s karakter.",
+    "Current password": "Kata sandi saat ini",
+    "For your security, enter your password again to continue.": (
+        "Demi keamanan, masukkan kata sandi Anda sekali lagi untuk melanjutkan."
+    ),
+    "Log out of Alur?": "Keluar dari Alur?",
+    "Access denied": "Akses ditolak",
+    "Your account may not open this page.": "Akun Anda tidak berhak membuka halaman ini.",
+    "Page not found": "Halaman tidak ditemukan",
+    "The address may be mistyped, or the page has moved.": (
+        "Alamatnya mungkin salah ketik, atau halamannya sudah dipindahkan."
+    ),
+    "Request not allowed": "Permintaan tidak diizinkan",
+    "This page cannot be opened this way.": "Halaman ini tidak dapat dibuka dengan cara ini.",
+    "Something went wrong": "Terjadi kesalahan",
+    "The server met an error and has recorded it. Try again in a moment.": (
+        "Server mengalami kesalahan dan sudah mencatatnya. Coba lagi sesaat lagi."
+    ),
+    "Error %(code)s": "Kesalahan %(code)s",
+    "PNS (civil servant)": "PNS (Pegawai Negeri Sipil)",
+    "PPPK (government employee with a work agreement)": (
+        "PPPK (Pegawai Pemerintah dengan Perjanjian Kerja)"
+    ),
+    "Admin": "Admin",
+    "Administrator: may act on every record (audited)": (
+        "Administrator: dapat bertindak atas setiap data (diaudit)"
+    ),
+    "Annual": "Tahunan",
+    "Quarter %(quarter)s": "Triwulan %(quarter)s",
+    "Create": "Buat",
+    "Employee (ASN): own records and self-assessment": (
+        "Pegawai (ASN): data sendiri dan penilaian diri"
+    ),
+    "External system": "Sistem eksternal",
+    "External system (e-Kinerja, learning platform, SIASN)": (
+        "Sistem eksternal (e-Kinerja, platform pembelajaran, SIASN)"
+    ),
+    "HR officer (BKPSDM)": "Petugas kepegawaian (BKPSDM)",
+    "HR officer (BKPSDM/BKD) of one agency": "Petugas kepegawaian (BKPSDM/BKD) satu instansi",
+    "Supervisor": "Atasan",
+    "Supervisor (atasan): reviews and approves subordinates' records": (
+        "Atasan: memeriksa dan menyetujui data bawahan"
+    ),
+    "Yes": "Ya",
+    "No": "Tidak",
+    "accepted": "diterima",
+    "duplicate": "duplikat",
+    "refused": "ditolak",
+    "back office": "back office",
+    "command line": "baris perintah",
+    "system": "sistem",
+    "reminder": "pengingat",
+    "escalation": "eskalasi",
+    "Objection (keberatan)": "Keberatan",
+    "Objected: %(reason)s": "Keberatan diajukan: %(reason)s",
+    "The time to object ended %(time)s.": "Batas waktu keberatan berakhir %(time)s.",
+    "The employee may object until %(time)s.": (
+        "Pegawai dapat mengajukan keberatan sampai %(time)s."
+    ),
+    "Employee's name or NIP": "Nama atau NIP pegawai",
+    "Reward recommendation (penghargaan)": "Usulan penghargaan",
+    "Mentoring (bimbingan)": "Bimbingan (mentoring)",
+    "Toggle navigation": "Buka atau tutup menu",
+    "Data": "Data",
+}
+
+DASHBOARD = {
+    "Records per state": "Jumlah data per status",
+    "%(workflow)s: records per state": "%(workflow)s: jumlah data per status",
+    "No records yet.": "Belum ada data.",
+    "Records": "Jumlah data",
+    "Overdue records by step": "Data terlambat per langkah",
+    "Predikat of approved appraisals, %(period)s": (
+        "Predikat penilaian kinerja yang disetujui, %(period)s"
+    ),
+    "No appraisals with a predikat yet.": "Belum ada penilaian kinerja dengan predikat.",
+    "Share now": "Porsi saat ini",
+    "Guidance range": "Rentang pola distribusi",
+    "Employees with at least %(n)s JP in %(year)s, by work unit": (
+        "Pegawai dengan paling sedikit %(n)s JP pada %(year)s, per unit kerja"
+    ),
+    "No employees in this agency yet.": "Belum ada pegawai di instansi ini.",
+    "The %(shown)s work units with the lowest share, of %(all)s": (
+        "%(shown)s unit kerja dengan porsi terendah, dari %(all)s"
+    ),
+    "Every work unit, the lowest share first": "Semua unit kerja, porsi terendah lebih dulu",
+    "At least %(n)s JP": "Paling sedikit %(n)s JP",
+    "No agency yet.": "Belum ada instansi.",
+}
+
+# Flask-Security-Too's texts (its domain ``flask_security``; it ships no ``id``): every one
+# its login, re-authentication, password change and logout pages and their messages can
+# show. The msgids are those of its flask_security.pot, exactly.
+FLASK_SECURITY = {
+    # pages, fields and buttons
+    "Login": "Masuk",
+    "Sign In": "Masuk",
+    "Email Address": "Alamat email",
+    "Password": "Kata sandi",
+    "Remember Me": "Ingat saya",
+    "Change Password": "Ubah kata sandi",
+    "New Password": "Kata sandi baru",
+    "Retype Password": "Ulangi kata sandi baru",
+    "You do not currently have a password - this will add one.": (
+        "Anda belum memiliki kata sandi; kata sandi ini akan ditambahkan."
+    ),
+    "Reauthenticate": "Autentikasi ulang",
+    "Verify Password": "Verifikasi kata sandi",
+    "Confirm Sign Out": "Konfirmasi keluar",
+    "Submit": "Kirim",
+    "Menu": "Menu",
+    "or": "atau",
+    "Error(s)": "Kesalahan",
+    "Forgot password?": "Lupa kata sandi?",
+    # messages (SECURITY_MSG_*)
+    "Authentication failed - identity or password/passcode invalid": (
+        "Email atau kata sandi salah."
+    ),
+    "Specified user does not exist": "Pengguna tidak ditemukan",
+    "Invalid password": "Kata sandi salah",
+    "Account is disabled.": "Akun dinonaktifkan.",
+    "Email not provided": "Email belum diisi",
+    "Invalid email address": "Alamat email tidak sah",
+    "Password not provided": "Kata sandi belum diisi",
+    "Password must be at least %(length)s characters": (
+        "Kata sandi paling sedikit %(length)s karakter"
+    ),
+    "Password not complex enough": "Kata sandi terlalu mudah ditebak",
+    "Password on breached list": "Kata sandi ini ada dalam daftar kata sandi yang bocor",
+    "Failed to contact breached passwords site": (
+        "Gagal menghubungi layanan pemeriksa kata sandi yang bocor"
+    ),
+    "Passwords do not match": "Kata sandi tidak sama",
+    "Password does not match": "Kata sandi tidak cocok",
+    "Your new password must be different than your previous password.": (
+        "Kata sandi baru harus berbeda dari kata sandi sebelumnya."
+    ),
+    "You successfully changed your password.": "Kata sandi berhasil diubah.",
+    "Value entered is not valid for the field": "Nilai yang diisi tidak sah untuk isian ini",
+    "Input not appropriate for requested API": "Masukan tidak sesuai untuk API yang diminta",
+    "Redirections outside the domain are forbidden": (
+        "Pengalihan ke luar situs ini tidak diizinkan"
+    ),
+    "Please log in to access this page.": "Silakan masuk untuk membuka halaman ini.",
+    "You must sign in to view this resource.": "Silakan masuk untuk membuka halaman ini.",
+    "You do not have permission to view this resource.": "Anda tidak berhak membuka halaman ini.",
+    "Please reauthenticate to access this page.": (
+        "Masukkan kata sandi Anda sekali lagi untuk membuka halaman ini."
+    ),
+    "You must reauthenticate to access this endpoint": (
+        "Masukkan kata sandi Anda sekali lagi untuk membuka halaman ini."
+    ),
+    "Reauthentication successful": "Autentikasi ulang berhasil",
+    "You can only access this endpoint when not logged in.": (
+        "Halaman ini hanya dapat dibuka sebelum masuk."
+    ),
 }
 
 FLASK_ADMIN = {
@@ -428,6 +588,378 @@ OURS_PLURALS = {
         "To protect the account, signing in is paused. Try again in %(num)s minutes.",
     ): ("Untuk melindungi akun, proses masuk dihentikan sementara. Coba lagi dalam %(num)s menit.",)
 }
+# The core's refusals (``workflow.errors``: templates whose parameters are shown by their
+# labels, ``admin.refusals``) and the words they name.
+REFUSALS = {
+    # steps
+    "%(trigger)s is not possible while the %(workflow)s is %(state)s": (
+        "%(trigger)s tidak dapat dilakukan selama %(workflow)s berstatus %(state)s"
+    ),
+    "%(trigger)s is not possible while the %(workflow)s is %(state)s; you may: %(allowed)s": (
+        "%(trigger)s tidak dapat dilakukan selama %(workflow)s berstatus %(state)s; "
+        "yang dapat Anda lakukan: %(allowed)s"
+    ),
+    "%(trigger)s is not a trigger of %(workflow)s": "%(trigger)s bukan langkah %(workflow)s",
+    "%(trigger)s is not a trigger of %(workflow)s; you may: %(allowed)s": (
+        "%(trigger)s bukan langkah %(workflow)s; yang dapat Anda lakukan: %(allowed)s"
+    ),
+    "%(trigger)s may be done by: %(parties)s": (
+        "%(trigger)s hanya dapat dilakukan oleh: %(parties)s"
+    ),
+    "%(trigger)s needs a reason": "%(trigger)s memerlukan alasan",
+    "%(trigger)s takes no data": "%(trigger)s tidak menerima data",
+    "%(trigger)s takes no data.": "%(trigger)s tidak menerima data.",
+    "%(trigger)s was refused": "%(trigger)s ditolak",
+    "%(workflow)s %(id)s does not exist": "%(workflow)s %(id)s tidak ada",
+    "%(workflow)s %(id)s has changed since you read it (version %(expected)s, now "
+    "%(actual)s); reload and try again": (
+        "%(workflow)s %(id)s telah berubah sejak Anda membukanya (versi %(expected)s, kini "
+        "%(actual)s); muat ulang lalu coba lagi"
+    ),
+    "%(workflow)s %(id)s was changed by someone else; reload and try again": (
+        "%(workflow)s %(id)s telah diubah orang lain; muat ulang lalu coba lagi"
+    ),
+    "this %(workflow)s conflicts with an existing open one for the same person and subject": (
+        "%(workflow)s ini bertabrakan dengan yang masih terbuka untuk orang dan hal yang sama"
+    ),
+    "you may not create this %(workflow)s; it may be created by: %(parties)s": (
+        "Anda tidak boleh membuat %(workflow)s ini; yang boleh membuatnya: %(parties)s"
+    ),
+    "you may not change this %(workflow)s; it may be changed by: %(parties)s": (
+        "Anda tidak boleh mengubah %(workflow)s ini; yang boleh mengubahnya: %(parties)s"
+    ),
+    "a %(workflow)s can be changed only while %(editable)s; it is %(state)s": (
+        "%(workflow)s hanya dapat diubah selama berstatus %(editable)s; kini %(state)s"
+    ),
+    "you may not %(trigger)s a record about yourself": (
+        "Anda tidak boleh melakukan %(trigger)s pada data tentang diri Anda sendiri"
+    ),
+    "you reviewed this record, so someone else must %(trigger)s it": (
+        "Anda yang menilai data ini, jadi orang lain yang harus melakukan %(trigger)s"
+    ),
+    "this account is deactivated": "akun ini dinonaktifkan",
+    "only the system itself may act without a user": (
+        "hanya sistem sendiri yang boleh bertindak tanpa pengguna"
+    ),
+    "one cannot act for oneself": "seseorang tidak dapat mewakili dirinya sendiri",
+    "an objection must be made within %(days)s days of the approval": (
+        "keberatan harus diajukan dalam %(days)s hari setelah persetujuan"
+    ),
+    "data for %(step)s": "data untuk %(step)s",
+    " or ": " atau ",
+    "data": "data",
+    "%(workflow)s data": "data %(workflow)s",
+    "changes to the %(workflow)s": "perubahan %(workflow)s",
+    "the form": "formulir",
+    # data
+    "invalid %(what)s": "%(what)s tidak valid",
+    "%(what)s must be an object": "%(what)s harus berupa objek",
+    "Must be an object.": "Harus berupa objek.",
+    "A reason is required.": "Alasan wajib diisi.",
+    "Give at least one field.": "Isi paling sedikit satu isian.",
+    "nothing to change": "tidak ada yang diubah",
+    "unknown %(what)s": "%(what)s tidak dikenal",
+    "No %(what)s with id %(id)s.": "Tidak ada %(what)s dengan id %(id)s.",
+    "%(what)s %(id)s does not exist": "%(what)s %(id)s tidak ada",
+    "no %(what)s %(id)s in this agency": "tidak ada %(what)s %(id)s di instansi ini",
+    "No %(what)s %(id)s in this agency.": "Tidak ada %(what)s %(id)s di instansi ini.",
+    "unknown workflow %(name)r": "alur kerja %(name)r tidak dikenal",
+    "Must not contain NUL characters.": "Tidak boleh memuat karakter NUL.",
+    "A behaviour rating above or below expectations names the BerAKHLAK value(s) it is "
+    "about, with feedback.": (
+        "Penilaian perilaku di atas atau di bawah ekspektasi menyebut nilai BerAKHLAK yang "
+        "dimaksud, dengan umpan balik."
+    ),
+    "Must not be before start_date.": "Tidak boleh sebelum tanggal mulai.",
+    "Must not be before starts_on.": "Tidak boleh sebelum tanggal mulai.",
+    "the period ends before it starts": "periode berakhir sebelum dimulai",
+    # the policy
+    "you may not delete this %(what)s": "Anda tidak boleh menghapus %(what)s ini",
+    "you may only add a %(what)s to your own agency": (
+        "Anda hanya boleh menambah %(what)s di instansi Anda sendiri"
+    ),
+    "you may not %(action)s this %(what)s": "Anda tidak boleh %(action)s %(what)s ini",
+    "a record with the same unique value (code or NIP) already exists": (
+        "sudah ada data dengan nilai unik yang sama (kode atau NIP)"
+    ),
+    "the record is still referenced by other records; it cannot be deleted": (
+        "data ini masih dirujuk data lain; tidak dapat dihapus"
+    ),
+    "a referenced record does not exist, or belongs to another agency": (
+        "data yang dirujuk tidak ada, atau milik instansi lain"
+    ),
+    "A referenced record does not exist or is in another agency.": (
+        "Data yang dirujuk tidak ada atau berada di instansi lain."
+    ),
+    "the change breaks a rule of the data": "perubahan ini melanggar aturan data",
+    "The values break a rule of the data.": "Nilai-nilai ini melanggar aturan data.",
+    # officials (PermenPANRB 6/2022: who assesses whom)
+    "%(fields)s only go with %(names)s": "%(fields)s hanya diisi bersama %(names)s",
+    "Only when naming %(names)s.": "Hanya saat menunjuk %(names)s.",
+    "who acts on this record comes from the supervisor chain; only the agency's HR officer "
+    "or an admin may name someone else": (
+        "pejabat untuk data ini diambil dari rantai atasan; hanya petugas kepegawaian "
+        "instansi atau admin yang boleh menunjuk orang lain"
+    ),
+    "Taken from the supervisor chain (atasan langsung): you may not choose it; only the "
+    "agency's HR officer or an admin may name another.": (
+        "Diambil dari rantai atasan langsung: Anda tidak boleh memilihnya; hanya petugas "
+        "kepegawaian instansi atau admin yang boleh menunjuk orang lain."
+    ),
+    "naming the officials needs a reason": "penunjukan pejabat memerlukan alasan",
+    "Required when naming %(names)s: say why not the supervisor chain.": (
+        "Wajib saat menunjuk %(names)s: jelaskan mengapa tidak dari rantai atasan."
+    ),
+    "only an admin may name people of another agency": (
+        "hanya admin yang boleh menunjuk pegawai instansi lain"
+    ),
+    "Only an admin may name people of another agency.": (
+        "Hanya admin yang boleh menunjuk pegawai instansi lain."
+    ),
+    "no such employee in this agency": "pegawai tersebut tidak ada di instansi ini",
+    "Employee %(id)s does not exist or is not in this agency.": (
+        "Pegawai %(id)s tidak ada atau bukan pegawai instansi ini."
+    ),
+    "%(whose)s has no superior on record": "%(whose)s tidak memiliki atasan yang tercatat",
+    "%(whose)s has no superior (atasan) on record: the agency's HR officer must name the "
+    "%(role)s.": (
+        "%(whose)s tidak memiliki atasan yang tercatat: petugas kepegawaian instansi harus "
+        "menunjuk %(role)s."
+    ),
+    "the employee, the assessor and the approver must be three different people": (
+        "pegawai, pejabat penilai kinerja, dan atasannya harus tiga orang yang berbeda"
+    ),
+    "Employee, assessor and approver must all differ.": (
+        "Pegawai, pejabat penilai kinerja, dan atasannya harus berbeda."
+    ),
+    # organisation
+    "choose the agency the program is for": "pilih instansi pemilik program",
+    "Choose your agency: a program of no agency is national.": (
+        "Pilih instansi Anda: program tanpa instansi adalah program nasional."
+    ),
+    "an employee cannot be their own supervisor": (
+        "pegawai tidak dapat menjadi atasan dirinya sendiri"
+    ),
+    "Must not be the employee themselves.": "Tidak boleh pegawai itu sendiri.",
+    "the supervisor chain would loop back to the employee": (
+        "rantai atasan akan berputar kembali ke pegawai ini"
+    ),
+    "The chain of supervisors would loop.": "Rantai atasan akan berputar.",
+    "invalid development budget": "anggaran pengembangan tidak valid",
+    "Between 0 and %(most)s rupiah.": "Antara 0 dan %(most)s rupiah.",
+    "a holiday needs its date": "hari libur memerlukan tanggal",
+    "A date (YYYY-MM-DD).": "Tanggal (TTTT-BB-HH).",
+    "a holiday needs a name": "hari libur memerlukan nama",
+    "1 to 200 characters.": "1 sampai 200 karakter.",
+    "invalid training program": "program pelatihan tidak valid",
+    "One of: %(codes)s.": "Salah satu dari: %(codes)s.",
+    "Not below the seats taken already (%(n)s).": (
+        "Tidak boleh kurang dari kursi yang sudah terisi (%(n)s)."
+    ),
+    "invalid organisation rating": "predikat kinerja organisasi tidak valid",
+    "no agency %(id)s": "tidak ada instansi %(id)s",
+    "an agency's rating is recorded by its HR officers or an admin": (
+        "predikat instansi dicatat oleh petugas kepegawaiannya atau admin"
+    ),
+    "status must be one of PNS, PPPK; got %(status)r": (
+        "status harus PNS atau PPPK; yang diisi %(status)r"
+    ),
+    "%(rank)r is not a %(status)s rank; valid: %(valid)s": (
+        "%(rank)r bukan golongan %(status)s; yang berlaku: %(valid)s"
+    ),
+    # NIP (Peraturan BKN: the 18 digits of a civil servant's number)
+    "NIP must be a string of 18 digits": "NIP harus berupa 18 angka",
+    "NIP is required: 18 digits": "NIP wajib diisi: 18 angka",
+    "NIP must contain digits only, got %(raw)r": "NIP hanya boleh berisi angka, bukan %(raw)r",
+    "NIP must have 18 digits, got %(n)s": "NIP harus 18 angka, bukan %(n)s",
+    "NIP digits 1-8 must be a birth date YYYYMMDD; %(digits)s is not a valid date": (
+        "Angka 1-8 NIP adalah tanggal lahir TTTTBBHH; %(digits)s bukan tanggal yang sah"
+    ),
+    "NIP birth date %(born)s is not plausible": "Tanggal lahir pada NIP (%(born)s) tidak wajar",
+    "NIP digits 9-14 must be the TMT as YYYYMM; month %(month)s is invalid": (
+        "Angka 9-14 NIP adalah TMT TTTTBB; bulan %(month)s tidak sah"
+    ),
+    "NIP TMT %(tmt)s is before the holder turned %(age)s (born %(born)s)": (
+        "TMT pada NIP (%(tmt)s) sebelum pemiliknya berusia %(age)s tahun (lahir %(born)s)"
+    ),
+    "NIP TMT %(tmt)s lies too far in the future": (
+        "TMT pada NIP (%(tmt)s) terlalu jauh di masa depan"
+    ),
+    "NIP digit 15 is the gender (1 male, 2 female), got %(digit)s": (
+        "Angka ke-15 NIP adalah jenis kelamin (1 laki-laki, 2 perempuan), bukan %(digit)s"
+    ),
+    "NIP digits 16-18 are a sequence number starting at 001, got 000": (
+        "Angka 16-18 NIP adalah nomor urut mulai 001, bukan 000"
+    ),
+    # seats and budgets
+    "program %(code)s has %(left)s seat(s) left, not %(count)s": (
+        "program %(code)s tinggal %(left)s kursi, tidak cukup untuk %(count)s"
+    ),
+    "program %(code)s has no seat left: all %(quota)s are taken": (
+        "kursi program %(code)s habis: semua %(quota)s sudah terisi"
+    ),
+    "the agency has no development budget for %(year)s": (
+        "instansi belum memiliki anggaran pengembangan kompetensi tahun %(year)s"
+    ),
+    "the %(year)s development budget cannot cover %(cost)s: %(left)s of %(amount)s is left": (
+        "anggaran pengembangan %(year)s tidak cukup untuk %(cost)s: tersisa %(left)s dari "
+        "%(amount)s"
+    ),
+    "choose the employees to nominate": "pilih pegawai yang diusulkan",
+    "Between 1 and %(most)s employees.": "Antara 1 dan %(most)s pegawai.",
+    "no training program %(id)s": "tidak ada program pelatihan %(id)s",
+    "no employee %(id)s": "tidak ada pegawai %(id)s",
+    # mentoring
+    "the mentor cannot be the mentee": "mentor tidak boleh sama dengan mentee",
+    "Must differ from mentee_id.": "Harus berbeda dari mentee.",
+    "the mentor must be more senior than the mentee: %(mentor)s is %(mentor_rank)s (TMT "
+    "%(mentor_tmt)s), %(mentee)s is %(mentee_rank)s (TMT %(mentee_tmt)s)": (
+        "mentor harus lebih senior daripada mentee: %(mentor)s golongan %(mentor_rank)s (TMT "
+        "%(mentor_tmt)s), %(mentee)s golongan %(mentee_rank)s (TMT %(mentee_tmt)s)"
+    ),
+    "Must be of a higher rank, or of the same rank with longer service.": (
+        "Harus bergolongan lebih tinggi, atau segolongan dengan masa kerja lebih lama."
+    ),
+    "the mentor already guides %(limit)s mentees, the most allowed at once": (
+        "mentor sudah membimbing %(limit)s mentee, batas terbanyak sekaligus"
+    ),
+    # delegations (Plt/Plh)
+    "kind must be Plt or Plh": "jenis harus Plt atau Plh",
+    "Plt or Plh.": "Plt atau Plh.",
+    "Must differ from principal_id.": "Harus berbeda dari pejabat yang diwakili.",
+    "no employee %(id)s in this agency": "tidak ada pegawai %(id)s di instansi ini",
+    "No employee %(id)s in this agency.": "Tidak ada pegawai %(id)s di instansi ini.",
+    "no delegation %(id)s": "tidak ada pelimpahan %(id)s",
+    # tokens and webhooks
+    "a token's name is 1 to %(most)s printable characters": (
+        "nama token 1 sampai %(most)s karakter yang dapat dicetak"
+    ),
+    "%(email)s is deactivated": "%(email)s dinonaktifkan",
+    "deactivated": "dinonaktifkan",
+    "API token %(id)s does not exist": "token API %(id)s tidak ada",
+    "no delivery %(ids)s": "tidak ada pengiriman %(ids)s",
+    "no subscription %(id)s": "tidak ada langganan %(id)s",
+    "subscription %(id)s is disabled; enable it first": (
+        "langganan %(id)s nonaktif; aktifkan dahulu"
+    ),
+    "subscription %(id)s is disabled (%(why)s); enable it first": (
+        "langganan %(id)s nonaktif (%(why)s); aktifkan dahulu"
+    ),
+    "delivery %(delivery)s: subscription %(id)s is disabled; enable it first": (
+        "pengiriman %(delivery)s: langganan %(id)s nonaktif; aktifkan dahulu"
+    ),
+    "delivery %(delivery)s: subscription %(id)s is disabled (%(why)s); enable it first": (
+        "pengiriman %(delivery)s: langganan %(id)s nonaktif (%(why)s); aktifkan dahulu"
+    ),
+    "%(grant)r: no workflow %(workflow)r; one of %(known)s": (
+        "%(grant)r: tidak ada alur kerja %(workflow)r; pilih salah satu: %(known)s"
+    ),
+    "%(grant)r: no trigger %(trigger)r; one of %(known)s": (
+        "%(grant)r: tidak ada langkah %(trigger)r; pilih salah satu: %(known)s"
+    ),
+    "%(grant)r may not be done by an external system": (
+        "%(grant)r tidak boleh dilakukan oleh sistem eksternal"
+    ),
+    "%(grant)r may not be done by an external system; %(workflow)s allows: %(doable)s": (
+        "%(grant)r tidak boleh dilakukan oleh sistem eksternal; %(workflow)s mengizinkan: "
+        "%(doable)s"
+    ),
+    "%(pattern)r: no workflow %(workflow)r; use '*', 'audit.checkpoint', '<workflow>.*' or "
+    "'<workflow>.<state>' with one of %(known)s": (
+        "%(pattern)r: tidak ada alur kerja %(workflow)r; gunakan '*', 'audit.checkpoint', "
+        "'<workflow>.*' atau '<workflow>.<state>' dengan salah satu dari %(known)s"
+    ),
+    "%(pattern)r: no state %(state)r; one of %(known)s": (
+        "%(pattern)r: tidak ada status %(state)r; pilih salah satu: %(known)s"
+    ),
+    "%(url)r is not an http:// or https:// URL": "%(url)r bukan URL http:// atau https://",
+    "%(url)r: the port is not a number from 0 to 65535": (
+        "%(url)r: port bukan angka 0 sampai 65535"
+    ),
+    "%(url)r: give a host name, without user or password": (
+        "%(url)r: tulis nama host, tanpa pengguna atau kata sandi"
+    ),
+    "%(url)r: %(named)s is %(why)s; subscriptions must reach a public address (set "
+    "ALUR_WEBHOOK_ALLOW_PRIVATE=true to allow it, e.g. for a demo)": (
+        "%(url)r: %(named)s adalah %(why)s; langganan harus menuju alamat publik (setel "
+        "ALUR_WEBHOOK_ALLOW_PRIVATE=true untuk mengizinkannya, misalnya untuk demo)"
+    ),
+    "an unspecified address": "alamat tak tentu",
+    "a loopback address": "alamat loopback",
+    "a link-local address (such as a cloud metadata service)": (
+        "alamat link-local (seperti layanan metadata cloud)"
+    ),
+    "a multicast address": "alamat multicast",
+    "a private address": "alamat privat",
+    "a reserved address": "alamat yang dicadangkan",
+    "not a public address": "bukan alamat publik",
+    "%(host)s did not resolve within %(seconds)s s": (
+        "%(host)s tidak dapat di-resolve dalam %(seconds)s detik"
+    ),
+    "%(host)s does not resolve to any address": "%(host)s tidak mengarah ke alamat mana pun",
+    "%(name)r: a client name is 2 to 63 lowercase letters, digits or dashes (it is part of "
+    "the webhook URL)": (
+        "%(name)r: nama klien 2 sampai 63 huruf kecil, angka, atau tanda hubung (bagian dari "
+        "URL webhook)"
+    ),
+    "grant the client at least one <workflow>.<trigger>": (
+        "beri klien paling sedikit satu izin <workflow>.<trigger>"
+    ),
+    "a webhook client named %(name)r already exists": "klien webhook bernama %(name)r sudah ada",
+    "no agency with code %(code)r": "tidak ada instansi dengan kode %(code)r",
+    "an account %(email)s already exists": "akun %(email)s sudah ada",
+    "give at least one event type, e.g. 'appraisal.*' or '*'": (
+        "isi paling sedikit satu jenis peristiwa, misalnya 'appraisal.*' atau '*'"
+    ),
+    # marshmallow's own messages, as our schemas meet them
+    "Missing data for required field.": "Wajib diisi.",
+    "Field may not be null.": "Tidak boleh kosong.",
+    "Not a valid integer.": "Bukan bilangan bulat yang sah.",
+    "Not a valid string.": "Bukan teks yang sah.",
+    "Not a valid date.": "Bukan tanggal yang sah.",
+    "Not a valid number.": "Bukan angka yang sah.",
+    "Not a valid boolean.": "Bukan ya/tidak yang sah.",
+    "Not a valid mapping type.": "Bukan pemetaan yang sah.",
+    "Unknown field.": "Isian tidak dikenal.",
+    "Invalid input type.": "Jenis masukan tidak sah.",
+    "Invalid value.": "Nilai tidak sah.",
+    # the names of the codes a refusal names
+    "the employee concerned": "pegawai yang bersangkutan",
+    "the direct supervisor": "atasan langsung",
+    "an HR officer of the agency": "petugas kepegawaian (BKPSDM) instansi",
+    "an admin": "admin",
+    "an external system": "sistem eksternal",
+    "the assessor (pejabat penilai kinerja)": "pejabat penilai kinerja",
+    "the approver (atasan pejabat penilai kinerja)": "atasan pejabat penilai kinerja",
+    "the mentor": "mentor",
+    "agency": "instansi",
+    "work unit": "unit kerja",
+    "employee": "pegawai",
+    "training program": "program pelatihan",
+    "development budget": "anggaran pengembangan",
+    "holiday": "hari libur",
+    "user": "pengguna",
+    "role": "peran",
+    "API token": "token API",
+    "delegation": "pelimpahan (Plt/Plh)",
+    "organisation rating": "predikat kinerja organisasi",
+    "appraisal follow-up": "tindak lanjut penilaian",
+    "webhook client": "klien webhook",
+    "subscription": "langganan",
+    "delivery": "pengiriman",
+    "training nomination": "usulan pelatihan",
+    "mentoring assignment": "penugasan mentoring",
+    "performance appraisal": "penilaian kinerja",
+    "see": "melihat",
+    "add": "menambah",
+    "change": "mengubah",
+    "delete": "menghapus",
+    "assessor": "pejabat penilai kinerja",
+    "approver": "atasan pejabat penilai kinerja",
+    "reason": "alasan",
+    "another agency": "instansi lain",
+}
+
 FLASK_ADMIN_PLURALS = {
     ("Record was successfully deleted.", "%(count)s records were successfully deleted."): (
         "Data berhasil dihapus.",
@@ -441,15 +973,55 @@ FLASK_ADMIN_PLURALS = {
     ("100 item", "100 items"): ("100 butir",),
 }
 
+# WTForms' own messages, as the back office's forms meet them (WTForms ships no ``id``).
+WTFORMS = {
+    "This field is required.": "Wajib diisi.",
+    "Invalid input.": "Masukan tidak sah.",
+    "Invalid email address.": "Alamat email tidak sah.",
+    "Invalid URL.": "URL tidak sah.",
+    "Not a valid choice.": "Bukan pilihan yang sah.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak sah.",
+    "Not a valid date value.": "Bukan tanggal yang sah.",
+    "Not a valid datetime value.": "Bukan tanggal dan waktu yang sah.",
+    "Not a valid integer value.": "Bukan bilangan bulat yang sah.",
+    "Not a valid decimal value.": "Bukan angka desimal yang sah.",
+    "Not a valid float value.": "Bukan angka yang sah.",
+    "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
+    "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Angka antara %(min)s dan %(max)s.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Panjang isian antara %(min)d dan %(max)d karakter."
+    ),
+    "Invalid CSRF Token.": "Token formulir tidak sah; muat ulang halaman.",
+    "CSRF token missing.": "Token formulir tidak ada; muat ulang halaman.",
+    "CSRF failed.": "Pemeriksaan formulir gagal; muat ulang halaman.",
+    "CSRF token expired.": "Formulir kedaluwarsa; muat ulang halaman.",
+}
+WTFORMS_PLURALS = {
+    (
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+    ): ("Panjang isian paling sedikit %(min)d karakter.",),
+    (
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+    ): ("Panjang isian paling banyak %(max)d karakter.",),
+}
+
 HERE = Path(__file__).resolve().parent / "translations" / "id" / "LC_MESSAGES"
 
 
+def our_texts() -> dict:
+    """Every text of our own domain (``messages``), English → Indonesian."""
+    return OURS | DASHBOARD | REFUSALS
+
+
 def catalogues():
-    """The two catalogues, as babel Catalog objects."""
+    """The catalogues, one per domain, as babel Catalog objects."""
     from babel.messages.catalog import Catalog
 
     ours = Catalog(locale="id", domain="messages", project="Alur")
-    for msgid, msgstr in (OURS | OURS_PLURALS).items():
+    for msgid, msgstr in (our_texts() | OURS_PLURALS).items():
         ours.add(msgid, msgstr)
     theirs = Catalog(locale="id", domain="admin", project="Alur (Flask-Admin)")
     for msgid, msgstr in FLASK_ADMIN.items():
@@ -458,7 +1030,15 @@ def catalogues():
         # Flask-Babel merges Flask-Admin's own (empty) catalogue over this one, and with it
         # English's plural rule: the second form is the one asked for, so it is given too.
         theirs.add(msgid, (msgstr[0], msgstr[0]))
-    return {"messages": ours, "admin": theirs}
+    security = Catalog(locale="id", domain="flask_security", project="Alur (Flask-Security)")
+    for msgid, msgstr in FLASK_SECURITY.items():
+        security.add(msgid, msgstr)
+    wtforms = Catalog(locale="id", domain="wtforms", project="Alur (WTForms)")
+    for msgid, msgstr in WTFORMS.items():
+        wtforms.add(msgid, msgstr)
+    for msgid, msgstr in WTFORMS_PLURALS.items():
+        wtforms.add(msgid, (msgstr[0], msgstr[0]))  # Indonesian has one form
+    return {"messages": ours, "admin": theirs, "wtforms": wtforms, "flask_security": security}
 
 
 def write(directory: Path = HERE) -> None:

@@ -44,10 +44,14 @@ def register_extensions(app: Flask) -> None:
     from admin import TRANSLATIONS, select_locale, select_timezone
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    # Flask-Security ships no Indonesian: ours (its domain, flask_security) is read after its own.
+    app.config.setdefault("SECURITY_I18N_DIRNAME", ["builtin", str(TRANSLATIONS)])
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     from alur.login import FORMS
+    from alur.web import render_page
 
-    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role), **FORMS)
+    datastore = SQLAlchemyUserDatastore(db, User, Role)
+    security.init_app(app, datastore, render_template=render_page, **FORMS)
     limiter.init_app(app)
     user_logged_out.connect(_end_sessions, app)
     password_changed.connect(_log_password_change, app)
@@ -69,10 +73,12 @@ def register_blueprints(app: Flask) -> None:
     from admin import init_admin
     from alur.api import init_api
     from alur.web import bp as web
+    from alur.web import register_errors
 
     app.register_blueprint(web)
     init_api(app, security)
     init_admin(app)
+    register_errors(app)  # after the API's handlers, which it keeps for the API
 
 
 def register_cli(app: Flask) -> None:

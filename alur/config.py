@@ -36,9 +36,13 @@ DEFAULTS = {
     "SECURITY_CLI_USERS_NAME": False,
     "SECURITY_CLI_ROLES_NAME": False,
     "BABEL_DEFAULT_LOCALE": "id",
-    # The back office: Flask-Security's login, logout and password change pages.
+    # The back office: Flask-Security's login, logout and password change pages, in our
+    # templates (styled like the back office; texts in admin/i18n_id.py's FLASK_SECURITY).
     "SECURITY_CHANGEABLE": True,
     "SECURITY_LOGIN_USER_TEMPLATE": "security/alur_login_user.html",
+    "SECURITY_CHANGE_PASSWORD_TEMPLATE": "security/alur_change_password.html",
+    "SECURITY_VERIFY_TEMPLATE": "security/alur_verify.html",
+    "SECURITY_LOGOUT_USER_TEMPLATE": "security/alur_logout_user.html",
     "SECURITY_LOGOUT_CSRF": True,  # a forged POST must not log anyone out
     "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
     "SECURITY_POST_LOGIN_VIEW": "/admin/",
@@ -46,7 +50,6 @@ DEFAULTS = {
     "SECURITY_POST_CHANGE_VIEW": "/admin/",
     # One answer for an unknown e-mail and a wrong password (no account enumeration).
     "SECURITY_RETURN_GENERIC_RESPONSES": True,
-    "SECURITY_MSG_GENERIC_AUTHN_FAILED": ("Email atau kata sandi salah.", "error"),
     # None renders a bare directive: Flask-Security's True would send "private=True".
     "SECURITY_CACHE_CONTROL": {"private": None, "no-store": None},
     "SESSION_COOKIE_HTTPONLY": True,

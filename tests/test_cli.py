@@ -89,7 +89,7 @@ class TestUsersCreate:
         ("args", "code", "message"),
         [
             (["x@alur.id", "--role", "king"], 2, "Invalid value for '--role'"),
-            (["not-an-email", "--role", "admin"], 2, "Invalid email address"),
+            (["not-an-email", "--role", "admin"], 2, "Alamat email tidak sah"),
             (["x@alur.id", "--role", "employee"], 2, "need --employee NIP"),
             (["x@alur.id", "--role", "hr_officer"], 2, "needs --agency CODE"),
             (

@@ -124,6 +124,24 @@ def too_many_logins(exc: HTTPException):
     return page, 429, headers
 
 
+def http_error(exc: HTTPException):
+    """An HTTP error: problem+json under /api/, the 429 page, and as usual elsewhere."""
+    if not request.path.startswith("/api/"):
+        return too_many_logins(exc) if exc.code == 429 else exc
+    data = getattr(exc, "data", None) or {}
+    # webargs' field errors come as "messages", ours (headers, cursors) as "errors".
+    errors = _flatten(data.get("messages") or data.get("errors")) if exc.code == 422 else None
+    headers = dict(exc.get_headers()) if exc.code in (405, 429) else {}
+    headers.pop("Content-Type", None)
+    if exc.code == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = "60"
+    detail = data.get("message") or exc.description
+    if exc.code == 422:
+        errors = errors or {"_schema": [data.get("message") or exc.description]}
+        detail = "The request has invalid fields; see errors."
+    return problem(exc.code or 500, detail, headers=headers, errors=errors)
+
+
 def register(app) -> None:
     """Answer errors with problem+json under /api/, and as usual elsewhere."""
 
@@ -147,19 +165,4 @@ def register(app) -> None:
 
     # Replaces flask-smorest's app-wide handler, which would turn the back
     # office's and the login page's errors into JSON.
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        if not request.path.startswith("/api/"):
-            return too_many_logins(exc) if exc.code == 429 else exc
-        data = getattr(exc, "data", None) or {}
-        # webargs' field errors come as "messages", ours (headers, cursors) as "errors".
-        errors = _flatten(data.get("messages") or data.get("errors")) if exc.code == 422 else None
-        headers = dict(exc.get_headers()) if exc.code in (405, 429) else {}
-        headers.pop("Content-Type", None)
-        if exc.code == 429 and "Retry-After" not in headers:
-            headers["Retry-After"] = "60"
-        detail = data.get("message") or exc.description
-        if exc.code == 422:
-            errors = errors or {"_schema": [data.get("message") or exc.description]}
-            detail = "The request has invalid fields; see errors."
-        return problem(exc.code or 500, detail, headers=headers, errors=errors)
+    app.register_error_handler(HTTPException, http_error)
