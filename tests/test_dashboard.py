@@ -17,8 +17,8 @@ from workflow.models import Appraisal
 
 
 def counts(page: str, workflow: str) -> dict[str, int]:
-    """The counts of one workflow's card on the dashboard page."""
-    card = page.split(f'data-workflow="{workflow}"', 1)[1].split("</ul>", 1)[0]
+    """The counts of one workflow's card on the dashboard page (the table beside its chart)."""
+    card = page.split(f'data-workflow="{workflow}"', 1)[1].split("</table>", 1)[0]
     return {
         state: int(n)
         for state, n in re.findall(r'data-state="(\w+)".*?class="count">(\d+)<', card, re.S)

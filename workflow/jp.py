@@ -90,6 +90,18 @@ class UnitTotal:
     jp: int
 
 
+@dataclass(frozen=True)
+class UnitCoverage:
+    unit_id: int
+    unit: str
+    employees: int
+    covered: int  # at or above the threshold
+
+    @property
+    def share(self) -> float:
+        return self.covered / self.employees if self.employees else 0.0
+
+
 def _per_employee(year: int, agency_id: int, unit_id: int | None):
     """Each employee of the agency (or unit) with the JP credited for ``year``."""
     stmt = (
@@ -154,3 +166,17 @@ def totals(
         .order_by(Unit.name)
     )
     return [UnitTotal(u, n, int(e), int(b), int(j)) for u, n, e, b, j in session.execute(stmt)]
+
+
+def coverage(
+    session: Session, *, year: int, agency_id: int, threshold: int = YEARLY_RIGHT
+) -> list[UnitCoverage]:
+    """Per unit: employees, and how many have at least ``threshold`` JP in ``year``.
+
+    The report's per-unit totals, counted from the other side (at or above, not below):
+    one grouped query in the database, whatever the agency's size.
+    """
+    return [
+        UnitCoverage(t.unit_id, t.unit, t.employees, t.employees - t.below)
+        for t in totals(session, year=year, agency_id=agency_id, threshold=threshold)
+    ]

@@ -39,3 +39,21 @@ def overdue(session: Session, wf: Workflow, before: datetime, where=None, limit:
     ids = select(oldest.c.id).order_by(oldest.c.state_changed_at, oldest.c.id).limit(limit)
     records = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))}
     return sorted(records.values(), key=lambda r: (r.state_changed_at, r.id))
+
+
+def overdue_counts(session: Session, wf: Workflow, before: datetime, where=None) -> dict[str, int]:
+    """How many records (within ``where``) wait in each waiting state since before ``before``.
+
+    One grouped count over the (state, since) index ranges; every waiting state named.
+    """
+    model = wf.model
+    waiting = [s.value for s in wf.states if s.value in WAITING_STATES]
+    query = (
+        select(model.state, func.count())
+        .where(model.state.in_(waiting), model.state_changed_at < before)
+        .group_by(model.state)
+    )
+    if where is not None:
+        query = query.where(where)
+    found = dict(session.execute(query).all())
+    return {state: found.get(state, 0) for state in waiting}

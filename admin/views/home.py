@@ -11,17 +11,38 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import or_, select
 from werkzeug.utils import secure_filename
 
+from admin import charts
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.base import attempt, describe
 from admin.forms import trigger_form_class
-from admin.views.workflows import STATE_LABELS, TITLES, badge, record_label, trigger_label
-from workflow import checkpoint_checks, checkpoints, inbox, jp, nominations, policy, progress, sla
+from admin.labels import PERIODS, period_name
+from admin.views.workflows import (
+    STATE_LABELS,
+    TITLES,
+    badge,
+    period_label,
+    record_label,
+    trigger_label,
+)
+from workflow import (
+    checkpoint_checks,
+    checkpoints,
+    distribution,
+    inbox,
+    jp,
+    nominations,
+    policy,
+    progress,
+    sla,
+)
 from workflow.db import db, is_id, utcnow
 from workflow.models import Agency, RoleName, TrainingProgram
 from workflow.workflows import WORKFLOWS
+from workflow.workflows.appraisal import PERIOD_PATTERN
 
 INBOX_PAGE = 50
 # The view endpoints of the workflow lists, by workflow.
@@ -122,33 +143,204 @@ class HomeView(Guarded, AdminIndexView):
         cutoff = utcnow() - timedelta(days=overdue_days)
         clauses = {name: policy.scope(user, wf.model) for name, wf in WORKFLOWS.items()}
         national = all(clause is None for clause in clauses.values())
-        counts, counted_at = _national_counts() if national else (None, None)
+        if national:
+            counts, late, counted_at = _national_counts(cutoff)
+        else:
+            counts, late, counted_at = {}, {}, None
+            for name, wf in WORKFLOWS.items():
+                counts[name] = progress.state_counts(db.session, wf, clauses[name])
+                late[name] = progress.overdue_counts(db.session, wf, cutoff, clauses[name])
         tables = []
         for name, wf in WORKFLOWS.items():
-            by_state = (
-                counts[name] if national else progress.state_counts(db.session, wf, clauses[name])
-            )
             tables.append(
                 {
                     "workflow": name,
                     "title": TITLES[name],
                     "endpoint": WORKFLOW_ENDPOINTS[name],
-                    "counts": list(by_state.items()),
+                    "counts": list(counts[name].items()),
+                    "chart": _state_chart(name, counts[name]),
                     "overdue": progress.overdue(db.session, wf, cutoff, clauses[name]),
                 }
             )
+        hr_or_admin = any(user.has_role(role) for role in ADMIN_AND_HR)
         return self.render(
             "alur_admin/dashboard.html",
             tables=tables,
             badge=badge,
             overdue_days=overdue_days,
+            overdue_steps=_overdue_steps(late),
             subject=record_label,
             state_labels=STATE_LABELS,
             counted_at=counted_at,
             recount_seconds=current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"],
             audit_status=_audit_status() if user.has_role(RoleName.ADMIN) else None,
             jp_report=any(user.has_role(role) for role in JpReportView.roles),
+            # an agency's people are HR's and admins' to see, not a supervisor's
+            agency_charts=_agency_charts(request.args) if hr_or_admin else None,
         )
+
+
+def _state_chart(workflow: str, by_state: dict[str, int]) -> Markup | None:
+    """One workflow's records per state as bars; None when it has none."""
+    if not any(by_state.values()):
+        return None
+    bars = [charts.Bar(str(STATE_LABELS.get(s, s)), n, str(n)) for s, n in by_state.items()]
+    return charts.bar_chart(
+        bars, title=_("%(workflow)s: records per state", workflow=TITLES[workflow])
+    )
+
+
+def _overdue_steps(late: dict[str, dict[str, int]]) -> dict:
+    """The overdue records per workflow and waiting state, as rows and as bars."""
+    rows = [
+        {
+            "step": f"{workflow}:{state}",
+            "workflow": TITLES[workflow],
+            "state": state,
+            "count": n,
+            "label": f"{TITLES[workflow]}: {STATE_LABELS.get(state, state)}",
+        }
+        for workflow, by_state in late.items()
+        for state, n in by_state.items()
+    ]
+    total = sum(r["count"] for r in rows)
+    chart = None
+    if total:
+        bars = [charts.Bar(r["label"], r["count"], str(r["count"])) for r in rows]
+        chart = charts.bar_chart(bars, title=_("Overdue records by step"), colour=charts.RED)
+    return {"rows": rows, "total": total, "chart": chart}
+
+
+CHART_UNITS = 20  # drawn on the dashboard; the JP report lists every unit
+
+
+def _agency_charts(args) -> dict:
+    """The chosen agency's predikat against the guidance, and its JP coverage by unit."""
+    year = args.get("year", type=int) or utcnow().year
+    if not 2000 <= year <= 2100:
+        year = utcnow().year
+    period = args.get("period", "")
+    period = period if PERIOD_PATTERN.fullmatch(period) else "annual"
+    agency, agencies = chosen_agency(args.get("agency", type=int))
+    found = {
+        "year": year,
+        "period": period,
+        "period_label": period_label(year, period),
+        "periods": [(code, period_name(code)) for code in PERIODS],
+        "agency": agency,
+        "agencies": agencies,
+        "threshold": jp.YEARLY_RIGHT,
+    }
+    if agency is not None:
+        result = distribution.report(db.session, agency_id=agency.id, year=year, period=period)
+        found["predicates"] = _predicate_chart(result, found["period_label"])
+        units = jp.coverage(db.session, year=year, agency_id=agency.id)
+        found["coverage"] = _coverage_chart(units, year)
+    return found
+
+
+def _predicate_chart(result: distribution.Report, period: str) -> dict:
+    """Each predikat's share beside what the guidance for the organisation's rating expects.
+
+    A guidance about several predikat together (e.g. Butuh Perbaikan or Kurang) gets a
+    row of its own, with the share of them together.
+    """
+    alone: dict[str, list[distribution.Finding]] = {}
+    together = []
+    for finding in result.findings:
+        if len(finding.bound.predicates) == 1:
+            alone.setdefault(finding.bound.predicates[0].value, []).append(finding)
+        else:
+            together.append(finding)
+    rows = [
+        _predicate_row(s.predicate, s.count, s.share, alone.get(s.predicate, []))
+        for s in result.shares
+    ]
+    for finding in together:
+        label = " + ".join(p.value for p in finding.bound.predicates)
+        rows.append(_predicate_row(label, finding.count, finding.share, [finding]))
+    title = _("Predikat of approved appraisals, %(period)s", period=period)
+    chart = None
+    if result.total:
+        bars = [charts.Bar(r["label"], r["share"], r["text"], r["band"]) for r in rows]
+        legend = (_("Share now"), _("Guidance range")) if result.rating else None
+        chart = charts.bar_chart(bars, title=title, scale=1.0, legend=legend)
+    return {
+        "title": title,
+        "rows": rows,
+        "total": result.total,
+        "rating": result.rating,
+        "guidance": result.guidance,
+        "chart": chart,
+    }
+
+
+def _predicate_row(label: str, count: int, share: float, findings: list) -> dict:
+    band = None
+    ranged = [f.bound for f in findings if f.bound.min_share > 0 or f.bound.max_share < 1]
+    if ranged:
+        band = (max(b.min_share for b in ranged), min(b.max_share for b in ranged))
+    judged = [f.met for f in findings if f.met is not None]
+    return {
+        "label": label,
+        "count": count,
+        "share": share,
+        "percent": charts.percent(share),
+        "text": f"{charts.percent(share)} ({count})",
+        "band": band,
+        "expected": "; ".join(_expected(f.bound) for f in findings),
+        "met": all(judged) if judged else None,
+    }
+
+
+def _expected(bound: distribution.Bound) -> str:
+    """What a guidance expects, in the words of the distribution screen."""
+    words = []
+    if bound.largest:
+        words.append(_("the largest group"))
+    if bound.min_share > 0:
+        words.append(_("at least %(p)s %%", p=round(bound.min_share * 100)))
+    if bound.max_share == 0:
+        words.append(_("none"))
+    elif bound.max_share < 1:
+        words.append(_("at most %(p)s %%", p=round(bound.max_share * 100)))
+    if bound.someone:
+        words.append(_("at least one employee"))
+    return ", ".join(words)
+
+
+def _coverage_chart(units: list[jp.UnitCoverage], year: int) -> dict:
+    """The units with the lowest share at or above the yearly right first, the total below."""
+    drawn = sorted(units, key=lambda u: (u.share, u.unit, u.unit_id))[:CHART_UNITS]
+    employees = sum(u.employees for u in units)
+    covered = sum(u.covered for u in units)
+    title = _(
+        "Employees with at least %(n)s JP in %(year)s, by work unit", n=jp.YEARLY_RIGHT, year=year
+    )
+    chart = None
+    if drawn:
+        bars = [
+            charts.Bar(u.unit, u.share, f"{charts.percent(u.share)} ({u.covered}/{u.employees})")
+            for u in drawn
+        ]
+        chart = charts.bar_chart(bars, title=title, scale=1.0)
+    return {
+        "title": title,
+        "rows": [
+            {
+                "unit": u.unit,
+                "employees": u.employees,
+                "covered": u.covered,
+                "share": charts.percent(u.share),
+            }
+            for u in drawn
+        ],
+        "units": len(units),
+        "employees": employees,
+        "covered": covered,
+        "share": charts.percent(covered / employees if employees else 0.0),
+        "chart": chart,
+    }
 
 
 def _audit_status() -> dict:
@@ -167,27 +359,33 @@ def _audit_status() -> dict:
     return {"checkpoint": summary, "verify": checkpoint_checks.last_verify(db.session)}
 
 
-NATIONAL_COUNTS = "dashboard:national-counts"
+# Named anew when what is kept changes shape: a shared cache may still hold the old one.
+NATIONAL_COUNTS = "dashboard:national-counts:2"
 
 
-def _national_counts() -> tuple[dict, datetime | None]:
-    """Every record of every workflow per state, and when it was counted (None: not kept).
+def _national_counts(cutoff: datetime) -> tuple[dict, dict, datetime | None]:
+    """Every record of every workflow per state, those waiting since before ``cutoff`` per
+    waiting state, and when they were counted (None: not kept).
 
     Counting the whole country reads millions of index entries, so the counts are kept
     for ``ADMIN_NATIONAL_COUNTS_SECONDS``; an agency's own counts are cheap and always
     counted afresh.
     """
 
-    def count() -> dict:
-        return {name: progress.state_counts(db.session, wf) for name, wf in WORKFLOWS.items()}
+    def count() -> tuple[dict, dict]:
+        states = {name: progress.state_counts(db.session, wf) for name, wf in WORKFLOWS.items()}
+        late = {
+            name: progress.overdue_counts(db.session, wf, cutoff) for name, wf in WORKFLOWS.items()
+        }
+        return states, late
 
     seconds = int(current_app.config["ADMIN_NATIONAL_COUNTS_SECONDS"])
     if seconds <= 0:
-        return count(), None
+        return *count(), None
     cache = _cache()
     kept = cache.get(NATIONAL_COUNTS)
     if kept is None:
-        kept = (count(), utcnow())
+        kept = (*count(), utcnow())
         cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
     return kept
 
