@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -12,18 +13,21 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Response, flash
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.form import SecureForm
 from flask_admin.model import typefmt
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_babel import format_datetime, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import Integer
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from admin.access import ADMIN_AND_HR, Guarded, is_admin, me
-from workflow import TransitionNotAllowed, WorkflowError, changes, policy, zones
+from admin.forms import Form
+from admin.refusals import lines
+from admin.refusals import say as describe
+from workflow import WorkflowError, changes, policy, zones
 from workflow.db import MAX_ID, db
 from workflow.models import Employee
 from workflow.reference import employee_search
@@ -127,8 +131,37 @@ def _listed(view, value, name=None) -> str:
     return ", ".join(map(str, value))
 
 
-TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _local_time, list: _listed}
-DETAIL_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_time, list: _listed}
+def _yes_no(view, value, name=None) -> Markup:
+    """A yes or no in words (Flask-Admin's icon says *active: true* to a screen reader)."""
+    said = escape(_("Yes") if value else _("No"))
+    return Markup(f'<span class="yes-no" data-value="{str(value).lower()}">{said}</span>')
+
+
+def _as_json(view, value, name=None) -> Markup:
+    """A document (an event's body, a step's data) as the programs that read it see it."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return Markup(f'<pre class="mb-0"><code>{escape(text)}</code></pre>')
+
+
+def as_code(view, context, row, name) -> Markup:
+    """A technical name (an event type, as other programs read it), shown as code."""
+    value = getattr(row, name)
+    return Markup(f"<code>{escape(value)}</code>") if value else Markup("")
+
+
+TYPE_FORMATTERS = {
+    **typefmt.BASE_FORMATTERS,
+    datetime: _local_time,
+    list: _listed,
+    bool: _yes_no,
+}
+DETAIL_FORMATTERS = {
+    **typefmt.DETAIL_FORMATTERS,
+    datetime: _local_time,
+    list: _listed,
+    bool: _yes_no,
+    dict: _as_json,
+}
 
 
 # Labels of the columns the models share, so every list and form speaks the UI's language.
@@ -187,6 +220,10 @@ LABELS = {
     "workflow": _l("Workflow"),
     "trigger": _l("Step"),
     "from_state": _l("From"),
+    "comment": _l("Comment"),
+    "payload": _l("Data"),
+    "state": _l("State"),
+    "kind": _l("Kind"),
     "to_state": _l("To"),
     "via": _l("Via"),
     "actor": _l("Who"),
@@ -210,7 +247,7 @@ class AlurModelView(Guarded, ModelView):
     """
 
     roles = ADMIN_AND_HR
-    form_base_class = SecureForm
+    form_base_class = Form
     simple_list_pager = True  # no SELECT count(*) over millions of rows
     page_size = 20
     can_set_page_size = True
@@ -322,20 +359,31 @@ class AlurModelView(Guarded, ModelView):
                 values[name] = value
         return values
 
-    def command(self, run):
-        """Run a command of the core; a refusal is a flash, and nothing is kept (None)."""
-        return attempt(run)
+    def command(self, run, form=None):
+        """Run a command of the core; a refusal is a flash, and nothing is kept (None).
+
+        The form, shown again as typed, carries each of the refusal's field messages
+        under the field it names.
+        """
+        refused = []
+        done = attempt(run, refused=refused)
+        if refused and form is not None:
+            beside(form, refused[0])
+        return done
 
     def create_model(self, form):
         values = self.form_values(form)
         row = self.command(
-            lambda: changes.save(db.session, me(), self.build_new_instance(), values, via="admin")
+            lambda: changes.save(db.session, me(), self.build_new_instance(), values, via="admin"),
+            form,
         )
         return row if row is not None else False
 
     def update_model(self, form, model):
         values = self.form_values(form)
-        saved = self.command(lambda: changes.save(db.session, me(), model, values, via="admin"))
+        saved = self.command(
+            lambda: changes.save(db.session, me(), model, values, via="admin"), form
+        )
         return saved is not None
 
     def delete_model(self, model):
@@ -383,12 +431,14 @@ class AlurModelView(Guarded, ModelView):
         return ScopedLoader(name, self.session, remote, **options)
 
 
-def describe(exc: WorkflowError) -> str:
-    """A refusal as one sentence for a flash message."""
-    message = exc.explained()
-    if isinstance(exc, TransitionNotAllowed) and not exc.allowed:
-        message += "; " + _("there is nothing you may do with it now")
-    return message
+def beside(form, exc) -> None:
+    """Each field message of a refusal under the form field it names (``unit_id``: *unit*)."""
+    for name, messages in (getattr(exc, "errors", None) or {}).items():
+        short = name.split(".")[-1]
+        for key in (short, short.removesuffix("_id")):
+            if key in form:
+                form[key].errors = [*form[key].errors, *lines(messages)]
+                break
 
 
 def attempt(run, *, saying=describe, refused: list | None = None):
@@ -407,7 +457,9 @@ def attempt(run, *, saying=describe, refused: list | None = None):
             refused.append(exc)
     except ValueError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(describe(exc), "error")
+        if refused is not None:
+            refused.append(exc)
     return None
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from flask_admin.form import SecureForm
+from flask_babel import Domain
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from wtforms import Form, FormField, HiddenField, SelectField, TextAreaField
@@ -44,7 +46,27 @@ for _value in CoreValue:
     setattr(CoreValuesForm, _value.value, TextAreaField(CORE_VALUE_LABELS[_value.value]))
 
 
-class TriggerForm(SecureForm):
+class _WTFormsMessages:
+    """WTForms' own messages (*This field is required.*) from our ``wtforms`` catalogue:
+    WTForms ships no Indonesian, and Flask-Admin's forms read WTForms' catalogue only."""
+
+    domain = Domain(str(Path(__file__).resolve().parent / "translations"), domain="wtforms")
+
+    def gettext(self, string: str) -> str:
+        return self.domain.get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.domain.get_translations().ungettext(singular, plural, n)
+
+
+class Form(SecureForm):
+    """Every form of the back office: CSRF-checked, its messages in the user's language."""
+
+    class Meta:
+        _translations = _WTFormsMessages()
+
+
+class TriggerForm(Form):
     """What every trigger takes: the version seen, a comment, and where to go after."""
 
     trigger = HiddenField()

@@ -194,13 +194,15 @@ def test_the_next_level_supervisor_approves(client, session, cast, appraisal):
 def test_an_engine_refusal_is_a_flash_and_changes_nothing(client, session, cast, appraisal):
     bo.log_in(client, session, cast.supervisor)
     response = bo.fire(client, "appraisal", appraisal, "review", comment="x")  # no ratings
-    assert "invalid data for 'review'" in bo.flash_text(bo.text(response))
+    assert "Data untuk “Periksa” tidak valid" in bo.flash_text(bo.text(response))
     assert reload(session, appraisal).state == "submitted"
 
     response = bo.fire(client, "appraisal", appraisal, "approve")  # not from submitted
-    assert "not possible" in bo.flash_text(bo.text(response))
+    assert "tidak dapat dilakukan selama" in bo.flash_text(bo.text(response))
     response = bo.fire(client, "appraisal", appraisal, "return")  # needs a reason
-    assert "needs a reason" in bo.flash_text(bo.text(response))
+    assert "“Kembalikan” memerlukan alasan (Catatan: Alasan wajib diisi.)" in bo.flash_text(
+        bo.text(response)
+    )
     assert reload(session, appraisal).version == appraisal.version
 
 
@@ -216,7 +218,7 @@ def test_a_stale_version_is_refused(client, session, cast, appraisal):
         follow_redirects=True,
         data={"trigger": "reject", "version": seen, "comment": "Tidak", "csrf_token": token},
     )
-    assert "changed since you read it" in bo.flash_text(bo.text(response))
+    assert "telah berubah sejak Anda membukanya" in bo.flash_text(bo.text(response))
     assert reload(session, appraisal).state == "returned"
 
 
@@ -352,7 +354,7 @@ def test_an_edit_with_a_stale_version_is_refused(client, session, cast):
         follow_redirects=True,
         data={"justification": "Versi saya", "version_seen": seen, "csrf_token": token},
     )
-    assert "changed since you read it" in bo.flash_text(bo.text(response))
+    assert "telah berubah sejak Anda membukanya" in bo.flash_text(bo.text(response))
     assert reload(session, record).justification == "Versi lain"
 
 
@@ -410,7 +412,7 @@ def test_the_indonesian_catalogues_cover_every_text_of_the_back_office():
     from babel.messages.extract import extract_from_dir
     from babel.messages.mofile import read_mo
 
-    from admin.i18n_id import HERE, OURS, catalogues
+    from admin.i18n_id import HERE, catalogues, our_texts
 
     root = HERE.parents[2]
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
@@ -420,7 +422,7 @@ def test_the_indonesian_catalogues_cover_every_text_of_the_back_office():
         for msg in extract_from_dir(str(root), method_map, keywords=keywords)
     }
     found.discard("")
-    assert sorted(found - set(OURS)) == []
+    assert sorted(found - set(our_texts())) == []
     for domain, catalog in catalogues().items():
         with open(HERE / f"{domain}.mo", "rb") as mo:
             compiled = _texts(read_mo(mo))
@@ -442,7 +444,7 @@ def test_steps_the_user_may_not_take_are_refused(client, session, cast, appraisa
     response = bo.fire(
         client, "appraisal", appraisal, "review", comment="Saya sendiri", **RATINGS_FORM
     )
-    assert "may be done by" in bo.flash_text(bo.text(response))
+    assert "hanya dapat dilakukan oleh" in bo.flash_text(bo.text(response))
     page = bo.text(client.get("/admin/admin_appraisals/"))
     client.post(
         "/admin/admin_appraisals/action/",
@@ -534,7 +536,7 @@ def test_admins_create_webhook_clients_and_see_the_secret_once(client, session, 
             "csrf_token": bo.csrf(bo.text(client.get("/admin/webhookclient/new/"))),
         },
     )
-    assert "lowercase" in bo.flash_text(bo.text(bad))
+    assert "huruf kecil" in bo.flash_text(bo.text(bad))
 
 
 def test_admins_redeliver_a_dead_delivery_from_its_page(client, session, cast, receiver):
@@ -601,8 +603,8 @@ def test_the_back_office_refuses_redelivery_to_a_disabled_subscription_as_the_ap
         data={"action": "redeliver_dead", "rowid": [sub_id], "csrf_token": bo.csrf(page)},
     )
 
-    assert "disabled" in bo.flash_text(bo.text(one))
-    assert "disabled" in bo.flash_text(bo.text(dead))
+    assert "nonaktif" in bo.flash_text(bo.text(one))
+    assert "nonaktif" in bo.flash_text(bo.text(dead))
     session.rollback()
     assert session.get(OutboxDelivery, delivery_id).status == DeliveryStatus.DEAD
 
@@ -927,7 +929,7 @@ def test_hr_exports_the_jp_report_and_nominates_from_it_within_seats_and_budget(
         data={**form, "program": str(tight.id), "employee": chosen},
         follow_redirects=True,
     )
-    assert "1 seat(s) left, not 2" in bo.flash_text(bo.text(refused))
+    assert "tinggal 1 kursi, tidak cukup untuk 2" in bo.flash_text(bo.text(refused))
     session.rollback()  # read what the server wrote, not this session's snapshot
     assert session.scalar(select(func.count()).select_from(TrainingNomination)) == 0
 
@@ -1033,3 +1035,44 @@ def test_a_province_edited_by_hand_still_gives_a_time_zone(province):
 
     assert zones.zone_of(province) in (zones.WIB, zones.WITA, zones.WIT)
     assert zones.zone_of("MALUKU  utara") == zones.WIT
+
+
+def test_the_employee_sees_until_when_they_may_object_and_then_why_they_objected(
+    client, session, cast
+):
+    from workflow import fire
+
+    record = bring_to(new_record(session, cast, "appraisal"), "approved")
+    bo.log_in(client, session, cast.subject)
+    page = bo.text(client.get(bo.details_url("appraisal", record.id)))
+    assert "Pegawai dapat mengajukan keberatan sampai" in page
+    fire(reload(session, record), "appeal", cast.subject, via="api", comment="Bukti kinerja Q3")
+    page = bo.text(client.get(bo.details_url("appraisal", record.id)))
+    assert "Keberatan diajukan: Bukti kinerja Q3" in page
+
+
+def test_after_the_window_the_employee_reads_that_the_time_to_object_ended(client, session, cast):
+    from datetime import timedelta
+
+    record = bring_to(new_record(session, cast, "appraisal"), "approved")
+    record.state_changed_at -= timedelta(days=60)
+    session.commit()
+    bo.log_in(client, session, cast.subject)
+    page = bo.text(client.get(bo.details_url("appraisal", record.id)))
+    assert "Batas waktu keberatan berakhir" in page
+    assert "Pegawai dapat mengajukan" not in page
+
+
+def test_an_accounts_page_never_shows_its_password_hash_or_session_key(client, session, cast):
+    bo.log_in(client, session, cast.admin)
+    user = cast.hr
+    bo.give_password(session, user)
+    page = bo.text(client.get(f"/admin/user/details/?id={user.id}"))
+    export = bo.text(client.get("/admin/user/export/csv/"))
+    session.rollback()
+    hashed, key = session.get(type(user), user.id).password, user.fs_uniquifier
+    for shown in (page, export):
+        assert user.email in shown
+        assert hashed not in shown and key not in shown and "argon2" not in shown
+    form = bo.text(client.get(f"/admin/user/edit/?id={user.id}"))
+    assert "Petugas kepegawaian (BKPSDM)" in form and ">hr_officer<" not in form

@@ -16,7 +16,7 @@ from workflow.db import db
 from workflow.models import Appraisal
 
 LIST = "/admin/admin_appraisals/"
-YEAR, STATE = 2, 5  # the columns' places in AppraisalView.column_list, as the list's URL names them
+YEAR, STATE = 3, 2  # the columns' places in AppraisalView.column_list, as the list's URL names them
 
 
 def row_ids(response) -> list[int]:

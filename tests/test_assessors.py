@@ -341,7 +341,7 @@ def test_an_employees_appraisal_form_offers_no_officials_and_a_forged_post_is_re
             "csrf_token": bo.csrf(page),
         },
     )
-    assert "HR officer" in bo.flash_text(bo.text(response))
+    assert "petugas kepegawaian" in bo.flash_text(bo.text(response))
     assert count(session, Appraisal) == 0
 
 
@@ -362,7 +362,9 @@ def test_an_employees_edit_form_offers_no_officials_and_a_forged_post_is_refused
             "csrf_token": bo.csrf(page),
         },
     )
-    assert "HR officer" in bo.flash_text(bo.text(response)), bo.flash_text(bo.text(response))
+    assert "petugas kepegawaian" in bo.flash_text(bo.text(response)), bo.flash_text(
+        bo.text(response)
+    )
     session.rollback()
     assert session.get(Appraisal, record.id).assessor_id == cast.supervisor.employee_id
 

@@ -228,3 +228,88 @@ def test_axe_finds_no_serious_violation_on_login_inbox_list_and_record(
     page.goto(f"{live_server.url}{bo.details_url('appraisal', appraisal.id)}")
     found["record"] = _serious_violations(page)
     assert not any(found.values()), found
+
+
+def test_on_a_phone_the_login_page_fits_and_its_controls_take_a_finger(
+    phone, live_server, session, cast
+):
+    bo.give_password(session, cast.supervisor)
+    phone.goto(f"{live_server.url}/login")
+    assert phone.locator("html").get_attribute("lang") == "id"
+    assert phone.locator("h1").inner_text().strip() == "Masuk"
+    _no_sideways_scroll(phone, "login")
+    for control in ("[type=submit]", "input[name=email]", "input[name=password]"):
+        assert phone.locator(control).bounding_box()["height"] >= 44, control
+    # A wrong password: the message in Indonesian, the e-mail kept, the page still fits.
+    phone.fill("input[name=email]", cast.supervisor.email)
+    phone.fill("input[name=password]", "salah-sekali")
+    phone.click("[type=submit]")
+    assert "Email atau kata sandi salah." in phone.locator("#form-errors").inner_text()
+    assert phone.input_value("input[name=email]") == cast.supervisor.email
+    _no_sideways_scroll(phone, "login refused")
+    if os.environ.get("ALUR_SCREENSHOTS"):
+        phone.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/phone-login.png", full_page=True)
+    # English before logging in, from the page's own bar.
+    phone.click("a[lang=en]")
+    assert phone.locator("h1").inner_text().strip() == "Login"
+    assert phone.locator("label[for=email]").inner_text().strip() == "Email Address"
+
+
+def test_axe_finds_no_serious_violation_on_the_password_and_error_pages(
+    page, live_server, session, cast
+):
+    found = {}
+    page.goto(f"{live_server.url}/no-such-page")
+    found["404"] = _serious_violations(page)
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", "nobody@x.alur.id")
+    page.fill("input[name=password]", "salah-sekali")
+    page.click("[type=submit]")
+    page.wait_for_selector("#form-errors")
+    found["login refused"] = _serious_violations(page)
+    log_in(page, live_server, session, cast.subject)
+    page.goto(f"{live_server.url}/change")
+    found["change"] = _serious_violations(page)
+    # Nothing typed: each field says what it needs (the bar's log out is a submit too).
+    page.click("form[name=change_password_form] [type=submit]")
+    found["change refused"] = _serious_violations(page)
+    page.goto(f"{live_server.url}/admin/employee/")
+    assert "Akses ditolak" in page.locator("#error-page").inner_text()
+    found["403"] = _serious_violations(page)
+    assert not any(found.values()), found
+
+
+def test_on_a_phone_a_supervisor_reviews_and_the_manager_approves_without_sideways_scroll(
+    phone, live_server, session, cast
+):
+    appraisal = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    bo.give_password(session, cast.supervisor)
+    phone.goto(f"{live_server.url}/login")
+    _no_sideways_scroll(phone, "login")
+    log_in(phone, live_server, session, cast.supervisor)
+    _no_sideways_scroll(phone, "inbox")
+    phone.locator(f"tr.inbox-row[data-id='{appraisal.id}'] a.step-link-review").click()
+    _no_sideways_scroll(phone, "review form")
+    form = phone.locator("form.step-full-review")
+    form.locator("select[name=work_result_rating]").select_option("sesuai_ekspektasi")
+    form.locator("select[name=behaviour_rating]").select_option("sesuai_ekspektasi")
+    form.locator("textarea[name=feedback]").fill("Target tercapai")
+    assert form.locator("button.step-submit").bounding_box()["height"] >= 44
+    with phone.expect_navigation():
+        form.locator("button.step-submit").click()
+    assert "berhasil" in phone.locator(".alert-success").inner_text()
+    _no_sideways_scroll(phone, "record after review")
+    assert state_of(session, Appraisal, appraisal.id) == "reviewed"
+
+    phone.locator(".navbar-toggler").click()  # on a phone the menu folds away
+    phone.locator("#logout").click()
+    _no_sideways_scroll(phone, "login again")
+    log_in(phone, live_server, session, cast.manager)
+    _no_sideways_scroll(phone, "manager's inbox")
+    approve = phone.locator(f"tr.inbox-row[data-id='{appraisal.id}'] button.step-approve")
+    assert approve.bounding_box()["height"] >= 44
+    with phone.expect_navigation():
+        approve.click()
+    assert "berhasil" in phone.locator(".alert-success").inner_text()
+    _no_sideways_scroll(phone, "inbox after approval")
+    assert state_of(session, Appraisal, appraisal.id) == "approved"

@@ -27,7 +27,7 @@ def _create(session: Session, workflow: str, data: dict, *, comment: str):
     that transaction.
     """
     wf = workflow_for(workflow)
-    values = load(wf.create_schema, data, what=f"{wf.title.lower()} data")
+    values = load(wf.create_schema, data, what=steps.data_of("create", wf))
     with session.begin_nested():
         return steps.insert(session, wf, None, values, SYSTEM, comment)
 
@@ -62,7 +62,7 @@ def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
     ready = []
     for item in items:
         try:
-            values = load(wf.create_schema, item.data, what=f"{wf.title.lower()} data")
+            values = load(wf.create_schema, item.data, what=steps.data_of("create", wf))
             ready.append((item, values, steps.prepared(session, wf, values, None)))
         except WorkflowError as exc:
             item.done(None, exc)

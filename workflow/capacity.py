@@ -24,8 +24,18 @@ class NoCapacity(Conflict):
     code = "no_capacity"
 
 
+NO_BUDGET = "the agency has no development budget for %(year)s"
+
+
 def _rupiah(amount: int) -> str:
     return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def _short(year: int, cost: int, left: int, amount: int) -> NoCapacity:
+    return NoCapacity(
+        "the %(year)s development budget cannot cover %(cost)s: %(left)s of %(amount)s is left",
+        {"year": year, "cost": _rupiah(cost), "left": _rupiah(left), "amount": _rupiah(amount)},
+    )
 
 
 def _counters_only(effect):
@@ -46,7 +56,10 @@ def check_room(session, program: TrainingProgram, agency_id: int, count: int) ->
     program's year has room for their cost (what approving them all would take)."""
     left = program.seat_quota - program.seats_taken
     if count > left:
-        raise NoCapacity(f"program {program.code} has {left} seat(s) left, not {count}")
+        raise NoCapacity(
+            "program %(code)s has %(left)s seat(s) left, not %(count)s",
+            {"code": program.code, "left": left, "count": count},
+        )
     cost, year = program.cost_per_participant * count, program.start_date.year
     if cost <= 0:
         return
@@ -56,12 +69,9 @@ def check_room(session, program: TrainingProgram, agency_id: int, count: int) ->
         )
     )
     if budget is None:
-        raise NoCapacity(f"the agency has no development budget for {year}")
+        raise NoCapacity(NO_BUDGET, {"year": year})
     if budget.committed + cost > budget.amount:
-        raise NoCapacity(
-            f"the {year} development budget cannot cover {_rupiah(cost)}: "
-            f"{_rupiah(budget.amount - budget.committed)} of {_rupiah(budget.amount)} is left"
-        )
+        raise _short(year, cost, budget.amount - budget.committed, budget.amount)
 
 
 @_counters_only
@@ -80,7 +90,8 @@ def take_seat_and_budget(ctx) -> None:
     )
     if seat.rowcount != 1:
         raise NoCapacity(
-            f"program {program.code} has no seat left: all {program.seat_quota} are taken"
+            "program %(code)s has no seat left: all %(quota)s are taken",
+            {"code": program.code, "quota": program.seat_quota},
         )
     cost, year = program.cost_per_participant, program.start_date.year
     if cost > 0:
@@ -100,11 +111,8 @@ def take_seat_and_budget(ctx) -> None:
                 select(budget).where(budget.agency_id == record.agency_id, budget.year == year)
             )
             if row is None:
-                raise NoCapacity(f"the agency has no development budget for {year}")
-            raise NoCapacity(
-                f"the {year} development budget cannot cover {_rupiah(cost)}: "
-                f"{_rupiah(row.amount - row.committed)} of {_rupiah(row.amount)} is left"
-            )
+                raise NoCapacity(NO_BUDGET, {"year": year})
+            raise _short(year, cost, row.amount - row.committed, row.amount)
     record.committed_cost, record.budget_year = cost, year
 
 

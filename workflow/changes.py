@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit, policy, reference
 from workflow.db import utcnow, write_transaction
-from workflow.errors import Conflict, InvalidPayload
+from workflow.errors import Conflict, InvalidPayload, said
 from workflow.models import ChangeEntry, User
 from workflow.policy import Action
 
@@ -99,7 +99,7 @@ def _set(row, values: dict) -> None:
         try:
             setattr(row, name, value)  # the models' validators check NIP, rank, status
         except ValueError as exc:
-            raise InvalidPayload(str(exc), {name: [str(exc)]}) from None
+            raise InvalidPayload(said(exc), {name: [said(exc)]}) from None
 
 
 def save(

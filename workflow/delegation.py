@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflow import changes, policy
 from workflow.db import utcnow
-from workflow.errors import InvalidPayload, NotFound
+from workflow.errors import InvalidPayload, NotFound, Text
 from workflow.models.accounts import User
 from workflow.models.delegations import ActingKind, Delegation
 from workflow.models.org import Employee
@@ -74,9 +74,11 @@ def _employee(session: Session, actor, employee_id: int, field: str, agency_id: 
         or (actor is not None and not policy.can_see(actor, row))
         or (agency_id is not None and row.agency_id != agency_id)
     ):
+        said = {"id": employee_id}
         raise InvalidPayload(
-            f"no employee {employee_id} in this agency",
-            {field: [f"No employee {employee_id} in this agency."]},
+            "no employee %(id)s in this agency",
+            {field: [Text("No employee %(id)s in this agency.", **said)]},
+            said,
         )
     return row
 
@@ -86,7 +88,7 @@ def revoke(session: Session, actor: User | None, delegation_id: int, *, via: str
 
     row = session.get(Delegation, delegation_id)
     if row is None or (actor is not None and not policy.can_see(actor, row)):
-        raise NotFound(f"no delegation {delegation_id}")
+        raise NotFound("no delegation %(id)s", {"id": delegation_id})
 
     def end(row: Delegation) -> Delegation:
         row.revoked_at = row.revoked_at or utcnow()

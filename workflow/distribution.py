@@ -227,7 +227,7 @@ def set_rating(
         raise InvalidPayload("invalid organisation rating", errors)
     with write_transaction(session):
         if session.get(Agency, agency_id) is None:
-            raise NotFound(f"no agency {agency_id}")
+            raise NotFound("no agency %(id)s", {"id": agency_id})
         if actor is not None and not policy.may(
             actor, Action.CREATE, OrganisationRating(agency_id=agency_id)
         ):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, object_session
 
 from workflow import audit, byrule, events, rights, steps
 from workflow.db import update_many, utcnow, write_transaction
-from workflow.errors import Forbidden, InvalidPayload, TransitionNotAllowed
+from workflow.errors import Forbidden, InvalidPayload, Text, TransitionNotAllowed, either, term
 from workflow.models.accounts import User
 from workflow.models.requests import IdempotentRequest
 from workflow.steps import Key, Step
@@ -157,7 +157,7 @@ def create(
     """Create a record of ``workflow`` in its initial state, audited as ``create``."""
     wf = workflow_for(workflow)
     rights.check_channel(actor, via)
-    values = load(wf.create_schema, data, what=f"{wf.title.lower()} data")
+    values = load(wf.create_schema, data, what=steps.data_of("create", wf))
     with write_transaction(session):
         return steps.insert(session, wf, actor, values, via, comment)
 
@@ -180,24 +180,31 @@ def edit(
         raise ValueError("edit() needs a record loaded in a session")
     wf = workflow_for(record)
     rights.check_channel(actor, via)
-    values = load(wf.edit_schema, data, what=f"changes to the {wf.title.lower()}")
+    values = load(wf.edit_schema, data, what=steps.data_of("edit", wf))
     if not values:
-        raise InvalidPayload("nothing to change", {"_schema": ["Give at least one field."]})
+        raise InvalidPayload("nothing to change", {"_schema": [Text("Give at least one field.")]})
     record_id = inspect(record).identity[0]
     with write_transaction(session):
         row = get_record(session, wf.name, record_id, lock=True)
         steps.check_version(wf, row, expected_version)
         if row.state not in wf.editable:
             raise TransitionNotAllowed(
-                f"a {wf.title.lower()} can be changed only while "
-                f"{' or '.join(sorted(wf.editable))}; it is {row.state!r}",
+                "a %(workflow)s can be changed only while %(editable)s; it is %(state)s",
+                {
+                    "workflow": term("workflow", wf.name, wf.title.lower()),
+                    "editable": either("state", sorted(wf.editable)),
+                    "state": term("state", row.state),
+                },
                 state=row.state,
                 allowed=[a.trigger for a in rights.allowed_triggers(row, actor)],
             )
         if actor is not None and not rights.any_holds(wf.create_who, actor, row):
             raise Forbidden(
-                f"you may not change this {wf.title.lower()}; "
-                f"it may be changed by: {rights.names(wf.create_who)}"
+                "you may not change this %(workflow)s; it may be changed by: %(parties)s",
+                {
+                    "workflow": term("workflow", wf.name, wf.title.lower()),
+                    "parties": rights.names(wf.create_who),
+                },
             )
         wf.revise(session, row, values, actor)
         audit.append(

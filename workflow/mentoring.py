@@ -33,9 +33,17 @@ def check_senior(mentor: Employee, mentee: Employee) -> None:
         )
     if seniority(mentor) <= seniority(mentee):
         raise InvalidPayload(
-            f"the mentor must be more senior than the mentee: {mentor.name} is {mentor.rank} "
-            f"(TMT {mentor.nip[8:12]}), {mentee.name} is {mentee.rank} (TMT {mentee.nip[8:12]})",
+            "the mentor must be more senior than the mentee: %(mentor)s is %(mentor_rank)s "
+            "(TMT %(mentor_tmt)s), %(mentee)s is %(mentee_rank)s (TMT %(mentee_tmt)s)",
             {"mentor_id": ["Must be of a higher rank, or of the same rank with longer service."]},
+            {
+                "mentor": mentor.name,
+                "mentor_rank": mentor.rank,
+                "mentor_tmt": mentor.nip[8:12],
+                "mentee": mentee.name,
+                "mentee_rank": mentee.rank,
+                "mentee_tmt": mentee.nip[8:12],
+            },
         )
 
 
@@ -59,7 +67,10 @@ def check_capacity(session, mentor_id: int, *, excluding: int | None = None) -> 
         busy = busy.where(MentoringAssignment.id != excluding)
     limit = rules().max_active_mentees
     if session.scalar(busy) >= limit:
-        raise Conflict(f"the mentor already guides {limit} mentees, the most allowed at once")
+        raise Conflict(
+            "the mentor already guides %(limit)s mentees, the most allowed at once",
+            {"limit": limit},
+        )
 
 
 def guard_approve(ctx) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from workflow.errors import Text
+
 NIP_LENGTH = 18
 MIN_ENTRY_AGE = 18  # the youngest age at which one may be appointed CPNS/PPPK
 EARLIEST_BIRTH_YEAR = 1930
@@ -55,43 +57,57 @@ def nip_value(raw: object, *, today: date) -> str:
     ``parse_nip`` without building its parts: the bulk import checks a million of them.
     """
     if not isinstance(raw, str):
-        raise InvalidNIP("NIP must be a string of 18 digits")
+        raise InvalidNIP(Text("NIP must be a string of 18 digits"))
     value = raw.replace(" ", "")
     if not value:
-        raise InvalidNIP("NIP is required: 18 digits")
+        raise InvalidNIP(Text("NIP is required: 18 digits"))
     if not value.isascii() or not value.isdigit():
-        raise InvalidNIP(f"NIP must contain digits only, got {raw!r}")
+        raise InvalidNIP(Text("NIP must contain digits only, got %(raw)r", raw=raw))
     if len(value) != NIP_LENGTH:
-        raise InvalidNIP(f"NIP must have 18 digits, got {len(value)}")
+        raise InvalidNIP(Text("NIP must have 18 digits, got %(n)s", n=len(value)))
 
     try:
         birth = date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
         raise InvalidNIP(
-            f"NIP digits 1-8 must be a birth date YYYYMMDD; {value[0:8]} is not a valid date"
+            Text(
+                "NIP digits 1-8 must be a birth date YYYYMMDD; %(digits)s is not a valid date",
+                digits=value[0:8],
+            )
         ) from None
     if birth.year < EARLIEST_BIRTH_YEAR or birth > today:
-        raise InvalidNIP(f"NIP birth date {birth.isoformat()} is not plausible")
+        raise InvalidNIP(Text("NIP birth date %(born)s is not plausible", born=birth.isoformat()))
 
     tmt_year, tmt_month = int(value[8:12]), int(value[12:14])
     if not 1 <= tmt_month <= 12:
         raise InvalidNIP(
-            f"NIP digits 9-14 must be the TMT as YYYYMM; month {tmt_month:02d} is invalid"
+            Text(
+                "NIP digits 9-14 must be the TMT as YYYYMM; month %(month)s is invalid",
+                month=f"{tmt_month:02d}",
+            )
         )
     if (tmt_year, tmt_month) < (birth.year + MIN_ENTRY_AGE, birth.month):
         raise InvalidNIP(
-            f"NIP TMT {tmt_year}-{tmt_month:02d} is before the holder turned {MIN_ENTRY_AGE} "
-            f"(born {birth.isoformat()})"
+            Text(
+                "NIP TMT %(tmt)s is before the holder turned %(age)s (born %(born)s)",
+                tmt=f"{tmt_year}-{tmt_month:02d}",
+                age=MIN_ENTRY_AGE,
+                born=birth.isoformat(),
+            )
         )
     if (tmt_year, tmt_month) > (today.year + 1, today.month):
-        raise InvalidNIP(f"NIP TMT {tmt_year}-{tmt_month:02d} lies too far in the future")
+        raise InvalidNIP(
+            Text("NIP TMT %(tmt)s lies too far in the future", tmt=f"{tmt_year}-{tmt_month:02d}")
+        )
 
     gender_digit = value[14]
     if gender_digit not in "12":
-        raise InvalidNIP(f"NIP digit 15 is the gender (1 male, 2 female), got {gender_digit}")
+        raise InvalidNIP(
+            Text("NIP digit 15 is the gender (1 male, 2 female), got %(digit)s", digit=gender_digit)
+        )
 
     if value[15:18] == "000":
-        raise InvalidNIP("NIP digits 16-18 are a sequence number starting at 001, got 000")
+        raise InvalidNIP(Text("NIP digits 16-18 are a sequence number starting at 001, got 000"))
     return value
 
 

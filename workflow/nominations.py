@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workflow import capacity, policy
 from workflow.engine import create
-from workflow.errors import InvalidPayload, NotFound, WorkflowError
+from workflow.errors import InvalidPayload, NotFound, Text, WorkflowError
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
 
@@ -46,17 +46,19 @@ def nominate(
     if not ids or len(ids) > MAX_AT_ONCE:
         raise InvalidPayload(
             "choose the employees to nominate",
-            {"employee_id": [f"Between 1 and {MAX_AT_ONCE} employees."]},
+            {"employee_id": [Text("Between 1 and %(most)s employees.", most=MAX_AT_ONCE)]},
         )
     program = session.get(TrainingProgram, program_id)
     if program is None or not policy.can_see(actor, program):
-        raise NotFound(f"no training program {program_id}")
+        raise NotFound("no training program %(id)s", {"id": program_id})
     capacity.check_room(session, program, agency_id, len(ids))
     done = []  # each nomination is a transaction of its own (the engine's)
     for employee_id in ids:
         employee = session.get(Employee, employee_id)
         if employee is None or employee.agency_id != agency_id:
-            done.append(Nominated(employee_id, error=NotFound(f"no employee {employee_id}")))
+            done.append(
+                Nominated(employee_id, error=NotFound("no employee %(id)s", {"id": employee_id}))
+            )
             continue
         data = {"employee_id": employee_id, "program_id": program.id, "justification": reason}
         try:

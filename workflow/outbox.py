@@ -407,11 +407,11 @@ def redeliver(
         ).all()
         missing = sorted(set(ids) - {row.id for row in rows})
         if missing:
-            raise NotFound(f"no delivery {', '.join(map(str, missing))}")
+            raise NotFound("no delivery %(ids)s", {"ids": tuple(missing)})
         for row in rows:
             if actor is not None:
                 policy.check(actor, policy.Action.CHANGE, row)
-            _refuse_disabled(row.subscription, f"delivery {row.id}: ")
+            _refuse_disabled(row.subscription, row.id)
             before = changes.snapshot(row)
             _reset(row)
             after = changes.snapshot(row)
@@ -434,7 +434,7 @@ def redeliver_dead(
         if subscription_id is not None:
             named = session.get(Subscription, subscription_id)
             if named is None or (actor is not None and not policy.can_see(actor, named)):
-                raise NotFound(f"no subscription {subscription_id}")
+                raise NotFound("no subscription %(id)s", {"id": subscription_id})
             if actor is not None:
                 policy.check(actor, policy.Action.CHANGE, named)
             _refuse_disabled(named)
@@ -461,11 +461,17 @@ def redeliver_dead(
     return result.rowcount
 
 
-def _refuse_disabled(subscription: Subscription, what: str = "") -> None:
+def _refuse_disabled(subscription: Subscription, delivery: int | None = None) -> None:
     if subscription.active:
         return
-    why = f" ({subscription.disabled_reason})" if subscription.disabled_reason else ""
-    raise Conflict(f"{what}subscription {subscription.id} is disabled{why}; enable it first")
+    said = {"id": subscription.id, "delivery": delivery, "why": subscription.disabled_reason}
+    raise Conflict(
+        ("delivery %(delivery)s: " if delivery is not None else "")
+        + "subscription %(id)s is disabled"
+        + (" (%(why)s)" if subscription.disabled_reason else "")
+        + "; enable it first",
+        said,
+    )
 
 
 def _reset(row: OutboxDelivery) -> None:

@@ -27,7 +27,7 @@ from enum import StrEnum
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import object_session
 
-from workflow.errors import Forbidden, NotFound
+from workflow.errors import Forbidden, NotFound, term
 from workflow.models import (
     Agency,
     ApiToken,
@@ -278,17 +278,22 @@ def check(actor, action: Action, row, *, label: str | None = None) -> None:
         return
     if action is not Action.CREATE and not can_see(actor, row):
         raise not_found(row, label)
-    what = label or describe(type(row))
+    what = {"what": term("model", label or describe(type(row)))}
     if action is Action.DELETE:
-        raise Forbidden(f"you may not delete this {what}")
+        raise Forbidden("you may not delete this %(what)s", what)
     if action is Action.CREATE and agency_of(row) is not None and not is_admin(actor):
-        raise Forbidden(f"you may only add a {what} to your own agency")
-    raise Forbidden(f"you may not {action.value} this {what}")
+        raise Forbidden("you may only add a %(what)s to your own agency", what)
+    raise Forbidden(
+        "you may not %(action)s this %(what)s", what | {"action": term("action", action.value)}
+    )
 
 
 def not_found(row, label: str | None = None) -> NotFound:
     key = getattr(row, "id", None)
-    return NotFound(f"{label or describe(type(row))} {key} does not exist")
+    return NotFound(
+        "%(what)s %(id)s does not exist",
+        {"what": term("model", label or describe(type(row))), "id": key},
+    )
 
 
 def describe(model) -> str:

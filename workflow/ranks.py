@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from workflow.errors import Text
+
 
 class EmploymentStatus(StrEnum):
     PNS = "PNS"  # Pegawai Negeri Sipil
@@ -47,9 +49,18 @@ def validate_rank(status: str, rank: str) -> str:
     try:
         valid = RANKS_BY_STATUS[EmploymentStatus(status)]
     except ValueError:
-        raise ValueError(f"status must be one of PNS, PPPK; got {status!r}") from None
+        raise ValueError(
+            Text("status must be one of PNS, PPPK; got %(status)r", status=status)
+        ) from None
     if rank not in valid:
-        raise ValueError(f"{rank!r} is not a {status} rank; valid: {', '.join(valid)}")
+        raise ValueError(
+            Text(
+                "%(rank)r is not a %(status)s rank; valid: %(valid)s",
+                rank=rank,
+                status=status,
+                valid=tuple(valid),
+            )
+        )
     return rank
 
 

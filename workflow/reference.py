@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import and_, bindparam, false, true
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidPayload
+from workflow.errors import InvalidPayload, Text, term
 from workflow.models import Agency, DevelopmentBudget, Employee, Holiday, TrainingProgram, Unit
 from workflow.models.accounts import RoleName
 from workflow.models.programs import DeliveryMode, DevelopmentForm
@@ -120,7 +120,7 @@ def _budget(session: Session, row: DevelopmentBudget) -> None:
     if not isinstance(row.year, int) or not 2000 <= row.year <= 2100:
         errors["year"] = ["Between 2000 and 2100."]
     if not isinstance(row.amount, int) or not 0 <= row.amount <= MAX_RUPIAH:
-        errors["amount"] = [f"Between 0 and {MAX_RUPIAH} rupiah."]
+        errors["amount"] = [Text(RUPIAH_RANGE, most=MAX_RUPIAH)]
     elif row.amount < (row.committed or 0):
         # approved nominations have committed it already (a budget is never exceeded)
         errors["amount"] = [f"Not below what is committed already ({row.committed} rupiah)."]
@@ -141,18 +141,20 @@ def _program(session: Session, row: TrainingProgram) -> None:
     """A program's coded fields and numbers, named field by field (the table's checks, said)."""
     errors = {}
     if row.form not in set(DevelopmentForm):
-        errors["form"] = [f"One of: {', '.join(DevelopmentForm)}."]
+        errors["form"] = [Text("One of: %(codes)s.", codes=tuple(DevelopmentForm))]
     if row.delivery_mode not in set(DeliveryMode):
-        errors["delivery_mode"] = [f"One of: {', '.join(DeliveryMode)}."]
+        errors["delivery_mode"] = [Text("One of: %(codes)s.", codes=tuple(DeliveryMode))]
     if not isinstance(row.jp, int) or not 1 <= row.jp <= 1000:
         errors["jp"] = ["Between 1 and 1000."]
     if not isinstance(row.seat_quota, int) or not 1 <= row.seat_quota <= 1_000_000:
         errors["seat_quota"] = ["Between 1 and 1000000."]
     elif (row.seats_taken or 0) > row.seat_quota:
-        errors["seat_quota"] = [f"Not below the seats taken already ({row.seats_taken})."]
+        errors["seat_quota"] = [
+            Text("Not below the seats taken already (%(n)s).", n=row.seats_taken)
+        ]
     cost = row.cost_per_participant
     if not isinstance(cost, int) or not 0 <= cost <= MAX_RUPIAH:
-        errors["cost_per_participant"] = [f"Between 0 and {MAX_RUPIAH} rupiah."]
+        errors["cost_per_participant"] = [Text(RUPIAH_RANGE, most=MAX_RUPIAH)]
     dates = (row.start_date, row.end_date)
     if not all(isinstance(d, date) for d in dates):
         errors["start_date"] = ["A start and an end date (YYYY-MM-DD)."]
@@ -163,6 +165,7 @@ def _program(session: Session, row: TrainingProgram) -> None:
 
 
 MAX_RUPIAH = 10**15  # far above any agency's budget; below what every database column holds
+RUPIAH_RANGE = "Between 0 and %(most)s rupiah."
 
 RULES = {
     Employee: _employee_links,
@@ -174,5 +177,9 @@ RULES = {
 
 
 def _no_such(field: str, what: str, key) -> InvalidPayload:
-    message = f"No {what} {key} in this agency."
-    return InvalidPayload(f"no {what} {key} in this agency", {field: [message]})
+    said = {"what": term("model", what), "id": key}
+    return InvalidPayload(
+        "no %(what)s %(id)s in this agency",
+        {field: [Text("No %(what)s %(id)s in this agency.", **said)]},
+        said,
+    )

@@ -12,7 +12,7 @@ from functools import cache
 
 from workflow import policy
 from workflow.definition import VIA_CHANNELS, Party, Transition
-from workflow.errors import Forbidden
+from workflow.errors import Forbidden, Term, term, terms
 from workflow.models.accounts import User
 from workflow.workflows import workflow_for
 
@@ -59,23 +59,32 @@ def check_channel(actor, via: str) -> None:
         raise Forbidden("this account is deactivated")
 
 
-def refusal(spec: Transition, record, actor: User | None) -> str | None:
+def refusal(spec: Transition, record, actor: User | None) -> Forbidden | None:
     """Why ``actor`` may not fire ``spec`` on ``record``, or None if they may."""
     if actor is None:
         return None  # the system acts by rule
+    step = {"trigger": term("trigger", spec.trigger)}
     if not actor.active:
-        return "this account is deactivated"
+        return Forbidden("this account is deactivated")
     if not any_holds(spec.who, actor, record):
-        return f"{spec.trigger!r} may be done by: {names(spec.who)}"
+        return Forbidden(
+            "%(trigger)s may be done by: %(parties)s", step | {"parties": names(spec.who)}
+        )
     own = actor.employee_id is not None and actor.employee_id == record.subject_id
     if spec.not_subject and own:
-        return f"you may not {spec.trigger} a record about yourself"
+        return Forbidden(
+            "you may not %(trigger)s a record about yourself",
+            {"trigger": term("trigger", spec.trigger, spec.trigger)},
+        )
     if spec.not_reviewer and record.reviewed_by_id is not None:
         reviewer = record.reviewed_by
         if reviewer.id == actor.id or (
             reviewer.employee_id is not None and reviewer.employee_id == actor.employee_id
         ):
-            return f"you reviewed this record, so someone else must {spec.trigger} it"
+            return Forbidden(
+                "you reviewed this record, so someone else must %(trigger)s it",
+                {"trigger": term("trigger", spec.trigger, spec.trigger)},
+            )
     return None
 
 
@@ -99,9 +108,9 @@ def any_holds(parties: tuple[Party, ...], actor: User, record) -> bool:
     return any(party.holds(actor, record) for party in parties)
 
 
-def names(parties: tuple[Party, ...]) -> str:
-    """The parties' names, for a refusal's message."""
-    return ", ".join(party.name for party in parties)
+def names(parties: tuple[Party, ...]) -> tuple[Term, ...]:
+    """The parties, for a refusal's message (shown by their names, joined by commas)."""
+    return terms("party", [party.name for party in parties])
 
 
 @cache

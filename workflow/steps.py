@@ -57,17 +57,32 @@ class Step:
     key: Key | None = None
 
 
+def data_of(kind: str, wf: Workflow) -> errors.Term:
+    """What a payload is, in a refusal: a new record's data (create) or a change (edit)."""
+    said = f"{wf.title.lower()} data" if kind == "create" else f"changes to the {wf.title.lower()}"
+    return errors.term(kind, wf.name, said)
+
+
 def not_found(wf: Workflow, record_id) -> errors.NotFound:
     """What the caller is told of a record that does not exist or is not theirs to see."""
-    return errors.NotFound(f"{wf.title} {record_id} does not exist")
+    return errors.NotFound(
+        "%(workflow)s %(id)s does not exist",
+        {"workflow": errors.term("workflow", wf.name, wf.title), "id": record_id},
+    )
 
 
 def check_version(wf: Workflow, row, expected_version: int | None) -> None:
     """StaleVersion if the record is no longer at the version the caller saw."""
     if expected_version is not None and row.version != expected_version:
         raise errors.StaleVersion(
-            f"{wf.title} {row.id} has changed since you read it "
-            f"(version {expected_version}, now {row.version}); reload and try again",
+            "%(workflow)s %(id)s has changed since you read it "
+            "(version %(expected)s, now %(actual)s); reload and try again",
+            {
+                "workflow": errors.term("workflow", wf.name, wf.title),
+                "id": row.id,
+                "expected": expected_version,
+                "actual": row.version,
+            },
             expected=expected_version,
             actual=row.version,
         )
@@ -80,7 +95,8 @@ def stale_as_conflict(wf: Workflow, row, expected_version: int | None):
         yield
     except StaleDataError:
         raise errors.StaleVersion(
-            f"{wf.title} {row.id} was changed by someone else; reload and try again",
+            "%(workflow)s %(id)s was changed by someone else; reload and try again",
+            {"workflow": errors.term("workflow", wf.name, wf.title), "id": row.id},
             expected=expected_version,
             actual=None,
         ) from None
@@ -109,32 +125,45 @@ def checked(wf: Workflow, row, step: Step) -> tuple[Transition, dict, str | None
         known = trigger in wf.triggers
         raise errors.TransitionNotAllowed(
             (
-                f"{trigger!r} is not possible while the {wf.title.lower()} is {row.state!r}"
+                "%(trigger)s is not possible while the %(workflow)s is %(state)s"
                 if known
-                else f"{trigger!r} is not a trigger of {wf.title.lower()}"
+                else "%(trigger)s is not a trigger of %(workflow)s"
             )
-            + (f"; you may: {', '.join(allowed)}" if allowed else ""),
+            + ("; you may: %(allowed)s" if allowed else ""),
+            {
+                "trigger": errors.term("trigger", trigger),
+                "workflow": errors.term("workflow", wf.name, wf.title.lower()),
+                "state": errors.term("state", row.state),
+                "allowed": errors.terms("trigger", allowed),
+            },
             state=row.state,
             allowed=allowed,
         )
     refusal = rights.refusal(spec, row, actor)
     if refusal is not None:
-        raise errors.Forbidden(refusal)
+        raise refusal
     on_behalf_of = rights.on_behalf_of(spec, row, actor)
     comment = (step.comment or "").strip() or None
     if spec.needs_comment and comment is None:
         raise errors.InvalidPayload(
-            f"{trigger!r} needs a reason", {"comment": ["A reason is required."]}
+            "%(trigger)s needs a reason",
+            {"comment": [errors.Text("A reason is required.")]},
+            {"trigger": errors.term("trigger", trigger)},
         )
     return spec, _load_data(spec, step.data), comment, on_behalf_of
 
 
 def _load_data(spec: Transition, data) -> dict:
     if spec.payload is not None:
-        return load(spec.payload, data, what=f"data for {spec.trigger!r}")
+        return load(
+            spec.payload, data, what=errors.term("data", spec.trigger, f"data for {spec.trigger!r}")
+        )
     if data:
+        said = {"trigger": errors.term("trigger", spec.trigger)}
         raise errors.InvalidPayload(
-            f"{spec.trigger!r} takes no data", {"data": [f"{spec.trigger!r} takes no data."]}
+            "%(trigger)s takes no data",
+            {"data": [errors.Text("%(trigger)s takes no data.", **said)]},
+            said,
         )
     return {}
 
@@ -165,7 +194,10 @@ def move(
     if not wf.machine.events[spec.trigger].trigger(row, ctx=ctx):
         # Guards raise their own reasons; a plain False would be a guard's bug.
         raise errors.TransitionNotAllowed(
-            f"{spec.trigger!r} was refused", state=from_state, allowed=[]
+            "%(trigger)s was refused",
+            {"trigger": errors.term("trigger", spec.trigger)},
+            state=from_state,
+            allowed=[],
         )
     row.state_changed_at = now
     if spec.marks_reviewer:
@@ -220,13 +252,16 @@ def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, co
         session.flush()  # persistent from here on, so the parties can follow relationships
     except IntegrityError:
         raise errors.Conflict(
-            f"this {wf.title.lower()} conflicts with an existing open one "
-            "for the same person and subject"
+            "this %(workflow)s conflicts with an existing open one for the same person and subject",
+            {"workflow": errors.term("workflow", wf.name, wf.title.lower())},
         ) from None
     if actor is not None and not rights.any_holds(wf.create_who, actor, record):
         raise errors.Forbidden(
-            f"you may not create this {wf.title.lower()}; "
-            f"it may be created by: {rights.names(wf.create_who)}"
+            "you may not create this %(workflow)s; it may be created by: %(parties)s",
+            {
+                "workflow": errors.term("workflow", wf.name, wf.title.lower()),
+                "parties": rights.names(wf.create_who),
+            },
         )
     comment = note(values, comment)
     audit.created(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow import changes, policy
 from workflow.db import utcnow, write_transaction
-from workflow.errors import InvalidPayload, NotFound
+from workflow.errors import InvalidPayload, NotFound, Text
 from workflow.models.accounts import ApiToken, User
 from workflow.settings import rules
 
@@ -71,7 +71,7 @@ def _printable(text: str) -> bool:
 def _checked_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > NAME_LENGTH or not _printable(name):
-        message = f"a token's name is 1 to {NAME_LENGTH} printable characters"
+        message = Text("a token's name is 1 to %(most)s printable characters", most=NAME_LENGTH)
         raise InvalidPayload(message, {"name": [message]})
     return name
 
@@ -91,7 +91,9 @@ def create(
     """
     name = _checked_name(name)
     if not owner.active:
-        raise InvalidPayload(f"{owner.email} is deactivated", {"user": ["deactivated"]})
+        raise InvalidPayload(
+            "%(email)s is deactivated", {"user": ["deactivated"]}, {"email": owner.email}
+        )
     made: list[str] = []
 
     def build() -> ApiToken:
@@ -107,7 +109,7 @@ def visible(session: Session, actor, token_id: int) -> ApiToken:
     """The token ``token_id`` if ``actor`` may see it (None: the system); else NotFound."""
     row = session.get(ApiToken, token_id)
     if row is None or (actor is not None and not policy.can_see(actor, row)):
-        raise NotFound(f"API token {token_id} does not exist")
+        raise NotFound("API token %(id)s does not exist", {"id": token_id})
     return row
 
 

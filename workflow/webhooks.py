@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from workflow import changes
 from workflow.db import utcnow
-from workflow.errors import InvalidPayload
+from workflow.errors import InvalidPayload, Text, said, term
 from workflow.models import Agency, Role, RoleName, Subscription, User, WebhookClient
 from workflow.settings import rules
 from workflow.workflows import WORKFLOWS
@@ -58,9 +58,23 @@ def check_grant(grant: str) -> str:
     workflow, _, trigger = grant.partition(".")
     wf = WORKFLOWS.get(workflow)
     if wf is None:
-        raise ValueError(f"{grant!r}: no workflow {workflow!r}; one of {', '.join(WORKFLOWS)}")
+        raise ValueError(
+            Text(
+                "%(grant)r: no workflow %(workflow)r; one of %(known)s",
+                grant=grant,
+                workflow=workflow,
+                known=tuple(WORKFLOWS),
+            )
+        )
     if trigger not in wf.triggers:
-        raise ValueError(f"{grant!r}: no trigger {trigger!r}; one of {', '.join(wf.triggers)}")
+        raise ValueError(
+            Text(
+                "%(grant)r: no trigger %(trigger)r; one of %(known)s",
+                grant=grant,
+                trigger=trigger,
+                known=tuple(wf.triggers),
+            )
+        )
     if not any(
         spec.trigger == trigger and any(p.name == "external_system" for p in spec.who)
         for spec in wf.transitions
@@ -73,8 +87,13 @@ def check_grant(grant: str) -> str:
             }
         )
         raise ValueError(
-            f"{grant!r} may not be done by an external system"
-            + (f"; {workflow} allows: {', '.join(doable)}" if doable else "")
+            Text(
+                "%(grant)r may not be done by an external system"
+                + ("; %(workflow)s allows: %(doable)s" if doable else ""),
+                grant=grant,
+                workflow=workflow,
+                doable=tuple(doable),
+            )
         )
     return grant
 
@@ -88,13 +107,25 @@ def check_event_pattern(pattern: str) -> str:
     wf = WORKFLOWS.get(workflow)
     if wf is None:
         raise ValueError(
-            f"{pattern!r}: no workflow {workflow!r}; use '*', 'audit.checkpoint', '<workflow>.*' "
-            f"or '<workflow>.<state>' with one of {', '.join(WORKFLOWS)}"
+            Text(
+                "%(pattern)r: no workflow %(workflow)r; use '*', 'audit.checkpoint', "
+                "'<workflow>.*' or '<workflow>.<state>' with one of %(known)s",
+                pattern=pattern,
+                workflow=workflow,
+                known=tuple(WORKFLOWS),
+            )
         )
     states = [s.value for s in wf.states]
     states += ["due_soon", "escalated"]  # the SLA run's events (workflow.sla)
     if state != "*" and state not in states:
-        raise ValueError(f"{pattern!r}: no state {state!r}; one of {', '.join(states)}")
+        raise ValueError(
+            Text(
+                "%(pattern)r: no state %(state)r; one of %(known)s",
+                pattern=pattern,
+                state=state,
+                known=tuple(states),
+            )
+        )
     return pattern
 
 
@@ -135,15 +166,17 @@ def target(
 ) -> Target:
     """Parse and check ``url`` (see ``check_url``); connect only to its ``addresses``."""
     if not re.match(r"^https?://[^/\s?#]+(?:[/?#]\S*)?$", url or "") or len(url) > 2000:
-        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        raise ValueError(Text("%(url)r is not an http:// or https:// URL", url=url))
     parts = urlsplit(url)
     try:
         port = parts.port
     except ValueError:
-        raise ValueError(f"{url!r}: the port is not a number from 0 to 65535") from None
+        raise ValueError(
+            Text("%(url)r: the port is not a number from 0 to 65535", url=url)
+        ) from None
     host = parts.hostname or ""
     if not host or parts.username is not None or parts.password is not None:
-        raise ValueError(f"{url!r}: give a host name, without user or password")
+        raise ValueError(Text("%(url)r: give a host name, without user or password", url=url))
     scheme = parts.scheme.lower()
     port = port or (443 if scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -157,8 +190,14 @@ def target(
             if (why := refused_address(address)) is not None:
                 named = host if address == host else f"{host} ({address})"
                 raise ValueError(
-                    f"{url!r}: {named} is {why}; subscriptions must reach a public "
-                    "address (set ALUR_WEBHOOK_ALLOW_PRIVATE=true to allow it, e.g. for a demo)"
+                    Text(
+                        "%(url)r: %(named)s is %(why)s; subscriptions must reach a public "
+                        "address (set ALUR_WEBHOOK_ALLOW_PRIVATE=true to allow it, e.g. for "
+                        "a demo)",
+                        url=url,
+                        named=named,
+                        why=term("address", why),
+                    )
                 )
     return Target(scheme, host, port, path, tuple(addresses))
 
@@ -209,10 +248,12 @@ def resolve_host(host: str, port: int, *, timeout: float = 5.0) -> list[str]:
 
     threading.Thread(target=look_up, name="resolve", daemon=True).start()
     if not done.wait(timeout):
-        raise ValueError(f"{host} did not resolve within {timeout:g} s")
+        raise ValueError(
+            Text("%(host)s did not resolve within %(seconds)s s", host=host, seconds=f"{timeout:g}")
+        )
     (result,) = found
     if isinstance(result, Exception) or not result:
-        raise ValueError(f"{host} does not resolve to any address")
+        raise ValueError(Text("%(host)s does not resolve to any address", host=host))
     addresses = []
     for _family, _type, _proto, _name, sockaddr in result:
         if sockaddr[0] not in addresses:
@@ -233,19 +274,22 @@ def add_client(
     """
     if not CLIENT_NAME.match(name or ""):
         raise ValueError(
-            f"{name!r}: a client name is 2 to 63 lowercase letters, digits or dashes "
-            "(it is part of the webhook URL)"
+            Text(
+                "%(name)r: a client name is 2 to 63 lowercase letters, digits or dashes "
+                "(it is part of the webhook URL)",
+                name=name,
+            )
         )
     if not grants:
-        raise ValueError("grant the client at least one <workflow>.<trigger>")
+        raise ValueError(Text("grant the client at least one <workflow>.<trigger>"))
     grants = sorted({check_grant(g) for g in grants})
     if session.scalar(select(WebhookClient.id).where(WebhookClient.name == name)):
-        raise ValueError(f"a webhook client named {name!r} already exists")
+        raise ValueError(Text("a webhook client named %(name)r already exists", name=name))
     agency = None
     if agency_code is not None:
         agency = session.scalar(select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise ValueError(f"no agency with code {agency_code!r}")
+            raise ValueError(Text("no agency with code %(code)r", code=agency_code))
     role = session.scalar(select(Role).where(Role.name == RoleName.EXTERNAL_SYSTEM))
     account = User(
         email=f"{name}@{CLIENT_ACCOUNT_DOMAIN}",
@@ -256,7 +300,7 @@ def add_client(
         roles=[role],
     )
     if session.scalar(select(User.id).where(User.email == account.email)):
-        raise ValueError(f"an account {account.email} already exists")
+        raise ValueError(Text("an account %(email)s already exists", email=account.email))
     client = WebhookClient(name=name, user=account, grants=grants, secret=new_secret())
     session.add(client)
     return client
@@ -279,7 +323,7 @@ def add_subscription(
     """Create an active subscription; ValueError for bad input (see ``check_url``)."""
     check_url(url, allow_private=allow_private)
     if not event_types:
-        raise ValueError("give at least one event type, e.g. 'appraisal.*' or '*'")
+        raise ValueError(Text("give at least one event type, e.g. 'appraisal.*' or '*'"))
     patterns = sorted({check_event_pattern(p) for p in event_types})
     subscription = Subscription(
         name=(name or url)[:100], url=url, event_types=patterns, secret=new_secret(), active=True
@@ -300,14 +344,14 @@ def update_subscription(
         try:
             check_url(values["url"] or "", allow_private=allow_private)
         except ValueError as exc:
-            raise InvalidPayload(str(exc), {"url": [str(exc)]}) from None
+            raise InvalidPayload(said(exc), {"url": [said(exc)]}) from None
     if "event_types" in values:
         try:
             patterns = sorted({check_event_pattern(p) for p in values["event_types"] or []})
         except ValueError as exc:
-            raise InvalidPayload(str(exc), {"event_types": [str(exc)]}) from None
+            raise InvalidPayload(said(exc), {"event_types": [said(exc)]}) from None
         if not patterns:
-            message = "give at least one event type, e.g. 'appraisal.*' or '*'"
+            message = Text("give at least one event type, e.g. 'appraisal.*' or '*'")
             raise InvalidPayload(message, {"event_types": [message]})
         values = {**values, "event_types": patterns}
     for name in ("name", "url", "event_types", "active"):

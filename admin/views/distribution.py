@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, request
 from flask_admin import BaseView, expose
-from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from admin.access import ADMIN_AND_HR, Guarded, me
-from admin.base import attempt
+from admin.base import attempt, describe
+from admin.forms import Form
+from admin.labels import PERIODS, period_name
 from admin.views.home import chosen_agency
 from workflow import distribution
 from workflow.db import db, is_id, utcnow
@@ -27,7 +28,7 @@ ORGANISATION_LABELS = {
 }
 
 
-class RatingForm(SecureForm):
+class RatingForm(Form):
     agency = HiddenField()
     year = HiddenField()
     period = HiddenField()
@@ -73,6 +74,8 @@ class PredicateDistributionView(Guarded, BaseView):
             result=result,
             form=form,
             labels=ORGANISATION_LABELS,
+            periods=[(code, period_name(code)) for code in PERIODS],
+            period_name=period_name,
         )
 
     @expose("/rate", methods=["POST"])
@@ -100,7 +103,7 @@ class PredicateDistributionView(Guarded, BaseView):
                 note=(form.note.data or "").strip() or None,
                 via="admin",
             ),
-            saying=lambda exc: _("Not saved: %(why)s", why=exc.explained()),
+            saying=lambda exc: _("Not saved: %(why)s", why=describe(exc)),
         )
         if saved is None:
             return redirect(back)

@@ -16,6 +16,7 @@ from workflow import delegation, policy, reference
 from workflow.db import db
 from workflow.models import Holiday
 from workflow.models.programs import DeliveryMode, DevelopmentForm
+from workflow.ranks import PNS_RANKS, PPPK_GRADES, EmploymentStatus
 
 # Bentuk pengembangan kompetensi and metode, as the people who plan them say them.
 FORM_LABELS = {
@@ -38,6 +39,41 @@ MODE_LABELS = {
 PROGRAM_CHOICES = {
     "form": [(form.value, FORM_LABELS[form]) for form in DevelopmentForm],
     "delivery_mode": [(mode.value, MODE_LABELS[mode]) for mode in DeliveryMode],
+}
+
+# Golongan/ruang of PNS by their names (PP 99/2000), grades of PPPK: chosen, never typed.
+PNS_RANK_NAMES = dict(
+    zip(
+        PNS_RANKS,
+        (
+            "Juru Muda",
+            "Juru Muda Tingkat I",
+            "Juru",
+            "Juru Tingkat I",
+            "Pengatur Muda",
+            "Pengatur Muda Tingkat I",
+            "Pengatur",
+            "Pengatur Tingkat I",
+            "Penata Muda",
+            "Penata Muda Tingkat I",
+            "Penata",
+            "Penata Tingkat I",
+            "Pembina",
+            "Pembina Tingkat I",
+            "Pembina Utama Muda",
+            "Pembina Utama Madya",
+            "Pembina Utama",
+        ),
+        strict=True,
+    )
+)
+EMPLOYEE_CHOICES = {
+    "status": [
+        (EmploymentStatus.PNS.value, _l("PNS (civil servant)")),
+        (EmploymentStatus.PPPK.value, _l("PPPK (government employee with a work agreement)")),
+    ],
+    "rank": [(rank, f"{rank} ({PNS_RANK_NAMES[rank]})") for rank in PNS_RANKS]
+    + [(grade, f"PPPK {grade}") for grade in PPPK_GRADES],
 }
 
 
@@ -72,6 +108,7 @@ class EmployeeView(ReferenceView):
     column_searchable_list = ["nip", "name"]  # searched as reference.employee_search does
     column_filters = ["agency_id", "status", "rank"]
     form_columns = ["nip", "name", "status", "rank", "position", "unit", "supervisor"]
+    form_choices = column_choices = EMPLOYEE_CHOICES
     form_ajax_refs = {
         "unit": {"fields": ["code", "name"], "page_size": 10},
         "supervisor": {"fields": ["nip", "name"], "page_size": 10},
@@ -185,6 +222,13 @@ class FollowUpView(AlurModelView):
         "id appraisal_id employee kind predicate nomination_id mentoring_id note created_at"
     )
     column_filters = ["kind", "predicate"]
+    column_choices = {
+        "kind": [
+            ("reward", _l("Reward recommendation (penghargaan)")),
+            ("training", _l("Training nomination")),
+            ("mentoring", _l("Mentoring (bimbingan)")),
+        ]
+    }
     column_labels = {
         "appraisal_id": _l("Appraisal"),
         "nomination_id": _l("Nomination"),

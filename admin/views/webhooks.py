@@ -12,10 +12,11 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired
 
 from admin.access import ADMIN_ONLY, me
-from admin.base import AlurModelView, columns, row_ids, safe_next
+from admin.base import AlurModelView, as_code, columns, row_ids, safe_next
+from admin.labels import OUTCOME_LABELS, choices
 from workflow import outbox, webhooks
 from workflow.db import MAX_ID, db
-from workflow.models import DeliveryStatus, Outcome
+from workflow.models import DeliveryStatus
 from workflow.workflows import WORKFLOWS
 
 
@@ -233,4 +234,5 @@ class ReceiptView(AlurModelView):
     )
     column_filters = ["outcome", "client_name", "error"]
     column_searchable_list = ["webhook_id"]
-    column_choices = {"outcome": [(o.value, o.value) for o in Outcome]}
+    column_choices = {"outcome": choices(OUTCOME_LABELS)}
+    column_formatters = column_formatters_detail = {"type": as_code}

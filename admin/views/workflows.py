@@ -31,6 +31,7 @@ from admin.base import (
     columns,
     describe,
     expected_version,
+    local_time,
     row_ids,
     safe_next,
 )
@@ -43,6 +44,8 @@ from admin.forms import (
     payload_value,
     trigger_form_class,
 )
+from admin.labels import BADGES, STATE_LABELS, TITLES, TRIGGER_LABELS
+from admin.refusals import lines
 from workflow import (
     Step,
     allowed_triggers,
@@ -54,42 +57,13 @@ from workflow import (
     take_many,
     verification,
 )
-from workflow.db import MAX_ID, db
+from workflow.db import MAX_ID, db, utcnow
 from workflow.errors import NotFound
 from workflow.models import Appraisal, Employee, RoleName, TrainingNomination
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.reference import employee_search
 from workflow.workflows import WORKFLOWS
-
-BADGES = {
-    "draft": "secondary",
-    "submitted": "info",
-    "reviewed": "primary",
-    "approved": "success",
-    "active": "success",
-    "completed": "dark",
-    "returned": "warning",
-    "rejected": "danger",
-    "withdrawn": "light",
-    "appealed": "warning",
-}
-STATE_LABELS = {
-    "draft": _l("draft"),
-    "submitted": _l("submitted"),
-    "reviewed": _l("reviewed"),
-    "approved": _l("approved"),
-    "active": _l("active"),
-    "completed": _l("completed"),
-    "returned": _l("returned"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-    "appealed": _l("appealed"),
-}
-TITLES = {
-    "training_nomination": _l("Training nomination"),
-    "mentoring_assignment": _l("Mentoring assignment"),
-    "appraisal": _l("Performance appraisal"),
-}
+from workflow.workflows import appraisal as appraisal_workflow
 
 
 def period_label(year: int, period: str) -> str:
@@ -116,22 +90,6 @@ def record_label(record) -> str:
     else:
         what = _("mentor %(name)s", name=record.mentor.name)
     return f"{who} · {what}"
-
-
-TRIGGER_LABELS = {
-    "submit": _l("Submit"),
-    "review": _l("Review"),
-    "approve": _l("Approve"),
-    "return": _l("Return"),
-    "reject": _l("Reject"),
-    "withdraw": _l("Withdraw"),
-    "complete": _l("Complete"),
-    "start": _l("Start"),
-    "accept": _l("Accept"),
-    "appeal": _l("Object (keberatan)"),
-    "uphold": _l("Uphold"),
-    "revise": _l("Revise"),
-}
 
 
 def badge(state: str) -> Markup:
@@ -199,6 +157,10 @@ class WorkflowView(AlurModelView):
         "agency_id": _l("Agency"),
         **FIELD_LABELS,
     }
+
+    def search_placeholder(self) -> str:
+        # The search finds the person a record is about (see _apply_search).
+        return _("Employee's name or NIP")
 
     def __init__(self, **kwargs):
         self._export_people()
@@ -450,7 +412,7 @@ class WorkflowView(AlurModelView):
             return redirect(self.get_url(".index_view"))
         # Each refusal by the field it names (``data.feedback`` is the form's ``feedback``).
         form.refusals = {
-            name.split(".")[-1]: _messages(messages)
+            name.split(".")[-1]: lines(messages)
             for name, messages in (getattr(exc, "errors", None) or {}).items()
         }
         # The page shows the record as it is now; the form goes with it (a step refused as
@@ -584,7 +546,7 @@ class TrainingNominationView(WorkflowView):
     endpoint_name = "admin_training_nominations"
     subject_attr = "employee"
     column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
-    column_list = ["id", "employee", "program", "state", "state_changed_at", "version"]
+    column_list = ["id", "employee", "state", "program", "state_changed_at", "version"]
     column_details_list = columns(
         "id employee program justification state version created_at state_changed_at reviewed_by"
     )
@@ -602,7 +564,7 @@ class MentoringAssignmentView(WorkflowView):
     endpoint_name = "admin_mentoring_assignments"
     subject_attr = "mentee"
     column_searchable_list = ["mentee.name", "mentee.nip"]  # see _apply_search
-    column_list = ["id", "mentee", "mentor", "start_date", "end_date", "jp", "state", "version"]
+    column_list = ["id", "mentee", "state", "mentor", "start_date", "end_date", "jp", "version"]
     column_details_list = columns(
         "id mentee mentor goals start_date end_date jp state version created_at state_changed_at"
     )
@@ -619,12 +581,13 @@ class AppraisalView(WorkflowView):
     endpoint_name = "admin_appraisals"
     subject_attr = "employee"
     column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
-    column_list = ["id", "employee", "year", "period", "assessor", "state", "predicate", "version"]
+    column_list = ["id", "employee", "state", "year", "period", "assessor", "predicate", "version"]
     column_details_list = columns(
         "id employee year period assessor approver self_assessment work_result_rating "
-        "behaviour_rating behaviour_feedback feedback predicate predicate_rule state version "
-        "created_at state_changed_at"
+        "behaviour_rating behaviour_feedback feedback predicate predicate_rule objection state "
+        "version created_at state_changed_at"
     )
+    column_labels = {**WorkflowView.column_labels, "objection": _l("Objection (keberatan)")}
     column_formatters = {
         **WorkflowView.column_formatters,
         "period": lambda v, c, m, n: period_label(m.year, m.period),
@@ -635,6 +598,8 @@ class AppraisalView(WorkflowView):
         "period": lambda v, c, m, n: period_label(m.year, m.period),
         "work_result_rating": lambda v, c, m, n: _rating(m.work_result_rating),
         "behaviour_rating": lambda v, c, m, n: _rating(m.behaviour_rating),
+        "objection": lambda v, c, m, n: _objection(m),
+        "predicate_rule": lambda v, c, m, n: RULE_LABELS.get(m.predicate_rule, m.predicate_rule),
     }
     column_filters = ["state", "agency_id", "year", "period", "predicate"]
     create_columns = ["employee", "year", "period", "assessor", "approver"]
@@ -647,15 +612,6 @@ class AppraisalView(WorkflowView):
     }
 
 
-def _messages(value) -> list[str]:
-    """A field's refusals as lines, however the schema nested them."""
-    if isinstance(value, dict):
-        return [line for item in value.values() for line in _messages(item)]
-    if isinstance(value, list | tuple):
-        return [line for item in value for line in _messages(item)]
-    return [str(value)]
-
-
 # The columns that name an employee: exported as a name and a NIP.
 PEOPLE = ("employee", "mentee", "mentor", "assessor", "approver")
 
@@ -666,6 +622,23 @@ def _person(column: str, attribute: str):
         return getattr(person, attribute) if person is not None else ""
 
     return value
+
+
+# The regulation whose matrix gave a predikat, as it is cited.
+RULE_LABELS = {"permenpanrb-6-2022": "PermenPANRB 6/2022"}
+
+
+def _objection(record) -> str:
+    """What the employee may still do about the predikat, or why they objected."""
+    if record.state == "appealed":
+        reason = appraisal_workflow.appeal_reason(db.session, record)
+        return _("Objected: %(reason)s", reason=reason or "—")
+    deadline = appraisal_workflow.appeal_deadline(record)
+    if deadline is None:
+        return "—"
+    if deadline < utcnow():
+        return _("The time to object ended %(time)s.", time=local_time(deadline))
+    return _("The employee may object until %(time)s.", time=local_time(deadline))
 
 
 def _rating(value: str | None) -> str:

@@ -18,4 +18,4 @@ def workflow_for(name_or_record) -> Workflow:
     try:
         return WORKFLOWS[name]
     except KeyError:
-        raise NotFound(f"unknown workflow {name!r}") from None
+        raise NotFound("unknown workflow %(name)r", {"name": name}) from None

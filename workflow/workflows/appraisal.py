@@ -10,13 +10,15 @@ window, which the assessor's superior upholds or revises.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
 
 from workflow import followup
 from workflow.definition import Workflow, t
-from workflow.errors import TransitionNotAllowed
+from workflow.errors import TransitionNotAllowed, term
+from workflow.models.audit import AuditEntry
 from workflow.models.org import Employee
 from workflow.models.records import Appraisal, AppraisalState
 from workflow.parties import ADMIN, APPROVER, ASSESSOR, EXTERNAL, HR, SUBJECT
@@ -79,12 +81,35 @@ def record_self_assessment(ctx) -> None:
         ctx.record.self_assessment = ctx.payload["self_assessment"]
 
 
+def appeal_deadline(record) -> datetime | None:
+    """Until when the employee may object (keberatan) to the approved appraisal, or None
+    (not approved): the window PermenPANRB 6/2022 gives after the predikat is set."""
+    if record.state != "approved" or record.state_changed_at is None:
+        return None
+    return record.state_changed_at + timedelta(days=rules().appeal_window_days)
+
+
+def appeal_reason(session, record) -> str | None:
+    """Why the employee objected: the reason given with the last ``appeal`` step."""
+    return session.scalar(
+        select(AuditEntry.comment)
+        .where(
+            AuditEntry.workflow == "appraisal",
+            AuditEntry.record_id == record.id,
+            AuditEntry.trigger == "appeal",
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+
+
 def within_appeal_window(ctx) -> None:
     """Guard of ``appeal``: only within the window after the approval."""
     days = rules().appeal_window_days
     if ctx.now > ctx.record.state_changed_at + timedelta(days=days):
         raise TransitionNotAllowed(
-            f"an objection must be made within {days} days of the approval",
+            "an objection must be made within %(days)s days of the approval",
+            {"days": days},
             state=ctx.record.state,
             allowed=[],
         )
@@ -220,7 +245,11 @@ def prepare(session, data: dict, actor=None) -> dict:
     elif employee.supervisor is not None:
         assessor = employee.supervisor
     else:
-        raise officials.vacant("assessor_id", "assessor (pejabat penilai kinerja)", "the employee")
+        raise officials.vacant(
+            "assessor_id",
+            term("party", "assessor", "assessor (pejabat penilai kinerja)"),
+            term("party", "subject", "the employee"),
+        )
     if "approver_id" in given:
         approver_id = officials.member(
             session, "approver_id", given["approver_id"], agency_id, cross=cross
@@ -229,7 +258,9 @@ def prepare(session, data: dict, actor=None) -> dict:
         approver_id = assessor.supervisor_id
     else:
         raise officials.vacant(
-            "approver_id", "approver (atasan pejabat penilai kinerja)", "the assessor"
+            "approver_id",
+            term("party", "approver", "approver (atasan pejabat penilai kinerja)"),
+            term("party", "assessor", "the assessor"),
         )
     officials.three_people(employee.id, assessor.id, approver_id, named=tuple(given))
     people = {"employee_id": employee.id, "assessor_id": assessor.id, "approver_id": approver_id}

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from workflow.db import MAX_ID
 from workflow.definition import Party, Transition, t
-from workflow.errors import InvalidPayload
+from workflow.errors import InvalidPayload, Term, Text, term
 from workflow.parties import ADMIN
 
 # Segregation of duties, as transition options: at the review stage
@@ -104,16 +104,20 @@ def _instance(schema: type[Schema]) -> Schema:
     return schema()
 
 
-def load(schema: type[Schema], data: object, *, what: str) -> dict:
+def load(schema: type[Schema], data: object, *, what: str | Term) -> dict:
     """Validate ``data`` with ``schema``; refuse with field errors as InvalidPayload."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InvalidPayload(f"{what} must be an object", {"_schema": ["Must be an object."]})
+        raise InvalidPayload(
+            "%(what)s must be an object", {"_schema": [Text("Must be an object.")]}, {"what": what}
+        )
     try:
         return _instance(schema).load(data)
     except ValidationError as exc:
-        raise InvalidPayload(f"invalid {what}", exc.normalized_messages()) from None
+        raise InvalidPayload(
+            "invalid %(what)s", exc.normalized_messages(), {"what": what}
+        ) from None
 
 
 def apply(session, record, values: dict, actor=None) -> None:
@@ -132,4 +136,9 @@ def get_or_invalid(session, model, ident, field: str, label: str):
 
 def unknown(field: str, label: str, ident) -> InvalidPayload:
     """The refusal of a reference to a row that does not exist (or is not the actor's to see)."""
-    return InvalidPayload(f"unknown {label}", {field: [f"No {label} with id {ident}."]})
+    what = term("model", label)
+    return InvalidPayload(
+        "unknown %(what)s",
+        {field: [Text("No %(what)s with id %(id)s.", what=what, id=ident)]},
+        {"what": what},
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from workflow.errors import InvalidPayload
+from workflow.errors import InvalidPayload, Term, Text, terms
 from workflow.models.accounts import RoleName
 from workflow.models.org import Employee
 from workflow.workflows.common import text
@@ -54,9 +54,11 @@ def check_naming(actor, data: dict, names: tuple[str, ...], agency_id: int) -> d
     extras = [f for f in (REASON, CROSS_AGENCY) if data.get(f) not in (None, "", False)]
     if not given:
         if extras:
+            said = {"fields": terms("field", extras), "names": terms("field", names)}
             raise InvalidPayload(
-                f"{' and '.join(extras)} only go with {' or '.join(names)}",
-                {f: [f"Only when naming {' or '.join(names)}."] for f in extras},
+                "%(fields)s only go with %(names)s",
+                {f: [Text("Only when naming %(names)s.", **said)] for f in extras},
+                said,
             )
         return {}
     if not may_name(actor, agency_id):
@@ -77,8 +79,10 @@ def check_naming(actor, data: dict, names: tuple[str, ...], agency_id: int) -> d
             "naming the officials needs a reason",
             {
                 REASON: [
-                    "Required when naming " + " or ".join(given) + ": say why not the "
-                    "supervisor chain."
+                    Text(
+                        "Required when naming %(names)s: say why not the supervisor chain.",
+                        names=terms("field", given),
+                    )
                 ]
             },
         )
@@ -105,20 +109,27 @@ def member(session, field: str, ident: int, agency_id: int, *, cross: bool) -> E
     if person is None or (not cross and person.agency_id != agency_id):
         raise InvalidPayload(
             "no such employee in this agency",
-            {field: [f"Employee {ident} does not exist or is not in this agency."]},
+            {field: [Text("Employee %(id)s does not exist or is not in this agency.", id=ident)]},
         )
     return person
 
 
-def vacant(field: str, role: str, whose: str) -> InvalidPayload:
+def vacant(field: str, role: Term, whose: Term) -> InvalidPayload:
+    """No official of ``role`` from the chain: ``whose`` (a party) has no superior."""
+    said = {"whose": whose, "role": role}
     return InvalidPayload(
-        f"{whose} has no superior on record",
+        "%(whose)s has no superior on record",
         {
             field: [
-                f"{whose.capitalize()} has no superior (atasan) on record: the agency's HR "
-                f"officer must name the {role}."
+                Text(
+                    "%(whose)s has no superior (atasan) on record: the agency's HR officer "
+                    "must name the %(role)s.",
+                    whose=Term(whose.kind, whose.code, whose.text.capitalize()),
+                    role=role,
+                )
             ]
         },
+        said,
     )
 
 
