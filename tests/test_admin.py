@@ -1076,3 +1076,16 @@ def test_an_accounts_page_never_shows_its_password_hash_or_session_key(client, s
         assert hashed not in shown and key not in shown and "argon2" not in shown
     form = bo.text(client.get(f"/admin/user/edit/?id={user.id}"))
     assert "Petugas kepegawaian (BKPSDM)" in form and ">hr_officer<" not in form
+
+
+def test_create_is_offered_only_to_roles_that_make_such_records(client, session, cast):
+    mentoring = "/admin/admin_mentoring_assignments/"
+    bo.log_in(client, session, cast.subject)  # an employee proposes training, not mentoring
+    assert f"{mentoring}new/" not in bo.text(client.get(mentoring))
+    assert client.get(f"{mentoring}new/").status_code == 302
+    assert "/admin/admin_training_nominations/new/" in bo.text(
+        client.get("/admin/admin_training_nominations/")
+    )
+    bo.log_out(client)
+    bo.log_in(client, session, cast.supervisor)
+    assert f"{mentoring}new/" in bo.text(client.get(mentoring))

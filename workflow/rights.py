@@ -13,7 +13,7 @@ from functools import cache
 from workflow import policy
 from workflow.definition import VIA_CHANNELS, Party, Transition
 from workflow.errors import Forbidden, Term, term, terms
-from workflow.models.accounts import User
+from workflow.models.accounts import RoleName, User
 from workflow.workflows import workflow_for
 
 SYSTEM = "system"
@@ -101,6 +101,22 @@ def on_behalf_of(spec: Transition, record, actor: User | None) -> int | None:
         if party.principal is not None and party.holds(actor, record):
             return party.principal(record)
     return None
+
+
+def may_ever_create(wf, actor: User) -> bool:
+    """Whether ``actor`` is, by role, among those who create (and edit) ``wf``'s records.
+
+    Screens offer *create* only then; the engine still decides for each record.
+    """
+    roles = actor.role_names
+    by_party = {
+        "subject": actor.employee_id is not None,
+        "supervisor": RoleName.SUPERVISOR in roles,
+        "hr_officer": RoleName.HR_OFFICER in roles,
+        "admin": RoleName.ADMIN in roles,
+        "external_system": RoleName.EXTERNAL_SYSTEM in roles,
+    }
+    return any(by_party.get(p.name, actor.employee_id is not None) for p in wf.create_who)
 
 
 def any_holds(parties: tuple[Party, ...], actor: User, record) -> bool:

@@ -53,6 +53,7 @@ from workflow import (
     create,
     edit,
     policy,
+    rights,
     take,
     take_many,
     verification,
@@ -129,6 +130,14 @@ class WorkflowView(AlurModelView):
     official_columns: tuple[str, ...] = ()
     roles = STAFF
     edit_roles = STAFF  # the engine decides who may create and edit what
+
+    @property
+    def can_create(self) -> bool:  # type: ignore[override]
+        # Offered to those who, by role, create such records at all (an employee never
+        # makes a mentoring assignment); the engine decides each one.
+        return self.is_accessible() and rights.may_ever_create(WORKFLOWS[self.workflow], me())
+
+    can_edit = can_create  # an edit is asked of the same parties
     can_delete = False
     list_template = "alur_admin/workflow_list.html"
     details_template = "alur_admin/workflow_details.html"
