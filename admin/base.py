@@ -62,6 +62,16 @@ MAX_SEARCH = 200
 MAX_INT = 2**63 - 1
 
 
+# What Excel and LibreOffice take for the start of a formula, in CSV and XLSX alike.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value) -> str:
+    """Text for a cell a spreadsheet shows and never runs (see ``get_export_value``)."""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def as_id(raw) -> int | None:
     """``raw`` as a row id (0..2^31-1), or None if it cannot be one."""
     text = str(raw)
@@ -235,10 +245,6 @@ LABELS = {
 }
 
 
-# What Excel and LibreOffice take for the start of a formula, in CSV and XLSX alike.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class AlurModelView(Guarded, ModelView):
     """Logged-in staff only; lists without counts; CSRF on every form.
 
@@ -402,8 +408,7 @@ class AlurModelView(Guarded, ModelView):
         value = super().get_export_value(model, name)
         if isinstance(value, int | float | Decimal):
             return value
-        value = str(value)
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return spreadsheet_text(value)
 
     def _export_csv(self, return_url):
         """The CSV export, every row rendered before the response leaves the view.

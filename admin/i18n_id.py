@@ -753,6 +753,14 @@ REFUSALS = {
     "1 to 200 characters.": "1 sampai 200 karakter.",
     "invalid training program": "program pelatihan tidak valid",
     "One of: %(codes)s.": "Salah satu dari: %(codes)s.",
+    "Not below what is committed already (%(n)s rupiah).": (
+        "Tidak boleh kurang dari yang sudah terpakai (%(n)s rupiah)."
+    ),
+    "annual, Q1..Q4 or M01..M12.": "Tahunan (annual), Q1..Q4 atau M01..M12.",
+    "Between 2000 and 2100.": "Antara 2000 dan 2100.",
+    "Between 1 and 1000.": "Antara 1 dan 1000.",
+    "Between 1 and 1000000.": "Antara 1 dan 1000000.",
+    "A start and an end date (YYYY-MM-DD).": "Tanggal mulai dan selesai (TTTT-BB-HH).",
     "Not below the seats taken already (%(n)s).": (
         "Tidak boleh kurang dari kursi yang sudah terisi (%(n)s)."
     ),

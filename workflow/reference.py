@@ -123,7 +123,9 @@ def _budget(session: Session, row: DevelopmentBudget) -> None:
         errors["amount"] = [Text(RUPIAH_RANGE, most=MAX_RUPIAH)]
     elif row.amount < (row.committed or 0):
         # approved nominations have committed it already (a budget is never exceeded)
-        errors["amount"] = [f"Not below what is committed already ({row.committed} rupiah)."]
+        errors["amount"] = [
+            Text("Not below what is committed already (%(n)s rupiah).", n=row.committed)
+        ]
     if errors:
         raise InvalidPayload("invalid development budget", errors)
 

@@ -17,7 +17,7 @@ from werkzeug.utils import secure_filename
 
 from admin import charts
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
-from admin.base import attempt, describe
+from admin.base import as_id, attempt, describe, spreadsheet_text
 from admin.forms import trigger_form_class
 from admin.labels import PERIODS, period_name
 from admin.views.workflows import (
@@ -119,7 +119,8 @@ def _after(value: str | None):
         at = datetime.fromisoformat(at)
         if workflow not in WORKFLOWS or at.tzinfo is None:
             return None
-        return at, workflow, int(record_id)
+        record_id = as_id(record_id)  # beyond a row id is no cursor (and no database int)
+        return (at, workflow, record_id) if record_id is not None else None
     except ValueError:
         return None
 
@@ -426,7 +427,7 @@ class JpReportView(Guarded, BaseView):
             totals = jp.totals(db.session, **scope)
             units = {t.unit_id: t.unit for t in totals}
             rows = jp.below(
-                db.session, **scope, limit=self.PAGE + 1, after=request.args.get("after", type=int)
+                db.session, **scope, limit=self.PAGE + 1, after=as_id(request.args.get("after", ""))
             )
             if len(rows) > self.PAGE:
                 rows, next_after = rows[: self.PAGE], rows[self.PAGE - 1].employee_id
@@ -461,7 +462,8 @@ class JpReportView(Guarded, BaseView):
             while True:
                 page = jp.below(db.session, year=year, agency_id=agency.id, limit=1000, after=after)
                 for row in page:
-                    writer.writerow([row.nip, row.name, units.get(row.unit_id, ""), row.jp])
+                    named = (row.name, units.get(row.unit_id, ""))
+                    writer.writerow([row.nip, *map(spreadsheet_text, named), row.jp])
                 yield out.getvalue()
                 out.seek(0)
                 out.truncate()

@@ -21,6 +21,12 @@ def _next_version(current: int | None) -> int:
 COMMON_STATES = ("draft", "submitted", "reviewed", "approved", "returned", "rejected", "withdrawn")
 
 
+# The periods an appraisal and an organisation's rating are for (PermenPANRB 6/2022: the
+# year, its quarters, or a month).
+PERIODS = ("annual", "Q1", "Q2", "Q3", "Q4", *(f"M{month:02d}" for month in range(1, 13)))
+PERIOD_CHECK = "period IN (" + ", ".join(f"'{period}'" for period in PERIODS) + ")"
+
+
 def record_states(*own: str) -> type[StrEnum]:
     """A workflow's states: the common ones, with its own after ``approved`` (where it goes on)."""
     return StrEnum("State", [*COMMON_STATES[:4], *own, *COMMON_STATES[4:]])

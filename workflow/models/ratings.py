@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
+from workflow.models.base import PERIOD_CHECK
 from workflow.models.org import Agency
 
 
@@ -36,6 +37,7 @@ class OrganisationRating(db.Model):
             "rating IN (" + ", ".join(f"'{r.value}'" for r in OrganisationPredicate) + ")",
             name="rating",
         ),
+        CheckConstraint(PERIOD_CHECK, name="period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from workflow.db import db
 from workflow.models.audit import JSONType
-from workflow.models.base import WorkflowRecord, record_states
+from workflow.models.base import PERIOD_CHECK, WorkflowRecord, record_states
 from workflow.models.org import Employee
 from workflow.models.programs import TrainingProgram
 
@@ -101,6 +101,7 @@ class Appraisal(WorkflowRecord, db.Model):
             "AND approver_id <> assessor_id",
             name="three_people",
         ),
+        sa.CheckConstraint(PERIOD_CHECK, name="period"),
         _open_unique("uq_appraisals_open_period", "employee_id", "year", "period"),
         sa.Index("ix_appraisals_assessor_state", "assessor_id", "state", "state_changed_at"),
         sa.Index("ix_appraisals_approver_state", "approver_id", "state", "state_changed_at"),

@@ -32,7 +32,8 @@ State = AppraisalState
 
 # An appraisal covers a year ("annual") or part of it: a quarter or a month,
 # as the agency sets its periodic appraisals.
-PERIOD_PATTERN = re.compile(r"^(annual|Q[1-4]|M(0[1-9]|1[0-2]))$")
+# \A…\Z, not ^…$: "$" also matches before a final newline ("annual\n").
+PERIOD_PATTERN = re.compile(r"\A(annual|Q[1-4]|M(0[1-9]|1[0-2]))\Z")
 
 
 class AppraisalSubmitSchema(StrictSchema):
