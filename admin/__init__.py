@@ -20,7 +20,7 @@ from flask_security import current_user
 from flask_wtf.csrf import generate_csrf
 
 from admin.base import local_time
-from workflow import zones
+from workflow import preferences, zones
 from workflow.db import db
 from workflow.models import (
     Agency,
@@ -70,7 +70,15 @@ def select_timezone() -> str:
 
 def init_admin(app: Flask) -> Admin:
     """Mount the back office at /admin."""
-    from admin.views import distribution, home, reference, system, webhooks, workflows
+    from admin.views import (
+        distribution,
+        home,
+        notifications,
+        reference,
+        system,
+        webhooks,
+        workflows,
+    )
 
     app.jinja_loader.searchpath.append(str(Path(__file__).resolve().parent / "templates"))
     admin = Admin(
@@ -82,6 +90,11 @@ def init_admin(app: Flask) -> Admin:
         translations_path=str(TRANSLATIONS),
     )
     admin.add_view(home.InboxView(name=home.INBOX_NAME, endpoint="my_inbox", url="/admin/inbox"))
+    admin.add_view(
+        notifications.NotificationsView(
+            name=_l("Notifications"), endpoint="notifications", url="/admin/notifications"
+        )
+    )
     work = _l("Workflows")
     for view, label in (
         (workflows.AppraisalView, _l("Appraisals")),
@@ -135,6 +148,7 @@ def init_admin(app: Flask) -> Admin:
     app.jinja_env.globals["page_language"] = lambda: str(get_locale() or "id")
     # Logging out is a POST with Flask-Security's CSRF token (see alur_admin/base.html).
     app.jinja_env.globals["logout_csrf_token"] = generate_csrf
+    app.jinja_env.globals["unread_notifications"] = notifications.unread_count
 
     @app.before_request
     def _refuse_control_characters_in_return_addresses():
@@ -150,6 +164,9 @@ def init_admin(app: Flask) -> Admin:
     def choose_language(code: str):
         if code in LANGUAGES:
             session["lang"] = code
+            if current_user.is_authenticated:  # their mails are written in it too
+                user = current_user._get_current_object()
+                preferences.choose_language(db.session, user, user, code, via="admin")
         back = request.referrer or ""
         host = request.host_url
         return redirect(back if back.startswith(host) else url_for("admin.index"))

@@ -416,6 +416,9 @@ OURS = {
     "Mentoring (bimbingan)": "Bimbingan (mentoring)",
     "Toggle navigation": "Buka atau tutup menu",
     "Data": "Data",
+    "Give the e-mail address of your account: a link to set a new password is mailed to it.": (
+        "Tulis alamat email akun Anda: tautan untuk membuat kata sandi baru dikirim ke sana."
+    ),
 }
 
 DASHBOARD = {
@@ -447,6 +450,45 @@ DASHBOARD = {
 # show. The msgids are those of its flask_security.pot, exactly.
 FLASK_SECURITY = {
     # pages, fields and buttons
+    # password reset (lupa kata sandi) and the notices of a new password
+    "Send password reset instructions": "Kirim petunjuk mengatur ulang kata sandi",
+    "Reset password": "Atur ulang kata sandi",
+    "Reset Password": "Atur Ulang Kata Sandi",
+    "Recover Password": "Pulihkan Kata Sandi",
+    "Use %(reset_link)s to reset your password.": (
+        "Buka %(reset_link)s untuk mengatur ulang kata sandi Anda."
+    ),
+    'Use <a href="%(reset_link)s">this link</a> to reset your password.': (
+        'Buka <a href="%(reset_link)s">tautan ini</a> untuk mengatur ulang kata sandi Anda.'
+    ),
+    "This link will expire in %(within)s.": "Tautan ini berlaku selama %(within)s.",
+    "Your password has been changed.": "Kata sandi Anda telah diubah.",
+    "If you did not change your password, click the link below to reset it.": (
+        "Jika bukan Anda yang mengubahnya, buka tautan di bawah ini untuk mengatur ulang kata "
+        "sandi."
+    ),
+    "Your password has been reset.": "Kata sandi Anda telah diatur ulang.",
+    "Password reset instructions": "Petunjuk mengatur ulang kata sandi",
+    "Your password has been reset": "Kata sandi Anda telah diatur ulang",
+    "Your password has been changed": "Kata sandi Anda telah diubah",
+    "Instructions to reset your password have been sent to %(email)s.": (
+        "Petunjuk mengatur ulang kata sandi telah dikirim ke %(email)s."
+    ),
+    "You did not reset your password within %(within)s. ": (
+        "Anda tidak mengatur ulang kata sandi dalam %(within)s. "
+    ),
+    "Invalid reset password token.": "Tautan pengaturan ulang kata sandi tidak sah.",
+    "If that email address is in our system, you will receive an email describing how to "
+    "reset your password.": (
+        "Jika alamat email itu terdaftar, Anda akan menerima email berisi cara mengatur ulang "
+        "kata sandi."
+    ),
+    "You successfully reset your password. Please authenticate using your new password.": (
+        "Kata sandi Anda berhasil diatur ulang. Silakan masuk dengan kata sandi baru."
+    ),
+    "You successfully reset your password and you have been logged in automatically.": (
+        "Kata sandi Anda berhasil diatur ulang dan Anda sudah masuk."
+    ),
     "Login": "Masuk",
     "Sign In": "Masuk",
     "Email Address": "Alamat email",
@@ -508,6 +550,70 @@ FLASK_SECURITY = {
     "You can only access this endpoint when not logged in.": (
         "Halaman ini hanya dapat dibuka sebelum masuk."
     ),
+}
+
+# Notifications: the bell, the list, the settings and the mails (admin/mail.py).
+NOTIFICATIONS = {
+    "%(what)s awaits your action: %(who)s": "%(what)s menunggu tindakan Anda: %(who)s",
+    "%(what)s has waited too long: %(who)s": "%(what)s sudah terlalu lama menunggu: %(who)s",
+    "%(what)s is %(state)s: %(who)s": "%(what)s %(state)s: %(who)s",
+    "%(what)s is due soon: %(who)s": "%(what)s segera jatuh tempo: %(who)s",
+    "%(what)s was returned for revision: %(who)s": (
+        "%(what)s dikembalikan untuk diperbaiki: %(who)s"
+    ),
+    "All your notifications": "Semua pemberitahuan Anda",
+    "All your notifications:": "Semua pemberitahuan Anda:",
+    "At once (segera)": "Segera",
+    "Daily digest (ringkasan harian)": "Ringkasan harian",
+    "Dear %(name)s,": "Yth. %(name)s,",
+    "Decided": "Diputuskan",
+    "Due soon": "Segera jatuh tempo",
+    "Escalated": "Dieskalasi",
+    "How I am mailed": "Pengaturan email saya",
+    "How you are mailed": "Pengaturan email Anda",
+    "How you are mailed (at once, a daily digest, or not at all):": (
+        "Pengaturan email Anda (segera, ringkasan harian, atau tidak sama sekali):"
+    ),
+    "Many items wait for you: a daily digest sends one mail a day instead of one per item.": (
+        "Banyak hal menunggu Anda: ringkasan harian mengirim satu email sehari, bukan satu per hal."
+    ),
+    "Mark all read": "Tandai semua sudah dibaca",
+    "Mark read": "Tandai sudah dibaca",
+    "Marked read: %(n)d": "Ditandai sudah dibaca: %(n)d",
+    "No mail server is configured (ALUR_MAIL_SERVER): notifications are shown here, and no "
+    "mail is sent until one is.": (
+        "Server email belum diatur (ALUR_MAIL_SERVER): pemberitahuan tampil di sini, dan "
+        "tidak ada email yang dikirim sampai server diatur."
+    ),
+    "Nothing yet: you are told here when something waits for you.": (
+        "Belum ada: Anda diberi tahu di sini bila ada yang menunggu Anda."
+    ),
+    "Notifications": "Pemberitahuan",
+    "Off (in the back office only)": "Mati (hanya di back office)",
+    "Open it": "Buka",
+    "Open it:": "Buka:",
+    "Returned to me": "Dikembalikan kepada saya",
+    "Whatever you choose, every notification is shown in the back office.": (
+        "Apa pun pilihan Anda, setiap pemberitahuan tetap tampil di back office."
+    ),
+    "Your notification settings are saved.": "Pengaturan pemberitahuan Anda disimpan.",
+    "unread": "belum dibaca",
+    "You act for %(who)s as %(kind)s from %(start)s to %(end)s": (
+        "Anda menjadi %(kind)s untuk %(who)s dari %(start)s sampai %(end)s"
+    ),
+    "You were named an acting official (Plt/Plh)": "Anda ditunjuk sebagai Plt/Plh",
+    "A webhook delivery failed for good: %(url)s (delivery %(id)s)": (
+        "Pengiriman webhook gagal permanen: %(url)s (pengiriman %(id)s)"
+    ),
+    "Acting appointments (Plt/Plh)": "Penunjukan Plt/Plh",
+    "Failed webhook deliveries (admins)": "Pengiriman webhook yang gagal (admin)",
+    "Your daily digest: %(n)d items": "Ringkasan harian Anda: %(n)d hal",
+    "What you were told today:": "Pemberitahuan untuk Anda hari ini:",
+    "you may change only your own preferences": "Anda hanya boleh mengubah pengaturan Anda sendiri",
+    "unknown language": "bahasa tidak dikenal",
+    "notification": "pemberitahuan",
+    "notification setting": "pengaturan pemberitahuan",
+    "invalid notification settings": "pengaturan pemberitahuan tidak valid",
 }
 
 FLASK_ADMIN = {
@@ -1021,7 +1127,7 @@ HERE = Path(__file__).resolve().parent / "translations" / "id" / "LC_MESSAGES"
 
 def our_texts() -> dict:
     """Every text of our own domain (``messages``), English → Indonesian."""
-    return OURS | DASHBOARD | REFUSALS
+    return OURS | DASHBOARD | REFUSALS | NOTIFICATIONS
 
 
 def catalogues():

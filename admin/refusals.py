@@ -42,6 +42,8 @@ MODEL_LABELS = {
     "training nomination": _l("training nomination"),
     "mentoring assignment": _l("mentoring assignment"),
     "appraisal": _l("performance appraisal"),
+    "notification": _l("notification"),
+    "notification setting": _l("notification setting"),
 }
 ACTION_LABELS = {
     "see": _l("see"),

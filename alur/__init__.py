@@ -12,7 +12,7 @@ from flask_security.signals import password_changed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
-from alur.extensions import babel, cache, limiter, migrate, security
+from alur.extensions import babel, cache, limiter, mail, migrate, security
 from workflow import tokens
 from workflow.db import configure_engine, db
 from workflow.models import Role, User
@@ -50,9 +50,17 @@ def register_extensions(app: Flask) -> None:
     from alur.login import FORMS
     from alur.web import render_page
 
+    # Password reset (lupa kata sandi) and the notice of a changed password need mail: on
+    # only where a mail server is set (ALUR_MAIL_SERVER).
+    mail_on = bool(app.config.get("MAIL_SERVER"))
+    app.config.setdefault("SECURITY_RECOVERABLE", mail_on)
+    app.config.setdefault("SECURITY_SEND_PASSWORD_CHANGE_EMAIL", mail_on)
+    app.config.setdefault("SECURITY_SEND_PASSWORD_RESET_NOTICE_EMAIL", mail_on)
+    app.config.setdefault("SECURITY_EMAIL_SENDER", app.config["MAIL_DEFAULT_SENDER"])
     datastore = SQLAlchemyUserDatastore(db, User, Role)
     security.init_app(app, datastore, render_template=render_page, **FORMS)
     limiter.init_app(app)
+    mail.init_app(app)
     user_logged_out.connect(_end_sessions, app)
     password_changed.connect(_log_password_change, app)
     cache.init_app(app)

@@ -43,8 +43,9 @@ DEFAULTS = {
     "SECURITY_CHANGE_PASSWORD_TEMPLATE": "security/alur_change_password.html",
     "SECURITY_VERIFY_TEMPLATE": "security/alur_verify.html",
     "SECURITY_LOGOUT_USER_TEMPLATE": "security/alur_logout_user.html",
+    "SECURITY_FORGOT_PASSWORD_TEMPLATE": "security/alur_forgot_password.html",
+    "SECURITY_RESET_PASSWORD_TEMPLATE": "security/alur_reset_password.html",
     "SECURITY_LOGOUT_CSRF": True,  # a forged POST must not log anyone out
-    "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
     "SECURITY_POST_LOGIN_VIEW": "/admin/",
     "SECURITY_POST_LOGOUT_VIEW": "/login",
     "SECURITY_POST_CHANGE_VIEW": "/admin/",
@@ -97,6 +98,21 @@ DEFAULTS = {
     "TRUSTED_PROXIES": 0,
     # Days an API token lasts unless its maker says otherwise.
     "API_TOKEN_DAYS": 90,
+    # Mail (Flask-Mailman's MAIL_*, set as ALUR_MAIL_SERVER, ALUR_MAIL_PORT, …). Without a
+    # server nothing is mailed: notifications wait, and the back office says so to admins.
+    "MAIL_BACKEND": "smtp",  # also under TESTING (Flask-Mailman's default there is memory)
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Alur <noreply@alur.localhost>",
+    "MAIL_TIMEOUT": 10,
+    # The hour (in each user's zone) their daily digest goes out (ALUR_NOTIFICATION_DIGEST_HOUR).
+    "NOTIFICATION_DIGEST_HOUR": 7,
+    # Where the back office is reached from a mail's link (ALUR_BASE_URL).
+    "BASE_URL": "http://127.0.0.1:5000",
 }
 
 

@@ -4,9 +4,11 @@ from flask import current_app, request
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_security import Security
 
+from alur.account_mail import AccountMail
 from alur.bearer import load_user_from_bearer
 
 
@@ -18,8 +20,9 @@ def _rate_limit_key() -> str:
 
 
 migrate = Migrate()
-security = Security()
+security = Security(mail_util_cls=AccountMail)
 babel = Babel()
+mail = Mail()
 # Figures too costly to compute on every request (the national dashboard counts).
 cache = Cache()
 # One allowance per API token over the whole API (not per route), counted where every
@@ -32,4 +35,4 @@ limiter = Limiter(
 )
 
 
-__all__ = ["babel", "cache", "limiter", "migrate", "security"]
+__all__ = ["babel", "cache", "limiter", "mail", "migrate", "security"]

@@ -70,8 +70,30 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def smtp_sink():
+    """A real SMTP server for the whole run; every app of the tests mails to it."""
+    from tests.mail import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mails(smtp_sink):
+    """The SMTP server, emptied for this test (and accepting again)."""
+    smtp_sink.clear()
+    yield smtp_sink
+    smtp_sink.clear()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory, smtp_sink):
     config = {
+        # Mail goes over SMTP to the tests' own server, not to Flask-Mailman's memory.
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_sink.port,
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",

@@ -415,7 +415,11 @@ def test_the_indonesian_catalogues_cover_every_text_of_the_back_office():
     from admin.i18n_id import HERE, catalogues, our_texts
 
     root = HERE.parents[2]
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [
+        ("**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),  # the mails' plain-text parts
+    ]
     keywords = {"_": None, "_l": None, "lazy_gettext": None}
     found = {
         msg[2] if isinstance(msg[2], str) else msg[2][0]  # (singular, plural)

@@ -313,3 +313,29 @@ def test_on_a_phone_a_supervisor_reviews_and_the_manager_approves_without_sidewa
     assert "berhasil" in phone.locator(".alert-success").inner_text()
     _no_sideways_scroll(phone, "inbox after approval")
     assert state_of(session, Appraisal, appraisal.id) == "approved"
+
+
+def test_a_forgotten_password_is_reset_in_the_browser_from_the_mailed_link(
+    page, live_server, session, cast, mails
+):
+    user = cast.subject
+    bo.give_password(session, user)
+    page.goto(f"{live_server.url}/login")
+    page.click("#forgot-password")
+    page.fill("input[name=email]", user.email)
+    page.click("[type=submit]")
+    assert "Petunjuk mengatur ulang kata sandi telah dikirim" in page.locator(".alert").inner_text()
+    (mail,) = mails.to(user.email)
+    text = mail.get_body(("plain",)).get_content()
+    (link,) = re.findall(r"https?://\S+/reset/\S+", text)
+    page.goto(link.rstrip("."))
+    new = "kata-sandi-baru-2026"
+    page.fill("input[name=password]", new)
+    page.fill("input[name=password_confirm]", new)
+    page.click("[type=submit]")
+    page.wait_for_url(re.compile(r".*/login.*"))
+    assert "berhasil diatur ulang" in page.locator(".alert").inner_text()
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", new)
+    page.click("[type=submit]")
+    page.wait_for_url(re.compile(r".*/admin/.*"))

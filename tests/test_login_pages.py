@@ -323,3 +323,79 @@ def test_every_text_of_ours_in_alur_is_translated():
     found.discard("")
     ours = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogues()["messages"] if m.id}
     assert sorted(found - ours) == []
+
+
+# -- password reset (lupa kata sandi), mailed over a real SMTP server ----------------------
+
+
+def _reset_link(message) -> str:
+    text = message.get_body(("plain",)).get_content()
+    (link,) = re.findall(r"https?://\S+/reset/\S+", text)
+    return link.rstrip(".")
+
+
+def test_a_forgotten_password_is_reset_from_a_mailed_link_in_indonesian(
+    client, session, cast, mails
+):
+    user = cast.subject
+    bo.give_password(session, user)
+    login = bo.text(client.get("/login"))
+    assert 'id="forgot-password"' in login and "Lupa kata sandi?" in login
+    page = bo.text(client.get("/reset"))
+    assert "Kirim petunjuk mengatur ulang kata sandi" in page
+    answer = client.post(
+        "/reset", data={"email": user.email, "csrf_token": bo.csrf(page)}, follow_redirects=True
+    )
+    assert "Petunjuk mengatur ulang kata sandi telah dikirim ke" in bo.text(answer)
+    (mail,) = mails.to(user.email)
+    assert str(mail["Subject"]).strip() == "Petunjuk mengatur ulang kata sandi"
+    assert "untuk mengatur ulang kata sandi Anda" in mail.get_body(("plain",)).get_content()
+
+    link = _reset_link(mail)
+    form = bo.text(client.get(link.split("localhost", 1)[-1]))
+    assert "Atur ulang kata sandi" in form
+    new = "kata-sandi-baru-2026"
+    done = client.post(
+        link.split("localhost", 1)[-1],
+        data={"password": new, "password_confirm": new, "csrf_token": bo.csrf(form)},
+        follow_redirects=True,
+    )
+    assert done.request.path == "/login"
+    assert "Kata sandi Anda berhasil diatur ulang" in bo.flash_text(bo.text(done))
+    page = bo.text(done)
+    answer = client.post(
+        "/login", data={"email": user.email, "password": new, "csrf_token": bo.csrf(page)}
+    )
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/admin/")
+    notices = [m for m in mails.to(user.email) if "diatur ulang" in str(m["Subject"])]
+    assert notices, "a notice that the password was reset"
+
+
+def test_an_unknown_address_is_answered_the_same_and_no_mail_goes_out(client, mails):
+    page = bo.text(client.get("/reset"))
+    answer = client.post(
+        "/reset",
+        data={"email": "tidak-ada@test.alur.id", "csrf_token": bo.csrf(page)},
+        follow_redirects=True,
+    )
+    assert "Petunjuk mengatur ulang kata sandi telah dikirim ke" in bo.text(answer)
+    assert mails.messages == []
+
+
+def test_a_mail_server_that_is_down_does_not_fail_the_page(client, session, cast, mails, app):
+    from tests.mail import free_port
+
+    bo.give_password(session, cast.subject)
+    state = app.extensions["mailman"]
+    port, state.port = state.port, free_port()
+    try:
+        page = bo.text(client.get("/reset"))
+        answer = client.post(
+            "/reset",
+            data={"email": cast.subject.email, "csrf_token": bo.csrf(page)},
+            follow_redirects=True,
+        )
+    finally:
+        state.port = port
+    assert answer.status_code == 200
+    assert "Petunjuk mengatur ulang kata sandi telah dikirim ke" in bo.text(answer)

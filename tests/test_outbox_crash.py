@@ -20,11 +20,13 @@ from workflow.models import OutboxDelivery, OutboxEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 60
+MAILS = 24
 
 
-def _worker(database_url: str, *args: str, name: str) -> subprocess.Popen:
+def _worker(database_url: str, *args: str, name: str, **extra: str) -> subprocess.Popen:
     env = {
         **os.environ,
+        **extra,
         "DATABASE_URL": database_url,
         "ALUR_OUTBOX_LEASE": "2",
         "ALUR_AUDIT_CHECKPOINT_MINUTES": "0",  # its events only: no checkpoint's among them
@@ -96,4 +98,46 @@ def test_a_worker_killed_mid_batch_loses_no_event(session, cast, receiver, datab
         f"\ncrash test: {EVENTS} events; {received_before_kill} received before SIGKILL, "
         f"{len(leased)} leases held by the dead worker; after recovery {len(sink.ids)} "
         f"deliveries received, {len(received)} distinct, {duplicates} duplicates"
+    )
+
+
+def test_a_worker_killed_while_mailing_loses_no_notification(session, cast, database_url, mails):
+    from tests.workflow_paths import bring_to
+    from workflow.models import Notification
+
+    mails.delay = 0.1  # a slow server: the worker is killed with mails claimed, some sent
+    for year in range(2001, 2001 + MAILS):
+        bring_to(new_record(session, cast, "appraisal", year=year), "submitted")
+    session.close()
+    smtp = {"ALUR_MAIL_SERVER": "127.0.0.1", "ALUR_MAIL_PORT": str(mails.port)}
+
+    doomed = _worker(database_url, name="doomed", **smtp)
+    try:
+        _wait_for(lambda: len(mails.messages) >= 5, 60, "the first mails")
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+    before = len(mails.messages)
+    held = session.scalars(
+        select(Notification).where(
+            Notification.mail_status == "pending", Notification.lease_token.is_not(None)
+        )
+    ).all()
+    assert held, "the worker died holding mails it had claimed"
+    session.close()
+
+    time.sleep(2.1)  # its leases run out
+    survivor = _worker(database_url, "--once", name="survivor", **smtp)
+    output, _ = survivor.communicate(timeout=120)
+    assert survivor.returncode == 0, output
+
+    notes = session.scalars(select(Notification)).all()
+    assert len(notes) == MAILS and {n.mail_status for n in notes} == {"sent"}
+    received = Counter(str(m["Message-ID"]).strip() for m in mails.messages)
+    assert set(received) == {n.message_id for n in notes}  # each sent at least once
+    duplicates = sum(n - 1 for n in received.values())
+    assert len(mails.messages) == MAILS + duplicates  # a resend carries its Message-ID
+    print(
+        f"\nmail crash test: {MAILS} mails; {before} received before SIGKILL, "
+        f"{len(held)} claims held by the dead worker; {duplicates} duplicates after recovery"
     )

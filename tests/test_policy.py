@@ -365,6 +365,15 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
         # a token is made for oneself only: naming another user is an unknown field
         "POST /api/v1/tokens": ("/api/v1/tokens", {"name": "x", "user_id": cast.subject.id}),
         f"DELETE /api/v1/tokens/{int_}item_id>": (f"/api/v1/tokens/{world['token'].id}", {}),
+        # one's own notifications and settings only: naming another user is an unknown field
+        "POST /api/v1/notifications/read": (
+            "/api/v1/notifications/read",
+            {"ids": [1], "user_id": cast.subject.id},
+        ),
+        "PUT /api/v1/notifications/settings": (
+            "/api/v1/notifications/settings",
+            {"waiting": "off", "user_id": cast.subject.id},
+        ),
     }
 
 

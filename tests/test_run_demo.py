@@ -54,11 +54,11 @@ def _running_with(marker: str) -> list[int]:
     return found
 
 
-def test_ctrl_c_stops_the_app_the_worker_and_the_receiver(session, database_url):
+def test_ctrl_c_stops_the_app_the_worker_the_receiver_and_the_mail_sink(session, database_url):
     with write_transaction(session):
         webhooks.add_subscription(session, "http://127.0.0.1:9/events", ["*"], name="demo-receiver")
     session.close()
-    port, receiver_port = _free_port(), _free_port()
+    port, receiver_port, mail_port = _free_port(), _free_port(), _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -68,7 +68,11 @@ def test_ctrl_c_stops_the_app_the_worker_and_the_receiver(session, database_url)
     }
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "run-demo"]
     demo = subprocess.Popen(
-        [*command, "--port", str(port), "--receiver-port", str(receiver_port)],
+        [
+            *command,
+            *("--port", str(port), "--receiver-port", str(receiver_port)),
+            *("--mail-port", str(mail_port)),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -79,7 +83,11 @@ def test_ctrl_c_stops_the_app_the_worker_and_the_receiver(session, database_url)
     reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
     reader.start()
     try:
-        _wait_for(lambda: _accepts(port) and _accepts(receiver_port), 60, "the app and receiver")
+        _wait_for(
+            lambda: _accepts(port) and _accepts(receiver_port) and _accepts(mail_port),
+            60,
+            "the app, the receiver and the mail sink",
+        )
         _wait_for(lambda: any("outbox worker" in line for line in lines), 60, "the worker")
         children = _running_with(str(receiver_port)) + _running_with(str(port))
         assert len(children) >= 3  # run-demo itself, the receiver and the app
@@ -96,7 +104,10 @@ def test_ctrl_c_stops_the_app_the_worker_and_the_receiver(session, database_url)
     assert output.index(f"the receiver listens on :{receiver_port}") < output.index(
         "outbox worker"
     ), output
-    assert not _accepts(port) and not _accepts(receiver_port)
+    assert output.index(f"demo mail sink on 127.0.0.1:{mail_port}") < output.index(
+        "outbox worker"
+    ), output
+    assert not _accepts(port) and not _accepts(receiver_port) and not _accepts(mail_port)
     _wait_for(
         lambda: not [p for p in children if Path(f"/proc/{p}").exists()], 10, "every child gone"
     )

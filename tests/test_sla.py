@@ -109,3 +109,26 @@ def test_escalations_appear_in_the_supervisors_inbox(client, session, cast, bear
     bo.log_in(client, session, cast.manager)
     page = bo.text(client.get("/admin/inbox/"))
     assert 'id="escalations"' in page and f"#{record.id}" in page
+
+
+def test_a_deadline_tells_whoever_must_act_and_an_escalation_their_superior_too(session, cast):
+    from workflow import outbox
+    from workflow.models import Notification
+
+    record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    _waiting_since(session, record, FRIDAY)
+    sla.run(session, today=date(2026, 11, 26))  # due tomorrow
+    sla.run(session, today=date(2026, 11, 30))  # late
+    while outbox.fan_out(session):
+        pass
+    session.rollback()
+    told = {
+        (n.kind, n.user_id)
+        for n in session.scalars(select(Notification).where(Notification.record_id == record.id))
+        if n.kind in ("due_soon", "escalated")
+    }
+    assert told == {
+        ("due_soon", cast.supervisor.id),
+        ("escalated", cast.supervisor.id),
+        ("escalated", cast.manager.id),
+    }

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import changes, policy
+from workflow import changes, notify, policy
 from workflow.db import utcnow
 from workflow.errors import InvalidPayload, NotFound, Text
 from workflow.models.accounts import User
@@ -61,6 +62,17 @@ def delegate(
             created_by_id=actor.id if actor is not None else None,
         )
         session.add(row)
+        session.flush()
+        # The acting official learns of it (BKN circular 1/SE/I/2021), with the record.
+        acting_user = session.scalar(select(User.id).where(User.employee_id == acting.id))
+        if acting_user is not None:
+            notify.tell(
+                session,
+                [acting_user],
+                "acting",
+                f"delegation-{row.id}",
+                about=("delegation", row.id, kind),
+            )
         return row
 
     return changes.make(session, actor, build, via=via)

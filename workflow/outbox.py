@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from workflow import notify
 from workflow.db import utcnow, write_transaction
 from workflow.errors import Conflict, NotFound
 from workflow.models import (
@@ -146,7 +147,13 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
         events = (
             session.connection()
             .execute(
-                select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.created_at)
+                select(
+                    OutboxEvent.id,
+                    OutboxEvent.event_id,
+                    OutboxEvent.type,
+                    OutboxEvent.payload,
+                    OutboxEvent.created_at,
+                )
                 .where(OutboxEvent.dispatched_at.is_(None))
                 .order_by(OutboxEvent.id)
                 .limit(limit)
@@ -174,6 +181,8 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
         ]
         if deliveries:
             session.connection().execute(insert(OutboxDelivery), deliveries)
+        # Who is told of what, in the transaction that marks the events fanned out.
+        notify.from_events(session, events, now)
         session.connection().execute(
             update(OutboxEvent)
             .where(OutboxEvent.id.in_([event.id for event in events]))
@@ -319,6 +328,14 @@ def record(
             else:
                 delivery = session.get(OutboxDelivery, claim_.delivery_id, populate_existing=True)
                 outcome = _settle(delivery, answer, settings, now)
+                if outcome in ("dead", "gone"):  # the admins learn that it failed for good
+                    notify.tell(
+                        session,
+                        notify.admins(session),
+                        "dead_delivery",
+                        f"dead-delivery-{delivery.id}-{delivery.attempts}",
+                        about=("delivery", delivery.id, outcome),
+                    )
             outcomes.append(outcome)
             attempts.append(
                 {

@@ -103,6 +103,8 @@ def check_event_pattern(pattern: str) -> str:
     otherwise."""
     if pattern in ("*", "audit.*", "audit.checkpoint"):  # the checkpoints (workflow.checkpoints)
         return pattern
+    if pattern in ("notification.*", "notification.created"):  # workflow.notify
+        return pattern
     workflow, _, state = pattern.partition(".")
     wf = WORKFLOWS.get(workflow)
     if wf is None:
@@ -129,8 +131,17 @@ def check_event_pattern(pattern: str) -> str:
     return pattern
 
 
+# Who is told what is personal: a subscriber hears of it only by naming it, never by "*".
+NAMED_ONLY = ("notification.",)
+
+
 def wants(subscription: Subscription, event_type: str) -> bool:
     """Whether the subscription's patterns match ``event_type``."""
+    if event_type.startswith(NAMED_ONLY):
+        return any(
+            p.startswith(NAMED_ONLY) and fnmatch.fnmatchcase(event_type, p)
+            for p in subscription.event_types
+        )
     return any(fnmatch.fnmatchcase(event_type, p) for p in subscription.event_types)
 
 

@@ -6,7 +6,17 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
-from alur.api import auth, delegations, problems, records, reports, resources, tokens, webhooks
+from alur.api import (
+    auth,
+    delegations,
+    notifications,
+    problems,
+    records,
+    reports,
+    resources,
+    tokens,
+    webhooks,
+)
 from schemas.base import ProblemSchema
 
 API_SETTINGS = {
@@ -61,6 +71,7 @@ def init_api(app, security) -> Api:
     reports.register(api)
     delegations.register(api)
     tokens.register(api)
+    notifications.register(api)
     app.register_blueprint(docs)
     return api
 

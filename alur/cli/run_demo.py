@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -46,18 +47,26 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where the app listens.")
 @click.option("--port", type=PORT, default=5000, show_default=True)
 @click.option("--receiver-port", type=PORT, default=5001, show_default=True)
+@click.option("--mail-port", type=PORT, default=1025, show_default=True)
 @click.pass_context
-def run_demo(ctx, host, port, receiver_port):
-    """Serve the demo: its receiver, then (once it listens) the outbox worker, then the app.
+def run_demo(ctx, host, port, receiver_port, mail_port):
+    """Serve the demo: its receiver and mail sink, then (once they listen) the outbox
+    worker, then the app.
 
-    Ctrl-C (or SIGTERM) stops all three; so does any of them stopping on its own.
+    Ctrl-C (or SIGTERM) stops them all; so does any of them stopping on its own. With
+    ``ALUR_MAIL_SERVER`` set, mail goes there and no sink is started.
     """
     app = ctx.ensure_object(ScriptInfo).app_import_path or "wsgi"
+
+    env = dict(os.environ)
+    sink = not env.get("ALUR_MAIL_SERVER")
+    if sink:  # the demo's mails go to its own sink, printed in this terminal
+        env.update(ALUR_MAIL_SERVER="127.0.0.1", ALUR_MAIL_PORT=str(mail_port))
 
     def start(name: str, *args: str) -> subprocess.Popen:
         # In a session of its own: Ctrl-C reaches this command, which stops them in turn.
         command = [sys.executable, "-m", "flask", "--app", app, *args]
-        processes.append(subprocess.Popen(command, start_new_session=True))
+        processes.append(subprocess.Popen(command, start_new_session=True, env=env))
         names[processes[-1].pid] = name
         return processes[-1]
 
@@ -71,6 +80,10 @@ def run_demo(ctx, host, port, receiver_port):
         receiver = start("the receiver", "webhooks", "demo-receiver", "--port", str(receiver_port))
         if not _listening(receiver_port, receiver, LISTEN_SECONDS):
             raise click.ClickException(f"the demo receiver did not listen on :{receiver_port}")
+        if sink:
+            mails = start("the mail sink", "outbox", "demo-mail-sink", "--port", str(mail_port))
+            if not _listening(mail_port, mails, LISTEN_SECONDS):
+                raise click.ClickException(f"the demo mail sink did not listen on :{mail_port}")
         click.echo(f"run-demo: the receiver listens on :{receiver_port}; starting the worker")
         start("the worker", "outbox", "work")
         start("the app", "run", "--host", host, "--port", str(port))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from alur.cli.common import ID, command, one, repeated
-from workflow import checkpoints, delivery
+from workflow import checkpoints, delivery, mailing
 from workflow import outbox as deliveries
 from workflow import webhooks as hooks
 from workflow.db import db, utcnow
@@ -272,8 +272,14 @@ def work(once, name, quiet):
         # workers share the work: the first to find it due writes it).
         worker.chores.append((60.0, lambda session: _checkpoint_if_due(session, minutes)))
         worker.chore_failed = lambda exc: click.echo(f"audit checkpoint: {exc}", err=True)
+    mails = _mail_chore()
+    if mails is not None and not once:
+        worker.chores.append((worker.settings.poll, mails))
     if once:
         totals = worker.once()
+        if mails is not None:
+            for outcome, n in mails(db.session).items():
+                totals[f"mail {outcome}"] = totals.get(f"mail {outcome}", 0) + n
     else:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -282,6 +288,24 @@ def work(once, name, quiet):
         totals = worker.run(stop)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(totals.items())) or "nothing was due"
     click.echo(f"outbox worker {worker.name}: {summary}")
+
+
+def _mail_chore():
+    """The notifications' mails, sent by the same worker (None: no mail server is set)."""
+    from admin import mail
+
+    app = current_app._get_current_object()
+    if not mail.configured(app):
+        return None
+    settings = _settings()
+
+    hour = int(app.config["NOTIFICATION_DIGEST_HOUR"])
+
+    def send_due(session) -> dict:
+        with mail.sender(app) as sender:
+            return mailing.drain(session, sender, settings, digest_hour=hour)
+
+    return send_due
 
 
 def _checkpoint_if_due(session, minutes: float) -> None:
@@ -383,3 +407,15 @@ def redeliver(delivery_ids, dead, sub_id):
     except WorkflowError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"due again: {', '.join(str(r.id) for r in rows)}")
+
+
+@outbox.command("demo-mail-sink")
+@click.option("--port", type=click.IntRange(1, 65535), default=1025, show_default=True)
+def demo_mail_sink(port):
+    """A mail server for the demo: accepts every mail and prints its recipient and subject."""
+    from alur.demo_mail import serve
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    serve(port, stop, echo=click.echo)

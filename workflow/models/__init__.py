@@ -11,6 +11,13 @@ from workflow.models.audit import (
 from workflow.models.changes import ChangeEntry
 from workflow.models.delegations import ActingKind, Delegation
 from workflow.models.followups import FollowUp, FollowUpKind
+from workflow.models.notifications import (
+    MailMode,
+    MailStatus,
+    Notification,
+    NotificationDigest,
+    NotificationSetting,
+)
 from workflow.models.org import Agency, Employee, Unit
 from workflow.models.programs import (
     DeliveryMode,
@@ -56,7 +63,12 @@ __all__ = [
     "Holiday",
     "IdempotentRequest",
     "JpLedgerEntry",
+    "MailMode",
+    "MailStatus",
     "MentoringAssignment",
+    "Notification",
+    "NotificationDigest",
+    "NotificationSetting",
     "OrganisationPredicate",
     "OrganisationRating",
     "OutboxDelivery",

@@ -69,6 +69,8 @@ class User(db.Model, UserMixin):
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), unique=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language the user chose (id or en): their mails are written in it.
+    locale: Mapped[str | None] = mapped_column(String(5))
 
     employee: Mapped[Employee | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
