@@ -52,26 +52,9 @@ class MailClaim:
 def claim(session: Session, settings: Settings) -> list[MailClaim]:
     """Lease up to ``settings.batch`` notifications whose mail is due."""
     with write_transaction(session):
-        now = utcnow()
-        due = session.scalars(
-            select(Notification.id)
-            .where(
-                Notification.mail_status == MailStatus.PENDING,
-                Notification.next_attempt_at <= now,
-            )
-            .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(settings.batch)
-            .with_for_update(skip_locked=True)
-        ).all()
+        due, token = _lease(session, Notification, Notification.mail_status, settings)
         if not due:
             return []
-        token = uuid.uuid4().hex
-        session.execute(
-            update(Notification)
-            .where(Notification.id.in_(due))
-            .values(lease_token=token, next_attempt_at=now + timedelta(seconds=settings.lease))
-            .execution_options(synchronize_session=False)
-        )
         rows = session.execute(
             select(
                 Notification.id,
@@ -106,6 +89,37 @@ def claim(session: Session, settings: Settings) -> list[MailClaim]:
     ]
 
 
+def _lease(session: Session, model, status, settings: Settings) -> tuple[list[int], str]:
+    """Lock up to ``settings.batch`` due pending rows of ``model`` and lease them under one
+    token (their ``next_attempt_at`` one lease ahead); their ids and the token."""
+    now = utcnow()
+    due = session.scalars(
+        select(model.id)
+        .where(status == "pending", model.next_attempt_at <= now)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(settings.batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    token = uuid.uuid4().hex
+    if due:
+        session.execute(
+            update(model)
+            .where(model.id.in_(due))
+            .values(lease_token=token, next_attempt_at=now + timedelta(seconds=settings.lease))
+            .execution_options(synchronize_session=False)
+        )
+    return due, token
+
+
+def _failed(row, error: str, settings: Settings, now) -> bool:
+    """Count a failed try of ``row``: due again after the schedule's delay, or (True) dead."""
+    row.attempts += 1
+    row.last_error = error[:MAX_ERROR]
+    delay = settings.delay(row.attempts)
+    row.next_attempt_at = None if delay is None else now + timedelta(seconds=delay)
+    return delay is None
+
+
 def record(session: Session, outcomes: list[tuple[MailClaim, str | None]], settings: Settings):
     """Record each mail's outcome (None: sent; else the error); return the counts."""
     counts: dict[str, int] = {}
@@ -122,14 +136,10 @@ def record(session: Session, outcomes: list[tuple[MailClaim, str | None]], setti
             if error is None:
                 row.mail_status, row.sent_at, row.last_error = MailStatus.SENT, now, None
                 outcome = "sent"
+            elif _failed(row, error, settings, now):
+                row.mail_status, outcome = MailStatus.DEAD, "dead"
             else:
-                row.attempts += 1
-                row.last_error = error[:MAX_ERROR]
-                delay = settings.delay(row.attempts)
-                if delay is None:
-                    row.mail_status, row.next_attempt_at, outcome = MailStatus.DEAD, None, "dead"
-                else:
-                    row.next_attempt_at, outcome = now + timedelta(seconds=delay), "retry"
+                outcome = "retry"
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
@@ -233,25 +243,9 @@ def make_digests(session: Session, hour: int, *, limit: int = 1000) -> int:
 def claim_digests(session: Session, settings: Settings) -> list[DigestClaim]:
     """Lease up to ``settings.batch`` due digests, with the notifications each gathers."""
     with write_transaction(session):
-        now = utcnow()
-        due = session.scalars(
-            select(NotificationDigest.id)
-            .where(
-                NotificationDigest.status == "pending", NotificationDigest.next_attempt_at <= now
-            )
-            .order_by(NotificationDigest.id)
-            .limit(settings.batch)
-            .with_for_update(skip_locked=True)
-        ).all()
+        due, token = _lease(session, NotificationDigest, NotificationDigest.status, settings)
         if not due:
             return []
-        token = uuid.uuid4().hex
-        session.execute(
-            update(NotificationDigest)
-            .where(NotificationDigest.id.in_(due))
-            .values(lease_token=token, next_attempt_at=now + timedelta(seconds=settings.lease))
-            .execution_options(synchronize_session=False)
-        )
         digests = session.execute(
             select(
                 NotificationDigest.id,
@@ -326,14 +320,10 @@ def record_digests(session: Session, outcomes: list[tuple[DigestClaim, str | Non
                     .values(mail_status=MailStatus.SENT, sent_at=now)
                     .execution_options(synchronize_session=False)
                 )
+            elif _failed(row, error, settings, now):
+                row.status, outcome = "dead", "digest dead"
             else:
-                row.attempts += 1
-                row.last_error = error[:MAX_ERROR]
-                delay = settings.delay(row.attempts)
-                if delay is None:
-                    row.status, row.next_attempt_at, outcome = "dead", None, "digest dead"
-                else:
-                    row.next_attempt_at, outcome = now + timedelta(seconds=delay), "digest retry"
+                outcome = "digest retry"
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 

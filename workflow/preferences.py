@@ -46,7 +46,7 @@ def modes(session: Session, user: User) -> dict[str, str]:
             )
         ).all()
     )
-    return {kind: chosen.get(kind, MailMode.NOW) for kind in notify.KINDS}
+    return {kind: str(chosen.get(kind, MailMode.NOW.value)) for kind in notify.KINDS}
 
 
 def set_modes(session: Session, actor: User | None, user: User, wanted: dict, *, via: str):
@@ -71,7 +71,7 @@ def set_modes(session: Session, actor: User | None, user: User, wanted: dict, *,
         session.flush()
         after = modes(session, user)
         if after != before:
-            changes.record(session, actor, user, "notification_settings", before, after, via=via)
+            changes.record(session, actor, user, "mail_settings", before, after, via=via)
     return after
 
 
