@@ -17,6 +17,8 @@ def summary(report: dict) -> dict:
     result["import"] = big.get("import_ratio")
     if "outbox" in big:
         result["outbox"] = big["outbox"]["ratio"]
+    if "mail" in big:
+        result["mail"] = big["mail"]["ratio"]
     if "bulk" in big:
         result["bulk_seconds"] = big["bulk"]["seconds"]
     if "audit" in big:
@@ -81,6 +83,25 @@ def markdown(report: dict) -> str:
             f"{o['per_second']:.0f} ÷ {o['receiver_ceiling_per_s']:.0f}/s = "
             f"**{s['outbox']:.2f}** | ≥ 0.5 | {mark[s['outbox'] >= 0.5]} |"
         )
+    if "mail" in s:
+        m = big["mail"]
+        lines.append(
+            f"| notification mails ÷ SMTP sink ceiling | "
+            f"{m['per_second']:.0f} ÷ {m['sink_ceiling_per_s']:.0f}/s = "
+            f"**{s['mail']:.2f}** | ≥ 0.5 | {mark[s['mail'] >= 0.5]} |"
+        )
+        d = m["digest"]
+        lines.append(
+            f"| daily digest: {d['items']:,} items of {d['users']:,} users | "
+            f"{d['mails']:,} mails (at most {d['most_to_one_user']} to one user) in "
+            f"**{d['seconds']:.1f} s** | one a day each | "
+            f"{mark[d['most_to_one_user'] <= 1]} |"
+        )
+        if m["notifications_per_event"] is not None:
+            lines.append(
+                f"| notifications written per transition (at fan-out, not on the step's path) "
+                f"| **{m['notifications_per_event']:.2f}** | (context) | |"
+            )
     if "bulk" in big:
         b = big["bulk"]
         lines.append(

@@ -9,6 +9,8 @@ serves the app with gunicorn and measures:
 2. inbox and list latency at each size (the ratio to the smallest size);
 3. import rows/s against a plain ``COPY`` of the same file (PostgreSQL);
 4. outbox deliveries/s against the receiver's own ceiling;
+   then notification mails/s against an SMTP sink's own ceiling, the notifications written
+   per transition, and a burst of items waiting for the daily digest;
 5. one bulk request approving 10,000 records (PostgreSQL, and SQLite);
 6. peak RSS of the app's worker processes and of the outbox worker.
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from bench.harness import Server, env_for, flask, say
 from bench.load import accounts, build, ids, sized_url
+from bench.mail import mail_phase
 from bench.report import markdown, summary
 from bench.scenarios import audit_phase, bulk, lists_by_turns, outbox, subscribe, transitions
 
@@ -36,6 +39,7 @@ TARGETS = {
     "lists": 1.5,  # p95 at the largest size ≤ 1.5 x p95 at the smallest
     "import": 0.5,  # import ≥ 0.5 x COPY
     "outbox": 0.5,  # deliveries ≥ 0.5 x the receiver's ceiling
+    "mail": 0.5,  # notification mails ≥ 0.5 x the SMTP sink's ceiling
     "bulk_seconds": 10.0,  # 10,000 approvals in one request
     "audit_full_seconds": 120.0,  # a full audit verify at the largest size
     "audit_incremental_seconds": 5.0,  # after the bulk approval's steps
@@ -93,6 +97,8 @@ def run(args) -> dict:
             args.outbox_workers,
             args.seconds,
         )
+    say(f"[bench] {largest:,}: notification mail")
+    entry["mail"] = mail_phase(url, args.mails, args.digest_burst)
     say(f"[bench] {largest:,}: audit verify")
     entry["audit"] = audit_phase(url)
     if args.sqlite_bulk:
@@ -146,6 +152,10 @@ def parse(argv: list[str] | None = None):
     parser.add_argument("--events", type=int, default=10_000, help="events the outbox delivers")
     parser.add_argument(
         "--outbox-threads", type=int, default=8, help="sending threads of each outbox worker"
+    )
+    parser.add_argument("--mails", type=int, default=2000, help="notification mails sent")
+    parser.add_argument(
+        "--digest-burst", type=int, default=100_000, help="items waiting for the daily digest"
     )
     parser.add_argument(
         "--outbox-workers",

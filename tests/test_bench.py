@@ -120,6 +120,10 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
             "30",
             "--events",
             "20",
+            "--mails",
+            "20",
+            "--digest-burst",
+            "60",
             "--clients",
             "2",
             "--workers",
@@ -173,7 +177,21 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     assert sorted(runs) == ["1", "2"]
     assert all(r["delivered"] >= size["outbox"]["events"] for r in runs.values())
     assert size["worker_peak_rss_mb"] > 0
-    assert set(report["summary"]) >= {"transitions", "lists", "import", "outbox", "bulk_seconds"}
+    mail = size["mail"]  # every notification mailed, against the sink's own ceiling
+    assert mail["sent"] == 20 and mail["ratio"] > 0 and mail["sink_ceiling_per_s"] > 0
+    digest = mail["digest"]  # many items, one digest a day per user
+    assert digest["items"] == 60 and digest["mails"] == digest["users"] > 0
+    assert digest["most_to_one_user"] == 1
+    assert mail["notifications_per_event"] is not None
+    assert set(report["summary"]) >= {
+        "transitions",
+        "lists",
+        "import",
+        "outbox",
+        "mail",
+        "bulk_seconds",
+    }
+    assert "| notification mails" in (out / "report.md").read_text()
     assert "| API transitions" in (out / "report.md").read_text()
     # the seeded records have their chains, and the whole log verifies after every phase
     assert size["audit_entries"] > sum(size["records"].values())
