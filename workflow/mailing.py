@@ -30,7 +30,7 @@ from workflow.models import (
     User,
 )
 from workflow.models.notifications import message_id
-from workflow.outbox import MAX_ERROR, Settings
+from workflow.outbox import MAX_ERROR, Settings, forget
 
 
 @dataclass(frozen=True)
@@ -121,27 +121,46 @@ def _failed(row, error: str, settings: Settings, now) -> bool:
 
 
 def record(session: Session, outcomes: list[tuple[MailClaim, str | None]], settings: Settings):
-    """Record each mail's outcome (None: sent; else the error); return the counts."""
+    """Record each mail's outcome (None: sent; else the error); return the counts.
+
+    The sent ones (nearly all) are settled by one UPDATE for the batch, where the lease
+    is still this worker's; a failure loads its row to work out the retry.
+    """
     counts: dict[str, int] = {}
+    sent = [mail for mail, error in outcomes if error is None]
     with write_transaction(session):
         now = utcnow()
+        if sent:
+            done = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id.in_([mail.notification_id for mail in sent]),
+                    Notification.lease_token == sent[0].token,  # one token per claimed batch
+                    Notification.mail_status == MailStatus.PENDING,
+                )
+                .values(mail_status=MailStatus.SENT, sent_at=now, last_error=None, lease_token=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            counts["sent"] = done
+            forget(session, Notification, [mail.notification_id for mail in sent])
+            if len(sent) - done:
+                counts["lost_lease"] = len(sent) - done  # taken over after the lease ran out
         for mail, error in outcomes:
+            if error is None:
+                continue
             row = session.get(
                 Notification, mail.notification_id, with_for_update=True, populate_existing=True
             )
             if row is None or row.lease_token != mail.token:
                 counts["lost_lease"] = counts.get("lost_lease", 0) + 1
-                continue  # another worker took it over after the lease ran out
+                continue
             row.lease_token = None
-            if error is None:
-                row.mail_status, row.sent_at, row.last_error = MailStatus.SENT, now, None
-                outcome = "sent"
-            elif _failed(row, error, settings, now):
+            if _failed(row, error, settings, now):
                 row.mail_status, outcome = MailStatus.DEAD, "dead"
             else:
                 outcome = "retry"
             counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+    return {k: v for k, v in counts.items() if v}
 
 
 def drain(session: Session, sender, settings: Settings, *, digest_hour: int = 7) -> dict:

@@ -189,7 +189,7 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
             .values(dispatched_at=now)
             .execution_options(synchronize_session=False)
         )
-    _forget(session, OutboxEvent, [event.id for event in events])
+    forget(session, OutboxEvent, [event.id for event in events])
     return len(events)
 
 
@@ -243,7 +243,7 @@ def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
             )
             .execution_options(synchronize_session=False)
         )
-        _forget(session, OutboxDelivery, [row.id for row in due])
+        forget(session, OutboxDelivery, [row.id for row in due])
         events = {
             event.id: event
             for event in session.connection().execute(
@@ -365,11 +365,11 @@ def record(
                 delivered,
             )
         session.connection().execute(insert(DeliveryAttempt), attempts)
-    _forget(session, OutboxDelivery, ids)
+    forget(session, OutboxDelivery, ids)
     return outcomes
 
 
-def _forget(session: Session, model, ids) -> None:
+def forget(session: Session, model, ids) -> None:
     """Expire the objects of rows changed behind the ORM's back, should the session hold any."""
     for id_ in ids:
         held = session.identity_map.get(session.identity_key(model, (id_,)))
