@@ -45,6 +45,14 @@ TITLES = {
 }
 
 
+# Each workflow's list and record pages in the back office.
+WORKFLOW_ENDPOINTS = {
+    "training_nomination": "admin_training_nominations",
+    "mentoring_assignment": "admin_mentoring_assignments",
+    "appraisal": "admin_appraisals",
+}
+
+
 TRIGGER_LABELS = {
     "submit": _l("Submit"),
     "review": _l("Review"),

@@ -16,17 +16,11 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 
-from admin.labels import STATE_LABELS, TITLES
+from admin.labels import STATE_LABELS, TITLES, WORKFLOW_ENDPOINTS
 from workflow.db import db
 from workflow.mailing import DigestClaim, MailClaim
 from workflow.models import Delegation, OutboxDelivery
 from workflow.workflows import WORKFLOWS
-
-ENDPOINTS = {
-    "training_nomination": "admin_training_nominations",
-    "mentoring_assignment": "admin_mentoring_assignments",
-    "appraisal": "admin_appraisals",
-}
 
 
 def _acting(mail: MailClaim) -> tuple[str, dict]:
@@ -94,8 +88,10 @@ def subject_and_body(mail: MailClaim) -> tuple[str, dict]:
     }
     sentence = sentences.get(mail.kind, f"{what}: {who}")
     link = (
-        url_for(f"{ENDPOINTS[mail.workflow]}.details_view", id=mail.record_id, _external=True)
-        if mail.workflow in ENDPOINTS
+        url_for(
+            f"{WORKFLOW_ENDPOINTS[mail.workflow]}.details_view", id=mail.record_id, _external=True
+        )
+        if mail.workflow in WORKFLOW_ENDPOINTS
         else url_for("admin.index", _external=True)
     )
     return sentence, _links(sentence, link, mail.name)

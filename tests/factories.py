@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -245,3 +245,24 @@ def audit_chain(session, record) -> list:
         .where(AuditEntry.workflow == record.workflow_name, AuditEntry.record_id == record.id)
         .order_by(AuditEntry.seq)
     ).all()
+
+
+def acting_official(session, c: Cast, *, since: int = 1, until: int = 1, kind: str = "Plh"):
+    """A deputy (with an account) made Plt/Plh of the subject's supervisor by the agency's HR
+    officer, from ``since`` days ago to ``until`` days ahead; (the account, the delegation)."""
+    from workflow import delegation
+    from workflow.db import local_today
+
+    deputy = employee(session, c.subject_employee.unit, rank="III/d")
+    account = user(session, RoleName.EMPLOYEE, employee=deputy)
+    session.commit()
+    row = delegation.delegate(
+        session,
+        c.hr,
+        principal_id=c.supervisor.employee_id,
+        delegate_id=deputy.id,
+        starts_on=local_today() - timedelta(days=since),
+        ends_on=local_today() + timedelta(days=until),
+        kind=kind,
+    )
+    return account, row

@@ -6,8 +6,6 @@ superior and the approver (atasan pejabat penilai kinerja) that superior's super
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,9 +13,8 @@ from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import bring_to
-from workflow import InvalidPayload, create, delegation, edit, fire
+from workflow import InvalidPayload, create, edit, fire
 from workflow.audit import payload_digest
-from workflow.db import local_today
 from workflow.models import Appraisal, AuditEntry, MentoringAssignment, RoleName
 
 RATINGS = {
@@ -154,17 +151,7 @@ def test_a_vacant_superior_is_refused_and_hr_names_the_official(session, cast):
 
 def test_a_plh_of_the_assessor_reviews_and_the_assessor_stays_the_official(session, cast):
     record = bring_to(new_record(session, cast, "appraisal"), "submitted")
-    deputy = factories.employee(session, cast.subject_employee.unit, rank="III/d")
-    acting = factories.user(session, RoleName.EMPLOYEE, employee=deputy)
-    session.commit()
-    delegation.delegate(
-        session,
-        cast.hr,
-        principal_id=cast.supervisor.employee_id,
-        delegate_id=deputy.id,
-        starts_on=local_today() - timedelta(days=1),
-        ends_on=local_today() + timedelta(days=1),
-    )
+    acting, _row = factories.acting_official(session, cast)
     record = fire(record, "review", acting, via="api", payload=RATINGS)
     assert (record.state, record.assessor_id) == ("reviewed", cast.supervisor.employee_id)
     assert last_entry(session, record).on_behalf_of_id == cast.supervisor.employee_id

@@ -142,10 +142,10 @@ def test_english_is_one_click_away(page, live_server, session, cast):
     assert page.locator("h4").inner_text().strip() == "Awaiting my action"
 
 
-@pytest.fixture
-def page(browser, request, tmp_path_factory):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-    tab = context.new_page()
+def _tab(browser, request, **context):
+    """A tab of a fresh browser context; on a failure its page is saved to test-output/."""
+    made = browser.new_context(locale="id-ID", **context)
+    tab = made.new_page()
     tab.set_default_timeout(15_000)
     yield tab
     report = getattr(request.node, "rep_call", None)
@@ -155,26 +155,20 @@ def page(browser, request, tmp_path_factory):
         out = Path(__file__).resolve().parent.parent / "test-output"
         out.mkdir(exist_ok=True)
         tab.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    made.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    yield from _tab(browser, request, viewport={"width": 1366, "height": 900})
 
 
 @pytest.fixture
 def phone(browser, request):
     """A phone-sized tab (390 x 844, touch), failures saved like the desktop tab's."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="id-ID", has_touch=True, is_mobile=True
+    yield from _tab(
+        browser, request, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        from pathlib import Path
-
-        out = Path(__file__).resolve().parent.parent / "test-output"
-        out.mkdir(exist_ok=True)
-        tab.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
-    context.close()
 
 
 def _no_sideways_scroll(tab, where: str) -> None:

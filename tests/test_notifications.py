@@ -3,8 +3,6 @@ SMTP server (aiosmtpd), never lost and never twice."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
@@ -13,9 +11,8 @@ from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import RATINGS, bring_to
-from workflow import create, delegation, fire, mailing, notify, outbox, preferences
-from workflow.db import local_today
-from workflow.models import MailStatus, Notification, RoleName
+from workflow import create, fire, mailing, notify, outbox, preferences
+from workflow.models import MailStatus, Notification
 
 FAST = outbox.Settings(schedule=(0.0, 0.0), jitter=0.0)
 
@@ -105,17 +102,7 @@ def test_the_submitter_hears_the_decision_and_nobody_of_their_own_step(app, sess
 
 
 def test_an_acting_official_receives_what_their_principal_would(app, session, cast, mails):
-    deputy = factories.employee(session, cast.subject_employee.unit, rank="III/d")
-    acting = factories.user(session, RoleName.EMPLOYEE, employee=deputy)
-    session.commit()
-    delegation.delegate(
-        session,
-        cast.hr,
-        principal_id=cast.supervisor.employee_id,
-        delegate_id=deputy.id,
-        starts_on=local_today() - timedelta(days=1),
-        ends_on=local_today() + timedelta(days=1),
-    )
+    acting, _row = factories.acting_official(session, cast)
     record = bring_to(new_record(session, cast, "appraisal"), "submitted")
     fan_out(session)
     assert {n.user_id for n in told(session, record_id=record.id)} == {
@@ -334,18 +321,7 @@ def test_a_digest_user_gets_one_mail_a_day_whatever_the_count(app, session, cast
 
 
 def test_an_acting_official_is_told_of_their_appointment(app, session, cast, mails):
-    deputy = factories.employee(session, cast.subject_employee.unit, rank="III/d")
-    acting = factories.user(session, RoleName.EMPLOYEE, employee=deputy)
-    session.commit()
-    row = delegation.delegate(
-        session,
-        cast.hr,
-        principal_id=cast.supervisor.employee_id,
-        delegate_id=deputy.id,
-        starts_on=local_today(),
-        ends_on=local_today() + timedelta(days=7),
-        kind="Plt",
-    )
+    acting, row = factories.acting_official(session, cast, since=0, until=7, kind="Plt")
     (note,) = told(session, user_id=acting.id)
     assert (note.kind, note.workflow, note.record_id) == ("acting", "delegation", row.id)
     send_mails(app, session)

@@ -19,7 +19,7 @@ from admin import charts
 from admin.access import ADMIN_AND_HR, STAFF, Guarded, me
 from admin.base import as_id, attempt, describe, spreadsheet_text
 from admin.forms import trigger_form_class
-from admin.labels import PERIODS, period_name
+from admin.labels import PERIODS, WORKFLOW_ENDPOINTS, period_name
 from admin.views.workflows import (
     STATE_LABELS,
     TITLES,
@@ -46,11 +46,6 @@ from workflow.workflows.appraisal import PERIOD_PATTERN
 
 INBOX_PAGE = 50
 # The view endpoints of the workflow lists, by workflow.
-WORKFLOW_ENDPOINTS = {
-    "training_nomination": "admin_training_nominations",
-    "mentoring_assignment": "admin_mentoring_assignments",
-    "appraisal": "admin_appraisals",
-}
 
 
 class InboxView(Guarded, BaseView):
