@@ -1,20 +1,22 @@
 """The mails of notifications, in the recipient's language, sent by Flask-Mailman.
 
-``sender(app)`` opens one SMTP connection for a run of the mail queue
-(``workflow.mailing.drain``) and gives the function that sends one notification's mail:
-a subject naming the record as people name it, a plain-text and an HTML part, a link
-to the record and to one's notification settings, and a ``Message-ID`` that is the same
-on every resend.
+``sender(app)`` keeps a few SMTP connections open for a run of the mail queue
+(``workflow.mailing.drain``) and sends its batches: each mail with a subject naming the
+record as people name it, a plain-text and an HTML part, a link to the record and to
+one's notification settings, and a ``Message-ID`` that is the same on every resend.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 from flask import render_template, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from admin.labels import STATE_LABELS, TITLES, WORKFLOW_ENDPOINTS
 from workflow.db import db
@@ -98,70 +100,161 @@ def subject_and_body(mail: MailClaim) -> tuple[str, dict]:
 
 
 class Sender:
-    """Mails notifications and digests over one SMTP connection (see ``sender``)."""
+    """Mails a batch of notifications or digests over a few SMTP connections kept open for
+    the run (see ``sender``): composed here, one request context per language, then sent
+    by the connections side by side, so one server's round trips overlap."""
 
-    def __init__(self, app, connection):
-        self.app, self.connection = app, connection
+    def __init__(self, app, connections, pool: ThreadPoolExecutor):
+        self.app, self.connections, self.pool = app, connections, pool
 
-    def _send(self, to: str, subject: str, context: dict, template: str, message_id: str):
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
-        message = EmailMultiAlternatives(
-            subject=f"[Alur] {subject}",
-            body=text,
-            to=[to],
-            connection=self.connection,
-            headers={"Message-ID": message_id},
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
+    def mails(self, claims: list[MailClaim]) -> list[str | None]:
+        """Send each notification's mail; what went wrong with each (None: sent)."""
+        loaded = _load_records(claims)  # held: the identity map keeps only what is referenced
+        messages = self._compose(claims, self._notification)
+        del loaded
+        return self._send_all(messages)
 
-    def _context(self, locale: str):
+    def digests(self, claims: list[DigestClaim]) -> list[str | None]:
+        """Send each day's digest: its notifications as lines with their links, in one mail."""
+        loaded = _load_records([item for claim in claims for item in claim.items])
+        messages = self._compose(claims, self._digest)
+        del loaded
+        return self._send_all(messages)
+
+    def _compose(self, claims, compose) -> list:
+        """Each claim's message, or the error that kept it from being written."""
+        messages: list = [None] * len(claims)
+        by_language: dict[str, list[int]] = {}
+        for i, claim in enumerate(claims):
+            by_language.setdefault(claim.locale, []).append(i)
         base = self.app.config["BASE_URL"]
-        return self.app.test_request_context("/", base_url=base), force_locale(locale)
+        for locale, indexes in by_language.items():
+            with self.app.test_request_context("/", base_url=base), force_locale(locale):
+                for i in indexes:
+                    try:
+                        messages[i] = compose(claims[i])
+                    except Exception as exc:  # one mail that cannot be written is that mail's
+                        messages[i] = _error(exc)
+        return messages
 
-    def mail(self, mail: MailClaim) -> None:
-        """One notification's mail."""
-        request, language = self._context(mail.locale)
-        with request, language:
-            subject, context = subject_and_body(mail)
-            self._send(mail.to, subject, context, "notification", mail.message_id)
+    def _notification(self, claim: MailClaim) -> EmailMultiAlternatives:
+        subject, context = subject_and_body(claim)
+        return _message(claim.to, subject, context, "notification", claim.message_id)
 
-    def digest(self, digest: DigestClaim) -> None:
-        """A day's digest: each notification as a line with its link, in one mail."""
-        request, language = self._context(digest.locale)
-        with request, language:
-            lines = []
-            for item in digest.items:
-                claim = MailClaim(
-                    0,
-                    "",
-                    digest.to,
-                    digest.name,
-                    digest.locale,
-                    item.kind,
-                    item.workflow,
-                    item.record_id,
-                    item.state,
-                    "",
-                )
-                sentence, context = subject_and_body(claim)
-                lines.append({"sentence": sentence, "link": context["link"]})
-            subject = _("Your daily digest: %(n)d items", n=len(lines))
-            context = {
-                "name": digest.name,
-                "lines": lines,
-                "settings": url_for("notifications.settings", _external=True),
-                "all": url_for("notifications.index", _external=True),
-            }
-            self._send(digest.to, subject, context, "digest", digest.message_id)
+    def _digest(self, digest: DigestClaim) -> EmailMultiAlternatives:
+        lines = []
+        for item in digest.items:
+            claim = MailClaim(
+                0,
+                "",
+                digest.to,
+                digest.name,
+                digest.locale,
+                item.kind,
+                item.workflow,
+                item.record_id,
+                item.state,
+                "",
+            )
+            sentence, context = subject_and_body(claim)
+            lines.append({"sentence": sentence, "link": context["link"]})
+        subject = _("Your daily digest: %(n)d items", n=len(lines))
+        context = {
+            "name": digest.name,
+            "lines": lines,
+            "settings": url_for("notifications.settings", _external=True),
+            "all": url_for("notifications.index", _external=True),
+        }
+        return _message(digest.to, subject, context, "digest", digest.message_id)
+
+    def _send_all(self, messages: list) -> list[str | None]:
+        """Send the messages round robin over the connections, side by side."""
+        errors: list[str | None] = [m if isinstance(m, str) else None for m in messages]
+        tried = [isinstance(m, str) for m in messages]
+        lanes = [
+            (connection, list(range(n, len(messages), len(self.connections))))
+            for n, connection in enumerate(self.connections)
+        ]
+
+        def lane(connection, indexes: list[int]) -> None:
+            with self.app.app_context():  # Flask-Mailman reads its settings from the app
+                for i in indexes:
+                    if not tried[i]:
+                        errors[i], tried[i] = _sent(connection, messages[i]), True
+
+        # Each send is bounded by the socket timeout; a lane is given that for every
+        # step of every mail (connect, greet, envelope, data), and its rest fail.
+        per_mail = 6 * float(self.app.config.get("MAIL_TIMEOUT") or 10)
+        running = [self.pool.submit(lane, *each) for each in lanes if each[1]]
+        wait(running, timeout=per_mail * (len(messages) // len(self.connections) + 1))
+        return [
+            error if done else "TimeoutError: not sent in time"
+            for error, done in zip(list(errors), list(tried), strict=True)
+        ]
+
+
+def _message(to: str, subject: str, context: dict, template: str, message_id: str):
+    message = EmailMultiAlternatives(
+        subject=f"[Alur] {subject}",
+        body=render_template(f"mail/{template}.txt", **context),
+        to=[to],
+        headers={"Message-ID": message_id},
+    )
+    message.attach_alternative(render_template(f"mail/{template}.html", **context), "text/html")
+    return message
+
+
+def _sent(connection, message) -> str | None:
+    """Send one message over ``connection``, (re)opened as needed; the error, if any.
+
+    A failed send closes the connection, so the next mail starts on a fresh one rather
+    than on a session the server may have dropped.
+    """
+    try:
+        connection.open()  # a no-op while it is open
+        connection.send_messages([message])
+    except Exception as exc:  # any failure of one mail is that mail's, tried again
+        connection.close()
+        return _error(exc)
+    return None
+
+
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _load_records(claims) -> list:
+    """The batch's records, each workflow's in one query with what their names are made of,
+    so composing a mail asks the database nothing more."""
+    ids: dict[str, set[int]] = {}
+    for claim in claims:
+        if claim.workflow in WORKFLOWS and claim.record_id is not None:
+            ids.setdefault(claim.workflow, set()).add(claim.record_id)
+    loaded = []
+    for name, record_ids in ids.items():
+        model = WORKFLOWS[name].model
+        related = [
+            selectinload(getattr(model, attr))
+            for attr in ("employee", "mentee", "mentor", "program")
+            if attr in model.__mapper__.relationships
+        ]
+        loaded += db.session.scalars(
+            select(model).where(model.id.in_(record_ids)).options(*related)
+        ).all()
+    return loaded
 
 
 @contextmanager
 def sender(app):
-    """What sends a run of the mail queue, over one connection for the whole run."""
-    connection = app.extensions["mailman"].get_connection()
+    """What sends a run of the mail queue: ``MAIL_CONNECTIONS`` connections to the server,
+    opened on first use and kept for the whole run."""
+    mailman = app.extensions["mailman"]
+    count = max(1, int(app.config.get("MAIL_CONNECTIONS") or 1))
+    connections = [mailman.get_connection() for _ in range(count)]
+    pool = ThreadPoolExecutor(count, thread_name_prefix="mail")
     try:
-        yield Sender(app, connection)
+        yield Sender(app, connections, pool)
     finally:
-        connection.close()
+        pool.shutdown(wait=False, cancel_futures=True)  # a lane past its bound is not awaited
+        for connection in connections:
+            connection.close()

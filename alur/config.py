@@ -109,6 +109,8 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Alur <noreply@alur.localhost>",
     "MAIL_TIMEOUT": 10,
+    # SMTP connections the worker sends over side by side (ALUR_MAIL_CONNECTIONS).
+    "MAIL_CONNECTIONS": 4,
     # The hour (in each user's zone) their daily digest goes out (ALUR_NOTIFICATION_DIGEST_HOUR).
     "NOTIFICATION_DIGEST_HOUR": 7,
     # Where the back office is reached from a mail's link (ALUR_BASE_URL).

@@ -24,11 +24,21 @@ class SmtpSink:
         self.messages: list[EmailMessage] = []
         self.refuse: str | None = None  # an SMTP answer such as "451 try later"
         self.delay = 0.0  # seconds each mail takes to be accepted (a slow server)
+        self.hang_up: set[int] = set()  # the mails (1, 2, … as they come) it drops the line on
+        self.peers: set[tuple] = set()  # the connections mails came over (address, port)
+        self._seen = 0
         self._lock = threading.Lock()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook
+        with self._lock:
+            self._seen += 1
+            self.peers.add(tuple(session.peer))
+            drop = self._seen in self.hang_up
+        if drop:
+            server.transport.close()  # a server that went away mid-session
+            return "421 closing"
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.refuse:
@@ -48,8 +58,11 @@ class SmtpSink:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.peers.clear()
+            self._seen = 0
         self.refuse = None
         self.delay = 0.0
+        self.hang_up = set()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self._lock:

@@ -12,6 +12,7 @@ from tests import factories
 from tests.factories import new_record
 from tests.workflow_paths import RATINGS, bring_to
 from workflow import create, fire, mailing, notify, outbox, preferences
+from workflow.db import utcnow
 from workflow.models import MailStatus, Notification
 
 FAST = outbox.Settings(schedule=(0.0, 0.0), jitter=0.0)
@@ -163,10 +164,44 @@ def test_a_mail_claimed_by_a_worker_that_died_is_sent_again_with_the_same_messag
     expired = outbox.Settings(lease=-1.0)  # a claim due again at once: its worker died
     (lost,) = mailing.claim(session, expired)
     with mail_adapter.sender(app) as sender:
-        sender.mail(lost)  # sent, and the worker dies before recording it
+        assert sender.mails([lost]) == [None]  # sent, and the worker dies before recording it
     assert send_mails(app, session) == {"sent": 1}
     first, second = mails.to(cast.supervisor.email)
     assert first["Message-ID"] == second["Message-ID"] == lost.message_id
+
+
+def waiting_for(session, user, count: int) -> None:
+    """``count`` notifications waiting to be mailed to ``user``."""
+    stamp = f"many-{user.id}-{count}"
+    notify.write(
+        session,
+        [notify.Told(user.id, "waiting", None, None, None, f"{stamp}-{i}") for i in range(count)],
+        utcnow(),
+    )
+    session.commit()
+
+
+def test_a_run_sends_over_a_few_connections_kept_open(app, session, cast, mails, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_CONNECTIONS", 2)
+    waiting_for(session, cast.supervisor, 12)
+    assert send_mails(app, session) == {"sent": 12}
+    assert len(mails.to(cast.supervisor.email)) == 12
+    assert len(mails.peers) == 2  # not one connection per mail
+
+
+def test_a_server_that_drops_the_line_mid_run_costs_one_retry(
+    app, session, cast, mails, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAIL_CONNECTIONS", 1)
+    waiting_for(session, cast.supervisor, 5)
+    mails.hang_up = {2}
+    assert send_mails(app, session) == {"sent": 5, "retry": 1}  # the dropped one, once more
+    assert len(mails.peers) == 2  # the next mail came over a new connection
+    notes = told(session, user_id=cast.supervisor.id)
+    assert {n.mail_status for n in notes} == {MailStatus.SENT}
+    assert sorted(n.attempts for n in notes) == [0, 0, 0, 0, 1]
+    received = [str(m["Message-ID"]) for m in mails.to(cast.supervisor.email)]
+    assert len(received) == len(set(received)) == 5
 
 
 def test_a_user_who_chose_english_is_mailed_in_english(app, client, session, cast, mails):

@@ -160,6 +160,13 @@ def test_outbox_refuses_bad_settings_and_arguments(cli, app):
     finally:
         del app.config["OUTBOX_RETRY_SCHEDULE"]
     assert result.exit_code == 1 and "outbox settings" in result.output
+    for connections in ("four", 0):
+        app.config["MAIL_CONNECTIONS"] = connections  # as ALUR_MAIL_CONNECTIONS reads them
+        try:
+            result = cli("outbox", "work", "--once")
+        finally:
+            app.config["MAIL_CONNECTIONS"] = 4
+        assert result.exit_code == 1 and "ALUR_MAIL_CONNECTIONS" in result.output
     assert cli("outbox", "redeliver").exit_code == 2
     assert cli("outbox", "redeliver", "1", "--dead").exit_code == 2
     missing = cli("outbox", "redeliver", "999")

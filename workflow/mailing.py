@@ -164,8 +164,11 @@ def record(session: Session, outcomes: list[tuple[MailClaim, str | None]], setti
 
 
 def drain(session: Session, sender, settings: Settings, *, digest_hour: int = 7) -> dict:
-    """Send every mail due now, and the daily digests due (``sender.mail`` and
-    ``sender.digest`` raise to fail one); return the counts."""
+    """Send every mail due now, and the daily digests due; return the counts.
+
+    ``sender.mails(claims)`` and ``sender.digests(claims)`` send a batch and give each
+    one's error (None: sent); the adapter that writes the mails provides them.
+    """
     totals: dict[str, int] = {}
 
     def add(counts: dict) -> None:
@@ -173,19 +176,12 @@ def drain(session: Session, sender, settings: Settings, *, digest_hour: int = 7)
             totals[outcome] = totals.get(outcome, 0) + n
 
     while claims := claim(session, settings):
-        add(record(session, [(m, _tried(sender.mail, m)) for m in claims], settings))
+        add(record(session, list(zip(claims, sender.mails(claims), strict=True)), settings))
     make_digests(session, digest_hour)
     while digests := claim_digests(session, settings):
-        add(record_digests(session, [(d, _tried(sender.digest, d)) for d in digests], settings))
+        outcomes = list(zip(digests, sender.digests(digests), strict=True))
+        add(record_digests(session, outcomes, settings))
     return totals
-
-
-def _tried(send, item) -> str | None:
-    try:
-        send(item)
-    except Exception as exc:  # any failure of one mail is that mail's, tried again
-        return f"{type(exc).__name__}: {exc}"
-    return None
 
 
 # -- daily digests (ringkasan harian) -------------------------------------------------------

@@ -298,6 +298,12 @@ def _mail_chore():
     if not mail.configured(app):
         return None
     settings = _settings()
+    connections = app.config.get("MAIL_CONNECTIONS")
+    if not isinstance(connections, int) or isinstance(connections, bool) or connections < 1:
+        raise click.ClickException(
+            "mail settings: ALUR_MAIL_CONNECTIONS must be a whole number from 1 "
+            f"(not {connections!r})"
+        )
 
     hour = int(app.config["NOTIFICATION_DIGEST_HOUR"])
 
