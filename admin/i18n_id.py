@@ -607,6 +607,15 @@ NOTIFICATIONS = {
     ),
     "Acting appointments (Plt/Plh)": "Penunjukan Plt/Plh",
     "Failed webhook deliveries (admins)": "Pengiriman webhook yang gagal (admin)",
+    "Audit log checks that failed (admins)": "Pemeriksaan log audit yang gagal (admin)",
+    "The audit log verify found %(n)d problems; the first: %(problem)s": (
+        "Verifikasi log audit menemukan %(n)d masalah; yang pertama: %(problem)s"
+    ),
+    "An audit checkpoint could not be written: the logs or the archive changed; "
+    "run 'flask audit verify'": (
+        "Checkpoint audit tidak dapat ditulis: log atau arsipnya berubah; "
+        "jalankan 'flask audit verify'"
+    ),
     "Your daily digest: %(n)d items": "Ringkasan harian Anda: %(n)d hal",
     "What you were told today:": "Pemberitahuan untuk Anda hari ini:",
     "you may change only your own preferences": "Anda hanya boleh mengubah pengaturan Anda sendiri",

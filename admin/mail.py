@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from admin.labels import STATE_LABELS, TITLES, WORKFLOW_ENDPOINTS
 from workflow.db import db
 from workflow.mailing import DigestClaim, MailClaim
-from workflow.models import Delegation, OutboxDelivery
+from workflow.models import AuditVerifyRun, Delegation, OutboxDelivery
 from workflow.workflows import WORKFLOWS
 
 
@@ -51,6 +51,22 @@ def _dead_delivery(mail: MailClaim) -> tuple[str, dict]:
     return sentence, _links(sentence, link, mail.name)
 
 
+def _audit_failed(mail: MailClaim) -> tuple[str, dict]:
+    run = db.session.get(AuditVerifyRun, mail.record_id) if mail.record_id else None
+    if run is not None:
+        sentence = _(
+            "The audit log verify found %(n)d problems; the first: %(problem)s",
+            n=run.problem_count,
+            problem=(run.first_problem or "")[:300],
+        )
+    else:
+        sentence = _(
+            "An audit checkpoint could not be written: the logs or the archive changed; "
+            "run 'flask audit verify'"
+        )
+    return sentence, _links(sentence, url_for("admin.index", _external=True), mail.name)
+
+
 def _links(sentence: str, link: str, name: str) -> dict:
     return {
         "name": name,
@@ -62,7 +78,7 @@ def _links(sentence: str, link: str, name: str) -> dict:
 
 
 # What is told outside the workflows' table (workflow.notify.KINDS).
-OTHER_KINDS = {"acting": _acting, "dead_delivery": _dead_delivery}
+OTHER_KINDS = {"acting": _acting, "dead_delivery": _dead_delivery, "audit_failed": _audit_failed}
 
 
 def configured(app) -> bool:

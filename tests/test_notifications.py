@@ -384,3 +384,45 @@ def test_the_admins_learn_of_a_webhook_delivery_that_failed_for_good(
     messages = mails.to(cast.admin.email)
     assert len(messages) == len(notes)  # one per delivery that failed for good
     assert all("Pengiriman webhook gagal permanen" in str(m["Subject"]) for m in messages)
+
+
+def test_the_admins_learn_of_a_checkpoint_that_cannot_be_written_once_a_day(
+    app, session, cast, mails
+):
+    from sqlalchemy import text
+
+    from workflow import checkpoints
+
+    bring_to(new_record(session, cast, "appraisal"), "submitted")
+    checkpoints.create(session)
+    session.execute(text("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)"))
+    session.commit()
+    for _try in range(2):  # the worker tries again a minute later: told once
+        with pytest.raises(checkpoints.LogShrank):
+            checkpoints.create(session)
+    (note,) = told(session, kind="audit_failed")
+    assert note.user_id == cast.admin.id and note.workflow == "checkpoint"
+    send_mails(app, session)
+    (message,) = mails.to(cast.admin.email)
+    assert "Checkpoint audit tidak dapat ditulis" in str(message["Subject"])
+    assert "/admin/" in message.get_body(("plain",)).get_content()
+
+
+def test_the_admins_learn_of_each_verify_that_finds_problems(app, session, cast, cli, mails):
+    from sqlalchemy import text
+
+    bring_to(new_record(session, cast, "appraisal"), "submitted")
+    session.commit()
+    assert cli("audit", "verify").exit_code == 0
+    assert not told(session, kind="audit_failed")  # a clean verify tells nobody
+    session.execute(text("UPDATE audit_log SET comment = 'x'"))
+    session.commit()
+    assert cli("audit", "verify").exit_code == 1
+    assert cli("audit", "verify").exit_code == 1
+    notes = told(session, kind="audit_failed")
+    assert [n.user_id for n in notes] == [cast.admin.id] * 2  # each failing run
+    send_mails(app, session)
+    subjects = [str(m["Subject"]) for m in mails.to(cast.admin.email)]
+    assert len(subjects) == 2
+    assert all("Verifikasi log audit menemukan 2 masalah" in s for s in subjects)
+    assert all("audit entry 1 (seq 1): was altered" in s for s in subjects)

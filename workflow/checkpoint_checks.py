@@ -25,6 +25,7 @@ from workflow.checkpoints import (
     digest_of,
     load_published,
     segment_digest,
+    tell_failure,
     zero_counts,
 )
 from workflow.db import utcnow, write_transaction
@@ -397,22 +398,24 @@ def check_published(
 
 
 def record_verify(session: Session, report, started_at: datetime) -> None:
-    """Keep a verify's outcome (for the dashboard and the auditors) in its own transaction."""
+    """Keep a verify's outcome (for the dashboard and the auditors) in its own transaction;
+    one that found problems is told to the admins."""
     session.rollback()
     with write_transaction(session):
-        session.add(
-            AuditVerifyRun(
-                started_at=started_at,
-                finished_at=utcnow(),
-                kind=report.kind,
-                ok=report.ok,
-                entries=report.entries + report.changes,
-                records=report.records,
-                problem_count=report.problem_count,
-                first_problem=report.problems[0][:2000] if report.problems else None,
-                checkpoint_seq=report.checkpoint,
-            )
+        run = AuditVerifyRun(
+            started_at=started_at,
+            finished_at=utcnow(),
+            kind=report.kind,
+            ok=report.ok,
+            entries=report.entries + report.changes,
+            records=report.records,
+            problem_count=report.problem_count,
+            first_problem=report.problems[0][:2000] if report.problems else None,
+            checkpoint_seq=report.checkpoint,
         )
+        session.add(run)
+    if not report.ok:
+        tell_failure(session, run.first_problem or "", verify_run=run.id)
 
 
 def last_verify(session: Session) -> AuditVerifyRun | None:

@@ -41,7 +41,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow import audit_keys
+from workflow import audit_keys, notify
 from workflow.db import utcnow, write_transaction
 from workflow.errors import Conflict
 from workflow.models import (
@@ -236,7 +236,35 @@ def create(session: Session, archive: Path | str | None = None) -> tuple[AuditCh
     When nothing was logged since the newest checkpoint, write nothing and return
     ``(newest, False)``. ``Conflict`` if another checkpoint was written meanwhile, or
     if the logs hold fewer entries than the newest checkpoint covered (run verify).
+    A checkpoint that cannot be written (``LogShrank``, ``ArchiveError``) is told to the
+    admins, once a day for each problem, before it is raised.
     """
+    try:
+        return _create(session, archive)
+    except (LogShrank, ArchiveError) as exc:
+        session.rollback()
+        tell_failure(session, str(exc))
+        raise
+
+
+def tell_failure(session: Session, problem: str, verify_run: int | None = None) -> None:
+    """Tell the admins, in a transaction of its own, that the audit log failed a check: a
+    checkpoint that cannot be written, or (``verify_run``) a verify that found problems."""
+    if verify_run is not None:
+        cause = f"audit-verify-{verify_run}"
+    else:
+        key = hashlib.sha256(problem.encode()).hexdigest()[:16]
+        cause = f"audit-checkpoint-{key}-{utcnow().date().isoformat()}"
+    with write_transaction(session):
+        notify.tell_admins(
+            session,
+            "audit_failed",
+            cause,
+            about=("verify" if verify_run is not None else "checkpoint", verify_run, None),
+        )
+
+
+def _create(session: Session, archive: Path | str | None) -> tuple[AuditCheckpoint, bool]:
     ring = audit_keys.current()
     audit_upto, change_upto = _cutoff(session)
     prev = newest(session)

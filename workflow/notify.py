@@ -74,9 +74,11 @@ RULES: tuple[Rule, ...] = (
     Rule(ANY, "due_soon", "due_soon", ("next",)),
     Rule(ANY, "escalated", "escalated", ("next", "superior")),
 )
-# Told outside the table: an acting appointment (workflow.delegation), a webhook delivery
-# that failed for good (workflow.outbox, to the admins).
-KINDS = ("waiting", "returned", "decided", "due_soon", "escalated", "acting", "dead_delivery")
+# Told outside the table: an acting appointment (workflow.delegation); to the admins, a
+# webhook delivery that failed for good (workflow.outbox) and an audit checkpoint that could
+# not be written or a verify that found problems (workflow.checkpoints).
+ADMIN_KINDS = ("dead_delivery", "audit_failed")
+KINDS = ("waiting", "returned", "decided", "due_soon", "escalated", "acting", *ADMIN_KINDS)
 
 
 def rules_for(workflow: str, state: str) -> list[Rule]:
@@ -108,6 +110,14 @@ def tell(session: Session, user_ids, kind: str, cause: str, *, about: tuple = (N
     workflow, record_id, state = about
     told = [Told(u, kind, workflow, record_id, state, cause) for u in sorted(set(user_ids))]
     return write(session, told, utcnow())
+
+
+def tell_admins(session: Session, kind: str, cause: str, *, about: tuple = (None, None, None)):
+    """Tell the active admins of ``kind`` in the caller's transaction, unless ``cause`` was
+    told already (a failure seen again on the next try is not told twice)."""
+    if session.scalar(select(Notification.id).where(Notification.event_id == cause).limit(1)):
+        return 0
+    return tell(session, admins(session), kind, cause, about=about)
 
 
 def admins(session: Session) -> list[int]:

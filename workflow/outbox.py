@@ -329,9 +329,8 @@ def record(
                 delivery = session.get(OutboxDelivery, claim_.delivery_id, populate_existing=True)
                 outcome = _settle(delivery, answer, settings, now)
                 if outcome in ("dead", "gone"):  # the admins learn that it failed for good
-                    notify.tell(
+                    notify.tell_admins(
                         session,
-                        notify.admins(session),
                         "dead_delivery",
                         f"dead-delivery-{delivery.id}-{delivery.attempts}",
                         about=("delivery", delivery.id, outcome),

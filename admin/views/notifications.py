@@ -15,6 +15,7 @@ from admin.mail import configured
 from workflow import preferences
 from workflow.db import db
 from workflow.models import MailMode, MailStatus, Notification
+from workflow.notify import ADMIN_KINDS
 
 PAGE = 30
 KIND_LABELS = {
@@ -25,6 +26,7 @@ KIND_LABELS = {
     "escalated": _l("Escalated"),
     "acting": _l("Acting appointments (Plt/Plh)"),
     "dead_delivery": _l("Failed webhook deliveries (admins)"),
+    "audit_failed": _l("Audit log checks that failed (admins)"),
 }
 MODE_LABELS = {
     MailMode.NOW: _l("At once (segera)"),
@@ -106,7 +108,7 @@ class NotificationsView(Guarded, BaseView):
     def settings(self):
         user = me()
         # what only admins are told is offered to admins only
-        kinds = {k: v for k, v in KIND_LABELS.items() if k != "dead_delivery" or is_admin()}
+        kinds = {k: v for k, v in KIND_LABELS.items() if k not in ADMIN_KINDS or is_admin()}
         form = Form(request.form if request.method == "POST" else None)
         if request.method == "POST":
             form.validate()
