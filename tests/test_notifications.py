@@ -365,6 +365,52 @@ def test_an_acting_official_is_told_of_their_appointment(app, session, cast, mai
     assert subject.startswith("[Alur] Anda menjadi Plt untuk " + cast.supervisor.employee.name)
 
 
+def test_an_acting_official_is_told_again_on_the_day_the_delegation_starts(
+    app, session, cast, mails, cli
+):
+    from datetime import timedelta
+
+    from workflow import delegation
+    from workflow.db import local_today
+
+    acting, row = factories.acting_official(session, cast, since=-3, until=10)
+    _, revoked = factories.acting_official(session, cast, since=-3, until=10)
+    delegation.revoke(session, cast.hr, revoked.id, via="api")
+    made = len(told(session, kind="acting"))  # each told once when named
+    start = local_today() + timedelta(days=3)
+    assert delegation.tell_starting(session, today=start - timedelta(days=1)) == 0
+    assert delegation.tell_starting(session, today=start) == 1
+    assert delegation.tell_starting(session, today=start) == 0  # once
+    assert delegation.tell_starting(session, today=start + timedelta(days=2)) == 0
+    notes = told(session, user_id=acting.id)
+    assert [n.event_id for n in notes] == [f"delegation-{row.id}", f"delegation-{row.id}-starts"]
+    assert len(told(session, kind="acting")) == made + 1  # not the revoked one
+    send_mails(app, session)
+    assert len(mails.to(acting.email)) == 2
+
+
+def test_the_worker_tells_who_starts_today_but_not_who_was_named_today(session, cast, cli):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from workflow.db import utcnow
+    from workflow.models import Delegation
+
+    named_today, _row = factories.acting_official(session, cast, since=0, until=5)
+    named_before, row = factories.acting_official(session, cast, since=0, until=5)
+    session.execute(
+        update(Delegation)
+        .where(Delegation.id == row.id)
+        .values(created_at=utcnow() - timedelta(days=2))  # named two days ago, for today
+    )
+    session.commit()
+    result = cli("outbox", "work", "--once", "--quiet")
+    assert result.exit_code == 0 and "1 acting officials told" in result.output
+    assert len(told(session, user_id=named_today.id)) == 1  # when named: that is today
+    assert len(told(session, user_id=named_before.id)) == 2
+
+
 def test_the_admins_learn_of_a_webhook_delivery_that_failed_for_good(
     app, session, cast, mails, receiver
 ):

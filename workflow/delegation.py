@@ -7,16 +7,17 @@ audit row of such a step names the principal (``on_behalf_of_id``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import changes, notify, policy
-from workflow.db import utcnow
+from workflow.db import LOCAL_ZONE, local_today, utcnow, write_transaction
 from workflow.errors import InvalidPayload, NotFound, Text
 from workflow.models.accounts import User
 from workflow.models.delegations import ActingKind, Delegation
+from workflow.models.notifications import Notification
 from workflow.models.org import Employee
 
 
@@ -63,16 +64,9 @@ def delegate(
         )
         session.add(row)
         session.flush()
-        # The acting official learns of it (BKN circular 1/SE/I/2021), with the record.
-        acting_user = session.scalar(select(User.id).where(User.employee_id == acting.id))
-        if acting_user is not None:
-            notify.tell(
-                session,
-                [acting_user],
-                "acting",
-                f"delegation-{row.id}",
-                about=("delegation", row.id, kind),
-            )
+        # The acting official learns of it (BKN circular 1/SE/I/2021), with the record; of
+        # one that starts on a later day, again that day (``tell_starting``).
+        _tell(session, row, f"delegation-{row.id}")
         return row
 
     return changes.make(session, actor, build, via=via)
@@ -107,3 +101,38 @@ def revoke(session: Session, actor: User | None, delegation_id: int, *, via: str
         return row
 
     return changes.run(session, actor, row, "revoke", end, via=via)
+
+
+def _tell(session: Session, row: Delegation, cause: str) -> int:
+    acting_user = session.scalar(select(User.id).where(User.employee_id == row.delegate_id))
+    if acting_user is None:
+        return 0
+    return notify.tell(
+        session, [acting_user], "acting", cause, about=("delegation", row.id, row.kind)
+    )
+
+
+# A day the worker was down is made up for, that many days back.
+STARTING_LOOKBACK = 7
+
+
+def tell_starting(session: Session, *, today: date | None = None) -> int:
+    """Tell each acting official whose delegation starts today (Jakarta), once, unless it
+    was made on or after that day (its making told them); return how many were told."""
+    today = today or local_today()
+    with write_transaction(session):
+        rows = session.scalars(
+            select(Delegation).where(
+                Delegation.starts_on.between(today - timedelta(days=STARTING_LOOKBACK), today),
+                Delegation.ends_on >= today,
+                Delegation.revoked_at.is_(None),
+            )
+        ).all()
+        later = [r for r in rows if r.created_at.astimezone(LOCAL_ZONE).date() < r.starts_on]
+        causes = {r.id: f"delegation-{r.id}-starts" for r in later}
+        told = set(
+            session.scalars(
+                select(Notification.event_id).where(Notification.event_id.in_(causes.values()))
+            )
+        )
+        return sum(_tell(session, r, causes[r.id]) for r in later if causes[r.id] not in told)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from alur.cli.common import ID, command, one, repeated
-from workflow import checkpoints, delivery, mailing
+from workflow import checkpoints, delegation, delivery, mailing
 from workflow import outbox as deliveries
 from workflow import webhooks as hooks
 from workflow.db import db, utcnow
@@ -266,17 +266,24 @@ def work(once, name, quiet):
     worker = delivery.Worker(db.session, _settings(), report=None if quiet else _report)
     if name:
         worker.name = name
+    worker.chore_failed = lambda exc: click.echo(
+        f"outbox worker {worker.name}: {type(exc).__name__}: {exc}", err=True
+    )
     minutes = float(current_app.config.get("AUDIT_CHECKPOINT_MINUTES") or 0)
     if minutes > 0 and not once:
         # Looked at every minute; written when the newest is ``minutes`` old (several
         # workers share the work: the first to find it due writes it).
         worker.chores.append((60.0, lambda session: _checkpoint_if_due(session, minutes)))
-        worker.chore_failed = lambda exc: click.echo(f"audit checkpoint: {exc}", err=True)
+    # Acting officials whose delegation starts today are told (looked at every 5 minutes).
+    worker.chores.append((300.0, lambda session: delegation.tell_starting(session)))
     mails = _mail_chore()
     if mails is not None and not once:
         worker.chores.append((worker.settings.poll, mails))
     if once:
+        told = delegation.tell_starting(db.session)
         totals = worker.once()
+        if told:
+            totals["acting officials told"] = told
         if mails is not None:
             for outcome, n in mails(db.session).items():
                 totals[f"mail {outcome}"] = totals.get(f"mail {outcome}", 0) + n
