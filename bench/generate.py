@@ -327,6 +327,34 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
     return counts
 
 
+def seed_accounts(session: Session) -> int:
+    """An account (supervisor) for every official an appraisal waits for, as in service, so
+    the steps tell someone; written in SQL beside the seeded records. How many were made."""
+    officials = """
+        SELECT e.id, e.nip, e.name, e.agency_id FROM employees e
+        WHERE e.id IN (SELECT assessor_id FROM appraisals UNION SELECT approver_id FROM appraisals)
+          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.employee_id = e.id)
+    """
+    made = session.execute(
+        text(f"""
+        INSERT INTO users (email, name, active, fs_uniquifier, employee_id, agency_id, created_at)
+        SELECT 'official-' || o.nip || '@bench.alur.id', o.name, :yes, 'bench-' || o.id, o.id,
+               o.agency_id, CURRENT_TIMESTAMP
+        FROM ({officials}) o
+    """),
+        {"yes": True},
+    ).rowcount
+    session.execute(
+        text("""
+        INSERT INTO user_roles (user_id, role_id)
+        SELECT u.id, r.id FROM users u JOIN roles r ON r.name = 'supervisor'
+        WHERE u.email LIKE 'official-%@bench.alur.id'
+    """)
+    )
+    session.commit()
+    return made
+
+
 def _paths(wf) -> dict[str, list[tuple[str, str, str]]]:
     """The shortest run of steps (trigger, from, to) from draft to each state of ``wf``."""
     paths = {"draft": []}

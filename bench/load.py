@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import text
 
-from bench.generate import seed_history, seed_records, write_population
+from bench.generate import seed_accounts, seed_history, seed_records, write_population
 from bench.harness import AUDIT_KEY, SECRETS_KEY, flask
 
 
@@ -105,7 +105,8 @@ def table_copy_seconds(url: str) -> float | None:
 
 
 def accounts(url: str) -> dict[str, str]:
-    """An admin, an HR officer of the last agency and a section head, with API tokens."""
+    """An admin, an HR officer of the last agency and a section head, with API tokens; and
+    an account for every other official (no token)."""
     app = app_for(url)
     from sqlalchemy import func, select
 
@@ -139,6 +140,8 @@ def accounts(url: str) -> dict[str, str]:
         email = f"{key}@bench.alur.id"
         flask(url, "users", "create", email, *args, "--no-password")
         tokens[key] = flask(url, "tokens", "create", email, "--days", "2").strip().splitlines()[-1]
+    with app.app_context():
+        seed_accounts(db.session)  # the other officials, so that each step tells someone
     return tokens
 
 
