@@ -13,7 +13,7 @@ from tests.factories import new_record
 from tests.workflow_paths import RATINGS, bring_to
 from workflow import create, fire, mailing, notify, outbox, preferences
 from workflow.db import utcnow
-from workflow.models import MailStatus, Notification
+from workflow.models import ChangeEntry, MailStatus, Notification
 
 FAST = outbox.Settings(schedule=(0.0, 0.0), jitter=0.0)
 
@@ -100,6 +100,23 @@ def test_the_submitter_hears_the_decision_and_nobody_of_their_own_step(app, sess
         ("submitted", cast.supervisor.id),
         ("rejected", cast.subject.id),
     ]
+
+
+def test_an_event_fanned_out_again_tells_nobody_twice(session, cast):
+    from sqlalchemy import func, update
+
+    from workflow.models import OutboxEvent
+
+    record = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    fan_out(session)
+    before = len(told(session, record_id=record.id))
+    relayed = select(func.count()).where(OutboxEvent.type == "notification.created")
+    relays = session.scalar(relayed)
+    session.execute(update(OutboxEvent).values(dispatched_at=None))  # fanned out afresh
+    session.commit()
+    fan_out(session)
+    assert len(told(session, record_id=record.id)) == before > 0
+    assert session.scalar(relayed) == relays  # nor relayed twice
 
 
 def test_an_acting_official_receives_what_their_principal_would(app, session, cast, mails):
@@ -230,6 +247,16 @@ def test_the_bell_counts_unread_and_the_list_marks_them_read(app, client, sessio
     assert f"/admin/admin_appraisals/details/?id={record.id}" in listing
     client.post("/admin/notifications/read", data={"csrf_token": bo.csrf(listing)})
     assert 'id="unread-count"' not in bo.text(client.get("/admin/inbox/"))
+    client.post("/admin/notifications/read", data={"csrf_token": bo.csrf(listing)})  # none left
+    session.rollback()
+    (logged,) = session.scalars(select(ChangeEntry).where(ChangeEntry.action == "mark_read"))
+    assert (logged.actor_id, logged.model, logged.row_key, logged.via) == (
+        cast.supervisor.id,
+        "users",
+        str(cast.supervisor.id),
+        "admin",
+    )
+    assert logged.after == {"marked": 1, "ids": "all"}  # one entry per click, not per notice
 
 
 def test_one_sees_only_ones_own_notifications(app, client, session, cast):

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from workflow.db import local_today, utcnow
+from workflow.db import insert_many_once, local_today, utcnow
 from workflow.models import (
     Delegation,
     MailMode,
@@ -127,8 +127,13 @@ def admins(session: Session) -> list[int]:
     ).all()
 
 
+# Notifications written per statement (ten columns each, within every driver's limit).
+WRITE_BATCH = 1000
+
+
 def write(session: Session, told: list[Told], now: datetime) -> int:
-    """Insert ``told`` as notifications (each user's mail mode decides its mail)."""
+    """Insert ``told`` as notifications (each user's mail mode decides its mail), but none
+    already written for its event; return how many were written."""
     if not told:
         return 0
     modes = _modes(session, {t.user_id for t in told})
@@ -162,7 +167,22 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
                 "next_attempt_at": now if status == MailStatus.PENDING else None,
             }
         )
-    session.connection().execute(insert(Notification), rows)
+    # An event fanned out again (by hand, or a worker that lost its lease mid-way) tells
+    # nobody twice: (event_id, user_id) is unique, and only what was written is relayed.
+    written: set[tuple[int, str]] = set()
+    for start in range(0, len(rows), WRITE_BATCH):
+        written.update(
+            insert_many_once(
+                session,
+                Notification,
+                rows[start : start + WRITE_BATCH],
+                unique=["event_id", "user_id"],
+                returning=(Notification.user_id, Notification.event_id),
+            )
+        )
+    told = [t for t in told if (t.user_id, t.event_id) in written]
+    if not told:
+        return 0
     # Each is also an event, so an agency's SMS or WhatsApp gateway can relay it.
     session.connection().execute(
         insert(OutboxEvent),
@@ -183,7 +203,7 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
             for t in told
         ],
     )
-    return len(rows)
+    return len(told)
 
 
 def _told(session: Session, event) -> list[Told]:

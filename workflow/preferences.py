@@ -75,15 +75,23 @@ def set_modes(session: Session, actor: User | None, user: User, wanted: dict, *,
     return after
 
 
-def mark_read(session: Session, actor: User, ids: list[int] | None = None) -> int:
-    """Mark ``actor``'s notifications read (``ids``, or all); return how many."""
+def mark_read(session: Session, actor: User, ids: list[int] | None = None, *, via: str) -> int:
+    """Mark ``actor``'s notifications read (``ids``, or all); return how many.
+
+    Logged once per command (how many, and which were asked for), not per notification:
+    a click on the bell is one entry.
+    """
     with write_transaction(session):
         query = update(Notification).where(
             Notification.user_id == actor.id, Notification.read_at.is_(None)
         )
         if ids is not None:
             query = query.where(Notification.id.in_(ids))
-        result = session.execute(
+        marked = session.execute(
             query.values(read_at=utcnow()).execution_options(synchronize_session=False)
-        )
-    return result.rowcount
+        ).rowcount
+        if marked:
+            asked = sorted(set(ids)) if ids is not None else "all"
+            after = {"marked": marked, "ids": asked}
+            changes.record(session, actor, actor, "mark_read", None, after, via=via)
+    return marked

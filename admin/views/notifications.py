@@ -98,7 +98,9 @@ class NotificationsView(Guarded, BaseView):
             return redirect(url_for(".index"))
         one = as_id(request.form.get("id", ""))
         done = attempt(
-            lambda: preferences.mark_read(db.session, me(), [one] if one is not None else None)
+            lambda: preferences.mark_read(
+                db.session, me(), [one] if one is not None else None, via="admin"
+            )
         )
         if done:
             flash(_("Marked read: %(n)d", n=done), "success")

@@ -50,7 +50,7 @@ class MarkRead(MethodView):
     @problems(blp, 422)
     def post(self, data):
         """Mark your notifications read: the ones named, or all."""
-        return {"marked": preferences.mark_read(db.session, actor(), data.get("ids"))}
+        return {"marked": preferences.mark_read(db.session, actor(), data.get("ids"), via="api")}
 
 
 @blp.route("/settings")
