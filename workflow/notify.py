@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workflow.db import insert_many_once, local_today, utcnow
 from workflow.models import (
@@ -100,8 +100,42 @@ class Told:
 
 def from_events(session: Session, events: Iterable, now: datetime) -> int:
     """Write the notifications of fanned-out ``events`` (rows with ``event_id``, ``type``,
-    ``payload``), and a ``notification.created`` event for each; return how many."""
-    return write(session, [t for event in events for t in _told(session, event)], now)
+    ``payload``), and a ``notification.created`` event for each; return how many.
+
+    A batch of events asks the database a few questions in all, not a few for each: its
+    records per workflow, the acting officials and the accounts of everyone named.
+    """
+    wanted = [w for event in events if (w := _wanted(event)) is not None]
+    records: dict[tuple[str, int], object] = {}
+    for name in {w.workflow for w in wanted}:
+        model = WORKFLOWS[name].model
+        ids = {w.record_id for w in wanted if w.workflow == name}
+        query = select(model).where(model.id.in_(ids)).options(*_with_subject(model))
+        for record in session.scalars(query):
+            records[(name, record.id)] = record
+    named = []
+    for w in wanted:
+        record = records.get((w.workflow, w.record_id))
+        if record is not None:
+            named.append((w, record, _named(w, record)))
+    everyone = {
+        e for _w, _r, (employees, _users) in named for ids in employees.values() for e in ids
+    }
+    acting = _acting_for(session, everyone)
+    accounts = _accounts_of(session, everyone | {d for ds in acting.values() for d in ds})
+    told = []
+    for w, record, (employees, users) in named:
+        for kind, ids in employees.items():
+            ids = ids | {d for principal in ids for d in acting.get(principal, ())}
+            users.setdefault(kind, set()).update(u for e in ids for u in accounts.get(e, ()))
+        seen: set[int] = set()  # an event tells a person once, of its first kind
+        for rule in w.rules:
+            for user_id in sorted(users.get(rule.kind, ())):
+                if user_id == w.actor or user_id in seen:
+                    continue  # nobody is told of their own step
+                seen.add(user_id)
+                told.append(Told(user_id, rule.kind, w.workflow, record.id, w.state, w.event_id))
+    return write(session, told, now)
 
 
 def tell(session: Session, user_ids, kind: str, cause: str, *, about: tuple = (None, None, None)):
@@ -206,44 +240,64 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
     return len(told)
 
 
-def _told(session: Session, event) -> list[Told]:
+def _with_subject(model) -> list:
+    """Load the record's subject with it: the supervisor party reads the subject's."""
+    synonym = model.__mapper__.synonyms.get("subject")
+    name = synonym.name if synonym is not None else "subject"
+    if name not in model.__mapper__.relationships:
+        return []
+    return [selectinload(getattr(model, name))]
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A record's event that the table has rows for."""
+
+    event_id: str
+    workflow: str
+    record_id: int
+    state: str
+    rules: tuple[Rule, ...]
+    payload: dict
+    actor: int | None
+
+
+def _wanted(event) -> _Wanted | None:
     workflow, _, what = event.type.partition(".")
-    wf = WORKFLOWS.get(workflow)
     payload = event.payload or {}
-    if wf is None or not isinstance(payload.get("id"), int):
-        return []  # not a record's event (an audit checkpoint, a notification)
+    if workflow not in WORKFLOWS or not isinstance(payload.get("id"), int):
+        return None  # not a record's event (an audit checkpoint, a notification)
     state = payload.get("state") if what in SLA_KINDS else payload.get("to")
     rules = rules_for(workflow, what)
     if not rules or state is None:
-        return []
-    record = session.get(wf.model, payload["id"])
-    if record is None:
-        return []
+        return None
+    actor = payload.get("actor")
+    return _Wanted(
+        event.event_id,
+        workflow,
+        payload["id"],
+        state,
+        tuple(rules),
+        payload,
+        actor if isinstance(actor, int) else None,
+    )
+
+
+def _named(w: _Wanted, record) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Whom the table's rows name for ``w``: employees, and users (the submitter), by kind."""
+    wf = WORKFLOWS[w.workflow]
     employees: dict[str, set[int]] = {}
     users: dict[str, set[int]] = {}
-    for rule in rules:
+    for rule in w.rules:
         for to in rule.to:
             if to == "submitter":
                 if record.created_by_id is not None:
                     users.setdefault(rule.kind, set()).add(record.created_by_id)
                 continue
             employees.setdefault(rule.kind, set()).update(
-                _employees(wf, record, state, to, payload)
+                _employees(wf, record, w.state, to, w.payload)
             )
-    acting = _acting_for(session, {e for ids in employees.values() for e in ids})
-    for kind, ids in employees.items():
-        ids.update(d for principal in list(ids) for d in acting.get(principal, ()))
-        users.setdefault(kind, set()).update(_users_of(session, ids))
-    actor = payload.get("actor")
-    seen: set[int] = set()  # an event tells a person once, of its first kind
-    told = []
-    for rule in rules:
-        for user_id in sorted(users.get(rule.kind, ())):
-            if user_id == actor or user_id in seen:
-                continue  # nobody is told of their own step
-            seen.add(user_id)
-            told.append(Told(user_id, rule.kind, workflow, record.id, state, event.event_id))
-    return told
+    return employees, users
 
 
 def _employees(wf, record, state: str, to: str, payload: dict) -> set[int]:
@@ -283,12 +337,16 @@ def _acting_for(session: Session, principals: set[int]) -> dict[int, list[int]]:
     return acting
 
 
-def _users_of(session: Session, employee_ids: set[int]) -> set[int]:
+def _accounts_of(session: Session, employee_ids: set[int]) -> dict[int, list[int]]:
+    """The active accounts of ``employee_ids``: employee id → user ids."""
     if not employee_ids:
-        return set()
-    return set(
-        session.scalars(select(User.id).where(User.employee_id.in_(employee_ids), User.active))
-    )
+        return {}
+    accounts: dict[int, list[int]] = {}
+    for user_id, employee_id in session.execute(
+        select(User.id, User.employee_id).where(User.employee_id.in_(employee_ids), User.active)
+    ):
+        accounts.setdefault(employee_id, []).append(user_id)
+    return accounts
 
 
 def _modes(session: Session, user_ids: set[int]) -> dict[tuple[int, str], str]:
