@@ -144,7 +144,8 @@ def test_english_is_one_click_away(page, live_server, session, cast):
 
 def _tab(browser, request, **context):
     """A tab of a fresh browser context; on a failure its page is saved to test-output/."""
-    made = browser.new_context(locale="id-ID", **context)
+    # Reduced motion: no control is caught by a check halfway through a colour transition.
+    made = browser.new_context(locale="id-ID", reduced_motion="reduce", **context)
     tab = made.new_page()
     tab.set_default_timeout(15_000)
     yield tab
@@ -199,6 +200,7 @@ def test_on_a_phone_login_inbox_list_and_record_fit_the_screen(phone, live_serve
 def _serious_violations(tab) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
+    tab.wait_for_load_state("load")  # a page just submitted is checked once it has come
     results = Axe().run(tab)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
