@@ -34,6 +34,7 @@ from workflow.models import (
     JpLedgerEntry,
     OutboxDelivery,
     OutboxEvent,
+    PerformancePeriod,
     Role,
     SlaNotice,
     Subscription,
@@ -74,6 +75,7 @@ def init_admin(app: Flask) -> Admin:
         distribution,
         home,
         notifications,
+        periods,
         reference,
         system,
         webhooks,
@@ -112,6 +114,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(reference.BudgetView(DevelopmentBudget, name=_l("Budgets"), category=org))
     admin.add_view(reference.JpLedgerView(JpLedgerEntry, name=_l("JP ledger"), category=org))
     admin.add_view(reference.DelegationView(Delegation, name=_l("Acting officials"), category=org))
+    admin.add_view(
+        periods.PeriodView(PerformancePeriod, name=_l("Performance periods"), category=org)
+    )
     admin.add_view(reference.FollowUpView(FollowUp, name=_l("Follow-ups"), category=org))
     admin.add_view(reference.HolidayView(Holiday, name=_l("Holidays"), category=org))
     admin.add_view(

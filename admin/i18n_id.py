@@ -419,6 +419,47 @@ OURS = {
     "Give the e-mail address of your account: a link to set a new password is mailed to it.": (
         "Tulis alamat email akun Anda: tautan untuk membuat kata sandi baru dikirim ke sana."
     ),
+    # performance periods
+    "Performance periods": "Periode kinerja",
+    "Quarterly": "Triwulanan",
+    "Monthly": "Bulanan",
+    "Quarter or month": "Triwulan atau bulan",
+    "1 for a year; the quarter (1-4) or the month (1-12)": (
+        "1 untuk setahun; triwulan ke (1-4) atau bulan ke (1-12)"
+    ),
+    "Left empty: from the year, the kind and the number": (
+        "Bila kosong: menurut tahun, jenis dan nomornya"
+    ),
+    "SKP plans due": "Batas rencana SKP",
+    "the start date": "tanggal mulai",
+    "the SKP plans deadline": "batas rencana SKP",
+    "the end date": "tanggal berakhir",
+    "the realisation deadline": "batas realisasi",
+    "Realisation due": "Batas realisasi",
+    "Evaluation due": "Batas evaluasi",
+    "Opened": "Dibuka",
+    "Open": "Buka periode",
+    "Choose the agency.": "Pilih instansinya.",
+    "Open the selected periods? Every employee without an appraisal for it gets one.": (
+        "Buka periode yang dipilih? Setiap pegawai yang belum memiliki penilaian untuk "
+        "periode itu akan dibuatkan."
+    ),
+    "Period #%(id)s: %(made)s appraisals made, %(had)s had one already, %(left)s left out.": (
+        "Periode #%(id)s: %(made)s penilaian dibuat, %(had)s sudah memilikinya, "
+        "%(left)s tidak diikutkan."
+    ),
+    "Left out (no assessor or approver): %(who)s": (
+        "Tidak diikutkan (tanpa pejabat penilai atau atasannya): %(who)s"
+    ),
+    "no supervisor in the org chart to assess them": (
+        "tidak ada atasan dalam struktur organisasi sebagai pejabat penilai"
+    ),
+    "their supervisor has no supervisor to approve": (
+        "atasannya tidak memiliki atasan sebagai atasan pejabat penilai"
+    ),
+    "the org chart names the same person twice in their chain": (
+        "struktur organisasi menyebut orang yang sama dua kali dalam rantai atasannya"
+    ),
 }
 
 DASHBOARD = {
@@ -1081,6 +1122,16 @@ REFUSALS = {
     "approver": "atasan pejabat penilai kinerja",
     "reason": "alasan",
     "another agency": "instansi lain",
+    # performance periods
+    "invalid performance period": "periode kinerja tidak valid",
+    "A year from 2000 to 2100.": "Tahun antara 2000 dan 2100.",
+    "From 1 to %(n)s.": "Dari 1 sampai %(n)s.",
+    "the period's dates are out of order": "tanggal-tanggal periode tidak berurutan",
+    "Must not be before %(field)s.": "Tidak boleh sebelum %(field)s.",
+    "no performance period %(id)s": "tidak ada periode kinerja %(id)s",
+    "the period is being opened by someone else; try again": (
+        "periode ini sedang dibuka oleh orang lain; coba lagi"
+    ),
 }
 
 FLASK_ADMIN_PLURALS = {

@@ -59,6 +59,10 @@ FIELD_LABELS = {
     "comment": _l("Comment"),
     "data": _l("data"),
     "cross_agency": _l("another agency"),
+    "starts_on": _l("the start date"),
+    "plans_due_on": _l("the SKP plans deadline"),
+    "ends_on": _l("the end date"),
+    "realisation_due_on": _l("the realisation deadline"),
 }
 
 

@@ -52,6 +52,7 @@ from workflow.models import (
     OrganisationRating,
     OutboxDelivery,
     OutboxEvent,
+    PerformancePeriod,
     Role,
     RoleName,
     SlaNotice,
@@ -215,6 +216,9 @@ RULES: dict[type, ModelRule] = {
     JpLedgerEntry: ModelRule(see=_ledger_hr, scope=_ledger_scope),
     FollowUp: ModelRule(see=agency_hr, scope=_agency_scope),
     Delegation: ModelRule(see=agency_hr, create=agency_hr, change=agency_hr, scope=_agency_scope),
+    PerformancePeriod: ModelRule(
+        see=agency_hr, create=agency_hr, change=agency_hr, scope=_agency_scope
+    ),
     Holiday: ModelRule(see=anyone, create=admins, change=admins, delete=admins),
     OrganisationRating: ModelRule(
         see=agency_hr, create=agency_hr, change=agency_hr, scope=_agency_scope

@@ -10,6 +10,7 @@ from alur.api import (
     auth,
     delegations,
     notifications,
+    periods,
     problems,
     records,
     reports,
@@ -72,6 +73,7 @@ def init_api(app, security) -> Api:
     delegations.register(api)
     tokens.register(api)
     notifications.register(api)
+    periods.register(api)
     app.register_blueprint(docs)
     return api
 

@@ -13,6 +13,7 @@ from alur.cli.delegations import delegations
 from alur.cli.demo import seed_demo
 from alur.cli.imports import import_group
 from alur.cli.jp import jp
+from alur.cli.periods import periods
 from alur.cli.predicates import predicates
 from alur.cli.prune import prune
 from alur.cli.run_demo import run_demo
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
         outbox,
         jp,
         delegations,
+        periods,
         sla,
         predicates,
         import_group,

@@ -19,6 +19,7 @@ from workflow.models.notifications import (
     NotificationSetting,
 )
 from workflow.models.org import Agency, Employee, Unit
+from workflow.models.periods import PerformancePeriod, PeriodKind, period_code
 from workflow.models.programs import (
     DeliveryMode,
     DevelopmentBudget,
@@ -74,6 +75,8 @@ __all__ = [
     "OutboxDelivery",
     "OutboxEvent",
     "Outcome",
+    "PerformancePeriod",
+    "PeriodKind",
     "Role",
     "RoleName",
     "SlaNotice",
@@ -84,5 +87,6 @@ __all__ = [
     "User",
     "WebhookClient",
     "WebhookReceipt",
+    "period_code",
     "user_roles",
 ]

@@ -1,0 +1,340 @@
+"""Performance periods: defined by an agency's HR, opened for the whole agency at once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import new_record
+from workflow import periods
+from workflow.errors import Conflict, Forbidden, InvalidPayload, NotFound
+from workflow.models import Appraisal, AuditEntry, ChangeEntry, OutboxEvent, PerformancePeriod
+
+
+def quarter(session, cast, number: int = 2, **given) -> PerformancePeriod:
+    return periods.define(
+        session,
+        cast.hr,
+        agency_id=cast.agency.id,
+        year=2026,
+        kind="quarterly",
+        number=number,
+        via="api",
+        **given,
+    )
+
+
+def appraisals_of(session, period: PerformancePeriod) -> list[Appraisal]:
+    session.rollback()
+    return session.scalars(
+        select(Appraisal)
+        .where(Appraisal.year == period.year, Appraisal.period == period.code)
+        .order_by(Appraisal.employee_id)
+    ).all()
+
+
+def test_a_period_takes_its_dates_from_the_year_and_quarter_unless_hr_sets_them(session, cast):
+    q2 = quarter(session, cast)
+    assert (q2.code, q2.starts_on, q2.ends_on) == ("Q2", date(2026, 4, 1), date(2026, 6, 30))
+    assert (q2.plans_due_on, q2.realisation_due_on, q2.evaluation_due_on) == (
+        date(2026, 4, 15),
+        date(2026, 7, 5),
+        date(2026, 7, 14),
+    )
+    year = periods.define(
+        session,
+        cast.hr,
+        agency_id=cast.agency.id,
+        year=2026,
+        kind="annual",
+        via="api",
+        plans_due_on=date(2026, 1, 20),
+    )
+    assert (year.code, year.plans_due_on, year.ends_on) == (
+        "annual",
+        date(2026, 1, 20),
+        date(2026, 12, 31),
+    )
+    assert periods.bounds(2028, "monthly", 2) == (date(2028, 2, 1), date(2028, 2, 29))
+    logged = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "performance_periods"))
+    assert len(logged.all()) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "number", "given", "field"),
+    [
+        ("weekly", 1, {}, "kind"),
+        ("quarterly", 5, {}, "number"),
+        ("monthly", 0, {}, "number"),
+        ("quarterly", 1, {"ends_on": date(2026, 1, 10)}, "ends_on"),
+        ("quarterly", 1, {"evaluation_due_on": date(2026, 3, 1)}, "realisation_due_on"),
+        ("quarterly", 1, {"starts_on": "2026-01-01"}, "starts_on"),
+    ],
+)
+def test_a_period_out_of_shape_is_refused_with_its_field(session, cast, kind, number, given, field):
+    with pytest.raises(InvalidPayload) as refused:
+        periods.define(
+            session,
+            cast.hr,
+            agency_id=cast.agency.id,
+            year=2026,
+            kind=kind,
+            number=number,
+            via="api",
+            **given,
+        )
+    assert set(refused.value.errors) in ({field}, {"evaluation_due_on"})
+    assert session.scalar(select(func.count()).select_from(PerformancePeriod)) == 0
+
+
+def test_a_period_is_defined_once_and_only_by_its_agencys_hr(session, cast):
+    quarter(session, cast)
+    with pytest.raises(Conflict):
+        quarter(session, cast)
+    with pytest.raises(Forbidden):
+        periods.define(
+            session, cast.hr_other, agency_id=cast.agency.id, year=2026, kind="annual", via="api"
+        )
+    with pytest.raises(Forbidden):
+        periods.define(
+            session, cast.supervisor, agency_id=cast.agency.id, year=2026, kind="annual", via="api"
+        )
+
+
+def test_opening_makes_an_audited_draft_appraisal_for_everyone_with_a_chain(session, cast, cli):
+    q2 = quarter(session, cast)
+    seen = []
+    opening = periods.open_period(session, cast.hr, q2.id, via="api", progress=seen.append)
+    made = appraisals_of(session, q2)
+    chains = {
+        cast.supervisor.employee_id: (
+            cast.manager.employee_id,
+            cast.manager.employee.supervisor_id,
+        ),
+        cast.subject.employee_id: (cast.supervisor.employee_id, cast.manager.employee_id),
+        cast.colleague.employee_id: (cast.supervisor.employee_id, cast.manager.employee_id),
+        cast.mentor.employee_id: (cast.supervisor.employee_id, cast.manager.employee_id),
+    }
+    assert {a.employee_id: (a.assessor_id, a.approver_id) for a in made} == chains
+    assert opening.made == 4 and sum(seen) == 7  # the agency's seven employees looked at
+    assert {a.state for a in made} == {"draft"} and {a.agency_id for a in made} == {cast.agency.id}
+    assert {a.version for a in made} == {1} and {a.created_by_id for a in made} == {cast.hr.id}
+    # Left out, with the reason: the head (nobody above), and those under the head alone.
+    reasons = dict(opening.left_out)
+    assert reasons[cast.manager.employee.nip] == "their supervisor has no supervisor to approve"
+    assert reasons[cast.manager.employee.supervisor.nip] == (
+        "no supervisor in the org chart to assess them"
+    )
+    assert len(reasons) == 3
+    for record in made:  # as the engine makes one: its create entry and event
+        (entry,) = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.workflow == "appraisal", AuditEntry.record_id == record.id
+            )
+        )
+        assert (entry.trigger, entry.to_state, entry.actor_id) == ("create", "draft", cast.hr.id)
+    events = session.scalar(select(func.count()).where(OutboxEvent.type == "appraisal.draft"))
+    assert events == 4
+    assert session.get(PerformancePeriod, q2.id).opened_by_id == cast.hr.id
+    assert cli("audit", "verify").exit_code == 0  # every chain holds
+
+
+def test_opening_again_makes_only_what_is_missing(session, cast):
+    q2 = quarter(session, cast)
+    already = new_record(session, cast, "appraisal", year=2026, period="Q2")
+    first = periods.open_period(session, cast.hr, q2.id, via="api")
+    assert (first.made, first.had_one) == (3, 1)
+    again = periods.open_period(session, cast.hr, q2.id, via="api")
+    assert (again.made, again.had_one) == (0, 4)
+    assert len(appraisals_of(session, q2)) == 4
+    assert already.id in {a.id for a in appraisals_of(session, q2)}
+    opened = session.scalars(select(ChangeEntry).where(ChangeEntry.action == "open")).all()
+    assert len(opened) == 1  # opened once; opening again only fills gaps
+
+
+def test_another_agencys_hr_cannot_see_or_open_the_period(session, cast):
+    q2 = quarter(session, cast)
+    with pytest.raises(NotFound):
+        periods.open_period(session, cast.hr_other, q2.id, via="api")
+    with pytest.raises(NotFound):
+        periods.open_period(session, cast.subject, q2.id, via="api")
+    assert appraisals_of(session, q2) == []
+
+
+def test_two_openings_at_once_make_each_appraisal_once(app, session, cast, database_url):
+    """Two HR officers open the same period at the same moment, each on its own
+    connection: every employee ends up with one appraisal of it."""
+    from sqlalchemy.orm import Session
+
+    from workflow.db import db
+    from workflow.models import User
+
+    q2 = quarter(session, cast)
+    session.commit()
+    start = threading.Barrier(2, timeout=30)
+    results, failures = [], []
+
+    def opener():
+        with app.app_context(), Session(db.engine) as own:
+            try:
+                actor = own.get(User, cast.hr.id)
+                own.rollback()
+                start.wait()
+                results.append(periods.open_period(own, actor, q2.id, via="api", batch=2))
+            except Exception as exc:  # reported below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert not [f for f in failures if not isinstance(f, Conflict)], failures
+    made = appraisals_of(session, q2)
+    assert len(made) == len({a.employee_id for a in made}) == 4
+    assert sum(r.made for r in results) == 4
+
+
+def test_the_command_line_defines_lists_and_opens_a_period(session, cast, cli):
+    code = cast.agency.code
+    defined = cli(
+        "periods",
+        "define",
+        "--agency",
+        code,
+        "--year",
+        "2026",
+        "--kind",
+        "quarterly",
+        "--number",
+        "3",
+    )
+    assert defined.exit_code == 0, defined.output
+    assert "2026 Q3, 2026-07-01..2026-09-30" in defined.output
+    period_id = session.scalar(select(PerformancePeriod.id))
+    assert f"{code}  2026 Q3" in cli("periods", "list", "--agency", code).output
+    opened = cli("periods", "open", str(period_id), "--quiet")
+    assert opened.exit_code == 0, opened.output
+    assert f"period {period_id}: 4 appraisals made, 0 had one already, 3 left out" in opened.output
+    assert f"left out {cast.manager.employee.nip}: their supervisor has no supervisor" in (
+        opened.output
+    )
+    again = cli("periods", "open", str(period_id), "--quiet").output
+    assert "0 appraisals made, 4 had one already" in again
+
+
+def test_the_command_line_refuses_what_is_out_of_shape(session, cast, cli):
+    code = cast.agency.code
+    assert cli("periods", "open", "999").exit_code == 2
+    assert cli("periods", "open", "0").exit_code == 2
+    assert cli("periods", "define", "--agency", "NOPE", "--year", "2026").exit_code == 2
+    assert cli("periods", "define", "--agency", code, "--year", "99999").exit_code == 2
+    late = cli(
+        "periods", "define", "--agency", code, "--year", "2026", "--plans-due-on", "2027-03-01"
+    )
+    assert late.exit_code == 1 and "out of order" in late.output
+    assert session.scalar(select(func.count()).select_from(PerformancePeriod)) == 0
+
+
+def test_hr_defines_and_opens_a_period_over_the_api(client, session, cast, bearer):
+    hr = bearer(cast.hr)
+    wanted = {"agency_id": cast.agency.id, "year": 2026, "kind": "monthly", "number": 2}
+    created = client.post("/api/v1/periods", headers=hr, json=wanted)
+    assert created.status_code == 201, created.get_json()
+    period = created.get_json()
+    assert (period["code"], period["ends_on"]) == ("M02", "2026-02-28")
+    assert client.get(created.headers["Location"], headers=hr).get_json()["id"] == period["id"]
+    opened = client.post(f"/api/v1/periods/{period['id']}/open", headers=hr)
+    assert opened.status_code == 200
+    body = opened.get_json()
+    assert (body["made"], body["had_one"], len(body["left_out"])) == (4, 0, 3)
+    assert {"nip", "reason"} == set(body["left_out"][0])
+    assert client.post("/api/v1/periods", headers=hr, json=wanted).status_code == 409
+    listed = client.get("/api/v1/periods", headers=hr).get_json()["items"]
+    assert [p["opened_by_id"] for p in listed] == [cast.hr.id]
+
+
+def test_the_api_keeps_periods_to_their_agency_and_refuses_bad_ones(client, session, cast, bearer):
+    period = quarter(session, cast)
+    session.commit()
+    other, employee = bearer(cast.hr_other), bearer(cast.subject)
+    assert client.get(f"/api/v1/periods/{period.id}", headers=other).status_code == 404
+    assert client.post(f"/api/v1/periods/{period.id}/open", headers=other).status_code == 404
+    assert client.get("/api/v1/periods", headers=other).get_json()["items"] == []
+    assert client.get("/api/v1/periods", headers=employee).status_code == 403
+    assert client.post(f"/api/v1/periods/{period.id}/open", headers=employee).status_code == 404
+    theirs = {"agency_id": cast.agency.id, "year": 2027}
+    assert client.post("/api/v1/periods", headers=other, json=theirs).status_code == 403
+    hr = bearer(cast.hr)
+    for bad in (
+        {"agency_id": cast.agency.id, "year": 2026, "kind": "quarterly", "number": 7},
+        {"agency_id": cast.agency.id, "year": 10**12},
+        {"agency_id": cast.agency.id, "year": 2026, "ends_on": "2025-01-01"},
+        {"agency_id": cast.agency.id, "year": 2026, "kind": "annual\u0000"},
+    ):
+        refused = client.post("/api/v1/periods", headers=hr, json=bad)
+        assert refused.status_code == 422, (bad, refused.get_json())
+        assert refused.content_type == "application/problem+json"
+    assert appraisals_of(session, period) == []
+
+
+def test_hr_defines_and_opens_a_period_in_the_back_office(client, session, cast):
+    from tests import backoffice as bo
+
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/performanceperiod/new/"))
+    assert '<option value="quarterly">Triwulanan</option>' in page
+    form = {"csrf_token": bo.csrf(page), "year": "2026", "kind": "quarterly", "number": "4"}
+    # the plans due after the period ends: refused, under its field, with what was typed
+    late = client.post("/admin/performanceperiod/new/", data={**form, "plans_due_on": "2027-02-01"})
+    shown = bo.text(late)
+    assert "Tidak boleh sebelum batas rencana SKP" in shown and 'value="2027-02-01"' in shown
+    assert session.scalar(select(func.count()).select_from(PerformancePeriod)) == 0
+    made = client.post("/admin/performanceperiod/new/", data=form, follow_redirects=True)
+    assert made.status_code == 200
+    session.rollback()
+    period = session.scalar(select(PerformancePeriod))
+    assert (period.agency_id, period.code, period.ends_on) == (
+        cast.agency.id,
+        "Q4",
+        date(2026, 12, 31),
+    )
+    listing = bo.text(client.get("/admin/performanceperiod/"))
+    opened = client.post(
+        "/admin/performanceperiod/action/",
+        data={"action": "open", "rowid": [str(period.id)], "csrf_token": bo.csrf(listing)},
+        follow_redirects=True,
+    )
+    page = bo.text(opened)
+    assert f"Periode #{period.id}: 4 penilaian dibuat, 0 sudah memilikinya" in page
+    assert "atasannya tidak memiliki atasan" in page
+    assert len(appraisals_of(session, period)) == 4
+    bo.log_out(client)
+    bo.log_in(client, session, cast.hr_other)  # another agency's HR sees none of it
+    assert f"/admin/performanceperiod/details/?id={period.id}" not in bo.text(
+        client.get("/admin/performanceperiod/")
+    )
+    assert client.get(f"/admin/performanceperiod/details/?id={period.id}").status_code == 302
+
+
+def test_the_back_office_asks_an_admin_for_the_agency_and_refuses_hr_another(client, session, cast):
+    from tests import backoffice as bo
+
+    form = {"year": "2026", "kind": "annual", "number": "1"}
+    bo.log_in(client, session, cast.admin)
+    page = bo.text(client.get("/admin/performanceperiod/new/"))
+    answer = client.post(
+        "/admin/performanceperiod/new/", data={**form, "csrf_token": bo.csrf(page)}
+    )
+    assert "Pilih instansinya." in bo.text(answer)
+    bo.log_out(client)
+    bo.log_in(client, session, cast.hr)
+    page = bo.text(client.get("/admin/performanceperiod/new/"))
+    theirs = {**form, "agency": str(cast.other_agency.id), "csrf_token": bo.csrf(page)}
+    refused = bo.text(client.post("/admin/performanceperiod/new/", data=theirs))
+    assert "alert-danger" in refused
+    assert session.scalar(select(func.count()).select_from(PerformancePeriod)) == 0

@@ -1,0 +1,283 @@
+"""Performance periods (PermenPANRB 6/2022): defined for an agency by its HR, and opened.
+
+Opening a period makes, for every employee of the agency who has none yet for it, an
+appraisal of that period in its first state, with the assessor (*pejabat penilai
+kinerja*: the employee's supervisor) and approver (*atasan pejabat penilai kinerja*: the
+supervisor's) taken from the org chart. Each is made as the engine makes one: its
+``create`` audit entry and event in the same transaction, a batch of employees to a
+transaction, so an opening cut short is taken up again by opening once more (it makes
+only what is missing).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import pairwise
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from workflow import audit, changes, events, policy
+from workflow.db import utcnow, write_transaction
+from workflow.errors import Conflict, InvalidPayload, NotFound, Text, term
+from workflow.models import Appraisal, Employee, PerformancePeriod, PeriodKind, User
+from workflow.models.periods import PARTS
+from workflow.policy import Action
+from workflow.workflows import WORKFLOWS
+
+BATCH = 1000  # employees per transaction when a period is opened
+CLASHES = 5  # batches read again because another opening made some of them first
+# Days after a period's start by which its plans are agreed, and after its end by which
+# its realisation is entered and its evaluation done, unless HR sets other dates.
+PLAN_DAYS = {PeriodKind.ANNUAL: 31, PeriodKind.QUARTERLY: 14, PeriodKind.MONTHLY: 7}
+REALISATION_DAYS = 5
+EVALUATION_DAYS = {PeriodKind.ANNUAL: 31, PeriodKind.QUARTERLY: 14, PeriodKind.MONTHLY: 10}
+DATES = ("starts_on", "ends_on", "plans_due_on", "realisation_due_on", "evaluation_due_on")
+
+
+def bounds(year: int, kind: str, number: int) -> tuple[date, date]:
+    """The first and last day of the ``number``-th period of ``kind`` in ``year``."""
+    months = 12 // PARTS[PeriodKind(kind)]
+    first_month = (number - 1) * months + 1
+    last_month = first_month + months - 1
+    return (
+        date(year, first_month, 1),
+        date(year, last_month, calendar.monthrange(year, last_month)[1]),
+    )
+
+
+def default_dates(year: int, kind: str, number: int) -> dict[str, date]:
+    """A period's dates where HR gives none (plans a few weeks in, evaluation after)."""
+    kind = PeriodKind(kind)
+    starts_on, ends_on = bounds(year, kind, number)
+    realisation = ends_on + timedelta(days=REALISATION_DAYS)
+    return {
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "plans_due_on": min(starts_on + timedelta(days=PLAN_DAYS[kind]), ends_on),
+        "realisation_due_on": realisation,
+        "evaluation_due_on": max(ends_on + timedelta(days=EVALUATION_DAYS[kind]), realisation),
+    }
+
+
+def _checked(year, kind, number, given: dict) -> dict:
+    errors: dict[str, list] = {}
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        errors["year"] = [Text("A year from 2000 to 2100.")]
+    if kind not in set(PeriodKind):
+        errors["kind"] = [Text("One of: %(codes)s.", codes=tuple(PeriodKind))]
+    elif not isinstance(number, int) or not 1 <= number <= PARTS[PeriodKind(kind)]:
+        errors["number"] = [Text("From 1 to %(n)s.", n=PARTS[PeriodKind(kind)])]
+    for name in given:
+        if name not in DATES:
+            errors[name] = [Text("Unknown field.")]
+        elif not isinstance(given[name], date):
+            errors[name] = [Text("A date (YYYY-MM-DD).")]
+    if errors:
+        raise InvalidPayload("invalid performance period", errors)
+    dates = {**default_dates(year, kind, number), **given}
+    order = ("starts_on", "plans_due_on", "ends_on", "realisation_due_on", "evaluation_due_on")
+    for earlier, later in pairwise(order):
+        if dates[later] < dates[earlier]:
+            raise InvalidPayload(
+                "the period's dates are out of order",
+                {later: [Text("Must not be before %(field)s.", field=term("field", earlier))]},
+            )
+    return dates
+
+
+def define(
+    session: Session,
+    actor: User | None,
+    *,
+    agency_id: int,
+    year: int,
+    kind: str,
+    number: int = 1,
+    via: str,
+    **given: date,
+) -> PerformancePeriod:
+    """Define an agency's period (HR of the agency, or admins); its dates default from the
+    year, kind and number. A period defined twice is refused as a conflict."""
+    dates = _checked(year, kind, number, given)
+
+    def build() -> PerformancePeriod:
+        row = PerformancePeriod(
+            agency_id=agency_id,
+            year=year,
+            kind=kind,
+            number=number,
+            created_by_id=actor.id if actor is not None else None,
+            **dates,
+        )
+        session.add(row)
+        return row
+
+    return changes.make(session, actor, build, via=via)
+
+
+def get(session: Session, actor: User | None, period_id: int) -> PerformancePeriod:
+    """The period, if ``actor`` may see it (NotFound otherwise, as if it did not exist)."""
+    row = session.get(PerformancePeriod, period_id)
+    if row is None or (actor is not None and not policy.can_see(actor, row)):
+        raise NotFound("no performance period %(id)s", {"id": period_id})
+    return row
+
+
+@dataclass
+class Opening:
+    """What opening a period did: appraisals made, employees who had one, and those left
+    out with the reason (NIP, reason)."""
+
+    period_id: int
+    made: int = 0
+    had_one: int = 0
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+
+
+def open_period(
+    session: Session,
+    actor: User | None,
+    period_id: int,
+    *,
+    via: str,
+    progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
+) -> Opening:
+    """Open the period: make the appraisal of every employee of its agency who has none
+    for it (HR of the agency, or admins); idempotent. ``progress`` is told of each
+    employee looked at."""
+    period = get(session, actor, period_id)
+    if actor is not None:
+        policy.check(actor, Action.CHANGE, period)
+    agency_id, year, code = period.agency_id, period.year, period.code
+    session.rollback()
+    wf = WORKFLOWS["appraisal"]
+    supervisor = aliased(Employee)
+    has_one = exists().where(
+        Appraisal.employee_id == Employee.id,
+        Appraisal.year == year,
+        Appraisal.period == code,
+        Appraisal.state != "withdrawn",
+    )
+    report = Opening(period_id)
+    report.had_one = session.scalar(
+        select(func.count()).select_from(Employee).where(Employee.agency_id == agency_id, has_one)
+    )
+    after, clashes = 0, 0
+    while True:
+        rows = session.execute(
+            select(Employee.id, Employee.nip, Employee.supervisor_id, supervisor.supervisor_id)
+            .outerjoin(supervisor, supervisor.id == Employee.supervisor_id)
+            .where(Employee.agency_id == agency_id, Employee.id > after, ~has_one)
+            .order_by(Employee.id)
+            .limit(batch)
+        ).all()
+        session.rollback()
+        if not rows:
+            break
+        wanted, left_out = [], []
+        for employee_id, nip, assessor_id, approver_id in rows:
+            reason = _left_out(employee_id, assessor_id, approver_id)
+            if reason is not None:
+                left_out.append((nip, reason))
+            else:
+                wanted.append((employee_id, assessor_id, approver_id))
+        try:
+            report.made += _make(session, wf, actor, period, wanted, via)
+        except IntegrityError:
+            # Someone opened it at the same time and made some of these first: this batch
+            # is read again, without them.
+            clashes += 1
+            if clashes > CLASHES:
+                raise Conflict("the period is being opened by someone else; try again") from None
+            continue
+        after = rows[-1][0]
+        report.left_out += left_out
+        if progress is not None:
+            progress(len(rows))
+    with write_transaction(session):
+        row = session.get(PerformancePeriod, period_id, populate_existing=True)
+        if row.opened_at is None:
+            before = {"opened_at": None, "opened_by_id": None}
+            row.opened_at = utcnow()
+            row.opened_by_id = actor.id if actor is not None else None
+            after_open = {"opened_at": row.opened_at.isoformat(), "opened_by_id": row.opened_by_id}
+            changes.record(session, actor, row, "open", before, after_open, via=via)
+    return report
+
+
+# Why an opening leaves an employee out (HR then makes theirs by hand, naming the officials).
+NO_ASSESSOR = "no supervisor in the org chart to assess them"
+NO_APPROVER = "their supervisor has no supervisor to approve"
+SAME_PERSON = "the org chart names the same person twice in their chain"
+
+
+def _left_out(employee_id: int, assessor_id: int | None, approver_id: int | None) -> str | None:
+    if assessor_id is None:
+        return NO_ASSESSOR
+    if approver_id is None:
+        return NO_APPROVER
+    if len({employee_id, assessor_id, approver_id}) < 3:
+        return SAME_PERSON
+    return None
+
+
+def _make(session: Session, wf, actor, period: PerformancePeriod, wanted: list, via: str) -> int:
+    """Make the appraisals of ``wanted`` (employee, assessor, approver) in one transaction,
+    each with its ``create`` entry and event, as the engine's ``create`` does."""
+    if not wanted:
+        return 0
+    actor_id = actor.id if actor is not None else None
+    with write_transaction(session):
+        now = utcnow()
+        records = [
+            Appraisal(
+                employee_id=employee_id,
+                year=period.year,
+                period=period.code,
+                assessor_id=assessor_id,
+                approver_id=approver_id,
+                agency_id=period.agency_id,
+                state=wf.initial,
+                created_at=now,
+                state_changed_at=now,
+                created_by_id=actor_id,
+            )
+            for employee_id, assessor_id, approver_id in wanted
+        ]
+        session.add_all(records)
+        session.flush()
+        comment = f"opening of period {period.id}"
+        entries = []
+        for record in records:
+            payload = {
+                "employee_id": record.employee_id,
+                "year": record.year,
+                "period": record.period,
+                "assessor_id": record.assessor_id,
+                "approver_id": record.approver_id,
+            }
+            entries.append(
+                audit.next_entry(
+                    record,
+                    trigger="create",
+                    from_state=None,
+                    to_state=record.state,
+                    actor_id=actor_id,
+                    via=via,
+                    comment=comment,
+                    payload=payload,
+                    now=now,
+                )
+            )
+        audit.write(session, entries)
+        session.flush()  # the anchors' UPDATEs give the records their first version
+        events.write(
+            session, [events.event(wf, r, None, "create", actor, via, now) for r in records]
+        )
+    return len(records)
