@@ -21,6 +21,9 @@ def summary(report: dict) -> dict:
         result["mail"] = big["mail"]["ratio"]
     if "bulk" in big:
         result["bulk_seconds"] = big["bulk"]["seconds"]
+    if "periods" in big:
+        result["periods"] = big["periods"]["largest"]["ratio"]
+        result["periods_every_agency"] = big["periods"]["every"]["ratio"]
     if "audit" in big:
         result["audit_full_seconds"] = big["audit"]["full_seconds"]
         result["audit_incremental_seconds"] = big["audit"]["incremental_seconds"]
@@ -132,6 +135,24 @@ def markdown(report: dict) -> str:
                 f"| full verify ÷ a plain read of the log (`COPY audit_log TO STDOUT`, "
                 f"{a['read_seconds']:.1f} s) | **{a['full_seconds'] / a['read_seconds']:.1f}** "
                 f"| (context) | |"
+            )
+    if "periods" in big:
+        pp = big["periods"]
+        for key, what in (
+            ("largest", f"the largest agency ({pp['largest_staff']:,} employees)"),
+            ("every", f"every agency ({pp['agencies']:,})"),
+        ):
+            f = pp[key]
+            lines.append(
+                f"| opening a period, {what}: {f['made']:,} appraisals, each with its entry and "
+                f"event, ÷ a plain multi-row INSERT of the same appraisal rows | "
+                f"{f['per_second']:,.0f} ÷ {f['plain_per_second']:,.0f} rows/s = "
+                f"**{f['ratio']:.2f}** | ≥ 0.5 | {mark[f['ratio'] >= 0.5]} |"
+            )
+            lines.append(
+                f"| the same ÷ a plain multi-row INSERT of the three rows each (appraisal, audit "
+                f"row, event) | {f['per_second']:,.0f} ÷ {f['plain_with_log_per_second']:,.0f} "
+                f"rows/s = **{f['ratio_with_log']:.2f}** | (context) | |"
             )
     lines += [
         "",

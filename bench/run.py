@@ -31,6 +31,7 @@ from pathlib import Path
 from bench.harness import Server, env_for, flask, say
 from bench.load import accounts, build, ids, sized_url
 from bench.mail import mail_phase
+from bench.periods import period_phase
 from bench.report import markdown, summary
 from bench.scenarios import audit_phase, bulk, lists_by_turns, outbox, subscribe, transitions
 
@@ -41,6 +42,7 @@ TARGETS = {
     "outbox": 0.5,  # deliveries ≥ 0.5 x the receiver's ceiling
     "mail": 0.5,  # notification mails ≥ 0.5 x the SMTP sink's ceiling
     "bulk_seconds": 10.0,  # 10,000 approvals in one request
+    "periods": 0.5,  # opening a period ≥ 0.5 x a plain multi-row INSERT of its appraisals
     "audit_full_seconds": 120.0,  # a full audit verify at the largest size
     "audit_incremental_seconds": 5.0,  # after the bulk approval's steps
 }
@@ -101,6 +103,9 @@ def run(args) -> dict:
     entry["mail"] = mail_phase(url, args.mails, args.digest_burst)
     say(f"[bench] {largest:,}: audit verify")
     entry["audit"] = audit_phase(url)
+    # After the audit phase, whose figures are of the seeded log: openings add to it.
+    say(f"[bench] {largest:,}: opening performance periods")
+    entry["periods"] = period_phase(url)
     if args.sqlite_bulk:
         say(f"[bench] SQLite: bulk approval of {args.bulk:,}")
         url = f"sqlite:///{Path(args.out).resolve() / 'bench.sqlite'}"

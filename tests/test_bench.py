@@ -190,6 +190,7 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
         "outbox",
         "mail",
         "bulk_seconds",
+        "periods",
     }
     assert "| notification mails" in (out / "report.md").read_text()
     assert "| API transitions" in (out / "report.md").read_text()
@@ -200,6 +201,11 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     assert audit_["entries"] > size["audit_entries"] and audit_["full_seconds"] > 0
     assert audit_["incremental_seconds"] > 0 and audit_["checkpoint_seconds"] > 0
     assert "| full `audit verify`" in (out / "report.md").read_text()
+    opened = size["periods"]  # every agency's period opened: an appraisal per chain
+    assert opened["largest"]["made"] == opened["largest"]["plain_rows"] > 0
+    assert opened["every"]["made"] == opened["every"]["plain_rows"] >= opened["largest"]["made"]
+    assert opened["every"]["ratio"] > 0 and opened["every"]["ratio_with_log"] > 0
+    assert "| opening a period, every agency" in (out / "report.md").read_text()
 
 
 def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast, bearer):

@@ -173,6 +173,8 @@ def test_two_openings_at_once_make_each_appraisal_once(app, session, cast, datab
     from workflow.models import User
 
     q2 = quarter(session, cast)
+    hr_id, period_id = cast.hr.id, q2.id  # read here: the test's session is not the threads'
+
     session.commit()
     start = threading.Barrier(2, timeout=30)
     results, failures = [], []
@@ -180,10 +182,10 @@ def test_two_openings_at_once_make_each_appraisal_once(app, session, cast, datab
     def opener():
         with app.app_context(), Session(db.engine) as own:
             try:
-                actor = own.get(User, cast.hr.id)
+                actor = own.get(User, hr_id)
                 own.rollback()
                 start.wait()
-                results.append(periods.open_period(own, actor, q2.id, via="api", batch=2))
+                results.append(periods.open_period(own, actor, period_id, via="api", batch=2))
             except Exception as exc:  # reported below
                 failures.append(exc)
 

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, event, select
@@ -74,6 +75,7 @@ def _digest_of(record, wf) -> str:
     return record_digest(fields, (record.version or 0) + 1)
 
 
+@lru_cache(maxsize=1024)  # a batch's entries share their time: made once, not per entry
 def _timestamp(value: datetime) -> str:
     """``%Y-%m-%dT%H:%M:%S.%fZ`` in UTC (isoformat's C code makes it, for all but tiny years)."""
     value = value.astimezone(UTC)
