@@ -12,7 +12,10 @@ serves the app with gunicorn and measures:
    then notification mails/s against an SMTP sink's own ceiling, the notifications written
    per transition, and a burst of items waiting for the daily digest;
 5. one bulk request approving 10,000 records (PostgreSQL, and SQLite);
-6. peak RSS of the app's worker processes and of the outbox worker.
+6. peak RSS of the app's worker processes and of the outbox worker;
+7. ``flask audit verify``, full and since the checkpoint;
+8. opening a performance period, for the largest agency and for every agency, against a
+   plain multi-row INSERT of the same appraisal rows (``bench.periods``).
 
 It writes ``report.json`` and ``report.md`` to ``--out``.
 """
