@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.backoffice import csrf, log_in, text
 from tests.factories import new_record
-from workflow import changes, delegation, policy, tokens, webhooks
+from workflow import changes, delegation, periods, policy, tokens, webhooks
 from workflow.db import db, local_today, write_transaction
 from workflow.models import (
     Agency,
@@ -53,6 +53,7 @@ MATRIX = {
     "national program": {S: ALL, C: ADMIN, U: ADMIN, D: set()},
     "budget": {S: ADMIN_HR, C: ADMIN, U: ADMIN, D: set()},
     "delegation": {S: ADMIN_HR, C: ADMIN_HR, U: ADMIN_HR, D: set()},
+    "period": {S: ADMIN_HR, C: ADMIN_HR, U: ADMIN_HR, D: set()},
     "holiday": {S: ALL, C: ADMIN, U: ADMIN, D: ADMIN},
     "user": {S: {"admin", "subject"}, C: ADMIN, U: ADMIN, D: set()},
     "token": {S: {"admin", "subject"}, C: {"admin", "subject"}, U: {"admin", "subject"}, D: set()},
@@ -87,6 +88,9 @@ def world(session, cast):
         client = webhooks.add_client(session, "siasn", ["appraisal.submit"])
         subscription = webhooks.add_subscription(session, "http://127.0.0.1:9/x", ["*"])
     appraisal = new_record(session, cast, "appraisal")
+    period = periods.define(
+        session, cast.hr, agency_id=cast.agency.id, year=2026, kind="annual", via="api"
+    )
     return {
         "agency": cast.agency,
         "unit": unit,
@@ -97,6 +101,7 @@ def world(session, cast):
             select(DevelopmentBudget).where(DevelopmentBudget.agency_id == cast.agency.id)
         ),
         "delegation": row,
+        "period": period,
         "holiday": session.get(Holiday, date(2026, 12, 25)),
         "user": cast.subject,
         "token": token,
@@ -360,6 +365,11 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
         ),
         f"DELETE /api/v1/delegations/{int_}item_id>": (
             f"/api/v1/delegations/{world['delegation'].id}",
+            {},
+        ),
+        "POST /api/v1/periods": ("/api/v1/periods", {"agency_id": a, "year": 2027}),
+        f"POST /api/v1/periods/{int_}item_id>/open": (
+            f"/api/v1/periods/{world['period'].id}/open",
             {},
         ),
         # a token is made for oneself only: naming another user is an unknown field
