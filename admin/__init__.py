@@ -83,6 +83,11 @@ def init_admin(app: Flask) -> Admin:
     )
 
     app.jinja_loader.searchpath.append(str(Path(__file__).resolve().parent / "templates"))
+    # The printed documents, drawn by the back office's templates for the API too (which
+    # does not import the back office: it finds them here).
+    from admin import documents
+
+    app.extensions["alur_documents"] = documents
     admin = Admin(
         app,
         name="Alur",

@@ -460,6 +460,38 @@ OURS = {
     "the org chart names the same person twice in their chain": (
         "struktur organisasi menyebut orang yang sama dua kali dalam rantai atasannya"
     ),
+    # printed documents and their check
+    "Performance evaluation document": "Dokumen Evaluasi Kinerja Pegawai",
+    "Employee appraised": "Pegawai yang dinilai",
+    "Assessor (pejabat penilai kinerja)": "Pejabat penilai kinerja",
+    "Assessor's superior (atasan pejabat penilai kinerja)": "Atasan pejabat penilai kinerja",
+    "Evaluation": "Evaluasi",
+    "Feedback": "Umpan balik",
+    "Print the evaluation document (PDF)": "Cetak dokumen evaluasi kinerja (PDF)",
+    "Scan the code, or open the address, to check that this document is the record as it stands:": (
+        "Pindai kode ini, atau buka alamatnya, untuk memeriksa bahwa dokumen ini sesuai dengan "
+        "catatan saat ini:"
+    ),
+    "Document check": "Pemeriksaan dokumen",
+    "Valid: this document is the record as it stands.": (
+        "Sah: dokumen ini sesuai dengan catatan saat ini."
+    ),
+    "No longer valid: the record has changed since this document was printed. Ask for the "
+    "current one.": (
+        "Tidak berlaku lagi: catatannya telah berubah sejak dokumen ini dicetak. Mintalah "
+        "dokumen yang terbaru."
+    ),
+    "The record was changed outside Alur: this document cannot be vouched for. Ask the "
+    "agency's HR office.": (
+        "Catatan ini diubah di luar Alur: keaslian dokumen ini tidak dapat dijamin. Hubungi "
+        "BKPSDM instansi."
+    ),
+    "This address belongs to no document issued by Alur: the document may be forged, or the "
+    "address mistyped.": (
+        "Alamat ini bukan milik dokumen yang diterbitkan Alur: dokumen mungkin palsu, atau "
+        "alamatnya salah ketik."
+    ),
+    "Printed at the step of": "Dicetak pada langkah tanggal",
 }
 
 DASHBOARD = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user
 from sqlalchemy import text
@@ -94,3 +95,28 @@ def register_errors(app) -> None:
         if exc.code in ERROR_PAGES and exc.response is None and wants_page():
             return error_page(exc)
         return http_error(exc)
+
+
+@bp.get("/verify/appraisal/<int(min=1, max=2147483647):record_id>/<token>")
+def verify_document(record_id: int, token: str):
+    """What a printed document's QR code opens: whether it is the record as it stands (no
+    login; the name, NIP and predikat only). An unknown seal is a 404 that says so."""
+    from admin.views.workflows import period_label
+    from workflow import documents
+
+    verdict = documents.verify(db.session, "appraisal", record_id, token)
+    if verdict is None:
+        page = render_template("verify/document.html", verdict=None, verdict_code="unknown")
+        return page, 404
+    record = verdict.record
+    code = "altered" if verdict.altered else "current" if verdict.current else "changed"
+    return render_template(
+        "verify/document.html",
+        verdict=verdict,
+        verdict_code=code,
+        name=record.employee.name,
+        nip=record.employee.nip,
+        period=period_label(record.year, record.period),
+        predicate=record.predicate,
+        sealed_at=format_datetime(verdict.sealed_at, "d MMMM y HH.mm"),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, request
+from flask import Response, abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_form_data
@@ -531,6 +531,12 @@ class WorkflowView(AlurModelView):
             "badge": badge,
             "trigger_label": trigger_label,
             "predicate_matrix": _matrix() if self.workflow == "appraisal" else None,
+            # the document to print and sign, with the check of its QR code
+            "document_url": (
+                self.get_url(".document", id=record.id)
+                if self.workflow == "appraisal" and record.audit_seq
+                else None
+            ),
         }
 
     def list_actions(self, rows) -> dict:
@@ -588,6 +594,21 @@ class MentoringAssignmentView(WorkflowView):
 class AppraisalView(WorkflowView):
     workflow = "appraisal"
     endpoint_name = "admin_appraisals"
+
+    @expose("/document/")
+    def document(self):
+        """The *Dokumen Evaluasi Kinerja Pegawai* to print and sign (PDF)."""
+        from admin import documents
+
+        record = self.get_one(request.args.get("id", ""))
+        if record is None:
+            abort(404)
+        return Response(
+            documents.appraisal_pdf(record),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{documents.file_name(record)}"'},
+        )
+
     subject_attr = "employee"
     column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
     column_list = ["id", "employee", "state", "year", "period", "assessor", "predicate", "version"]

@@ -9,6 +9,7 @@ from flask_smorest import Api
 from alur.api import (
     auth,
     delegations,
+    documents,
     notifications,
     periods,
     problems,
@@ -74,6 +75,7 @@ def init_api(app, security) -> Api:
     tokens.register(api)
     notifications.register(api)
     periods.register(api)
+    documents.register(api)
     app.register_blueprint(docs)
     return api
 

@@ -102,7 +102,7 @@ COLLECTIONS = {
 }
 
 
-def _visible_record(workflow: str, record_id: int):
+def visible_record(workflow: str, record_id: int):
     record = get_record(db.session, workflow, record_id)
     if not policy.can_see(actor(), record):
         # Not 403: whether a record exists is itself not everyone's business.
@@ -215,7 +215,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @problems(blp, 404)
         def get(self, record_id):
             """Read one record; its ETag is its version."""
-            return _with_etag(_visible_record(workflow, record_id))
+            return _with_etag(visible_record(workflow, record_id))
 
         @blp.arguments(wf.edit_schema)
         @blp.response(200, item_schema)
@@ -224,7 +224,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         def patch(self, data, record_id):
             """Change fields while the record is a draft or returned (not its state)."""
             record = edit(
-                _visible_record(workflow, record_id),
+                visible_record(workflow, record_id),
                 actor(),
                 data,
                 via="api",
@@ -240,7 +240,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @problems(blp, 404)
         def get(self, record_id):
             """The record's history: every audit entry, oldest first."""
-            record = _visible_record(workflow, record_id)
+            record = visible_record(workflow, record_id)
             return {"items": audit.history(db.session, record)}
 
         @blp.arguments(TransitionRequestSchema)
@@ -288,7 +288,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
         @problems(blp, 404)
         def get(self, record_id):
             """The triggers you may fire on this record now, with the data each needs."""
-            record = _visible_record(workflow, record_id)
+            record = visible_record(workflow, record_id)
             return {
                 "state": record.state,
                 "version": record.version,

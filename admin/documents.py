@@ -1,0 +1,73 @@
+"""The documents people print and sign, and the page their QR code opens.
+
+*Dokumen Evaluasi Kinerja Pegawai* (PermenPANRB 6/2022): an appraisal as a signed A4 PDF
+(WeasyPrint from an HTML template), in Indonesian, with a QR code (segno) of the address
+at which anyone can check, without logging in, that it is the record as it stands now
+(``workflow.documents``).
+"""
+
+from __future__ import annotations
+
+import segno
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, format_date
+from weasyprint import HTML
+
+from admin.forms import CORE_VALUE_LABELS
+from admin.labels import STATE_LABELS
+from admin.views.workflows import RATING_LABELS, period_label
+from workflow import documents
+from workflow.models import Appraisal
+
+# The document is written in the language of the regulation it follows.
+DOCUMENT_LOCALE = "id"
+
+
+def verify_url(record: Appraisal) -> str:
+    """Where the document's QR code leads: the check of its seal (no login), at the
+    service's public address (``ALUR_BASE_URL``), whatever address it was printed from."""
+    path = url_for("web.verify_document", record_id=record.id, token=documents.seal(record))
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _person(employee) -> dict:
+    if employee is None:
+        return {"name": "—", "nip": "—", "rank": "—", "position": "—", "unit": "—"}
+    return {
+        "name": employee.name,
+        "nip": employee.nip,
+        "rank": employee.rank,
+        "position": employee.position,
+        "unit": employee.unit.name if employee.unit is not None else "—",
+    }
+
+
+def appraisal_pdf(record: Appraisal) -> bytes:
+    """The appraisal's *Dokumen Evaluasi Kinerja Pegawai* as A4 PDF bytes."""
+    link = verify_url(record)
+    with force_locale(DOCUMENT_LOCALE):
+        html = render_template(
+            "documents/appraisal.html",
+            record=record,
+            agency=record.employee.agency.name,
+            period=period_label(record.year, record.period),
+            employee=_person(record.employee),
+            assessor=_person(record.assessor),
+            approver=_person(record.approver),
+            state=STATE_LABELS.get(record.state, record.state),
+            work=RATING_LABELS.get(record.work_result_rating, record.work_result_rating),
+            behaviour=RATING_LABELS.get(record.behaviour_rating, record.behaviour_rating),
+            values=[
+                (CORE_VALUE_LABELS.get(key, key), text)
+                for key, text in (record.behaviour_feedback or {}).items()
+            ],
+            printed=format_date(record.state_changed_at, "d MMMM y"),
+            qr=segno.make(link, error="m").svg_data_uri(scale=3, border=0),
+            link=link,
+            seal=documents.seal(record),
+        )
+    return HTML(string=html).write_pdf()
+
+
+def file_name(record: Appraisal) -> str:
+    return f"evaluasi-kinerja-{record.employee.nip}-{record.year}-{record.period}.pdf"
