@@ -8,6 +8,7 @@ one's notification settings, and a ``Message-ID`` that is the same on every rese
 
 from __future__ import annotations
 
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
@@ -209,9 +210,15 @@ class Sender:
         ]
 
 
+def _one_line(text: str) -> str:
+    """``text`` as a header may carry it: control characters and line breaks (a name typed
+    with one) become spaces, or the mail would be refused on every try."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
+
+
 def _message(to: str, subject: str, context: dict, template: str, message_id: str):
     message = EmailMultiAlternatives(
-        subject=f"[Alur] {subject}",
+        subject=_one_line(f"[Alur] {subject}"),
         body=render_template(f"mail/{template}.txt", **context),
         to=[to],
         headers={"Message-ID": message_id},

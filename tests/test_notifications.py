@@ -499,3 +499,14 @@ def test_the_admins_learn_of_each_verify_that_finds_problems(app, session, cast,
     assert len(subjects) == 2
     assert all("Verifikasi log audit menemukan 2 masalah" in s for s in subjects)
     assert all("audit entry 1 (seq 1): was altered" in s for s in subjects)
+
+
+def test_a_name_typed_with_a_line_break_is_mailed_on_one_subject_line(app, session, cast, mails):
+    cast.subject_employee.name = "Budi\r\nBcc: someone@example.com\x00"
+    session.commit()
+    bring_to(new_record(session, cast, "appraisal"), "submitted")
+    fan_out(session)
+    assert send_mails(app, session) == {"sent": 1}  # not refused on every try, then dead
+    (message,) = mails.messages
+    assert "Budi Bcc: someone@example.com" in str(message["Subject"])
+    assert message["Bcc"] is None and message["To"] == cast.supervisor.email
