@@ -340,3 +340,66 @@ def test_the_back_office_asks_an_admin_for_the_agency_and_refuses_hr_another(cli
     refused = bo.text(client.post("/admin/performanceperiod/new/", data=theirs))
     assert "alert-danger" in refused
     assert session.scalar(select(func.count()).select_from(PerformancePeriod)) == 0
+
+
+def test_a_periods_deadlines_bound_its_appraisals_waits(session, cast):
+    """The employee's drafts are due by the realisation deadline, the officials' steps by
+    the evaluation deadline, even when the working days would run later."""
+    from tests.workflow_paths import bring_to
+    from workflow import sla
+    from workflow.models import OutboxEvent, SlaNotice
+
+    q2 = quarter(  # realisation due Thu 2 Jul 2026, evaluation due Fri 10 Jul
+        session,
+        cast,
+        realisation_due_on=date(2026, 7, 2),
+        evaluation_due_on=date(2026, 7, 10),
+    )
+    periods.open_period(session, cast.hr, q2.id, via="api")
+    mine = next(a for a in appraisals_of(session, q2) if a.employee_id == cast.subject.employee_id)
+    assert sla.run(session, today=date(2026, 6, 30)).reminders == 0  # not yet near
+    reminded = sla.run(session, today=date(2026, 7, 1))  # the working day before
+    assert reminded.reminders == 4  # every draft of the period
+    from workflow import outbox
+    from workflow.models import Notification
+
+    while outbox.fan_out(session):
+        pass
+    session.rollback()
+    told = session.scalars(
+        select(Notification).where(
+            Notification.kind == "due_soon", Notification.record_id == mine.id
+        )
+    ).all()
+    assert [n.user_id for n in told] == [cast.subject.id]  # the employee: it is their part
+    late = sla.run(session, today=date(2026, 7, 3))
+    assert late.escalations == 4 and sla.run(session, today=date(2026, 7, 6)).escalations == 0
+    session.rollback()
+    notice = session.scalar(
+        select(SlaNotice).where(SlaNotice.record_id == mine.id, SlaNotice.kind == "escalation")
+    )
+    # the employee had not submitted: their supervisor hears of it
+    assert (notice.state, notice.due_on) == ("draft", date(2026, 7, 2))
+    assert notice.escalated_to_id == cast.supervisor.employee_id
+    # submitted today (working days would give it till mid-July): due by the evaluation deadline
+    submitted = bring_to(session.get(Appraisal, mine.id), "submitted")
+    assert sla.run(session, today=date(2026, 7, 9)).reminders == 1
+    session.rollback()
+    (reminder,) = [
+        e
+        for e in session.scalars(
+            select(OutboxEvent).where(OutboxEvent.type == "appraisal.due_soon")
+        )
+        if e.payload["id"] == submitted.id and e.payload["state"] == "submitted"
+    ]
+    assert reminder.payload["due_on"] == "2026-07-10"
+
+
+def test_appraisals_outside_an_opened_period_keep_their_working_days(session, cast):
+    from workflow import sla
+
+    q2 = quarter(session, cast)  # defined, never opened: it bounds nothing
+    new_record(session, cast, "appraisal", year=2026, period="Q2")
+    assert q2.opened_at is None
+    report = sla.run(session, today=date(2026, 12, 1))
+    assert (report.reminders, report.escalations) == (0, 0)  # a draft has no working days

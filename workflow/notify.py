@@ -301,12 +301,18 @@ def _named(w: _Wanted, record) -> tuple[dict[str, set[int]], dict[str, set[int]]
 
 
 def _employees(wf, record, state: str, to: str, payload: dict) -> set[int]:
-    if to == "next":
+    if to == "next":  # whoever's step it waits for: an official, or the employee's own
         return {
             official
             for spec in wf.edges_from(state)
             for party in spec.inbox
-            if party.principal is not None and (official := party.principal(record))
+            if (
+                official := party.principal(record)
+                if party.principal is not None
+                else record.subject_id
+                if party.name == "subject"
+                else None
+            )
         }
     if to == "subject":
         return {record.subject_id}

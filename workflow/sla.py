@@ -1,7 +1,8 @@
 """Step deadlines in working days, reminders and escalation (``flask sla run``).
 
 A record waiting in a state with a deadline (``SLA_WORKING_DAYS``; weekends and
-the ``holidays`` calendar do not count) gets, once per wait:
+the ``holidays`` calendar do not count), or an appraisal of an opened performance period
+before that period's deadline for its state (``PERIOD_DEADLINES``), gets, once per wait:
 
 * a **reminder** on the last working day before it is due: an outbox event
   ``<workflow>.due_soon`` (to the official, through the subscribers);
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from workflow.db import LOCAL_ZONE, insert_many_once, local_today, utcnow, write_transaction
 from workflow.models.audit import OutboxEvent
 from workflow.models.org import Employee
+from workflow.models.periods import PerformancePeriod
 from workflow.models.sla import Holiday, SlaNotice
 from workflow.settings import rules
 from workflow.workflows import WORKFLOWS
@@ -88,8 +90,55 @@ def run(session: Session, *, today: date | None = None) -> RunReport:
                     break
                 after = rows[-1].id
                 _give(session, wf, rows, days, today, holidays, report)
+    _period_waits(session, today, holidays, report)
     session.rollback()  # end the last read
     return report
+
+
+# A performance period's deadlines (PermenPANRB 6/2022) bound the waits of its appraisals:
+# the employee's part (a draft, or one returned to them) by the realisation deadline, the
+# officials' by the evaluation deadline, or the working days if those run out first.
+PERIOD_DEADLINES = {
+    "draft": "realisation_due_on",
+    "returned": "realisation_due_on",
+    "submitted": "evaluation_due_on",
+    "reviewed": "evaluation_due_on",
+}
+
+
+def _period_waits(session, today: date, holidays: set[date], report: RunReport) -> None:
+    """The notices the opened periods' deadlines make due: a reminder on the last working
+    day before one, an escalation once it has passed."""
+    wf = WORKFLOWS["appraisal"]
+    model = wf.model
+    opened = session.scalars(
+        select(PerformancePeriod).where(PerformancePeriod.opened_at.is_not(None))
+    ).all()
+    for period in opened:
+        for state, deadline_of in PERIOD_DEADLINES.items():
+            deadline = getattr(period, deadline_of)
+            if today < previous_working_day(deadline, holidays):
+                continue  # not yet near
+            days = rules().sla_days(wf.name, state)
+            after = 0
+            while True:
+                rows = session.scalars(
+                    select(model)
+                    .where(
+                        model.agency_id == period.agency_id,
+                        model.year == period.year,
+                        model.period == period.code,
+                        model.state == state,
+                        model.id > after,
+                        ~_escalated(wf),
+                    )
+                    .order_by(model.id)
+                    .limit(BATCH)
+                ).all()
+                if not rows:
+                    break
+                after = rows[-1].id
+                _give(session, wf, rows, days, today, holidays, report, deadline=deadline)
 
 
 def _escalated(wf):
@@ -113,16 +162,23 @@ def _escalated(wf):
     return first.is_not(None)
 
 
-def _give(session, wf, rows, days, today, holidays, report) -> None:
+def _give(session, wf, rows, days, today, holidays, report, *, deadline=None) -> None:
     """The notices due for one batch of waiting records: one INSERT, one transaction.
 
-    The appraisal season can leave hundreds of thousands overdue on the same day;
-    a statement per notice took minutes for them.
+    ``days`` working days from the wait's start (None: no such limit), or ``deadline``
+    (a period's) if that comes first. The appraisal season can leave hundreds of
+    thousands overdue on the same day; a statement per notice took minutes for them.
     """
     due_now = []
     for record in rows:
         since = record.state_changed_at
-        due = working_days_after(since.astimezone(LOCAL_ZONE).date(), days, holidays)
+        due = (
+            working_days_after(since.astimezone(LOCAL_ZONE).date(), days, holidays)
+            if days is not None
+            else deadline
+        )
+        if deadline is not None:
+            due = min(due, deadline)
         if today > due:
             due_now.append((record, "escalation", due))
         elif today >= previous_working_day(due, holidays):
@@ -180,11 +236,14 @@ def _give(session, wf, rows, days, today, holidays, report) -> None:
 
 
 def _official(wf, record) -> int | None:
-    """The official the record waits for (None if it waits for HR)."""
+    """Whom the record waits for (None if it waits for HR): an official, or the employee for
+    their own part (a draft of a period), whose supervisor an escalation then names."""
     for spec in wf.edges_from(record.state):
         for party in spec.inbox:
             if party.principal is not None and (official := party.principal(record)):
                 return official
+            if party.name == "subject":
+                return record.subject_id
     return None
 
 
