@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from flask import render_template, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -26,7 +27,7 @@ from workflow.models import AuditVerifyRun, Delegation, OutboxDelivery
 from workflow.workflows import WORKFLOWS
 
 
-def _acting(mail: MailClaim) -> tuple[str, dict]:
+def _acting(mail: MailClaim) -> tuple[str, str]:
     row = db.session.get(Delegation, mail.record_id)
     sentence = (
         _(
@@ -39,20 +40,19 @@ def _acting(mail: MailClaim) -> tuple[str, dict]:
         if row is not None
         else _("You were named an acting official (Plt/Plh)")
     )
-    return sentence, _links(sentence, url_for("my_inbox.index", _external=True), mail.name)
+    return sentence, url_for("my_inbox.index", _external=True)
 
 
-def _dead_delivery(mail: MailClaim) -> tuple[str, dict]:
+def _dead_delivery(mail: MailClaim) -> tuple[str, str]:
     row = db.session.get(OutboxDelivery, mail.record_id)
     url = row.subscription.url if row is not None else "?"
     sentence = _(
         "A webhook delivery failed for good: %(url)s (delivery %(id)s)", url=url, id=mail.record_id
     )
-    link = url_for("outboxdelivery.details_view", id=mail.record_id, _external=True)
-    return sentence, _links(sentence, link, mail.name)
+    return sentence, url_for("outboxdelivery.details_view", id=mail.record_id, _external=True)
 
 
-def _audit_failed(mail: MailClaim) -> tuple[str, dict]:
+def _audit_failed(mail: MailClaim) -> tuple[str, str]:
     run = db.session.get(AuditVerifyRun, mail.record_id) if mail.record_id else None
     if run is not None:
         sentence = _(
@@ -65,7 +65,7 @@ def _audit_failed(mail: MailClaim) -> tuple[str, dict]:
             "An audit checkpoint could not be written: the logs or the archive changed; "
             "run 'flask audit verify'"
         )
-    return sentence, _links(sentence, url_for("admin.index", _external=True), mail.name)
+    return sentence, url_for("admin.index", _external=True)
 
 
 def _links(sentence: str, link: str, name: str) -> dict:
@@ -87,8 +87,18 @@ def configured(app) -> bool:
     return bool(app.config.get("MAIL_SERVER"))
 
 
-def subject_and_body(mail: MailClaim) -> tuple[str, dict]:
-    """The mail's subject and what its templates say, in the current language."""
+# What a notification of each kind says about a workflow's record.
+SENTENCES = {
+    "waiting": _l("%(what)s awaits your action: %(who)s"),
+    "returned": _l("%(what)s was returned for revision: %(who)s"),
+    "decided": _l("%(what)s is %(state)s: %(who)s"),
+    "due_soon": _l("%(what)s is due soon: %(who)s"),
+    "escalated": _l("%(what)s has waited too long: %(who)s"),
+}
+
+
+def sentence_and_link(mail: MailClaim) -> tuple[str, str]:
+    """What the notification says, in the current language, and the link to its record."""
     from admin.views.workflows import record_label
 
     if mail.kind in OTHER_KINDS:
@@ -98,14 +108,12 @@ def subject_and_body(mail: MailClaim) -> tuple[str, dict]:
     what = str(TITLES.get(mail.workflow, mail.workflow or ""))
     who = record_label(record) if record is not None else f"#{mail.record_id}"
     state = str(STATE_LABELS.get(mail.state, mail.state or ""))
-    sentences = {
-        "waiting": _("%(what)s awaits your action: %(who)s", what=what, who=who),
-        "returned": _("%(what)s was returned for revision: %(who)s", what=what, who=who),
-        "decided": _("%(what)s is %(state)s: %(who)s", what=what, state=state, who=who),
-        "due_soon": _("%(what)s is due soon: %(who)s", what=what, who=who),
-        "escalated": _("%(what)s has waited too long: %(who)s", what=what, who=who),
-    }
-    sentence = sentences.get(mail.kind, f"{what}: {who}")
+    template = SENTENCES.get(mail.kind)
+    sentence = (
+        str(template) % {"what": what, "who": who, "state": state}
+        if template is not None
+        else f"{what}: {who}"
+    )
     link = (
         url_for(
             f"{WORKFLOW_ENDPOINTS[mail.workflow]}.details_view", id=mail.record_id, _external=True
@@ -113,6 +121,12 @@ def subject_and_body(mail: MailClaim) -> tuple[str, dict]:
         if mail.workflow in WORKFLOW_ENDPOINTS
         else url_for("admin.index", _external=True)
     )
+    return sentence, link
+
+
+def subject_and_body(mail: MailClaim) -> tuple[str, dict]:
+    """The mail's subject and what its templates say, in the current language."""
+    sentence, link = sentence_and_link(mail)
     return sentence, _links(sentence, link, mail.name)
 
 
@@ -173,8 +187,8 @@ class Sender:
                 item.state,
                 "",
             )
-            sentence, context = subject_and_body(claim)
-            lines.append({"sentence": sentence, "link": context["link"]})
+            sentence, link = sentence_and_link(claim)
+            lines.append({"sentence": sentence, "link": link})
         subject = _("Your daily digest: %(n)d items", n=len(lines))
         context = {
             "name": digest.name,

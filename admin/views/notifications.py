@@ -72,17 +72,17 @@ class NotificationsView(Guarded, BaseView):
         )
 
     def _item(self, n: Notification) -> dict:
-        from admin.mail import subject_and_body
+        from admin.mail import sentence_and_link
         from workflow.mailing import MailClaim
 
         claim = MailClaim(
             n.id, "", "", "", "", n.kind, n.workflow, n.record_id, n.state, n.message_id
         )
-        sentence, context = subject_and_body(claim)
+        sentence, link = sentence_and_link(claim)
         return {
             "id": n.id,
             "sentence": sentence,
-            "link": context["link"],
+            "link": link,
             "created_at": n.created_at,
             "unread": n.read_at is None,
             "kind": KIND_LABELS.get(n.kind, n.kind),
