@@ -42,6 +42,14 @@ def _person(employee) -> dict:
     }
 
 
+def _core_values(feedback) -> list[tuple[str, str]]:
+    """The feedback per BerAKHLAK value; nothing from a column that holds no mapping (a row
+    edited by hand), rather than no document."""
+    if not isinstance(feedback, dict):
+        return []
+    return [(str(CORE_VALUE_LABELS.get(key, key)), str(text)) for key, text in feedback.items()]
+
+
 def appraisal_pdf(record: Appraisal) -> bytes:
     """The appraisal's *Dokumen Evaluasi Kinerja Pegawai* as A4 PDF bytes."""
     link = verify_url(record)
@@ -57,10 +65,7 @@ def appraisal_pdf(record: Appraisal) -> bytes:
             state=STATE_LABELS.get(record.state, record.state),
             work=RATING_LABELS.get(record.work_result_rating, record.work_result_rating),
             behaviour=RATING_LABELS.get(record.behaviour_rating, record.behaviour_rating),
-            values=[
-                (CORE_VALUE_LABELS.get(key, key), text)
-                for key, text in (record.behaviour_feedback or {}).items()
-            ],
+            values=_core_values(record.behaviour_feedback),
             printed=format_date(record.state_changed_at, "d MMMM y"),
             qr=segno.make(link, error="m").svg_data_uri(scale=3, border=0),
             link=link,

@@ -1161,6 +1161,9 @@ REFUSALS = {
     "the period's dates are out of order": "tanggal-tanggal periode tidak berurutan",
     "Must not be before %(field)s.": "Tidak boleh sebelum %(field)s.",
     "no performance period %(id)s": "tidak ada periode kinerja %(id)s",
+    "the period's dates are out of its year": "tanggal-tanggal periode di luar tahunnya",
+    "Must fall within %(year)s.": "Harus dalam tahun %(year)s.",
+    "At most %(n)s days after the end date.": "Paling lambat %(n)s hari setelah tanggal berakhir.",
     "the period is being opened by someone else; try again": (
         "periode ini sedang dibuka oleh orang lain; coba lagi"
     ),

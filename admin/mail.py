@@ -8,6 +8,7 @@ one's notification settings, and a ``Message-ID`` that is the same on every rese
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -199,9 +200,16 @@ class Sender:
         return _message(digest.to, subject, context, "digest", digest.message_id)
 
     def _send_all(self, messages: list) -> list[str | None]:
-        """Send the messages round robin over the connections, side by side."""
+        """Send the messages round robin over the connections, side by side.
+
+        Each send is bounded by the socket timeout; a lane is given that for every step of
+        every mail (connect, greet, envelope, data). Past the bound the lanes start no
+        other mail: those not begun are reported unsent (tried again later), and one still
+        on the wire as failed, so it may come twice, with its one ``Message-ID``.
+        """
         errors: list[str | None] = [m if isinstance(m, str) else None for m in messages]
-        tried = [isinstance(m, str) for m in messages]
+        done = [isinstance(m, str) for m in messages]
+        stop = threading.Event()
         lanes = [
             (connection, list(range(n, len(messages), len(self.connections))))
             for n, connection in enumerate(self.connections)
@@ -210,17 +218,18 @@ class Sender:
         def lane(connection, indexes: list[int]) -> None:
             with self.app.app_context():  # Flask-Mailman reads its settings from the app
                 for i in indexes:
-                    if not tried[i]:
-                        errors[i], tried[i] = _sent(connection, messages[i]), True
+                    if stop.is_set():
+                        return
+                    if not done[i]:
+                        errors[i], done[i] = _sent(connection, messages[i]), True
 
-        # Each send is bounded by the socket timeout; a lane is given that for every
-        # step of every mail (connect, greet, envelope, data), and its rest fail.
         per_mail = 6 * float(self.app.config.get("MAIL_TIMEOUT") or 10)
         running = [self.pool.submit(lane, *each) for each in lanes if each[1]]
         wait(running, timeout=per_mail * (len(messages) // len(self.connections) + 1))
+        stop.set()
         return [
-            error if done else "TimeoutError: not sent in time"
-            for error, done in zip(list(errors), list(tried), strict=True)
+            error if finished else "TimeoutError: not sent in time"
+            for error, finished in zip(list(errors), list(done), strict=True)
         ]
 
 

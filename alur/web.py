@@ -117,6 +117,7 @@ def verify_document(record_id: int, token: str):
         name=record.employee.name,
         nip=record.employee.nip,
         period=period_label(record.year, record.period),
-        predicate=record.predicate,
+        # the predikat of the record as printed only: an outdated copy learns no newer one
+        predicate=record.predicate if verdict.current else None,
         sealed_at=format_datetime(verdict.sealed_at, "d MMMM y HH.mm"),
     )

@@ -87,8 +87,10 @@ def test_the_qr_check_says_valid_then_changed_and_knows_no_forgery(client, sessi
     fire(record, "appeal", cast.subject, via="api", comment="Saya keberatan")
     changed = bo.text(client.get(path))
     assert 'data-verdict="changed"' in changed and "Tidak berlaku lagi" in changed
+    assert "Predikat" not in changed  # an outdated copy learns nothing newer of the record
     forged = path[:-4] + ("0000" if not path.endswith("0000") else "1111")
-    for wrong in (forged, path.replace(f"/{record.id}/", f"/{record.id + 1}/"), path + "x"):
+    others = (path.replace(f"/{record.id}/", f"/{record.id + 1}/"), path + "x", path + "%0A")
+    for wrong in (forged, *others):
         answer = client.get(wrong)
         assert answer.status_code == 404 and 'data-verdict="unknown"' in bo.text(answer)
 
@@ -102,3 +104,16 @@ def test_a_record_edited_by_hand_is_not_vouched_for(client, session, cast):
     session.commit()
     page = bo.text(client.get(f"/verify/appraisal/{record.id}/{seal}"))
     assert 'data-verdict="altered"' in page and "diubah di luar Alur" in page
+
+
+def test_a_feedback_column_edited_by_hand_still_prints(client, session, cast, bearer):
+    record = approved(session, cast)
+    session.execute(
+        text("UPDATE appraisals SET behaviour_feedback = :v WHERE id = :id"),
+        {"v": '["not", "a", "mapping"]', "id": record.id},
+    )
+    session.commit()
+    answer = client.get(f"/api/v1/appraisals/{record.id}/document.pdf", headers=bearer(cast.hr))
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
+    bo.log_in(client, session, cast.hr)
+    assert client.get(bo.details_url("appraisal", record.id)).status_code == 200

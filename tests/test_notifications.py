@@ -510,3 +510,37 @@ def test_a_name_typed_with_a_line_break_is_mailed_on_one_subject_line(app, sessi
     (message,) = mails.messages
     assert "Budi Bcc: someone@example.com" in str(message["Subject"])
     assert message["Bcc"] is None and message["To"] == cast.supervisor.email
+
+
+def test_past_its_bound_a_run_starts_no_other_mail(app, monkeypatch):
+    """A server that stalls past the run's bound: the mails not begun are reported unsent
+    (and are not sent after all, which would mail them twice); only one still on the wire
+    may come twice. A connection that takes its time on purpose stands in for the server:
+    the sink cannot hold a mail longer than the socket timeout that also sets the bound."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from admin.mail import Sender
+
+    sent = []
+
+    class Stalling:
+        def open(self):
+            pass
+
+        def close(self):
+            pass
+
+        def send_messages(self, messages):
+            time.sleep(0.5)
+            sent.extend(messages)
+
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 0.05)  # a bound of 0.3 s a mail
+    pool = ThreadPoolExecutor(1)
+    try:
+        outcome = Sender(app, [Stalling()], pool)._send_all([1, 2, 3, 4, 5])
+    finally:
+        pool.shutdown(wait=True)  # here, to see what the lane did after the bound
+    unsent = [i for i, error in enumerate(outcome) if error is not None]
+    assert unsent and all("not sent in time" in outcome[i] for i in unsent)
+    assert len(sent) <= (len(outcome) - len(unsent)) + 1  # at most the one on the wire

@@ -105,11 +105,17 @@ def test_a_worker_killed_while_mailing_loses_no_notification(session, cast, data
     from tests.workflow_paths import bring_to
     from workflow.models import Notification
 
-    mails.delay = 0.1  # a slow server: the worker is killed with mails claimed, some sent
+    # A slow server and two connections: a batch of 8 takes four rounds of 0.2 s, so the
+    # fifth mail comes in the middle of the first batch and the worker dies holding it.
+    mails.delay = 0.2
     for year in range(2001, 2001 + MAILS):
         bring_to(new_record(session, cast, "appraisal", year=year), "submitted")
     session.close()
-    smtp = {"ALUR_MAIL_SERVER": "127.0.0.1", "ALUR_MAIL_PORT": str(mails.port)}
+    smtp = {
+        "ALUR_MAIL_SERVER": "127.0.0.1",
+        "ALUR_MAIL_PORT": str(mails.port),
+        "ALUR_MAIL_CONNECTIONS": "2",
+    }
 
     doomed = _worker(database_url, name="doomed", **smtp)
     try:

@@ -142,6 +142,19 @@ def test_opening_makes_an_audited_draft_appraisal_for_everyone_with_a_chain(sess
     assert cli("audit", "verify").exit_code == 0  # every chain holds
 
 
+def test_a_rejected_appraisal_frees_the_place_for_a_new_one(session, cast):
+    from tests.workflow_paths import bring_to
+
+    q2 = quarter(session, cast)
+    rejected = bring_to(new_record(session, cast, "appraisal", year=2026, period="Q2"), "rejected")
+    opening = periods.open_period(session, cast.hr, q2.id, via="api")
+    assert (opening.made, opening.had_one) == (4, 0)
+    mine = [a for a in appraisals_of(session, q2) if a.employee_id == cast.subject.employee_id]
+    assert sorted(a.state for a in mine) == ["draft", "rejected"] and rejected.id in {
+        a.id for a in mine
+    }
+
+
 def test_opening_again_makes_only_what_is_missing(session, cast):
     q2 = quarter(session, cast)
     already = new_record(session, cast, "appraisal", year=2026, period="Q2")
@@ -342,12 +355,31 @@ def test_the_back_office_asks_an_admin_for_the_agency_and_refuses_hr_another(cli
     assert session.scalar(select(func.count()).select_from(PerformancePeriod)) == 0
 
 
+def _waiting_since(session, ids, day: date) -> None:
+    """Backdate the waits (test set-up: the engine stamps the real time, today's)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    at = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)  # 09:00 WIB
+    session.execute(update(Appraisal).where(Appraisal.id.in_(ids)).values(state_changed_at=at))
+    session.commit()
+
+
+def _notices(session, record_id: int, kind: str):
+    from workflow.models import SlaNotice
+
+    session.rollback()
+    query = select(SlaNotice).where(SlaNotice.record_id == record_id, SlaNotice.kind == kind)
+    return session.scalars(query.order_by(SlaNotice.id)).all()
+
+
 def test_a_periods_deadlines_bound_its_appraisals_waits(session, cast):
     """The employee's drafts are due by the realisation deadline, the officials' steps by
     the evaluation deadline, even when the working days would run later."""
     from tests.workflow_paths import bring_to
-    from workflow import sla
-    from workflow.models import OutboxEvent, SlaNotice
+    from workflow import outbox, sla
+    from workflow.models import Notification
 
     q2 = quarter(  # realisation due Thu 2 Jul 2026, evaluation due Fri 10 Jul
         session,
@@ -356,13 +388,12 @@ def test_a_periods_deadlines_bound_its_appraisals_waits(session, cast):
         evaluation_due_on=date(2026, 7, 10),
     )
     periods.open_period(session, cast.hr, q2.id, via="api")
+    drafts = [a.id for a in appraisals_of(session, q2)]
+    _waiting_since(session, drafts, date(2026, 4, 1))  # opened as the quarter began
     mine = next(a for a in appraisals_of(session, q2) if a.employee_id == cast.subject.employee_id)
     assert sla.run(session, today=date(2026, 6, 30)).reminders == 0  # not yet near
     reminded = sla.run(session, today=date(2026, 7, 1))  # the working day before
     assert reminded.reminders == 4  # every draft of the period
-    from workflow import outbox
-    from workflow.models import Notification
-
     while outbox.fan_out(session):
         pass
     session.rollback()
@@ -374,25 +405,72 @@ def test_a_periods_deadlines_bound_its_appraisals_waits(session, cast):
     assert [n.user_id for n in told] == [cast.subject.id]  # the employee: it is their part
     late = sla.run(session, today=date(2026, 7, 3))
     assert late.escalations == 4 and sla.run(session, today=date(2026, 7, 6)).escalations == 0
-    session.rollback()
-    notice = session.scalar(
-        select(SlaNotice).where(SlaNotice.record_id == mine.id, SlaNotice.kind == "escalation")
-    )
+    (notice,) = _notices(session, mine.id, "escalation")
     # the employee had not submitted: their supervisor hears of it
     assert (notice.state, notice.due_on) == ("draft", date(2026, 7, 2))
     assert notice.escalated_to_id == cast.supervisor.employee_id
-    # submitted today (working days would give it till mid-July): due by the evaluation deadline
+    # submitted on Mon 6 Jul (five working days would run to the 13th): due by Fri 10 Jul
     submitted = bring_to(session.get(Appraisal, mine.id), "submitted")
+    _waiting_since(session, [submitted.id], date(2026, 7, 6))
     assert sla.run(session, today=date(2026, 7, 9)).reminders == 1
-    session.rollback()
-    (reminder,) = [
-        e
-        for e in session.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "appraisal.due_soon")
+    (reminder,) = _notices(session, submitted.id, "reminder")[-1:]
+    assert (reminder.state, reminder.due_on) == ("submitted", date(2026, 7, 10))
+
+
+def test_a_record_returned_at_the_deadline_gets_days_to_be_revised(session, cast):
+    """Sent back on the evaluation deadline itself: not overdue the moment it arrives."""
+    from tests.workflow_paths import bring_to
+    from workflow import sla
+
+    q2 = quarter(session, cast, evaluation_due_on=date(2026, 7, 10))
+    periods.open_period(session, cast.hr, q2.id, via="api")
+    mine = next(a for a in appraisals_of(session, q2) if a.employee_id == cast.subject.employee_id)
+    returned = bring_to(mine, "returned")
+    _waiting_since(session, [returned.id], date(2026, 7, 10))  # Friday, the deadline
+    assert sla.run(session, today=date(2026, 7, 10)).escalations == 0
+    sla.run(session, today=date(2026, 7, 14))  # the working day before Wed 15 Jul
+    (reminder,) = [n for n in _notices(session, returned.id, "reminder") if n.state == "returned"]
+    assert reminder.due_on == date(2026, 7, 15)  # three working days, not the past deadline
+    assert not [n for n in _notices(session, returned.id, "escalation") if n.state == "returned"]
+
+
+def test_a_period_mistyped_out_of_its_year_is_refused(session, cast):
+    """A year typed wrong (2001 for 2026), or year one, would make every wait overdue."""
+    with pytest.raises(InvalidPayload) as wrong_year:
+        quarter(
+            session,
+            cast,
+            starts_on=date(2001, 4, 1),
+            plans_due_on=date(2001, 4, 15),
+            ends_on=date(2001, 6, 30),
+            realisation_due_on=date(2001, 7, 5),
+            evaluation_due_on=date(2001, 7, 14),
         )
-        if e.payload["id"] == submitted.id and e.payload["state"] == "submitted"
-    ]
-    assert reminder.payload["due_on"] == "2026-07-10"
+    assert set(wrong_year.value.errors) == {"starts_on", "ends_on"}
+    with pytest.raises(InvalidPayload) as far:
+        quarter(session, cast, evaluation_due_on=date(2027, 12, 31))
+    assert set(far.value.errors) == {"evaluation_due_on"}
+    with pytest.raises(InvalidPayload):
+        quarter(session, cast, **dict.fromkeys(periods.DATES, date(1, 1, 1)))
+
+
+def test_a_period_row_edited_by_hand_does_not_stop_the_deadlines_of_others(session, cast):
+    from sqlalchemy import text as sql
+
+    from workflow import sla
+
+    q2 = quarter(session, cast)
+    periods.open_period(session, cast.hr, q2.id, via="api")
+    session.execute(
+        sql(
+            "UPDATE performance_periods SET starts_on = :d, plans_due_on = :d, ends_on = :d, "
+            "realisation_due_on = :d, evaluation_due_on = :d"
+        ),
+        {"d": date(1, 1, 1)},
+    )
+    session.commit()
+    report = sla.run(session, today=date(2026, 7, 1))  # no OverflowError
+    assert any(line.startswith(f"period {q2.id}: skipped") for line in report.lines)
 
 
 def test_appraisals_outside_an_opened_period_keep_their_working_days(session, cast):

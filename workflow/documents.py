@@ -24,7 +24,7 @@ from workflow.workflows import WORKFLOWS
 
 # Hex characters of the entry's hash a seal carries (96 bits: no guessing, a short URL).
 SEAL_HEX = 24
-SEAL = re.compile(rf"^(\d{{1,9}})-([0-9a-f]{{{SEAL_HEX}}})$")
+SEAL = re.compile(rf"(\d{{1,9}})-([0-9a-f]{{{SEAL_HEX}}})")
 
 
 def seal(record) -> str:
@@ -49,7 +49,7 @@ def verify(session: Session, workflow: str, record_id: int, token: str) -> Verdi
     """The verdict on a document of ``workflow``'s record sealed with ``token``; None when
     no document with that seal was issued (unknown record, entry or hash)."""
     wf = WORKFLOWS.get(workflow)
-    matched = SEAL.match(token or "")
+    matched = SEAL.fullmatch(token or "")
     if wf is None or matched is None:
         return None
     seq, prefix = int(matched.group(1)), matched.group(2)

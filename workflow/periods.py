@@ -44,6 +44,7 @@ CLASHES = 5  # batches read again because another opening made some of them firs
 # its realisation is entered and its evaluation done, unless HR sets other dates.
 PLAN_DAYS = {PeriodKind.ANNUAL: 31, PeriodKind.QUARTERLY: 14, PeriodKind.MONTHLY: 7}
 REALISATION_DAYS = 5
+DEADLINE_DAYS = 120  # the latest a realisation or evaluation deadline may fall after the end
 EVALUATION_DAYS = {PeriodKind.ANNUAL: 31, PeriodKind.QUARTERLY: 14, PeriodKind.MONTHLY: 10}
 DATES = ("starts_on", "ends_on", "plans_due_on", "realisation_due_on", "evaluation_due_on")
 
@@ -96,6 +97,23 @@ def _checked(year, kind, number, given: dict) -> dict:
                 "the period's dates are out of order",
                 {later: [Text("Must not be before %(field)s.", field=term("field", earlier))]},
             )
+    # A period lies in its year, and its deadlines soon after it: a mistyped year (2001 for
+    # 2026) would otherwise make every wait of the agency overdue at once.
+    errors = {
+        name: [Text("Must fall within %(year)s.", year=str(year))]
+        for name in ("starts_on", "ends_on")
+        if dates[name].year != year
+    }
+    latest = dates["ends_on"] + timedelta(days=DEADLINE_DAYS)
+    errors.update(
+        {
+            name: [Text("At most %(n)s days after the end date.", n=DEADLINE_DAYS)]
+            for name in ("realisation_due_on", "evaluation_due_on")
+            if dates[name] > latest
+        }
+    )
+    if errors:
+        raise InvalidPayload("the period's dates are out of its year", errors)
     return dates
 
 
@@ -218,7 +236,9 @@ def open_period(
 
 
 def _having_one(session: Session, agency_id: int, year: int, code: str, among=None) -> set[int]:
-    """The agency's employees (of ``among``) with an appraisal of the period not withdrawn."""
+    """The agency's employees (of ``among``) with an appraisal of the period still open or
+    decided: a rejected or withdrawn one frees the place, as the database's unique index of
+    open appraisals does (``OPEN``)."""
     query = (
         select(Appraisal.employee_id)
         .join(Employee, Employee.id == Appraisal.employee_id)
@@ -226,7 +246,7 @@ def _having_one(session: Session, agency_id: int, year: int, code: str, among=No
             Employee.agency_id == agency_id,
             Appraisal.year == year,
             Appraisal.period == code,
-            Appraisal.state != "withdrawn",
+            Appraisal.state.not_in(("rejected", "withdrawn")),
         )
     )
     if among is not None:

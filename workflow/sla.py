@@ -100,45 +100,59 @@ def run(session: Session, *, today: date | None = None) -> RunReport:
 # officials' by the evaluation deadline, or the working days if those run out first.
 PERIOD_DEADLINES = {
     "draft": "realisation_due_on",
-    "returned": "realisation_due_on",
+    "returned": "evaluation_due_on",  # sent back during the evaluation: revised within it
     "submitted": "evaluation_due_on",
     "reviewed": "evaluation_due_on",
 }
+# Working days a wait that begins at, or after, its period's deadline still has: a record
+# returned on the last day is not overdue the moment it arrives.
+PERIOD_GRACE_DAYS = 3
 
 
 def _period_waits(session, today: date, holidays: set[date], report: RunReport) -> None:
     """The notices the opened periods' deadlines make due: a reminder on the last working
     day before one, an escalation once it has passed."""
-    wf = WORKFLOWS["appraisal"]
-    model = wf.model
     opened = session.scalars(
         select(PerformancePeriod).where(PerformancePeriod.opened_at.is_not(None))
     ).all()
     for period in opened:
-        for state, deadline_of in PERIOD_DEADLINES.items():
-            deadline = getattr(period, deadline_of)
-            if today < previous_working_day(deadline, holidays):
-                continue  # not yet near
-            days = rules().sla_days(wf.name, state)
-            after = 0
-            while True:
-                rows = session.scalars(
-                    select(model)
-                    .where(
-                        model.agency_id == period.agency_id,
-                        model.year == period.year,
-                        model.period == period.code,
-                        model.state == state,
-                        model.id > after,
-                        ~_escalated(wf),
-                    )
-                    .order_by(model.id)
-                    .limit(BATCH)
-                ).all()
-                if not rows:
-                    break
-                after = rows[-1].id
-                _give(session, wf, rows, days, today, holidays, report, deadline=deadline)
+        try:
+            _period_notices(session, period, today, holidays, report)
+        except (ArithmeticError, ValueError) as exc:
+            # A period's row edited by hand (a date out of range) must not stop the run's
+            # other periods; it is named in the report.
+            session.rollback()
+            report.lines.append(f"period {period.id}: skipped ({type(exc).__name__}: {exc})")
+
+
+def _period_notices(session, period, today: date, holidays: set[date], report) -> None:
+    """One period's: its appraisals waiting in each state its deadlines bound."""
+    wf = WORKFLOWS["appraisal"]
+    model = wf.model
+    for state, deadline_of in PERIOD_DEADLINES.items():
+        deadline = getattr(period, deadline_of)
+        if today < previous_working_day(deadline, holidays):
+            continue  # not yet near
+        days = rules().sla_days(wf.name, state)
+        after = 0
+        while True:
+            rows = session.scalars(
+                select(model)
+                .where(
+                    model.agency_id == period.agency_id,
+                    model.year == period.year,
+                    model.period == period.code,
+                    model.state == state,
+                    model.id > after,
+                    ~_escalated(wf),
+                )
+                .order_by(model.id)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            after = rows[-1].id
+            _give(session, wf, rows, days, today, holidays, report, deadline=deadline)
 
 
 def _escalated(wf):
@@ -172,13 +186,11 @@ def _give(session, wf, rows, days, today, holidays, report, *, deadline=None) ->
     due_now = []
     for record in rows:
         since = record.state_changed_at
-        due = (
-            working_days_after(since.astimezone(LOCAL_ZONE).date(), days, holidays)
-            if days is not None
-            else deadline
-        )
+        start = since.astimezone(LOCAL_ZONE).date()
+        due = working_days_after(start, days, holidays) if days is not None else None
         if deadline is not None:
-            due = min(due, deadline)
+            bound = max(deadline, working_days_after(start, PERIOD_GRACE_DAYS, holidays))
+            due = bound if due is None else min(due, bound)
         if today > due:
             due_now.append((record, "escalation", due))
         elif today >= previous_working_day(due, holidays):

@@ -104,8 +104,8 @@ def badge(state: str) -> Markup:
 
 def core_values(record) -> Markup:
     """The behaviour feedback, one line per BerAKHLAK value named."""
-    notes = record.behaviour_feedback or {}
-    if not notes:
+    notes = record.behaviour_feedback
+    if not notes or not isinstance(notes, dict):  # none, or a row edited by hand
         return Markup("—")
     items = "".join(
         f"<dt>{escape(CORE_VALUE_LABELS.get(key, key))}</dt><dd>{escape(text)}</dd>"
