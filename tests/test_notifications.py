@@ -502,7 +502,7 @@ def test_the_admins_learn_of_each_verify_that_finds_problems(app, session, cast,
 
 
 def test_a_name_typed_with_a_line_break_is_mailed_on_one_subject_line(app, session, cast, mails):
-    cast.subject_employee.name = "Budi\r\nBcc: someone@example.com\x00"
+    cast.subject_employee.name = "Budi\r\nBcc: someone@example.com\x1b"  # PostgreSQL keeps no NUL
     session.commit()
     bring_to(new_record(session, cast, "appraisal"), "submitted")
     fan_out(session)
