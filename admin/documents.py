@@ -11,7 +11,6 @@ from __future__ import annotations
 import segno
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date
-from weasyprint import HTML
 
 from admin.forms import CORE_VALUE_LABELS
 from admin.labels import STATE_LABELS
@@ -71,6 +70,9 @@ def appraisal_pdf(record: Appraisal) -> bytes:
             link=link,
             seal=documents.seal(record),
         )
+    # Imported here, not at start-up: it loads Pango, which only printing needs.
+    from weasyprint import HTML
+
     return HTML(string=html).write_pdf()
 
 

@@ -17,7 +17,6 @@ from workflow.db import LOCAL_ZONE, local_today, utcnow, write_transaction
 from workflow.errors import InvalidPayload, NotFound, Text
 from workflow.models.accounts import User
 from workflow.models.delegations import ActingKind, Delegation
-from workflow.models.notifications import Notification
 from workflow.models.org import Employee
 
 
@@ -128,11 +127,7 @@ def tell_starting(session: Session, *, today: date | None = None) -> int:
                 Delegation.revoked_at.is_(None),
             )
         ).all()
+        # made on or after its first day: its making told them
         later = [r for r in rows if r.created_at.astimezone(LOCAL_ZONE).date() < r.starts_on]
-        causes = {r.id: f"delegation-{r.id}-starts" for r in later}
-        told = set(
-            session.scalars(
-                select(Notification.event_id).where(Notification.event_id.in_(causes.values()))
-            )
-        )
-        return sum(_tell(session, r, causes[r.id]) for r in later if causes[r.id] not in told)
+        # told once: a start already told is skipped by the write (its cause is the same)
+        return sum(_tell(session, r, f"delegation-{r.id}-starts") for r in later)

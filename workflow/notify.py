@@ -147,10 +147,8 @@ def tell(session: Session, user_ids, kind: str, cause: str, *, about: tuple = (N
 
 
 def tell_admins(session: Session, kind: str, cause: str, *, about: tuple = (None, None, None)):
-    """Tell the active admins of ``kind`` in the caller's transaction, unless ``cause`` was
-    told already (a failure seen again on the next try is not told twice)."""
-    if session.scalar(select(Notification.id).where(Notification.event_id == cause).limit(1)):
-        return 0
+    """Tell the active admins of ``kind`` in the caller's transaction; a failure seen again
+    on the next try (the same ``cause``) is not told twice (``write`` skips it)."""
     return tell(session, admins(session), kind, cause, about=about)
 
 
