@@ -104,6 +104,7 @@ def init_admin(app: Flask) -> Admin:
     )
     work = _l("Workflows")
     for view, label in (
+        (workflows.SkpPlanView, _l("SKP plans")),
         (workflows.AppraisalView, _l("Appraisals")),
         (workflows.TrainingNominationView, _l("Training nominations")),
         (workflows.MentoringAssignmentView, _l("Mentoring assignments")),

@@ -26,6 +26,7 @@ FIELD_LABELS = {
     "feedback": _l("Feedback (umpan balik)"),
     "self_assessment": _l("Self-assessment"),
     "behaviour_feedback": _l("Feedback per BerAKHLAK value"),
+    "expectations": _l("Leader's expectations per BerAKHLAK value"),
 }
 CORE_VALUE_LABELS = {
     "berorientasi_pelayanan": _l("Service-oriented (berorientasi pelayanan)"),
@@ -77,7 +78,7 @@ class TriggerForm(Form):
 
 def _field(name: str, field: fields.Field):
     label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-    if isinstance(field, fields.Dict) and name == "behaviour_feedback":
+    if isinstance(field, fields.Dict) and name in ("behaviour_feedback", "expectations"):
         return FormField(CoreValuesForm, label)
     choices = next((v.choices for v in _validators(field) if isinstance(v, validate.OneOf)), None)
     if choices is not None:

@@ -492,6 +492,28 @@ OURS = {
         "alamatnya salah ketik."
     ),
     "Printed at the step of": "Dicetak pada langkah tanggal",
+    # the SKP plan and its cascade
+    "SKP plan": "SKP",
+    "SKP plans": "SKP",
+    "Agency target: %(target)s": "Sasaran instansi: %(target)s",
+    "Cascade": "Cascading",
+    "Cascade of an RHK": "Cascading RHK",
+    "Indicators and targets": "Indikator dan target",
+    "Leader's expectations (BerAKHLAK)": "Ekspektasi pimpinan (BerAKHLAK)",
+    "Leader's expectations per BerAKHLAK value": "Ekspektasi pimpinan per nilai BerAKHLAK",
+    "Supports: %(rhk)s (%(who)s)": "Mendukung: %(rhk)s (%(who)s)",
+    "What this result supports, up to the agency's target, and the results that support it.": (
+        "Apa yang didukung hasil kerja ini, sampai sasaran instansi, dan hasil kerja yang "
+        "mendukungnya."
+    ),
+    "Work result (RHK)": "Rencana hasil kerja (RHK)",
+    "Work results (RHK)": "Rencana hasil kerja (RHK)",
+    "additional (tambahan)": "tambahan",
+    "main (utama)": "utama",
+    "quantity (kuantitas)": "kuantitas",
+    "quality (kualitas)": "kualitas",
+    "time (waktu)": "waktu",
+    "cost (biaya)": "biaya",
 }
 
 DASHBOARD = {
@@ -772,13 +794,57 @@ FLASK_ADMIN = {
 }
 OURS_PLURALS = {
     (
+        "%(num)d more RHK below, in a plan you may not see.",
+        "%(num)d more RHK below, in plans you may not see.",
+    ): ("%(num)d RHK lain di bawahnya, dalam SKP yang tidak dapat Anda lihat.",),
+    (
         "To protect the account, signing in is paused. Try again in %(num)s minute.",
         "To protect the account, signing in is paused. Try again in %(num)s minutes.",
-    ): ("Untuk melindungi akun, proses masuk dihentikan sementara. Coba lagi dalam %(num)s menit.",)
+    ): (
+        "Untuk melindungi akun, proses masuk dihentikan sementara. Coba lagi dalam %(num)s menit.",
+    ),
 }
 # The core's refusals (``workflow.errors``: templates whose parameters are shown by their
 # labels, ``admin.refusals``) and the words they name.
 REFUSALS = {
+    # the SKP plan's RHK (PermenPANRB 6/2022's cascading)
+    "the plan's RHK are not right": "RHK dalam SKP belum benar",
+    "the plan cannot go on: each main RHK must support an RHK of the assessor's agreed plan "
+    "(the agency head's: an agency target), and each RHK needs an indicator with a target": (
+        "SKP belum dapat dilanjutkan: setiap RHK utama harus mendukung RHK dalam SKP pejabat "
+        "penilai yang telah disetujui (RHK kepala instansi: sasaran instansi), dan setiap RHK "
+        "memerlukan indikator dengan target"
+    ),
+    "A plan needs at least one main RHK (RHK utama).": (
+        "SKP memerlukan paling sedikit satu RHK utama."
+    ),
+    "Say what result this RHK is.": "Tuliskan hasil kerja yang direncanakan.",
+    "An additional RHK cites nothing: drop its cited RHK and agency target.": (
+        "RHK tambahan tidak merujuk apa pun: hapus RHK atasan dan sasaran instansinya."
+    ),
+    "It has no indicator with a target.": "Belum ada indikator dengan target.",
+    "A main RHK supports either the assessor's RHK or an agency target.": (
+        "RHK utama mendukung RHK pejabat penilai atau sasaran instansi, bukan keduanya."
+    ),
+    "Only the agency head's plan serves the agency's targets directly; cite an RHK of your "
+    "assessor's agreed plan.": (
+        "Hanya SKP kepala instansi yang langsung mendukung sasaran instansi; rujuk RHK dalam SKP "
+        "pejabat penilai Anda yang telah disetujui."
+    ),
+    "It cites an RHK that is not in the assessor's agreed plan for %(year)s.": (
+        "RHK yang dirujuk tidak ada dalam SKP pejabat penilai tahun %(year)s yang telah disetujui."
+    ),
+    "No RHK %(id)s in the assessor's agreed plan for %(year)s.": (
+        "Tidak ada RHK %(id)s dalam SKP pejabat penilai tahun %(year)s yang telah disetujui."
+    ),
+    "It names no agency target that it serves.": "Belum menyebut sasaran instansi yang didukung.",
+    "It cites no RHK of the assessor's agreed plan for %(year)s.": (
+        "Belum merujuk RHK dalam SKP pejabat penilai tahun %(year)s yang telah disetujui."
+    ),
+    "nobody agrees their own plan": "tidak seorang pun menyetujui SKP-nya sendiri",
+    "The assessor must be someone other than the employee.": (
+        "Pejabat penilai harus orang lain, bukan pegawai itu sendiri."
+    ),
     # steps
     "%(trigger)s is not possible while the %(workflow)s is %(state)s": (
         "%(trigger)s tidak dapat dilakukan selama %(workflow)s berstatus %(state)s"

@@ -42,6 +42,7 @@ TITLES = {
     "training_nomination": _l("Training nomination"),
     "mentoring_assignment": _l("Mentoring assignment"),
     "appraisal": _l("Performance appraisal"),
+    "skp_plan": _l("SKP plan"),
 }
 
 
@@ -50,6 +51,7 @@ WORKFLOW_ENDPOINTS = {
     "training_nomination": "admin_training_nominations",
     "mentoring_assignment": "admin_mentoring_assignments",
     "appraisal": "admin_appraisals",
+    "skp_plan": "admin_skp_plans",
 }
 
 

@@ -203,6 +203,15 @@ MENTORING_STATES = [
     ("rejected", 2),
     ("withdrawn", 2),
 ]
+# Plans are agreed early in the year: most are, by the time appraisals come.
+PLAN_STATES = [
+    ("approved", 70),
+    ("draft", 10),
+    ("submitted", 10),
+    ("returned", 6),
+    ("withdrawn", 4),
+]
+SEED_INDICATORS = '[{"aspect": "kuantitas", "indicator": "Jumlah laporan", "target": "12 laporan"}]'
 
 
 RATED = [  # predicate, hasil kerja, perilaku kerja, cumulative share (%)
@@ -320,11 +329,93 @@ def seed_records(session: Session, year: int = 2026) -> dict[str, int]:
         WHERE state = 'completed'
     """)
     )
+    seed_plans(session, year)
     counts = {}
-    for table in ("appraisals", "training_nominations", "mentoring_assignments"):
+    for table in ("appraisals", "training_nominations", "mentoring_assignments", "skp_plans"):
         counts[table] = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     session.commit()
     return counts
+
+
+def seed_plans(session: Session, year: int) -> None:
+    """An SKP plan per employee, each with one main RHK that keeps the cascade: the heads'
+    serve an agency target, everyone else's cites their supervisor's agreed RHK, written
+    level by level down the chart. A plan whose supervisor's is not agreed cites nothing and
+    so is at most a draft (or returned, or withdrawn)."""
+    now = "CURRENT_TIMESTAMP"
+    session.execute(
+        text(f"""
+        INSERT INTO skp_plans (employee_id, year, assessor_id, state, version, agency_id,
+                               created_at, state_changed_at, audit_seq)
+        SELECT e.id, {year}, e.supervisor_id, {_case(PLAN_STATES, "e.id * 41")}, 1,
+               e.agency_id, {now}, {now}, 0
+        FROM employees e
+    """)
+    )
+    session.execute(
+        text(f"""
+        INSERT INTO rhk_items (plan_id, position, kind, text, agency_target, indicators)
+        SELECT p.id, 0, 'utama', 'Capaian kinerja instansi', 'Target Renstra instansi',
+               '{SEED_INDICATORS}'
+        FROM skp_plans p JOIN employees e ON e.id = p.employee_id
+        WHERE e.supervisor_id IS NULL AND p.year = {year}
+    """)
+    )
+    while True:  # one level of the chart at a time; as deep as the chart, then nothing
+        made = session.execute(
+            text(f"""
+            INSERT INTO rhk_items (plan_id, position, kind, text, parent_id, indicators)
+            SELECT p.id, 0, 'utama', 'Dukungan kinerja atasan', si.id, '{SEED_INDICATORS}'
+            FROM skp_plans p
+            JOIN skp_plans sp ON sp.employee_id = p.assessor_id AND sp.year = p.year
+                             AND sp.state = 'approved'
+            JOIN rhk_items si ON si.plan_id = sp.id AND si.position = 0
+            WHERE p.year = {year}
+              AND NOT EXISTS (SELECT 1 FROM rhk_items i WHERE i.plan_id = p.id)
+        """)
+        ).rowcount
+        if not made:
+            break
+    session.execute(
+        text(f"""
+        UPDATE skp_plans SET state = 'draft'
+        WHERE year = {year} AND state IN ('submitted', 'approved')
+          AND NOT EXISTS (SELECT 1 FROM rhk_items i WHERE i.plan_id = skp_plans.id)
+    """)
+    )
+    _seal_plans(session, year)
+
+
+def _seal_plans(session: Session, year: int, batch: int = 5000) -> None:
+    """Each seeded plan's ``rhk_digest``, as the engine sets it, for its audit chain."""
+    from workflow.models import RhkItem, SkpPlan
+    from workflow.plans import rhk_digest
+
+    items = (
+        select(
+            RhkItem.plan_id,
+            RhkItem.kind,
+            RhkItem.text,
+            RhkItem.parent_id,
+            RhkItem.agency_target,
+            RhkItem.indicators,
+        )
+        .join(SkpPlan, SkpPlan.id == RhkItem.plan_id)
+        .where(SkpPlan.year == year)
+    )
+    by_plan: dict[int, list] = {}
+    for row in session.execute(items.order_by(RhkItem.plan_id, RhkItem.position)):
+        by_plan.setdefault(row.plan_id, []).append(row)
+    ids = session.scalars(select(SkpPlan.id).where(SkpPlan.year == year)).all()
+    update_digest = text("UPDATE skp_plans SET rhk_digest = :digest WHERE id = :id")
+    for start in range(0, len(ids), batch):
+        session.execute(
+            update_digest,
+            [
+                {"id": i, "digest": rhk_digest(by_plan.get(i, []))}
+                for i in ids[start : start + batch]
+            ],
+        )
 
 
 def seed_accounts(session: Session) -> int:

@@ -230,9 +230,102 @@ def new_record(session, c: Cast, workflow: str, **overrides):
             "jp": 16,
         },
         "appraisal": lambda: {"employee_id": c.subject_employee.id, "year": 2025},
+        "skp_plan": lambda: {
+            "employee_id": c.subject_employee.id,
+            "year": overrides.get("year", PLAN_YEAR),
+            "items": [
+                rhk(
+                    "Laporan layanan",
+                    cites=chain_rhk(session, c, overrides.get("year", PLAN_YEAR)),
+                )
+            ],
+        },
     }[workflow]()
     data.update(overrides)
     return create(session, workflow, None, data, via="system")
+
+
+PLAN_YEAR = 2026
+
+
+def rhk(text: str, *, cites: int | None = None, target: str | None = None, **extra) -> dict:
+    """An RHK as the API takes it: main, citing ``cites`` (or an agency ``target``), with
+    one indicator of each of quantity and time."""
+    item = {
+        "kind": "utama",
+        "text": text,
+        "indicators": [
+            {"aspect": "kuantitas", "indicator": f"Jumlah {text.lower()}", "target": "12 dokumen"},
+            {"aspect": "waktu", "indicator": "Tepat waktu", "target": "12 bulan"},
+        ],
+    }
+    if cites is not None:
+        item["parent_id"] = cites
+    if target is not None:
+        item["agency_target"] = target
+    return item | extra
+
+
+def agreed_plan(session, employee_id: int, items: list[dict], *, year: int = PLAN_YEAR):
+    """A plan of ``employee_id`` made and agreed as the system (an admin for the PPK)."""
+    from workflow import fire
+
+    plan = create(
+        session,
+        "skp_plan",
+        None,
+        {"employee_id": employee_id, "year": year, "items": items},
+        via="system",
+    )
+    plan = fire(plan, "submit", None, via="system")
+    return fire(plan, "approve", None, via="system")
+
+
+def chain_rhk(session, c: Cast, year: int = PLAN_YEAR) -> int:
+    """The id of an RHK of the subject's supervisor's agreed plan, agreeing the plans of
+    the chain above (head, manager, supervisor) first if they are not yet."""
+    from workflow.models import RhkItem, SkpPlan
+
+    def agreed(employee_id):
+        return session.scalar(
+            select(RhkItem.id)
+            .join(SkpPlan, RhkItem.plan_id == SkpPlan.id)
+            .where(
+                SkpPlan.employee_id == employee_id,
+                SkpPlan.year == year,
+                SkpPlan.state == "approved",
+            )
+            .order_by(RhkItem.id)
+            .limit(1)
+        )
+
+    found = agreed(c.supervisor.employee_id)
+    if found is not None:
+        return found
+    manager = session.get(Employee, c.manager.employee_id)
+    head_rhk = agreed(manager.supervisor_id)
+    if head_rhk is None:
+        head = agreed_plan(
+            session,
+            manager.supervisor_id,
+            [rhk("Indeks pelayanan publik", target="IKM instansi 90")],
+            year=year,
+        )
+        head_rhk = head.items[0].id
+    mine = agreed(manager.id)
+    if mine is None:
+        mine = (
+            agreed_plan(session, manager.id, [rhk("Layanan bidang", cites=head_rhk)], year=year)
+            .items[0]
+            .id
+        )
+    return (
+        agreed_plan(
+            session, c.supervisor.employee_id, [rhk("Layanan seksi", cites=mine)], year=year
+        )
+        .items[0]
+        .id
+    )
 
 
 def audit_chain(session, record) -> list:

@@ -42,7 +42,12 @@ def test_postgres_urls_use_psycopg_3(given, used):
 def test_front_door_names_the_service_and_its_workflows(client):
     body = client.get("/").get_json()
     assert body["name"] == "Alur"
-    assert set(body["workflows"]) == {"training_nomination", "mentoring_assignment", "appraisal"}
+    assert set(body["workflows"]) == {
+        "training_nomination",
+        "mentoring_assignment",
+        "appraisal",
+        "skp_plan",
+    }
     assert "completed" in body["workflows"]["training_nomination"]
 
 

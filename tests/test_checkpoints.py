@@ -65,6 +65,7 @@ def test_a_checkpoint_counts_the_logs_and_is_signed_for_outside_verifiers(sessio
         "training_nomination": {"entries": 4, "chains": 1},
         "mentoring_assignment": {"entries": 3, "chains": 1},
         "appraisal": {"entries": 3, "chains": 1},
+        "skp_plan": {"entries": 0, "chains": 0},
     }
     assert cp.counts["change_log"]["entries"] == session.scalar(
         select(func.count()).select_from(ChangeEntry)

@@ -88,11 +88,13 @@ def world(session, cast):
         client = webhooks.add_client(session, "siasn", ["appraisal.submit"])
         subscription = webhooks.add_subscription(session, "http://127.0.0.1:9/x", ["*"])
     appraisal = new_record(session, cast, "appraisal")
+    plan = new_record(session, cast, "skp_plan")
     period = periods.define(
         session, cast.hr, agency_id=cast.agency.id, year=2026, kind="annual", via="api"
     )
     return {
         "agency": cast.agency,
+        "skp_plan": plan,
         "unit": unit,
         "employee": cast.subject_employee,
         "program": local,
@@ -274,7 +276,7 @@ def _api_writes(app) -> dict[str, tuple[str, str]]:
 def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
     """For each write route: a path at the cast's agency's rows and a body aimed at it."""
     a, unit, emp = cast.agency.id, world["unit"].id, cast.subject_employee.id
-    rec, prog = world["appraisal"].id, world["program"].id
+    appraisal, prog = world["appraisal"].id, world["program"].id
     int_ = "<int(min=1, max=2147483647):"
     unit_body = {"agency_id": a, "code": "ZZ-1", "name": "Disusupkan"}
     emp_body = {
@@ -299,10 +301,15 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
         "cost_per_participant": 1,
     }
     records = {}
-    for coll, body in (
-        ("training-nominations", {"employee_id": emp, "program_id": prog}),
-        ("mentoring-assignments", {"mentor_id": cast.mentor.employee_id, "mentee_id": emp}),
-        ("appraisals", {"employee_id": emp, "year": 2027}),
+    for coll, body, rec in (
+        ("training-nominations", {"employee_id": emp, "program_id": prog}, appraisal),
+        (
+            "mentoring-assignments",
+            {"mentor_id": cast.mentor.employee_id, "mentee_id": emp},
+            appraisal,
+        ),
+        ("appraisals", {"employee_id": emp, "year": 2027}, appraisal),
+        ("skp-plans", {"employee_id": emp, "year": 2027}, world["skp_plan"].id),
     ):
         records[f"POST /api/v1/{coll}"] = (f"/api/v1/{coll}", body)
         records[f"PATCH /api/v1/{coll}/{int_}record_id>"] = (

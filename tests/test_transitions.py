@@ -49,6 +49,13 @@ EXPECTED["mentoring_assignment", "complete", "active"] = {"mentor", "hr", "admin
 EXPECTED["appraisal", "appeal", "approved"] = {"subject"}
 EXPECTED["appraisal", "uphold", "appealed"] = {"manager", "admin"}
 EXPECTED["appraisal", "revise", "appealed"] = {"manager", "admin"}
+# The SKP plan is agreed between the employee and the assessor, with no review before.
+for source in ("draft", "returned"):
+    EXPECTED["skp_plan", "submit", source] = {"subject", "hr", "admin", "external"}
+for trigger in ("approve", "return"):
+    EXPECTED["skp_plan", trigger, "submitted"] = {"supervisor", "admin"}  # the assessor
+for source in ("draft", "submitted", "returned"):
+    EXPECTED["skp_plan", "withdraw", source] = {"subject", "hr", "admin"}
 
 
 def test_expectations_cover_exactly_the_declared_transitions():
@@ -91,6 +98,7 @@ def distinct(session, n: int) -> dict[str, dict]:
         "training_nomination": {"program_id": program.id},
         "mentoring_assignment": {},
         "appraisal": {"period": f"M{n + 1:02d}"},
+        "skp_plan": {"year": factories.PLAN_YEAR + n},
     }
 
 

@@ -36,6 +36,8 @@ PATHS = {
 def path_to(workflow: str, state: str) -> list[str]:
     if workflow == "mentoring_assignment" and state == "completed":
         return [*PATHS["active"], "complete"]
+    if workflow == "skp_plan" and state == "approved":
+        return ["submit", "approve"]  # agreed by the assessor, with no review before
     return PATHS[state]
 
 

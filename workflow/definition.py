@@ -6,7 +6,7 @@ that data into one shared ``transitions.Machine`` per workflow, built once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -128,6 +128,9 @@ class Workflow:
     references: tuple[tuple[str, type, str], ...] = ()
     # Checks of the create data alone, run before any row it names is read.
     check: Callable[[dict], None] | None = None
+    # Rows of other tables a record's audited field sums up (a digest): (session, the ids
+    # to check or None for all) -> the problems found, for ``audit verify``.
+    vouched: Callable[[Any, Any], Iterable[str]] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 

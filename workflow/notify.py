@@ -71,6 +71,10 @@ RULES: tuple[Rule, ...] = (
     Rule("mentoring_assignment", "returned", "returned", ("submitter",)),
     Rule("mentoring_assignment", "approved", "decided", ("subject", "submitter", "mentor")),
     Rule("mentoring_assignment", "rejected", "decided", ("subject", "submitter", "mentor")),
+    # The SKP plan is agreed between the employee and their assessor.
+    Rule("skp_plan", "submitted", "waiting", ("next",)),
+    Rule("skp_plan", "returned", "returned", ("subject", "submitter")),
+    Rule("skp_plan", "approved", "decided", ("subject", "submitter")),
     Rule(ANY, "due_soon", "due_soon", ("next",)),
     Rule(ANY, "escalated", "escalated", ("next", "superior")),
 )

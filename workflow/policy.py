@@ -53,8 +53,10 @@ from workflow.models import (
     OutboxDelivery,
     OutboxEvent,
     PerformancePeriod,
+    RhkItem,
     Role,
     RoleName,
+    SkpPlan,
     SlaNotice,
     Subscription,
     TrainingNomination,
@@ -199,6 +201,18 @@ def _record_scope(actor, model):
     return _record_clause(workflow_for(model), actor)
 
 
+def _rhk_visible(actor, item) -> bool:
+    return _record_visible(item.plan, actor)
+
+
+def _rhk_scope(actor, model):
+    from workflow.workflows import workflow_for
+
+    clause = _record_clause(workflow_for("skp_plan"), actor)
+    plans = select(SkpPlan.id)
+    return model.plan_id.in_(plans if clause is None else plans.where(clause))
+
+
 RECORD = ModelRule(see=_record, scope=_record_scope)
 LOGS = ModelRule(see=admins)
 
@@ -206,6 +220,9 @@ RULES: dict[type, ModelRule] = {
     TrainingNomination: RECORD,
     MentoringAssignment: RECORD,
     Appraisal: RECORD,
+    SkpPlan: RECORD,
+    # An RHK is read with its plan (workflow.plans.cascade shows the chain above it).
+    RhkItem: ModelRule(see=_rhk_visible, scope=_rhk_scope),
     Agency: ModelRule(see=anyone, create=admins, change=admins),
     Unit: ModelRule(see=anyone, create=agency_hr, change=agency_hr),
     TrainingProgram: ModelRule(see=anyone, create=agency_hr, change=agency_hr),

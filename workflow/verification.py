@@ -185,6 +185,9 @@ def _verify_chains(session, name, wf, report, progress, batch, *, check=None, on
     finally:
         records.close()
         entries.close()
+    if wf.vouched is not None:
+        for problem in wf.vouched(session, only):
+            report.add(problem)
 
 
 def _verify_changes(session, report, progress, batch, *, check=None, after: int = 0) -> None:

@@ -50,6 +50,7 @@ from workflow import (
     Step,
     allowed_triggers,
     audit,
+    cascade,
     create,
     edit,
     policy,
@@ -60,7 +61,7 @@ from workflow import (
 )
 from workflow.db import MAX_ID, db, utcnow
 from workflow.errors import NotFound
-from workflow.models import Appraisal, Employee, RoleName, TrainingNomination
+from workflow.models import Appraisal, Employee, RhkItem, RoleName, TrainingNomination
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.reference import employee_search
 from workflow.workflows import WORKFLOWS
@@ -102,9 +103,9 @@ def badge(state: str) -> Markup:
     )
 
 
-def core_values(record) -> Markup:
-    """The behaviour feedback, one line per BerAKHLAK value named."""
-    notes = record.behaviour_feedback
+def core_values(record, attribute: str = "behaviour_feedback") -> Markup:
+    """The behaviour feedback (or the leader's expectations), a line per BerAKHLAK value."""
+    notes = getattr(record, attribute)
     if not notes or not isinstance(notes, dict):  # none, or a row edited by hand
         return Markup("—")
     items = "".join(
@@ -640,6 +641,102 @@ class AppraisalView(WorkflowView):
         "assessor": {"fields": ["name", "nip"], "page_size": 10},
         "approver": {"fields": ["name", "nip"], "page_size": 10},
     }
+
+
+class SkpPlanView(WorkflowView):
+    workflow = "skp_plan"
+    endpoint_name = "admin_skp_plans"
+    subject_attr = "employee"
+    column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
+    column_list = ["id", "employee", "state", "year", "assessor", "version"]
+    column_details_list = columns(
+        "id employee year assessor items expectations state version created_at state_changed_at"
+    )
+    column_labels = {
+        **WorkflowView.column_labels,
+        "items": _l("Work results (RHK)"),
+        "expectations": _l("Leader's expectations (BerAKHLAK)"),
+    }
+    column_formatters_detail = {
+        **WorkflowView.column_formatters_detail,
+        "items": lambda v, c, m, n: rhk_table(v, m),
+        "expectations": lambda v, c, m, n: core_values(m, "expectations"),
+    }
+    column_filters = ["state", "agency_id", "year"]
+    create_columns = ["employee", "year", "assessor"]
+    edit_columns = ["assessor"]
+    official_columns = ("assessor",)
+    form_ajax_refs = {
+        "employee": {"fields": ["name", "nip"], "page_size": 10},
+        "assessor": {"fields": ["name", "nip"], "page_size": 10},
+    }
+
+    @expose("/cascade/")
+    def cascade_view(self):
+        """The cascade through one RHK: the chain above it and the tree below."""
+        item_id = as_id(request.args.get("item", ""))
+        item = db.session.get(RhkItem, item_id) if item_id is not None else None
+        if item is None or not policy.can_see(me(), item):
+            abort(404)
+        tree = cascade.through(db.session, me(), item)
+        return self.render(
+            "alur_admin/cascade.html",
+            tree=tree,
+            item=item,
+            kind_labels=RHK_KIND_LABELS,
+            plan_url=lambda plan_id: self.get_url(".details_view", id=plan_id),
+            cascade_url=lambda rhk_id: self.get_url(".cascade_view", item=rhk_id),
+            badge=badge,
+        )
+
+
+RHK_KIND_LABELS = {"utama": _l("main (utama)"), "tambahan": _l("additional (tambahan)")}
+ASPECT_LABELS = {
+    "kuantitas": _l("quantity (kuantitas)"),
+    "kualitas": _l("quality (kualitas)"),
+    "waktu": _l("time (waktu)"),
+    "biaya": _l("cost (biaya)"),
+}
+
+
+def rhk_table(view, plan) -> Markup:
+    """A plan's RHK: what each is, what it supports, its indicators, a link to its cascade."""
+    if not plan.items:
+        return Markup("—")
+    rows = []
+    for item in plan.items:
+        if item.parent is not None:
+            source = _(
+                "Supports: %(rhk)s (%(who)s)",
+                rhk=item.parent.text,
+                who=item.parent.plan.employee.name,
+            )
+        elif item.agency_target:
+            source = _("Agency target: %(target)s", target=item.agency_target)
+        else:
+            source = ""
+        indicators = "".join(
+            f"<li>{escape(ASPECT_LABELS.get(i.get('aspect'), i.get('aspect')))}: "
+            f"{escape(i.get('indicator', ''))} — {escape(i.get('target', ''))}</li>"
+            for i in (item.indicators if isinstance(item.indicators, list) else [])
+            if isinstance(i, dict)
+        )
+        link = view.get_url(".cascade_view", item=item.id)
+        rows.append(
+            f'<tr id="rhk-{item.id}"><td>{item.position + 1}</td>'
+            f"<td>{escape(RHK_KIND_LABELS.get(item.kind, item.kind))}</td>"
+            f'<td>{escape(item.text)}<div class="small text-muted">{escape(source)}</div></td>'
+            f'<td><ul class="mb-0 pl-3">{indicators}</ul></td>'
+            f'<td><a href="{escape(link)}">{escape(_("Cascade"))}</a></td></tr>'
+        )
+    head = "".join(
+        f"<th>{escape(h)}</th>"
+        for h in ("#", _("Kind"), _("Work result (RHK)"), _("Indicators and targets"), "")
+    )
+    return Markup(
+        f'<table class="table table-sm mb-0 rhk-items"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 # The columns that name an employee: exported as a name and a NIP.

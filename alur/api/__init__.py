@@ -12,6 +12,7 @@ from alur.api import (
     documents,
     notifications,
     periods,
+    plans,
     problems,
     records,
     reports,
@@ -76,6 +77,7 @@ def init_api(app, security) -> Api:
     notifications.register(api)
     periods.register(api)
     documents.register(api)
+    plans.register(api)
     app.register_blueprint(docs)
     return api
 

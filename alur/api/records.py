@@ -32,6 +32,7 @@ from alur.api.problems import problem, workflow_error_body
 from schemas.appraisal import AppraisalQuery, AppraisalSchema
 from schemas.base import encode_cursor, page_of
 from schemas.mentoring_assignment import MentoringAssignmentQuery, MentoringAssignmentSchema
+from schemas.skp_plan import SkpPlanQuery, SkpPlanSchema
 from schemas.training_nomination import TrainingNominationQuery, TrainingNominationSchema
 from schemas.workflow_record import (
     ActionsSchema,
@@ -98,6 +99,12 @@ COLLECTIONS = {
         AppraisalSchema,
         AppraisalQuery,
         ("state", "agency_id", "employee_id", "year", "period"),
+    ),
+    "skp-plans": (
+        "skp_plan",
+        SkpPlanSchema,
+        SkpPlanQuery,
+        ("state", "agency_id", "employee_id", "year", "assessor_id"),
     ),
 }
 

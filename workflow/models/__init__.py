@@ -20,6 +20,7 @@ from workflow.models.notifications import (
 )
 from workflow.models.org import Agency, Employee, Unit
 from workflow.models.periods import PerformancePeriod, PeriodKind, period_code
+from workflow.models.plans import Aspect, RhkItem, RhkKind, SkpPlan
 from workflow.models.programs import (
     DeliveryMode,
     DevelopmentBudget,
@@ -47,6 +48,7 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Appraisal",
+    "Aspect",
     "AuditCheckpoint",
     "AuditCheckpointBucket",
     "AuditEntry",
@@ -77,8 +79,11 @@ __all__ = [
     "Outcome",
     "PerformancePeriod",
     "PeriodKind",
+    "RhkItem",
+    "RhkKind",
     "Role",
     "RoleName",
+    "SkpPlan",
     "SlaNotice",
     "Subscription",
     "TrainingNomination",

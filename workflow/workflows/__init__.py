@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from workflow.definition import Workflow
 from workflow.errors import NotFound
-from workflow.workflows import appraisal, mentoring_assignment, training_nomination
+from workflow.workflows import appraisal, mentoring_assignment, skp_plan, training_nomination
 
 WORKFLOWS: dict[str, Workflow] = {
     wf.name: wf
-    for wf in (training_nomination.WORKFLOW, mentoring_assignment.WORKFLOW, appraisal.WORKFLOW)
+    for wf in (
+        training_nomination.WORKFLOW,
+        mentoring_assignment.WORKFLOW,
+        appraisal.WORKFLOW,
+        skp_plan.WORKFLOW,
+    )
 }
 
 

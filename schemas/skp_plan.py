@@ -1,0 +1,70 @@
+"""An SKP plan and its RHK, as the API shows them; they are written as the engine takes
+them (``workflow.workflows.skp_plan``)."""
+
+from marshmallow import fields, validate
+
+from schemas.base import ID_RANGE, BaseSchema
+from schemas.workflow_record import RecordQuery, RecordSchema
+
+
+class RhkIndicatorSchema(BaseSchema):
+    aspect = fields.String(metadata={"description": "kuantitas, kualitas, waktu or biaya"})
+    indicator = fields.String()
+    target = fields.String()
+
+
+class RhkItemSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    position = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True, metadata={"description": "utama or tambahan"})
+    text = fields.String(dump_only=True)
+    parent_id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The RHK of the assessor's agreed plan this one supports"},
+    )
+    agency_target = fields.String(dump_only=True, allow_none=True)
+    indicators = fields.List(fields.Nested(RhkIndicatorSchema), dump_only=True)
+
+
+class SkpPlanSchema(RecordSchema):
+    employee_id = fields.Integer(dump_only=True)
+    year = fields.Integer(dump_only=True)
+    assessor_id = fields.Integer(dump_only=True, allow_none=True)
+    expectations = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "The leader's expectations per BerAKHLAK value"},
+    )
+    rhk_digest = fields.String(dump_only=True, allow_none=True)
+    items = fields.List(fields.Nested(RhkItemSchema), dump_only=True)
+
+
+class SkpPlanQuery(RecordQuery):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    assessor_id = fields.Integer(validate=ID_RANGE)
+
+
+class CascadeItemSchema(RhkItemSchema):
+    plan_id = fields.Integer(dump_only=True)
+    employee_id = fields.Integer(dump_only=True)
+    employee_name = fields.String(dump_only=True)
+    year = fields.Integer(dump_only=True)
+    plan_state = fields.String(dump_only=True)
+
+
+class CascadeNodeSchema(BaseSchema):
+    item = fields.Nested(CascadeItemSchema)
+    children = fields.List(fields.Nested(lambda: CascadeNodeSchema()))
+    hidden = fields.Integer(metadata={"description": "RHK below this one in plans you may not see"})
+
+
+class CascadeSchema(BaseSchema):
+    up = fields.List(
+        fields.Nested(CascadeItemSchema),
+        metadata={"description": "The RHK above, nearest first, up to the agency head's"},
+    )
+    agency_target = fields.String(allow_none=True)
+    node = fields.Nested(CascadeNodeSchema)
