@@ -440,9 +440,13 @@ OURS = {
     "Opened": "Dibuka",
     "Open": "Buka periode",
     "Choose the agency.": "Pilih instansinya.",
-    "Open the selected periods? Every employee without an appraisal for it gets one.": (
+    "Open the selected periods? Every employee without an appraisal for it gets one "
+    "(and, for a year, an SKP plan).": (
         "Buka periode yang dipilih? Setiap pegawai yang belum memiliki penilaian untuk "
-        "periode itu akan dibuatkan."
+        "periode itu akan dibuatkan (dan, untuk periode tahunan, SKP)."
+    ),
+    "Period #%(id)s: %(made)s SKP plans made, %(had)s had one already.": (
+        "Periode #%(id)s: %(made)s SKP dibuat, %(had)s sudah memilikinya."
     ),
     "Period #%(id)s: %(made)s appraisals made, %(had)s had one already, %(left)s left out.": (
         "Periode #%(id)s: %(made)s penilaian dibuat, %(had)s sudah memilikinya, "

@@ -51,3 +51,7 @@ class OpeningSchema(BaseSchema):
         fields.Nested(LeftOutSchema),
         metadata={"description": "Employees the org chart gives no assessor or approver"},
     )
+    plans_made = fields.Integer(metadata={"description": "SKP plans made now (a year only)"})
+    had_plan = fields.Integer(
+        metadata={"description": "Employees who had an SKP plan for the year already"}
+    )

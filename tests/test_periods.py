@@ -481,3 +481,120 @@ def test_appraisals_outside_an_opened_period_keep_their_working_days(session, ca
     assert q2.opened_at is None
     report = sla.run(session, today=date(2026, 12, 1))
     assert (report.reminders, report.escalations) == (0, 0)  # a draft has no working days
+
+
+def annual(session, cast) -> PerformancePeriod:
+    return periods.define(
+        session, cast.hr, agency_id=cast.agency.id, year=2026, kind="annual", via="api"
+    )
+
+
+def plans_of(session, year: int = 2026) -> list:
+    from workflow.models import SkpPlan
+
+    session.rollback()
+    return session.scalars(
+        select(SkpPlan).where(SkpPlan.year == year).order_by(SkpPlan.employee_id)
+    ).all()
+
+
+def test_opening_the_year_makes_everyones_skp_plan_with_their_assessor(session, cast, cli):
+    year = annual(session, cast)
+    opening = periods.open_period(session, cast.hr, year.id, via="api")
+    plans = plans_of(session)
+    head = cast.manager.employee.supervisor_id
+    # everyone of the agency, the head too (whose plan is agreed above the agency)
+    assert opening.plans_made == len(plans) == 7 and opening.had_plan == 0
+    assessors = {p.employee_id: p.assessor_id for p in plans}
+    assert assessors[head] is None
+    assert assessors[cast.subject.employee_id] == cast.supervisor.employee_id
+    assert {p.state for p in plans} == {"draft"} and all(p.items == [] for p in plans)
+    assert opening.made == 4  # and the year's appraisals, as before
+    events = session.scalar(select(func.count()).where(OutboxEvent.type == "skp_plan.draft"))
+    assert events == 7
+    assert cli("audit", "verify").exit_code == 0  # each plan's chain and RHK digest hold
+    # Each goes on from the plan the opening made, through the engine, down the chain.
+    from tests.factories import rhk
+    from workflow import edit, fire
+
+    by_employee = {p.employee_id: p for p in plans}
+    chain = [head, cast.manager.employee_id, cast.supervisor.employee_id, cast.subject.employee_id]
+    cited = None
+    for employee_id in chain:
+        item = rhk("Hasil", target="IKM 90") if cited is None else rhk("Hasil", cites=cited)
+        plan = edit(by_employee[employee_id], None, {"items": [item]}, via="system")
+        plan = fire(fire(plan, "submit", None, via="system"), "approve", None, via="system")
+        cited = plan.items[0].id
+    assert plan.state == "approved" and plan.employee_id == cast.subject.employee_id
+
+
+def test_opening_the_year_again_makes_no_second_plan(session, cast):
+    year = annual(session, cast)
+    new_record(session, cast, "skp_plan")  # the subject's, and the chain's above, agreed
+    first = periods.open_period(session, cast.hr, year.id, via="api")
+    assert (first.plans_made, first.had_plan) == (3, 4)
+    again = periods.open_period(session, cast.hr, year.id, via="api")
+    assert (again.plans_made, again.had_plan) == (0, 7)
+    assert len(plans_of(session)) == 7
+
+
+def test_a_quarter_makes_no_plans(session, cast):
+    q2 = quarter(session, cast)
+    opening = periods.open_period(session, cast.hr, q2.id, via="api")
+    assert opening.plans_made == 0 and plans_of(session) == []
+
+
+def test_two_openings_of_the_year_at_once_make_each_plan_once(app, session, cast):
+    from sqlalchemy.orm import Session
+
+    from workflow.db import db
+    from workflow.models import User
+
+    year = annual(session, cast)
+    hr_id, period_id = cast.hr.id, year.id
+    session.commit()
+    start = threading.Barrier(2, timeout=30)
+    results, failures = [], []
+
+    def opener():
+        with app.app_context(), Session(db.engine) as own:
+            try:
+                actor = own.get(User, hr_id)
+                own.rollback()
+                start.wait()
+                results.append(periods.open_period(own, actor, period_id, via="api", batch=2))
+            except Exception as exc:  # reported below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert not [f for f in failures if not isinstance(f, Conflict)], failures
+    plans = plans_of(session)
+    assert len(plans) == len({p.employee_id for p in plans}) == 7
+    assert sum(r.plans_made for r in results) == 7
+
+
+def test_every_way_in_says_how_many_plans_a_year_made(client, session, cast, bearer, cli):
+    from tests import backoffice as bo
+
+    year = annual(session, cast)
+    year_id = year.id
+    opened = client.post(f"/api/v1/periods/{year_id}/open", headers=bearer(cast.hr))
+    assert opened.status_code == 200
+    assert (opened.get_json()["plans_made"], opened.get_json()["had_plan"]) == (7, 0)
+    again = cli("periods", "open", str(year_id), "--quiet").output
+    assert f"period {year_id}: 0 SKP plans made, 7 had one already" in again
+    bo.log_in(client, session, cast.hr)
+    listing = bo.text(client.get("/admin/performanceperiod/"))
+    page = bo.text(
+        client.post(
+            "/admin/performanceperiod/action/",
+            data={"action": "open", "rowid": [str(year_id)], "csrf_token": bo.csrf(listing)},
+            follow_redirects=True,
+        )
+    )
+    assert f"Periode #{year_id}: 0 SKP dibuat, 7 sudah memilikinya." in page

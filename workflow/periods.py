@@ -1,12 +1,12 @@
 """Performance periods (PermenPANRB 6/2022): defined for an agency by its HR, and opened.
 
 Opening a period makes, for every employee of the agency who has none yet for it, an
-appraisal of that period in its first state, with the assessor (*pejabat penilai
-kinerja*: the employee's supervisor) and approver (*atasan pejabat penilai kinerja*: the
-supervisor's) taken from the org chart. Each is made as the engine makes one: its
-``create`` audit entry and event in the same transaction, a batch of employees to a
-transaction, so an opening cut short is taken up again by opening once more (it makes
-only what is missing).
+appraisal of that period in its first state (for a year, first their SKP plan), with the
+assessor (*pejabat penilai kinerja*: the employee's supervisor) and approver (*atasan
+pejabat penilai kinerja*: the supervisor's) taken from the org chart. Each is made as the
+engine makes one: its ``create`` audit entry and event in the same transaction, a batch
+of employees to a transaction, so an opening cut short is taken up again by opening once
+more (it makes only what is missing).
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from workflow.models import (
     OutboxEvent,
     PerformancePeriod,
     PeriodKind,
+    SkpPlan,
     User,
 )
 from workflow.models.periods import PARTS
+from workflow.plans import rhk_digest
 from workflow.policy import Action
 from workflow.workflows import WORKFLOWS
 
@@ -158,12 +160,71 @@ def get(session: Session, actor: User | None, period_id: int) -> PerformancePeri
 @dataclass
 class Opening:
     """What opening a period did: appraisals made, employees who had one, and those left
-    out with the reason (NIP, reason)."""
+    out with the reason (NIP, reason); for the year, the SKP plans made and those there."""
 
     period_id: int
     made: int = 0
     had_one: int = 0
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    plans_made: int = 0
+    had_plan: int = 0
+
+
+@dataclass(frozen=True)
+class _Making:
+    """One kind of record an opening makes for each employee: its workflow, how to tell
+    who has one already, why someone is left out, and the new record's own columns."""
+
+    workflow: str
+    has_one: Callable[[PerformancePeriod], tuple]  # the model's employee column, conditions
+    left_out: Callable[[int, int | None, int | None], str | None]
+    # (period, employee, assessor, approver) -> the record's own columns (and its payload)
+    own: Callable[[PerformancePeriod, int, int | None, int | None], dict]
+
+
+def _appraisal_columns(period, employee_id, assessor_id, approver_id) -> dict:
+    return {
+        "employee_id": employee_id,
+        "year": period.year,
+        "period": period.code,
+        "assessor_id": assessor_id,
+        "approver_id": approver_id,
+    }
+
+
+def _plan_columns(period, employee_id, assessor_id, approver_id) -> dict:
+    return {"employee_id": employee_id, "year": period.year, "assessor_id": assessor_id}
+
+
+def _plan_left_out(employee_id, assessor_id, approver_id) -> str | None:
+    # The agency head has no assessor in the chart: their plan is agreed above the agency.
+    return SAME_PERSON if assessor_id == employee_id else None
+
+
+def _makings(period: PerformancePeriod) -> list[_Making]:
+    """What opening ``period`` makes: its appraisals; for the year, first the SKP plans
+    (PermenPANRB 6/2022: the year's plan is agreed at its start; the periodic
+    evaluations rate against it)."""
+    appraisals = _Making(
+        "appraisal",
+        lambda p: (
+            Appraisal.employee_id,
+            Appraisal.year == p.year,
+            Appraisal.period == p.code,
+            Appraisal.state.not_in(("rejected", "withdrawn")),
+        ),
+        _left_out,
+        _appraisal_columns,
+    )
+    if period.kind != PeriodKind.ANNUAL:
+        return [appraisals]
+    plans = _Making(
+        "skp_plan",
+        lambda p: (SkpPlan.employee_id, SkpPlan.year == p.year, SkpPlan.state != "withdrawn"),
+        _plan_left_out,
+        _plan_columns,
+    )
+    return [plans, appraisals]
 
 
 def open_period(
@@ -176,19 +237,21 @@ def open_period(
     batch: int = BATCH,
 ) -> Opening:
     """Open the period: make the appraisal of every employee of its agency who has none
-    for it (HR of the agency, or admins); idempotent. ``progress`` is told of each
-    employee looked at."""
+    for it, and for a year their SKP plan too (HR of the agency, or admins); idempotent.
+    ``progress`` is told of each employee looked at."""
     period = get(session, actor, period_id)
     if actor is not None:
         policy.check(actor, Action.CHANGE, period)
-    agency_id, year, code = period.agency_id, period.year, period.code
+    agency_id = period.agency_id
+    makings = _makings(period)
     session.rollback()
-    wf = WORKFLOWS["appraisal"]
     supervisor = aliased(Employee)
     # Who has one already: read once (a set of ids, small beside the rows it saves asking
     # about batch by batch), and again for a batch another opening got to first.
-    had = _having_one(session, agency_id, year, code)
-    report = Opening(period_id, had_one=len(had))
+    had = {m.workflow: _having_one(session, m, period) for m in makings}
+    report = Opening(
+        period_id, had_one=len(had["appraisal"]), had_plan=len(had.get("skp_plan", ()))
+    )
     after, clashes = 0, 0
     while True:
         rows = session.execute(
@@ -201,25 +264,34 @@ def open_period(
         session.rollback()
         if not rows:
             break
-        wanted, left_out = [], []
-        for employee_id, nip, assessor_id, approver_id in rows:
-            if employee_id in had:
-                continue
-            reason = _left_out(employee_id, assessor_id, approver_id)
-            if reason is not None:
-                left_out.append((nip, reason))
-            else:
-                wanted.append((employee_id, assessor_id, approver_id))
+        made, left_out = {}, []
         try:
-            report.made += _make(session, wf, actor, period, wanted, via)
+            for making in makings:
+                wanted = []
+                for employee_id, nip, assessor_id, approver_id in rows:
+                    if employee_id in had[making.workflow]:
+                        continue
+                    reason = making.left_out(employee_id, assessor_id, approver_id)
+                    if reason is None:
+                        wanted.append((employee_id, assessor_id, approver_id))
+                    elif making.workflow == "appraisal":
+                        left_out.append((nip, reason))
+                made[making.workflow] = _make(session, making, actor, period, wanted, via)
+                had[making.workflow] |= {w[0] for w in wanted}
         except IntegrityError:
             # Someone opened it at the same time and made some of these first: this batch
             # is taken again, without them.
             clashes += 1
             if clashes > CLASHES:
                 raise Conflict("the period is being opened by someone else; try again") from None
-            had |= _having_one(session, agency_id, year, code, among=[r[0] for r in rows])
+            among = [r[0] for r in rows]
+            for making in makings:
+                had[making.workflow] |= _having_one(session, making, period, among=among)
+            report.made += made.get("appraisal", 0)
+            report.plans_made += made.get("skp_plan", 0)
             continue
+        report.made += made.get("appraisal", 0)
+        report.plans_made += made.get("skp_plan", 0)
         after = rows[-1][0]
         report.left_out += left_out
         if progress is not None:
@@ -235,22 +307,18 @@ def open_period(
     return report
 
 
-def _having_one(session: Session, agency_id: int, year: int, code: str, among=None) -> set[int]:
-    """The agency's employees (of ``among``) with an appraisal of the period still open or
-    decided: a rejected or withdrawn one frees the place, as the database's unique index of
-    open appraisals does (``OPEN``)."""
+def _having_one(session: Session, making: _Making, period, among=None) -> set[int]:
+    """The agency's employees (of ``among``) with a record of the kind for the period still
+    open or decided: a rejected or withdrawn one frees the place, as the database's unique
+    index of open records does."""
+    column, *conditions = making.has_one(period)
     query = (
-        select(Appraisal.employee_id)
-        .join(Employee, Employee.id == Appraisal.employee_id)
-        .where(
-            Employee.agency_id == agency_id,
-            Appraisal.year == year,
-            Appraisal.period == code,
-            Appraisal.state.not_in(("rejected", "withdrawn")),
-        )
+        select(column)
+        .join(Employee, Employee.id == column)
+        .where(Employee.agency_id == period.agency_id, *conditions)
     )
     if among is not None:
-        query = query.where(Appraisal.employee_id.in_(among))
+        query = query.where(column.in_(among))
     had = set(session.scalars(query))
     session.rollback()
     return had
@@ -272,8 +340,8 @@ def _left_out(employee_id: int, assessor_id: int | None, approver_id: int | None
     return None
 
 
-def _make(session: Session, wf, actor, period: PerformancePeriod, wanted: list, via: str) -> int:
-    """Make the appraisals of ``wanted`` (employee, assessor, approver) in one transaction,
+def _make(session: Session, making: _Making, actor, period, wanted: list, via: str) -> int:
+    """Make the records of ``wanted`` (employee, assessor, approver) in one transaction,
     each with its ``create`` entry and event, as the engine's ``create`` does.
 
     Written as the importer writes employees: the ids are reserved first, so each
@@ -283,20 +351,22 @@ def _make(session: Session, wf, actor, period: PerformancePeriod, wanted: list, 
     """
     if not wanted:
         return 0
+    wf = WORKFLOWS[making.workflow]
+    table = wf.model.__table__
     actor_id = actor.id if actor is not None else None
     comment = f"opening of period {period.id}"
+    # A plan is made without RHK: its employee writes them (workflow.plans).
+    extra = {"rhk_digest": rhk_digest([])} if making.workflow == "skp_plan" else {}
     with write_transaction(session):
         now = utcnow()
-        ids = _reserve_ids(session, len(wanted))
+        ids = _reserve_ids(session, table, len(wanted))
         records, entries, made = [], [], []
         for record_id, (employee_id, assessor_id, approver_id) in zip(ids, wanted, strict=True):
+            payload = making.own(period, employee_id, assessor_id, approver_id)
             values = {
                 "id": record_id,
-                "employee_id": employee_id,
-                "year": period.year,
-                "period": period.code,
-                "assessor_id": assessor_id,
-                "approver_id": approver_id,
+                **payload,
+                **extra,
                 "agency_id": period.agency_id,
                 "state": wf.initial,
                 "created_at": now,
@@ -312,13 +382,6 @@ def _make(session: Session, wf, actor, period: PerformancePeriod, wanted: list, 
                 audit_head=None,
                 **{name: None for name in wf.audited if name not in values},
             )
-            payload = {
-                "employee_id": employee_id,
-                "year": period.year,
-                "period": period.code,
-                "assessor_id": assessor_id,
-                "approver_id": approver_id,
-            }
             entries.append(
                 audit.next_entry(
                     record,
@@ -337,7 +400,7 @@ def _make(session: Session, wf, actor, period: PerformancePeriod, wanted: list, 
             )
             record.version = 1
             made.append(record)
-        write_rows(session, Appraisal.__table__, records)
+        write_rows(session, table, records)
         write_rows(session, AuditEntry.__table__, entries)
         write_rows(
             session,
@@ -347,19 +410,19 @@ def _make(session: Session, wf, actor, period: PerformancePeriod, wanted: list, 
     return len(records)
 
 
-def _reserve_ids(session: Session, count: int) -> list[int]:
-    """``count`` ids for new appraisals that no concurrent insert can take."""
+def _reserve_ids(session: Session, table, count: int) -> list[int]:
+    """``count`` ids for new rows of ``table`` that no concurrent insert can take."""
     if session.get_bind().dialect.name == "postgresql":
         return list(
             session.scalars(
                 text(
-                    "SELECT nextval(pg_get_serial_sequence('appraisals', 'id')) "
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                     "FROM generate_series(1, :n)"
                 ),
-                {"n": count},
+                {"table": table.name, "n": count},
             )
         )
     # SQLite: the write transaction holds the database's write lock, so the ids above the
     # largest are free until it ends.
-    top = session.scalar(select(func.coalesce(func.max(Appraisal.id), 0)))
+    top = session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
     return list(range(top + 1, top + count + 1))

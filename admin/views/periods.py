@@ -97,7 +97,10 @@ class PeriodView(AlurModelView):
     @action(
         "open",
         _l("Open"),
-        _l("Open the selected periods? Every employee without an appraisal for it gets one."),
+        _l(
+            "Open the selected periods? Every employee without an appraisal for it gets one "
+            "(and, for a year, an SKP plan)."
+        ),
     )
     def action_open(self, ids):
         for row_id in row_ids(ids):
@@ -119,6 +122,16 @@ class PeriodView(AlurModelView):
                 ),
                 "success",
             )
+            if opening.plans_made or opening.had_plan:
+                flash(
+                    _(
+                        "Period #%(id)s: %(made)s SKP plans made, %(had)s had one already.",
+                        id=row_id,
+                        made=opening.plans_made,
+                        had=opening.had_plan,
+                    ),
+                    "success",
+                )
             if opening.left_out:
                 shown = "; ".join(
                     f"{nip}: {LEFT_OUT.get(reason, reason)}"

@@ -76,13 +76,16 @@ class PeriodOpening(MethodView):
     @problems(blp, 403, 404, 409)
     def post(self, item_id):
         """Open the period: make the appraisal of every employee of its agency who has none
-        for it yet (opening again makes only what is missing)."""
+        for it yet, and for a year their SKP plan too (opening again makes only what is
+        missing)."""
         opening = periods.open_period(db.session, actor(), item_id, via="api")
         return {
             "period_id": opening.period_id,
             "made": opening.made,
             "had_one": opening.had_one,
             "left_out": [{"nip": nip, "reason": reason} for nip, reason in opening.left_out],
+            "plans_made": opening.plans_made,
+            "had_plan": opening.had_plan,
         }
 
 

@@ -87,7 +87,8 @@ def list_periods(agency_code):
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @with_appcontext
 def open_period(period_id, quiet):
-    """Make the appraisal of PERIOD_ID for every employee of its agency who has none."""
+    """Make the appraisal of PERIOD_ID for every employee of its agency who has none, and
+    for a year their SKP plan too."""
     period = db.session.get(PerformancePeriod, period_id)
     if period is None:
         raise click.BadParameter(f"no period {period_id}", param_hint="PERIOD_ID")
@@ -102,6 +103,11 @@ def open_period(period_id, quiet):
         f"period {period_id}: {report.made} appraisals made, {report.had_one} had one already, "
         f"{len(report.left_out)} left out"
     )
+    if report.plans_made or report.had_plan:
+        click.echo(
+            f"period {period_id}: {report.plans_made} SKP plans made, "
+            f"{report.had_plan} had one already"
+        )
     for nip, reason in report.left_out[:50]:
         click.echo(f"  left out {nip}: {reason}")
     if len(report.left_out) > 50:
