@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import wtforms
 from flask_admin.form import SecureForm
 from flask_babel import Domain
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
-from wtforms import Form, FormField, HiddenField, SelectField, TextAreaField
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from workflow.predicate import CoreValue
@@ -121,3 +122,45 @@ def payload_fields(workflow: str, trigger: str) -> list[str]:
     wf = WORKFLOWS[workflow]
     spec = next(s for s in wf.transitions if s.trigger == trigger)
     return [] if spec.payload is None else list(spec.payload().fields)
+
+
+# -- the SKP plan's RHK, written on one page (the engine takes them all at once) ------------
+
+RHK_KIND_LABELS = {"utama": _l("main (utama)"), "tambahan": _l("additional (tambahan)")}
+ASPECT_LABELS = {
+    "kuantitas": _l("quantity (kuantitas)"),
+    "kualitas": _l("quality (kualitas)"),
+    "waktu": _l("time (waktu)"),
+    "biaya": _l("cost (biaya)"),
+}
+INDICATOR_ROWS = 4  # quantity, quality, time and cost, where used
+BLANK_RHK_ROWS = 2  # rows offered beside those written, for more
+
+
+class IndicatorRow(wtforms.Form):
+    aspect = SelectField(
+        _l("Aspect"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in ASPECT_LABELS.items()],
+        validate_choice=False,
+    )
+    indicator = StringField(_l("Indicator"))
+    target = StringField(_l("Target"))
+
+
+class RhkRow(wtforms.Form):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k, v) for k, v in RHK_KIND_LABELS.items()],
+        validate_choice=False,
+    )
+    text = TextAreaField(_l("Work result (RHK)"))
+    parent_id = SelectField(_l("Supports the assessor's RHK"), validate_choice=False)
+    agency_target = TextAreaField(_l("Agency target it serves (the agency head's plan)"))
+    indicators = FieldList(FormField(IndicatorRow), min_entries=INDICATOR_ROWS)
+
+
+class RhkForm(Form):
+    """Every RHK of a plan, and the version the writer saw."""
+
+    version_seen = HiddenField()
+    items = FieldList(FormField(RhkRow))

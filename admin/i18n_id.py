@@ -497,6 +497,26 @@ OURS = {
     ),
     "Printed at the step of": "Dicetak pada langkah tanggal",
     # the SKP plan and its cascade
+    "The RHK were saved.": "RHK telah disimpan.",
+    "Write the RHK": "Tulis RHK",
+    "As the agency head, each main RHK names the agency target it serves.": (
+        "Sebagai kepala instansi, setiap RHK utama menyebut sasaran instansi yang didukungnya."
+    ),
+    "Each main RHK supports an RHK of your assessor's agreed plan; an additional RHK "
+    "supports none.": (
+        "Setiap RHK utama mendukung RHK dalam SKP pejabat penilai Anda yang telah disetujui; "
+        "RHK tambahan tidak mendukung RHK atasan."
+    ),
+    "Leave a row blank to drop it.": "Kosongkan baris untuk menghapusnya.",
+    "RHK %(n)s": "RHK %(n)s",
+    "Aspect": "Aspek",
+    "Indicator": "Indikator",
+    "Target": "Target",
+    "Supports the assessor's RHK": "Mendukung RHK pejabat penilai",
+    "Agency target it serves (the agency head's plan)": (
+        "Sasaran instansi yang didukung (SKP kepala instansi)"
+    ),
+    "Back to the plan": "Kembali ke SKP",
     "SKP plan": "SKP",
     "SKP plans": "SKP",
     "Agency target: %(target)s": "Sasaran instansi: %(target)s",

@@ -335,3 +335,38 @@ def test_a_forgotten_password_is_reset_in_the_browser_from_the_mailed_link(
     page.fill("input[name=password]", new)
     page.click("[type=submit]")
     page.wait_for_url(re.compile(r".*/admin/.*"))
+
+
+def test_the_rhk_page_and_the_cascade_tree_pass_axe_and_fit_a_phone(
+    page, phone, live_server, session, cast
+):
+    from workflow.models import SkpPlan
+
+    plan = new_record(session, cast, "skp_plan")
+    plan_id, item_id = plan.id, plan.items[0].id
+    session.commit()
+    found = {}
+    log_in(page, live_server, session, cast.subject)
+    page.goto(f"{live_server.url}/admin/admin_skp_plans/rhk/?id={plan_id}")
+    found["rhk"] = _serious_violations(page)
+    page.fill("#items-1-text", "Inovasi layanan daring")
+    page.select_option("#items-1-parent_id", index=1)
+    page.select_option("#items-1-indicators-0-aspect", "kualitas")
+    page.fill("#items-1-indicators-0-indicator", "Kepuasan pengguna")
+    page.fill("#items-1-indicators-0-target", "90%")
+    page.click("#rhk-form [type=submit]")
+    page.wait_for_url(re.compile(r".*/details/.*"))
+    session.rollback()
+    texts = [i.text for i in session.get(SkpPlan, plan_id).items]
+    assert texts == ["Laporan layanan", "Inovasi layanan daring"]
+    page.goto(f"{live_server.url}/admin/admin_skp_plans/cascade/?item={item_id}")
+    found["cascade"] = _serious_violations(page)
+    assert page.locator("#cascade-up .cascade-rhk").count() == 3  # supervisor, manager, head
+    if os.environ.get("ALUR_SCREENSHOTS"):
+        page.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/cascade.png", full_page=True)
+    assert not any(found.values()), found
+    log_in(phone, live_server, session, cast.subject)
+    phone.goto(f"{live_server.url}/admin/admin_skp_plans/rhk/?id={plan_id}")
+    _no_sideways_scroll(phone, "rhk")
+    phone.goto(f"{live_server.url}/admin/admin_skp_plans/cascade/?item={item_id}")
+    _no_sideways_scroll(phone, "cascade")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tests.backoffice import fire as post_step
 from tests.backoffice import flash_text, log_in, log_out
@@ -347,3 +347,116 @@ def test_the_assessor_states_expectations_when_agreeing_in_the_back_office(clien
     assert agreed.state == "approved"
     assert agreed.expectations == {"akuntabel": "Menyelesaikan laporan tepat waktu"}
     assert session.scalars(select(RhkItem).where(RhkItem.plan_id == plan_id)).all()
+
+
+def rhk_page(client, plan_id):
+    return client.get(f"/admin/admin_skp_plans/rhk/?id={plan_id}")
+
+
+def test_the_employee_writes_the_rhk_in_the_back_office_and_a_refusal_keeps_the_page(
+    client, session, cast
+):
+    from tests.backoffice import csrf, text
+
+    cited = chain_rhk(session, cast)
+    plan = create(
+        session,
+        "skp_plan",
+        None,
+        {"employee_id": cast.subject_employee.id, "year": PLAN_YEAR},
+        via="system",
+    )
+    session.commit()
+    plan_id = plan.id
+    log_in(client, session, cast.subject)
+    details = text(client.get(f"/admin/admin_skp_plans/details/?id={plan_id}"))
+    assert f"/admin/admin_skp_plans/rhk/?id={plan_id}" in details
+    page = text(rhk_page(client, plan_id))
+    assert f'<option value="{cited}">1. Layanan seksi</option>' in page
+    form = {
+        "csrf_token": csrf(page),
+        "version_seen": "1",
+        "items-0-kind": "tambahan",  # an additional RHK citing the supervisor's: refused
+        "items-0-text": "Laporan layanan \u201cPrima\u201d 2026",
+        "items-0-parent_id": str(cited),
+        "items-0-indicators-0-aspect": "kuantitas",
+        "items-0-indicators-0-indicator": "Jumlah laporan",
+        "items-0-indicators-0-target": "12 laporan",
+        "items-1-kind": "utama",
+        "items-1-text": "",
+    }
+    refused = client.post(f"/admin/admin_skp_plans/rhk/?id={plan_id}", data=form)
+    shown = text(refused)
+    assert refused.status_code == 200
+    assert "RHK tambahan tidak merujuk apa pun" in shown
+    assert "Laporan layanan \u201cPrima\u201d 2026" in shown and 'value="12 laporan"' in shown
+    session.rollback()
+    assert session.get(SkpPlan, plan_id).items == []
+    form["items-0-kind"] = "utama"
+    saved = client.post(
+        f"/admin/admin_skp_plans/rhk/?id={plan_id}", data=form, follow_redirects=True
+    )
+    assert "RHK telah disimpan" in flash_text(text(saved))
+    session.rollback()
+    (item,) = session.get(SkpPlan, plan_id).items
+    assert (item.kind, item.parent_id, item.text) == (
+        "utama",
+        cited,
+        "Laporan layanan \u201cPrima\u201d 2026",
+    )
+    assert item.indicators == [
+        {"aspect": "kuantitas", "indicator": "Jumlah laporan", "target": "12 laporan"}
+    ]
+    # a page read before the save is stale now: refused, not written over
+    stale = client.post(f"/admin/admin_skp_plans/rhk/?id={plan_id}", data=form)
+    assert "berubah" in flash_text(text(stale)) or "changed" in flash_text(text(stale))
+
+
+def test_the_rhk_page_is_only_for_those_who_may_change_the_plan(client, session, cast):
+    from tests.backoffice import csrf, text
+
+    plan = new_record(session, cast, "skp_plan")
+    session.commit()
+    plan_id = plan.id
+    log_in(client, session, cast.hr_other)
+    assert rhk_page(client, plan_id).status_code == 404
+    assert rhk_page(client, "x").status_code == 404
+    log_out(client)
+    # the assessor sees the plan but does not write its RHK
+    log_in(client, session, cast.supervisor)
+    details = text(client.get(f"/admin/admin_skp_plans/details/?id={plan_id}"))
+    assert "/admin/admin_skp_plans/rhk/" not in details
+    page = text(rhk_page(client, plan_id))
+    answer = client.post(
+        f"/admin/admin_skp_plans/rhk/?id={plan_id}",
+        data={"csrf_token": csrf(page), "version_seen": "1", "items-0-text": "Diganti"},
+    )
+    assert answer.status_code == 200
+    session.rollback()
+    assert [i.text for i in session.get(SkpPlan, plan_id).items] == ["Laporan layanan"]
+    log_out(client)
+    # once submitted, the RHK are no longer written
+    log_in(client, session, cast.subject)
+    session.rollback()
+    fire(session.get(SkpPlan, plan_id), "submit", None, via="system")
+    session.commit()
+    assert rhk_page(client, plan_id).status_code == 302
+
+
+def test_an_rhk_keeps_its_id_while_it_keeps_its_place(session, cast):
+    plan = new_record(session, cast, "skp_plan")
+    first = plan.items[0]
+    first_id, parent = first.id, first.parent_id
+    plan = edit(
+        plan,
+        cast.subject,
+        {"items": [rhk("Laporan layanan (direvisi)", cites=parent), rhk("Survei", cites=parent)]},
+        via="api",
+    )
+    assert plan.items[0].id == first_id
+    assert [i.text for i in plan.items] == ["Laporan layanan (direvisi)", "Survei"]
+    plan = edit(plan, cast.subject, {"items": [rhk("Survei", cites=parent)]}, via="api")
+    session.commit()
+    assert [(i.id, i.text) for i in plan.items] == [(first_id, "Survei")]
+    assert session.scalar(select(func.count()).select_from(RhkItem)) == 4  # 3 above, this one
+    assert verification.verify_record(session, "skp_plan", plan.id) == []

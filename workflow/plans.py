@@ -172,6 +172,18 @@ def rows(
     return made
 
 
+def replace(plan: SkpPlan, items: list[RhkItem]) -> None:
+    """Put ``items`` in the plan's place, row by row, and its digest: an RHK keeps its id
+    while it keeps its place, so what names it (a link, an API client) still finds it."""
+    kept = plan.items[: len(items)]
+    for old, new in zip(kept, items, strict=False):
+        for name in ("position", "kind", "text", "parent_id", "agency_target", "indicators"):
+            setattr(old, name, getattr(new, name))
+    plan.items[len(items) :] = []
+    plan.items.extend(items[len(kept) :])
+    plan.rhk_digest = rhk_digest(plan.items)
+
+
 def cascade_problems(session: Session, plan: SkpPlan) -> dict[int, list]:
     """What keeps ``plan`` from being submitted or agreed, per RHK (by position); key -1:
     the plan as a whole."""

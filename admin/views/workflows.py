@@ -36,9 +36,14 @@ from admin.base import (
     safe_next,
 )
 from admin.forms import (
+    ASPECT_LABELS,
+    BLANK_RHK_ROWS,
     CORE_VALUE_LABELS,
     FIELD_LABELS,
+    INDICATOR_ROWS,
     RATING_LABELS,
+    RHK_KIND_LABELS,
+    RhkForm,
     TriggerForm,
     payload_fields,
     payload_value,
@@ -53,6 +58,7 @@ from workflow import (
     cascade,
     create,
     edit,
+    plans,
     policy,
     rights,
     take,
@@ -538,6 +544,14 @@ class WorkflowView(AlurModelView):
                 if self.workflow == "appraisal" and record.audit_seq
                 else None
             ),
+            # the plan's RHK, written on their own page while it may be changed
+            "rhk_url": (
+                self.get_url(".rhk_view", id=record.id)
+                if self.workflow == "skp_plan"
+                and record.state in self.wf.editable
+                and rights.any_holds(self.wf.create_who, me(), record)
+                else None
+            ),
         }
 
     def list_actions(self, rows) -> dict:
@@ -671,6 +685,59 @@ class SkpPlanView(WorkflowView):
         "assessor": {"fields": ["name", "nip"], "page_size": 10},
     }
 
+    @expose("/rhk/", methods=("GET", "POST"))
+    def rhk_view(self):
+        """Write the plan's RHK: each with what it supports and its indicators and targets.
+
+        The engine takes them all at once (an edit of the plan); a refused page comes back
+        as typed, each message under the row and field it names.
+        """
+        record = self.get_one(request.args.get("id", ""))
+        if record is None:
+            abort(404)
+        details = self.get_url(".details_view", id=record.id)
+        if record.state not in self.wf.editable:
+            flash(
+                _(
+                    "A record can be changed only while draft or returned; this one is %(state)s.",
+                    state=STATE_LABELS.get(record.state, record.state),
+                ),
+                "error",
+            )
+            return redirect(details)
+        citable = plans.agreed_rhk(db.session, record.assessor_id, record.year)
+        if request.method == "POST":
+            form = RhkForm(get_form_data())
+            _rhk_choices(form, citable)
+            form.validate()  # the engine checks the data; here only the CSRF token counts
+            if form.csrf_token.errors:
+                flash(_("The form has expired; please try again."), "error")
+            else:
+                items, rows = _posted_rhk(form)
+                version = expected_version(form.version_seen.data)
+                refused = []
+                saved = attempt(
+                    lambda: edit(
+                        record, me(), {"items": items}, via="admin", expected_version=version
+                    ),
+                    refused=refused,
+                )
+                if saved is not None:
+                    flash(_("The RHK were saved."), "success")
+                    return redirect(details)
+                if refused:
+                    _rhk_beside(form, rows, refused[0])
+        else:
+            form = RhkForm(formdata=None, data=_rhk_data(record))
+            _rhk_choices(form, citable)
+        return self.render(
+            "alur_admin/rhk_form.html",
+            form=form,
+            record=record,
+            head=plans.is_agency_head(record.employee),
+            details_url=details,
+        )
+
     @expose("/cascade/")
     def cascade_view(self):
         """The cascade through one RHK: the chain above it and the tree below."""
@@ -690,13 +757,80 @@ class SkpPlanView(WorkflowView):
         )
 
 
-RHK_KIND_LABELS = {"utama": _l("main (utama)"), "tambahan": _l("additional (tambahan)")}
-ASPECT_LABELS = {
-    "kuantitas": _l("quantity (kuantitas)"),
-    "kualitas": _l("quality (kualitas)"),
-    "waktu": _l("time (waktu)"),
-    "biaya": _l("cost (biaya)"),
-}
+def _rhk_data(plan) -> dict:
+    """The form's rows: the plan's RHK as written, then blank rows for more."""
+    rows = []
+    for item in plan.items:
+        indicators = [i for i in (item.indicators or []) if isinstance(i, dict)]
+        blank = {"aspect": "", "indicator": "", "target": ""}
+        rows.append(
+            {
+                "kind": item.kind,
+                "text": item.text,
+                "parent_id": str(item.parent_id or ""),
+                "agency_target": item.agency_target or "",
+                "indicators": indicators + [blank] * max(INDICATOR_ROWS - len(indicators), 0),
+            }
+        )
+    empty = {"kind": "utama", "text": "", "parent_id": "", "agency_target": ""}
+    rows += [dict(empty) for _ in range(BLANK_RHK_ROWS)]
+    return {"version_seen": plan.version, "items": rows}
+
+
+def _rhk_choices(form, citable) -> None:
+    choices = [("", "—")] + [(str(i.id), f"{i.position + 1}. {i.text}") for i in citable]
+    for row in form.items:
+        row.form.parent_id.choices = choices
+
+
+def _posted_rhk(form) -> tuple[list[dict], list[int]]:
+    """The RHK as the engine takes them, blank rows left out; and the form row of each."""
+    items, rows = [], []
+    for index, row in enumerate(form.items):
+        r = row.form
+        indicators = [
+            {
+                "aspect": i.form.aspect.data or "",
+                "indicator": (i.form.indicator.data or "").strip(),
+                "target": (i.form.target.data or "").strip(),
+            }
+            for i in r.indicators
+        ]
+        indicators = [i for i in indicators if any(i.values())]
+        text = (r.text.data or "").strip()
+        target = (r.agency_target.data or "").strip()
+        parent = (r.parent_id.data or "").strip()
+        if not (text or target or parent or indicators):
+            continue
+        item = {"kind": r.kind.data or "utama", "text": text, "indicators": indicators}
+        if parent:
+            item["parent_id"] = as_id(parent) or parent  # the engine refuses what is no id
+        if target:
+            item["agency_target"] = target
+        items.append(item)
+        rows.append(index)
+    return items, rows
+
+
+def _rhk_beside(form, rows: list[int], exc) -> None:
+    """Each message of a refusal under the row and field it names."""
+    errors = getattr(exc, "errors", None) or {}
+    for position, fields in (errors.get("items") or {}).items():
+        if not isinstance(fields, dict) or not str(position).isdigit():
+            continue
+        if int(position) >= len(rows):
+            continue
+        row = form.items[rows[int(position)]].form
+        for name, messages in fields.items():
+            if name == "indicators" and isinstance(messages, dict):
+                for at, wrong in messages.items():
+                    if str(at).isdigit() and int(at) < len(row.indicators):
+                        cell = row.indicators[int(at)].form
+                        for field, said in wrong.items() if isinstance(wrong, dict) else []:
+                            if field in cell:
+                                cell[field].errors = [*cell[field].errors, *lines(said)]
+            elif name in row:
+                row[name].errors = [*row[name].errors, *lines(messages)]
 
 
 def rhk_table(view, plan) -> Markup:

@@ -182,8 +182,7 @@ def revise(session, record, values: dict, actor=None) -> None:
         items = plans.rows(
             session, record.employee, record.assessor_id, record.year, values["items"]
         )
-        record.items = items
-        record.rhk_digest = plans.rhk_digest(items)
+        plans.replace(record, items)
 
 
 WORKFLOW = Workflow(
