@@ -831,6 +831,51 @@ OURS_PLURALS = {
 # The core's refusals (``workflow.errors``: templates whose parameters are shown by their
 # labels, ``admin.refusals``) and the words they name.
 REFUSALS = {
+    # an agreed plan through its year: realisations, evidence, feedback
+    "%(field)s is required": "%(field)s wajib diisi",
+    "Required.": "Wajib diisi.",
+    "invalid %(field)s": "%(field)s tidak valid",
+    "Must be text.": "Harus berupa teks.",
+    "At most %(n)s characters.": "Paling banyak %(n)s karakter.",
+    "invalid period": "periode tidak valid",
+    "no SKP plan %(id)s": "tidak ada SKP %(id)s",
+    "no RHK %(id)s": "tidak ada RHK %(id)s",
+    "no realisation %(id)s": "tidak ada realisasi %(id)s",
+    "no evidence %(id)s": "tidak ada bukti dukung %(id)s",
+    "no evidence file %(id)s": "tidak ada berkas bukti dukung %(id)s",
+    "the plan is %(state)s: its RHK are realised, and feedback given, once it is agreed": (
+        "SKP berstatus %(state)s: realisasi RHK dan umpan balik diberikan setelah SKP disetujui"
+    ),
+    "a realisation takes at most %(n)s pieces of evidence": (
+        "satu realisasi paling banyak memiliki %(n)s bukti dukung"
+    ),
+    "the file is empty": "berkas kosong",
+    "The file is empty.": "Berkas kosong.",
+    "the file is too large": "berkas terlalu besar",
+    "At most %(n)s KiB.": "Paling besar %(n)s KiB.",
+    "the file is not a PDF or an image": "berkas bukan PDF atau gambar",
+    "Only PDF, PNG or JPEG files are taken; this one is none of them.": (
+        "Hanya berkas PDF, PNG, atau JPEG yang diterima; berkas ini bukan salah satunya."
+    ),
+    "invalid link": "tautan tidak valid",
+    "An http:// or https:// address.": "Alamat http:// atau https://.",
+    "the evidence file is missing from the store": "berkas bukti dukung tidak ada di penyimpanan",
+    "the stored evidence file is not the one recorded: changed outside Alur": (
+        "berkas bukti dukung yang tersimpan bukan yang tercatat: diubah di luar Alur"
+    ),
+    "feedback is on one RHK or one BerAKHLAK value": (
+        "umpan balik diberikan atas satu RHK atau satu nilai BerAKHLAK"
+    ),
+    "Name one RHK or one BerAKHLAK value, not both.": (
+        "Sebut satu RHK atau satu nilai BerAKHLAK, bukan keduanya."
+    ),
+    "no such RHK in this plan": "RHK itu tidak ada dalam SKP ini",
+    "No RHK %(id)s in this plan.": "Tidak ada RHK %(id)s dalam SKP ini.",
+    "unknown BerAKHLAK value": "nilai BerAKHLAK tidak dikenal",
+    "invalid date": "tanggal tidak valid",
+    "A day of %(year)s or after it, not after today.": (
+        "Tanggal pada tahun %(year)s atau sesudahnya, tidak melewati hari ini."
+    ),
     # the SKP plan's RHK (PermenPANRB 6/2022's cascading)
     "the plan's RHK are not right": "RHK dalam SKP belum benar",
     "the plan cannot go on: each main RHK must support an RHK of the assessor's agreed plan "

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
 from alur.extensions import babel, cache, limiter, mail, migrate, security
-from workflow import tokens
+from workflow import evidence_store, tokens
 from workflow.db import configure_engine, db
 from workflow.models import Role, User
 from workflow.settings import configure as configure_rules
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.json.sort_keys = False
     configure_rules(app.config)
+    evidence_store.configure(app.config, app.instance_path)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

@@ -1,6 +1,7 @@
 """An SKP plan and its RHK, as the API shows them; they are written as the engine takes
 them (``workflow.workflows.skp_plan``)."""
 
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from schemas.base import ID_RANGE, BaseSchema
@@ -68,3 +69,63 @@ class CascadeSchema(BaseSchema):
     )
     agency_target = fields.String(allow_none=True)
     node = fields.Nested(CascadeNodeSchema)
+
+
+class EvidenceSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True, metadata={"description": "file or link"})
+    url = fields.String(dump_only=True, allow_none=True)
+    file_name = fields.String(dump_only=True, allow_none=True)
+    content_type = fields.String(dump_only=True, allow_none=True)
+    size = fields.Integer(dump_only=True, allow_none=True)
+    sha256 = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class RealisationSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    plan_id = fields.Integer(dump_only=True)
+    rhk_id = fields.Integer(dump_only=True)
+    period = fields.String(dump_only=True)
+    value = fields.String(dump_only=True)
+    narrative = fields.String(dump_only=True, allow_none=True)
+    updated_at = fields.DateTime(dump_only=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema), dump_only=True)
+
+
+class RealisationBodySchema(BaseSchema):
+    value = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "What was achieved, as the indicator's target is said"},
+    )
+    narrative = fields.String(validate=validate.Length(max=4000), allow_none=True)
+
+
+class LinkBodySchema(BaseSchema):
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "An http:// or https:// address"},
+    )
+
+
+class FileBodySchema(BaseSchema):
+    file = Upload(required=True, metadata={"description": "A PDF, PNG or JPEG file"})
+
+
+class FeedbackSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    plan_id = fields.Integer(dump_only=True)
+    rhk_id = fields.Integer(dump_only=True, allow_none=True)
+    core_value = fields.String(dump_only=True, allow_none=True)
+    note = fields.String(dump_only=True)
+    given_on = fields.Date(dump_only=True)
+    author_id = fields.Integer(dump_only=True, allow_none=True)
+
+
+class FeedbackBodySchema(BaseSchema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    rhk_id = fields.Integer(validate=ID_RANGE, allow_none=True)
+    core_value = fields.String(validate=validate.Length(max=32), allow_none=True)
+    given_on = fields.Date(allow_none=True, metadata={"description": "Default: today"})

@@ -102,6 +102,7 @@ def app(database_url, tmp_path_factory, smtp_sink):
         "MENTORING_MAX_ACTIVE_MENTEES": 1000,
         # The tests' receivers listen on 127.0.0.1; the refusal has tests of its own.
         "WEBHOOK_ALLOW_PRIVATE": True,
+        "EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
     }
     if database_url.startswith("postgresql"):
         # Commits need not wait for the disk in tests; visibility and locking are unchanged.

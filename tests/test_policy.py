@@ -15,10 +15,11 @@ import pytest
 from flask_admin.contrib.sqla import ModelView
 from sqlalchemy import func, select
 
+from alur.api.plans import PERIOD_CHOICES
 from tests import factories
 from tests.backoffice import csrf, log_in, text
 from tests.factories import new_record
-from workflow import changes, delegation, periods, policy, tokens, webhooks
+from workflow import changes, delegation, fire, periods, policy, realisation, tokens, webhooks
 from workflow.db import db, local_today, write_transaction
 from workflow.models import (
     Agency,
@@ -89,12 +90,19 @@ def world(session, cast):
         subscription = webhooks.add_subscription(session, "http://127.0.0.1:9/x", ["*"])
     appraisal = new_record(session, cast, "appraisal")
     plan = new_record(session, cast, "skp_plan")
+    agreed = new_record(session, cast, "skp_plan", year=2027)
+    agreed = fire(fire(agreed, "submit", None, via="system"), "approve", None, via="system")
+    realised = realisation.record(
+        session, None, agreed.items[0].id, "Q1", value="3 laporan", via="system"
+    )
     period = periods.define(
         session, cast.hr, agency_id=cast.agency.id, year=2026, kind="annual", via="api"
     )
     return {
         "agency": cast.agency,
         "skp_plan": plan,
+        "agreed_plan": agreed,
+        "realisation": realised,
         "unit": unit,
         "employee": cast.subject_employee,
         "program": local,
@@ -375,6 +383,23 @@ def _attacks(cast, world) -> dict[str, tuple[str, dict]]:
             {},
         ),
         "POST /api/v1/periods": ("/api/v1/periods", {"agency_id": a, "year": 2027}),
+        f"POST /api/v1/skp-plans/{int_}item_id>/feedback": (
+            f"/api/v1/skp-plans/{world['agreed_plan'].id}/feedback",
+            {"core_value": "loyal", "note": "Disusupkan"},
+        ),
+        f"PUT /api/v1/rhk/{int_}item_id>/realisations/<any({PERIOD_CHOICES}):period>": (
+            f"/api/v1/rhk/{world['agreed_plan'].items[0].id}/realisations/Q1",
+            {"value": "0"},
+        ),
+        f"POST /api/v1/realisations/{int_}item_id>/evidence/links": (
+            f"/api/v1/realisations/{world['realisation'].id}/evidence/links",
+            {"url": "https://disusupkan.example"},
+        ),
+        # a file is sent as a form (tests/test_realisation.py sends one): refused either way
+        f"POST /api/v1/realisations/{int_}item_id>/evidence/files": (
+            f"/api/v1/realisations/{world['realisation'].id}/evidence/files",
+            {"file": "disusupkan"},
+        ),
         f"POST /api/v1/periods/{int_}item_id>/open": (
             f"/api/v1/periods/{world['period'].id}/open",
             {},

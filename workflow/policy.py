@@ -41,6 +41,7 @@ from workflow.models import (
     DeliveryAttempt,
     DevelopmentBudget,
     Employee,
+    Evidence,
     FollowUp,
     Holiday,
     IdempotentRequest,
@@ -53,6 +54,8 @@ from workflow.models import (
     OutboxDelivery,
     OutboxEvent,
     PerformancePeriod,
+    PlanFeedback,
+    Realisation,
     RhkItem,
     Role,
     RoleName,
@@ -213,6 +216,33 @@ def _rhk_scope(actor, model):
     return model.plan_id.in_(plans if clause is None else plans.where(clause))
 
 
+def _of_plan(actor, row) -> bool:
+    return _record_visible(row.plan, actor)
+
+
+def _realises(actor, row) -> bool:
+    """The plan's employee, the agency's HR, admins, or an external system (e-Kinerja)."""
+    from workflow.parties import EXTERNAL, HR, SUBJECT
+
+    plan = row.plan
+    return is_admin(actor) or any(p.holds(actor, plan) for p in (SUBJECT, HR, EXTERNAL))
+
+
+def _assesses(actor, row) -> bool:
+    """The plan's assessor (or their acting Plt/Plh), and admins."""
+    from workflow.parties import ASSESSOR
+
+    return is_admin(actor) or ASSESSOR.holds(actor, row.plan)
+
+
+def _evidence_visible(actor, row) -> bool:
+    return _record_visible(row.realisation.plan, actor)
+
+
+def _realisation_writer(actor, row) -> bool:
+    return _realises(actor, row.realisation)
+
+
 RECORD = ModelRule(see=_record, scope=_record_scope)
 LOGS = ModelRule(see=admins)
 
@@ -223,6 +253,11 @@ RULES: dict[type, ModelRule] = {
     SkpPlan: RECORD,
     # An RHK is read with its plan (workflow.plans.cascade shows the chain above it).
     RhkItem: ModelRule(see=_rhk_visible, scope=_rhk_scope),
+    # Read with the plan; a realisation and its evidence are written by those who carry
+    # out the plan, feedback by its assessor (workflow.realisation).
+    Realisation: ModelRule(see=_of_plan, create=_realises, change=_realises, scope=_rhk_scope),
+    Evidence: ModelRule(see=_evidence_visible, create=_realisation_writer),
+    PlanFeedback: ModelRule(see=_of_plan, create=_assesses, scope=_rhk_scope),
     Agency: ModelRule(see=anyone, create=admins, change=admins),
     Unit: ModelRule(see=anyone, create=agency_hr, change=agency_hr),
     TrainingProgram: ModelRule(see=anyone, create=agency_hr, change=agency_hr),

@@ -6,16 +6,33 @@ RHK are written with them, through the engine.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from flask import Response, request
 from flask.views import MethodView
 
 from alur.api.auth import actor
 from alur.api.blueprint import Blueprint
 from alur.api.common import TOKEN_AUTH, problems
 from alur.api.records import visible_record
-from schemas.skp_plan import CascadeItemSchema, CascadeSchema
-from workflow import NotFound, cascade, plans, policy
+from schemas.skp_plan import (
+    CascadeItemSchema,
+    CascadeSchema,
+    EvidenceSchema,
+    FeedbackBodySchema,
+    FeedbackSchema,
+    FileBodySchema,
+    LinkBodySchema,
+    RealisationBodySchema,
+    RealisationSchema,
+)
+from workflow import NotFound, cascade, evidence_store, plans, policy, realisation
 from workflow.db import MAX_ID, db
 from workflow.models import RhkItem
+from workflow.models.base import PERIODS
+
+UPLOAD_OVERHEAD = 64 * 1024  # a multipart body's headers and boundaries
+PERIOD_CHOICES = ", ".join(f'"{p}"' for p in PERIODS)
 
 blp = Blueprint(
     "rhk",
@@ -85,3 +102,108 @@ class Cascade(MethodView):
 
 def register(api) -> None:
     api.register_blueprint(blp)
+
+
+# -- the plan through its year: realisations, evidence, feedback --------------------------
+
+
+@blp.route(f"/skp-plans/<int(min=1, max={MAX_ID}):item_id>/realisations")
+class PlanRealisations(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.response(200, RealisationSchema(many=True))
+    @problems(blp, 403, 404)
+    def get(self, item_id):
+        """What the plan's RHK achieved, per period, with their evidence."""
+        plan = visible_record("skp_plan", item_id)
+        return realisation.realisations(db.session, plan)
+
+
+@blp.route(f"/rhk/<int(min=1, max={MAX_ID}):item_id>/realisations/<any({PERIOD_CHOICES}):period>")
+class RhkRealisation(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.arguments(RealisationBodySchema)
+    @blp.response(200, RealisationSchema)
+    @problems(blp, 403, 404, 409, 422)
+    def put(self, body, item_id, period):
+        """Set what the RHK achieved in the period (annual, Q1..Q4, M01..M12) of its agreed
+        plan: the employee, the agency's HR, or an external system (e-Kinerja)."""
+        return realisation.record(db.session, actor(), item_id, period, via="api", **body)
+
+
+@blp.before_request
+def _room_for_evidence():
+    # An evidence file may be larger than other request bodies (MAX_CONTENT_LENGTH).
+    if request.endpoint == f"{blp.name}.EvidenceFiles":
+        request.max_content_length = evidence_store.MAX_BYTES + UPLOAD_OVERHEAD
+
+
+@blp.route(f"/realisations/<int(min=1, max={MAX_ID}):item_id>/evidence/files")
+class EvidenceFiles(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.arguments(FileBodySchema, location="files")
+    @blp.response(201, EvidenceSchema)
+    @problems(blp, 403, 404, 409, 413, 422)
+    def post(self, body, item_id):
+        """Attach a file (PDF, PNG or JPEG, known by its content, not its name) as evidence;
+        its SHA-256 is kept, and logged."""
+        upload = body["file"]
+        data = upload.read(evidence_store.MAX_BYTES + 1)
+        return realisation.attach_file(
+            db.session, actor(), item_id, name=upload.filename, data=data, via="api"
+        )
+
+
+@blp.route(f"/realisations/<int(min=1, max={MAX_ID}):item_id>/evidence/links")
+class EvidenceLinks(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.arguments(LinkBodySchema)
+    @blp.response(201, EvidenceSchema)
+    @problems(blp, 403, 404, 409, 422)
+    def post(self, body, item_id):
+        """Attach a link (http or https) as evidence."""
+        return realisation.attach_link(db.session, actor(), item_id, url=body["url"], via="api")
+
+
+@blp.route(f"/evidence/<int(min=1, max={MAX_ID}):item_id>")
+class EvidenceFile(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.doc(responses={"200": {"description": "The file, as it was attached"}})
+    @problems(blp, 403, 404, 409)
+    def get(self, item_id):
+        """An evidence file, for whoever may see its plan; refused (409) if the stored copy
+        is not the file whose SHA-256 was recorded."""
+        row, data = realisation.read_file(db.session, actor(), item_id)
+        return Response(
+            data,
+            mimetype=row.content_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.file_name)}",
+                "X-Content-Type-Options": "nosniff",
+                "Digest": f"sha-256={row.sha256}",
+            },
+        )
+
+
+@blp.route(f"/skp-plans/<int(min=1, max={MAX_ID}):item_id>/feedback")
+class PlanFeedbackList(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.response(200, FeedbackSchema(many=True))
+    @problems(blp, 403, 404)
+    def get(self, item_id):
+        """The assessor's feedback on the plan, oldest first (the employee sees it too)."""
+        plan = visible_record("skp_plan", item_id)
+        return realisation.feedback(db.session, plan)
+
+    @blp.arguments(FeedbackBodySchema)
+    @blp.response(201, FeedbackSchema)
+    @problems(blp, 403, 404, 409, 422)
+    def post(self, body, item_id):
+        """Give a dated note on one RHK or one BerAKHLAK value of the agreed plan: the
+        plan's assessor."""
+        return realisation.give_feedback(db.session, actor(), item_id, via="api", **body)

@@ -20,7 +20,15 @@ from workflow.models.notifications import (
 )
 from workflow.models.org import Agency, Employee, Unit
 from workflow.models.periods import PerformancePeriod, PeriodKind, period_code
-from workflow.models.plans import Aspect, RhkItem, RhkKind, SkpPlan
+from workflow.models.plans import (
+    Aspect,
+    Evidence,
+    PlanFeedback,
+    Realisation,
+    RhkItem,
+    RhkKind,
+    SkpPlan,
+)
 from workflow.models.programs import (
     DeliveryMode,
     DevelopmentBudget,
@@ -61,6 +69,7 @@ __all__ = [
     "DevelopmentBudget",
     "DevelopmentForm",
     "Employee",
+    "Evidence",
     "FollowUp",
     "FollowUpKind",
     "Holiday",
@@ -79,6 +88,8 @@ __all__ = [
     "Outcome",
     "PerformancePeriod",
     "PeriodKind",
+    "PlanFeedback",
+    "Realisation",
     "RhkItem",
     "RhkKind",
     "Role",

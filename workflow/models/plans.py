@@ -10,15 +10,16 @@ and cost where used) with their targets.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
-from workflow.db import db
+from workflow.db import UTCDateTime, db, utcnow
 from workflow.models.audit import JSONType
-from workflow.models.base import WorkflowRecord
+from workflow.models.base import PERIOD_CHECK, WorkflowRecord
 from workflow.models.org import Employee
 
 # Agreed by the assessor, or sent back for revision; withdrawn by the employee or HR.
@@ -113,3 +114,87 @@ class RhkItem(db.Model):
 
     plan: Mapped[SkpPlan] = relationship(back_populates="items")
     parent: Mapped[RhkItem | None] = relationship(remote_side=[id])
+
+
+class PlanFeedback(db.Model):
+    """A dated note of the assessor on one RHK or one BerAKHLAK value of an agreed plan:
+    the continuous feedback (umpan balik berkelanjutan) PermenPANRB 6/2022 asks for through
+    the year, seen by the employee and listed again when the assessor rates."""
+
+    __tablename__ = "plan_feedback"
+    __table_args__ = (
+        sa.CheckConstraint("(rhk_id IS NULL) <> (core_value IS NULL)", name="on_an_rhk_or_a_value"),
+        sa.Index("ix_plan_feedback_plan", "plan_id", "given_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("skp_plans.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    rhk_id: Mapped[int | None] = mapped_column(ForeignKey("rhk_items.id"))
+    core_value: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+    given_on: Mapped[date]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[SkpPlan] = relationship()
+    rhk: Mapped[RhkItem | None] = relationship()
+
+
+class Realisation(db.Model):
+    """What one RHK achieved in one period of its year: the realised value, a narrative,
+    and the evidence (bukti dukung) behind it."""
+
+    __tablename__ = "realisations"
+    __table_args__ = (
+        sa.UniqueConstraint("rhk_id", "period", name="uq_realisations_rhk_period"),
+        sa.CheckConstraint(PERIOD_CHECK, name="period"),
+        sa.Index("ix_realisations_plan", "plan_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("skp_plans.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    rhk_id: Mapped[int] = mapped_column(ForeignKey("rhk_items.id"))
+    period: Mapped[str] = mapped_column(String(8))  # annual, Q1..Q4, M01..M12
+    value: Mapped[str] = mapped_column(Text)  # as the indicator's target is said: "12 laporan"
+    narrative: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    plan: Mapped[SkpPlan] = relationship()
+    rhk: Mapped[RhkItem] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="realisation", order_by="Evidence.id"
+    )
+
+
+class Evidence(db.Model):
+    """One piece of evidence for a realisation: a file (PDF or image, kept by its SHA-256
+    in the evidence store) or a link."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('file', 'link')", name="kind"),
+        sa.CheckConstraint(
+            "(kind = 'file' AND sha256 IS NOT NULL AND url IS NULL) "
+            "OR (kind = 'link' AND url IS NOT NULL AND sha256 IS NULL)",
+            name="file_or_link",
+        ),
+        sa.Index("ix_evidence_realisation", "realisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    realisation_id: Mapped[int] = mapped_column(ForeignKey("realisations.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    url: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    realisation: Mapped[Realisation] = relationship(back_populates="evidence")
