@@ -76,6 +76,7 @@ def init_admin(app: Flask) -> Admin:
         home,
         notifications,
         periods,
+        plans,
         reference,
         system,
         webhooks,
@@ -104,7 +105,7 @@ def init_admin(app: Flask) -> Admin:
     )
     work = _l("Workflows")
     for view, label in (
-        (workflows.SkpPlanView, _l("SKP plans")),
+        (plans.SkpPlanView, _l("SKP plans")),
         (workflows.AppraisalView, _l("Appraisals")),
         (workflows.TrainingNominationView, _l("Training nominations")),
         (workflows.MentoringAssignmentView, _l("Mentoring assignments")),

@@ -164,3 +164,28 @@ class RhkForm(Form):
 
     version_seen = HiddenField()
     items = FieldList(FormField(RhkRow))
+
+
+class RealisationForm(Form):
+    """What one RHK achieved in one period."""
+
+    rhk_id = SelectField(_l("Work result (RHK)"), validate_choice=False)
+    period = SelectField(_l("Period"), validate_choice=False)
+    value = StringField(_l("Realised"))
+    narrative = TextAreaField(_l("Narrative"))
+
+
+class EvidenceForm(Form):
+    """A file or a link, as evidence of one realisation."""
+
+    realisation_id = SelectField(_l("Realisation"), validate_choice=False)
+    file = wtforms.FileField(_l("File (PDF, PNG or JPEG)"))
+    url = StringField(_l("Or a link (http:// or https://)"))
+
+
+class FeedbackForm(Form):
+    """The assessor's dated note on one RHK or one BerAKHLAK value."""
+
+    about = SelectField(_l("Feedback on"), validate_choice=False)
+    note = TextAreaField(_l("Feedback"))
+    given_on = StringField(_l("Date (YYYY-MM-DD; blank: today)"))

@@ -129,3 +129,25 @@ class FeedbackBodySchema(BaseSchema):
     rhk_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     core_value = fields.String(validate=validate.Length(max=32), allow_none=True)
     given_on = fields.Date(allow_none=True, metadata={"description": "Default: today"})
+
+
+class BasisRhkSchema(RhkItemSchema):
+    realisations = fields.List(fields.Nested(RealisationSchema))
+
+
+class PeriodicResultSchema(BaseSchema):
+    id = fields.Integer()
+    period = fields.String()
+    predicate = fields.String(allow_none=True)
+
+
+class BasisSchema(BaseSchema):
+    plan_id = fields.Integer(
+        allow_none=True, metadata={"description": "The employee's agreed plan for the year"}
+    )
+    rhk = fields.List(fields.Nested(BasisRhkSchema))
+    feedback = fields.List(fields.Nested(FeedbackSchema))
+    periodic = fields.List(
+        fields.Nested(PeriodicResultSchema),
+        metadata={"description": "The year's periodic appraisals (for the year's appraisal)"},
+    )

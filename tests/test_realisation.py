@@ -307,3 +307,108 @@ def test_evidence_is_kept_in_s3_compatible_storage(
     gone = client.get(f"/api/v1/evidence/{sent.get_json()['id']}", headers=bearer(cast.subject))
     assert gone.status_code == 409
     assert os.environ["AWS_ACCESS_KEY_ID"] == "test"
+
+
+def test_the_year_of_a_plan_in_the_back_office_and_the_appraisal_that_rests_on_it(
+    client, session, cast, agreed
+):
+    from tests.backoffice import csrf, flash_text, log_in, log_out, text
+
+    plan_id, rhk_id = agreed
+    details = f"/admin/admin_skp_plans/details/?id={plan_id}"
+    log_in(client, session, cast.subject)
+    page = text(client.get(details))
+    assert 'id="realise-form"' in page and 'id="feedback-form"' not in page
+    done = client.post(
+        f"/admin/admin_skp_plans/realise/?id={plan_id}",
+        data={
+            "csrf_token": csrf(page),
+            "rhk_id": str(rhk_id),
+            "period": "Q1",
+            "value": "3 laporan",
+        },
+        follow_redirects=True,
+    )
+    assert "Realisasi telah dicatat" in flash_text(text(done))
+    page = text(done)
+    session.rollback()
+    (made,) = realisation.realisations(session, _plan(session, plan_id))
+    pdf = a_pdf()
+    sent = client.post(
+        f"/admin/admin_skp_plans/evidence/?id={plan_id}",
+        data={
+            "csrf_token": csrf(page),
+            "realisation_id": str(made.id),
+            "file": (io.BytesIO(pdf), "bukti.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Bukti dukung telah dilampirkan" in flash_text(text(sent))
+    refused = client.post(
+        f"/admin/admin_skp_plans/evidence/?id={plan_id}",
+        data={
+            "csrf_token": csrf(page),
+            "realisation_id": str(made.id),
+            "file": (io.BytesIO(EXECUTABLE), "x.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Hanya berkas PDF, PNG, atau JPEG" in flash_text(text(refused))
+    session.rollback()
+    (evidence,) = session.scalars(select(Evidence)).all()
+    assert client.get(f"/admin/admin_skp_plans/evidence/{evidence.id}").data == pdf
+    log_out(client)
+
+    log_in(client, session, cast.supervisor)
+    page = text(client.get(details))
+    assert 'id="feedback-form"' in page and 'id="realise-form"' not in page
+    given = client.post(
+        f"/admin/admin_skp_plans/feedback/?id={plan_id}",
+        data={
+            "csrf_token": csrf(page),
+            "about": "value:kolaboratif",
+            "note": "Aktif berbagi praktik",
+        },
+        follow_redirects=True,
+    )
+    assert "Umpan balik telah disimpan" in flash_text(text(given))
+    # The supervisor rates the first quarter: the plan's realisation and feedback beside it.
+    appraisal = new_record(session, cast, "appraisal", year=2026, period="Q1")
+    appraisal = fire(appraisal, "submit", None, via="system")
+    session.commit()
+    page = text(client.get(f"/admin/admin_appraisals/details/?id={appraisal.id}"))
+    basis = page[page.index('id="evaluation-basis"') :]
+    assert "3 laporan" in basis and "Aktif berbagi praktik" in basis
+    assert basis.index("evaluation-basis") < basis.index('id="steps"')
+    log_out(client)
+
+    log_in(client, session, cast.hr_other)
+    assert client.get(f"/admin/admin_skp_plans/evidence/{evidence.id}").status_code == 404
+
+
+def _plan(session, plan_id):
+    from workflow.models import SkpPlan
+
+    return session.get(SkpPlan, plan_id)
+
+
+def test_the_api_gives_what_an_appraisal_rests_on(client, session, cast, bearer, agreed):
+    plan_id, rhk_id = agreed
+    realisation.record(session, cast.subject, rhk_id, "Q2", value="6 laporan", via="api")
+    realisation.give_feedback(
+        session, cast.supervisor, plan_id, rhk_id=rhk_id, note="Tepat waktu", via="api"
+    )
+    quarter = new_record(session, cast, "appraisal", year=2026, period="Q2")
+    year = new_record(session, cast, "appraisal", year=2026)
+    session.commit()
+    sup = bearer(cast.supervisor)
+    got = client.get(f"/api/v1/appraisals/{quarter.id}/basis", headers=sup).get_json()
+    assert got["plan_id"] == plan_id
+    assert [r["value"] for r in got["rhk"][0]["realisations"]] == ["6 laporan"]
+    assert [f["note"] for f in got["feedback"]] == ["Tepat waktu"]
+    annual = client.get(f"/api/v1/appraisals/{year.id}/basis", headers=sup).get_json()
+    assert annual["rhk"][0]["realisations"][0]["period"] == "Q2"
+    away = client.get(f"/api/v1/appraisals/{quarter.id}/basis", headers=bearer(cast.hr_other))
+    assert away.status_code == 404

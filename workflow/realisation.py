@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -334,4 +335,57 @@ def feedback(session: Session, plan: SkpPlan) -> list[PlanFeedback]:
             .where(PlanFeedback.plan_id == plan.id)
             .order_by(PlanFeedback.given_on, PlanFeedback.id)
         )
+    )
+
+
+@dataclass
+class Basis:
+    """What an appraisal rates against (PermenPANRB 6/2022): the employee's agreed plan for
+    its year, each RHK with its realisations of the appraisal's period (all periods, for the
+    year's), the assessor's feedback, and, for the year's, the periodic appraisals' results."""
+
+    plan: SkpPlan | None
+    rows: list[tuple[RhkItem, list[Realisation]]] = field(default_factory=list)
+    feedback: list[PlanFeedback] = field(default_factory=list)
+    periodic: list = field(default_factory=list)  # the year's periodic appraisals, in order
+
+
+def basis(session: Session, appraisal) -> Basis:
+    """The basis of ``appraisal`` (the caller has checked that its reader may see it)."""
+    from workflow.models import Appraisal
+
+    plan = session.scalar(
+        select(SkpPlan).where(
+            SkpPlan.employee_id == appraisal.employee_id,
+            SkpPlan.year == appraisal.year,
+            SkpPlan.state == AGREED,
+        )
+    )
+    if plan is None:
+        return Basis(None)
+    query = select(Realisation).where(Realisation.plan_id == plan.id)
+    if appraisal.period != "annual":
+        query = query.where(Realisation.period == appraisal.period)
+    found: dict[int, list[Realisation]] = {}
+    for row in session.scalars(query.order_by(Realisation.period)):
+        found.setdefault(row.rhk_id, []).append(row)
+    periodic = []
+    if appraisal.period == "annual":
+        periodic = list(
+            session.scalars(
+                select(Appraisal)
+                .where(
+                    Appraisal.employee_id == appraisal.employee_id,
+                    Appraisal.year == appraisal.year,
+                    Appraisal.period != "annual",
+                    Appraisal.state.in_(("approved", "appealed")),
+                )
+                .order_by(Appraisal.period)
+            )
+        )
+    return Basis(
+        plan,
+        [(item, found.get(item.id, [])) for item in plan.items],
+        feedback(session, plan),
+        periodic,
     )

@@ -36,14 +36,9 @@ from admin.base import (
     safe_next,
 )
 from admin.forms import (
-    ASPECT_LABELS,
-    BLANK_RHK_ROWS,
     CORE_VALUE_LABELS,
     FIELD_LABELS,
-    INDICATOR_ROWS,
     RATING_LABELS,
-    RHK_KIND_LABELS,
-    RhkForm,
     TriggerForm,
     payload_fields,
     payload_value,
@@ -55,11 +50,10 @@ from workflow import (
     Step,
     allowed_triggers,
     audit,
-    cascade,
     create,
     edit,
-    plans,
     policy,
+    realisation,
     rights,
     take,
     take_many,
@@ -67,7 +61,7 @@ from workflow import (
 )
 from workflow.db import MAX_ID, db, utcnow
 from workflow.errors import NotFound
-from workflow.models import Appraisal, Employee, RhkItem, RoleName, TrainingNomination
+from workflow.models import Appraisal, Employee, RoleName, TrainingNomination
 from workflow.predicate import CURRENT_RULE, MATRICES
 from workflow.reference import employee_search
 from workflow.workflows import WORKFLOWS
@@ -544,14 +538,6 @@ class WorkflowView(AlurModelView):
                 if self.workflow == "appraisal" and record.audit_seq
                 else None
             ),
-            # the plan's RHK, written on their own page while it may be changed
-            "rhk_url": (
-                self.get_url(".rhk_view", id=record.id)
-                if self.workflow == "skp_plan"
-                and record.state in self.wf.editable
-                and rights.any_holds(self.wf.create_who, me(), record)
-                else None
-            ),
         }
 
     def list_actions(self, rows) -> dict:
@@ -610,6 +596,26 @@ class AppraisalView(WorkflowView):
     workflow = "appraisal"
     endpoint_name = "admin_appraisals"
 
+    def _details_args(self, id) -> dict:
+        args = super()._details_args(id)
+        record = args.get("record")
+        if record is not None:  # beside the rating fields: what the rating rests on
+            found = realisation.basis(db.session, record)
+            args["evaluation_basis"] = {
+                "plan": found.plan,
+                "plan_url": (
+                    self.get_url("admin_skp_plans.details_view", id=found.plan.id)
+                    if found.plan is not None
+                    else None
+                ),
+                "rows": found.rows,
+                "feedback": found.feedback,
+                "periodic": found.periodic,
+                "period_label": lambda p: period_label(record.year, p),
+                "core_value_label": lambda v: CORE_VALUE_LABELS.get(v, v),
+            }
+        return args
+
     @expose("/document/")
     def document(self):
         """The *Dokumen Evaluasi Kinerja Pegawai* to print and sign (PDF)."""
@@ -655,222 +661,6 @@ class AppraisalView(WorkflowView):
         "assessor": {"fields": ["name", "nip"], "page_size": 10},
         "approver": {"fields": ["name", "nip"], "page_size": 10},
     }
-
-
-class SkpPlanView(WorkflowView):
-    workflow = "skp_plan"
-    endpoint_name = "admin_skp_plans"
-    subject_attr = "employee"
-    column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search
-    column_list = ["id", "employee", "state", "year", "assessor", "version"]
-    column_details_list = columns(
-        "id employee year assessor items expectations state version created_at state_changed_at"
-    )
-    column_labels = {
-        **WorkflowView.column_labels,
-        "items": _l("Work results (RHK)"),
-        "expectations": _l("Leader's expectations (BerAKHLAK)"),
-    }
-    column_formatters_detail = {
-        **WorkflowView.column_formatters_detail,
-        "items": lambda v, c, m, n: rhk_table(v, m),
-        "expectations": lambda v, c, m, n: core_values(m, "expectations"),
-    }
-    column_filters = ["state", "agency_id", "year"]
-    create_columns = ["employee", "year", "assessor"]
-    edit_columns = ["assessor"]
-    official_columns = ("assessor",)
-    form_ajax_refs = {
-        "employee": {"fields": ["name", "nip"], "page_size": 10},
-        "assessor": {"fields": ["name", "nip"], "page_size": 10},
-    }
-
-    @expose("/rhk/", methods=("GET", "POST"))
-    def rhk_view(self):
-        """Write the plan's RHK: each with what it supports and its indicators and targets.
-
-        The engine takes them all at once (an edit of the plan); a refused page comes back
-        as typed, each message under the row and field it names.
-        """
-        record = self.get_one(request.args.get("id", ""))
-        if record is None:
-            abort(404)
-        details = self.get_url(".details_view", id=record.id)
-        if record.state not in self.wf.editable:
-            flash(
-                _(
-                    "A record can be changed only while draft or returned; this one is %(state)s.",
-                    state=STATE_LABELS.get(record.state, record.state),
-                ),
-                "error",
-            )
-            return redirect(details)
-        citable = plans.agreed_rhk(db.session, record.assessor_id, record.year)
-        if request.method == "POST":
-            form = RhkForm(get_form_data())
-            _rhk_choices(form, citable)
-            form.validate()  # the engine checks the data; here only the CSRF token counts
-            if form.csrf_token.errors:
-                flash(_("The form has expired; please try again."), "error")
-            else:
-                items, rows = _posted_rhk(form)
-                version = expected_version(form.version_seen.data)
-                refused = []
-                saved = attempt(
-                    lambda: edit(
-                        record, me(), {"items": items}, via="admin", expected_version=version
-                    ),
-                    refused=refused,
-                )
-                if saved is not None:
-                    flash(_("The RHK were saved."), "success")
-                    return redirect(details)
-                if refused:
-                    _rhk_beside(form, rows, refused[0])
-        else:
-            form = RhkForm(formdata=None, data=_rhk_data(record))
-            _rhk_choices(form, citable)
-        return self.render(
-            "alur_admin/rhk_form.html",
-            form=form,
-            record=record,
-            head=plans.is_agency_head(record.employee),
-            details_url=details,
-        )
-
-    @expose("/cascade/")
-    def cascade_view(self):
-        """The cascade through one RHK: the chain above it and the tree below."""
-        item_id = as_id(request.args.get("item", ""))
-        item = db.session.get(RhkItem, item_id) if item_id is not None else None
-        if item is None or not policy.can_see(me(), item):
-            abort(404)
-        tree = cascade.through(db.session, me(), item)
-        return self.render(
-            "alur_admin/cascade.html",
-            tree=tree,
-            item=item,
-            kind_labels=RHK_KIND_LABELS,
-            plan_url=lambda plan_id: self.get_url(".details_view", id=plan_id),
-            cascade_url=lambda rhk_id: self.get_url(".cascade_view", item=rhk_id),
-            badge=badge,
-        )
-
-
-def _rhk_data(plan) -> dict:
-    """The form's rows: the plan's RHK as written, then blank rows for more."""
-    rows = []
-    for item in plan.items:
-        indicators = [i for i in (item.indicators or []) if isinstance(i, dict)]
-        blank = {"aspect": "", "indicator": "", "target": ""}
-        rows.append(
-            {
-                "kind": item.kind,
-                "text": item.text,
-                "parent_id": str(item.parent_id or ""),
-                "agency_target": item.agency_target or "",
-                "indicators": indicators + [blank] * max(INDICATOR_ROWS - len(indicators), 0),
-            }
-        )
-    empty = {"kind": "utama", "text": "", "parent_id": "", "agency_target": ""}
-    rows += [dict(empty) for _ in range(BLANK_RHK_ROWS)]
-    return {"version_seen": plan.version, "items": rows}
-
-
-def _rhk_choices(form, citable) -> None:
-    choices = [("", "—")] + [(str(i.id), f"{i.position + 1}. {i.text}") for i in citable]
-    for row in form.items:
-        row.form.parent_id.choices = choices
-
-
-def _posted_rhk(form) -> tuple[list[dict], list[int]]:
-    """The RHK as the engine takes them, blank rows left out; and the form row of each."""
-    items, rows = [], []
-    for index, row in enumerate(form.items):
-        r = row.form
-        indicators = [
-            {
-                "aspect": i.form.aspect.data or "",
-                "indicator": (i.form.indicator.data or "").strip(),
-                "target": (i.form.target.data or "").strip(),
-            }
-            for i in r.indicators
-        ]
-        indicators = [i for i in indicators if any(i.values())]
-        text = (r.text.data or "").strip()
-        target = (r.agency_target.data or "").strip()
-        parent = (r.parent_id.data or "").strip()
-        if not (text or target or parent or indicators):
-            continue
-        item = {"kind": r.kind.data or "utama", "text": text, "indicators": indicators}
-        if parent:
-            item["parent_id"] = as_id(parent) or parent  # the engine refuses what is no id
-        if target:
-            item["agency_target"] = target
-        items.append(item)
-        rows.append(index)
-    return items, rows
-
-
-def _rhk_beside(form, rows: list[int], exc) -> None:
-    """Each message of a refusal under the row and field it names."""
-    errors = getattr(exc, "errors", None) or {}
-    for position, fields in (errors.get("items") or {}).items():
-        if not isinstance(fields, dict) or not str(position).isdigit():
-            continue
-        if int(position) >= len(rows):
-            continue
-        row = form.items[rows[int(position)]].form
-        for name, messages in fields.items():
-            if name == "indicators" and isinstance(messages, dict):
-                for at, wrong in messages.items():
-                    if str(at).isdigit() and int(at) < len(row.indicators):
-                        cell = row.indicators[int(at)].form
-                        for field, said in wrong.items() if isinstance(wrong, dict) else []:
-                            if field in cell:
-                                cell[field].errors = [*cell[field].errors, *lines(said)]
-            elif name in row:
-                row[name].errors = [*row[name].errors, *lines(messages)]
-
-
-def rhk_table(view, plan) -> Markup:
-    """A plan's RHK: what each is, what it supports, its indicators, a link to its cascade."""
-    if not plan.items:
-        return Markup("—")
-    rows = []
-    for item in plan.items:
-        if item.parent is not None:
-            source = _(
-                "Supports: %(rhk)s (%(who)s)",
-                rhk=item.parent.text,
-                who=item.parent.plan.employee.name,
-            )
-        elif item.agency_target:
-            source = _("Agency target: %(target)s", target=item.agency_target)
-        else:
-            source = ""
-        indicators = "".join(
-            f"<li>{escape(ASPECT_LABELS.get(i.get('aspect'), i.get('aspect')))}: "
-            f"{escape(i.get('indicator', ''))} — {escape(i.get('target', ''))}</li>"
-            for i in (item.indicators if isinstance(item.indicators, list) else [])
-            if isinstance(i, dict)
-        )
-        link = view.get_url(".cascade_view", item=item.id)
-        rows.append(
-            f'<tr id="rhk-{item.id}"><td>{item.position + 1}</td>'
-            f"<td>{escape(RHK_KIND_LABELS.get(item.kind, item.kind))}</td>"
-            f'<td>{escape(item.text)}<div class="small text-muted">{escape(source)}</div></td>'
-            f'<td><ul class="mb-0 pl-3">{indicators}</ul></td>'
-            f'<td><a href="{escape(link)}">{escape(_("Cascade"))}</a></td></tr>'
-        )
-    head = "".join(
-        f"<th>{escape(h)}</th>"
-        for h in ("#", _("Kind"), _("Work result (RHK)"), _("Indicators and targets"), "")
-    )
-    return Markup(
-        f'<table class="table table-sm mb-0 rhk-items"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
 
 
 # The columns that name an employee: exported as a name and a NIP.

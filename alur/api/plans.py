@@ -16,6 +16,7 @@ from alur.api.blueprint import Blueprint
 from alur.api.common import TOKEN_AUTH, problems
 from alur.api.records import visible_record
 from schemas.skp_plan import (
+    BasisSchema,
     CascadeItemSchema,
     CascadeSchema,
     EvidenceSchema,
@@ -207,3 +208,35 @@ class PlanFeedbackList(MethodView):
         """Give a dated note on one RHK or one BerAKHLAK value of the agreed plan: the
         plan's assessor."""
         return realisation.give_feedback(db.session, actor(), item_id, via="api", **body)
+
+
+@blp.route(f"/appraisals/<int(min=1, max={MAX_ID}):item_id>/basis")
+class AppraisalBasis(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.response(200, BasisSchema)
+    @problems(blp, 403, 404)
+    def get(self, item_id):
+        """What the appraisal rates against: the agreed plan's RHK with their realisations
+        of its period (all periods, for the year's), the assessor's feedback, and for the
+        year's appraisal the periodic results."""
+        record = visible_record("appraisal", item_id)
+        found = realisation.basis(db.session, record)
+        return {
+            "plan_id": found.plan.id if found.plan is not None else None,
+            "rhk": [{**_rhk_fields(item), "realisations": done} for item, done in found.rows],
+            "feedback": found.feedback,
+            "periodic": found.periodic,
+        }
+
+
+def _rhk_fields(item: RhkItem) -> dict:
+    return {
+        "id": item.id,
+        "position": item.position,
+        "kind": item.kind,
+        "text": item.text,
+        "parent_id": item.parent_id,
+        "agency_target": item.agency_target,
+        "indicators": item.indicators,
+    }
