@@ -497,6 +497,14 @@ OURS = {
     ),
     "Printed at the step of": "Dicetak pada langkah tanggal",
     # the SKP plan and its cascade
+    "Performance plan (SKP)": "Sasaran Kinerja Pegawai",
+    "Print the SKP (PDF)": "Cetak SKP (PDF)",
+    "Supports (RHK of the assessor, or agency target)": (
+        "RHK atasan yang diintervensi, atau sasaran instansi"
+    ),
+    "BerAKHLAK value": "Nilai BerAKHLAK",
+    "Leader's expectations": "Ekspektasi pimpinan",
+    "Document": "Dokumen",
     "The realisation was recorded.": "Realisasi telah dicatat.",
     "The evidence was attached.": "Bukti dukung telah dilampirkan.",
     "The feedback was saved.": "Umpan balik telah disimpan.",

@@ -97,14 +97,16 @@ def register_errors(app) -> None:
         return http_error(exc)
 
 
-@bp.get("/verify/appraisal/<int(min=1, max=2147483647):record_id>/<token>")
-def verify_document(record_id: int, token: str):
+@bp.get(
+    "/verify/<any(appraisal, skp_plan):workflow>/<int(min=1, max=2147483647):record_id>/<token>"
+)
+def verify_document(workflow: str, record_id: int, token: str):
     """What a printed document's QR code opens: whether it is the record as it stands (no
     login; the name, NIP and predikat only). An unknown seal is a 404 that says so."""
     from admin.views.workflows import period_label
     from workflow import documents
 
-    verdict = documents.verify(db.session, "appraisal", record_id, token)
+    verdict = documents.verify(db.session, workflow, record_id, token)
     if verdict is None:
         page = render_template("verify/document.html", verdict=None, verdict_code="unknown")
         return page, 404
@@ -116,8 +118,13 @@ def verify_document(record_id: int, token: str):
         verdict_code=code,
         name=record.employee.name,
         nip=record.employee.nip,
-        period=period_label(record.year, record.period),
+        period=(
+            period_label(record.year, record.period)
+            if workflow == "appraisal"
+            else str(record.year)
+        ),
+        what=workflow,
         # the predikat of the record as printed only: an outdated copy learns no newer one
-        predicate=record.predicate if verdict.current else None,
+        predicate=getattr(record, "predicate", None) if verdict.current else None,
         sealed_at=format_datetime(verdict.sealed_at, "d MMMM y HH.mm"),
     )

@@ -117,3 +117,64 @@ def test_a_feedback_column_edited_by_hand_still_prints(client, session, cast, be
     assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
     bo.log_in(client, session, cast.hr)
     assert client.get(bo.details_url("appraisal", record.id)).status_code == 200
+
+
+def plan_check_path(document_text: str) -> str:
+    found = re.search(r"(/verify/skp_plan/\d+/\d+-[0-9a-f]{24})", document_text)
+    assert found, document_text
+    return found.group(1)
+
+
+def test_the_skp_plan_prints_with_its_rhk_expectations_and_a_check(client, session, cast, bearer):
+    from tests.factories import rhk
+
+    plan = new_record(session, cast, "skp_plan")
+    parent = plan.items[0].parent
+    session.commit()
+    printed = client.get(f"/api/v1/skp-plans/{plan.id}/document.pdf", headers=bearer(cast.subject))
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    assert f"skp-{cast.subject_employee.nip}-2026" in printed.headers["Content-Disposition"]
+    said = pdf_text(printed.data)
+    for expected in (
+        "SASARAN KINERJA PEGAWAI",
+        cast.subject_employee.name,
+        cast.subject_employee.nip,
+        cast.supervisor.employee.name,
+        "Laporan layanan",
+        parent.text,  # the supervisor's RHK it supports
+        "12 dokumen",
+        "Ekspektasi pimpinan",
+    ):
+        assert re.sub(r"\s+", "", expected) in said, expected
+    path = plan_check_path(said)
+    draft = bo.text(client.get(path))  # nobody logged in
+    assert 'data-verdict="current"' in draft and cast.subject_employee.nip in draft
+    assert "Laporan layanan" not in draft  # the name, NIP and what it is: nothing more
+    # the employee revises the RHK: the printed plan no longer holds
+    from workflow import edit
+
+    edit(plan, cast.subject, {"items": [rhk("Laporan baru", cites=parent.id)]}, via="api")
+    session.commit()
+    assert 'data-verdict="changed"' in bo.text(client.get(path))
+    # agreed, with the leader's expectations: printed again, it says so
+    plan = fire(plan, "submit", cast.subject, via="api")
+    plan = fire(
+        plan,
+        "approve",
+        cast.supervisor,
+        via="api",
+        payload={"expectations": {"akuntabel": "Laporan tepat waktu"}},
+    )
+    session.commit()
+    again = pdf_text(
+        client.get(f"/api/v1/skp-plans/{plan.id}/document.pdf", headers=bearer(cast.hr)).data
+    )
+    assert "Laporantepatwaktu" in again and "disetujui" in again
+    assert 'data-verdict="current"' in bo.text(client.get(plan_check_path(again)))
+    for who in (cast.hr_other, cast.colleague):
+        path = f"/api/v1/skp-plans/{plan.id}/document.pdf"
+        assert client.get(path, headers=bearer(who)).status_code == 404
+    bo.log_in(client, session, cast.supervisor)
+    details = bo.text(client.get(f"/admin/admin_skp_plans/details/?id={plan.id}"))
+    assert 'id="document-link"' in details
+    assert client.get(f"/admin/admin_skp_plans/document/?id={plan.id}").data.startswith(b"%PDF")

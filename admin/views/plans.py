@@ -79,6 +79,7 @@ class SkpPlanView(WorkflowView):
             self.wf.create_who, me(), record
         ):  # the RHK, written on their own page while the plan may be changed
             args["rhk_url"] = self.get_url(".rhk_view", id=record.id)
+        args["plan_document_url"] = self.get_url(".document", id=record.id)
         if record.state != plans.AGREED:
             return args
         user = me()
@@ -205,6 +206,20 @@ class SkpPlanView(WorkflowView):
             if done is not None:
                 flash(_("The feedback was saved."), "success")
         return self._back(record.id)
+
+    @expose("/document/")
+    def document(self):
+        """The *Sasaran Kinerja Pegawai* to print and sign (PDF)."""
+        from admin import documents
+
+        record = self.get_one(request.args.get("id", ""))
+        if record is None:
+            abort(404)
+        return Response(
+            documents.plan_pdf(record),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{documents.file_name(record)}"'},
+        )
 
     @expose("/rhk/", methods=("GET", "POST"))
     def rhk_view(self):

@@ -42,5 +42,26 @@ class AppraisalDocument(MethodView):
         )
 
 
+@blp.route(f"/skp-plans/<int(min=1, max={MAX_ID}):item_id>/document.pdf")
+class PlanDocument(MethodView):
+    decorators = TOKEN_AUTH
+
+    @blp.doc(responses={"200": {"description": "The document (A4, Indonesian)", **PDF}})
+    @problems(blp, 403, 404)
+    def get(self, item_id):
+        """The *Sasaran Kinerja Pegawai*: the employee and the assessor, each RHK with what it
+        supports and its indicators and targets, the leader's expectations of each BerAKHLAK
+        value, signature blocks, and a QR code of the address that tells whether it is still
+        the record as it stands."""
+        record = visible_record("skp_plan", item_id)
+        render = current_app.extensions["alur_documents"]
+        pdf, name = render.plan_pdf(record), render.file_name(record)
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        )
+
+
 def register(api) -> None:
     api.register_blueprint(blp)
