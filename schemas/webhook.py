@@ -29,7 +29,13 @@ class IntakeResultSchema(BaseSchema):
     )
     webhook_id = fields.String(required=True)
     type = fields.String(required=True)
-    record = fields.Dict(required=True, metadata={"description": "workflow, id, state, version"})
+    record = fields.Dict(
+        required=True,
+        metadata={
+            "description": "For a step: workflow, id, state, version. For a realisation or "
+            "evidence: type, id"
+        },
+    )
 
 
 class WebhookClientSchema(BaseSchema):

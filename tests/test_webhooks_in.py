@@ -386,3 +386,90 @@ def test_an_oversized_body_is_413_and_nothing_changes(session, live_server, hook
     assert response.status_code == 413
     assert state_of(session, record) == "draft"
     assert session.scalar(select(func.count()).select_from(WebhookReceipt)) == 0
+
+
+def test_e_kinerja_pushes_a_realisation_and_the_lms_a_certificate(session, live_server, cast):
+    import base64
+
+    from tests.test_realisation import a_pdf
+    from workflow import fire
+    from workflow.models import Evidence, Realisation
+
+    plan = new_record(session, cast, "skp_plan")
+    plan = fire(fire(plan, "submit", None, via="system"), "approve", None, via="system")
+    rhk_id = plan.items[0].id
+    with write_transaction(session):
+        ekinerja = webhooks.add_client(
+            session, "ekinerja", ["realisation.record"], agency_code=cast.agency.code
+        )
+        lms = webhooks.add_client(session, "lms", ["evidence.link", "evidence.file"])
+    session.commit()
+
+    def command(kind, target, **data):
+        return {"type": kind, "data": {"id": target, **data}}
+
+    pushed = post(
+        live_server,
+        ekinerja.secret,
+        command("realisation.record", rhk_id, period="Q1", value="3 laporan"),
+        msg_id="real-1",
+    )
+    assert pushed.status_code == 200, pushed.text
+    realisation_id = pushed.json()["record"]["id"]
+    again = post(
+        live_server,
+        ekinerja.secret,
+        command("realisation.record", rhk_id, period="Q1", value="3 laporan"),
+        msg_id="real-1",
+    )
+    assert again.json()["outcome"] == "duplicate"
+    assert again.json()["record"] == {"type": "realisation.record", "id": realisation_id}
+    pdf = a_pdf()
+    file = command(
+        "evidence.file",
+        realisation_id,
+        name="sertifikat.pdf",
+        content_base64=base64.b64encode(pdf).decode(),
+    )
+    assert post(live_server, lms.secret, file, client="lms").status_code == 200
+    link = command("evidence.link", realisation_id, url="https://lms.example/c/1")
+    assert post(live_server, lms.secret, link, client="lms").status_code == 200
+    # refused: not granted, not base64, an executable, an unknown field
+    not_granted = command("evidence.link", realisation_id, url="https://x.example")
+    assert post(live_server, ekinerja.secret, not_granted).status_code == 403
+    garbage = command("evidence.file", realisation_id, name="x.pdf", content_base64="@@@")
+    assert post(live_server, lms.secret, garbage, client="lms").status_code == 422
+    exe = command(
+        "evidence.file",
+        realisation_id,
+        name="x.pdf",
+        content_base64=base64.b64encode(b"MZ" + b"\0" * 100).decode(),
+    )
+    assert post(live_server, lms.secret, exe, client="lms").status_code == 422
+    extra = command("realisation.record", rhk_id, period="Q2", value="1", approver="me")
+    assert post(live_server, ekinerja.secret, extra).status_code == 422
+    session.rollback()
+    (row,) = session.scalars(select(Realisation)).all()
+    assert (row.value, row.updated_by_id) == ("3 laporan", ekinerja.user_id)
+    kinds = sorted(e.kind for e in session.scalars(select(Evidence)))
+    assert kinds == ["file", "link"]
+
+
+def test_a_realisation_of_another_agency_is_404_to_an_agency_bound_client(
+    session, live_server, cast
+):
+    from workflow import fire
+
+    plan = new_record(session, cast, "skp_plan")
+    plan = fire(fire(plan, "submit", None, via="system"), "approve", None, via="system")
+    with write_transaction(session):
+        away = webhooks.add_client(
+            session, "ekinerja-lain", ["realisation.record"], agency_code=cast.other_agency.code
+        )
+    session.commit()
+    document = {
+        "type": "realisation.record",
+        "data": {"id": plan.items[0].id, "period": "Q1", "value": "1"},
+    }
+    answer = post(live_server, away.secret, document, client="ekinerja-lain")
+    assert answer.status_code == 404

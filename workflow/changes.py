@@ -111,6 +111,7 @@ def save(
     via: str,
     validate: Validate | None = None,
     comment: str | None = None,
+    also: list | None = None,
 ):
     """Create ``row`` (new) or change it with ``values``, if ``actor`` may; commit; log.
 
@@ -131,6 +132,7 @@ def save(
         if actor is not None:
             policy.check(actor, Action.CREATE if new else Action.CHANGE, row)
         session.add(row)
+        session.add_all(also or ())  # written with it (a webhook's receipt)
         _flush(session)
         record(
             session,
@@ -181,14 +183,22 @@ def run(
 
 
 def make(
-    session: Session, actor, build: Callable[[], object], *, via: str, comment: str | None = None
+    session: Session,
+    actor,
+    build: Callable[[], object],
+    *,
+    via: str,
+    comment: str | None = None,
+    also: list | None = None,
 ):
     """Create a row with a core function ``build()`` (which adds it), checked and logged.
 
-    One transaction: a refusal of the policy rolls the new row back.
+    One transaction: a refusal of the policy rolls the new row back. ``also``: rows
+    written in the same transaction (a webhook's receipt).
     """
     with write_transaction(session):
         row = build()
+        session.add_all(also or ())
         created(session, actor, row, via=via, comment=comment)
     return row
 

@@ -8,6 +8,7 @@ the engine as the client's account, ``via="webhook"``, at most once per
 
 from __future__ import annotations
 
+import base64
 import binascii
 import json
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from workflow.errors import (
     WorkflowError,
 )
 from workflow.models import Outcome, WebhookClient, WebhookReceipt
-from workflow.webhooks import CLIENT_NAME, MAX_WEBHOOK_ID
+from workflow.webhooks import CLIENT_NAME, COMMANDS, MAX_WEBHOOK_ID
 from workflow.workflows.common import StrictSchema, load
 
 
@@ -176,6 +177,14 @@ def _repeat(session: Session, first: WebhookReceipt, note: dict) -> Intake:
 def _apply(session, client, webhook_id, event_type, record_id, comment, payload, note) -> Intake:
     workflow, _, trigger = event_type.partition(".")
     accepted = WebhookReceipt(outcome=Outcome.ACCEPTED, received_at=utcnow(), **note)
+    if event_type in COMMANDS:
+        try:
+            made = _command(session, client.user, event_type, record_id, payload or {}, accepted)
+        except IntegrityError:
+            raise WorkflowError("this webhook-id is being applied by another request") from None
+        with write_transaction(session):  # what it made, for the answer to a repeat
+            accepted.result = {"type": event_type, "id": made.id}
+        return Intake(accepted, accepted)
     step = Step(
         workflow,
         record_id,
@@ -192,6 +201,56 @@ def _apply(session, client, webhook_id, event_type, record_id, comment, payload,
         # The same webhook-id was applied by a concurrent request first.
         raise WorkflowError("this webhook-id is being applied by another request") from None
     return Intake(accepted, accepted)
+
+
+# The fields each command takes in ``data`` (beside ``id``: the RHK for a realisation, the
+# realisation for evidence).
+COMMAND_FIELDS = {
+    "realisation.record": ("period", "value", "narrative"),
+    "evidence.link": ("url",),
+    "evidence.file": ("name", "content_base64"),
+}
+
+
+def _command(session: Session, user, event_type: str, target: int, data: dict, receipt):
+    """A realisation or a piece of evidence an external system sends, written with its
+    receipt (at most once per webhook-id)."""
+    from workflow import realisation
+
+    unknown = sorted(set(data) - set(COMMAND_FIELDS[event_type]))
+    if unknown:
+        raise InvalidPayload(
+            "unknown fields in data", {f"data.{name}": ["Unknown field."] for name in unknown}
+        )
+    also = [receipt]
+    if event_type == "realisation.record":
+        return realisation.record(
+            session,
+            user,
+            target,
+            data.get("period") if isinstance(data.get("period"), str) else "",
+            value=data.get("value"),
+            narrative=data.get("narrative"),
+            via="webhook",
+            also=also,
+        )
+    if event_type == "evidence.link":
+        return realisation.attach_link(
+            session, user, target, url=data.get("url"), via="webhook", also=also
+        )
+    encoded = data.get("content_base64")
+    try:
+        content = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else None
+    except (binascii.Error, ValueError):
+        content = None
+    if content is None:
+        raise InvalidPayload(
+            "data.content_base64 must be the file in base64",
+            {"data.content_base64": ["The file, base64-encoded."]},
+        )
+    return realisation.attach_file(
+        session, user, target, name=data.get("name"), data=content, via="webhook", also=also
+    )
 
 
 def _record(session: Session, **values) -> WebhookReceipt:

@@ -106,6 +106,7 @@ def record(
     value,
     narrative=None,
     via: str,
+    also: list | None = None,
 ) -> Realisation:
     """Set what RHK ``rhk_id`` achieved in ``period`` (annual, Q1..Q4, M01..M12) of its
     agreed plan: the employee, the agency's HR, admins or an external system (e-Kinerja).
@@ -130,7 +131,7 @@ def record(
         "updated_at": utcnow(),
         "updated_by_id": actor.id if actor is not None else None,
     }
-    return changes.save(session, actor, row, values, via=via)
+    return changes.save(session, actor, row, values, via=via, also=also)
 
 
 def realisations(session: Session, plan: SkpPlan) -> list[Realisation]:
@@ -170,7 +171,14 @@ def _room(session: Session, realisation: Realisation) -> None:
 
 
 def attach_file(
-    session: Session, actor: User | None, realisation_id: int, *, name, data: bytes, via: str
+    session: Session,
+    actor: User | None,
+    realisation_id: int,
+    *,
+    name,
+    data: bytes,
+    via: str,
+    also: list | None = None,
 ) -> Evidence:
     """Attach a file (PDF, PNG or JPEG, by its content; at most the store's limit) to a
     realisation: kept in the evidence store by its SHA-256, which the change log keeps."""
@@ -214,11 +222,17 @@ def attach_file(
         session.add(row)
         return row
 
-    return changes.make(session, actor, build, via=via)
+    return changes.make(session, actor, build, via=via, also=also)
 
 
 def attach_link(
-    session: Session, actor: User | None, realisation_id: int, *, url, via: str
+    session: Session,
+    actor: User | None,
+    realisation_id: int,
+    *,
+    url,
+    via: str,
+    also: list | None = None,
 ) -> Evidence:
     """Attach a link (http or https) to a realisation as its evidence."""
     url = _text(url, "url", MAX_URL, required=True)
@@ -243,7 +257,7 @@ def attach_link(
         session.add(row)
         return row
 
-    return changes.make(session, actor, build, via=via)
+    return changes.make(session, actor, build, via=via, also=also)
 
 
 def read_file(session: Session, actor: User | None, evidence_id) -> tuple[Evidence, bytes]:

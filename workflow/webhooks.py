@@ -53,8 +53,16 @@ def rotate_secret(owner, *, grace: timedelta = ROTATION_GRACE) -> str:
 # -- grants and event types ------------------------------------------------------------
 
 
+# What an external system may send besides a workflow's steps: e-Kinerja pushes what an RHK
+# achieved; a learning platform attaches a certificate (a link or the file) as evidence.
+COMMANDS = ("realisation.record", "evidence.link", "evidence.file")
+
+
 def check_grant(grant: str) -> str:
-    """``<workflow>.<trigger>`` that an external system may fire; ValueError otherwise."""
+    """``<workflow>.<trigger>`` that an external system may fire, or one of ``COMMANDS``;
+    ValueError otherwise."""
+    if grant in COMMANDS:
+        return grant
     workflow, _, trigger = grant.partition(".")
     wf = WORKFLOWS.get(workflow)
     if wf is None:
