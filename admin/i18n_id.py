@@ -866,6 +866,11 @@ OURS_PLURALS = {
 # The core's refusals (``workflow.errors``: templates whose parameters are shown by their
 # labels, ``admin.refusals``) and the words they name.
 REFUSALS = {
+    # SKP plans from a spreadsheet
+    "the header must be: %(columns)s": "baris judul harus: %(columns)s",
+    "Wrong header.": "Baris judul salah.",
+    "a file holds at most %(n)s rows": "satu berkas paling banyak %(n)s baris",
+    "Too many rows.": "Terlalu banyak baris.",
     # an agreed plan through its year: realisations, evidence, feedback
     "%(field)s is required": "%(field)s wajib diisi",
     "Required.": "Wajib diisi.",

@@ -10,13 +10,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from workflow import importer
+from workflow import importer, plan_import
 from workflow.db import db
 
 
 @click.group("import")
 def import_group():
-    """Load agencies, units or employees from CSV (checked first; all or nothing)."""
+    """Load agencies, units, employees or SKP plans from CSV (checked first; all or nothing)."""
 
 
 def _command(kind: importer.Kind):
@@ -100,3 +100,45 @@ def _command(kind: importer.Kind):
 
 for _kind in importer.KINDS.values():
     _command(_kind)
+
+
+@import_group.command(
+    "plans",
+    help=(
+        f"Load SKP plans from FILE (CSV, UTF-8, header: {','.join(plan_import.COLUMNS)}; a row "
+        "per indicator). Every row is checked first; one bad row and nothing is loaded, unless "
+        "--skip-bad. Each plan is written through the engine as a draft (or its draft's RHK "
+        "replaced), audited; loading a file twice changes nothing."
+    ),
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="Load the good plans even if some rows are bad.")
+@with_appcontext
+def import_plans(file: Path, skip_bad: bool):
+    started = time.perf_counter()
+    with file.open(encoding="utf-8-sig", newline="") as stream:
+        try:
+            # The operator's command acts as the system, as the engine records it.
+            result = plan_import.import_plans(
+                db.session, None, stream, via="system", skip_bad=skip_bad
+            )
+        except plan_import.BadFile as exc:
+            raise click.ClickException(f"{file}: {exc.explained()}") from None
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{file}: not UTF-8 text") from None
+    for r in result.rejected[: plan_import.SAMPLE]:
+        click.echo(f"{file}:{r.line}: {r.reason}", err=True)
+    if len(result.rejected) > plan_import.SAMPLE:
+        click.echo(f"… and {len(result.rejected) - plan_import.SAMPLE:,} more", err=True)
+    if not result.applied:
+        click.echo(
+            f"plans: nothing imported: {len(result.rejected):,} bad rows "
+            "(use --skip-bad to load the others)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(
+        f"plans: {result.read:,} rows read, {result.created:,} plans made, "
+        f"{result.updated:,} changed, {result.unchanged:,} unchanged, "
+        f"{len(result.rejected):,} rejected in {time.perf_counter() - started:.2f} s"
+    )
