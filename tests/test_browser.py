@@ -340,10 +340,10 @@ def test_a_forgotten_password_is_reset_in_the_browser_from_the_mailed_link(
 def test_the_rhk_page_and_the_cascade_tree_pass_axe_and_fit_a_phone(
     page, phone, live_server, session, cast
 ):
-    from workflow.models import SkpPlan
+    from workflow.models import RhkItem, SkpPlan
 
     plan = new_record(session, cast, "skp_plan")
-    plan_id, item_id = plan.id, plan.items[0].id
+    plan_id, item_id, parent_id = plan.id, plan.items[0].id, plan.items[0].parent_id
     session.commit()
     found = {}
     log_in(page, live_server, session, cast.subject)
@@ -363,8 +363,17 @@ def test_the_rhk_page_and_the_cascade_tree_pass_axe_and_fit_a_phone(
     found["cascade"] = _serious_violations(page)
     assert page.locator("#cascade-up .cascade-rhk").count() == 3  # supervisor, manager, head
     if os.environ.get("ALUR_SCREENSHOTS"):
-        page.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/cascade.png", full_page=True)
+        page.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/cascade-up.png", full_page=True)
     assert not any(found.values()), found
+    # The manager's plan is not the subject's to open: named in the chain, not linked.
+    assert page.locator("#cascade-up a[href*='details']").count() == 0
+    page.locator("#logout").click()
+    log_in(page, live_server, session, cast.hr)
+    head_rhk = session.get(RhkItem, session.get(RhkItem, parent_id).parent_id).parent_id
+    page.goto(f"{live_server.url}/admin/admin_skp_plans/cascade/?item={head_rhk}")
+    assert page.locator(".cascade-down .cascade-rhk").count() == 4  # down to both RHK
+    if os.environ.get("ALUR_SCREENSHOTS"):
+        page.screenshot(path=os.environ["ALUR_SCREENSHOTS"] + "/cascade-down.png", full_page=True)
     log_in(phone, live_server, session, cast.subject)
     phone.goto(f"{live_server.url}/admin/admin_skp_plans/rhk/?id={plan_id}")
     _no_sideways_scroll(phone, "rhk")

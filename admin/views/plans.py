@@ -289,6 +289,8 @@ class SkpPlanView(WorkflowView):
             kind_labels=RHK_KIND_LABELS,
             plan_url=lambda plan_id: self.get_url(".details_view", id=plan_id),
             cascade_url=lambda rhk_id: self.get_url(".cascade_view", item=rhk_id),
+            # the chain above is shown to all who see this RHK; its plans open for their own
+            may_open=lambda plan: policy.can_see(me(), plan),
             badge=badge,
         )
 
