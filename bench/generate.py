@@ -102,11 +102,14 @@ class Population:
     employees: int = 0
 
 
-def write_population(out: Path, employees: int, seed: int = 2026) -> Population:
-    """Write ``agencies.csv``, ``units.csv``, ``employees.csv`` for ``employees`` people."""
+def write_population(
+    out: Path, employees: int, seed: int = 2026, agencies: int | None = None
+) -> Population:
+    """Write ``agencies.csv``, ``units.csv``, ``employees.csv`` for ``employees`` people, in
+    ``agencies`` agencies (by default as many as the nation has for that many people)."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    n_agencies = max(1, round(AGENCIES * employees / NATIONAL))
+    n_agencies = agencies or max(1, round(AGENCIES * employees / NATIONAL))
     counts = Population(agencies=n_agencies)
     people = 0
     with (

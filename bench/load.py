@@ -164,11 +164,12 @@ def ids(url: str, state: str, limit: int, offset: int = 0) -> list[int]:
         )
 
 
-def build(url: str, size: int, data: Path) -> dict:
-    """A fresh database with ``size`` employees imported and records seeded."""
+def build(url: str, size: int, data: Path, agencies: int | None = None) -> dict:
+    """A fresh database with ``size`` employees (in ``agencies`` agencies, or as many as the
+    nation has for them) imported and records seeded."""
     fresh_database(url)
     flask(url, "db", "upgrade")
-    population = write_population(data / str(size), size)
+    population = write_population(data / str(size), size, agencies=agencies)
     timings = {}
     for kind in ("agencies", "units", "employees"):
         said = flask(url, "import", kind, str(data / str(size) / f"{kind}.csv"), "--quiet")

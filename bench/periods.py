@@ -132,3 +132,32 @@ def period_phase(url: str) -> dict:
                 "ratio_with_log": rate / (all_rows / all_seconds),
             }
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Opening periods alone, at a size of one's choosing: ``python -m bench.periods
+    --employees 30000 --agencies 1`` (one agency of 30,000), or ``--employees 4300000``
+    (the nation's, in its 600 agencies)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from bench.load import build
+
+    parser = argparse.ArgumentParser(prog="python -m bench.periods", description=main.__doc__)
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/alur_bench_periods"
+    )
+    parser.add_argument("--employees", type=int, default=30_000)
+    parser.add_argument("--agencies", type=int, default=None)
+    parser.add_argument("--out", default="bench-out")
+    args = parser.parse_args(argv)
+    data = Path(args.out).resolve() / "data"
+    built = build(args.database_url, args.employees, data, agencies=args.agencies)
+    result = {"population": built, "periods": period_phase(args.database_url)}
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -412,3 +412,31 @@ def test_the_api_gives_what_an_appraisal_rests_on(client, session, cast, bearer,
     assert annual["rhk"][0]["realisations"][0]["period"] == "Q2"
     away = client.get(f"/api/v1/appraisals/{quarter.id}/basis", headers=bearer(cast.hr_other))
     assert away.status_code == 404
+
+
+def test_subscribers_learn_of_realisations_and_evidence(session, cast, agreed):
+    from workflow import webhooks
+    from workflow.db import write_transaction
+    from workflow.models import OutboxEvent
+
+    _plan_id, rhk_id = agreed
+    with write_transaction(session):
+        sub = webhooks.add_subscription(
+            session, "http://127.0.0.1:9/ekinerja", ["realisation.*", "evidence.attached"]
+        )
+    made = realisation.record(session, cast.subject, rhk_id, "Q1", value="3", via="api")
+    realisation.attach_file(session, cast.subject, made.id, name="a.pdf", data=a_pdf(), via="api")
+    with pytest.raises(InvalidPayload):
+        realisation.attach_file(
+            session, cast.subject, made.id, name="x.pdf", data=EXECUTABLE, via="api"
+        )
+    session.rollback()
+    told = session.scalars(
+        select(OutboxEvent).where(OutboxEvent.type.in_(realisation.EVENTS)).order_by(OutboxEvent.id)
+    ).all()
+    assert [(e.type, e.payload["via"]) for e in told] == [
+        ("realisation.recorded", "api"),
+        ("evidence.attached", "api"),
+    ]
+    assert told[0].payload["value"] == "3" and told[1].payload["sha256"]
+    assert all(webhooks.wants(sub, e.type) for e in told)

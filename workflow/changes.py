@@ -112,8 +112,12 @@ def save(
     validate: Validate | None = None,
     comment: str | None = None,
     also: list | None = None,
+    then: Callable[[object], list] | None = None,
 ):
     """Create ``row`` (new) or change it with ``values``, if ``actor`` may; commit; log.
+
+    ``also``: rows written with it (a webhook's receipt); ``then(row)``: rows made once it
+    has its id (its outbox event), in the same transaction.
 
     The row is checked as it would be (``reference.validate``: links within its
     agency, amounts, names; then ``validate(session, actor, row)`` if given) before
@@ -132,8 +136,10 @@ def save(
         if actor is not None:
             policy.check(actor, Action.CREATE if new else Action.CHANGE, row)
         session.add(row)
-        session.add_all(also or ())  # written with it (a webhook's receipt)
+        session.add_all(also or ())
         _flush(session)
+        if then is not None:
+            session.add_all(then(row))
         record(
             session,
             actor,
@@ -190,16 +196,20 @@ def make(
     via: str,
     comment: str | None = None,
     also: list | None = None,
+    then: Callable[[object], list] | None = None,
 ):
     """Create a row with a core function ``build()`` (which adds it), checked and logged.
 
     One transaction: a refusal of the policy rolls the new row back. ``also``: rows
-    written in the same transaction (a webhook's receipt).
+    written in the same transaction (a webhook's receipt); ``then(row)``: rows made once
+    it has its id (its outbox event).
     """
     with write_transaction(session):
         row = build()
         session.add_all(also or ())
         created(session, actor, row, via=via, comment=comment)
+        if then is not None:
+            session.add_all(then(row))
     return row
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,7 @@ from workflow.db import local_today, utcnow
 from workflow.errors import Conflict, InvalidPayload, NotFound, Text, term
 from workflow.models import (
     Evidence,
+    OutboxEvent,
     PlanFeedback,
     Realisation,
     RhkItem,
@@ -131,7 +133,56 @@ def record(
         "updated_at": utcnow(),
         "updated_by_id": actor.id if actor is not None else None,
     }
-    return changes.save(session, actor, row, values, via=via, also=also)
+    return changes.save(
+        session,
+        actor,
+        row,
+        values,
+        via=via,
+        also=also,
+        then=_told("realisation.recorded", actor, via),
+    )
+
+
+# What subscribers learn of the year's work (``workflow.outbox`` delivers it).
+EVENTS = ("realisation.recorded", "evidence.attached")
+
+
+def _told(kind: str, actor, via: str):
+    """The outbox event of a realisation recorded or evidence attached, made once the row has
+    its id, in its transaction."""
+
+    def events(row) -> list[OutboxEvent]:
+        now = utcnow()
+        if isinstance(row, Realisation):
+            payload = {
+                "id": row.id,
+                "plan_id": row.plan_id,
+                "rhk_id": row.rhk_id,
+                "period": row.period,
+                "value": row.value,
+            }
+        else:
+            payload = {
+                "id": row.id,
+                "realisation_id": row.realisation_id,
+                "plan_id": row.realisation.plan_id,
+                "kind": row.kind,
+                "sha256": row.sha256,
+            }
+        payload |= {
+            "agency_id": row.agency_id,
+            "actor": actor.id if actor is not None else None,
+            "via": via,
+            "at": now.isoformat(),
+        }
+        return [
+            OutboxEvent(
+                event_id=f"evt_{uuid.uuid4().hex}", type=kind, created_at=now, payload=payload
+            )
+        ]
+
+    return events
 
 
 def realisations(session: Session, plan: SkpPlan) -> list[Realisation]:
@@ -222,7 +273,9 @@ def attach_file(
         session.add(row)
         return row
 
-    return changes.make(session, actor, build, via=via, also=also)
+    return changes.make(
+        session, actor, build, via=via, also=also, then=_told("evidence.attached", actor, via)
+    )
 
 
 def attach_link(
@@ -257,7 +310,9 @@ def attach_link(
         session.add(row)
         return row
 
-    return changes.make(session, actor, build, via=via, also=also)
+    return changes.make(
+        session, actor, build, via=via, also=also, then=_told("evidence.attached", actor, via)
+    )
 
 
 def read_file(session: Session, actor: User | None, evidence_id) -> tuple[Evidence, bytes]:

@@ -113,6 +113,9 @@ def check_event_pattern(pattern: str) -> str:
         return pattern
     if pattern in ("notification.*", "notification.created"):  # workflow.notify
         return pattern
+    # the year's work of an SKP plan (workflow.realisation)
+    if pattern in ("realisation.*", "realisation.recorded", "evidence.*", "evidence.attached"):
+        return pattern
     workflow, _, state = pattern.partition(".")
     wf = WORKFLOWS.get(workflow)
     if wf is None:
