@@ -177,16 +177,13 @@ def test_another_agencys_hr_cannot_see_or_open_the_period(session, cast):
     assert appraisals_of(session, q2) == []
 
 
-def test_two_openings_at_once_make_each_appraisal_once(app, session, cast, database_url):
-    """Two HR officers open the same period at the same moment, each on its own
-    connection: every employee ends up with one appraisal of it."""
+def open_twice_at_once(app, session, hr_id: int, period_id: int) -> list:
+    """Two HR officers open the period at the same moment, each on its own connection (ids
+    read before: the test's session is not the threads'); what each opening did."""
     from sqlalchemy.orm import Session
 
     from workflow.db import db
     from workflow.models import User
-
-    q2 = quarter(session, cast)
-    hr_id, period_id = cast.hr.id, q2.id  # read here: the test's session is not the threads'
 
     session.commit()
     start = threading.Barrier(2, timeout=30)
@@ -209,6 +206,14 @@ def test_two_openings_at_once_make_each_appraisal_once(app, session, cast, datab
         t.join(timeout=60)
     assert not any(t.is_alive() for t in threads)
     assert not [f for f in failures if not isinstance(f, Conflict)], failures
+    return results
+
+
+def test_two_openings_at_once_make_each_appraisal_once(app, session, cast, database_url):
+    """Two HR officers open the same period at the same moment, each on its own
+    connection: every employee ends up with one appraisal of it."""
+    q2 = quarter(session, cast)
+    results = open_twice_at_once(app, session, cast.hr.id, q2.id)
     made = appraisals_of(session, q2)
     assert len(made) == len({a.employee_id for a in made}) == 4
     assert sum(r.made for r in results) == 4
@@ -545,34 +550,8 @@ def test_a_quarter_makes_no_plans(session, cast):
 
 
 def test_two_openings_of_the_year_at_once_make_each_plan_once(app, session, cast):
-    from sqlalchemy.orm import Session
-
-    from workflow.db import db
-    from workflow.models import User
-
     year = annual(session, cast)
-    hr_id, period_id = cast.hr.id, year.id
-    session.commit()
-    start = threading.Barrier(2, timeout=30)
-    results, failures = [], []
-
-    def opener():
-        with app.app_context(), Session(db.engine) as own:
-            try:
-                actor = own.get(User, hr_id)
-                own.rollback()
-                start.wait()
-                results.append(periods.open_period(own, actor, period_id, via="api", batch=2))
-            except Exception as exc:  # reported below
-                failures.append(exc)
-
-    threads = [threading.Thread(target=opener) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    assert not [f for f in failures if not isinstance(f, Conflict)], failures
+    results = open_twice_at_once(app, session, cast.hr.id, year.id)
     plans = plans_of(session)
     assert len(plans) == len({p.employee_id for p in plans}) == 7
     assert sum(r.plans_made for r in results) == 7

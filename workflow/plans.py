@@ -21,18 +21,18 @@ from workflow.models.plans import RhkItem, RhkKind, SkpPlan
 AGREED = "approved"
 
 
+# The columns of an RHK its plan's digest sums up, in order.
+DIGESTED = ("kind", "text", "parent_id", "agency_target", "indicators")
+
+
+def digested_rows():
+    """A select of each RHK's plan and the columns its digest sums up (for reading many)."""
+    return select(RhkItem.plan_id, *(getattr(RhkItem, name) for name in DIGESTED))
+
+
 def rhk_digest(items: list[RhkItem]) -> str:
     """SHA-256 of a plan's RHK in order: what its audit entries vouch for of them."""
-    plain = [
-        {
-            "kind": item.kind,
-            "text": item.text,
-            "parent_id": item.parent_id,
-            "agency_target": item.agency_target,
-            "indicators": item.indicators,
-        }
-        for item in items
-    ]
+    plain = [{name: getattr(item, name) for name in DIGESTED} for item in items]
     canonical = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -41,14 +41,7 @@ def unvouched(session: Session, only=None):
     """Plans whose RHK rows are not what their ``rhk_digest`` (which the audit entries vouch
     for) sums up: RHK written outside the engine. ``only``: a select of plan ids."""
     plans = select(SkpPlan.id, SkpPlan.rhk_digest).order_by(SkpPlan.id)
-    items = select(
-        RhkItem.plan_id,
-        RhkItem.kind,
-        RhkItem.text,
-        RhkItem.parent_id,
-        RhkItem.agency_target,
-        RhkItem.indicators,
-    ).order_by(RhkItem.plan_id, RhkItem.position, RhkItem.id)
+    items = digested_rows().order_by(RhkItem.plan_id, RhkItem.position, RhkItem.id)
     if only is not None:
         plans, items = plans.where(SkpPlan.id.in_(only)), items.where(RhkItem.plan_id.in_(only))
     # Both in plan order, walked side by side: a national verify holds one plan's RHK at once.

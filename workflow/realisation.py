@@ -256,25 +256,17 @@ def attach_file(
     session.rollback()  # nothing of ours is held while the file travels to the store
     evidence_store.store().put(digest, data, content_type)
     realisation = get_realisation(session, actor, realisation_id)
-
-    def build() -> Evidence:
-        row = Evidence(
-            realisation_id=realisation.id,
-            agency_id=realisation.agency_id,
-            kind="file",
-            file_name=clean_name(name),
-            content_type=content_type,
-            size=len(data),
-            sha256=digest,
-            created_at=utcnow(),
-            created_by_id=actor.id if actor is not None else None,
-        )
-        row.realisation = realisation
-        session.add(row)
-        return row
-
-    return changes.make(
-        session, actor, build, via=via, also=also, then=_told("evidence.attached", actor, via)
+    return _attach(
+        session,
+        actor,
+        realisation,
+        via,
+        also,
+        kind="file",
+        file_name=clean_name(name),
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
     )
 
 
@@ -296,15 +288,19 @@ def attach_link(
     if actor is not None:
         policy.check(actor, policy.Action.CHANGE, realisation)
     _room(session, realisation)
+    return _attach(session, actor, realisation, via, also, kind="link", url=url)
+
+
+def _attach(session: Session, actor, realisation: Realisation, via, also, **fields) -> Evidence:
+    """Write a piece of evidence of ``realisation``: checked by the policy, logged, its
+    event written, all in one transaction."""
 
     def build() -> Evidence:
         row = Evidence(
-            realisation_id=realisation.id,
             agency_id=realisation.agency_id,
-            kind="link",
-            url=url,
             created_at=utcnow(),
             created_by_id=actor.id if actor is not None else None,
+            **fields,
         )
         row.realisation = realisation
         session.add(row)

@@ -45,13 +45,7 @@ blp = Blueprint(
 
 def _item(item: RhkItem) -> dict:
     return {
-        "id": item.id,
-        "position": item.position,
-        "kind": item.kind,
-        "text": item.text,
-        "parent_id": item.parent_id,
-        "agency_target": item.agency_target,
-        "indicators": item.indicators,
+        **_rhk_fields(item),
         "plan_id": item.plan_id,
         "employee_id": item.plan.employee_id,
         "employee_name": item.plan.employee.name,
