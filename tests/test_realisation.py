@@ -177,8 +177,20 @@ def test_a_file_too_large_or_empty_is_refused(client, session, cast, bearer, agr
     assert session.scalars(select(Evidence)).all() == []
 
 
+@pytest.fixture
+def local_store(tmp_path):
+    """A store of the test's own (the store is per process, as the rule settings are: every
+    app made in the run configures it)."""
+    store = evidence_store.LocalStore(tmp_path / "evidence")
+    old = evidence_store.use(store)
+    try:
+        yield store
+    finally:
+        evidence_store.use(old)
+
+
 def test_a_stored_file_changed_outside_alur_is_not_served(
-    app, client, session, cast, bearer, agreed
+    client, session, cast, bearer, agreed, local_store
 ):
     _plan_id, rhk_id = agreed
     made = realisation.record(session, cast.subject, rhk_id, "Q1", value="1", via="api")
@@ -186,7 +198,7 @@ def test_a_stored_file_changed_outside_alur_is_not_served(
         session, cast.subject, made.id, name="a.pdf", data=a_pdf(), via="api"
     )
     session.commit()
-    stored = Path(app.config["EVIDENCE_DIR"]) / row.sha256[:2] / row.sha256
+    stored = local_store.root / row.sha256[:2] / row.sha256
     stored.write_bytes(stored.read_bytes() + b"tampered")
     answer = client.get(f"/api/v1/evidence/{row.id}", headers=bearer(cast.subject))
     assert answer.status_code == 409

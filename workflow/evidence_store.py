@@ -2,7 +2,9 @@
 by default) or in S3-compatible object storage (production: several app servers share it).
 
 A file is written before the row that names it, under its own hash: a row rolled back
-leaves at most a file nobody names, and the same file sent twice is kept once.
+leaves at most a file nobody names, and the same file sent twice is kept once. The store
+is the process's, set from the app's config at start (``configure``), as the rule settings
+are (``workflow.settings``).
 """
 
 from __future__ import annotations
