@@ -241,3 +241,15 @@ def test_what_a_user_may_see_is_found_through_indexes(session, cast, desk, perso
                 scans = [s for s in plan if s.startswith("SCAN") and s != "SCAN CONSTANT ROW"]
                 assert scans == [], (model.__tablename__, plan)
         conn.rollback()
+
+
+def test_a_submitted_skp_plan_waits_in_its_assessors_inbox_and_a_returned_one_in_the_employees(
+    session, cast
+):
+    plan = fire(new_record(session, cast, "skp_plan"), "submit", cast.subject, via="api")
+    waiting = [(i.workflow, i.record.id) for i in inbox(session, cast.supervisor)]
+    assert ("skp_plan", plan.id) in waiting
+    assert ("skp_plan", plan.id) not in keys(inbox(session, cast.subject))
+    plan = fire(plan, "return", cast.supervisor, via="api", comment="Lengkapi target")
+    assert ("skp_plan", plan.id) in keys(inbox(session, cast.subject))
+    assert ("skp_plan", plan.id) not in keys(inbox(session, cast.supervisor))
