@@ -577,3 +577,42 @@ def test_every_way_in_says_how_many_plans_a_year_made(client, session, cast, bea
         )
     )
     assert f"Periode #{year_id}: 0 SKP dibuat, 7 sudah memilikinya." in page
+
+
+def test_a_years_plans_deadline_bounds_its_plans(session, cast):
+    """Plans not agreed by the year's plans deadline: the employee reminded the working day
+    before, their supervisor told once it has passed; one submitted waits on the assessor."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from workflow import sla
+    from workflow.models import SkpPlan, SlaNotice
+
+    year = periods.define(  # plans due Fri 30 Jan 2026
+        session,
+        cast.hr,
+        agency_id=cast.agency.id,
+        year=2026,
+        kind="annual",
+        via="api",
+        plans_due_on=date(2026, 1, 30),
+    )
+    periods.open_period(session, cast.hr, year.id, via="api")
+    session.execute(update(SkpPlan).values(state_changed_at=datetime(2026, 1, 2, 2, 0, tzinfo=UTC)))
+    session.commit()
+    assert sla.run(session, today=date(2026, 1, 28)).reminders == 0
+    assert sla.run(session, today=date(2026, 1, 29)).reminders == 7  # every plan of the year
+    assert sla.run(session, today=date(2026, 2, 2)).escalations == 7
+    session.rollback()
+    mine = session.scalar(select(SkpPlan).where(SkpPlan.employee_id == cast.subject.employee_id))
+    (notice,) = session.scalars(
+        select(SlaNotice).where(
+            SlaNotice.workflow == "skp_plan",
+            SlaNotice.record_id == mine.id,
+            SlaNotice.kind == "escalation",
+        )
+    ).all()
+    assert (notice.state, notice.due_on) == ("draft", date(2026, 1, 30))
+    assert notice.escalated_to_id == cast.supervisor.employee_id  # the employee's superior
+    assert sla.run(session, today=date(2026, 2, 3)).escalations == 0  # once per wait

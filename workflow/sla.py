@@ -2,7 +2,8 @@
 
 A record waiting in a state with a deadline (``SLA_WORKING_DAYS``; weekends and
 the ``holidays`` calendar do not count), or an appraisal of an opened performance period
-before that period's deadline for its state (``PERIOD_DEADLINES``), gets, once per wait:
+before that period's deadline for its state (``PERIOD_DEADLINES``; a year's SKP plans, its
+plans deadline: ``PLAN_DEADLINES``), gets, once per wait:
 
 * a **reminder** on the last working day before it is due: an outbox event
   ``<workflow>.due_soon`` (to the official, through the subscribers);
@@ -104,6 +105,13 @@ PERIOD_DEADLINES = {
     "submitted": "evaluation_due_on",
     "reviewed": "evaluation_due_on",
 }
+# A year's SKP plans are agreed by its plans deadline: the employee's draft (or one returned
+# to them) and the assessor's agreement alike.
+PLAN_DEADLINES = {
+    "draft": "plans_due_on",
+    "returned": "plans_due_on",
+    "submitted": "plans_due_on",
+}
 # Working days a wait that begins at, or after, its period's deadline still has: a record
 # returned on the last day is not overdue the moment it arrives.
 PERIOD_GRACE_DAYS = 3
@@ -125,34 +133,47 @@ def _period_waits(session, today: date, holidays: set[date], report: RunReport) 
             report.lines.append(f"period {period.id}: skipped ({type(exc).__name__}: {exc})")
 
 
+def _bounded(period):
+    """What a period's deadlines bound: (workflow, deadlines by state, its records' filter)."""
+    appraisal = WORKFLOWS["appraisal"]
+    yield (
+        appraisal,
+        PERIOD_DEADLINES,
+        (appraisal.model.year == period.year, appraisal.model.period == period.code),
+    )
+    if period.kind == "annual":
+        plan = WORKFLOWS["skp_plan"]
+        yield plan, PLAN_DEADLINES, (plan.model.year == period.year,)
+
+
 def _period_notices(session, period, today: date, holidays: set[date], report) -> None:
-    """One period's: its appraisals waiting in each state its deadlines bound."""
-    wf = WORKFLOWS["appraisal"]
-    model = wf.model
-    for state, deadline_of in PERIOD_DEADLINES.items():
-        deadline = getattr(period, deadline_of)
-        if today < previous_working_day(deadline, holidays):
-            continue  # not yet near
-        days = rules().sla_days(wf.name, state)
-        after = 0
-        while True:
-            rows = session.scalars(
-                select(model)
-                .where(
-                    model.agency_id == period.agency_id,
-                    model.year == period.year,
-                    model.period == period.code,
-                    model.state == state,
-                    model.id > after,
-                    ~_escalated(wf),
-                )
-                .order_by(model.id)
-                .limit(BATCH)
-            ).all()
-            if not rows:
-                break
-            after = rows[-1].id
-            _give(session, wf, rows, days, today, holidays, report, deadline=deadline)
+    """One period's: its appraisals (and a year's plans) waiting in each state its
+    deadlines bound."""
+    for wf, deadlines, of_period in _bounded(period):
+        model = wf.model
+        for state, deadline_of in deadlines.items():
+            deadline = getattr(period, deadline_of)
+            if today < previous_working_day(deadline, holidays):
+                continue  # not yet near
+            days = rules().sla_days(wf.name, state)
+            after = 0
+            while True:
+                rows = session.scalars(
+                    select(model)
+                    .where(
+                        model.agency_id == period.agency_id,
+                        *of_period,
+                        model.state == state,
+                        model.id > after,
+                        ~_escalated(wf),
+                    )
+                    .order_by(model.id)
+                    .limit(BATCH)
+                ).all()
+                if not rows:
+                    break
+                after = rows[-1].id
+                _give(session, wf, rows, days, today, holidays, report, deadline=deadline)
 
 
 def _escalated(wf):
