@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from workflow.predicate import CoreValue
 from workflow.workflows import WORKFLOWS
+from workflow.workflows.skp_plan import MAX_INDICATORS, MAX_RHK
 
 RATING_LABELS = {
     "di_atas_ekspektasi": _l("Above expectations (di atas ekspektasi)"),
@@ -156,14 +157,18 @@ class RhkRow(wtforms.Form):
     text = TextAreaField(_l("Work result (RHK)"))
     parent_id = SelectField(_l("Supports the assessor's RHK"), validate_choice=False)
     agency_target = TextAreaField(_l("Agency target it serves (the agency head's plan)"))
-    indicators = FieldList(FormField(IndicatorRow), min_entries=INDICATOR_ROWS)
+    # Bounded (beyond: dropped, and the engine says what is too many): every list scans all
+    # posted keys, so unbounded rows made a large POST take quadratic time.
+    indicators = FieldList(
+        FormField(IndicatorRow), min_entries=INDICATOR_ROWS, max_entries=MAX_INDICATORS + 1
+    )
 
 
 class RhkForm(Form):
     """Every RHK of a plan, and the version the writer saw."""
 
     version_seen = HiddenField()
-    items = FieldList(FormField(RhkRow))
+    items = FieldList(FormField(RhkRow), max_entries=MAX_RHK + BLANK_RHK_ROWS)
 
 
 class RealisationForm(Form):

@@ -852,6 +852,9 @@ FLASK_ADMIN = {
     "Permission denied.": "Akses ditolak.",
 }
 OURS_PLURALS = {
+    ("… and %(num)d more RHK below.", "… and %(num)d more RHK below."): (
+        "… dan %(num)d RHK lain di bawahnya.",
+    ),
     (
         "%(num)d more RHK below, in a plan you may not see.",
         "%(num)d more RHK below, in plans you may not see.",
@@ -866,6 +869,14 @@ OURS_PLURALS = {
 # The core's refusals (``workflow.errors``: templates whose parameters are shown by their
 # labels, ``admin.refusals``) and the words they name.
 REFUSALS = {
+    # who judges one's work is not one's own choice
+    "nobody names the officials of a record about themselves": (
+        "tidak seorang pun menunjuk pejabat atas data tentang dirinya sendiri"
+    ),
+    "Another HR officer or an admin names the officials of your own record.": (
+        "Pejabat atas data Anda sendiri ditunjuk oleh pengelola kepegawaian lain atau admin."
+    ),
+    "Must not be blank.": "Tidak boleh kosong.",
     # SKP plans from a spreadsheet
     "the header must be: %(columns)s": "baris judul harus: %(columns)s",
     "Wrong header.": "Baris judul salah.",

@@ -25,7 +25,13 @@ class RhkItemSchema(BaseSchema):
         metadata={"description": "The RHK of the assessor's agreed plan this one supports"},
     )
     agency_target = fields.String(dump_only=True, allow_none=True)
-    indicators = fields.List(fields.Nested(RhkIndicatorSchema), dump_only=True)
+    indicators = fields.Method("_indicators", dump_only=True)
+
+    def _indicators(self, item) -> list:
+        # as objects, whatever a hand edit left in the row (``audit verify`` names the edit)
+        value = item["indicators"] if isinstance(item, dict) else item.indicators
+        shown = [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+        return RhkIndicatorSchema(many=True).dump(shown)
 
 
 class SkpPlanSchema(RecordSchema):
@@ -60,6 +66,9 @@ class CascadeNodeSchema(BaseSchema):
     item = fields.Nested(CascadeItemSchema)
     children = fields.List(fields.Nested(lambda: CascadeNodeSchema()))
     hidden = fields.Integer(metadata={"description": "RHK below this one in plans you may not see"})
+    more = fields.Integer(
+        metadata={"description": "RHK below this one past the most a cascade lists (1,000)"}
+    )
 
 
 class CascadeSchema(BaseSchema):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from workflow import policy
 from workflow.models.plans import RhkItem, SkpPlan
@@ -23,6 +23,7 @@ class Node:
     item: RhkItem
     children: list[Node] = field(default_factory=list)
     hidden: int = 0  # RHK below it in plans the viewer may not see
+    more: int = 0  # RHK below it past what one cascade shows (``MAX_SHOWN``)
 
 
 @dataclass
@@ -47,27 +48,52 @@ def through(session: Session, actor, item: RhkItem) -> Cascade:
         seen.add(parent.id)
         parent = parent.parent
     top = up[-1] if up else item
-    return Cascade(
-        up=up, node=_below(session, actor, item, seen, 0), agency_target=top.agency_target
-    )
+    return Cascade(up=up, node=_below(session, actor, item, seen), agency_target=top.agency_target)
 
 
-def _below(session: Session, actor, item: RhkItem, seen: set, depth: int) -> Node:
-    node = Node(item)
-    if depth >= MAX_DEPTH:
-        return node
-    children = session.scalars(
-        select(RhkItem)
-        .join(SkpPlan, RhkItem.plan_id == SkpPlan.id)
-        .where(RhkItem.parent_id == item.id, SkpPlan.state != "withdrawn")
-        .order_by(SkpPlan.employee_id, RhkItem.position)
-    ).all()
-    for child in children:
-        if child.id in seen:
-            continue
-        seen.add(child.id)
-        if actor is not None and not policy.can_see(actor, child.plan):
-            node.hidden += 1
-            continue
-        node.children.append(_below(session, actor, child, seen, depth + 1))
-    return node
+# Parents asked about in one statement; RHK shown below one, at the most (a head's RHK in a
+# large agency has the agency below it: the rest is counted, not listed).
+CHUNK = 500
+MAX_SHOWN = 1000
+
+
+def _below(session: Session, actor, item: RhkItem, seen: set) -> Node:
+    """The tree below ``item``, a level at a time: a statement per level (per CHUNK RHK of
+    it), each RHK read with its plan and employee, rather than a few statements per RHK."""
+    root = Node(item)
+    frontier, depth, shown = [root], 0, 0
+    while frontier and depth < MAX_DEPTH:
+        by_id = {node.item.id: node for node in frontier}
+        ids = list(by_id)
+        below = []
+        for start in range(0, len(ids), CHUNK):
+            below += (
+                session.scalars(
+                    select(RhkItem)
+                    .join(SkpPlan, RhkItem.plan_id == SkpPlan.id)
+                    .where(RhkItem.parent_id.in_(ids[start : start + CHUNK]))
+                    .where(SkpPlan.state != "withdrawn")
+                    .options(contains_eager(RhkItem.plan).joinedload(SkpPlan.employee))
+                    .order_by(SkpPlan.employee_id, RhkItem.position)
+                )
+                .unique()
+                .all()
+            )
+        frontier = []
+        for child in below:
+            if child.id in seen:
+                continue
+            seen.add(child.id)
+            parent = by_id[child.parent_id]
+            if actor is not None and not policy.can_see(actor, child.plan):
+                parent.hidden += 1
+                continue
+            if shown >= MAX_SHOWN:
+                parent.more += 1
+                continue
+            node = Node(child)
+            parent.children.append(node)
+            frontier.append(node)
+            shown += 1
+        depth += 1
+    return root

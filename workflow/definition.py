@@ -131,6 +131,12 @@ class Workflow:
     # Rows of other tables a record's audited field sums up (a digest): (session, the ids
     # to check or None for all) -> the problems found, for ``audit verify``.
     vouched: Callable[[Any, Any], Iterable[str]] | None = None
+    # (session, record): what a new record works out once its rows are written and have ids,
+    # before its first audit entry (a plan's digest of its RHK).
+    settle: Callable[[Any, Any], None] | None = None
+    # (record) -> what an answer carries beside the record's columns (a plan's RHK), so that
+    # a request retried with its Idempotency-Key gets the same.
+    answered: Callable[[Any], dict] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 

@@ -119,6 +119,9 @@ def answer(row) -> dict:
     for column in inspect(row).mapper.columns:
         value = getattr(row, column.key)
         values[column.key] = value.isoformat() if hasattr(value, "isoformat") else value
+    wf = workflow_for(row)
+    if wf.answered is not None:
+        values |= wf.answered(row)
     return values
 
 

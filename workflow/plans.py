@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from workflow.errors import InvalidPayload, Text
 from workflow.models.org import Employee
@@ -21,8 +22,9 @@ from workflow.models.plans import RhkItem, RhkKind, SkpPlan
 AGREED = "approved"
 
 
-# The columns of an RHK its plan's digest sums up, in order.
-DIGESTED = ("kind", "text", "parent_id", "agency_target", "indicators")
+# The columns of an RHK its plan's digest sums up, in order; its id too, since what cites it
+# names it by id (two rows' contents swapped by hand must show).
+DIGESTED = ("id", "kind", "text", "parent_id", "agency_target", "indicators")
 
 
 def digested_rows():
@@ -77,6 +79,8 @@ def agreed_rhk(session: Session, assessor_id: int | None, year: int) -> list[Rhk
                 SkpPlan.employee_id == assessor_id,
                 SkpPlan.year == year,
                 SkpPlan.state == AGREED,
+                # what cascades is the main results: an additional one leads to no target
+                RhkItem.kind == RhkKind.MAIN,
             )
             .order_by(RhkItem.position)
         )
@@ -91,12 +95,16 @@ def _citable(session: Session, parent_id: int, assessor_id: int | None, year: in
         and parent.plan.employee_id == assessor_id
         and parent.plan.year == year
         and parent.plan.state == AGREED
+        and parent.kind == RhkKind.MAIN
     )
 
 
 def _cleaned(value: str | None) -> str | None:
+    """The text without its outer spaces; None if nothing visible is left (spaces, or only
+    zero-width and other format characters)."""
     value = (value or "").strip()
-    return value or None
+    visible = any(not c.isspace() and unicodedata.category(c) != "Cf" for c in value)
+    return value if visible else None
 
 
 def rows(
@@ -140,6 +148,15 @@ def rows(
                     year=year,
                 )
             ]
+        indicators = []
+        for at, given in enumerate(data.get("indicators", [])):
+            said = {k: _cleaned(given.get(k)) for k in ("indicator", "target")}
+            blank = [k for k, v in said.items() if v is None]
+            if blank:
+                wrong.setdefault("indicators", {})[at] = {
+                    k: [Text("Must not be blank.")] for k in blank
+                }
+            indicators.append({"aspect": given["aspect"], **said})
         if wrong:
             errors[index] = wrong
             continue
@@ -150,14 +167,7 @@ def rows(
                 text=text,
                 parent_id=parent_id,
                 agency_target=target,
-                indicators=[
-                    {
-                        "aspect": i["aspect"],
-                        "indicator": i["indicator"].strip(),
-                        "target": i["target"].strip(),
-                    }
-                    for i in data.get("indicators", [])
-                ],
+                indicators=indicators,
             )
         )
     if errors:
@@ -174,7 +184,27 @@ def replace(plan: SkpPlan, items: list[RhkItem]) -> None:
             setattr(old, name, getattr(new, name))
     plan.items[len(items) :] = []
     plan.items.extend(items[len(kept) :])
+    settle(object_session(plan), plan)
+
+
+def settle(session: Session, plan: SkpPlan) -> None:
+    """The plan's digest, once its RHK rows have their ids (new ones are written first)."""
+    new = [item for item in plan.items if item.id is None]
+    if session is not None and new:
+        # Only the new rows: the plan's own UPDATE goes with its audit entry, as one.
+        session.flush(new)
     plan.rhk_digest = rhk_digest(plan.items)
+
+
+def as_dicts(plan: SkpPlan) -> dict:
+    """The plan's RHK as an answer carries them (a retried request gets them too)."""
+    return {
+        "items": [
+            {"id": item.id, "position": item.position}
+            | {name: getattr(item, name) for name in DIGESTED if name != "id"}
+            for item in plan.items
+        ]
+    }
 
 
 def cascade_problems(session: Session, plan: SkpPlan) -> dict[int, list]:
@@ -206,7 +236,8 @@ def cascade_problems(session: Session, plan: SkpPlan) -> dict[int, list]:
                         year=plan.year,
                     )
                 )
-        if not any(i.get("target") for i in item.indicators or []):
+        indicators = item.indicators if isinstance(item.indicators, list) else []
+        if not any(isinstance(i, dict) and i.get("target") for i in indicators):
             found.append(Text("It has no indicator with a target."))
         if found:
             problems[item.position] = found

@@ -229,10 +229,12 @@ def _realises(actor, row) -> bool:
 
 
 def _assesses(actor, row) -> bool:
-    """The plan's assessor (or their acting Plt/Plh), and admins."""
+    """The plan's assessor (or their acting Plt/Plh), and admins; never the plan's own
+    employee, even acting for their assessor."""
     from workflow.parties import ASSESSOR
 
-    return is_admin(actor) or ASSESSOR.holds(actor, row.plan)
+    own = actor is not None and actor.employee_id == row.plan.employee_id
+    return is_admin(actor) or (not own and ASSESSOR.holds(actor, row.plan))
 
 
 def _evidence_visible(actor, row) -> bool:

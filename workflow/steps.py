@@ -255,6 +255,8 @@ def insert(session, wf: Workflow, actor: User | None, values: dict, via: str, co
             "this %(workflow)s conflicts with an existing open one for the same person and subject",
             {"workflow": errors.term("workflow", wf.name, wf.title.lower())},
         ) from None
+    if wf.settle is not None:
+        wf.settle(session, record)
     if actor is not None and not rights.any_holds(wf.create_who, actor, record):
         raise errors.Forbidden(
             "you may not create this %(workflow)s; it may be created by: %(parties)s",

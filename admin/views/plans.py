@@ -38,6 +38,7 @@ from workflow.db import db
 from workflow.models import PlanFeedback, Realisation, RhkItem
 from workflow.models.base import PERIODS
 from workflow.predicate import CoreValue
+from workflow.workflows.skp_plan import MAX_INDICATORS, MAX_RHK
 
 
 class SkpPlanView(WorkflowView):
@@ -299,7 +300,8 @@ def _rhk_data(plan) -> dict:
     """The form's rows: the plan's RHK as written, then blank rows for more."""
     rows = []
     for item in plan.items:
-        indicators = [i for i in (item.indicators or []) if isinstance(i, dict)]
+        given = item.indicators if isinstance(item.indicators, list) else []
+        indicators = [i for i in given if isinstance(i, dict)][:MAX_INDICATORS]
         blank = {"aspect": "", "indicator": "", "target": ""}
         rows.append(
             {
@@ -311,7 +313,7 @@ def _rhk_data(plan) -> dict:
             }
         )
     empty = {"kind": "utama", "text": "", "parent_id": "", "agency_target": ""}
-    rows += [dict(empty) for _ in range(BLANK_RHK_ROWS)]
+    rows = rows[:MAX_RHK] + [dict(empty) for _ in range(BLANK_RHK_ROWS)]
     return {"version_seen": plan.version, "items": rows}
 
 
@@ -353,7 +355,10 @@ def _posted_rhk(form) -> tuple[list[dict], list[int]]:
 def _rhk_beside(form, rows: list[int], exc) -> None:
     """Each message of a refusal under the row and field it names."""
     errors = getattr(exc, "errors", None) or {}
-    for position, fields in (errors.get("items") or {}).items():
+    by_row = errors.get("items")
+    if not isinstance(by_row, dict):
+        return  # a refusal of the whole list (too many, a NUL): the flash says it
+    for position, fields in by_row.items():
         if not isinstance(fields, dict) or not str(position).isdigit():
             continue
         if int(position) >= len(rows):

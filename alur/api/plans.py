@@ -59,6 +59,7 @@ def _node(node: cascade.Node) -> dict:
         "item": _item(node.item),
         "children": [_node(child) for child in node.children],
         "hidden": node.hidden,
+        "more": node.more,
     }
 
 

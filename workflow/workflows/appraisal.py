@@ -218,7 +218,9 @@ OFFICIALS = ("assessor_id", "approver_id")
 
 def revise(session, record, values: dict, actor=None) -> None:
     """Name another assessor or approver (say, after a transfer): HR or admins, with a reason."""
-    given = officials.check_naming(actor, values, OFFICIALS, record.agency_id)
+    given = officials.check_naming(
+        actor, values, OFFICIALS, record.agency_id, subject_id=record.employee_id
+    )
     cross = officials.check_cross_agency(actor, values)
     for field, ident in given.items():
         officials.member(session, field, ident, record.agency_id, cross=cross)
@@ -237,7 +239,7 @@ def prepare(session, data: dict, actor=None) -> dict:
         session, Employee, data["employee_id"], "employee_id", "employee"
     )
     agency_id = employee.agency_id
-    given = officials.check_naming(actor, data, OFFICIALS, agency_id)
+    given = officials.check_naming(actor, data, OFFICIALS, agency_id, subject_id=employee.id)
     cross = officials.check_cross_agency(actor, data)
     if "assessor_id" in given:
         assessor = officials.member(

@@ -48,8 +48,14 @@ def may_name(actor, agency_id: int) -> bool:
     return actor.has_role(RoleName.HR_OFFICER) and actor.agency_id == agency_id
 
 
-def check_naming(actor, data: dict, names: tuple[str, ...], agency_id: int) -> dict[str, int]:
-    """The officials ``data`` names among ``names``, if ``actor`` may name them with a reason."""
+def check_naming(
+    actor, data: dict, names: tuple[str, ...], agency_id: int, subject_id: int | None = None
+) -> dict[str, int]:
+    """The officials ``data`` names among ``names``, if ``actor`` may name them with a reason.
+
+    Nobody but an admin names the officials of a record about themselves (an HR officer's own
+    plan or appraisal): who judges one's work is not one's own choice.
+    """
     given = {name: data[name] for name in names if data.get(name) is not None}
     extras = [f for f in (REASON, CROSS_AGENCY) if data.get(f) not in (None, "", False)]
     if not given:
@@ -73,6 +79,16 @@ def check_naming(actor, data: dict, names: tuple[str, ...], agency_id: int) -> d
                 for name in given
             },
         )
+    if subject_id is not None and _own(actor, subject_id):
+        raise InvalidPayload(
+            "nobody names the officials of a record about themselves",
+            {
+                name: [
+                    Text("Another HR officer or an admin names the officials of your own record.")
+                ]
+                for name in given
+            },
+        )
     check_cross_agency(actor, data)
     if actor is not None and not (data.get(REASON) or "").strip():
         raise InvalidPayload(
@@ -87,6 +103,15 @@ def check_naming(actor, data: dict, names: tuple[str, ...], agency_id: int) -> d
             },
         )
     return given
+
+
+def _own(actor, subject_id: int) -> bool:
+    return (
+        actor is not None
+        and not _is_admin(actor)
+        and actor.employee_id is not None
+        and actor.employee_id == subject_id
+    )
 
 
 def check_cross_agency(actor, data: dict) -> bool:

@@ -142,7 +142,9 @@ TRANSITIONS = [
 
 
 def _assessor(session, actor, data: dict, employee: Employee, current: int | None) -> int | None:
-    given = officials.check_naming(actor, data, ("assessor_id",), employee.agency_id)
+    given = officials.check_naming(
+        actor, data, ("assessor_id",), employee.agency_id, subject_id=employee.id
+    )
     cross = officials.check_cross_agency(actor, data)
     if "assessor_id" not in given:
         return current
@@ -170,8 +172,7 @@ def prepare(session, data: dict, actor=None) -> dict:
         "year": data["year"],
         "assessor_id": assessor_id,
         "agency_id": employee.agency_id,
-        "items": items,
-        "rhk_digest": plans.rhk_digest(items),
+        "items": items,  # their digest once they have ids (plans.settle)
     }
 
 
@@ -201,4 +202,6 @@ WORKFLOW = Workflow(
     revise=revise,
     audited=("employee_id", "year", "assessor_id", "expectations", "rhk_digest"),
     vouched=plans.unvouched,
+    settle=plans.settle,
+    answered=plans.as_dicts,
 )
