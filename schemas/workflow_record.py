@@ -1,4 +1,4 @@
-"""What the three workflow collections share: record fields, transitions, history, actions."""
+"""What the workflow collections share: record fields, transitions, history, actions."""
 
 from __future__ import annotations
 

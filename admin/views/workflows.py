@@ -1,4 +1,4 @@
-"""Back-office views of the three workflows: lists, forms and buttons over the engine.
+"""Back-office views of the workflows: lists, forms and buttons over the engine.
 
 Nothing here decides anything: creating, editing and every step go through
 ``workflow.engine`` (``via="admin"``), which checks rights and rules and

@@ -1,4 +1,4 @@
-"""The three workflow collections: records, transitions, history, actions; and the inbox.
+"""The workflow collections: records, transitions, history, actions; and the inbox.
 
 Each function here translates HTTP to one engine call and its result (or
 refusal) back to HTTP; rules live in ``workflow``.
@@ -375,7 +375,7 @@ def _inbox_blueprint():
 
         @query(blp, InboxQuery, InboxPageSchema, 422)
         def get(self, args):
-            """Everything awaiting your action across the three workflows, oldest first."""
+            """Everything awaiting your action across the workflows, oldest first."""
             after = cursor_arg(args.get("cursor"), _inbox_cursor)
             items = inbox(db.session, actor(), limit=args["limit"] + 1, after=after)
             more = len(items) > args["limit"]

@@ -1,4 +1,4 @@
-"""The three kinds of record that move through workflows."""
+"""Three of the kinds of record that move through workflows (the SKP plan: models/plans.py)."""
 
 from __future__ import annotations
 
