@@ -392,20 +392,9 @@ def seed_plans(session: Session, year: int) -> None:
 def _seal_plans(session: Session, year: int, batch: int = 5000) -> None:
     """Each seeded plan's ``rhk_digest``, as the engine sets it, for its audit chain."""
     from workflow.models import RhkItem, SkpPlan
-    from workflow.plans import rhk_digest
+    from workflow.plans import digested_rows, rhk_digest
 
-    items = (
-        select(
-            RhkItem.plan_id,
-            RhkItem.kind,
-            RhkItem.text,
-            RhkItem.parent_id,
-            RhkItem.agency_target,
-            RhkItem.indicators,
-        )
-        .join(SkpPlan, SkpPlan.id == RhkItem.plan_id)
-        .where(SkpPlan.year == year)
-    )
+    items = digested_rows().join(SkpPlan, SkpPlan.id == RhkItem.plan_id).where(SkpPlan.year == year)
     by_plan: dict[int, list] = {}
     for row in session.execute(items.order_by(RhkItem.plan_id, RhkItem.position)):
         by_plan.setdefault(row.plan_id, []).append(row)
