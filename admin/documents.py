@@ -10,7 +10,7 @@ at which anyone can check, without logging in, that it is the record as it stand
 from __future__ import annotations
 
 import segno
-from flask import current_app, render_template, url_for
+from flask import Response, current_app, render_template, url_for
 from flask_babel import force_locale, format_date
 
 from admin.forms import ASPECT_LABELS, CORE_VALUE_LABELS, RHK_KIND_LABELS
@@ -139,3 +139,13 @@ def plan_pdf(record: SkpPlan) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html).write_pdf()
+
+
+def response(record) -> Response:
+    """The record's document (its SKP plan, or its evaluation) as an inline PDF answer."""
+    pdf = plan_pdf(record) if isinstance(record, SkpPlan) else appraisal_pdf(record)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{file_name(record)}"'},
+    )

@@ -58,6 +58,28 @@ def _blank_plan(session, cast) -> int:
     return plan.id
 
 
+def _staff_citing(session, cast, plan, head_rhk, count: int) -> None:
+    """``count`` staff directly under the head, each with a draft plan citing the head's RHK
+    (written by hand: the set-up of a wide agency, not a path under test)."""
+    head = session.get(Employee, head_rhk.plan.employee_id)
+    for _ in range(count):
+        e = factories.employee(session, cast.subject_employee.unit, supervisor=head)
+        p = SkpPlan(
+            employee_id=e.id,
+            year=PLAN_YEAR,
+            assessor_id=head.id,
+            agency_id=e.agency_id,
+            state="draft",
+            created_at=plan.created_at,
+            state_changed_at=plan.created_at,
+        )
+        p.items = [
+            RhkItem(position=0, kind="utama", text="x", parent_id=head_rhk.id, indicators=[])
+        ]
+        session.add(p)
+    session.commit()
+
+
 def _rhk_url(plan_id: int) -> str:
     return f"/admin/admin_skp_plans/rhk/?id={plan_id}"
 
@@ -249,24 +271,7 @@ def test_the_cascade_of_a_widely_cited_rhk_takes_a_bounded_number_of_queries(
     plan = new_record(session, cast, "skp_plan")
     session.commit()
     head_rhk = plan.items[0].parent.parent.parent
-    head = session.get(Employee, head_rhk.plan.employee_id)
-    team = cast.subject_employee.unit
-    for _ in range(200):  # 200 staff directly under the head, each citing the head's RHK
-        e = factories.employee(session, team, supervisor=head)
-        p = SkpPlan(
-            employee_id=e.id,
-            year=PLAN_YEAR,
-            assessor_id=head.id,
-            agency_id=e.agency_id,
-            state="draft",
-            created_at=plan.created_at,
-            state_changed_at=plan.created_at,
-        )
-        p.items = [
-            RhkItem(position=0, kind="utama", text="x", parent_id=head_rhk.id, indicators=[])
-        ]
-        session.add(p)
-    session.commit()
+    _staff_citing(session, cast, plan, head_rhk, 200)  # 200 staff under the head
     headers = bearer(cast.hr)
     statements = []
 
@@ -394,23 +399,7 @@ def test_a_cascade_lists_at_most_so_many_rhk_and_counts_the_rest(
     plan = new_record(session, cast, "skp_plan")
     session.commit()
     head_rhk = plan.items[0].parent.parent.parent
-    head = session.get(Employee, head_rhk.plan.employee_id)
-    for _ in range(12):
-        e = factories.employee(session, cast.subject_employee.unit, supervisor=head)
-        p = SkpPlan(
-            employee_id=e.id,
-            year=PLAN_YEAR,
-            assessor_id=head.id,
-            agency_id=e.agency_id,
-            state="draft",
-            created_at=plan.created_at,
-            state_changed_at=plan.created_at,
-        )
-        p.items = [
-            RhkItem(position=0, kind="utama", text="x", parent_id=head_rhk.id, indicators=[])
-        ]
-        session.add(p)
-    session.commit()
+    _staff_citing(session, cast, plan, head_rhk, 12)
     monkeypatch.setattr(cascade, "MAX_SHOWN", 5)
     node = client.get(f"/api/v1/rhk/{head_rhk.id}/cascade", headers=bearer(cast.hr)).get_json()
     shown = node["node"]

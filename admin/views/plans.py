@@ -216,11 +216,7 @@ class SkpPlanView(WorkflowView):
         record = self.get_one(request.args.get("id", ""))
         if record is None:
             abort(404)
-        return Response(
-            documents.plan_pdf(record),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{documents.file_name(record)}"'},
-        )
+        return documents.response(record)
 
     @expose("/rhk/", methods=("GET", "POST"))
     def rhk_view(self):

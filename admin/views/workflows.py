@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, request
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_form_data
@@ -624,11 +624,7 @@ class AppraisalView(WorkflowView):
         record = self.get_one(request.args.get("id", ""))
         if record is None:
             abort(404)
-        return Response(
-            documents.appraisal_pdf(record),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{documents.file_name(record)}"'},
-        )
+        return documents.response(record)
 
     subject_attr = "employee"
     column_searchable_list = ["employee.name", "employee.nip"]  # see _apply_search

@@ -3,7 +3,7 @@ Pegawai* as PDF, for whoever may see the record."""
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
 from alur.api.blueprint import Blueprint
@@ -31,14 +31,9 @@ class AppraisalDocument(MethodView):
         """The appraisal's *Dokumen Evaluasi Kinerja Pegawai*: the employee, the assessor and
         the assessor's superior, the ratings, feedback and predikat, signature blocks, and a
         QR code of the address that tells whether it is still the record as it stands."""
-        record = visible_record("appraisal", item_id)
         # Drawn by the back office's templates, registered where the app mounts both.
-        render = current_app.extensions["alur_documents"]
-        pdf, name = render.appraisal_pdf(record), render.file_name(record)
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        return current_app.extensions["alur_documents"].response(
+            visible_record("appraisal", item_id)
         )
 
 
@@ -53,13 +48,8 @@ class PlanDocument(MethodView):
         supports and its indicators and targets, the leader's expectations of each BerAKHLAK
         value, signature blocks, and a QR code of the address that tells whether it is still
         the record as it stands."""
-        record = visible_record("skp_plan", item_id)
-        render = current_app.extensions["alur_documents"]
-        pdf, name = render.plan_pdf(record), render.file_name(record)
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        return current_app.extensions["alur_documents"].response(
+            visible_record("skp_plan", item_id)
         )
 
 
