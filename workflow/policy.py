@@ -204,11 +204,8 @@ def _record_scope(actor, model):
     return _record_clause(workflow_for(model), actor)
 
 
-def _rhk_visible(actor, item) -> bool:
-    return _record_visible(item.plan, actor)
-
-
-def _rhk_scope(actor, model):
+def _of_plans_scope(actor, model):
+    """The rows (RHK, realisations, feedback) of the plans ``actor`` may see."""
     from workflow.workflows import workflow_for
 
     clause = _record_clause(workflow_for("skp_plan"), actor)
@@ -254,12 +251,12 @@ RULES: dict[type, ModelRule] = {
     Appraisal: RECORD,
     SkpPlan: RECORD,
     # An RHK is read with its plan (workflow.plans.cascade shows the chain above it).
-    RhkItem: ModelRule(see=_rhk_visible, scope=_rhk_scope),
+    RhkItem: ModelRule(see=_of_plan, scope=_of_plans_scope),
     # Read with the plan; a realisation and its evidence are written by those who carry
     # out the plan, feedback by its assessor (workflow.realisation).
-    Realisation: ModelRule(see=_of_plan, create=_realises, change=_realises, scope=_rhk_scope),
+    Realisation: ModelRule(see=_of_plan, create=_realises, change=_realises, scope=_of_plans_scope),
     Evidence: ModelRule(see=_evidence_visible, create=_realisation_writer),
-    PlanFeedback: ModelRule(see=_of_plan, create=_assesses, scope=_rhk_scope),
+    PlanFeedback: ModelRule(see=_of_plan, create=_assesses, scope=_of_plans_scope),
     Agency: ModelRule(see=anyone, create=admins, change=admins),
     Unit: ModelRule(see=anyone, create=agency_hr, change=agency_hr),
     TrainingProgram: ModelRule(see=anyone, create=agency_hr, change=agency_hr),
