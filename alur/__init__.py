@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
 from alur.extensions import babel, cache, limiter, mail, migrate, security
+from alur.observability import register_observability
 from workflow import evidence_store, tokens
 from workflow.db import configure_engine, db
 from workflow.models import Role, User
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     evidence_store.configure(app.config, app.instance_path)
     register_extensions(app)
     register_blueprints(app)
+    register_observability(app)
     register_cli(app)
     return app
 

@@ -115,6 +115,10 @@ DEFAULTS = {
     "NOTIFICATION_DIGEST_HOUR": 7,
     # Where the back office is reached from a mail's link (ALUR_BASE_URL).
     "BASE_URL": "http://127.0.0.1:5000",
+    # The level of the JSON log lines on standard error (ALUR_LOG_LEVEL).
+    "LOG_LEVEL": "INFO",
+    # The bearer token Prometheus scrapes /metrics with (ALUR_METRICS_TOKEN; unset: off).
+    "METRICS_TOKEN": "",
 }
 
 

@@ -6,8 +6,6 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from workflow.db import db
@@ -36,17 +34,34 @@ def index():
         name="Alur",
         description="Workflow engine for the development of Indonesia's civil servants (ASN)",
         workflows={name: sorted(s.value for s in wf.states) for name, wf in WORKFLOWS.items()},
-        links={"health": url_for("web.health"), "login": url_for("security.login")},
+        links={
+            "health": url_for("web.health"),
+            "ready": url_for("web.ready"),
+            "login": url_for("security.login"),
+        },
     )
 
 
 @bp.get("/health")
 def health():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        return jsonify(status="unavailable", database=type(exc).__name__), 503
-    return jsonify(status="ok", database=db.engine.dialect.name)
+    """Alive: the process answers. It asks nothing of the database, so that a database
+    outage does not get every app server restarted; ``/ready`` asks."""
+    return jsonify(status="ok")
+
+
+@bp.get("/ready")
+def ready():
+    """Ready to serve: the database answers, its schema is at the code's head, Redis
+    answers. Only each check's verdict: the details are ``flask doctor``'s, for operators."""
+    from alur import checks
+
+    results = checks.ready(current_app)
+    ok = all(check.status != "fail" for check in results)
+    body = {
+        "status": "ready" if ok else "not ready",
+        "checks": {check.name: check.status for check in results},
+    }
+    return jsonify(body), 200 if ok else 503
 
 
 def render_page(template: str, **context) -> str:

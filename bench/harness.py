@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -115,7 +116,9 @@ class Server:
             "--keep-alive",
             "30",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        # The app's JSON log lines, written as in production, kept out of the report's way.
+        self.log = tempfile.NamedTemporaryFile(prefix="alur-bench-server-")  # noqa: SIM115 - closed on exit
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=self.log)
 
     def __enter__(self) -> Server:
         wait_for(self.port)
@@ -127,6 +130,8 @@ class Server:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(timeout=30)
+        self.log.close()
 
     def worker_peak_rss_mb(self) -> float:
         """The largest VmHWM among gunicorn's worker processes."""

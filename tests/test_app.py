@@ -60,7 +60,7 @@ def test_a_browser_at_the_front_door_is_sent_to_the_back_office(client):
     assert program.get_json()["name"] == "Alur"
 
 
-def test_health_reports_the_database(client, database_url):
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert response.get_json()["database"] == database_url.split(":")[0].split("+")[0]
+def test_the_front_door_links_the_probes(client):
+    links = client.get("/", headers={"Accept": "application/json"}).get_json()["links"]
+    assert client.get(links["health"]).get_json() == {"status": "ok"}
+    assert client.get(links["ready"]).get_json()["status"] == "ready"

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit, byrule, events, rights, steps
+from workflow import audit, byrule, events, rights, steps, telemetry
 from workflow.db import update_many, write_transaction
 from workflow.engine import take
 from workflow.errors import WorkflowError
@@ -107,6 +107,15 @@ def _take_batch(session, wf, chunk: list[Step]) -> list[Outcome]:
             raise _Fallback from None
         # After the batch's writes: the records made by rule, together.
         byrule.make(session, creates)
+    telemetry.stepped_many(
+        wf.name,
+        [
+            (step.trigger, step.via)
+            for step, o in zip(chunk, outcomes, strict=True)
+            if o.record is not None
+        ],
+        actor_ids={step.actor.id for step in chunk if step.actor is not None},
+    )
     return outcomes
 
 

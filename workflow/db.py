@@ -15,7 +15,8 @@ from sqlalchemy import JSON, DateTime, Engine, Index, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
-from workflow.errors import Busy
+from workflow import telemetry
+from workflow.errors import Busy, WorkflowError
 
 # Named constraints from the first migration on, so later migrations can drop them.
 NAMING_CONVENTION = {
@@ -256,7 +257,10 @@ def write_transaction(session: Session) -> Iterator[Session]:
         _commit_keeping_state(session)
     except BaseException as exc:
         session.rollback()
-        if is_busy(exc):
+        busy = is_busy(exc)
+        if busy or isinstance(exc, WorkflowError):
+            telemetry.refused(Busy.code if busy else exc.code)
+        if busy:
             raise Busy() from exc
         raise
 

@@ -15,7 +15,7 @@ from functools import cache
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session, object_session
 
-from workflow import audit, byrule, events, rights, steps
+from workflow import audit, byrule, events, rights, steps, telemetry
 from workflow.db import update_many, utcnow, write_transaction
 from workflow.errors import Forbidden, InvalidPayload, Text, TransitionNotAllowed, either, term
 from workflow.models.accounts import User
@@ -78,6 +78,14 @@ def _take(session: Session, step: Step, *, named_by_id: bool):
         if step.key is not None:
             _keep_answer(session, step, row)
             session.flush()
+    telemetry.stepped(
+        wf.name,
+        step.trigger,
+        step.via,
+        record_id=step.record_id,
+        actor_id=step.actor.id if step.actor is not None else None,
+        state=row.state,
+    )
     return row
 
 

@@ -11,6 +11,7 @@ from flask import Flask
 from alur.cli.audit import audit
 from alur.cli.delegations import delegations
 from alur.cli.demo import seed_demo
+from alur.cli.doctor import doctor
 from alur.cli.imports import import_group
 from alur.cli.jp import jp
 from alur.cli.periods import periods
@@ -41,5 +42,6 @@ def register(app: Flask) -> None:
         import_group,
         prune,
         run_demo,
+        doctor,
     ):
         app.cli.add_command(group)
