@@ -66,6 +66,8 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     user_logged_out.connect(_end_sessions, app)
     password_changed.connect(_log_password_change, app)
+    if "redis" in str(app.config["CACHE_TYPE"]).lower():
+        app.config.setdefault("CACHE_OPTIONS", {"socket_timeout": 1, "socket_connect_timeout": 1})
     cache.init_app(app)
 
 

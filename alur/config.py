@@ -59,7 +59,8 @@ DEFAULTS = {
     "ADMIN_OVERDUE_DAYS": 14,
     # Seconds the dashboard's national counts are kept before they are counted again.
     "ADMIN_NATIONAL_COUNTS_SECONDS": 60,
-    # Per process by default; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share them.
+    # Per process by default; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share them
+    # (a Redis that does not answer is given up on after a second: alur.__init__).
     "CACHE_TYPE": "SimpleCache",
     # The rulebook's settings (workflow.settings).
     "MENTORING_MAX_ACTIVE_MENTEES": 5,
@@ -69,6 +70,13 @@ DEFAULTS = {
     # Per API token. memory:// counts per process: use Redis (redis://…) in production.
     "API_RATE_LIMIT": "600/minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # While Redis cannot be reached the API goes on: each process counts alone, in memory
+    # (so the allowance is, at most, multiplied by the processes), and goes back to Redis
+    # by itself once it answers (checked after 1, 2, 4, … 32 s). Never a 500 for it.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # A Redis that does not answer is given up on after a second (memory:// ignores these).
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
     # The Fernet key of the webhook secrets kept encrypted (ALUR_SECRETS_KEY); this
     # development key is refused outside development and tests.
     "SECRETS_KEY": DEVELOPMENT_KEY,

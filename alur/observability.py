@@ -78,18 +78,28 @@ _SHARED = [
 ]
 
 
+# Loggers whose lines an operator needs beside ours: the rate limiter says when it falls
+# back to counting in memory (Redis unreachable) and when it goes back.
+THEIRS = ("flask-limiter",)
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on standard error for Alur's loggers (``alur``, ``alur.*``), once per process."""
+    """JSON lines on standard error for Alur's loggers (``alur``, ``alur.*``) and those
+    of ``THEIRS``, once per process."""
     structlog.configure(
         processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    logger = logging.getLogger("alur")  # the app's own logger too: Flask names it so
-    logger.setLevel(level.upper())
-    if any(getattr(h, "alur_json", False) for h in logger.handlers):
-        return
+    for name in ("alur", *THEIRS):  # "alur" is the app's own logger too: Flask's
+        logger = logging.getLogger(name)
+        logger.setLevel(level.upper())
+        if not any(getattr(h, "alur_json", False) for h in logger.handlers):
+            logger.addHandler(_json_handler())
+
+
+def _json_handler() -> logging.Handler:
     handler = _Stderr()
     handler.alur_json = True
     handler.setFormatter(
@@ -102,7 +112,7 @@ def configure_logging(level: str = "INFO") -> None:
             ],
         )
     )
-    logger.addHandler(handler)
+    return handler
 
 
 class _Stderr(logging.StreamHandler):

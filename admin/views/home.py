@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 
+import structlog
 from flask import Response, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from redis import RedisError
 from sqlalchemy import or_, select
 from werkzeug.utils import secure_filename
 
@@ -357,6 +360,7 @@ def _audit_status() -> dict:
 
 # Named anew when what is kept changes shape: a shared cache may still hold the old one.
 NATIONAL_COUNTS = "dashboard:national-counts:2"
+log = structlog.get_logger("alur.admin")
 
 
 def _national_counts(cutoff: datetime) -> tuple[dict, dict, datetime | None]:
@@ -379,10 +383,16 @@ def _national_counts(cutoff: datetime) -> tuple[dict, dict, datetime | None]:
     if seconds <= 0:
         return *count(), None
     cache = _cache()
-    kept = cache.get(NATIONAL_COUNTS)
+    try:
+        kept = cache.get(NATIONAL_COUNTS)
+    except RedisError:
+        # The shared cache is down: count now (slower, never a failed page); see alur.config.
+        log.warning("cache unreachable: national counts counted afresh")
+        return *count(), None
     if kept is None:
         kept = (*count(), utcnow())
-        cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
+        with suppress(RedisError):
+            cache.set(NATIONAL_COUNTS, kept, timeout=seconds)
     return kept
 
 
