@@ -311,6 +311,14 @@ OURS = {
     "The data is in use by another request; nothing was changed. Try again shortly.": (
         "Data sedang dipakai oleh permintaan lain; tidak ada yang diubah. Coba lagi sebentar lagi."
     ),
+    "The database is not available just now. Try again shortly.": (
+        "Basis data sedang tidak tersedia. Coba lagi sebentar lagi."
+    ),
+    "The database is not available just now. Try again shortly; a step sent with an "
+    "Idempotency-Key may be sent again with the same key.": (
+        "Basis data sedang tidak tersedia. Coba lagi sebentar lagi; langkah yang dikirim "
+        "dengan Idempotency-Key boleh dikirim lagi dengan kunci yang sama."
+    ),
     "The return address holds control characters.": "Alamat kembali memuat karakter kendali.",
     "That page does not exist; the first page is shown.": (
         "Halaman itu tidak ada; halaman pertama ditampilkan."

@@ -22,6 +22,7 @@ import uuid
 from time import perf_counter
 
 import structlog
+import structlog.tracebacks
 from flask import Blueprint, Flask, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -107,7 +108,10 @@ def _json_handler() -> logging.Handler:
             foreign_pre_chain=_SHARED,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.dict_tracebacks,
+                # A traceback's frames without their locals: those hold tokens and data.
+                structlog.processors.ExceptionRenderer(
+                    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+                ),
                 structlog.processors.JSONRenderer(),
             ],
         )
@@ -169,11 +173,10 @@ def _end(response):
 
 
 def _actor_id() -> int | None:
-    """The signed-in user's id, if this request loaded them; never a query of its own."""
-    user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    state = inspect(user, raiseerr=False)
+    """The signed-in user's id, if this request loaded them. Read from the identity map
+    alone: asking the user anything (``is_authenticated``) may load it again, a query of
+    its own, which fails with the database it is there to log."""
+    state = inspect(g.get("_login_user"), raiseerr=False)  # None: nobody, or anonymous
     if state is None or state.identity is None:
         return None
     return state.identity[0]

@@ -8,18 +8,23 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
+from alur import create_app
 from tests import backoffice as bo
 from tests.factories import new_record
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
+from workflow import evidence_store
+from workflow.settings import configure as configure_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 90  # the bound of every wait here (the limiter looks for Redis again within 63 s)
@@ -200,3 +205,227 @@ def test_the_api_goes_on_while_redis_is_down_and_goes_back_to_it(
     assert "falling back to in-memory storage" in lines
     assert "Rate limit storage recovered" in lines
     assert "Traceback" not in lines
+
+
+# PostgreSQL restarted, and made read only, under a gunicorn server: a cluster of the test's
+# own on a free port (the machine's must not be restarted), on either leg of the suite.
+
+PG_VERSION = sorted(os.listdir("/etc/postgresql"))[-1] if os.path.isdir("/etc/postgresql") else ""
+THREADS = 4
+
+
+def _run(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, f"{' '.join(command)}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
+class Cluster:
+    """A PostgreSQL cluster made for the test (``pg_createcluster``), dropped after it."""
+
+    def __init__(self):
+        self.name = f"alurfault{uuid.uuid4().hex[:8]}"
+        self.port = _free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/alur"
+
+    def create(self) -> None:
+        _run(
+            "pg_createcluster", PG_VERSION, self.name, "-p", str(self.port),
+            "-o", "fsync=off", "--start", "--", "--auth=trust",
+        )  # fmt: skip
+        _run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "alur")
+
+    def ctl(self, action: str, *extra: str) -> None:
+        _run("pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.name, action, *extra)
+
+    def sql(self, statement: str) -> None:
+        _run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "alur",
+             "-v", "ON_ERROR_STOP=1", "-c", statement)  # fmt: skip
+
+    def drop(self) -> None:
+        subprocess.run(
+            ["pg_dropcluster", PG_VERSION, self.name, "--stop"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.fixture
+def cluster(app):
+    made = Cluster()
+    kept = evidence_store.store()
+    try:
+        made.create()
+        yield made
+    finally:
+        evidence_store.use(kept)
+        made.drop()
+
+
+@pytest.fixture
+def seeded(cluster, app):
+    """The cluster migrated and seeded (in this process, through an app of its own): a cast,
+    a nomination per client thread, and API tokens of the subject and the supervisor."""
+    from flask_migrate import upgrade
+
+    from tests import factories
+    from workflow import tokens
+    from workflow.db import db
+
+    own = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": cluster.url})
+    with own.app_context():
+        upgrade()
+        session = db.session
+        cast = factories.cast(session)
+        programs = [factories.program(session) for _ in range(THREADS)]
+        session.commit()
+        records = [
+            new_record(session, cast, "training_nomination", program_id=program.id).id
+            for program in programs
+        ]
+        subject = tokens.issue(session, cast.subject, "faults")[1]
+        supervisor = tokens.issue(session, cast.supervisor, "faults")[1]
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    configure_rules(app.config)  # the rules are the process's: the suite's again
+    return records, subject, supervisor
+
+
+@pytest.fixture
+def pg_server(cluster, seeded, tmp_path, app):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster.url,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "SECURITY_PASSWORD_SALT": app.config["SECURITY_PASSWORD_SALT"],
+        "ALUR_BIND": f"127.0.0.1:{port}",
+        "ALUR_WORKERS": "2",
+        "ALUR_DB_LOCK_TIMEOUT_MS": "3000",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def serving() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the server stopped: {log.read_text()[-3000:]}")
+        try:
+            return httpx.get(f"{base}/ready", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        _wait(serving, "the app server", 60)
+        yield base, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def _audited_steps(url: str, record_id: int) -> int:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=10) as c:
+        (n,) = c.execute(
+            "SELECT count(*) FROM audit_log WHERE workflow = 'training_nomination' "
+            "AND record_id = %s AND trigger IN ('submit', 'return')",
+            (record_id,),
+        ).fetchone()
+    return n
+
+
+def test_postgresql_restarted_under_load_loses_no_answered_step(cluster, seeded, pg_server):
+    records, subject, supervisor = seeded
+    base, log = pg_server
+    stop = threading.Event()
+    statuses: list[list[int]] = [[] for _ in records]
+    done = [0] * len(records)  # steps answered 2xx, per record
+
+    def client(n: int) -> None:
+        steps = [(subject, "submit"), (supervisor, "return")]
+        with httpx.Client(base_url=base, timeout=30) as http:
+            while not stop.is_set():
+                token, trigger = steps[done[n] % 2]
+                key = f"fault-{records[n]}-{done[n]}"  # one key per step: a retry is one step
+                for _attempt in range(200):
+                    try:
+                        answer = http.post(
+                            f"/api/v1/training-nominations/{records[n]}/transitions",
+                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                            json={"trigger": trigger, "comment": "Lengkapi berkas"},
+                        )
+                    except httpx.TransportError:
+                        statuses[n].append(0)  # no answer at all
+                        time.sleep(0.1)
+                        continue
+                    statuses[n].append(answer.status_code)
+                    if answer.status_code == 200:
+                        done[n] += 1
+                        break
+                    assert answer.headers["Content-Type"] == "application/problem+json"
+                    time.sleep(0.1)
+                else:
+                    raise AssertionError(f"step {key} never answered 200")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(len(records))]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        before = sum(done)
+        cluster.ctl("restart", "-m", "fast")
+        restarted = sum(done)
+        time.sleep(3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=SECONDS)
+    assert not any(thread.is_alive() for thread in threads)
+    seen = Counter(status for record in statuses for status in record)
+    print(f"steps before the restart {before}, by its end {restarted}, in all {sum(done)}; "
+          f"answers {dict(seen)}")  # fmt: skip
+    assert seen[503] > 0, "the restart was met"
+    assert set(seen) <= {200, 503}, seen  # never a 500, and no request left unanswered
+    assert sum(done) > restarted, "steps were taken again after the restart"
+    for record_id, answered in zip(records, done, strict=True):
+        assert _audited_steps(cluster.url, record_id) == answered  # each 2xx once, no more
+    lines = log.read_text()
+    assert lines.count("Booting worker") == 2, "the app servers were not restarted"
+    assert "Traceback" not in lines
+
+
+def test_a_read_only_database_refuses_steps_clearly_and_changes_nothing(cluster, seeded, pg_server):
+    records, subject, _supervisor = seeded
+    base, _log = pg_server
+    cluster.sql("ALTER SYSTEM SET default_transaction_read_only = on")
+    cluster.sql("SELECT pg_reload_conf()")
+    url = f"{base}/api/v1/training-nominations/{records[0]}/transitions"
+    headers = {"Authorization": f"Bearer {subject}"}
+    with httpx.Client(timeout=30) as http:
+        refused = http.post(url, headers=headers, json={"trigger": "submit"})
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["type"].endswith("/database_unavailable")
+        # ours (5 s), or the rate limit's window, if later (Flask-Limiter keeps the later)
+        assert 5 <= int(refused.headers["Retry-After"]) <= 60
+        assert _audited_steps(cluster.url, records[0]) == 0
+        assert http.get(f"{base}/api/v1/inbox", headers=headers).status_code == 200  # reads go on
+        cluster.sql("ALTER SYSTEM RESET default_transaction_read_only")
+        cluster.sql("SELECT pg_reload_conf()")
+        _wait(
+            lambda: http.post(url, headers=headers, json={"trigger": "submit"}).status_code == 200,
+            "writes again",
+            20,
+        )
+    assert _audited_steps(cluster.url, records[0]) == 1

@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 from workflow import telemetry
-from workflow.errors import Busy, WorkflowError
+from workflow.errors import Busy, Unavailable, WorkflowError
 
 # Named constraints from the first migration on, so later migrations can drop them.
 NAMING_CONVENTION = {
@@ -143,6 +143,24 @@ def is_busy(exc: BaseException) -> bool:
     return type(original).__name__ == "OperationalError" and "database is locked" in str(original)
 
 
+# PostgreSQL's answers of a database that cannot write now: read only (a standby, or set
+# so by hand), out of disk space.
+_UNAVAILABLE_SQLSTATES = {"25006", "53100"}
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether a database error is the database not serving: a lost or refused connection,
+    a server shutting down, read only, out of disk. Nothing is wrong with the request,
+    which may be tried again."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if not isinstance(exc, DBAPIError) or is_busy(exc):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _UNAVAILABLE_SQLSTATES:
+        return True
+    return exc.connection_invalidated or isinstance(exc, OperationalError)
+
+
 def configure_engine(engine: Engine, timeouts: Timeouts | None = None) -> None:
     """Per-dialect set-up that must happen before the first connection is used.
 
@@ -256,13 +274,24 @@ def write_transaction(session: Session) -> Iterator[Session]:
         # What was written is what the objects in memory hold: no reload after commit.
         _commit_keeping_state(session)
     except BaseException as exc:
-        session.rollback()
-        busy = is_busy(exc)
-        if busy or isinstance(exc, WorkflowError):
-            telemetry.refused(Busy.code if busy else exc.code)
-        if busy:
-            raise Busy() from exc
+        rollback(session)
+        refusal = Busy() if is_busy(exc) else Unavailable() if is_unavailable(exc) else exc
+        if isinstance(refusal, WorkflowError):
+            telemetry.refused(refusal.code)
+        if refusal is not exc:
+            raise refusal from exc
         raise
+
+
+def rollback(session: Session) -> None:
+    """Roll back; on a connection already lost, let it go with its transaction (the
+    session starts afresh on its next use) rather than raise over the first error."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        session.close()
 
 
 def _commit_keeping_state(session: Session) -> None:

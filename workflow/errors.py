@@ -189,3 +189,22 @@ class Busy(WorkflowError):
     def __init__(self, message: str = BUSY_MESSAGE, *, retry_after: int = 5):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+UNAVAILABLE_MESSAGE = (
+    "The database is not available just now. Try again shortly; a step sent with an "
+    "Idempotency-Key may be sent again with the same key."
+)
+
+
+class Unavailable(Busy):
+    """The database could not be reached: restarting, failing over, the connection lost.
+
+    What was asked may not be done; if the connection was lost as it committed, it may
+    be. A retry with the same idempotency key is answered once either way.
+    """
+
+    code = "database_unavailable"
+
+    def __init__(self, message: str = UNAVAILABLE_MESSAGE, *, retry_after: int = 5):
+        super().__init__(message, retry_after=retry_after)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from workflow.db import db, is_busy
+from workflow.db import db, is_busy, is_unavailable, rollback
 from workflow.errors import (
     Busy,
     Forbidden,
@@ -21,6 +21,7 @@ from workflow.errors import (
     StaleVersion,
     TransitionNotAllowed,
     Unauthenticated,
+    Unavailable,
     WorkflowError,
 )
 
@@ -91,11 +92,16 @@ def busy_response(exc: Busy):
     problem+json in the API; in the back office a flash on the page the form came
     from (a POST) or a 503 page (a GET).
     """
-    db.session.rollback()
+    rollback(db.session)
     headers = {"Retry-After": str(exc.retry_after)}
     if request.path.startswith("/api/"):
         return problem(503, exc.message, code=exc.code, headers=headers)
-    message = _("The data is in use by another request; nothing was changed. Try again shortly.")
+    if isinstance(exc, Unavailable):
+        message = _("The database is not available just now. Try again shortly.")
+    else:
+        message = _(
+            "The data is in use by another request; nothing was changed. Try again shortly."
+        )
     if request.method == "POST":
         flash(message, "error")
         back = request.referrer or ""
@@ -159,9 +165,11 @@ def register(app) -> None:
 
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError):
-        if not is_busy(exc):
-            raise exc  # a fault of ours: a 500, logged
-        return busy_response(Busy())
+        if is_busy(exc):
+            return busy_response(Busy())
+        if is_unavailable(exc):
+            return busy_response(Unavailable())
+        raise exc  # a fault of ours: a 500, logged
 
     # Replaces flask-smorest's app-wide handler, which would turn the back
     # office's and the login page's errors into JSON.
