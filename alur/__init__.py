@@ -42,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine, db_timeouts(app.config))
+        for engine in db.engines.values():  # the primary, and a replica if there is one
+            configure_engine(engine, db_timeouts(app.config))
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     from admin import TRANSLATIONS, select_locale, select_timezone
 

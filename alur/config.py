@@ -11,6 +11,7 @@ import os
 
 from workflow import audit_keys
 from workflow.audit_keys import DEVELOPMENT_AUDIT_KEY
+from workflow.db import REPLICA
 from workflow.sealing import DEVELOPMENT_KEY, parse_key
 
 DEVELOPMENT = "development"
@@ -20,6 +21,9 @@ DEFAULTS = {
     "ALUR_ENV": DEVELOPMENT,
     # A relative SQLite path is resolved inside the instance folder.
     "SQLALCHEMY_DATABASE_URI": "sqlite:///alur.db",
+    # A streaming replica of it (ALUR_DATABASE_REPLICA_URL; empty: none), which the lists,
+    # the inbox and the reports read from (workflow.db.replica_reads).
+    "DATABASE_REPLICA_URL": "",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Bounds of every wait on the database, in milliseconds (ALUR_DB_LOCK_TIMEOUT_MS, …;
     # 0 lifts one). A request that waits for a lock past the first gets 503 and Retry-After.
@@ -152,6 +156,10 @@ def load_config(app, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if replica := app.config.get("DATABASE_REPLICA_URL"):
+        binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+        binds[REPLICA] = normalise_database_url(replica)
+        app.config["SQLALCHEMY_BINDS"] = binds
     _refuse_development_secrets(app)
     _refuse_per_process_rate_limits(app)
     if app.config["ALUR_ENV"] != DEVELOPMENT:

@@ -20,6 +20,7 @@ import redis
 
 from alur import create_app
 from tests import backoffice as bo
+from tests.clusters import Cluster
 from tests.factories import new_record
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
@@ -210,45 +211,7 @@ def test_the_api_goes_on_while_redis_is_down_and_goes_back_to_it(
 # PostgreSQL restarted, and made read only, under a gunicorn server: a cluster of the test's
 # own on a free port (the machine's must not be restarted), on either leg of the suite.
 
-PG_VERSION = sorted(os.listdir("/etc/postgresql"))[-1] if os.path.isdir("/etc/postgresql") else ""
 THREADS = 4
-
-
-def _run(*command: str) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, f"{' '.join(command)}: {done.stdout}{done.stderr}"
-    return done.stdout
-
-
-class Cluster:
-    """A PostgreSQL cluster made for the test (``pg_createcluster``), dropped after it."""
-
-    def __init__(self):
-        self.name = f"alurfault{uuid.uuid4().hex[:8]}"
-        self.port = _free_port()
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/alur"
-
-    def create(self) -> None:
-        _run(
-            "pg_createcluster", PG_VERSION, self.name, "-p", str(self.port),
-            "-o", "fsync=off", "--start", "--", "--auth=trust",
-        )  # fmt: skip
-        _run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "alur")
-
-    def ctl(self, action: str, *extra: str) -> None:
-        _run("pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.name, action, *extra)
-
-    def sql(self, statement: str) -> None:
-        _run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "alur",
-             "-v", "ON_ERROR_STOP=1", "-c", statement)  # fmt: skip
-
-    def drop(self) -> None:
-        subprocess.run(
-            ["pg_dropcluster", PG_VERSION, self.name, "--stop"],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
 
 
 @pytest.fixture
@@ -256,8 +219,7 @@ def cluster(app):
     made = Cluster()
     kept = evidence_store.store()
     try:
-        made.create()
-        yield made
+        yield made.create()
     finally:
         evidence_store.use(kept)
         made.drop()
@@ -334,15 +296,12 @@ def pg_server(cluster, seeded, tmp_path, app):
             process.wait(timeout=15)
 
 
-def _audited_steps(url: str, record_id: int) -> int:
-    import psycopg
-
-    with psycopg.connect(url, connect_timeout=10) as c:
-        (n,) = c.execute(
-            "SELECT count(*) FROM audit_log WHERE workflow = 'training_nomination' "
-            "AND record_id = %s AND trigger IN ('submit', 'return')",
-            (record_id,),
-        ).fetchone()
+def _audited_steps(cluster: Cluster, record_id: int) -> int:
+    ((n,),) = cluster.query(
+        "SELECT count(*) FROM audit_log WHERE workflow = 'training_nomination' "
+        "AND record_id = %s AND trigger IN ('submit', 'return')",
+        record_id,
+    )
     return n
 
 
@@ -400,7 +359,7 @@ def test_postgresql_restarted_under_load_loses_no_answered_step(cluster, seeded,
     assert set(seen) <= {200, 503}, seen  # never a 500, and no request left unanswered
     assert sum(done) > restarted, "steps were taken again after the restart"
     for record_id, answered in zip(records, done, strict=True):
-        assert _audited_steps(cluster.url, record_id) == answered  # each 2xx once, no more
+        assert _audited_steps(cluster, record_id) == answered  # each 2xx once, no more
     lines = log.read_text()
     assert lines.count("Booting worker") == 2, "the app servers were not restarted"
     assert "Traceback" not in lines
@@ -419,7 +378,7 @@ def test_a_read_only_database_refuses_steps_clearly_and_changes_nothing(cluster,
         assert refused.json()["type"].endswith("/database_unavailable")
         # ours (5 s), or the rate limit's window, if later (Flask-Limiter keeps the later)
         assert 5 <= int(refused.headers["Retry-After"]) <= 60
-        assert _audited_steps(cluster.url, records[0]) == 0
+        assert _audited_steps(cluster, records[0]) == 0
         assert http.get(f"{base}/api/v1/inbox", headers=headers).status_code == 200  # reads go on
         cluster.sql("ALTER SYSTEM RESET default_transaction_read_only")
         cluster.sql("SELECT pg_reload_conf()")
@@ -428,4 +387,4 @@ def test_a_read_only_database_refuses_steps_clearly_and_changes_nothing(cluster,
             "writes again",
             20,
         )
-    assert _audited_steps(cluster.url, records[0]) == 1
+    assert _audited_steps(cluster, records[0]) == 1

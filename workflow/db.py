@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -11,7 +12,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, Engine, Index, MetaData, event
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import JSON, DateTime, Engine, Index, MetaData, Select, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -32,7 +34,40 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# The bind of a read replica (``SQLALCHEMY_BINDS``), when one is configured.
+REPLICA = "replica"
+_ON_REPLICA: ContextVar[bool] = ContextVar("alur_on_replica", default=False)
+
+
+class RoutingSession(FlaskSession):
+    """The session: inside ``replica_reads()`` a SELECT goes to the read replica, if there
+    is one; a flush, any other statement and every write transaction go to the primary."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if (
+            bind is None
+            and _ON_REPLICA.get()
+            and not self._flushing
+            and isinstance(clause, Select)
+            and REPLICA in self._db.engines
+        ):
+            return self._db.engines[REPLICA]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Read from the replica within the block (a list, a report, an export): what it shows
+    may lag the primary by the replication delay. Nothing written, or read to decide a
+    write, comes from it: ``write_transaction`` reads the primary."""
+    token = _ON_REPLICA.set(True)
+    try:
+        yield
+    finally:
+        _ON_REPLICA.reset(token)
 
 
 def only_on(dialect: str, index: Index) -> Index:
@@ -255,6 +290,14 @@ def write_transaction(session: Session) -> Iterator[Session]:
     """
     if isinstance(session, scoped_session):
         session = session()
+    primary = _ON_REPLICA.set(False)  # what a write reads, it reads where it writes
+    try:
+        yield from _write_transaction(session)
+    finally:
+        _ON_REPLICA.reset(primary)
+
+
+def _write_transaction(session: Session) -> Iterator[Session]:
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
         raise RuntimeError(
             "a write transaction cannot start while the session holds uncommitted changes"

@@ -42,7 +42,7 @@ from workflow import (
     progress,
     sla,
 )
-from workflow.db import db, is_id, utcnow
+from workflow.db import db, is_id, replica_reads, utcnow
 from workflow.models import Agency, RoleName, TrainingProgram
 from workflow.workflows import WORKFLOWS
 from workflow.workflows.appraisal import PERIOD_PATTERN
@@ -465,7 +465,10 @@ class JpReportView(Guarded, BaseView):
             writer.writerow(["NIP", _("Name"), _("Work unit"), "JP"])
             after = None
             while True:
-                page = jp.below(db.session, year=year, agency_id=agency.id, limit=1000, after=after)
+                with replica_reads():
+                    page = jp.below(
+                        db.session, year=year, agency_id=agency.id, limit=1000, after=after
+                    )
                 for row in page:
                     named = (row.name, units.get(row.unit_id, ""))
                     writer.writerow([row.nip, *map(spreadsheet_text, named), row.jp])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_security import auth_required
 from flask_smorest import abort
 from marshmallow import ValidationError
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from alur.api.auth import actor
 from schemas.base import ProblemSchema, decode_cursor, encode_cursor
 from workflow import policy
-from workflow.db import MAX_ID, db
+from workflow.db import MAX_ID, db, replica_reads
 
 TOKEN_AUTH = [auth_required("token")]
 
@@ -30,11 +32,24 @@ def query(blp, query_schema, response_schema, *codes: int):
     """A GET answered from query arguments (unknown ones refused): its schemas and problems."""
 
     def decorate(view):
+        view = on_replica(view)
         view = problems(blp, *codes)(view)
         view = blp.response(200, response_schema)(view)
         return blp.arguments(query_schema, location="query", unknown="raise")(view)
 
     return decorate
+
+
+def on_replica(view):
+    """A list, the inbox, a report: read from the read replica when there is one (who
+    the caller is was read from the primary already, so a revoked token ends at once)."""
+
+    @functools.wraps(view)
+    def read(*args, **kwargs):
+        with replica_reads():
+            return view(*args, **kwargs)
+
+    return read
 
 
 def scoped(model):

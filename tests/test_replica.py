@@ -1,0 +1,154 @@
+"""A read replica (``ALUR_DATABASE_REPLICA_URL``), against a real streaming replica: a
+cluster made from the primary with ``pg_basebackup`` that follows its WAL.
+
+Lists, the inbox, reports and exports read from it; writes, what a write reads, and who
+the caller is (their token) come from the primary. Pausing the replica's replay shows
+which is which: what it has not replayed yet is missing from a list and nowhere else.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event
+
+from alur import create_app
+from tests import factories
+from tests.clusters import Cluster
+from workflow import evidence_store, tokens
+from workflow.db import REPLICA, db
+from workflow.settings import configure as configure_rules
+
+NOMINATIONS = "/api/v1/training-nominations"
+SECONDS = 60
+
+
+@pytest.fixture
+def clusters(app):
+    made: list[Cluster] = []
+    kept = evidence_store.store()
+    try:
+        primary = Cluster().create()
+        made.append(primary)
+        replica = Cluster(replica_of=primary).create()
+        made.append(replica)
+        yield primary, replica
+    finally:
+        evidence_store.use(kept)
+        configure_rules(app.config)
+        for cluster in reversed(made):
+            cluster.drop()
+
+
+@pytest.fixture
+def served(clusters, app):
+    """An app on the primary and its replica, migrated and seeded; the replica caught up."""
+    primary, replica = clusters
+    own = create_app(
+        {
+            **app.config,
+            "SQLALCHEMY_DATABASE_URI": primary.url,
+            "DATABASE_REPLICA_URL": replica.url,
+        }
+    )
+    with own.app_context():
+        upgrade()
+        session = db.session
+        cast = factories.cast(session)
+        subject = tokens.issue(session, cast.subject, "replica")[1]
+        supervisor = tokens.issue(session, cast.supervisor, "replica")[1]
+        session.commit()
+        seeded = {
+            "employee_id": cast.subject_employee.id,
+            "program_id": cast.program.id,
+            "subject": subject,
+            "supervisor": supervisor,
+            "sv_id": cast.supervisor.id,
+        }
+        db.session.remove()
+    _wait_for(lambda: replica.query("SELECT count(*) FROM api_tokens")[0][0] == 2, "the replica")
+    yield own, seeded
+    with own.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def _wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def _listed(client, token: str) -> list[int]:
+    answer = client.get(NOMINATIONS, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.get_json()
+    return [item["id"] for item in answer.get_json()["items"]]
+
+
+def test_lists_read_the_replica_and_everything_else_the_primary(clusters, served):
+    primary, replica = clusters
+    own, seeded = served
+    client = own.test_client()
+    subject = {"Authorization": f"Bearer {seeded['subject']}"}
+    supervisor = {"Authorization": f"Bearer {seeded['supervisor']}"}
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        made = client.post(
+            NOMINATIONS,
+            headers=subject,
+            json={"employee_id": seeded["employee_id"], "program_id": seeded["program_id"]},
+        )
+        assert made.status_code == 201, made.get_json()
+        record = made.get_json()["id"]
+        # not replayed yet: the list (the replica) has it not; the record (the primary) has
+        assert record not in _listed(client, seeded["subject"])
+        assert client.get(f"{NOMINATIONS}/{record}", headers=subject).status_code == 200
+        # a step reads what it changes where it writes it
+        step = client.post(
+            f"{NOMINATIONS}/{record}/transitions", headers=subject, json={"trigger": "submit"}
+        )
+        assert step.status_code == 200, step.get_json()
+        inbox = client.get("/api/v1/inbox", headers=supervisor).get_json()["items"]
+        assert record not in [item["id"] for item in inbox]  # the inbox: the replica
+        # who the caller is comes from the primary: a token revoked there ends at once
+        primary.sql(f"UPDATE api_tokens SET revoked_at = now() WHERE user_id = {seeded['sv_id']}")
+        assert client.get(NOMINATIONS, headers=supervisor).status_code == 401
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    _wait_for(lambda: record in _listed(client, seeded["subject"]), "the list to show it")
+    ((state,),) = replica.query("SELECT state FROM training_nominations WHERE id = %s", record)
+    assert state == "submitted"
+
+
+def test_what_the_replica_takes_off_the_primary(clusters, served):
+    own, seeded = served
+    client = own.test_client()
+    with own.app_context():
+        engines = {"primary": db.engines[None], "replica": db.engines[REPLICA]}
+    counted = {"primary": 0, "replica": 0}
+
+    def counter(name):
+        def count(*_args, **_kwargs):
+            counted[name] += 1
+
+        return count
+
+    listeners = [(engine, counter(name)) for name, engine in engines.items()]
+    for engine, listener in listeners:
+        event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(20):
+            _listed(client, seeded["subject"])
+            headers = {"Authorization": f"Bearer {seeded['subject']}"}
+            assert client.get("/api/v1/inbox", headers=headers).status_code == 200
+    finally:
+        for engine, listener in listeners:
+            event.remove(engine, "before_cursor_execute", listener)
+    share = counted["replica"] / (counted["primary"] + counted["replica"])
+    print(f"40 list and inbox requests: {counted}; the replica took {share:.0%}")
+    # the token check stays on the primary; everything the lists read is the replica's
+    assert counted["replica"] >= 40 and counted["primary"] <= 40 + 4
