@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from alur.config import DEV_SECRET, DEVELOPMENT
 from workflow import evidence_store
 from workflow.audit_keys import DEVELOPMENT_AUDIT_KEY
-from workflow.db import db
+from workflow.db import REPLICA, db, has_replica
 from workflow.sealing import DEVELOPMENT_KEY
 
 SECONDS = 3  # each network check's bound
@@ -43,7 +43,7 @@ class Check:
 
 def ready(app: Flask) -> list[Check]:
     """What a load balancer asks before it sends requests: database, migrations, Redis."""
-    return [database(), migrations(app), *redis_stores(app)]
+    return [database(), migrations(app), *replica(), *redis_stores(app)]
 
 
 def doctor(app: Flask) -> list[Check]:
@@ -51,6 +51,7 @@ def doctor(app: Flask) -> list[Check]:
     return [
         database(),
         migrations(app),
+        *replica(),
         *redis_stores(app),
         shared_state(app),
         keys(app),
@@ -92,6 +93,31 @@ def migrations(app: Flask) -> Check:
         "fail",
         f"the database is at {at}, the code at {', '.join(sorted(heads))}: run flask db upgrade",
     )
+
+
+def replica() -> list[Check]:
+    """The read replica, if there is one. Only a warning when it fails: the lists are then
+    read from the primary, so the server can still serve."""
+    if not has_replica():
+        return []
+    engine = db.engines[REPLICA]
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name != "postgresql":
+                conn.execute(text("SELECT 1"))
+                return [Check("replica", "ok", "reachable")]
+            standby, behind = conn.execute(
+                text(
+                    "SELECT pg_is_in_recovery(), "
+                    "extract(epoch FROM now() - pg_last_xact_replay_timestamp())"
+                )
+            ).one()
+    except SQLAlchemyError as exc:
+        return [Check("replica", "warn", f"not reachable ({_reason(exc)}): lists read the primary")]
+    if not standby:
+        return [Check("replica", "warn", "reachable, but not a standby: is it the primary?")]
+    replayed = "nothing replayed yet" if behind is None else f"last replayed {behind:.0f} s ago"
+    return [Check("replica", "ok", f"a standby, {replayed}")]
 
 
 def _redis_urls(app: Flask) -> dict[str, str]:

@@ -152,3 +152,18 @@ def test_what_the_replica_takes_off_the_primary(clusters, served):
     print(f"40 list and inbox requests: {counted}; the replica took {share:.0%}")
     # the token check stays on the primary; everything the lists read is the replica's
     assert counted["replica"] >= 40 and counted["primary"] <= 40 + 4
+
+
+def test_a_replica_that_is_down_leaves_the_lists_to_the_primary(clusters, served):
+    _primary, replica = clusters
+    own, seeded = served
+    client = own.test_client()
+    assert client.get("/ready").get_json()["checks"]["replica"] == "ok"
+    before = _listed(client, seeded["subject"])
+    replica.ctl("stop", "-m", "fast")
+    assert _listed(client, seeded["subject"]) == before  # read from the primary instead
+    ready = client.get("/ready")
+    assert ready.status_code == 200  # still serving
+    assert ready.get_json()["checks"]["replica"] == "warn"
+    doctor = own.test_cli_runner().invoke(args=["doctor"])
+    assert "WARN  replica" in doctor.output and "lists read the primary" in doctor.output

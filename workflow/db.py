@@ -58,6 +58,11 @@ class RoutingSession(FlaskSession):
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 
+def has_replica() -> bool:
+    """Whether a read replica is configured."""
+    return REPLICA in db.engines
+
+
 @contextmanager
 def replica_reads() -> Iterator[None]:
     """Read from the replica within the block (a list, a report, an export): what it shows

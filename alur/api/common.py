@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 
+import structlog
+from flask import request
 from flask_security import auth_required
 from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from alur.api.auth import actor
 from schemas.base import ProblemSchema, decode_cursor, encode_cursor
 from workflow import policy
-from workflow.db import MAX_ID, db, replica_reads
+from workflow.db import MAX_ID, db, has_replica, is_unavailable, replica_reads, rollback
 
 TOKEN_AUTH = [auth_required("token")]
 
@@ -40,14 +43,25 @@ def query(blp, query_schema, response_schema, *codes: int):
     return decorate
 
 
+log = structlog.get_logger("alur.api")
+
+
 def on_replica(view):
     """A list, the inbox, a report: read from the read replica when there is one (who
     the caller is was read from the primary already, so a revoked token ends at once)."""
 
     @functools.wraps(view)
     def read(*args, **kwargs):
-        with replica_reads():
-            return view(*args, **kwargs)
+        try:
+            with replica_reads():
+                return view(*args, **kwargs)
+        except DBAPIError as exc:
+            if not (has_replica() and is_unavailable(exc)):
+                raise
+        # The replica did not serve (down, or far behind and cut off): the primary does.
+        rollback(db.session)
+        log.warning("replica unavailable: read from the primary", endpoint=request.endpoint)
+        return view(*args, **kwargs)
 
     return read
 
