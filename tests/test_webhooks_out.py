@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import replace
@@ -252,6 +253,74 @@ def test_a_timeout_is_a_failed_try_and_is_retried(session, cast, receiver):
     assert log[0].outcome == "retry" and "timed out" in log[0].error
     assert log[0].duration_ms < 1400  # bounded by the timeout, not the receiver
     assert log[-1].outcome == "delivered"
+
+
+class Trickler:
+    """A receiver that sends its first answers a byte at a time, for ever (each byte well
+    within the read timeout), then answers 204 like any other."""
+
+    def __init__(self, first: bytes, trickled: int = 1):
+        self.first, self.trickled = first, trickled
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+        self.stop = threading.Event()
+        self.answered: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.recv(65536)
+                if len(self.answered) < self.trickled:
+                    self.answered.append("trickled")
+                    conn.sendall(self.first)
+                    while not self.stop.is_set():
+                        conn.sendall(b"X")
+                        time.sleep(0.1)
+                else:
+                    self.answered.append("204")
+                    conn.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b"HTTP/1.1 200 OK\r\n",  # the headers never end
+        b"HTTP/1.1 500 Oops\r\nContent-Length: 100000\r\n\r\n",  # nor does the body
+    ],
+    ids=["headers", "body"],
+)
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout(session, cast, first):
+    sink = Trickler(first)
+    try:
+        subscribe(session, sink.url, "training_nomination.draft")
+        new_record(session, cast, "training_nomination")
+        settings = replace(FAST, timeout=0.5, lease=3.0)
+        drain(session, settings, until=lambda: deliveries(session)[0].status == "delivered")
+    finally:
+        sink.close()
+    assert sink.answered == ["trickled", "204"]
+    log = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
+    assert [a.outcome for a in log] == ["retry", "delivered"]
+    assert log[0].duration_ms < 1500  # the timeout, not the receiver, ended the try
+    (delivery,) = deliveries(session)
+    assert delivery.attempts == 2 and delivery.claimed_by == "test-worker"
 
 
 def test_an_unreachable_receiver_is_a_failed_try(session, cast, receiver):

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -47,6 +47,60 @@ def sign(claim: Claim, at: datetime) -> dict[str, str]:
     }
 
 
+class _AnswerInTime:
+    """A connection whose answer, status line, headers and body, must all come within its
+    read timeout, counted once from the request, not per read of the socket: a receiver
+    that trickles a byte at a time held a worker (and its lease) without end."""
+
+    _watchdog: threading.Timer | None = None
+    _cut = False
+
+    def getresponse(self, *args, **kwargs):
+        self._cut = False
+        sock, limit = self.sock, self.timeout
+        if sock is not None and isinstance(limit, int | float) and limit > 0:
+            self._watchdog = threading.Timer(limit, self._cut_off, args=(sock,))
+            self._watchdog.daemon = True
+            self._watchdog.start()
+        try:
+            response = super().getresponse(*args, **kwargs)
+        except BaseException:
+            self.stop_watching()
+            if self._cut:
+                raise TimeoutError("the answer did not come in time") from None
+            raise
+        if self._cut:  # the headers were cut short: no answer, whatever came of it
+            self.stop_watching()
+            raise TimeoutError("the answer did not come in time")
+        return response
+
+    def _cut_off(self, sock: socket.socket) -> None:
+        self._cut = True
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once
+
+    def stop_watching(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+
+class _HTTPConnection(_AnswerInTime, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_AnswerInTime, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
 def http_pool(settings: Settings) -> urllib3.PoolManager:
     """Kept-alive connections for the worker's sends, one pool per receiver host.
 
@@ -54,13 +108,15 @@ def http_pool(settings: Settings) -> urllib3.PoolManager:
     of its own: the outbox schedules retries, and a redirect means the URL
     should be fixed.
     """
-    return urllib3.PoolManager(
+    pools = urllib3.PoolManager(
         num_pools=64,
         maxsize=settings.concurrency,
         headers={"user-agent": USER_AGENT},
         retries=False,
         timeout=urllib3.Timeout(connect=settings.timeout, read=settings.timeout),
     )
+    pools.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return pools
 
 
 def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
@@ -91,6 +147,8 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
             if not 200 <= status < 300:
                 error = excerpt or response.reason or f"HTTP {status}"
         finally:
+            if isinstance(response.connection, _AnswerInTime):
+                response.connection.stop_watching()
             response.release_conn()
     except urllib3.exceptions.NewConnectionError as exc:
         error = f"ConnectError: {_reason(exc)}"[:MAX_ERROR]
