@@ -24,7 +24,7 @@ from tests.clusters import Cluster
 from tests.factories import new_record
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
-from workflow import evidence_store
+from workflow import evidence_store, tokens
 from workflow.settings import configure as configure_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -388,3 +388,57 @@ def test_a_read_only_database_refuses_steps_clearly_and_changes_nothing(cluster,
             20,
         )
     assert _audited_steps(cluster, records[0]) == 1
+
+
+# A full disk: SQLite's own limit on the file's pages stands in for it (the same error,
+# SQLITE_FULL, "database or disk is full"), on a database of the test's own.
+
+
+def test_a_full_disk_refuses_a_step_clearly_and_changes_nothing(app, tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import event, func, select
+
+    from tests import factories
+    from workflow.db import db
+    from workflow.models import AuditEntry, TrainingNomination
+
+    kept = evidence_store.store()
+    own = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/full.db"})
+    try:
+        with own.app_context():
+            upgrade()
+            cast = factories.cast(db.session)
+            record = new_record(db.session, cast, "training_nomination")
+            token = tokens.issue(db.session, cast.subject, "full")[1]
+            db.session.commit()
+            record_id, version = record.id, record.version
+            entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
+            db.session.remove()
+
+            @event.listens_for(db.engine, "connect")
+            def _full(dbapi_connection, _record):
+                # no page beyond those the file has: the next write finds the disk full
+                pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+                dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+            db.engine.dispose()
+        client = own.test_client()
+        answer = client.post(
+            f"/api/v1/training-nominations/{record_id}/transitions",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"trigger": "submit", "comment": "x" * 4000},  # a page the file has not
+        )
+        assert answer.status_code == 503, answer.get_json()
+        assert answer.get_json()["type"].endswith("/database_unavailable")
+        with own.app_context():
+            db.engine.dispose()
+            event.remove(db.engine, "connect", _full)
+            row = db.session.get(TrainingNomination, record_id)
+            assert (row.state, row.version) == ("draft", version)  # nothing half done
+            assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == entries
+            db.session.remove()
+    finally:
+        evidence_store.use(kept)
+        configure_rules(app.config)
+        with own.app_context():
+            db.engine.dispose()
