@@ -23,9 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from alur.config import DEV_SECRET, DEVELOPMENT
-from workflow import evidence_store
+from workflow import audit_partitions, evidence_store
 from workflow.audit_keys import DEVELOPMENT_AUDIT_KEY
-from workflow.db import REPLICA, db, has_replica
+from workflow.db import REPLICA, db, has_replica, utcnow
 from workflow.sealing import DEVELOPMENT_KEY
 
 SECONDS = 3  # each network check's bound
@@ -60,6 +60,7 @@ def doctor(app: Flask) -> list[Check]:
         metrics_token(app),
         evidence(app),
         checkpoint_dir(app),
+        *partitions(),
     ]
 
 
@@ -247,6 +248,24 @@ def checkpoint_dir(app: Flask) -> Check:
             "cannot reach",
         )
     return _writable("audit checkpoints", where)
+
+
+def partitions() -> list[Check]:
+    """PostgreSQL: this year's and next year's partitions of the audit log exist (the
+    outbox worker makes them; without one, entries go to the default partition)."""
+    try:
+        if not audit_partitions.partitioned(db.session):
+            return []
+        made = set(audit_partitions.years(db.session))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []  # the database check says why
+    this = utcnow().year
+    missing = sorted({this, this + 1} - made)
+    if missing:
+        years = ", ".join(map(str, missing))
+        return [Check("audit partitions", "warn", f"none yet for {years}: flask audit partitions")]
+    return [Check("audit partitions", "ok", f"{this} and {this + 1} made")]
 
 
 def _writable(name: str, where) -> Check:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import JSON, DateTime, Engine, Index, MetaData, Select, event
+from sqlalchemy import JSON, Constraint, DateTime, Engine, Index, MetaData, Select, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -75,8 +75,9 @@ def replica_reads() -> Iterator[None]:
         _ON_REPLICA.reset(token)
 
 
-def only_on(dialect: str, index: Index) -> Index:
-    """``index`` made on ``dialect`` alone (a PostgreSQL GIN index has no SQLite twin)."""
+def only_on(dialect: str, index: Index | Constraint) -> Index | Constraint:
+    """``index`` (or a constraint) made on ``dialect`` alone (a PostgreSQL GIN index has no
+    SQLite twin; a partitioned table's keys hold its partition key)."""
     index.info["dialect"] = dialect
     return index.ddl_if(dialect=dialect)
 
@@ -85,9 +86,17 @@ def schema_filter(dialect: str):
     """Alembic's ``include_object`` for ``dialect``: leaves out what is made for another."""
 
     def include(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "table" and reflected and is_partition(name):
+            return False  # a year of the audit log (workflow.audit_partitions), not a model
         return reflected or obj.info.get("dialect", dialect) == dialect
 
     return include
+
+
+def is_partition(table: str) -> bool:
+    """Whether ``table`` is a partition of the audit log (``audit_log_y2026``, its default)."""
+    year = table.removeprefix("audit_log_y")
+    return table == "audit_log_default" or (year != table and year.isdigit())
 
 
 class UTCDateTime(TypeDecorator):

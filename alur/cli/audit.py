@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
-from workflow import audit_keys, checkpoint_checks, checkpoints, verification
+from workflow import audit_keys, audit_partitions, checkpoint_checks, checkpoints, verification
 from workflow.db import db, utcnow
 from workflow.errors import Busy, Conflict
 from workflow.models import AuditEntry, ChangeEntry
@@ -146,6 +146,26 @@ def checkpoint(out):
         except OSError as exc:
             raise click.ClickException(f"{out}: {exc}") from None
         click.echo(f"written to {out}")
+
+
+@audit.command("partitions")
+@click.option(
+    "--year",
+    "wanted",
+    type=click.IntRange(1901, 9999),
+    multiple=True,
+    help="Make this year's partition (again for more); default: this year and the next.",
+)
+@with_appcontext
+def partitions(wanted):
+    """The audit log's partitions by year (PostgreSQL): make the missing ones, list them all."""
+    if not audit_partitions.partitioned(db.session):
+        click.echo("The audit log is one table here (partitions are PostgreSQL's).")
+        return
+    made = audit_partitions.ensure(db.session, wanted or None)
+    for year in made:
+        click.echo(f"made {audit_partitions.name(year)}")
+    click.echo("years: " + ", ".join(str(y) for y in audit_partitions.years(db.session)))
 
 
 @audit.command("public-key")

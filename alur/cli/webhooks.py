@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from alur.cli.common import ID, command, one, repeated
-from workflow import checkpoints, delegation, delivery, mailing
+from workflow import audit_partitions, checkpoints, delegation, delivery, mailing
 from workflow import outbox as deliveries
 from workflow import webhooks as hooks
 from workflow.db import db, utcnow
@@ -274,6 +274,9 @@ def work(once, name, quiet):
         # Looked at every minute; written when the newest is ``minutes`` old (several
         # workers share the work: the first to find it due writes it).
         worker.chores.append((60.0, lambda session: _checkpoint_if_due(session, minutes)))
+    # The audit log's partitions of this year and the next exist before they are needed
+    # (PostgreSQL; looked at every 6 hours, the first time at start).
+    worker.chores.append((6 * 3600.0, audit_partitions.ensure))
     # Acting officials whose delegation starts today are told (looked at every 5 minutes).
     worker.chores.append((300.0, lambda session: delegation.tell_starting(session)))
     mails = _mail_chore()

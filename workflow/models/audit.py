@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import UTCDateTime, db, utcnow
+from workflow.db import UTCDateTime, db, only_on, utcnow
 from workflow.models.accounts import User
 from workflow.models.org import Employee
 
@@ -25,7 +25,14 @@ class AuditEntry(db.Model):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (UniqueConstraint("workflow", "record_id", "seq"),)
+    # On PostgreSQL a partition per year (workflow.audit_partitions, migration 0020), whose
+    # keys must hold the partition's column: there a seq is unique per year's partition,
+    # and given once per record by the engine, under the record's lock.
+    __table_args__ = (
+        only_on("sqlite", UniqueConstraint("workflow", "record_id", "seq")),
+        only_on("postgresql", UniqueConstraint("workflow", "record_id", "seq", "created_at")),
+        {"postgresql_partition_by": "RANGE (created_at)"},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workflow: Mapped[str] = mapped_column(String(32))
