@@ -43,8 +43,9 @@ class Cluster:
         # fsync off: a test's cluster need not survive the machine; restarts keep it all.
         options = ["-p", str(self.port), "-o", "fsync=off"]
         if self.primary is None:
-            run("pg_createcluster", PG_VERSION, self.name, *options, "--start", "--",
-                "--auth=trust")  # fmt: skip
+            run(
+                "pg_createcluster", PG_VERSION, self.name, *options, "--start", "--", "--auth=trust"
+            )
             run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "alur")
             return self
         run("pg_createcluster", PG_VERSION, self.name, *options, "--", "--auth=trust")
@@ -52,8 +53,21 @@ class Cluster:
         shutil.rmtree(data)
         # A copy of the primary that streams its WAL from it (-R: standby.signal and
         # primary_conninfo), as a standby is made in production.
-        run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
-            "-D", str(data), "-R", "-X", "stream", "--checkpoint=fast")  # fmt: skip
+        run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(data),
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+        )
         shutil.chown(data, "postgres", "postgres")
         for path in data.rglob("*"):
             shutil.chown(path, "postgres", "postgres")
@@ -77,8 +91,21 @@ class Cluster:
         run("pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.name, action, *extra)
 
     def sql(self, statement: str) -> None:
-        run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "alur",
-            "-v", "ON_ERROR_STOP=1", "-c", statement)  # fmt: skip
+        run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "alur",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            statement,
+        )
 
     def query(self, statement: str, *args):
         with psycopg.connect(self.url, connect_timeout=10, autocommit=True) as conn:

@@ -272,8 +272,11 @@ def pg_server(cluster, seeded, tmp_path, app):
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
 
     def serving() -> bool:
@@ -353,8 +356,10 @@ def test_postgresql_restarted_under_load_loses_no_answered_step(cluster, seeded,
             thread.join(timeout=SECONDS)
     assert not any(thread.is_alive() for thread in threads)
     seen = Counter(status for record in statuses for status in record)
-    print(f"steps before the restart {before}, by its end {restarted}, in all {sum(done)}; "
-          f"answers {dict(seen)}")  # fmt: skip
+    print(
+        f"steps before the restart {before}, by its end {restarted}, in all {sum(done)}; "
+        f"answers {dict(seen)}"
+    )
     assert seen[503] > 0, "the restart was met"
     assert set(seen) <= {200, 503}, seen  # never a 500, and no request left unanswered
     assert sum(done) > restarted, "steps were taken again after the restart"
