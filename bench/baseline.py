@@ -5,7 +5,8 @@ submit (lock the row, check its state, update state, version and audit anchor,
 insert the hash-chained audit row and the outbox event, commit) with no ORM, no
 state machine and no schemas, behind the same bearer-token check as the API (under
 /api/, the only paths a token opens). The benchmark divides the API's throughput by
-this one's.
+this one's. ``…/noop/<id>`` (the token check, no writes) and ``…/open/<id>`` (neither)
+are the floors of the stack, which show where a transition's time goes.
 """
 
 from __future__ import annotations
@@ -114,6 +115,19 @@ def submit(record_id: int):
     )
     db.session.commit()
     return jsonify(id=record_id, state="submitted", version=row.version + 1)
+
+
+@blp.post("/noop/<int:record_id>")
+@auth_required("token")
+def noop(record_id: int):
+    """The floor of the stack: the same token check, and nothing written."""
+    return jsonify(id=record_id, state="submitted", version=actor().id)
+
+
+@blp.post("/open/<int:record_id>")
+def open_floor(record_id: int):
+    """The floor of the HTTP stack alone: no token check, nothing written."""
+    return jsonify(id=record_id, state="submitted", version=0)
 
 
 def _fields(row, **changed) -> dict:

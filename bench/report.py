@@ -10,11 +10,15 @@ def summary(report: dict) -> dict:
     result = {}
     if big.get("transitions", {}).get("ratio") is not None:
         result["transitions"] = big["transitions"]["ratio"]
+    if big.get("transitions", {}).get("ratio_pgbench") is not None:
+        result["transitions_pgbench"] = big["transitions"]["ratio_pgbench"]
     result["lists"] = {
         name: big["lists"][name]["p95_ms"] / sizes[smallest]["lists"][name]["p95_ms"]
         for name in big["lists"]
     }
-    result["import"] = big.get("import_ratio")
+    result["import"] = big.get("import_table_ratio")
+    if "worker_peak_rss_mb" in big:
+        result["worker_rss_mb"] = big["worker_peak_rss_mb"]
     if "outbox" in big:
         result["outbox"] = big["outbox"]["ratio"]
     if "mail" in big:
@@ -35,6 +39,7 @@ def markdown(report: dict) -> str:
     largest = max(sizes, key=int)
     big = sizes[largest]
     s = summary(report)
+    target = report.get("targets", {})
     mark = {True: "met", False: "**not met**", None: "n/a"}
     lines = [
         "# Alur benchmark",
@@ -53,24 +58,45 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| API transitions ÷ raw SQL ({int(largest):,} employees) | "
             f"{t['api']['per_second']:.0f}/s ÷ {t['raw_sql']['per_second']:.0f}/s = "
-            f"**{s['transitions']:.2f}** | ≥ 0.8 | {mark[s['transitions'] >= 0.8]} |"
+            f"**{s['transitions']:.2f}** | ≥ {target['transitions']} | "
+            f"{mark[s['transitions'] >= target['transitions']]} |"
+        )
+    if "transitions_pgbench" in s:
+        t = big["transitions"]
+        clients = ", ".join(f"{v:,.0f}/s with {k}" for k, v in t["pgbench"].items() if k != "best")
+        lines.append(
+            f"| API transitions ÷ `pgbench` of the same writes, the limit ({clients} clients) | "
+            f"{t['api']['per_second']:.0f}/s ÷ {t['pgbench']['best']:,.0f}/s = "
+            f"**{s['transitions_pgbench']:.2f}** | ≥ {target['transitions_pgbench']} | "
+            f"{mark[s['transitions_pgbench'] >= target['transitions_pgbench']]} |"
+        )
+    if "split_ms" in big.get("transitions", {}):
+        t = big["transitions"]
+        split = t["split_ms"]
+        lines.append(
+            f"| floors: no token check, nothing written {t['http_floor']['per_second']:,.0f}/s; "
+            f"the token check alone {t['token_floor']['per_second']:,.0f}/s. A transition's "
+            f"{1000 / t['api']['per_second']:.2f} ms (server time per request, all clients): "
+            f"HTTP {split['http']:.2f}, token check {split['token_check']:.2f}, writes "
+            f"{split['writes']:.2f}, Alur's own work {split['alur']:.2f} | (context) | |"
         )
     for name, ratio in s["lists"].items():
         lines.append(
             f"| p95 {name}: {int(largest):,} ÷ {int(min(sizes, key=int)):,} | "
-            f"**{ratio:.2f}** | ≤ 1.5 | {mark[ratio <= 1.5]} |"
+            f"**{ratio:.2f}** | ≤ {target['lists']} | {mark[ratio <= target['lists']]} |"
         )
     if s.get("import") is not None:
         lines.append(
-            f"| import ÷ plain COPY ({int(largest):,} rows) | "
-            f"{big['import_rows_per_s']:,.0f} ÷ {big['copy_rows_per_s']:,.0f} rows/s = "
-            f"**{s['import']:.2f}** | ≥ 0.5 | {mark[s['import'] >= 0.5]} |"
+            f"| import ÷ COPY of the same finished rows into `employees` ({int(largest):,} "
+            f"rows) | {big['import_rows_per_s']:,.0f} ÷ {big['table_copy_rows_per_s']:,.0f} "
+            f"rows/s = **{s['import']:.2f}** | ≥ {target['import']} | "
+            f"{mark[s['import'] >= target['import']]} |"
         )
-    if big.get("import_table_ratio") is not None:
+    if big.get("import_ratio") is not None:
         lines.append(
-            f"| import ÷ COPY of the resolved rows into `employees` | "
-            f"{big['import_rows_per_s']:,.0f} ÷ {big['table_copy_rows_per_s']:,.0f} rows/s = "
-            f"**{big['import_table_ratio']:.2f}** | (context) | |"
+            f"| import ÷ plain COPY into a bare table | "
+            f"{big['import_rows_per_s']:,.0f} ÷ {big['copy_rows_per_s']:,.0f} rows/s = "
+            f"**{big['import_ratio']:.2f}** | (context) | |"
         )
     if big.get("import_bound") is not None:
         lines.append(
@@ -84,7 +110,8 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| outbox ({workers} worker{'s' if workers > 1 else ''}) ÷ receiver ceiling | "
             f"{o['per_second']:.0f} ÷ {o['receiver_ceiling_per_s']:.0f}/s = "
-            f"**{s['outbox']:.2f}** | ≥ 0.5 | {mark[s['outbox'] >= 0.5]} |"
+            f"**{s['outbox']:.2f}** | ≥ {target['outbox']} | "
+            f"{mark[s['outbox'] >= target['outbox']]} |"
         )
     if "mail" in s:
         m = big["mail"]
@@ -109,13 +136,21 @@ def markdown(report: dict) -> str:
         b = big["bulk"]
         lines.append(
             f"| bulk approval, PostgreSQL: {b['succeeded']:,} of {b['items']:,} | "
-            f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
+            f"**{b['seconds']:.1f} s** | ≤ {target['bulk_seconds']:g} s | "
+            f"{mark[b['seconds'] <= target['bulk_seconds']]} |"
         )
     if "sqlite" in report:
         b = report["sqlite"]["bulk"]
         lines.append(
             f"| bulk approval, SQLite: {b['succeeded']:,} of {b['items']:,} | "
-            f"**{b['seconds']:.1f} s** | ≤ 10 s | {mark[b['seconds'] <= 10]} |"
+            f"**{b['seconds']:.1f} s** | ≤ {target['bulk_seconds']:g} s | "
+            f"{mark[b['seconds'] <= target['bulk_seconds']]} |"
+        )
+    if "worker_rss_mb" in s:
+        lines.append(
+            f"| peak RSS of a gunicorn worker ({int(largest):,} employees) | "
+            f"**{s['worker_rss_mb']:.0f} MB** | ≤ {target['worker_rss_mb']:g} MB | "
+            f"{mark[s['worker_rss_mb'] <= target['worker_rss_mb']]} |"
         )
     if "audit" in big:
         a = big["audit"]
@@ -132,7 +167,8 @@ def markdown(report: dict) -> str:
         )
         if a.get("read_seconds"):
             lines.append(
-                f"| full verify ÷ a plain read of the log (`COPY audit_log TO STDOUT`, "
+                "| full verify ÷ a plain read of the log "
+                f"(`COPY (SELECT * FROM audit_log) TO STDOUT`, "
                 f"{a['read_seconds']:.1f} s) | **{a['full_seconds'] / a['read_seconds']:.1f}** "
                 f"| (context) | |"
             )

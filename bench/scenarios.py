@@ -112,6 +112,94 @@ def transitions(
     result["round_ratios"] = [
         a["per_second"] / r["per_second"] for a, r in pairs if a["done"] and r["done"]
     ]
+    # The floors: the same clients on the token check alone, and on the HTTP stack alone.
+    many = list(range(1, 10_000_000))
+    for name, path_of in (
+        ("token_floor", lambda i: f"/api/bench/raw/noop/{i}"),
+        ("http_floor", lambda i: f"/api/bench/raw/open/{i}"),
+    ):
+        part = hammer(port, token, many, path_of, None, clients, 2 * seconds / rounds)
+        part.pop("times")
+        result[name] = part
+    result["split_ms"] = _split(result)
+    return result
+
+
+def _split(result: dict) -> dict:
+    """A transition's time by part, from the throughputs (ms per request, all clients):
+    the HTTP stack, the token check, the writes (raw SQL), and Alur's own work."""
+    per = {name: 1000 / result[name]["per_second"] for name in ("http_floor", "token_floor")}
+    per |= {name: 1000 / result[name]["per_second"] for name in ("raw_sql", "api")}
+    return {
+        "http": per["http_floor"],
+        "token_check": per["token_floor"] - per["http_floor"],
+        "writes": per["raw_sql"] - per["token_floor"],
+        "alur": per["api"] - per["raw_sql"],
+    }
+
+
+PGBENCH = """\\set id random(1, {rows})
+BEGIN;
+SELECT state, version, audit_seq, audit_head FROM pgb_appraisals WHERE id = :id FOR UPDATE;
+UPDATE pgb_appraisals SET state = 'submitted', version = version + 1, state_changed_at = now(),
+  audit_seq = audit_seq + 1, audit_head = md5(random()::text) || md5(random()::text)
+  WHERE id = :id RETURNING audit_seq AS seq, version AS ver \\gset
+INSERT INTO pgb_audit (workflow, record_id, seq, trigger, from_state, to_state, actor_id, via,
+  created_at, prev_hash, record_digest, key_id, hash) VALUES ('appraisal', :id, :seq, 'submit',
+  'draft', 'submitted', 1, 'api', now(), md5('p') || md5('p'), md5('d') || md5('d'),
+  'bench', md5(random()::text) || md5(random()::text));
+INSERT INTO pgb_events (event_id, type, payload, created_at) VALUES ('evt_' ||
+  md5(random()::text), 'appraisal.submitted', ('{{"id": ' || :id || ', "to": "submitted", '
+  || '"via": "api", "from": "draft", "actor": 1, "trigger": "submit", "version": ' || :ver
+  || '}}')::jsonb, now());
+END;
+"""
+
+
+def pgbench_limit(url: str, seconds: float, clients: tuple[int, ...] = (4, 8)) -> dict:
+    """What the database itself does of a transition's writes (lock the row; update state,
+    version and audit anchor; insert the audit row and the event), with ``pgbench`` on
+    the same server, on copies of the tables: the real audit log must still verify."""
+    import tempfile
+
+    import psycopg
+
+    rows = 10_000
+    url = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS pgb_appraisals, pgb_audit, pgb_events")
+        conn.execute(f"CREATE TABLE pgb_appraisals AS SELECT * FROM appraisals LIMIT {rows}")
+        conn.execute(
+            "UPDATE pgb_appraisals p SET id = n.rn FROM (SELECT id, "
+            "row_number() OVER (ORDER BY id) AS rn FROM pgb_appraisals) n WHERE p.id = n.id"
+        )
+        conn.execute("ALTER TABLE pgb_appraisals ADD PRIMARY KEY (id)")
+        (rows,) = conn.execute("SELECT count(*) FROM pgb_appraisals").fetchone()
+        for copy, of in (("pgb_audit", "audit_log"), ("pgb_events", "outbox_events")):
+            conn.execute(f"CREATE TABLE {copy} (LIKE {of} INCLUDING DEFAULTS INCLUDING INDEXES)")
+    result: dict = {}
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
+            script.write(PGBENCH.format(rows=rows))
+            script.flush()
+            for n in clients:
+                command = ["pgbench", "-n", "-M", "prepared", "-f", script.name]
+                command += ["-c", str(n), "-j", str(min(n, 2)), "-T", str(max(int(seconds), 1))]
+                done = subprocess.run(
+                    [*command, url.replace("postgresql+psycopg://", "postgresql://")],
+                    capture_output=True,
+                    text=True,
+                    timeout=seconds + 120,
+                    check=False,
+                )
+                found = re.search(r"tps = ([0-9.]+)", done.stdout)
+                if done.returncode != 0 or found is None:
+                    raise RuntimeError(f"pgbench: {done.stdout[-500:]}{done.stderr[-500:]}")
+                result[str(n)] = float(found.group(1))
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS pgb_appraisals, pgb_audit, pgb_events")
+    result["best"] = max(result.values())
     return result
 
 
@@ -359,7 +447,7 @@ def audit_phase(url: str) -> dict:
 
         with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
             started = time.perf_counter()
-            with conn.cursor().copy("COPY audit_log TO STDOUT") as c:
+            with conn.cursor().copy("COPY (SELECT * FROM audit_log) TO STDOUT") as c:
                 for _block in c:
                     pass
             result["read_seconds"] = time.perf_counter() - started

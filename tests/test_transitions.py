@@ -260,16 +260,15 @@ class TestOneTransaction:
             session.scalar(select(func.count()).select_from(OutboxEvent)),
         )
 
-        def refuse(_conn, _cursor, statement, *_args):
-            if statement.startswith("INSERT INTO audit_log"):  # after the record's UPDATE
-                raise RuntimeError("disk full")
+        def refuse(_conn):  # at the commit: after every write of the step
+            raise RuntimeError("disk full")
 
-        event.listen(db.engine, "before_cursor_execute", refuse)
+        event.listen(db.engine, "commit", refuse)
         try:
             with pytest.raises(RuntimeError, match="disk full"):
                 fire(record, "review", cast.supervisor, via="api")
         finally:
-            event.remove(db.engine, "before_cursor_execute", refuse)
+            event.remove(db.engine, "commit", refuse)
         session.refresh(record)
         assert record.state == "submitted"
         assert record.reviewed_by_id is None

@@ -442,6 +442,60 @@ def _versioned_update(mapper, keys: tuple[str, ...]):
     )
 
 
+@cache
+def _update_with_inserts(mapper, keys: tuple[str, ...], inserts: tuple[tuple[object, tuple], ...]):
+    """``_versioned_update`` and single-row INSERTs as one statement (data-modifying CTEs),
+    which answers how many rows the UPDATE changed. Built once per shape."""
+    from sqlalchemy import bindparam, func, select
+
+    update = _versioned_update(mapper, keys).returning(mapper.local_table.c.id).cte("changed")
+    written = [
+        table.insert()
+        .values({key: bindparam(f"_{n}_{key}", type_=table.c[key].type) for key in columns})
+        .cte(f"inserted_{n}")
+        for n, (table, columns) in enumerate(inserts)
+    ]
+    return select(func.count()).select_from(update).add_cte(*written)
+
+
+def update_with_inserts(session: Session, obj, inserts: list[tuple[object, dict]]) -> None:
+    """``update_many([obj])`` and an INSERT of each ``(table, row)``: on PostgreSQL in one
+    statement, one round trip where there were 1 + ``len(inserts)``; elsewhere one by one.
+
+    A step's record, its audit entry and its event are written so. The UPDATE is guarded
+    by the version as ever: if the row had moved on, StaleDataError, and the INSERTs,
+    made in the same statement, are undone with the transaction it rolls back.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if session.get_bind().dialect.name != "postgresql":
+        update_many(session, [obj])
+        for table, row in inserts:
+            session.connection().execute(table.insert().inline(), [row])
+        return
+    state = inspect(obj)
+    mapper = state.mapper
+    version_attr = mapper.get_property_by_column(mapper.version_id_col).key
+    columns = {attr.key for attr in mapper.column_attrs}
+    changed = {key: state.dict[key] for key in state.committed_state if key in columns}
+    old_version = state.committed_state.get(version_attr, getattr(obj, version_attr))
+    changed[version_attr] = mapper.version_id_generator(old_version)
+    shape = tuple((table, tuple(row)) for table, row in inserts)
+    statement = _update_with_inserts(mapper, tuple(sorted(changed)), shape)
+    params = {"_id": obj.id, "_version": old_version}
+    params |= {f"_new_{key}": value for key, value in changed.items()}
+    for n, (_table, row) in enumerate(inserts):
+        params |= {f"_{n}_{key}": value for key, value in row.items()}
+    if session.connection().execute(statement, params).scalar() != 1:
+        raise StaleDataError(f"{mapper.local_table.name}: the row had changed since it was read")
+    for key, value in changed.items():
+        set_committed_value(obj, key, value)
+    if not state.committed_state:
+        state._commit_all(state.dict, session.identity_map)  # as update_many leaves it
+
+
 def update_many(session: Session, objects: list) -> None:
     """Write the changed columns of many versioned objects of one model in a few statements.
 

@@ -8,8 +8,9 @@ import secrets
 import unicodedata
 import uuid
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow import changes, policy
@@ -129,15 +130,21 @@ def revoke(session: Session, actor, token_id: int, *, via: str) -> ApiToken:
     return changes.run(session, actor, row, "revoke", _revoke, via=via)
 
 
+@cache
+def _by_hash():
+    # Every API request asks: built once, so its cache key is not worked out anew each time.
+    return (
+        select(ApiToken)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+        .options(joinedload(ApiToken.user).joinedload(User.roles))
+    )
+
+
 def user_for(session: Session, token: str) -> User | None:
     """The active user a presented token belongs to, or None (unknown, revoked, expired)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = session.scalar(
-        select(ApiToken)
-        .where(ApiToken.token_hash == _digest(token))
-        .options(joinedload(ApiToken.user).joinedload(User.roles))  # every request asks
-    )
+    row = session.scalar(_by_hash(), {"token_hash": _digest(token)})
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= utcnow():
