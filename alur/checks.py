@@ -157,7 +157,7 @@ def shared_state(app: Flask) -> Check:
         return Check("shared state", "ok", "rate limits and cache in Redis")
     return Check(
         "shared state",
-        "warn" if _development(app) else "fail",
+        _production_fails(app),
         "kept per process, so several servers do not share them: " + "; ".join(apart),
     )
 
@@ -177,7 +177,7 @@ def keys(app: Flask) -> Check:
         return Check("keys", "ok", "the secret, salt, secrets key and audit key are set")
     return Check(
         "keys",
-        "warn" if _development(app) else "fail",
+        _production_fails(app),
         "still the development value (set them in the environment): " + ", ".join(development),
     )
 
@@ -213,7 +213,7 @@ def base_url(app: Flask) -> Check:
         return Check("base url", "ok", url)
     return Check(
         "base url",
-        "warn" if _development(app) else "fail",
+        _production_fails(app),
         f"mails link to {url or 'nothing'}: set ALUR_BASE_URL to the back office's https address",
     )
 
@@ -280,6 +280,11 @@ def _writable(name: str, where) -> Check:
 
 def _development(app: Flask) -> bool:
     return app.config["ALUR_ENV"] == DEVELOPMENT
+
+
+def _production_fails(app: Flask) -> str:
+    """What a setting fit for development only is: a warning there, a failure elsewhere."""
+    return "warn" if _development(app) else "fail"
 
 
 def _reason(exc: BaseException) -> str:

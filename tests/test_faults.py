@@ -3,11 +3,8 @@ server (gunicorn, by ``gunicorn.conf.py``) and started again."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,20 +19,14 @@ from alur import create_app
 from tests import backoffice as bo
 from tests.clusters import Cluster
 from tests.factories import new_record
+from tests.servers import free_port, gunicorn
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
 from workflow import evidence_store, tokens
 from workflow.settings import configure as configure_rules
 
-ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 90  # the bound of every wait here (the limiter looks for Redis again within 63 s)
 LIMIT = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(condition, what: str, seconds: float = SECONDS) -> None:
@@ -50,7 +41,7 @@ class RedisServer:
     """A Redis of the test's own (the machine's must not be stopped), on a free port."""
 
     def __init__(self, tmp: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.tmp = tmp
         self.process: subprocess.Popen | None = None
 
@@ -111,52 +102,21 @@ def redis_server(tmp_path):
 @pytest.fixture
 def app_server(app, database_url, redis_server, tmp_path):
     """One gunicorn worker (so that its in-memory count while Redis is down is the only one)."""
-    port = _free_port()
     url = f"redis://127.0.0.1:{redis_server.port}/0"
     prefix = f"alur-fault-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "SECURITY_PASSWORD_SALT": app.config["SECURITY_PASSWORD_SALT"],
-        "ALUR_RATELIMIT_STORAGE_URI": url,
-        "ALUR_RATELIMIT_KEY_PREFIX": prefix,
-        "ALUR_API_RATE_LIMIT": f"{LIMIT} per hour",
-        "ALUR_CACHE_TYPE": "RedisCache",
-        "ALUR_CACHE_REDIS_URL": url,
-        "ALUR_BIND": f"127.0.0.1:{port}",
-        "ALUR_WORKERS": "1",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def serving() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"the server stopped: {log.read_text()[-3000:]}")
-        try:
-            return httpx.get(f"{base}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait(serving, "the app server", 60)
+    with gunicorn(
+        tmp_path,
+        DATABASE_URL=database_url,
+        SECRET_KEY=app.config["SECRET_KEY"],
+        SECURITY_PASSWORD_SALT=app.config["SECURITY_PASSWORD_SALT"],
+        ALUR_RATELIMIT_STORAGE_URI=url,
+        ALUR_RATELIMIT_KEY_PREFIX=prefix,
+        ALUR_API_RATE_LIMIT=f"{LIMIT} per hour",
+        ALUR_CACHE_TYPE="RedisCache",
+        ALUR_CACHE_REDIS_URL=url,
+        ALUR_WORKERS="1",
+    ) as (base, log):
         yield base, prefix, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def test_the_api_goes_on_while_redis_is_down_and_goes_back_to_it(
@@ -257,46 +217,16 @@ def seeded(cluster, app):
 
 @pytest.fixture
 def pg_server(cluster, seeded, tmp_path, app):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": cluster.url,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "SECURITY_PASSWORD_SALT": app.config["SECURITY_PASSWORD_SALT"],
-        "ALUR_BIND": f"127.0.0.1:{port}",
-        "ALUR_WORKERS": "2",
-        "ALUR_DB_LOCK_TIMEOUT_MS": "3000",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def serving() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"the server stopped: {log.read_text()[-3000:]}")
-        try:
-            return httpx.get(f"{base}/ready", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait(serving, "the app server", 60)
-        yield base, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    with gunicorn(
+        tmp_path,
+        probe="/ready",
+        DATABASE_URL=cluster.url,
+        SECRET_KEY=app.config["SECRET_KEY"],
+        SECURITY_PASSWORD_SALT=app.config["SECURITY_PASSWORD_SALT"],
+        ALUR_WORKERS="2",
+        ALUR_DB_LOCK_TIMEOUT_MS="3000",
+    ) as served:
+        yield served
 
 
 def _audited_steps(cluster: Cluster, record_id: int) -> int:
