@@ -47,21 +47,60 @@ def sign(claim: Claim, at: datetime) -> dict[str, str]:
     }
 
 
+class _Watchdog:
+    """One thread per process that cuts off the connections whose answer is late (a
+    thread per delivery, as ``threading.Timer`` would start, cost the sends their pace)."""
+
+    TICK = 0.05  # seconds: how late past its limit an answer may be cut off
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._due: dict[int, tuple[float, _AnswerInTime, socket.socket]] = {}
+        self._thread: threading.Thread | None = None
+
+    def watch(self, conn: _AnswerInTime, sock: socket.socket, seconds: float) -> None:
+        with self._lock:
+            self._due[id(conn)] = (time.monotonic() + seconds, conn, sock)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="outbox-watchdog")
+                self._thread.daemon = True  # it holds nothing: the process may end under it
+                self._thread.start()
+
+    def forget(self, conn: _AnswerInTime) -> None:
+        with self._lock:
+            self._due.pop(id(conn), None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                late = [key for key, (due, _c, _s) in self._due.items() if due <= now]
+                cut = [self._due.pop(key) for key in late]
+                idle = not self._due
+                if idle:
+                    self._thread = None  # the next watch starts another
+            for _due, conn, sock in cut:
+                conn.cut_off(sock)
+            if idle:
+                return
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _AnswerInTime:
     """A connection whose answer, status line, headers and body, must all come within its
     read timeout, counted once from the request, not per read of the socket: a receiver
     that trickles a byte at a time held a worker (and its lease) without end."""
 
-    _watchdog: threading.Timer | None = None
     _cut = False
 
     def getresponse(self, *args, **kwargs):
         self._cut = False
         sock, limit = self.sock, self.timeout
         if sock is not None and isinstance(limit, int | float) and limit > 0:
-            self._watchdog = threading.Timer(limit, self._cut_off, args=(sock,))
-            self._watchdog.daemon = True
-            self._watchdog.start()
+            _WATCHDOG.watch(self, sock, limit)
         try:
             response = super().getresponse(*args, **kwargs)
         except BaseException:
@@ -74,15 +113,13 @@ class _AnswerInTime:
             raise TimeoutError("the answer did not come in time")
         return response
 
-    def _cut_off(self, sock: socket.socket) -> None:
+    def cut_off(self, sock: socket.socket) -> None:
         self._cut = True
         with suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once
 
     def stop_watching(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            self._watchdog = None
+        _WATCHDOG.forget(self)
 
 
 class _HTTPConnection(_AnswerInTime, urllib3.connection.HTTPConnection):
