@@ -197,6 +197,11 @@ def test_one_idempotency_key_sent_to_both_servers_at_once_applies_once(
         .where(AuditEntry.record_id == record.id, AuditEntry.trigger == "review")
     )
     assert reviews == 1
+    print(
+        f"one Idempotency-Key to both servers at once: {[a.status_code for a in answers]}, "
+        f"replayed {[a.headers.get('Idempotent-Replayed', 'no') for a in answers]}, "
+        f"audit entries {reviews}"
+    )
 
 
 def test_every_event_reaches_its_subscriber_once_whichever_worker_takes_it(
@@ -228,6 +233,8 @@ def test_every_event_reaches_its_subscriber_once_whichever_worker_takes_it(
     assert workers == {"worker-1", "worker-2"}, "both workers took a share"
     states = Counter(session.scalars(select(OutboxDelivery.status)))
     assert states == {"delivered": 40}
+    shares = Counter(session.scalars(select(DeliveryAttempt.worker)))
+    print(f"40 events: received {len(sink.ids)}, distinct {len(set(sink.ids))}, by {dict(shares)}")
 
 
 def test_the_national_counts_one_server_kept_are_what_the_other_shows(fleet, session, cast):
@@ -246,6 +253,10 @@ def test_the_national_counts_one_server_kept_are_what_the_other_shows(fleet, ses
     assert counts(other, "appraisal")["submitted"] == 1  # server A's entry, read by B
     counted_at = re.compile(r'id="counted-at"[^>]*>([^<]+)<')
     assert counted_at.search(first).group(1) == counted_at.search(other).group(1)
+    print(
+        "national counts: server A counted 1 submitted; after a second was made, server B "
+        f"showed {counts(other, 'appraisal')['submitted']} ({counted_at.search(other).group(1)})"
+    )
     store = redis.Redis.from_url(REDIS, socket_timeout=5)
     try:
         assert list(store.scan_iter(f"{fleet.prefix}:*national-counts*"))
@@ -282,4 +293,6 @@ def test_metrics_add_up_the_workers_of_a_server(fleet, session, cast, bearer):
             body = {"trigger": trigger, "comment": "Lengkapi berkas"}
             answer = http.post(url, headers={**headers, "Connection": "close"}, json=body)
             assert answer.status_code == 200, answer.text
-    assert transitions_counted(port) - before == 4
+    counted = transitions_counted(port) - before
+    assert counted == 4
+    print(f"/metrics of server A (two workers): {counted:g} submits counted of 4 taken")

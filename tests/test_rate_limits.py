@@ -119,6 +119,7 @@ def test_one_tokens_limit_holds_across_two_app_processes_sharing_redis(database_
             ALUR_RATELIMIT_KEY_PREFIX=prefix,
         )
         assert seen[0][200] + seen[1][200] == LIMIT, seen
+        print(f"one token, {LIMIT} an hour, over two servers: {[dict(c) for c in seen]}")
         assert seen[0][429] > 0 and seen[1][429] > 0, seen  # each process refuses the token
         assert store.keys(f"*{prefix}*"), "the counts are kept in Redis"
     finally:
