@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -199,8 +199,8 @@ def in_threads(target: Callable[[], None], count: int) -> float:
 
 def hammer(
     port: int,
-    token: str,
-    ids: list[int],
+    token: str | None,
+    ids: Iterable[int],
     path_of: Callable[[int], str],
     body,
     clients: int,
