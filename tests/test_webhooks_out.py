@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import suppress
 from dataclasses import replace
 from datetime import timedelta
 
@@ -321,6 +322,39 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout(session, 
     assert log[0].duration_ms < 1500  # the timeout, not the receiver, ended the try
     (delivery,) = deliveries(session)
     assert delivery.attempts == 2 and delivery.claimed_by == "test-worker"
+
+
+def test_a_kept_alive_connection_is_not_cut_after_a_good_answer():
+    """The watchdog forgets a connection once its answer is in: idle longer than the
+    timeout, the connection carries the next delivery (it was cut, and a new one made)."""
+    accepted = []
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(5)
+
+    def serve() -> None:
+        with suppress(OSError):
+            conn, _ = server.accept()
+            accepted.append(conn)
+            with conn:
+                conn.settimeout(5)
+                while conn.recv(65536):
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    threading.Thread(target=serve, daemon=True).start()
+    settings = replace(FAST, timeout=0.3, concurrency=1, allow_private=True)
+    http = sending.http_pool(settings)
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    claim = outbox.Claim(1, "t", url, ("whsec_" + "A" * 32,), "msg_1", "{}")
+    try:
+        answers = []
+        for gap in (0.0, 0.5, 0.5):  # each longer than the timeout
+            time.sleep(gap)
+            answers.append(sending.send(http, claim, settings))
+            assert not sending._WATCHDOG._due  # nothing left watched
+    finally:
+        server.close()
+    assert [(a.status_code, a.error) for a in answers] == [(200, None)] * 3
+    assert len(accepted) == 1  # one connection for all three
 
 
 def test_an_unreachable_receiver_is_a_failed_try(session, cast, receiver):

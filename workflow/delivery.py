@@ -76,14 +76,14 @@ class _Watchdog:
             now = time.monotonic()
             with self._lock:
                 late = [key for key, (due, _c, _s) in self._due.items() if due <= now]
-                cut = [self._due.pop(key) for key in late]
-                idle = not self._due
-                if idle:
+                for key in late:
+                    # Cut under the lock: once ``forget`` has returned, a connection handed
+                    # back to its pool and reused is never cut for the answer before.
+                    _due, conn, sock = self._due.pop(key)
+                    conn.cut_off(sock)
+                if not self._due:
                     self._thread = None  # the next watch starts another
-            for _due, conn, sock in cut:
-                conn.cut_off(sock)
-            if idle:
-                return
+                    return
 
 
 _WATCHDOG = _Watchdog()
@@ -175,6 +175,9 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
         return Answer(started_at, duration, error=f"not sent: {exc}"[:MAX_ERROR])
     try:
         response = _post(http, where, claim, sign(claim, started_at))
+        # Kept now: urllib3 hands the connection back to its pool (and forgets it here)
+        # as soon as the answer has been read to its end.
+        connection = response.connection
         try:
             status = response.status
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -184,8 +187,8 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
             if not 200 <= status < 300:
                 error = excerpt or response.reason or f"HTTP {status}"
         finally:
-            if isinstance(response.connection, _AnswerInTime):
-                response.connection.stop_watching()
+            if isinstance(connection, _AnswerInTime):
+                connection.stop_watching()
             response.release_conn()
     except urllib3.exceptions.NewConnectionError as exc:
         error = f"ConnectError: {_reason(exc)}"[:MAX_ERROR]
