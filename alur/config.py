@@ -31,6 +31,8 @@ DEFAULTS = {
     "DB_STATEMENT_TIMEOUT_MS": 300_000,
     "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": 120_000,
     "DB_SQLITE_BUSY_TIMEOUT_MS": 30_000,
+    # Seconds to connect to PostgreSQL (the primary, a replica) before giving up: a 503.
+    "DB_CONNECT_TIMEOUT_S": 5,
     "SECRET_KEY": DEV_SECRET,
     "SECURITY_PASSWORD_SALT": DEV_SECRET,
     "SECURITY_PASSWORD_HASH": "argon2",
@@ -156,6 +158,7 @@ def load_config(app, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     if replica := app.config.get("DATABASE_REPLICA_URL"):
         binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
         binds[REPLICA] = normalise_database_url(replica)
@@ -166,6 +169,19 @@ def load_config(app, overrides: dict | None) -> None:
         # Outside development the session cookies travel over HTTPS only.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _engine_options(config) -> dict:
+    """The engines' options: SQL parameters kept out of error messages (and so out of the
+    logs: they hold names, NIPs, comments), and on PostgreSQL a bound on connecting (a host
+    that drops packets would otherwise hold a request for over two minutes)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("hide_parameters", True)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(config["DB_CONNECT_TIMEOUT_S"]))
+        options["connect_args"] = connect_args
+    return options
 
 
 def db_timeouts(config):

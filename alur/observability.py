@@ -68,6 +68,8 @@ POOL_SIZE = Gauge(
     multiprocess_mode="livesum",
 )
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 log = structlog.get_logger("alur.request")
 bp = Blueprint("observability", __name__)
 
@@ -156,14 +158,19 @@ def _end(response):
     response.headers["X-Request-ID"] = request_id
     started = g.get("request_started")
     seconds = perf_counter() - started if started is not None else 0.0
-    endpoint = request.url_rule.endpoint if request.url_rule is not None else "unmatched"
-    REQUEST_SECONDS.labels(endpoint, request.method).observe(seconds)
-    RESPONSES.labels(endpoint, request.method, str(response.status_code)).inc()
+    rule = request.url_rule
+    endpoint = rule.endpoint if rule is not None else "unmatched"
+    # Labels from a fixed set: a client may send any method, and each new one would be
+    # new series in every worker's files for good.
+    method = request.method if request.method in METHODS else "other"
+    REQUEST_SECONDS.labels(endpoint, method).observe(seconds)
+    RESPONSES.labels(endpoint, method, str(response.status_code)).inc()
     log.info(
         "request",
         request_id=request_id,
-        method=request.method,
-        path=request.path,
+        method=method,
+        # a path that holds a secret (a document's seal) is logged as its route
+        path=rule.rule if rule is not None and "<token>" in rule.rule else request.path,
         endpoint=endpoint,
         status=response.status_code,
         ms=round(seconds * 1000, 1),
