@@ -43,7 +43,9 @@ class Check:
 
 def ready(app: Flask) -> list[Check]:
     """What a load balancer asks before it sends requests: database, migrations, Redis."""
-    return [database(), migrations(app), *replica(), *redis_stores(app)]
+    # Redis down is a warning here: the API goes on without it (limits per process), and
+    # a load balancer must not take every server out for it.
+    return [database(), migrations(app), *replica(), *redis_stores(app, down="warn")]
 
 
 def doctor(app: Flask) -> list[Check]:
@@ -131,14 +133,14 @@ def _redis_urls(app: Flask) -> dict[str, str]:
     return urls
 
 
-def redis_stores(app: Flask) -> list[Check]:
+def redis_stores(app: Flask, *, down: str = "fail") -> list[Check]:
     checks = []
     for use, url in _redis_urls(app).items():
         client = redis.Redis.from_url(url, socket_timeout=SECONDS, socket_connect_timeout=SECONDS)
         try:
             client.ping()
         except redis.RedisError as exc:
-            checks.append(Check(f"redis ({use})", "fail", f"not reachable ({_reason(exc)})"))
+            checks.append(Check(f"redis ({use})", down, f"not reachable ({_reason(exc)})"))
         else:
             checks.append(Check(f"redis ({use})", "ok", "reachable"))
         finally:
@@ -219,8 +221,11 @@ def base_url(app: Flask) -> Check:
 
 
 def metrics_token(app: Flask) -> Check:
-    if app.config.get("METRICS_TOKEN"):
+    token = str(app.config.get("METRICS_TOKEN") or "")
+    if len(token) >= 32:
         return Check("metrics", "ok", "/metrics answers the bearer of ALUR_METRICS_TOKEN")
+    if token:
+        return Check("metrics", "warn", "ALUR_METRICS_TOKEN is short: use 32 characters or more")
     return Check("metrics", "warn", "/metrics is off: set ALUR_METRICS_TOKEN")
 
 

@@ -13,7 +13,8 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @cache
-def _hashed() -> str:
+def hashed() -> str:
+    """PASSWORD, hashed once per run (argon2 is slow by design)."""
     return hash_password(PASSWORD)
 
 
@@ -24,7 +25,7 @@ def give_password(session, user) -> None:
     before a request wrote (a logout writes) could not become a write.
     """
     session.commit()
-    user.password = _hashed()
+    user.password = hashed()
     session.commit()
 
 

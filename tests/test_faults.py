@@ -144,12 +144,12 @@ def test_the_api_goes_on_while_redis_is_down_and_goes_back_to_it(
         assert [r.status_code for r in down] == [200] * LIMIT + [429, 429]
         assert down[-1].headers["Content-Type"] == "application/problem+json"
         ready = http.get("/ready")
-        assert ready.status_code == 503
+        assert ready.status_code == 200  # still serving: a warning, not out of service
         assert ready.json()["checks"] == {
             "database": "ok",
             "migrations": "ok",
-            "redis (rate limits)": "fail",
-            "redis (cache)": "fail",
+            "redis (rate limits)": "warn",
+            "redis (cache)": "warn",
         }
         assert http.get("/health").status_code == 200
         page = http.get("/admin/dashboard")  # the shared counts' cache is down: counted now
@@ -159,7 +159,7 @@ def test_the_api_goes_on_while_redis_is_down_and_goes_back_to_it(
 
         redis_server.start()  # empty: what was counted before is gone with it
         _wait(lambda: inbox().status_code and bool(redis_server.keys(f"*{prefix}*")), "Redis again")
-        assert http.get("/ready").status_code == 200
+        assert set(http.get("/ready").json()["checks"].values()) == {"ok"}
         assert inbox().status_code == 200  # a fresh allowance in the fresh Redis
     lines = log.read_text()
     assert '"logger": "flask-limiter"' in lines  # said, as JSON
@@ -225,6 +225,7 @@ def pg_server(cluster, seeded, tmp_path, app):
         SECURITY_PASSWORD_SALT=app.config["SECURITY_PASSWORD_SALT"],
         ALUR_WORKERS="2",
         ALUR_DB_LOCK_TIMEOUT_MS="3000",
+        ALUR_API_RATE_LIMIT="1000000 per hour",  # the load is the test's, not an abuse
     ) as served:
         yield served
 
@@ -311,8 +312,8 @@ def test_a_read_only_database_refuses_steps_clearly_and_changes_nothing(cluster,
         refused = http.post(url, headers=headers, json={"trigger": "submit"})
         assert refused.status_code == 503, refused.text
         assert refused.json()["type"].endswith("/database_unavailable")
-        # ours (5 s), or the rate limit's window, if later (Flask-Limiter keeps the later)
-        assert 5 <= int(refused.headers["Retry-After"]) <= 60
+        # ours, not the rate limit's window (an hour here), which Flask-Limiter put there
+        assert refused.headers["Retry-After"] == "5"
         assert _audited_steps(cluster, records[0]) == 0
         assert http.get(f"{base}/api/v1/inbox", headers=headers).status_code == 200  # reads go on
         cluster.sql("ALTER SYSTEM RESET default_transaction_read_only")
@@ -338,7 +339,13 @@ def test_a_full_disk_refuses_a_step_clearly_and_changes_nothing(app, tmp_path):
     from workflow.models import AuditEntry, TrainingNomination
 
     kept = evidence_store.store()
-    own = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/full.db"})
+    own = create_app(
+        {
+            **app.config,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/full.db",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},  # not the PostgreSQL leg's connection options
+        }
+    )
     try:
         with own.app_context():
             upgrade()

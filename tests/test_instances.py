@@ -30,7 +30,7 @@ from tests.factories import new_record
 from tests.http import always
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
-from workflow import fire, webhooks
+from workflow import fire, tokens, webhooks
 from workflow.db import write_transaction
 from workflow.models import AuditEntry, DeliveryAttempt, OutboxDelivery, OutboxEvent
 
@@ -155,6 +155,15 @@ def fleet(app, database_url, tmp_path_factory):
         fleet.stop()
 
 
+def _bearer(session, user) -> dict:
+    """A new API token of ``user``, written as the engine writes: on SQLite a plain write
+    begun beside the workers' could not wait for their lock, and failed at once."""
+    session.commit()
+    with write_transaction(session):
+        _row, token = tokens.issue(session, user, "fleet")
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _wait_for(condition, what: str) -> None:
     deadline = time.monotonic() + SECONDS
     while not condition():
@@ -163,12 +172,10 @@ def _wait_for(condition, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_one_idempotency_key_sent_to_both_servers_at_once_applies_once(
-    fleet, session, cast, bearer
-):
+def test_one_idempotency_key_sent_to_both_servers_at_once_applies_once(fleet, session, cast):
     # The test's plain writes first: on SQLite a write the engine does not make waits for
     # the workers' only if it begins before they write.
-    token = bearer(cast.supervisor)
+    token = _bearer(session, cast.supervisor)
     record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
     headers = {**token, "Idempotency-Key": f"review-{record.id}"}
     url = f"/api/v1/training-nominations/{record.id}/transitions"
@@ -238,7 +245,9 @@ def test_every_event_reaches_its_subscriber_once_whichever_worker_takes_it(
 
 
 def test_the_national_counts_one_server_kept_are_what_the_other_shows(fleet, session, cast):
-    bo.give_password(session, cast.admin)
+    session.commit()
+    with write_transaction(session):  # waits for the workers' writes: a plain one may not
+        cast.admin.password = bo.hashed()
     bring_to(new_record(session, cast, "appraisal"), "submitted")
     a, b = (f"http://127.0.0.1:{port}" for port in fleet.ports)
     with httpx.Client(timeout=SECONDS, follow_redirects=True) as http:
@@ -264,7 +273,7 @@ def test_the_national_counts_one_server_kept_are_what_the_other_shows(fleet, ses
         store.close()
 
 
-def test_metrics_add_up_the_workers_of_a_server(fleet, session, cast, bearer):
+def test_metrics_add_up_the_workers_of_a_server(fleet, session, cast):
     def transitions_counted(port: int) -> float:
         answer = httpx.get(
             f"http://127.0.0.1:{port}/metrics",
@@ -284,7 +293,10 @@ def test_metrics_add_up_the_workers_of_a_server(fleet, session, cast, bearer):
 
     port = fleet.ports[0]
     before = transitions_counted(port)
-    steps = [(bearer(cast.subject), "submit"), (bearer(cast.supervisor), "return")] * 4
+    steps = [
+        (_bearer(session, cast.subject), "submit"),
+        (_bearer(session, cast.supervisor), "return"),
+    ] * 4
     record = new_record(session, cast, "training_nomination")
     url = f"/api/v1/training-nominations/{record.id}/transitions"
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=SECONDS) as http:

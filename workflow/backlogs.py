@@ -25,25 +25,29 @@ class Backlog:
 
 
 def read(session: Session) -> dict[str, Backlog]:
-    """The outbox's deliveries and the notifications' mails still to go, read now."""
-    deliveries = OutboxDelivery
-    outbox = session.execute(
-        select(func.count(), func.min(deliveries.created_at)).where(
-            deliveries.status == DeliveryStatus.PENDING
-        )
-    ).one()
-    outbox_dead = session.scalar(
-        select(func.count()).where(deliveries.status == DeliveryStatus.DEAD)
-    )
-    mails = session.execute(
-        select(func.count(), func.min(Notification.created_at)).where(
-            Notification.mail_status == MailStatus.PENDING
-        )
-    ).one()
-    mails_dead = session.scalar(
-        select(func.count()).where(Notification.mail_status == MailStatus.DEAD)
-    )
+    """The outbox's deliveries and the notifications' mails still to go, read now.
+
+    Read at every scrape, so each figure is one index's range: the counts by status, and
+    the oldest waiting row by the smallest id waiting (ids grow with time), then that one
+    row's time. Not ``min(created_at)``, which reads every waiting row.
+    """
     return {
-        "outbox": Backlog(outbox[0], outbox[1], outbox_dead or 0),
-        "notifications": Backlog(mails[0], mails[1], mails_dead or 0),
+        "outbox": _backlog(
+            session,
+            OutboxDelivery,
+            OutboxDelivery.status,
+            DeliveryStatus.PENDING,
+            DeliveryStatus.DEAD,
+        ),
+        "notifications": _backlog(
+            session, Notification, Notification.mail_status, MailStatus.PENDING, MailStatus.DEAD
+        ),
     }
+
+
+def _backlog(session: Session, model, status, waiting: str, dead: str) -> Backlog:
+    count = session.scalar(select(func.count()).where(status == waiting))
+    first = session.scalar(select(func.min(model.id)).where(status == waiting))
+    oldest = session.get(model, first).created_at if first is not None else None
+    given_up = session.scalar(select(func.count()).where(status == dead))
+    return Backlog(count or 0, oldest, given_up or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,9 +51,21 @@ class RoutingSession(FlaskSession):
             and not self._flushing
             and isinstance(clause, Select)
             and REPLICA in self._db.engines
+            and time.monotonic() >= _replica_down_until[0]
         ):
             return self._db.engines[REPLICA]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+# Until when (time.monotonic) this process leaves the replica alone after it failed: a
+# replica that is down costs one failed read per process per REPLICA_REST, not one each.
+REPLICA_REST = 30.0
+_replica_down_until = [0.0]
+
+
+def replica_failed() -> None:
+    """The replica did not serve: read from the primary for the next ``REPLICA_REST`` s."""
+    _replica_down_until[0] = time.monotonic() + REPLICA_REST
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
@@ -192,22 +205,38 @@ def is_busy(exc: BaseException) -> bool:
     return type(original).__name__ == "OperationalError" and "database is locked" in str(original)
 
 
-# PostgreSQL's answers of a database that cannot write now: read only (a standby, or set
-# so by hand), out of disk space.
-_UNAVAILABLE_SQLSTATES = {"25006", "53100"}
+# PostgreSQL's answers of a database that does not serve now: a connection exception
+# (class 08), a server shutting down or starting (57P01-57P03), out of resources (class
+# 53: disk, memory, connections), read only (25006: a standby, or set so by hand).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53", "25006")
+# SQLite's: the file cannot be opened, read or written, or the disk is full.
+_UNAVAILABLE_SQLITE = (
+    "unable to open database",
+    "disk i/o error",
+    "database or disk is full",
+    "readonly database",
+)
 
 
 def is_unavailable(exc: BaseException) -> bool:
     """Whether a database error is the database not serving: a lost or refused connection,
     a server shutting down, read only, out of disk. Nothing is wrong with the request,
-    which may be tried again."""
+    which may be tried again. Any other error (a bad column, a limit of ours) is not: it
+    stays a 500, logged, rather than a 503 nobody looks at."""
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if not isinstance(exc, DBAPIError) or is_busy(exc):
         return False
-    if getattr(exc.orig, "sqlstate", None) in _UNAVAILABLE_SQLSTATES:
+    if exc.connection_invalidated:
         return True
-    return exc.connection_invalidated or isinstance(exc, OperationalError)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    message = str(exc.orig).lower()
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(part in message for part in _UNAVAILABLE_SQLITE)
+    # psycopg's own errors of connecting (refused, closed) come without a SQLSTATE
+    return isinstance(exc, OperationalError)
 
 
 def configure_engine(engine: Engine, timeouts: Timeouts | None = None) -> None:
@@ -286,7 +315,13 @@ def read_once(session: Session, key: tuple, read: Callable[[], T]) -> T:
     """
     kept = session.info.setdefault(_READ_ONCE, {})
     if key not in kept:
-        kept[key] = read()
+        # Who acts for whom, whose staff: what the policy decides by, read where it is
+        # current (the primary), never from a replica that may lag.
+        token = _ON_REPLICA.set(False)
+        try:
+            kept[key] = read()
+        finally:
+            _ON_REPLICA.reset(token)
     return kept[key]
 
 

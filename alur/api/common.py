@@ -15,7 +15,15 @@ from sqlalchemy.exc import DBAPIError
 from alur.api.auth import actor
 from schemas.base import ProblemSchema, decode_cursor, encode_cursor
 from workflow import policy
-from workflow.db import MAX_ID, db, has_replica, is_unavailable, replica_reads, rollback
+from workflow.db import (
+    MAX_ID,
+    db,
+    has_replica,
+    is_unavailable,
+    replica_failed,
+    replica_reads,
+    rollback,
+)
 
 TOKEN_AUTH = [auth_required("token")]
 
@@ -58,7 +66,9 @@ def on_replica(view):
         except DBAPIError as exc:
             if not (has_replica() and is_unavailable(exc)):
                 raise
-        # The replica did not serve (down, or far behind and cut off): the primary does.
+        # The replica did not serve (down, or far behind and cut off): the primary does,
+        # for this read and for the next REPLICA_REST seconds.
+        replica_failed()
         rollback(db.session)
         log.warning("replica unavailable: read from the primary", endpoint=request.endpoint)
         return view(*args, **kwargs)

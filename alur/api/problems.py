@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from http import HTTPStatus
 
-from flask import flash, jsonify, redirect, render_template, request
+from flask import flash, g, jsonify, redirect, render_template, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
@@ -94,6 +94,7 @@ def busy_response(exc: Busy):
     """
     rollback(db.session)
     headers = {"Retry-After": str(exc.retry_after)}
+    g.alur_retry_after = headers["Retry-After"]  # kept: see _keep_retry_after
     if request.path.startswith("/api/"):
         return problem(503, exc.message, code=exc.code, headers=headers)
     if isinstance(exc, Unavailable):
@@ -174,3 +175,15 @@ def register(app) -> None:
     # Replaces flask-smorest's app-wide handler, which would turn the back
     # office's and the login page's errors into JSON.
     app.register_error_handler(HTTPException, http_error)
+    # Last of the after-request hooks (they run in reverse): after the rate limiter's.
+    app.after_request_funcs.setdefault(None, []).insert(0, _keep_retry_after)
+
+
+def _keep_retry_after(response):
+    """A busy or unavailable database's Retry-After, as we said it. The rate limiter puts
+    its window's end there instead when that is later (up to an hour away): a client
+    would wait that long to retry a request the database could take in seconds."""
+    said = g.get("alur_retry_after")
+    if said is not None:
+        response.headers["Retry-After"] = said
+    return response
