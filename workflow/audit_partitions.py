@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from workflow.db import utcnow, write_transaction
+from workflow.db import is_partition, utcnow, write_transaction
 
 PARENT = "audit_log"
 DEFAULT = "audit_log_default"
@@ -49,15 +49,18 @@ def years(session: Session) -> list[int]:
         {"t": PARENT},
     )
     prefix = name(0)[:-1]
-    return sorted(int(n[len(prefix) :]) for n in names if n.startswith(prefix))
+    # a table attached by hand under another name is no year of ours
+    return sorted(int(n[len(prefix) :]) for n in names if is_partition(n) and n != DEFAULT)
 
 
 def ensure(session: Session, wanted: Iterable[int] | None = None) -> list[int]:
     """Make the partitions of ``wanted`` years (default: this year and the next) that are
     missing; return the years made. One short transaction per year.
 
-    The new table is filled from the default partition and attached, which takes only a
-    SHARE UPDATE EXCLUSIVE lock on the log: entries go on being written meanwhile.
+    The new table is filled from the default partition and attached: the log itself is
+    locked SHARE UPDATE EXCLUSIVE (entries of other years go on being written), the default
+    partition against writes for the few moments of the move (an entry of that year
+    written between the move and the attachment would make the attachment fail).
     """
     if not partitioned(session):
         return []
@@ -75,6 +78,7 @@ def ensure(session: Session, wanted: Iterable[int] | None = None) -> list[int]:
             session.execute(text("SELECT pg_advisory_xact_lock(hashtext('alur:audit_log'))"))
             if session.scalar(text("SELECT to_regclass(:t)"), {"t": table}) is not None:
                 continue
+            session.execute(text(f"LOCK TABLE {DEFAULT} IN SHARE ROW EXCLUSIVE MODE"))
             session.execute(
                 text(
                     f"CREATE TABLE {table} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"

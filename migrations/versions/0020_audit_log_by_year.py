@@ -6,9 +6,11 @@ for any other. The rows are copied in one statement: at national size (tens of m
 of entries) this is minutes, in the release's maintenance window.
 
 A partitioned table's primary key and unique constraints must hold the partition key, so
-they become ``(id, created_at)`` and ``(workflow, record_id, seq, created_at)``. A seq
-is still given once per record: the engine numbers a record's entries under the
-record's lock, and ``flask audit verify`` reports any break of a chain.
+they become ``(id, created_at)`` and ``(workflow, record_id, seq, created_at)``: the
+database no longer refuses a second entry of a record's seq by itself (its time would
+differ). The engine gives each seq once, numbering a record's entries under the
+record's lock, and ``flask audit verify`` reports any break of a chain, a doubled seq
+among them.
 
 Revision ID: 0020
 Revises: 0019
@@ -80,7 +82,9 @@ def upgrade():
         "SELECT extract(year FROM min(created_at) AT TIME ZONE 'UTC')::int FROM audit_log"
     ).scalar()
     this = datetime.now(UTC).year
-    years = range(min(first or this, this), this + 2)
+    # A partition for each of the last ten years at most; entries older than that (or
+    # dated oddly by hand) wait in the default partition, not in a thousand tables.
+    years = range(max(min(first or this, this), this - 10), this + 2)
     partitions = [
         f"CREATE TABLE audit_log_y{y} PARTITION OF audit_log "
         f"FOR VALUES FROM ('{y}-01-01 00:00:00+00') TO ('{y + 1}-01-01 00:00:00+00')"

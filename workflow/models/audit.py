@@ -26,8 +26,9 @@ class AuditEntry(db.Model):
 
     __tablename__ = "audit_log"
     # On PostgreSQL a partition per year (workflow.audit_partitions, migration 0020), whose
-    # keys must hold the partition's column: there a seq is unique per year's partition,
-    # and given once per record by the engine, under the record's lock.
+    # keys must hold the partition's column: there the key does not refuse a doubled seq
+    # by itself (its time would differ). The engine gives each seq once, under the record's
+    # lock, and audit verify reports a doubled one as a broken chain.
     __table_args__ = (
         only_on("sqlite", UniqueConstraint("workflow", "record_id", "seq")),
         only_on("postgresql", UniqueConstraint("workflow", "record_id", "seq", "created_at")),
