@@ -15,6 +15,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def wait_until(condition, what: str, seconds: float = 60, every: float = 0.05) -> None:
+    """Until ``condition()`` holds; an AssertionError naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(every)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ from alur import create_app
 from tests import backoffice as bo
 from tests.clusters import Cluster
 from tests.factories import new_record
-from tests.servers import free_port, gunicorn
+from tests.servers import free_port, gunicorn, wait_until
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
 from workflow import evidence_store, tokens
@@ -30,11 +30,7 @@ LIMIT = 6
 
 
 def _wait(condition, what: str, seconds: float = SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+    wait_until(condition, what, seconds, every=0.2)
 
 
 class RedisServer:

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from tests import backoffice as bo
 from tests.factories import new_record
 from tests.http import always
+from tests.servers import free_port, wait_until
 from tests.test_dashboard import counts
 from tests.workflow_paths import bring_to
 from workflow import fire, tokens, webhooks
@@ -38,14 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS = "redis://127.0.0.1:6379/0"
 METRICS_TOKEN = "instances-" + "m" * 30
 SECONDS = 60  # the bound of every wait here
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Fleet:
@@ -87,7 +80,7 @@ class Fleet:
         return process
 
     def server(self, name: str) -> int:
-        port = _free_port()
+        port = free_port()
         self._start(
             name,
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -164,14 +157,6 @@ def _bearer(session, user) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_one_idempotency_key_sent_to_both_servers_at_once_applies_once(fleet, session, cast):
     # The test's plain writes first: on SQLite a write the engine does not make waits for
     # the workers' only if it begins before they write.
@@ -230,7 +215,7 @@ def test_every_event_reaches_its_subscriber_once_whichever_worker_takes_it(
     assert len(expected) == 40
     session.rollback()
 
-    _wait_for(lambda: set(sink.ids) >= expected, "every event at the receiver")
+    wait_until(lambda: set(sink.ids) >= expected, "every event at the receiver", SECONDS)
     time.sleep(0.5)  # a second delivery of any of them would show now
     assert Counter(sink.ids) == Counter(expected)  # each once: no overlap
     session.rollback()

@@ -8,8 +8,6 @@ which is which: what it has not replayed yet is missing from a list and nowhere 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event
@@ -17,6 +15,7 @@ from sqlalchemy import event
 from alur import create_app
 from tests import factories
 from tests.clusters import Cluster
+from tests.servers import wait_until
 from workflow import db as db_module
 from workflow import evidence_store, tokens
 from workflow.db import REPLICA, db
@@ -78,11 +77,7 @@ def served(clusters, app):
 
 
 def _wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    wait_until(condition, what, SECONDS, every=0.1)
 
 
 def _listed(client, token: str) -> list[int]:
