@@ -372,6 +372,61 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
     assert audit_verify(session).ok
 
 
+def _weak_reviewed(session, cast, count):
+    employees = [
+        factories.employee(
+            session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+        )
+        for _ in range(count)
+    ]
+    session.commit()
+    reviewed = []
+    for employee in employees:
+        record = bring_to(
+            new_record(session, cast, "appraisal", employee_id=employee.id), "submitted"
+        )
+        reviewed.append(
+            fire(record, "review", cast.supervisor, via="api", payload=_ratings("Sangat Kurang"))
+        )
+    return reviewed
+
+
+def test_a_bulk_approval_reads_as_often_for_eight_weak_appraisals_as_for_three(
+    session, cast, follow_up_program
+):
+    from sqlalchemy import event
+
+    from workflow.db import db
+
+    read = ("FROM appraisal_follow_ups", "FROM training_programs", "FROM employees")
+
+    def reads_approving(records) -> dict[str, int]:
+        seen = dict.fromkeys(read, 0)
+
+        def counted(conn, cursor, statement, *args):
+            if statement.lstrip().startswith("SELECT"):
+                for table in read:
+                    seen[table] += table in " ".join(statement.split())
+
+        items = [{"id": r.id, "trigger": "approve"} for r in records]
+        event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            outcomes = fire_many(session, "appraisal", items, cast.manager, via="api")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counted)
+        assert [o.error for o in outcomes] == [None] * len(records)
+        return seen
+
+    few, many = _weak_reviewed(session, cast, 3), _weak_reviewed(session, cast, 8)
+    session.rollback()
+    # Their follow-ups, the program and the people the drafts name: read for the batch.
+    assert reads_approving(many) == reads_approving(few)
+    for appraisal in few + many:
+        follow_ups = _follow_ups(session, appraisal)
+        assert follow_ups["training"].nomination_id and follow_ups["mentoring"].mentoring_id
+    assert audit_verify(session).ok
+
+
 def test_without_a_follow_up_program_the_training_follow_up_says_so(session, cast):
     follow_ups = _follow_ups(session, _approved(session, cast, "Butuh Perbaikan"))
     assert follow_ups["training"].nomination_id is None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, byrule, events, rights, steps, telemetry
-from workflow.db import update_many, write_transaction
+from workflow.db import among, update_many, write_transaction
 from workflow.engine import take
 from workflow.errors import WorkflowError
 from workflow.steps import Step
@@ -25,18 +25,31 @@ BATCH = 500
 
 @dataclass
 class Outcome:
-    """One step of ``take_many``: the moved record, or why not."""
+    """One step of ``take_many``: the record's new state and version (and the record,
+    if kept), or why not."""
 
     id: int
     record: object | None = None
     error: WorkflowError | None = None
+    state: str | None = None
+    version: int | None = None
+
+    def settle(self, keep: bool) -> Outcome:
+        """Once written: the record's new state and version; the record only if kept."""
+        if self.record is not None:
+            self.state, self.version = self.record.state, self.record.version
+            if not keep:
+                self.record = None
+        return self
 
 
 class _Fallback(Exception):
     """A batch must be taken step by step after all."""
 
 
-def take_many(session: Session, many: list[Step], *, batch: int = BATCH) -> list[Outcome]:
+def take_many(
+    session: Session, many: list[Step], *, batch: int = BATCH, keep: bool = True
+) -> list[Outcome]:
     """Take many steps on records of one workflow; each stands or falls alone.
 
     A batch of steps is one transaction: its records are locked in id order by one
@@ -46,6 +59,9 @@ def take_many(session: Session, many: list[Step], *, batch: int = BATCH) -> list
     state, rights, reason, data) fails alone. If a guard or an effect refuses, or
     the writes fail, the batch is rolled back and taken step by step (``take``),
     with the same outcome as if it had been so from the start.
+
+    ``keep=False``: the outcomes do not hold the records, so that each batch's rows are let
+    go once it is written (an answer about thousands needs only their states and versions).
     """
     if not many:
         return []
@@ -61,13 +77,13 @@ def take_many(session: Session, many: list[Step], *, batch: int = BATCH) -> list
     for start in range(0, len(many), batch):
         chunk = many[start : start + batch]
         try:
-            outcomes += _take_batch(session, wf, chunk)
+            outcomes += _take_batch(session, wf, chunk, keep)
         except _Fallback:
-            outcomes += [_take_one(session, step) for step in chunk]
+            outcomes += [_take_one(session, step, keep) for step in chunk]
     return outcomes
 
 
-def _take_batch(session, wf, chunk: list[Step]) -> list[Outcome]:
+def _take_batch(session, wf, chunk: list[Step], keep: bool) -> list[Outcome]:
     ids = [step.record_id for step in chunk]
     if len(set(ids)) != len(ids):
         raise _Fallback  # the same record twice: one after the other, as asked
@@ -75,12 +91,13 @@ def _take_batch(session, wf, chunk: list[Step]) -> list[Outcome]:
     with write_transaction(session):
         locked = (
             select(wf.model)
-            .where(wf.model.id.in_(ids))
+            .where(among(session, wf.model.id, ids))
             .order_by(wf.model.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
         rows = {row.id: row for row in session.scalars(locked)}
+        batch = wf.preload(session, list(rows.values())) if wf.preload is not None else {}
         for step in chunk:
             row = rows.get(step.record_id)
             try:
@@ -92,7 +109,17 @@ def _take_batch(session, wf, chunk: list[Step]) -> list[Outcome]:
                 continue
             try:
                 creates += steps.move(
-                    session, wf, row, spec, step, values, comment, on_behalf_of, entries, changes
+                    session,
+                    wf,
+                    row,
+                    spec,
+                    step,
+                    values,
+                    comment,
+                    on_behalf_of,
+                    entries,
+                    changes,
+                    batch,
                 )
             except WorkflowError:
                 raise _Fallback from None
@@ -107,22 +134,23 @@ def _take_batch(session, wf, chunk: list[Step]) -> list[Outcome]:
             raise _Fallback from None
         # After the batch's writes: the records made by rule, together.
         byrule.make(session, creates)
+    outcomes = [outcome.settle(keep) for outcome in outcomes]
     telemetry.stepped_many(
         wf.name,
         [
             (step.trigger, step.via)
             for step, o in zip(chunk, outcomes, strict=True)
-            if o.record is not None
+            if o.error is None
         ],
         actor_ids={step.actor.id for step in chunk if step.actor is not None},
     )
     return outcomes
 
 
-def _take_one(session, step: Step) -> Outcome:
+def _take_one(session, step: Step, keep: bool) -> Outcome:
     try:
         row = take(session, step)
     except WorkflowError as exc:
         session.rollback()
         return Outcome(step.record_id, error=exc)
-    return Outcome(row.id, record=row)
+    return Outcome(row.id, record=row).settle(keep)

@@ -7,12 +7,13 @@ change that called for them is written, inside its transaction, audited
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, events, steps
-from workflow.db import update_many, utcnow
+from workflow.db import among, update_many, utcnow
 from workflow.definition import ByRule, Workflow
 from workflow.errors import WorkflowError
 from workflow.rights import SYSTEM
@@ -53,6 +54,23 @@ def _make_one(session: Session, item: ByRule) -> None:
         item.done(record, None)
 
 
+def _load_named(session: Session, wf: Workflow, data: list[dict]) -> list:
+    """The rows the data names (``Workflow.named``), one query per model.
+
+    The caller holds the list while it prepares the records: the session's identity map
+    keeps a row only while it is referenced, and ``session.get`` then finds it there.
+    """
+    ids: dict[type, set[int]] = {}
+    for field, model in wf.named:
+        ids.setdefault(model, set()).update(d[field] for d in data if type(d.get(field)) is int)
+    return [
+        row
+        for model, wanted in ids.items()
+        if wanted
+        for row in session.scalars(select(model).where(among(session, model.id, sorted(wanted))))
+    ]
+
+
 def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
     """Many records of one workflow in one savepoint and a few statements.
 
@@ -60,6 +78,7 @@ def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
     exists for one of them), the savepoint is rolled back and each is made in its own.
     """
     ready = []
+    _held = _load_named(session, wf, [item.data for item in items])  # until they are prepared
     for item in items:
         try:
             values = load(wf.create_schema, item.data, what=steps.data_of("create", wf))
@@ -79,19 +98,27 @@ def _make_many(session: Session, wf: Workflow, items: list[ByRule]) -> None:
                 session.add(record)
                 records.append(record)
             session.flush()
-            for (item, values, _), record in zip(ready, records, strict=True):
-                audit.created(
-                    session,
+            entries = [
+                audit.next_entry(
                     record,
+                    trigger="create",
+                    from_state=None,
+                    to_state=record.state,
                     actor_id=None,
                     via=SYSTEM,
                     comment=item.comment,
                     payload=values,
                     now=now,
                 )
+                for (item, values, _), record in zip(ready, records, strict=True)
+            ]
             update_many(session, records)  # the audit anchors: each record's version 1
-            for record in records:
-                events.emit(session, wf, record, None, "create", None, SYSTEM, now)
+            # The entries and events in one statement each, as a batch of steps writes them.
+            audit.write(session, entries)
+            events.write(
+                session,
+                [events.event(wf, r, None, "create", None, SYSTEM, now) for r in records],
+            )
             session.flush()
     except (IntegrityError, StaleDataError):
         for item, _, _ in ready:

@@ -531,6 +531,18 @@ def update_with_inserts(session: Session, obj, inserts: list[tuple[object, dict]
         state._commit_all(state.dict, session.identity_map)  # as update_many leaves it
 
 
+def among(session: Session, column, values):
+    """``column IN values``, on PostgreSQL as ``= ANY(array)``: one parameter, so one
+    statement text for any number of values, which psycopg parses once and then keeps
+    (a text with hundreds of placeholders it would parse anew each time)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    from sqlalchemy import any_, literal
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return column == any_(literal(list(values), ARRAY(column.type)))
+
+
 def update_many(session: Session, objects: list) -> None:
     """Write the changed columns of many versioned objects of one model in a few statements.
 

@@ -50,6 +50,9 @@ class TransitionContext:
     now: Any
     # Records an effect asks for; the engine makes them once the change is written.
     creates: list[ByRule] = field(default_factory=list)
+    # What a batch of steps read once for all its records (``Workflow.preload``), so that an
+    # effect need not ask the database record by record; empty for a step taken alone.
+    batch: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class Workflow:
     # (field, model, label): rows the create data names that its creator must be able to see;
     # one they may not see is refused in the same words as one that does not exist.
     references: tuple[tuple[str, type, str], ...] = ()
+    # (field, model): every row the create data names, which a batch of records made by rule
+    # (``workflow.byrule``) loads in one query per model before ``prepare`` reads them.
+    named: tuple[tuple[str, type], ...] = ()
     # Checks of the create data alone, run before any row it names is read.
     check: Callable[[dict], None] | None = None
     # Rows of other tables a record's audited field sums up (a digest): (session, the ids
@@ -137,6 +143,9 @@ class Workflow:
     # (record) -> what an answer carries beside the record's columns (a plan's RHK), so that
     # a request retried with its Idempotency-Key gets the same.
     answered: Callable[[Any], dict] | None = None
+    # (session, the locked records of a batch of steps) -> what their effects would read
+    # record by record, read at once (``TransitionContext.batch``).
+    preload: Callable[[Any, list], dict] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 

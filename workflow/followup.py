@@ -20,7 +20,7 @@ from functools import partial
 
 from sqlalchemy import select
 
-from workflow.db import local_today
+from workflow.db import among, local_today
 from workflow.definition import ByRule
 from workflow.models.followups import FollowUp, FollowUpKind
 from workflow.models.programs import TrainingProgram
@@ -36,6 +36,8 @@ WHAT_FOLLOWS: dict[Predicate, tuple[FollowUpKind, ...]] = {
     Predicate.SANGAT_KURANG: (K.TRAINING, K.MENTORING),
 }
 MENTORING_WEEKS = 13  # a quarter of guidance
+# What ``preload`` reads for a batch: the kinds each record has, and the program.
+DONE, PROGRAM = "follow_up_kinds", "follow_up_program"
 
 
 def plan(ctx) -> None:
@@ -44,8 +46,12 @@ def plan(ctx) -> None:
     kinds = WHAT_FOLLOWS[Predicate(record.predicate)] if record.predicate else ()
     if not kinds:
         return  # most approvals ("Baik"): nothing follows, and nothing is asked of the database
-    with session.no_autoflush:  # this record's follow-ups; in a batch, others' stay pending
-        done = set(session.scalars(select(FollowUp.kind).where(FollowUp.appraisal_id == record.id)))
+    done = ctx.batch[DONE].get(record.id) if DONE in ctx.batch else None
+    if done is None:
+        with session.no_autoflush:  # this record's follow-ups; in a batch, others' stay pending
+            done = set(
+                session.scalars(select(FollowUp.kind).where(FollowUp.appraisal_id == record.id))
+            )
     for kind in kinds:
         if kind.value in done:
             continue  # a replayed approval, or a revision: never twice
@@ -59,10 +65,31 @@ def plan(ctx) -> None:
         # The drafts are made once the approval is written (in a bulk approval, those
         # of the whole batch together).
         draft = DRAFTS.get(kind)
-        wanted = draft(session, record, follow_up) if draft is not None else None
+        wanted = draft(ctx, follow_up) if draft is not None else None
         if wanted is not None:
             ctx.creates.append(wanted)
         session.add(follow_up)
+
+
+def preload(session, records: list) -> dict:
+    """For a batch of approvals: the follow-ups each record has and the follow-up program,
+    in two queries instead of two a record (``TransitionContext.batch``)."""
+    done: dict[int, set[str]] = {record.id: set() for record in records}
+    if not done:
+        return {}
+    rows = session.execute(
+        select(FollowUp.appraisal_id, FollowUp.kind).where(
+            among(session, FollowUp.appraisal_id, done)
+        )
+    )
+    for appraisal_id, kind in rows:
+        done[appraisal_id].add(kind)
+    return {DONE: done, PROGRAM: _program(session)}
+
+
+def _program(session) -> TrainingProgram | None:
+    code = rules().follow_up_program_code
+    return code and session.scalar(select(TrainingProgram).where(TrainingProgram.code == code))
 
 
 def _why(record) -> str:
@@ -79,9 +106,9 @@ def _drafted(follow_up, column: str, unable: str, draft, error) -> None:
         follow_up.note = f"{unable}: {error.message}"
 
 
-def _draft_nomination(session, record, follow_up) -> ByRule | None:
-    code = rules().follow_up_program_code
-    program = code and session.scalar(select(TrainingProgram).where(TrainingProgram.code == code))
+def _draft_nomination(ctx, follow_up) -> ByRule | None:
+    record = ctx.record
+    program = ctx.batch[PROGRAM] if PROGRAM in ctx.batch else _program(ctx.session)
     if not program:
         follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
         return None
@@ -98,7 +125,8 @@ def _draft_nomination(session, record, follow_up) -> ByRule | None:
     )
 
 
-def _draft_mentoring(session, record, follow_up) -> ByRule:
+def _draft_mentoring(ctx, follow_up) -> ByRule:
+    record = ctx.record
     start = local_today() + timedelta(days=7)
     data = {
         "mentor_id": record.assessor_id,

@@ -179,18 +179,22 @@ def move(
     on_behalf_of,
     entries: list[dict],
     changes: list[dict],
+    batch: dict | None = None,
 ) -> list:
     """Guards, the state change with its effects; its audit entry and event (not yet written).
 
     The entry's values go to ``entries`` and the event's to ``changes``, for the caller
     to insert with the record's UPDATE (a batch inserts them in one statement each).
+    ``batch`` is what a batch of steps read for all its records at once (``Workflow.preload``).
     Returns the records the effects asked for.
     """
     now = utcnow()
     actor = step.actor
     version = next_version_of(row)
     from_state = row.state
-    ctx = TransitionContext(session, row, actor, spec.trigger, step.via, values, comment, now)
+    ctx = TransitionContext(
+        session, row, actor, spec.trigger, step.via, values, comment, now, batch=batch or {}
+    )
     if not wf.machine.events[spec.trigger].trigger(row, ctx=ctx):
         # Guards raise their own reasons; a plain False would be a guard's bug.
         raise errors.TransitionNotAllowed(

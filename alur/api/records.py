@@ -324,7 +324,7 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
                 )
                 for item in body["items"]
             ]
-            outcomes = take_many(db.session, many)
+            outcomes = take_many(db.session, many, keep=False)
             results = [_bulk_result(outcome) for outcome in outcomes]
             succeeded = sum(1 for r in results if r["ok"])
             return {"results": results, "succeeded": succeeded, "failed": len(results) - succeeded}
@@ -353,13 +353,12 @@ def _bulk_result(outcome) -> dict:
             "version": None,
             "problem": body,
         }
-    record = outcome.record
     return {
-        "id": record.id,
+        "id": outcome.id,
         "ok": True,
         "status": 200,
-        "state": record.state,
-        "version": record.version,
+        "state": outcome.state,
+        "version": outcome.version,
         "problem": None,
     }
 

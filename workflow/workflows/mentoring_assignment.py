@@ -137,6 +137,7 @@ WORKFLOW = Workflow(
     check=not_own_mentor,
     prepare=prepare,
     references=(("mentee_id", Employee, "employee"),),
+    named=(("mentee_id", Employee), ("mentor_id", Employee)),
     edit_schema=MentoringAssignmentEditSchema,
     revise=revise,
     audited=(

@@ -78,6 +78,7 @@ WORKFLOW = Workflow(
     create_who=(SUBJECT, HR, ADMIN),
     create_schema=TrainingNominationCreateSchema,
     prepare=prepare,
+    named=(("employee_id", Employee), ("program_id", TrainingProgram)),
     references=(("employee_id", Employee, "employee"),),
     edit_schema=TrainingNominationEditSchema,
     revise=common.apply,
