@@ -368,3 +368,101 @@ def test_a_work_mem_the_database_refuses_is_a_clear_error_and_nothing_is_loaded(
     assert result.exit_code == 1
     assert "import work_mem 'lots'" in result.output and "ALUR_IMPORT_WORK_MEM" in result.output
     assert count(session, Employee) == 0
+
+
+def schema_of_employees(session) -> list[str]:
+    """The employees table's indexes and foreign keys, as the database describes them."""
+    from sqlalchemy import text
+
+    session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = 'employees'::regclass "
+                "UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'employees'::regclass"
+            )
+        )
+    else:
+        rows = session.execute(
+            text("SELECT coalesce(sql, name) FROM sqlite_master WHERE tbl_name = 'employees'")
+        )
+    return sorted(row[0] for row in rows)
+
+
+@pytest.fixture
+def statements(session):
+    """The SQL the session's engine runs from here on."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def keep(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    yield seen
+    event.remove(engine, "before_cursor_execute", keep)
+
+
+def test_a_first_load_checks_keys_and_builds_indexes_after_and_leaves_them_as_they_were(
+    session, loaded, statements
+):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    before = schema_of_employees(session)
+    assert count(session, Employee) == 0
+    result = importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True))
+    assert result.applied and result.inserted == 4
+    assert schema_of_employees(session) == before
+    dropped = [s for s in statements if s.startswith(("DROP INDEX", "ALTER TABLE employees"))]
+    if session.get_bind().dialect.name == "postgresql":
+        # the secondary indexes and the three foreign keys, dropped and made again
+        assert sum(s.startswith("ALTER TABLE employees DROP") for s in dropped) == 3
+        assert sum(s.startswith("DROP INDEX") for s in dropped) >= 4
+        # and the keys hold again: an employee of no agency is refused
+        with pytest.raises(IntegrityError):
+            session.execute(
+                text(
+                    "INSERT INTO employees (nip, name, status, rank, position, agency_id, "
+                    "unit_id, created_at) VALUES ('199901012020011001', 'X', 'PNS', 'III/a', "
+                    "'X', 999999, 999999, CURRENT_TIMESTAMP)"
+                )
+            )
+        session.rollback()
+    else:
+        assert dropped == []  # SQLite loads in place
+    staff = session.scalar(select(Employee).where(Employee.nip == STAFF))
+    assert staff.supervisor.nip == CHIEF
+
+
+def test_a_first_load_that_fails_after_the_indexes_are_dropped_undoes_it_all(
+    session, loaded, monkeypatch
+):
+    from dataclasses import replace
+
+    from sqlalchemy.exc import DBAPIError
+
+    before = schema_of_employees(session)
+    failing = replace(
+        importer.EMPLOYEES,
+        apply=(*importer.EMPLOYEES.apply[:-1], "INSERT INTO agencies (code) VALUES (NULL)"),
+    )
+    monkeypatch.setitem(importer.KINDS, "employees", failing)
+    with pytest.raises(DBAPIError):
+        importer.import_csv(session, "employees", EMPLOYEES.splitlines(keepends=True))
+    session.rollback()
+    assert count(session, Employee) == 0
+    assert schema_of_employees(session) == before
+
+
+def test_a_load_into_a_table_with_rows_drops_nothing(cli, session, loaded, statements):
+    first = EMPLOYEES.splitlines(keepends=True)
+    assert importer.import_csv(session, "employees", first[:4]).applied  # header and three
+    statements.clear()
+    result = importer.import_csv(session, "employees", first)
+    assert (result.inserted, result.updated) == (1, 3)
+    assert not [s for s in statements if s.startswith(("DROP INDEX", "ALTER TABLE", "LOCK"))]
