@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.db import insert_many_once, local_today, utcnow
+from workflow.db import among, insert_many_once, local_today, utcnow
 from workflow.models import (
     Delegation,
     MailMode,
@@ -114,7 +114,7 @@ def from_events(session: Session, events: Iterable, now: datetime) -> int:
     for name in {w.workflow for w in wanted}:
         model = WORKFLOWS[name].model
         ids = {w.record_id for w in wanted if w.workflow == name}
-        query = select(model).where(model.id.in_(ids)).options(*_with_subject(model))
+        query = select(model).where(among(session, model.id, ids)).options(*_with_subject(model))
         for record in session.scalars(query):
             records[(name, record.id)] = record
     named = []
@@ -175,7 +175,7 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
     modes = _modes(session, {t.user_id for t in told})
     addresses = dict(
         session.execute(
-            select(User.id, User.email).where(User.id.in_({t.user_id for t in told}))
+            select(User.id, User.email).where(among(session, User.id, {t.user_id for t in told}))
         ).all()
     )
     rows = []
@@ -333,7 +333,7 @@ def _acting_for(session: Session, principals: set[int]) -> dict[int, list[int]]:
     today = local_today()
     rows = session.execute(
         select(Delegation.principal_id, Delegation.delegate_id).where(
-            Delegation.principal_id.in_(principals),
+            among(session, Delegation.principal_id, principals),
             Delegation.starts_on <= today,
             Delegation.ends_on >= today,
             Delegation.revoked_at.is_(None),
@@ -351,7 +351,9 @@ def _accounts_of(session: Session, employee_ids: set[int]) -> dict[int, list[int
         return {}
     accounts: dict[int, list[int]] = {}
     for user_id, employee_id in session.execute(
-        select(User.id, User.employee_id).where(User.employee_id.in_(employee_ids), User.active)
+        select(User.id, User.employee_id).where(
+            among(session, User.employee_id, employee_ids), User.active
+        )
     ):
         accounts.setdefault(employee_id, []).append(user_id)
     return accounts
@@ -361,6 +363,6 @@ def _modes(session: Session, user_ids: set[int]) -> dict[tuple[int, str], str]:
     rows = session.execute(
         select(
             NotificationSetting.user_id, NotificationSetting.kind, NotificationSetting.mode
-        ).where(NotificationSetting.user_id.in_(user_ids))
+        ).where(among(session, NotificationSetting.user_id, user_ids))
     )
     return {(user_id, kind): mode for user_id, kind, mode in rows.all()}

@@ -257,6 +257,10 @@ def resolve_host(host: str, port: int, *, timeout: float = 5.0) -> list[str]:
     ``getaddrinfo`` takes no timeout of its own: it runs in a thread, and a
     resolver that hangs is given up on (its thread ends when the resolver does).
     """
+    try:
+        return [str(ipaddress.ip_address(host))]  # an address already: nothing to look up
+    except ValueError:
+        pass
     done = threading.Event()
     found: list = []
 
