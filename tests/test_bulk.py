@@ -214,3 +214,19 @@ def test_many_steps_keep_no_idempotency_key_and_say_so(session, cast):
         take_many(session, [step])
     session.rollback()
     assert session.get(type(record), record.id).state == "submitted"
+
+
+def test_outcomes_that_keep_no_records_still_tell_each_state_and_version(session, cast):
+    from workflow import Step, take_many
+
+    _, records = nominations(session, cast, 3)
+    versions = [r.version for r in records]
+    session.rollback()
+    many = [Step("training_nomination", r.id, "approve", cast.hr, "api") for r in records]
+    outcomes = take_many(
+        session, [*many, Step("training_nomination", 0, "approve", cast.hr, "api")], keep=False
+    )
+    assert [(o.record, o.state, o.version) for o in outcomes[:3]] == [
+        (None, "approved", v + 1) for v in versions
+    ]
+    assert outcomes[3].error is not None and outcomes[3].state is None

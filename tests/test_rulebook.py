@@ -328,14 +328,13 @@ def test_weak_predicates_lead_to_draft_training_and_mentoring_by_the_system(
     }
 
 
-def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_alone(
-    session, cast, follow_up_program
-):
+def _weak_reviewed(session, cast, count, predicate="Sangat Kurang"):
+    """``count`` appraisals of new staff of the supervisor, reviewed with ``predicate``."""
     employees = [
         factories.employee(
             session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
         )
-        for _ in range(4)
+        for _ in range(count)
     ]
     session.commit()
     reviewed = []
@@ -344,10 +343,16 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
             new_record(session, cast, "appraisal", employee_id=employee.id), "submitted"
         )
         reviewed.append(
-            fire(
-                record, "review", cast.supervisor, via="api", payload=_ratings("Kurang/Misconduct")
-            )
+            fire(record, "review", cast.supervisor, via="api", payload=_ratings(predicate))
         )
+    return reviewed
+
+
+def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_alone(
+    session, cast, follow_up_program
+):
+    reviewed = _weak_reviewed(session, cast, 4, "Kurang/Misconduct")
+    employees = [session.get(Employee, r.employee_id) for r in reviewed]
     # The third is already nominated to the program: that draft cannot be made, the others can.
     busy = employees[2]
     new_record(
@@ -370,25 +375,6 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
             draft = session.get(TrainingNomination, training.nomination_id)
             assert (draft.employee_id, draft.state, draft.version) == (employee.id, "draft", 1)
     assert audit_verify(session).ok
-
-
-def _weak_reviewed(session, cast, count):
-    employees = [
-        factories.employee(
-            session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
-        )
-        for _ in range(count)
-    ]
-    session.commit()
-    reviewed = []
-    for employee in employees:
-        record = bring_to(
-            new_record(session, cast, "appraisal", employee_id=employee.id), "submitted"
-        )
-        reviewed.append(
-            fire(record, "review", cast.supervisor, via="api", payload=_ratings("Sangat Kurang"))
-        )
-    return reviewed
 
 
 def test_a_bulk_approval_reads_as_often_for_eight_weak_appraisals_as_for_three(

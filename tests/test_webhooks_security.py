@@ -171,6 +171,26 @@ def test_a_target_names_the_checked_addresses_the_sender_connects_to():
     assert webhooks.target("https://[::ffff:127.0.0.1]/", allow_private=True).port == 443
 
 
+def test_an_address_is_checked_as_it_is_without_a_lookup(monkeypatch):
+    import socket
+
+    asked = []
+
+    def resolver(host, *args, **kwargs):
+        asked.append(host)
+        raise OSError("no resolver here")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    assert webhooks.target("http://127.0.0.1:9/h", allow_private=True).addresses == ("127.0.0.1",)
+    assert webhooks.target("http://[::1]:9/h", allow_private=True).addresses == ("::1",)
+    with pytest.raises(ValueError, match="loopback"):
+        webhooks.target("http://127.0.0.1:9/h", allow_private=False)
+    assert asked == []
+    with pytest.raises(ValueError, match="does not resolve"):  # a name still is looked up
+        webhooks.target("http://receiver.example:9/h", allow_private=True)
+    assert asked == ["receiver.example"]
+
+
 def test_allow_private_lets_a_local_receiver_be_subscribed(session):
     row = subscribe(session, "http://127.0.0.1:9/hooks", "*")  # the test config allows it
     assert row.id is not None
