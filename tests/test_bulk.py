@@ -205,6 +205,40 @@ def test_a_batch_update_writes_each_row_once_and_leaves_it_clean(session, cast):
     assert session.get(Appraisal, one.id).feedback == "one"
 
 
+def test_a_batch_of_many_rows_is_one_update_that_still_refuses_a_row_moved_on(session, cast):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from workflow.db import COPY_FROM, update_many
+    from workflow.models import TrainingNomination
+
+    _, records = nominations(session, cast, COPY_FROM + 5, state="submitted")
+    session.rollback()
+    rows = session.scalars(
+        select(TrainingNomination).where(TrainingNomination.id.in_([r.id for r in records]))
+    ).all()
+    versions = {row.id: row.version for row in rows}
+    for n, row in enumerate(rows):
+        row.justification = f"batch {n}"
+    statements = statements_during(lambda: update_many(session, rows))
+    # on PostgreSQL one statement for the batch (its values as arrays), on SQLite one executemany
+    assert statements == 1
+    session.commit()
+    session.expire_all()
+    for n, row in enumerate(rows):
+        assert (row.justification, row.version) == (f"batch {n}", versions[row.id] + 1)
+
+    moved = rows[7]
+    table = TrainingNomination.__table__  # behind the session's back, as another writer
+    session.execute(table.update().values(version=moved.version + 5).where(table.c.id == moved.id))
+    for row in rows:
+        row.justification = "lost"
+    with pytest.raises(StaleDataError, match=f"1 of {len(rows)} rows"):
+        update_many(session, rows)
+    session.rollback()
+    assert {r.justification for r in session.scalars(select(TrainingNomination))} >= {"batch 0"}
+    assert "lost" not in {r.justification for r in session.scalars(select(TrainingNomination))}
+
+
 def test_many_steps_keep_no_idempotency_key_and_say_so(session, cast):
     from workflow import Key, Step, take_many
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import audit_keys
+from workflow.db import write_rows
 from workflow.models.audit import AuditEntry
 from workflow.models.changes import ChangeEntry
 from workflow.workflows import WORKFLOWS
@@ -196,9 +197,9 @@ ENTRY_INSERT = AuditEntry.__table__.insert().inline()
 
 
 def write(session: Session, entries: list[dict]) -> None:
-    """Insert entries made by ``next_entry`` in one statement (a step's, or a batch's)."""
-    if entries:
-        session.connection().execute(ENTRY_INSERT, entries)
+    """Insert entries made by ``next_entry``: a step's in one statement, a batch's by ``COPY``
+    on PostgreSQL (``write_rows``)."""
+    write_rows(session, AuditEntry.__table__, entries)
 
 
 def created(session: Session, record, *, actor_id, via: str, comment, payload, now) -> None:

@@ -23,7 +23,7 @@ from workflow.workflows import workflow_for
 BATCH = 500
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """One step of ``take_many``: the record's new state and version (and the record,
     if kept), or why not."""

@@ -407,15 +407,18 @@ def insert_once(session: Session, model, values: dict, *, unique: list[str]) -> 
     return rows[0][0] if rows else None
 
 
+COPY_FROM = 20  # rows: fewer go as well by an INSERT, without a COPY's set-up
+
+
 def write_rows(session: Session, table, rows: list[dict]) -> None:
     """Insert ``rows`` (column values, each with the same columns) into ``table`` in the
     session's transaction: by ``COPY`` on PostgreSQL (its bulk path: several times an
-    INSERT's rows per second), by one executemany on SQLite."""
+    INSERT's rows per second), by one executemany on SQLite or for a few rows."""
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        connection.execute(table.insert().inline(), rows)
         return
     import psycopg
     from psycopg.types.json import Jsonb
@@ -474,6 +477,42 @@ def _versioned_update(mapper, keys: tuple[str, ...]):
                 for key, column in targets.items()
             }
         )
+    )
+
+
+@cache
+def _has_json(mapper, keys: tuple[str, ...]) -> bool:
+    """Whether a column of ``keys`` holds JSON, which goes row by row (no arrays of JSON)."""
+    types = [mapper.attrs[key].columns[0].type for key in keys]
+    return any(isinstance(getattr(t, "impl", t), JSON) or isinstance(t, JSON) for t in types)
+
+
+@cache
+def _versioned_update_from_arrays(mapper, keys: tuple[str, ...]):
+    """``_versioned_update`` of many rows in one statement (PostgreSQL): ``UPDATE … FROM
+    unnest(ids, versions, new values…)``, each parameter an array. Built once per set of
+    columns."""
+    from sqlalchemy import and_, bindparam, func
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    table = mapper.local_table
+    targets = {key: mapper.attrs[key].columns[0] for key in keys}
+    rows = (
+        func.unnest(
+            bindparam("_id", type_=ARRAY(table.c.id.type)),
+            bindparam("_version", type_=ARRAY(mapper.version_id_col.type)),
+            *(
+                bindparam(f"_new_{key}", type_=ARRAY(column.type))
+                for key, column in targets.items()
+            ),
+        )
+        .table_valued("id", "version", *(f"new_{key}" for key in targets))
+        .render_derived("batch")
+    )
+    return (
+        table.update()
+        .where(and_(table.c.id == rows.c.id, mapper.version_id_col == rows.c.version))
+        .values({column.name: rows.c[f"new_{key}"] for key, column in targets.items()})
     )
 
 
@@ -571,16 +610,26 @@ def update_many(session: Session, objects: list) -> None:
         old_version = state.committed_state.get(version_attr, getattr(obj, version_attr))
         changed[version_attr] = mapper.version_id_generator(old_version)
         groups.setdefault(tuple(sorted(changed)), []).append((obj, state, changed, old_version))
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for keys, members in groups.items():
-        statement = _versioned_update(mapper, keys)
-        params = [
-            {
-                "_id": obj.id,
-                "_version": old_version,
-                **{f"_new_{key}": value for key, value in changed.items()},
+        if postgresql and len(members) >= COPY_FROM and not _has_json(mapper, keys):
+            # One statement for the batch: its rows' values as arrays, joined by unnest.
+            statement = _versioned_update_from_arrays(mapper, keys)
+            params = {
+                "_id": [obj.id for obj, *_ in members],
+                "_version": [old_version for *_, old_version in members],
+                **{f"_new_{key}": [changed[key] for _, _, changed, _ in members] for key in keys},
             }
-            for obj, _, changed, old_version in members
-        ]
+        else:
+            statement = _versioned_update(mapper, keys)
+            params = [
+                {
+                    "_id": obj.id,
+                    "_version": old_version,
+                    **{f"_new_{key}": value for key, value in changed.items()},
+                }
+                for obj, _, changed, old_version in members
+            ]
         result = session.connection().execute(statement, params)
         if result.rowcount != len(members):
             raise StaleDataError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from workflow.db import write_rows
 from workflow.models.audit import OutboxEvent
 
 # Written, never read back in the change: plain INSERTs that ask for no id (``inline``).
@@ -38,6 +39,6 @@ def emit(session, wf, record, from_state, trigger, actor, via, now) -> None:
 
 
 def write(session, events: list[dict]) -> None:
-    """Insert the events of a change (or of a batch of changes) in one statement."""
-    if events:
-        session.connection().execute(EVENT_INSERT, events)
+    """Insert the events of a change in one statement, or a batch's by ``COPY`` on PostgreSQL
+    (``write_rows``)."""
+    write_rows(session, OutboxEvent.__table__, events)

@@ -37,7 +37,7 @@ class Key:
     receipt: object | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """Fire ``trigger`` on record ``record_id`` of ``workflow``, as ``actor``, through ``via``.
 
