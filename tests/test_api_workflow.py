@@ -207,6 +207,10 @@ def test_bulk_items_succeed_or_fail_on_their_own(session, client, cast, bearer):
     assert (body["succeeded"], body["failed"]) == (1, 4)
     assert body["results"][0]["state"] == "reviewed"
     assert body["results"][1]["problem"]["allowed"] == ["review", "return", "reject"]
+    # sent as built, not dumped: still the documented shape, field for field
+    from schemas.workflow_record import BulkResponseSchema
+
+    assert BulkResponseSchema().dump(body) == body
 
 
 def test_pagination_is_stable_while_records_are_added(session, client, cast, bearer):

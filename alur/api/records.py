@@ -325,9 +325,14 @@ def _collection_blueprint(collection, workflow, item_schema, query_schema, filte
                 for item in body["items"]
             ]
             outcomes = take_many(db.session, many, keep=False)
+            del many  # taken: let the steps go before the answer is built
             results = [_bulk_result(outcome) for outcome in outcomes]
+            del outcomes
             succeeded = sum(1 for r in results if r["ok"])
-            return {"results": results, "succeeded": succeeded, "failed": len(results) - succeeded}
+            # Built in BulkResponseSchema's shape and sent as it is: a dump would copy up to
+            # 10,000 results once more (and keep the copy to the request's end) only to write
+            # them out.
+            return jsonify(results=results, succeeded=succeeded, failed=len(results) - succeeded)
 
     return blp
 
