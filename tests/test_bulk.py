@@ -208,10 +208,10 @@ def test_a_batch_update_writes_each_row_once_and_leaves_it_clean(session, cast):
 def test_a_batch_of_many_rows_is_one_update_that_still_refuses_a_row_moved_on(session, cast):
     from sqlalchemy.orm.exc import StaleDataError
 
-    from workflow.db import COPY_FROM, update_many
+    from workflow.db import MANY_ROWS, update_many
     from workflow.models import TrainingNomination
 
-    _, records = nominations(session, cast, COPY_FROM + 5, state="submitted")
+    _, records = nominations(session, cast, MANY_ROWS + 5, state="submitted")
     session.rollback()
     rows = session.scalars(
         select(TrainingNomination).where(TrainingNomination.id.in_([r.id for r in records]))

@@ -43,6 +43,9 @@ REFUSED_HOSTS = [
     "[::ffff:127.0.0.1]",  # IPv4-mapped IPv6
     "[::ffff:a00:1]",
     "[fe80::1]",
+    "[fe80::1%25eth0]",  # with a zone: an address, checked without a lookup
+    "[::ffff:169.254.169.254]",  # the metadata service, IPv4-mapped
+    "[64:ff9b::a9fe:a9fe]",  # and through NAT64
     "[fc00::1]",
     "224.0.0.1",
     "240.0.0.1",

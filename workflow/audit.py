@@ -192,10 +192,6 @@ def append(session: Session, record, **details) -> AuditEntry:
     return entry
 
 
-# Entries are written, never read back in the change: plain INSERTs that ask for no id.
-ENTRY_INSERT = AuditEntry.__table__.insert().inline()
-
-
 def write(session: Session, entries: list[dict]) -> None:
     """Insert entries made by ``next_entry``: a step's in one statement, a batch's by ``COPY``
     on PostgreSQL (``write_rows``)."""

@@ -407,7 +407,7 @@ def insert_once(session: Session, model, values: dict, *, unique: list[str]) -> 
     return rows[0][0] if rows else None
 
 
-COPY_FROM = 20  # rows: fewer go as well by an INSERT, without a COPY's set-up
+MANY_ROWS = 20  # from this many, a batch's rows go by COPY or arrays; fewer by an executemany
 
 
 def write_rows(session: Session, table, rows: list[dict]) -> None:
@@ -417,7 +417,7 @@ def write_rows(session: Session, table, rows: list[dict]) -> None:
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+    if connection.dialect.name != "postgresql" or len(rows) < MANY_ROWS:
         connection.execute(table.insert().inline(), rows)
         return
     import psycopg
@@ -612,7 +612,7 @@ def update_many(session: Session, objects: list) -> None:
         groups.setdefault(tuple(sorted(changed)), []).append((obj, state, changed, old_version))
     postgresql = session.get_bind().dialect.name == "postgresql"
     for keys, members in groups.items():
-        if postgresql and len(members) >= COPY_FROM and not _has_json(mapper, keys):
+        if postgresql and len(members) >= MANY_ROWS and not _has_json(mapper, keys):
             # One statement for the batch: its rows' values as arrays, joined by unnest.
             statement = _versioned_update_from_arrays(mapper, keys)
             params = {

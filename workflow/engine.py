@@ -19,6 +19,7 @@ from workflow import audit, byrule, events, rights, steps, telemetry
 from workflow.db import update_many, update_with_inserts, utcnow, write_transaction
 from workflow.errors import Forbidden, InvalidPayload, Text, TransitionNotAllowed, either, term
 from workflow.models.accounts import User
+from workflow.models.audit import AuditEntry, OutboxEvent
 from workflow.models.requests import IdempotentRequest
 from workflow.steps import Key, Step
 from workflow.workflows import workflow_for
@@ -73,8 +74,8 @@ def _take(session: Session, step: Step, *, named_by_id: bool):
         with steps.stale_as_conflict(wf, row, step.expected_version):
             if len(entries) == len(changes) == 1:
                 rows = [
-                    (audit.ENTRY_INSERT.table, entries[0]),
-                    (events.EVENT_INSERT.table, changes[0]),
+                    (AuditEntry.__table__, entries[0]),
+                    (OutboxEvent.__table__, changes[0]),
                 ]
                 update_with_inserts(session, row, rows)
             else:

@@ -7,9 +7,6 @@ import uuid
 from workflow.db import write_rows
 from workflow.models.audit import OutboxEvent
 
-# Written, never read back in the change: plain INSERTs that ask for no id (``inline``).
-EVENT_INSERT = OutboxEvent.__table__.insert().inline()
-
 
 def event(
     wf, record, from_state, trigger, actor, via, now, on_behalf_of=None, version=None

@@ -46,12 +46,9 @@ def plan(ctx) -> None:
     kinds = WHAT_FOLLOWS[Predicate(record.predicate)] if record.predicate else ()
     if not kinds:
         return  # most approvals ("Baik"): nothing follows, and nothing is asked of the database
-    done = ctx.batch[DONE].get(record.id) if DONE in ctx.batch else None
-    if done is None:
-        with session.no_autoflush:  # this record's follow-ups; in a batch, others' stay pending
-            done = set(
-                session.scalars(select(FollowUp.kind).where(FollowUp.appraisal_id == record.id))
-            )
+    if DONE not in ctx.batch:  # a step taken alone: read for it as for a batch of one
+        ctx.batch.update(preload(session, [record]))
+    done = ctx.batch[DONE][record.id]
     for kind in kinds:
         if kind.value in done:
             continue  # a replayed approval, or a revision: never twice
@@ -77,19 +74,19 @@ def preload(session, records: list) -> dict:
     done: dict[int, set[str]] = {record.id: set() for record in records}
     if not done:
         return {}
-    rows = session.execute(
-        select(FollowUp.appraisal_id, FollowUp.kind).where(
-            among(session, FollowUp.appraisal_id, done)
-        )
-    )
-    for appraisal_id, kind in rows:
-        done[appraisal_id].add(kind)
-    return {DONE: done, PROGRAM: _program(session)}
-
-
-def _program(session) -> TrainingProgram | None:
     code = rules().follow_up_program_code
-    return code and session.scalar(select(TrainingProgram).where(TrainingProgram.code == code))
+    with session.no_autoflush:  # in a batch, the follow-ups planned so far stay pending
+        rows = session.execute(
+            select(FollowUp.appraisal_id, FollowUp.kind).where(
+                among(session, FollowUp.appraisal_id, done)
+            )
+        )
+        for appraisal_id, kind in rows:
+            done[appraisal_id].add(kind)
+        program = code and session.scalar(
+            select(TrainingProgram).where(TrainingProgram.code == code)
+        )
+    return {DONE: done, PROGRAM: program}
 
 
 def _why(record) -> str:
@@ -108,7 +105,7 @@ def _drafted(follow_up, column: str, unable: str, draft, error) -> None:
 
 def _draft_nomination(ctx, follow_up) -> ByRule | None:
     record = ctx.record
-    program = ctx.batch[PROGRAM] if PROGRAM in ctx.batch else _program(ctx.session)
+    program = ctx.batch[PROGRAM]
     if not program:
         follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
         return None

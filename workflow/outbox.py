@@ -126,14 +126,10 @@ class Settings:
         return base * random.uniform(1 - self.jitter, 1 + self.jitter)
 
 
-def event_body(event: OutboxEvent) -> str:
-    """The JSON sent for an event: ``{"type", "timestamp", "data"}``."""
-    return _body(event.type, event.created_at, json.dumps(event.payload, separators=(",", ":")))
-
-
-def _body(type_: str, created_at: datetime, payload: str) -> str:
-    """``event_body`` with the payload as JSON text (as the database holds it: a batch of
-    sends need not parse each payload only to write it out again)."""
+def event_body(type_: str, created_at: datetime, payload: str) -> str:
+    """The JSON sent for an event, ``{"type", "timestamp", "data"}``, with the payload as the
+    JSON text the database holds (a batch of sends need not parse each payload only to write
+    it out again)."""
     head = json.dumps({"type": type_, "timestamp": _iso(created_at)}, separators=(",", ":"))
     return f'{head[:-1]},"data":{payload}}}'
 
@@ -272,7 +268,7 @@ def claim(session: Session, worker: str, settings: Settings) -> list[Claim]:
     for row in due:
         event = events[row.event_id]
         url, secrets = subscriptions[row.subscription_id]
-        body = _body(event.type, event.created_at, event.payload)
+        body = event_body(event.type, event.created_at, event.payload)
         claims.append(Claim(row.id, token, url, secrets, event.event_id, body))
     return claims
 
