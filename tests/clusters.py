@@ -111,6 +111,11 @@ class Cluster:
         with psycopg.connect(self.url, connect_timeout=10, autocommit=True) as conn:
             return conn.execute(statement, args).fetchall()
 
+    def log(self) -> str:
+        """The server's log so far (where ``pg_createcluster`` puts it)."""
+        path = Path(f"/var/log/postgresql/postgresql-{PG_VERSION}-{self.name}.log")
+        return path.read_text(errors="replace")
+
     def drop(self) -> None:
         subprocess.run(
             ["pg_dropcluster", PG_VERSION, self.name, "--stop"],

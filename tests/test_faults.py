@@ -3,8 +3,11 @@ server (gunicorn, by ``gunicorn.conf.py``) and started again."""
 
 from __future__ import annotations
 
+import errno
+import secrets
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -12,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import redis
 
@@ -320,6 +324,100 @@ def test_a_read_only_database_refuses_steps_clearly_and_changes_nothing(cluster,
             20,
         )
     assert _audited_steps(cluster, records[0]) == 1
+
+
+# A full disk on PostgreSQL: the database's files moved to a tablespace on a small
+# filesystem of the test's own (tmpfs), which is then filled; PostgreSQL's own answer,
+# "could not extend file: No space left on device" (53100), is what a full disk gives.
+
+
+@pytest.fixture
+def small_disk():
+    """A 64 MB tmpfs PostgreSQL may write to (not under the test's own directory, which
+    only root may enter); unmounted at the end, lazily: the cluster may hold its files
+    until it is dropped."""
+    disk = Path(tempfile.mkdtemp(prefix="alur-disk-"))
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", str(disk)],
+        check=True,
+        capture_output=True,
+        timeout=SECONDS,
+    )
+    try:
+        shutil.chown(disk, "postgres", "postgres")
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=SECONDS)
+        disk.rmdir()
+
+
+def _fill(disk: Path) -> Path:
+    """Write a file on ``disk`` until it is full; the file, to free the disk again."""
+    filler = disk / "filler"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * (1 << 20))
+                out.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    # what a page-sized write finds: nothing
+    with pytest.raises(OSError) as full, (disk / "probe").open("wb") as probe:
+        probe.write(b"\0" * 8192)
+        probe.flush()
+    assert full.value.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_disk_on_postgresql_refuses_a_step_clearly_and_changes_nothing(
+    small_disk, cluster, seeded, app
+):
+    from workflow.db import db
+
+    records, subject, _supervisor = seeded
+    with psycopg.connect(cluster.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE TABLESPACE small LOCATION '{small_disk}'")
+        conn.execute("ALTER DATABASE alur SET TABLESPACE small")
+    filler = _fill(small_disk)
+
+    def counted():
+        ((state, version),) = cluster.query(
+            "SELECT state, version FROM training_nominations WHERE id = %s", records[0]
+        )
+        ((entries,),) = cluster.query("SELECT count(*) FROM audit_log")
+        ((events,),) = cluster.query("SELECT count(*) FROM outbox_events")
+        return state, version, entries, events
+
+    before = counted()
+    kept = evidence_store.store()
+    own = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": cluster.url})
+    client = own.test_client()
+    headers = {"Authorization": f"Bearer {subject}"}
+    url = f"/api/v1/training-nominations/{records[0]}/transitions"
+    # a comment that does not compress: it goes to pages of its own, which the disk lacks
+    step = {"trigger": "submit", "comment": secrets.token_hex(2000)}
+    try:
+        refused = client.post(url, headers=headers, json=step)
+        assert refused.status_code == 503, refused.get_json()
+        assert refused.headers["Content-Type"] == "application/problem+json"
+        assert refused.get_json()["type"].endswith("/database_unavailable")
+        assert refused.headers["Retry-After"] == "5"
+        assert counted() == before  # nothing half done: no state, entry or event
+        assert client.get(url.rsplit("/", 1)[0], headers=headers).status_code == 200  # reads
+        filler.unlink()
+        taken = client.post(url, headers=headers, json=step)
+        assert taken.status_code == 200, taken.get_json()
+        state, version, entries, events = counted()
+        assert (state, version) == ("submitted", before[1] + 1)
+        assert entries == before[2] + 1 and events > before[3]
+        log = cluster.log()
+        assert "No space left on device" in log, log[-2000:]
+    finally:
+        with own.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        evidence_store.use(kept)
+        configure_rules(app.config)
 
 
 # A full disk: SQLite's own limit on the file's pages stands in for it (the same error,
