@@ -466,3 +466,82 @@ def test_a_load_into_a_table_with_rows_drops_nothing(cli, session, loaded, state
     result = importer.import_csv(session, "employees", first)
     assert (result.inserted, result.updated) == (1, 3)
     assert not [s for s in statements if s.startswith(("DROP INDEX", "ALTER TABLE", "LOCK"))]
+
+
+def test_an_employee_added_while_a_first_load_waits_is_kept_and_nothing_is_dropped(
+    app, session, loaded, statements
+):
+    """Another connection adds an employee (one the file holds too) and commits while the
+    import waits for the table: the import then finds rows, loads in place beside them,
+    and counts that employee as an update."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from workflow.db import db
+
+    engine = session.get_bind()
+    postgresql = engine.dialect.name == "postgresql"
+    agency_id = session.scalar(select(Agency.id).where(Agency.code == "IMP-A"))
+    unit_id = session.scalar(
+        select(Unit.id).where(Unit.agency_id == agency_id, Unit.code == "DISDIK")
+    )
+    session.rollback()
+    other = engine.connect()
+    other.execute(
+        text(
+            "INSERT INTO employees (nip, name, status, rank, position, agency_id, unit_id, "
+            "created_at) VALUES (:nip, 'Rina', 'PPPK', 'IX', 'Guru', :agency, :unit, "
+            "CURRENT_TIMESTAMP)"
+        ),
+        {"nip": OTHER, "agency": agency_id, "unit": unit_id},
+    )
+    outcome: dict = {}
+    phases: list[str] = []
+
+    def load() -> None:
+        with app.app_context():
+            try:
+                outcome["result"] = importer.import_csv(
+                    db.session,
+                    "employees",
+                    EMPLOYEES.splitlines(keepends=True),
+                    progress=lambda phase, done: phases.append(phase),
+                )
+            except Exception as exc:  # handed to the test's thread
+                outcome["error"] = exc
+            finally:
+                db.session.remove()
+
+    importing = threading.Thread(target=load)
+    try:
+        importing.start()
+        deadline = time.monotonic() + 30
+        if postgresql:
+            # the import's LOCK TABLE waits behind the other connection's insert
+            with engine.connect() as probe:
+                while not probe.execute(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted "
+                        "AND relation = 'employees'::regclass)"
+                    )
+                ).scalar_one():
+                    assert time.monotonic() < deadline, "the import never waited for the table"
+                    time.sleep(0.05)
+        else:
+            # SQLite: the import's write transaction waits for the other writer
+            importing.join(timeout=1)
+            assert importing.is_alive() and phases == []
+        other.commit()
+    finally:
+        other.close()
+        importing.join(timeout=60)
+    assert not importing.is_alive()
+    assert "error" not in outcome, outcome.get("error")
+    result = outcome["result"]
+    assert result.applied and (result.inserted, result.updated) == (3, 1)
+    assert not [s for s in statements if s.startswith(("DROP INDEX", "ALTER TABLE"))]
+    assert count(session, Employee) == 4
+    rina = session.scalar(select(Employee).where(Employee.nip == OTHER))
+    assert (rina.name, rina.supervisor.nip) == ("Rina Wati", CHIEF)  # the file's, updated

@@ -503,9 +503,11 @@ def import_csv(
 
         started = time.perf_counter()
         good = result.read - result.rejected
-        result.updated = session.execute(text(kind.existing)).scalar_one()
-        result.inserted = good - result.updated
         with _checked_after(session, kind.table if dialect == "postgresql" else ""):
+            # counted under the first load's lock: rows another import added meanwhile are
+            # updates
+            result.updated = session.execute(text(kind.existing)).scalar_one()
+            result.inserted = good - result.updated
             for n, statement in enumerate(kind.apply):
                 step = time.perf_counter()
                 parts = ASSIGN_IDS[dialect] if statement == "{assign_ids}" else (statement,)
