@@ -377,40 +377,68 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
     assert audit_verify(session).ok
 
 
-def test_a_bulk_approval_reads_as_often_for_eight_weak_appraisals_as_for_three(
-    session, cast, follow_up_program
-):
+READ = ("FROM appraisal_follow_ups", "FROM training_programs", "FROM employees")
+
+
+def _reads_taking(session, records, trigger: str, actor, data=None) -> dict[str, int]:
+    """How often a bulk ``trigger`` of ``records`` reads each table of ``READ``."""
     from sqlalchemy import event
 
     from workflow.db import db
 
-    read = ("FROM appraisal_follow_ups", "FROM training_programs", "FROM employees")
+    seen = dict.fromkeys(READ, 0)
 
-    def reads_approving(records) -> dict[str, int]:
-        seen = dict.fromkeys(read, 0)
+    def counted(conn, cursor, statement, *args):
+        if statement.lstrip().startswith("SELECT"):
+            for table in READ:
+                seen[table] += table in " ".join(statement.split())
 
-        def counted(conn, cursor, statement, *args):
-            if statement.lstrip().startswith("SELECT"):
-                for table in read:
-                    seen[table] += table in " ".join(statement.split())
+    items = [{"id": r.id, "trigger": trigger, "data": data} for r in records]
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        outcomes = fire_many(session, "appraisal", items, actor, via="api")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    assert [o.error for o in outcomes] == [None] * len(records)
+    return seen
 
-        items = [{"id": r.id, "trigger": "approve"} for r in records]
-        event.listen(db.engine, "before_cursor_execute", counted)
-        try:
-            outcomes = fire_many(session, "appraisal", items, cast.manager, via="api")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counted)
-        assert [o.error for o in outcomes] == [None] * len(records)
-        return seen
 
+def test_a_bulk_approval_reads_as_often_for_eight_weak_appraisals_as_for_three(
+    session, cast, follow_up_program
+):
     few, many = _weak_reviewed(session, cast, 3), _weak_reviewed(session, cast, 8)
     session.rollback()
     # Their follow-ups, the program and the people the drafts name: read for the batch.
-    assert reads_approving(many) == reads_approving(few)
+    approving = _reads_taking(session, many, "approve", cast.manager)
+    assert approving == _reads_taking(session, few, "approve", cast.manager)
+    assert approving["FROM appraisal_follow_ups"] == 1
     for appraisal in few + many:
         follow_ups = _follow_ups(session, appraisal)
         assert follow_ups["training"].nomination_id and follow_ups["mentoring"].mentoring_id
     assert audit_verify(session).ok
+
+
+def test_bulk_steps_after_which_nothing_follows_never_read_the_follow_ups(
+    session, cast, follow_up_program
+):
+    staff = [
+        factories.employee(
+            session, factories.unit(session, cast.agency), supervisor=cast.supervisor.employee
+        )
+        for _ in range(4)
+    ]
+    session.commit()
+    submitted = [
+        bring_to(new_record(session, cast, "appraisal", employee_id=e.id), "submitted")
+        for e in staff
+    ]
+    session.rollback()
+    # a review plans nothing; nor does approving "Baik", the predicate most have
+    reviewing = _reads_taking(session, submitted, "review", cast.supervisor, _ratings("Baik"))
+    assert reviewing["FROM appraisal_follow_ups"] == reviewing["FROM training_programs"] == 0
+    approving = _reads_taking(session, submitted, "approve", cast.manager)
+    assert approving["FROM appraisal_follow_ups"] == approving["FROM training_programs"] == 0
+    assert all(_follow_ups(session, a) == {} for a in submitted)
 
 
 def test_without_a_follow_up_program_the_training_follow_up_says_so(session, cast):

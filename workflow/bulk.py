@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, byrule, events, rights, steps, telemetry
 from workflow.db import among, update_many, write_transaction
+from workflow.definition import BATCH_RECORDS
 from workflow.engine import take
 from workflow.errors import WorkflowError
 from workflow.steps import Step
@@ -97,7 +98,9 @@ def _take_batch(session, wf, chunk: list[Step], keep: bool) -> list[Outcome]:
             .execution_options(populate_existing=True)
         )
         rows = {row.id: row for row in session.scalars(locked)}
-        batch = wf.preload(session, list(rows.values())) if wf.preload is not None else {}
+        # Effects that read for the whole batch do so when first asked (not at all for a
+        # batch none of whose steps needs it).
+        batch = {BATCH_RECORDS: list(rows.values())}
         for step in chunk:
             row = rows.get(step.record_id)
             try:

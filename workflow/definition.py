@@ -50,9 +50,15 @@ class TransitionContext:
     now: Any
     # Records an effect asks for; the engine makes them once the change is written.
     creates: list[ByRule] = field(default_factory=list)
-    # What a batch of steps read once for all its records (``Workflow.preload``), so that an
-    # effect need not ask the database record by record; empty for a step taken alone.
+    # What a batch of steps shares: its locked records (``BATCH_RECORDS``), and what an
+    # effect reads once for all of them, so that it need not ask the database record by
+    # record; empty for a step taken alone.
     batch: dict = field(default_factory=dict)
+
+
+# The key of ``TransitionContext.batch`` under which a batch of steps hands its effects
+# the records it locked.
+BATCH_RECORDS = "records"
 
 
 @dataclass(frozen=True)
@@ -143,9 +149,6 @@ class Workflow:
     # (record) -> what an answer carries beside the record's columns (a plan's RHK), so that
     # a request retried with its Idempotency-Key gets the same.
     answered: Callable[[Any], dict] | None = None
-    # (session, the locked records of a batch of steps) -> what their effects would read
-    # record by record, read at once (``TransitionContext.batch``).
-    preload: Callable[[Any, list], dict] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_edge: dict[tuple[str, str], Transition] = field(init=False, repr=False)
 

@@ -21,7 +21,7 @@ from functools import partial
 from sqlalchemy import select
 
 from workflow.db import among, local_today
-from workflow.definition import ByRule
+from workflow.definition import BATCH_RECORDS, ByRule
 from workflow.models.followups import FollowUp, FollowUpKind
 from workflow.models.programs import TrainingProgram
 from workflow.predicate import Predicate
@@ -36,7 +36,7 @@ WHAT_FOLLOWS: dict[Predicate, tuple[FollowUpKind, ...]] = {
     Predicate.SANGAT_KURANG: (K.TRAINING, K.MENTORING),
 }
 MENTORING_WEEKS = 13  # a quarter of guidance
-# What ``preload`` reads for a batch: the kinds each record has, and the program.
+# What ``_read`` reads for a batch: the kinds each record has, and the program.
 DONE, PROGRAM = "follow_up_kinds", "follow_up_program"
 
 
@@ -46,8 +46,8 @@ def plan(ctx) -> None:
     kinds = WHAT_FOLLOWS[Predicate(record.predicate)] if record.predicate else ()
     if not kinds:
         return  # most approvals ("Baik"): nothing follows, and nothing is asked of the database
-    if DONE not in ctx.batch:  # a step taken alone: read for it as for a batch of one
-        ctx.batch.update(preload(session, [record]))
+    if DONE not in ctx.batch:  # the batch's first to ask (a step taken alone: a batch of one)
+        ctx.batch.update(_read(session, ctx.batch.get(BATCH_RECORDS) or [record]))
     done = ctx.batch[DONE][record.id]
     for kind in kinds:
         if kind.value in done:
@@ -68,7 +68,7 @@ def plan(ctx) -> None:
         session.add(follow_up)
 
 
-def preload(session, records: list) -> dict:
+def _read(session, records: list) -> dict:
     """For a batch of approvals: the follow-ups each record has and the follow-up program,
     in two queries instead of two a record (``TransitionContext.batch``)."""
     done: dict[int, set[str]] = {record.id: set() for record in records}

@@ -185,7 +185,7 @@ def move(
 
     The entry's values go to ``entries`` and the event's to ``changes``, for the caller
     to insert with the record's UPDATE (a batch inserts them in one statement each).
-    ``batch`` is what a batch of steps read for all its records at once (``Workflow.preload``).
+    ``batch`` is what a batch of steps shares (``TransitionContext.batch``).
     Returns the records the effects asked for.
     """
     now = utcnow()

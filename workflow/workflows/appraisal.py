@@ -284,7 +284,6 @@ WORKFLOW = Workflow(
     references=(("employee_id", Employee, "employee"),),
     edit_schema=AppraisalEditSchema,
     revise=revise,
-    preload=followup.preload,
     audited=(
         "employee_id",
         "year",
