@@ -235,3 +235,20 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def cluster(app):
+    """A PostgreSQL cluster of the test's own (``tests.clusters``), on either leg; dropped
+    after, and the process's evidence store and rules are the suite's again."""
+    from tests.clusters import Cluster
+    from workflow import evidence_store
+
+    made = Cluster()
+    kept = evidence_store.store()
+    try:
+        yield made.create()
+    finally:
+        evidence_store.use(kept)
+        configure_rules(app.config)
+        made.drop()

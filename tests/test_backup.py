@@ -10,29 +10,14 @@ import sys
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from alur import create_app
 from tests import factories
 from tests.clusters import Cluster, run
 from tests.workflow_paths import bring_to
-from workflow import evidence_store
-from workflow.settings import configure as configure_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 120  # each command's bound
-
-
-@pytest.fixture
-def cluster(app):
-    made = Cluster()
-    kept = evidence_store.store()
-    try:
-        yield made.create()
-    finally:
-        evidence_store.use(kept)
-        configure_rules(app.config)
-        made.drop()
 
 
 def flask(url: str, *args: str) -> subprocess.CompletedProcess:

@@ -175,17 +175,6 @@ THREADS = 4
 
 
 @pytest.fixture
-def cluster(app):
-    made = Cluster()
-    kept = evidence_store.store()
-    try:
-        yield made.create()
-    finally:
-        evidence_store.use(kept)
-        made.drop()
-
-
-@pytest.fixture
 def seeded(cluster, app):
     """The cluster migrated and seeded (in this process, through an app of its own): a cast,
     a nomination per client thread, and API tokens of the subject and the supervisor."""
