@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
 from flask_login import user_logged_out
@@ -12,14 +11,12 @@ from flask_security.signals import password_changed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.config import db_timeouts, load_config
-from alur.extensions import babel, cache, limiter, mail, migrate, security
+from alur.extensions import babel, cache, limiter, mail, security
 from alur.observability import register_observability
 from workflow import evidence_store, tokens
 from workflow.db import configure_engine, db
 from workflow.models import Role, User
 from workflow.settings import configure as configure_rules
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -44,7 +41,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():  # the primary, and a replica if there is one
             configure_engine(engine, db_timeouts(app.config))
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     from admin import TRANSLATIONS, select_locale, select_timezone
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))

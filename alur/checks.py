@@ -13,16 +13,14 @@ import smtplib
 import ssl
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 
 import redis
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from alur.config import DEV_SECRET, DEVELOPMENT
+from alur.migrations import code_heads, database_heads
 from workflow import audit_partitions, evidence_store
 from workflow.audit_keys import DEVELOPMENT_AUDIT_KEY
 from workflow.db import REPLICA, db, has_replica, utcnow
@@ -45,14 +43,14 @@ def ready(app: Flask) -> list[Check]:
     """What a load balancer asks before it sends requests: database, migrations, Redis."""
     # Redis down is a warning here: the API goes on without it (limits per process), and
     # a load balancer must not take every server out for it.
-    return [database(), migrations(app), *replica(), *redis_stores(app, down="warn")]
+    return [database(), migrations(), *replica(), *redis_stores(app, down="warn")]
 
 
 def doctor(app: Flask) -> list[Check]:
     """Everything a deployment needs, each with what to do when it is wrong."""
     return [
         database(),
-        migrations(app),
+        migrations(),
         *replica(),
         *redis_stores(app),
         shared_state(app),
@@ -75,17 +73,12 @@ def database() -> Check:
     return Check("database", "ok", f"reachable ({db.engine.dialect.name})")
 
 
-@cache
-def _heads(directory: str) -> frozenset[str]:
-    return frozenset(ScriptDirectory(directory).get_heads())
-
-
-def migrations(app: Flask) -> Check:
+def migrations() -> Check:
     """The schema is at the code's head: a server of newer code on an older schema fails."""
-    heads = _heads(app.extensions["migrate"].directory)
+    heads = code_heads()
     try:
         with db.engine.connect() as conn:
-            current = frozenset(MigrationContext.configure(conn).get_current_heads())
+            current = database_heads(conn)
     except SQLAlchemyError as exc:
         return Check("migrations", "fail", f"cannot be read ({_reason(exc)})")
     if current == heads:

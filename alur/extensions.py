@@ -5,7 +5,6 @@ from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_mailman import Mail
-from flask_migrate import Migrate
 from flask_security import Security
 
 from alur.account_mail import AccountMail
@@ -19,7 +18,6 @@ def _rate_limit_key() -> str:
     return f"user:{user.id}" if user is not None else "addr:" + (request.remote_addr or "unknown")
 
 
-migrate = Migrate()
 security = Security(mail_util_cls=AccountMail)
 babel = Babel()
 mail = Mail()
@@ -35,4 +33,4 @@ limiter = Limiter(
 )
 
 
-__all__ = ["babel", "cache", "limiter", "mail", "migrate", "security"]
+__all__ = ["babel", "cache", "limiter", "mail", "security"]

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from alur import create_app
 from alur.config import normalise_database_url
 from alur.extensions import cache, limiter
+from alur.migrations import init_migrations
 from tests import factories
 from workflow.db import db
 from workflow.settings import configure as configure_rules
@@ -112,6 +113,7 @@ def app(database_url, tmp_path_factory, smtp_sink):
         }
     app = create_app(config)
     app.test_client_class = IsolatedClient
+    init_migrations(app)
     with app.app_context():
         upgrade()
         db.session.remove()

@@ -20,6 +20,7 @@ import pytest
 import redis
 
 from alur import create_app
+from alur.migrations import init_migrations
 from tests import backoffice as bo
 from tests.clusters import Cluster
 from tests.factories import new_record
@@ -185,6 +186,7 @@ def seeded(cluster, app):
     from workflow.db import db
 
     own = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": cluster.url})
+    init_migrations(own)
     with own.app_context():
         upgrade()
         session = db.session
@@ -429,6 +431,7 @@ def test_a_full_disk_refuses_a_step_clearly_and_changes_nothing(app, tmp_path):
             "SQLALCHEMY_ENGINE_OPTIONS": {},  # not the PostgreSQL leg's connection options
         }
     )
+    init_migrations(own)
     try:
         with own.app_context():
             upgrade()

@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 
 from alur import create_app
+from alur.migrations import init_migrations
 from tests import factories
 from tests.clusters import Cluster
 from tests.servers import wait_until
@@ -54,6 +55,7 @@ def served(clusters, app):
             "DATABASE_REPLICA_URL": replica.url,
         }
     )
+    init_migrations(own)
     with own.app_context():
         upgrade()
         session = db.session

@@ -22,6 +22,7 @@ from alur.cli.sla import sla
 from alur.cli.tokens import tokens
 from alur.cli.users import users
 from alur.cli.webhooks import outbox, webhooks
+from alur.migrations import migrations_group
 
 
 def register(app: Flask) -> None:
@@ -43,5 +44,6 @@ def register(app: Flask) -> None:
         prune,
         run_demo,
         doctor,
+        migrations_group,
     ):
         app.cli.add_command(group)
