@@ -377,6 +377,44 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
     assert audit_verify(session).ok
 
 
+def test_a_bulk_approval_writes_each_follow_up_once_naming_its_draft(
+    session, cast, follow_up_program
+):
+    from sqlalchemy import event
+
+    from workflow.db import MANY_ROWS, db
+
+    # Enough follow-ups for the batch's bulk path (COPY on PostgreSQL).
+    reviewed = _weak_reviewed(session, cast, MANY_ROWS // 2 + 1, "Butuh Perbaikan")
+    session.rollback()
+    written = []
+
+    def seen(conn, cursor, statement, *args):
+        if "appraisal_follow_ups" in statement and not statement.lstrip().startswith("SELECT"):
+            written.append(" ".join(statement.split())[:40])
+
+    items = [{"id": r.id, "trigger": "approve"} for r in reviewed]
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        outcomes = fire_many(session, "appraisal", items, cast.manager, via="api")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+    assert [o.error for o in outcomes] == [None] * len(reviewed)
+    # Written after the drafts, once: never inserted bare and then updated to name them.
+    assert not [s for s in written if s.startswith("UPDATE")], written
+    for appraisal in reviewed:
+        follow_ups = _follow_ups(session, appraisal)
+        assert set(follow_ups) == {"training", "mentoring"}
+        nomination = session.get(TrainingNomination, follow_ups["training"].nomination_id)
+        mentoring = session.get(MentoringAssignment, follow_ups["mentoring"].mentoring_id)
+        assert nomination.employee_id == mentoring.mentee_id == appraisal.employee_id
+        for follow_up in follow_ups.values():
+            assert follow_up.predicate == "Butuh Perbaikan" and follow_up.note is None
+            assert follow_up.agency_id == appraisal.agency_id and follow_up.created_at
+    assert audit_verify(session).ok
+
+
 READ = ("FROM appraisal_follow_ups", "FROM training_programs", "FROM employees")
 
 

@@ -88,7 +88,7 @@ def _take_batch(session, wf, chunk: list[Step], keep: bool) -> list[Outcome]:
     ids = [step.record_id for step in chunk]
     if len(set(ids)) != len(ids):
         raise _Fallback  # the same record twice: one after the other, as asked
-    outcomes, creates, entries, changes = [], [], [], []
+    outcomes, creates, rows_added, entries, changes = [], [], [], [], []
     with write_transaction(session):
         locked = (
             select(wf.model)
@@ -111,7 +111,7 @@ def _take_batch(session, wf, chunk: list[Step], keep: bool) -> list[Outcome]:
                 outcomes.append(Outcome(step.record_id, error=exc))
                 continue
             try:
-                creates += steps.move(
+                ctx = steps.move(
                     session,
                     wf,
                     row,
@@ -126,6 +126,8 @@ def _take_batch(session, wf, chunk: list[Step], keep: bool) -> list[Outcome]:
                 )
             except WorkflowError:
                 raise _Fallback from None
+            creates += ctx.creates
+            rows_added += ctx.rows
             outcomes.append(Outcome(row.id, record=row))
         try:
             # The records, their audit entries and events: a few statements for the batch.
@@ -135,8 +137,9 @@ def _take_batch(session, wf, chunk: list[Step], keep: bool) -> list[Outcome]:
             session.flush()
         except (IntegrityError, StaleDataError):
             raise _Fallback from None
-        # After the batch's writes: the records made by rule, together.
-        byrule.make(session, creates)
+        # After the batch's writes: the records made by rule, together, and the rows that
+        # name them (its records are locked: no other transaction can add theirs meanwhile).
+        byrule.make(session, creates, rows_added)
     outcomes = [outcome.settle(keep) for outcome in outcomes]
     telemetry.stepped_many(
         wf.name,

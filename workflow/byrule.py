@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, events, steps
-from workflow.db import among, update_many, utcnow
+from workflow.db import among, update_many, utcnow, write_rows
 from workflow.definition import ByRule, Workflow
 from workflow.errors import WorkflowError
 from workflow.rights import SYSTEM
@@ -33,8 +33,10 @@ def _create(session: Session, workflow: str, data: dict, *, comment: str):
         return steps.insert(session, wf, None, values, SYSTEM, comment)
 
 
-def make(session: Session, wanted: list[ByRule]) -> None:
-    """Make the records effects asked for, those of one workflow together."""
+def make(session: Session, wanted: list[ByRule], rows: list[tuple] = ()) -> None:
+    """Make the records effects asked for, those of one workflow together; then insert the
+    rows they added (``TransitionContext.rows``), which may name those records, a few
+    statements a table."""
     by_workflow: dict[str, list[ByRule]] = {}
     for item in wanted:
         by_workflow.setdefault(item.workflow, []).append(item)
@@ -43,6 +45,11 @@ def make(session: Session, wanted: list[ByRule]) -> None:
             _make_one(session, items[0])
         else:
             _make_many(session, workflow_for(workflow), items)
+    by_table: dict = {}
+    for table, values in rows:
+        by_table.setdefault(table, []).append(values)
+    for table, values in by_table.items():
+        write_rows(session, table, values)
 
 
 def _make_one(session: Session, item: ByRule) -> None:

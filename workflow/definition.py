@@ -50,6 +50,9 @@ class TransitionContext:
     now: Any
     # Records an effect asks for; the engine makes them once the change is written.
     creates: list[ByRule] = field(default_factory=list)
+    # Rows an effect adds beside the change, (table, column values), each row of a table
+    # with the same columns: written after ``creates``, so that they can name those records.
+    rows: list[tuple[Any, dict]] = field(default_factory=list)
     # What a batch of steps shares: its locked records (``BATCH_RECORDS``), and what an
     # effect reads once for all of them, so that it need not ask the database record by
     # record; empty for a step taken alone.

@@ -65,7 +65,7 @@ def _take(session: Session, step: Step, *, named_by_id: bool):
             raise steps.not_found(wf, step.record_id)
         spec, values, comment, on_behalf_of = steps.checked(wf, row, step)
         entries, changes = [], []
-        creates = steps.move(
+        ctx = steps.move(
             session, wf, row, spec, step, values, comment, on_behalf_of, entries, changes
         )
         # The record, its audit entry and its event: one statement on PostgreSQL (one
@@ -83,7 +83,7 @@ def _take(session: Session, step: Step, *, named_by_id: bool):
                 audit.write(session, entries)
                 events.write(session, changes)
             session.flush()
-        byrule.make(session, creates)
+        byrule.make(session, ctx.creates, ctx.rows)
         if step.key is not None:
             _keep_answer(session, step, row)
             session.flush()

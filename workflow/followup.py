@@ -38,6 +38,7 @@ WHAT_FOLLOWS: dict[Predicate, tuple[FollowUpKind, ...]] = {
 MENTORING_WEEKS = 13  # a quarter of guidance
 # What ``_read`` reads for a batch: the kinds each record has, and the program.
 DONE, PROGRAM = "follow_up_kinds", "follow_up_program"
+FOLLOW_UPS = FollowUp.__table__
 
 
 def plan(ctx) -> None:
@@ -52,20 +53,24 @@ def plan(ctx) -> None:
     for kind in kinds:
         if kind.value in done:
             continue  # a replayed approval, or a revision: never twice
-        follow_up = FollowUp(
-            appraisal_id=record.id,
-            employee_id=record.employee_id,
-            agency_id=record.agency_id,
-            kind=kind.value,
-            predicate=record.predicate,
-        )
+        follow_up = {
+            "appraisal_id": record.id,
+            "employee_id": record.employee_id,
+            "agency_id": record.agency_id,
+            "kind": kind.value,
+            "predicate": record.predicate,
+            "nomination_id": None,
+            "mentoring_id": None,
+            "note": None,
+            "created_at": ctx.now,
+        }
         # The drafts are made once the approval is written (in a bulk approval, those
-        # of the whole batch together).
+        # of the whole batch together), and the follow-up after them, naming its draft.
         draft = DRAFTS.get(kind)
         wanted = draft(ctx, follow_up) if draft is not None else None
         if wanted is not None:
             ctx.creates.append(wanted)
-        session.add(follow_up)
+        ctx.rows.append((FOLLOW_UPS, follow_up))
 
 
 def _read(session, records: list) -> dict:
@@ -75,7 +80,8 @@ def _read(session, records: list) -> dict:
     if not done:
         return {}
     code = rules().follow_up_program_code
-    with session.no_autoflush:  # in a batch, the follow-ups planned so far stay pending
+    # In a batch, the records moved so far stay as they are until the batch writes them.
+    with session.no_autoflush:
         rows = session.execute(
             select(FollowUp.appraisal_id, FollowUp.kind).where(
                 among(session, FollowUp.appraisal_id, done)
@@ -96,18 +102,18 @@ def _why(record) -> str:
     )
 
 
-def _drafted(follow_up, column: str, unable: str, draft, error) -> None:
+def _drafted(follow_up: dict, column: str, unable: str, draft, error) -> None:
     """Link the draft to its follow-up, or note why there is none."""
-    setattr(follow_up, column, draft.id if draft is not None else None)
+    follow_up[column] = draft.id if draft is not None else None
     if error is not None:
-        follow_up.note = f"{unable}: {error.message}"
+        follow_up["note"] = f"{unable}: {error.message}"
 
 
 def _draft_nomination(ctx, follow_up) -> ByRule | None:
     record = ctx.record
     program = ctx.batch[PROGRAM]
     if not program:
-        follow_up.note = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
+        follow_up["note"] = "no follow-up program is set (FOLLOW_UP_PROGRAM_CODE): choose one"
         return None
     data = {
         "employee_id": record.employee_id,

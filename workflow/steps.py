@@ -180,13 +180,14 @@ def move(
     entries: list[dict],
     changes: list[dict],
     batch: dict | None = None,
-) -> list:
+) -> TransitionContext:
     """Guards, the state change with its effects; its audit entry and event (not yet written).
 
     The entry's values go to ``entries`` and the event's to ``changes``, for the caller
     to insert with the record's UPDATE (a batch inserts them in one statement each).
     ``batch`` is what a batch of steps shares (``TransitionContext.batch``).
-    Returns the records the effects asked for.
+    Returns the firing's context: the records and rows its effects asked for
+    (``creates``, ``rows``), for ``byrule.make`` once the change is written.
     """
     now = utcnow()
     actor = step.actor
@@ -225,7 +226,7 @@ def move(
     changes.append(
         events.event(wf, row, from_state, spec.trigger, actor, step.via, now, on_behalf_of, version)
     )
-    return ctx.creates
+    return ctx
 
 
 def prepared(session, wf: Workflow, values: dict, actor: User | None) -> dict:
