@@ -504,8 +504,8 @@ def import_csv(
         started = time.perf_counter()
         good = result.read - result.rejected
         with _checked_after(session, kind.table if dialect == "postgresql" else ""):
-            # counted under the first load's lock: rows another import added meanwhile are
-            # updates
+            # Counted under the first load's lock: rows another connection added meanwhile
+            # (an import, a hand-made employee) are updates.
             result.updated = session.execute(text(kind.existing)).scalar_one()
             result.inserted = good - result.updated
             for n, statement in enumerate(kind.apply):
