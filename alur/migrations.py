@@ -1,6 +1,6 @@
 """The schema's migrations: ``flask db`` (Flask-Migrate) and the code's head for ``/ready``.
 
-A serving process never loads alembic, about 11 MB of a worker's memory: Flask-Migrate is
+A serving process never loads alembic (about 7 MB of a worker's memory): Flask-Migrate is
 set up when a ``flask db`` command runs (or a caller asks, as the tests do), and the
 code's head is read from the revision files themselves.
 """

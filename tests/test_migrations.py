@@ -54,7 +54,7 @@ def test_heads_are_the_revisions_no_other_follows_merges_included(tmp_path):
 
 def test_a_serving_process_answers_ready_without_loading_alembic(app_ctx, database_url):
     # A worker's memory (bench: peak RSS <= 150 MB): alembic and Flask-Migrate are about
-    # 11 MB of it, and only `flask db` needs them.
+    # 7 MB of it, and only `flask db` needs them.
     probe = (
         "import json, sys\n"
         "from wsgi import app\n"
