@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import ScriptInfo
 from sqlalchemy import Connection, inspect, text
 
@@ -35,7 +35,10 @@ class _Migrations(click.Group):
     """``flask db``: Flask-Migrate's group, loaded when it is invoked."""
 
     def make_context(self, info_name, args, parent=None, **extra):
-        app = (parent or click.get_current_context()).ensure_object(ScriptInfo).load_app()
+        if current_app:
+            app = current_app._get_current_object()
+        else:
+            app = (parent or click.get_current_context()).ensure_object(ScriptInfo).load_app()
         init_migrations(app)
         from flask_migrate.cli import db as commands
 
@@ -58,12 +61,19 @@ def heads_of(versions: Path) -> frozenset[str]:
     revisions: set[str] = set()
     followed: set[str] = set()
     for path in versions.glob("*.py"):
+        if path.name.startswith((".#", "__init__")):  # as alembic: an editor's lock, the package
+            continue
         names = {}
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            # ``revision = "…"``, or annotated as newer alembic templates write it
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                    names[target.id] = ast.literal_eval(node.value)
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                names[target.id] = ast.literal_eval(value)
         if "revision" not in names:
             continue
         revisions.add(names["revision"])

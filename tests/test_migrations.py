@@ -50,6 +50,11 @@ def test_heads_are_the_revisions_no_other_follows_merges_included(tmp_path):
     assert heads_of(tmp_path) == {"b", "c"}  # two heads: `flask db upgrade` would refuse
     revision("d", ("b", "c"))
     assert heads_of(tmp_path) == {"d"}
+    # as newer alembic templates write a revision: annotated
+    (tmp_path / "e_x.py").write_text(
+        'revision: str = "e"\ndown_revision: str | tuple[str, ...] | None = "d"\n'
+    )
+    assert heads_of(tmp_path) == {"e"}
 
 
 def test_a_serving_process_answers_ready_without_loading_alembic(app_ctx, database_url):
@@ -97,6 +102,19 @@ def test_flask_db_loads_flask_migrate_when_it_runs(app_ctx, database_url):
     assert listed.returncode == 0, listed.stderr
     assert "upgrade" in listed.stdout and "downgrade" in listed.stdout
     assert "db" in flask("--help").stdout
+
+
+def test_flask_db_runs_in_an_app_context_without_a_script_info(app):
+    from click.testing import CliRunner
+
+    from alur import create_app
+
+    own = create_app(dict(app.config))
+    assert "migrate" not in own.extensions  # a served app never sets Flask-Migrate up
+    with own.app_context():
+        result = CliRunner().invoke(own.cli, ["db", "heads"])
+    assert result.exit_code == 0, result.output
+    assert "migrate" in own.extensions
 
 
 def test_ready_says_a_database_never_migrated_is_at_none(app_ctx):
