@@ -119,6 +119,49 @@ def test_an_event_fanned_out_again_tells_nobody_twice(session, cast):
     assert session.scalar(relayed) == relays  # nor relayed twice
 
 
+def test_a_large_batch_of_events_tells_each_person_once_by_their_mode(session, cast):
+    """More events than a batch's bulk path needs (arrays on PostgreSQL): one notification
+    per event and person, each with its mail mode, relayed once; fanned out again with one
+    new event, only the new one is written."""
+    from sqlalchemy import func, update
+
+    from workflow.db import MANY_ROWS
+    from workflow.models import OutboxEvent
+
+    preferences.set_modes(session, None, cast.supervisor, {"waiting": "digest"}, via="system")
+    unit = factories.unit(session, cast.agency)
+    staff = [
+        factories.employee(session, unit, supervisor=cast.supervisor.employee)
+        for _ in range(MANY_ROWS + 2)
+    ]
+    session.commit()
+    records = [
+        bring_to(new_record(session, cast, "appraisal", employee_id=e.id), "submitted")
+        for e in staff
+    ]
+    fan_out(session)
+
+    waiting = told(session, user_id=cast.supervisor.id, kind="waiting")
+    assert sorted(n.record_id for n in waiting) == sorted(r.id for r in records)
+    assert {(n.mail_status, n.state, n.workflow) for n in waiting} == {
+        (MailStatus.DIGEST, "submitted", "appraisal")
+    }
+    assert all(n.created_at and n.next_attempt_at is None for n in waiting)
+    relayed = select(func.count()).where(OutboxEvent.type == "notification.created")
+    assert session.scalar(relayed) == len(told(session))
+
+    session.execute(update(OutboxEvent).values(dispatched_at=None))  # fanned out afresh
+    session.commit()
+    late = factories.employee(session, unit, supervisor=cast.supervisor.employee)
+    session.commit()
+    one_more = bring_to(new_record(session, cast, "appraisal", employee_id=late.id), "submitted")
+    fan_out(session)
+
+    again = told(session, user_id=cast.supervisor.id, kind="waiting")
+    assert sorted(n.record_id for n in again) == sorted(r.id for r in [*records, one_more])
+    assert session.scalar(relayed) == len(told(session))
+
+
 def test_an_acting_official_receives_what_their_principal_would(app, session, cast, mails):
     acting, _row = factories.acting_official(session, cast)
     record = bring_to(new_record(session, cast, "appraisal"), "submitted")

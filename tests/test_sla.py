@@ -132,3 +132,34 @@ def test_a_deadline_tells_whoever_must_act_and_an_escalation_their_superior_too(
         ("escalated", cast.supervisor.id),
         ("escalated", cast.manager.id),
     }
+
+
+def test_a_run_over_many_overdue_records_gives_each_its_notice_once(session, cast):
+    """More notices than a batch's bulk path needs (arrays on PostgreSQL): each overdue
+    wait is escalated once, with its own dates, however often the run comes."""
+    from tests import factories
+    from workflow.db import MANY_ROWS
+
+    unit = factories.unit(session, cast.agency)
+    staff = [
+        factories.employee(session, unit, supervisor=cast.supervisor.employee)
+        for _ in range(MANY_ROWS + 1)
+    ]
+    session.commit()
+    records = [
+        bring_to(new_record(session, cast, "training_nomination", employee_id=e.id), "submitted")
+        for e in staff
+    ]
+    since = {r.id: _waiting_since(session, r, FRIDAY) for r in records}
+
+    assert sla.run(session, today=date(2026, 12, 7)).escalations == len(records)
+    assert sla.run(session, today=date(2026, 12, 8)).escalations == 0
+
+    session.rollback()
+    notices = session.scalars(select(SlaNotice)).all()
+    assert sorted(n.record_id for n in notices) == sorted(since)
+    for n in notices:
+        assert (n.kind, n.state, n.due_on) == ("escalation", "submitted", date(2026, 11, 27))
+        assert n.state_since == since[n.record_id]
+        assert n.escalated_to_id == cast.manager.employee_id
+    assert len(_events(session, ".escalated")) == len(records)

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.db import among, insert_many_once, local_today, utcnow
+from workflow.db import among, insert_many_once, local_today, utcnow, write_rows
 from workflow.models import (
     Delegation,
     MailMode,
@@ -220,8 +220,9 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
     if not told:
         return 0
     # Each is also an event, so an agency's SMS or WhatsApp gateway can relay it.
-    session.connection().execute(
-        insert(OutboxEvent),
+    write_rows(
+        session,
+        OutboxEvent.__table__,
         [
             {
                 "event_id": f"evt_{uuid.uuid4().hex}",

@@ -33,11 +33,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Text, bindparam, cast, insert, select, update
+from sqlalchemy import Text, bindparam, cast, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import notify
-from workflow.db import among, utcnow, write_transaction
+from workflow.db import among, utcnow, write_rows, write_transaction
 from workflow.errors import Conflict, NotFound
 from workflow.models import (
     DeliveryAttempt,
@@ -179,8 +179,7 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
             # A subscription hears of the changes made after it was created.
             if subscription.created_at <= event.created_at and wants(subscription, event.type)
         ]
-        if deliveries:
-            session.connection().execute(insert(OutboxDelivery), deliveries)
+        write_rows(session, OutboxDelivery.__table__, deliveries)
         # Who is told of what, in the transaction that marks the events fanned out.
         notify.from_events(session, events, now)
         session.connection().execute(
@@ -366,7 +365,7 @@ def record(
                 ),
                 delivered,
             )
-        session.connection().execute(insert(DeliveryAttempt), attempts)
+        write_rows(session, DeliveryAttempt.__table__, attempts)
     forget(session, OutboxDelivery, ids)
     return outcomes
 
