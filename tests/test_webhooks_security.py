@@ -252,6 +252,28 @@ def test_a_long_reply_is_kept_to_one_kibibyte(session, cast, answering):
         assert kept.startswith("🔥") and 900 < len(kept.encode()) <= MAX_BODY
 
 
+def test_a_reply_with_nul_and_control_bytes_is_kept_legibly_for_a_whole_batch(
+    session, cast, answering
+):
+    """A receiver's answer is its own to choose: NUL (which a PostgreSQL text cannot hold),
+    tabs, line breaks and backslashes are kept legibly for every attempt of a batch large
+    enough for the bulk path, and the worker goes on."""
+    from tests.test_webhooks_out import make_events
+    from workflow.db import MANY_ROWS
+
+    hostile = answering(status=500, body=b"boom\x00\tcol\\N\r\nnext \xff\x00")
+    subscribe(session, hostile.url, "*")
+    make_events(session, cast, MANY_ROWS + 1)
+
+    totals = drain(session, replace(FAST, schedule=(60.0,), batch=MANY_ROWS + 1))
+
+    assert totals == {"retry": MANY_ROWS + 1}
+    attempts = session.scalars(select(DeliveryAttempt)).all()
+    assert len(attempts) == MANY_ROWS + 1
+    for kept in [*(d.last_error for d in deliveries(session)), *(a.error for a in attempts)]:
+        assert kept == "boom\ufffd\tcol\\N\r\nnext \ufffd\ufffd"
+
+
 def test_reply_bodies_are_shown_to_admins_only(client, session, cast, bearer, answering):
     secretive = answering(status=500, body=b"internal: db password is hunter2")
     subscribe(session, secretive.url, "*")

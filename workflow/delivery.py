@@ -197,6 +197,10 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
     except Exception as exc:  # the network's or an URL's fault: the delivery fails, not the worker
         error = f"{type(exc).__name__}: {_reason(exc)}"[:MAX_ERROR]
     duration = int((time.monotonic() - clock) * 1000)
+    if error is not None:
+        # The receiver writes the answer: a NUL in it could not be stored (PostgreSQL
+        # text holds none), and would fail the record of the whole batch with it.
+        error = error.replace("\x00", "\ufffd")
     return Answer(started_at, duration, status, error, retry_after)
 
 
