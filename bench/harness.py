@@ -162,6 +162,42 @@ class Server:
         return max(peaks, default=0.0)
 
 
+def postgres_pids() -> list[int]:
+    """This machine's PostgreSQL processes (the benchmark's database is local)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue  # gone meanwhile
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds that groups of processes spend from ``start`` to ``stop``; a group is a
+    callable naming its pids, asked at both ends (a process present at only one end, such
+    as a connection opened meanwhile, counts from its start or up to its end)."""
+
+    def __init__(self, **groups: Callable[[], Iterable[int]]):
+        self.groups = groups
+        self.seconds: dict[str, float] = {}
+        self._start: dict[str, dict[int, float]] = {}
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        return {name: {p: cpu_seconds(p) for p in pids()} for name, pids in self.groups.items()}
+
+    def start(self) -> None:
+        self._start = self._read()
+
+    def stop(self) -> dict[str, float]:
+        for name, now in self._read().items():
+            before = self._start.get(name, {})
+            self.seconds[name] = sum(now.values()) - sum(before.get(p, 0.0) for p in now)
+        return self.seconds
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []

@@ -226,7 +226,7 @@ def markdown(report: dict) -> str:
     if "worker_peak_rss_mb" in big:
         lines.append(f"* peak RSS of a gunicorn worker: {big['worker_peak_rss_mb']:.0f} MB")
     if "outbox" in big:
-        o = big["outbox"]
+        o, cpus = big["outbox"], report.get("machine", {}).get("cpus")
         for run_ in o.get("runs", {}).values():
             lines.append(
                 f"* outbox, {run_['workers']} worker(s) of {o['worker_threads']} "
@@ -236,5 +236,27 @@ def markdown(report: dict) -> str:
                 f"receiver's ceiling (taken with {o['ceiling_clients']} "
                 "connections)"
             )
+            if "cpu_us_per_delivery" in run_:
+                lines.append("  " + _cpu_bound(run_["cpu_us_per_delivery"], o, cpus))
+        if "receiver_cpu_us_at_ceiling" in o:
+            lines.append(
+                f"* the receiver at its ceiling: {o['receiver_cpu_us_at_ceiling']:.0f} µs of CPU "
+                "a request, in one process"
+            )
         lines.append(f"* outbox worker peak RSS: {o['worker_peak_rss_mb']:.0f} MB")
     return "\n".join(lines) + "\n"
+
+
+def _cpu_bound(cpu: dict, outbox: dict, cpus: int | None) -> str:
+    """What a delivery costs each process in CPU, and the pace the machine's cores allow at
+    those costs (the workers, the receiver and PostgreSQL share them here)."""
+    parts = ", ".join(f"{name} {us:.0f} µs" for name, us in cpu.items())
+    line = f"CPU a delivery: {parts}"
+    total = sum(cpu.values())
+    if cpus and total > 0:
+        bound = cpus / total * 1e6
+        line += (
+            f"; at these costs {cpus} cores deliver at most {bound:,.0f}/s = "
+            f"{bound / outbox['receiver_ceiling_per_s']:.2f} of the ceiling"
+        )
+    return line

@@ -17,13 +17,16 @@ from bench.harness import (
     FLASK,
     ROOT,
     Client,
+    CpuMeter,
     Server,
+    children,
     env_for,
     flask,
     hammer,
     in_threads,
     peak_rss_mb,
     percentile,
+    postgres_pids,
     timed_gets,
 )
 from bench.load import app_for
@@ -306,7 +309,10 @@ def outbox(
     by one worker, then again (afresh: fanned out anew) by ``workers`` workers, each
     sending with ``threads`` threads; the figure is the faster.
     """
+    meter = CpuMeter(receiver=lambda: children(receiver.process.pid))
+    meter.start()
     ceiling = receiver_ceiling(receiver.port, clients, seconds)
+    ceiling_cpu = meter.stop()["receiver"] / (ceiling * seconds) * 1e6
     from sqlalchemy import delete, func, select, update
 
     from workflow.db import db, utcnow
@@ -340,7 +346,7 @@ def outbox(
                     .values(dispatched_at=None)
                 )
                 db.session.commit()
-        runs[count] = _deliver(app, url, events, count, threads)
+        runs[count] = _deliver(app, url, receiver, events, count, threads)
     best = max(runs.values(), key=lambda r: r["per_second"])
     return {
         "events": events,
@@ -349,6 +355,7 @@ def outbox(
         "per_second": best["per_second"],
         "workers": best["workers"],
         "receiver_ceiling_per_s": ceiling,
+        "receiver_cpu_us_at_ceiling": ceiling_cpu,
         "ratio": best["per_second"] / ceiling,
         "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in runs.values()),
         "worker_threads": threads,
@@ -358,12 +365,31 @@ def outbox(
     }
 
 
-def _deliver(app, url: str, events: int, workers: int, threads: int) -> dict:
-    """Start ``workers`` outbox workers and time them from the first delivery to the last."""
+def _deliver(app, url: str, receiver: Server, events: int, workers: int, threads: int) -> dict:
+    """Start ``workers`` outbox workers; time them from the first delivery the receiver
+    takes to the last one recorded as delivered.
+
+    Progress is read from the receiver (a GET it answers from memory): a count of the
+    deliveries in the database every few milliseconds would take from the workers a good
+    part of the CPU they share with it, which the receiver's ceiling is measured without.
+    """
     from sqlalchemy import func, select
 
     from workflow.db import db
     from workflow.models import OutboxDelivery
+
+    def received() -> int:
+        return json.loads(progress.call("GET", "/events")[1])["received"]
+
+    def recorded() -> int:
+        with app.app_context():
+            count = db.session.scalar(
+                select(func.count())
+                .select_from(OutboxDelivery)
+                .where(OutboxDelivery.status == "delivered")
+            )
+            db.session.rollback()
+        return count
 
     # Batches of 64 sends per thread: a round's few statements are spread thin.
     env = env_for(
@@ -374,30 +400,37 @@ def _deliver(app, url: str, events: int, workers: int, threads: int) -> dict:
         ALUR_OUTBOX_POLL="0.1",
     )
     command = [*FLASK, "outbox", "work", "--quiet"]
+    progress = Client(receiver.port)
+    before = received()
     procs = [
         subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env)
         for _ in range(workers)
     ]
+    # What each side spends of the machine's CPU a delivery: the workers, the receiver
+    # and PostgreSQL share its cores, as they would not in production.
+    meter = CpuMeter(
+        workers=lambda: [p.pid for p in procs],
+        receiver=lambda: children(receiver.process.pid),
+        postgresql=postgres_pids,
+    )
     started = time.perf_counter()
     delivered, peak, first = 0, 0.0, None
     try:
-        with app.app_context():
-            while time.perf_counter() - started < 600 and all(p.poll() is None for p in procs):
-                delivered = db.session.scalar(
-                    select(func.count())
-                    .select_from(OutboxDelivery)
-                    .where(OutboxDelivery.status == "delivered")
-                )
-                db.session.rollback()
-                peak = max([peak, *(peak_rss_mb(p.pid) for p in procs)])
-                if first is None and delivered:
-                    # timed from the first delivery on: the workers' start-up is not delivery
-                    first = (time.perf_counter(), delivered)
-                if delivered >= events:
-                    break
-                time.sleep(0.02)
+        while time.perf_counter() - started < 600 and all(p.poll() is None for p in procs):
+            taken = received() - before
+            peak = max([peak, *(peak_rss_mb(p.pid) for p in procs)])
+            if first is None and taken:
+                # timed from the first delivery on: the workers' start-up is not delivery
+                first = (time.perf_counter(), taken)
+                meter.start()
+            # the receiver has them all (or more: at least once); now until they are recorded
+            if taken >= events and (delivered := recorded()) >= events:
+                break
+            time.sleep(0.02)
         finished = time.perf_counter()
+        spent = meter.stop()
     finally:
+        progress.connection.close()
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -406,13 +439,15 @@ def _deliver(app, url: str, events: int, workers: int, threads: int) -> dict:
     if delivered < events:
         raise RuntimeError(f"the outbox ({workers} workers) delivered {delivered} of {events}")
     seconds_taken = finished - first[0]
-    rate = (delivered - first[1]) / seconds_taken if seconds_taken > 0 else 0.0
     return {
         "workers": workers,
         "delivered": delivered,
         "seconds": seconds_taken,
-        "per_second": rate,
+        "per_second": (delivered - first[1]) / seconds_taken if seconds_taken > 0 else 0.0,
         "worker_peak_rss_mb": peak,
+        "cpu_us_per_delivery": {
+            name: seconds / max(delivered - first[1], 1) * 1e6 for name, seconds in spent.items()
+        },
     }
 
 

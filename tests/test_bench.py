@@ -176,6 +176,13 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     runs = size["outbox"]["runs"]  # one worker, then two, each delivering every event afresh
     assert sorted(runs) == ["1", "2"]
     assert all(r["delivered"] >= size["outbox"]["events"] for r in runs.values())
+    # What a delivery costs each process that shares the cores, and the receiver alone (in
+    # clock ticks of 10 ms: a run this small may spend less than one in a process).
+    for r in runs.values():
+        assert set(r["cpu_us_per_delivery"]) == {"workers", "receiver", "postgresql"}
+        assert min(r["cpu_us_per_delivery"].values()) >= 0
+    assert size["outbox"]["receiver_cpu_us_at_ceiling"] > 0
+    assert "cores deliver at most" in (out / "report.md").read_text()
     assert size["worker_peak_rss_mb"] > 0
     mail = size["mail"]  # every notification mailed, against the sink's own ceiling
     assert mail["sent"] == 20 and mail["ratio"] > 0 and mail["sink_ceiling_per_s"] > 0
