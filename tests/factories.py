@@ -248,6 +248,19 @@ def new_record(session, c: Cast, workflow: str, **overrides):
 PLAN_YEAR = 2026
 
 
+def submitted_by_staff(session, c: Cast, workflow: str, count: int) -> list:
+    """``count`` submitted records of ``workflow``, each about a new employee whom
+    ``c.supervisor`` supervises (in a unit of their own)."""
+    from tests.workflow_paths import bring_to
+
+    staff_unit = unit(session, c.agency)
+    staff = [employee(session, staff_unit, supervisor=c.supervisor.employee) for _ in range(count)]
+    session.commit()
+    return [
+        bring_to(new_record(session, c, workflow, employee_id=e.id), "submitted") for e in staff
+    ]
+
+
 def rhk(text: str, *, cites: int | None = None, target: str | None = None, **extra) -> dict:
     """An RHK as the API takes it: main, citing ``cites`` (or an agency ``target``), with
     one indicator of each of quantity and time."""

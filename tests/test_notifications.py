@@ -129,16 +129,7 @@ def test_a_large_batch_of_events_tells_each_person_once_by_their_mode(session, c
     from workflow.models import OutboxEvent
 
     preferences.set_modes(session, None, cast.supervisor, {"waiting": "digest"}, via="system")
-    unit = factories.unit(session, cast.agency)
-    staff = [
-        factories.employee(session, unit, supervisor=cast.supervisor.employee)
-        for _ in range(MANY_ROWS + 2)
-    ]
-    session.commit()
-    records = [
-        bring_to(new_record(session, cast, "appraisal", employee_id=e.id), "submitted")
-        for e in staff
-    ]
+    records = factories.submitted_by_staff(session, cast, "appraisal", MANY_ROWS + 2)
     fan_out(session)
 
     waiting = told(session, user_id=cast.supervisor.id, kind="waiting")
@@ -152,9 +143,7 @@ def test_a_large_batch_of_events_tells_each_person_once_by_their_mode(session, c
 
     session.execute(update(OutboxEvent).values(dispatched_at=None))  # fanned out afresh
     session.commit()
-    late = factories.employee(session, unit, supervisor=cast.supervisor.employee)
-    session.commit()
-    one_more = bring_to(new_record(session, cast, "appraisal", employee_id=late.id), "submitted")
+    (one_more,) = factories.submitted_by_staff(session, cast, "appraisal", 1)
     fan_out(session)
 
     again = told(session, user_id=cast.supervisor.id, kind="waiting")

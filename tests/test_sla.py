@@ -140,16 +140,7 @@ def test_a_run_over_many_overdue_records_gives_each_its_notice_once(session, cas
     from tests import factories
     from workflow.db import MANY_ROWS
 
-    unit = factories.unit(session, cast.agency)
-    staff = [
-        factories.employee(session, unit, supervisor=cast.supervisor.employee)
-        for _ in range(MANY_ROWS + 1)
-    ]
-    session.commit()
-    records = [
-        bring_to(new_record(session, cast, "training_nomination", employee_id=e.id), "submitted")
-        for e in staff
-    ]
+    records = factories.submitted_by_staff(session, cast, "training_nomination", MANY_ROWS + 1)
     since = {r.id: _waiting_since(session, r, FRIDAY) for r in records}
 
     assert sla.run(session, today=date(2026, 12, 7)).escalations == len(records)
