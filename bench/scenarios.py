@@ -436,7 +436,7 @@ def _deliver(app, url: str, receiver: Server, events: int, workers: int, threads
                 p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=60)
-    if delivered < events:
+    if delivered < events or first is None:
         raise RuntimeError(f"the outbox ({workers} workers) delivered {delivered} of {events}")
     seconds_taken = finished - first[0]
     return {
