@@ -264,3 +264,44 @@ def test_outcomes_that_keep_no_records_still_tell_each_state_and_version(session
         (None, "approved", v + 1) for v in versions
     ]
     assert outcomes[3].error is not None and outcomes[3].state is None
+
+
+def test_a_value_too_long_for_its_column_is_never_cut_short_as_an_array(session, cast):
+    """Values sent as arrays (PostgreSQL: batches from MANY_ROWS, and ``= ANY`` lookups) are
+    cast without the column's length: a value too long is refused as by a plain INSERT, and
+    looked up whole, never cut to fit (a key cut short could match another row's)."""
+    from sqlalchemy.exc import DataError
+
+    from workflow.db import MANY_ROWS, among, insert_many_once, utcnow
+    from workflow.models import Notification
+
+    def row(event_id: str, kind: str = "waiting") -> dict:
+        return {"user_id": cast.supervisor.id, "kind": kind, "event_id": event_id}
+
+    def written(**where) -> list[Notification]:
+        return session.scalars(select(Notification).filter_by(**where)).all()
+
+    insert = lambda rows: insert_many_once(  # noqa: E731 - the one call, three times
+        session,
+        Notification,
+        [r | {"created_at": utcnow()} for r in rows],
+        unique=["event_id", "user_id"],
+        returning=(Notification.id,),
+    )
+    too_long = "w" * 40  # kind holds 24 characters
+    batch = [row(f"evt_len_{i}") for i in range(MANY_ROWS)] + [row("evt_len_x", too_long)]
+    if session.get_bind().dialect.name == "postgresql":
+        with pytest.raises(DataError):
+            insert(batch)
+        session.rollback()
+        assert written(kind=too_long[:24]) == [] and written(event_id="evt_len_0") == []
+    else:  # SQLite keeps a string whole, whatever length it was declared with
+        insert(batch)
+        assert [n.kind for n in written(event_id="evt_len_x")] == [too_long]
+
+    stored = "e" * 64  # as long as event_id may be
+    insert([row(stored)] + [row(f"evt_other_{i}") for i in range(MANY_ROWS)])
+    longer = select(Notification).where(among(session, Notification.event_id, [stored + "X"]))
+    assert session.scalars(longer).all() == []
+    exact = select(Notification).where(among(session, Notification.event_id, [stored]))
+    assert [n.event_id for n in session.scalars(exact)] == [stored]

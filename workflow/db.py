@@ -422,7 +422,7 @@ def write_rows(session: Session, table, rows: list[dict]) -> None:
         return
     import psycopg
     from psycopg.types.json import Jsonb
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DBAPIError
 
     names = list(rows[0])
     as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
@@ -432,8 +432,10 @@ def write_rows(session: Session, table, rows: list[dict]) -> None:
         with cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([_copied(row[n], n in as_json, Jsonb) for n in names])
-    except psycopg.IntegrityError as exc:  # as SQLAlchemy raises it for an INSERT
-        raise IntegrityError(statement, None, exc) from exc
+    except psycopg.Error as exc:
+        # As SQLAlchemy raises it for an INSERT (IntegrityError, OperationalError …), so
+        # ``write_transaction`` tells a busy or unavailable database as it does for any other.
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
     finally:
         cursor.close()
 
@@ -477,16 +479,28 @@ def insert_many_once(
     return [tuple(row) for row in session.execute(statement)]
 
 
+def array_of(type_):
+    """A PostgreSQL array of ``type_``'s values, without a string's length: the array is cast
+    to its type, and a cast to ``varchar(n)`` cuts a longer value short without a word, where
+    the column itself refuses it (and a key cut short could match another row's)."""
+    from sqlalchemy import String
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    if isinstance(type_, String) and type_.length is not None:
+        type_ = type_.copy()
+        type_.length = None
+    return ARRAY(type_)
+
+
 @cache
 def _insert_once_from_arrays(table, names: tuple[str, ...], unique: tuple, returning: tuple):
     """``INSERT … SELECT * FROM unnest(arrays…) ON CONFLICT DO NOTHING RETURNING …``
     (PostgreSQL); built once per table and set of columns."""
     from sqlalchemy import bindparam, func, select
-    from sqlalchemy.dialects.postgresql import ARRAY
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
     batch = (
-        func.unnest(*(bindparam(f"_{n}", type_=ARRAY(table.c[n].type)) for n in names))
+        func.unnest(*(bindparam(f"_{n}", type_=array_of(table.c[n].type)) for n in names))
         .table_valued(*names)
         .render_derived("batch")
     )
@@ -538,16 +552,15 @@ def _versioned_update_from_arrays(mapper, keys: tuple[str, ...]):
     unnest(ids, versions, new values…)``, each parameter an array. Built once per set of
     columns."""
     from sqlalchemy import and_, bindparam, func
-    from sqlalchemy.dialects.postgresql import ARRAY
 
     table = mapper.local_table
     targets = {key: mapper.attrs[key].columns[0] for key in keys}
     rows = (
         func.unnest(
-            bindparam("_id", type_=ARRAY(table.c.id.type)),
-            bindparam("_version", type_=ARRAY(mapper.version_id_col.type)),
+            bindparam("_id", type_=array_of(table.c.id.type)),
+            bindparam("_version", type_=array_of(mapper.version_id_col.type)),
             *(
-                bindparam(f"_new_{key}", type_=ARRAY(column.type))
+                bindparam(f"_new_{key}", type_=array_of(column.type))
                 for key, column in targets.items()
             ),
         )
@@ -622,9 +635,8 @@ def among(session: Session, column, values):
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
     from sqlalchemy import any_, literal
-    from sqlalchemy.dialects.postgresql import ARRAY
 
-    return column == any_(literal(list(values), ARRAY(column.type)))
+    return column == any_(literal(list(values), array_of(column.type)))
 
 
 def update_many(session: Session, objects: list) -> None:
