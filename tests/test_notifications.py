@@ -133,7 +133,10 @@ def test_a_large_batch_of_events_tells_each_person_once_by_their_mode(session, c
     fan_out(session)
 
     waiting = told(session, user_id=cast.supervisor.id, kind="waiting")
-    assert sorted(n.record_id for n in waiting) == sorted(r.id for r in records)
+    submitted = session.scalars(select(OutboxEvent).where(OutboxEvent.type.endswith(".submitted")))
+    caused_by = {e.payload["id"]: e.event_id for e in submitted}
+    # each told of its own record's step, by that step's event
+    assert {n.record_id: n.event_id for n in waiting} == {r.id: caused_by[r.id] for r in records}
     assert {(n.mail_status, n.state, n.workflow) for n in waiting} == {
         (MailStatus.DIGEST, "submitted", "appraisal")
     }

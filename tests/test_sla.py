@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -141,7 +141,8 @@ def test_a_run_over_many_overdue_records_gives_each_its_notice_once(session, cas
     from workflow.db import MANY_ROWS
 
     records = factories.submitted_by_staff(session, cast, "training_nomination", MANY_ROWS + 1)
-    since = {r.id: _waiting_since(session, r, FRIDAY) for r in records}
+    days = {r.id: FRIDAY - timedelta(days=n) for n, r in enumerate(records)}  # each its own
+    since = {r.id: _waiting_since(session, r, days[r.id]) for r in records}
 
     assert sla.run(session, today=date(2026, 12, 7)).escalations == len(records)
     assert sla.run(session, today=date(2026, 12, 8)).escalations == 0
@@ -150,7 +151,8 @@ def test_a_run_over_many_overdue_records_gives_each_its_notice_once(session, cas
     notices = session.scalars(select(SlaNotice)).all()
     assert sorted(n.record_id for n in notices) == sorted(since)
     for n in notices:
-        assert (n.kind, n.state, n.due_on) == ("escalation", "submitted", date(2026, 11, 27))
+        due = sla.working_days_after(days[n.record_id], 5, set())
+        assert (n.kind, n.state, n.due_on) == ("escalation", "submitted", due)
         assert n.state_since == since[n.record_id]
         assert n.escalated_to_id == cast.manager.employee_id
     assert len(_events(session, ".escalated")) == len(records)

@@ -274,6 +274,17 @@ def test_a_reply_with_nul_and_control_bytes_is_kept_legibly_for_a_whole_batch(
         assert kept == "boom\ufffd\tcol\\N\r\nnext \ufffd\ufffd"
 
 
+def test_a_long_reply_of_nul_bytes_is_kept_to_one_kibibyte(session, cast, answering):
+    nuls = answering(status=500, body=b"\x00" * 5000)
+    subscribe(session, nuls.url, "*")
+    new_record(session, cast, "training_nomination")
+
+    drain(session, replace(FAST, schedule=(60.0,)))
+
+    (attempt,) = session.scalars(select(DeliveryAttempt)).all()
+    assert set(attempt.error) == {"\ufffd"} and len(attempt.error.encode()) <= MAX_BODY
+
+
 def test_reply_bodies_are_shown_to_admins_only(client, session, cast, bearer, answering):
     secretive = answering(status=500, body=b"internal: db password is hunter2")
     subscribe(session, secretive.url, "*")

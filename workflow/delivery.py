@@ -198,8 +198,9 @@ def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
         error = f"{type(exc).__name__}: {_reason(exc)}"[:MAX_ERROR]
     duration = int((time.monotonic() - clock) * 1000)
     if error is not None:
-        # The receiver writes the answer: a NUL in it could not be stored (PostgreSQL
-        # text holds none), and would fail the record of the whole batch with it.
+        # The receiver writes the answer (its body, kept to MAX_BODY by ``_excerpt``, or its
+        # status line): a NUL in it could not be stored (PostgreSQL text holds none), and
+        # would fail the record of the whole batch with it.
         error = error.replace("\x00", "\ufffd")
     return Answer(started_at, duration, status, error, retry_after)
 
@@ -242,7 +243,8 @@ def _excerpt(response: urllib3.BaseHTTPResponse, deadline: float) -> str:
         if size > MAX_BODY or time.monotonic() > deadline:
             response.close()  # the rest is not wanted: a new connection costs less
             break
-    text = b"".join(chunks)[:MAX_BODY].decode("utf-8", "replace").strip()
+    text = b"".join(chunks)[:MAX_BODY].decode("utf-8", "replace").replace("\x00", "\ufffd")
+    text = text.strip()
     while len(text.encode()) > MAX_BODY:  # a replaced byte takes three
         text = text[:-1]
     return text
