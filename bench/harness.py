@@ -162,40 +162,42 @@ class Server:
         return max(peaks, default=0.0)
 
 
-def postgres_pids() -> list[int]:
-    """This machine's PostgreSQL processes (the benchmark's database is local)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                continue  # gone meanwhile
-    return pids
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of all its children so far: those it has reaped (which its
+    own ``/proc`` entry sums) and those still running. Read at two moments, the difference
+    counts a child that came or went between them, as a list of pids would not."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime: fields 14-17 of stat(5); these are from the third on
+    own = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in children(pid))
 
 
 class CpuMeter:
-    """CPU seconds that groups of processes spend from ``start`` to ``stop``; a group is a
-    callable naming its pids, asked at both ends (a process present at only one end, such
-    as a connection opened meanwhile, counts from its start or up to its end)."""
+    """CPU seconds that groups of processes spend from ``start`` to ``stop``; each group is a
+    callable that reads its CPU time so far."""
 
-    def __init__(self, **groups: Callable[[], Iterable[int]]):
+    def __init__(self, **groups: Callable[[], float]):
         self.groups = groups
-        self.seconds: dict[str, float] = {}
-        self._start: dict[str, dict[int, float]] = {}
-
-    def _read(self) -> dict[str, dict[int, float]]:
-        return {name: {p: cpu_seconds(p) for p in pids()} for name, pids in self.groups.items()}
+        self._start: dict[str, float] = {}
 
     def start(self) -> None:
-        self._start = self._read()
+        self._start = {name: read() for name, read in self.groups.items()}
 
     def stop(self) -> dict[str, float]:
-        for name, now in self._read().items():
-            before = self._start.get(name, {})
-            self.seconds[name] = sum(now.values()) - sum(before.get(p, 0.0) for p in now)
-        return self.seconds
+        return {name: read() - self._start.get(name, 0.0) for name, read in self.groups.items()}
+
+
+def postgres_parent(pid: int) -> int | None:
+    """The parent of a PostgreSQL process of this machine; None if ``pid`` is not one."""
+    try:
+        if Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
+            return None
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 def children(pid: int) -> list[int]:

@@ -19,15 +19,16 @@ from bench.harness import (
     Client,
     CpuMeter,
     Server,
-    children,
+    cpu_seconds,
     env_for,
     flask,
     hammer,
     in_threads,
     peak_rss_mb,
     percentile,
-    postgres_pids,
+    postgres_parent,
     timed_gets,
+    tree_cpu_seconds,
 )
 from bench.load import app_for
 
@@ -239,8 +240,9 @@ def bulk(port: int, token: str, reviewed: list[int]) -> dict:
     }
 
 
-def receiver_ceiling(port: int, clients: int, seconds: float) -> float:
-    """Requests/s the receiver takes from ``clients`` connections sending event-sized bodies."""
+def receiver_ceiling(port: int, clients: int, seconds: float) -> tuple[float, int]:
+    """Requests/s the receiver takes from ``clients`` connections sending event-sized bodies,
+    and how many it took."""
     body = {
         "type": "appraisal.submitted",
         "timestamp": "2026-01-01T00:00:00Z",
@@ -278,7 +280,9 @@ def receiver_ceiling(port: int, clients: int, seconds: float) -> float:
                 done[0] += 1
 
     seconds = in_threads(run, clients)
-    return done[0] / seconds
+    if not done[0]:
+        raise RuntimeError(f"the receiver on port {port} took nothing in {seconds:.1f} s")
+    return done[0] / seconds, done[0]
 
 
 def subscribe(url: str, port: int) -> None:
@@ -309,10 +313,10 @@ def outbox(
     by one worker, then again (afresh: fanned out anew) by ``workers`` workers, each
     sending with ``threads`` threads; the figure is the faster.
     """
-    meter = CpuMeter(receiver=lambda: children(receiver.process.pid))
+    meter = CpuMeter(receiver=lambda: tree_cpu_seconds(receiver.process.pid))
     meter.start()
-    ceiling = receiver_ceiling(receiver.port, clients, seconds)
-    ceiling_cpu = meter.stop()["receiver"] / (ceiling * seconds) * 1e6
+    ceiling, taken = receiver_ceiling(receiver.port, clients, seconds)
+    ceiling_cpu = meter.stop()["receiver"] / taken * 1e6
     from sqlalchemy import delete, func, select, update
 
     from workflow.db import db, utcnow
@@ -400,22 +404,26 @@ def _deliver(app, url: str, receiver: Server, events: int, workers: int, threads
         ALUR_OUTBOX_POLL="0.1",
     )
     command = [*FLASK, "outbox", "work", "--quiet"]
-    progress = Client(receiver.port)
-    before = received()
-    procs = [
-        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env)
-        for _ in range(workers)
-    ]
     # What each side spends of the machine's CPU a delivery: the workers, the receiver
     # and PostgreSQL share its cores, as they would not in production.
-    meter = CpuMeter(
-        workers=lambda: [p.pid for p in procs],
-        receiver=lambda: children(receiver.process.pid),
-        postgresql=postgres_pids,
-    )
+    procs: list[subprocess.Popen] = []
+    groups = {
+        "workers": lambda: sum(cpu_seconds(p.pid) for p in procs),
+        "receiver": lambda: tree_cpu_seconds(receiver.process.pid),
+    }
+    postmaster = _postmaster(app) if url.startswith("postgresql") else None
+    if postmaster is not None:  # a database on another machine: its CPU is not ours to read
+        groups["postgresql"] = lambda: tree_cpu_seconds(postmaster)
+    meter = CpuMeter(**groups)
+    progress = Client(receiver.port)
+    before = received()
     started = time.perf_counter()
     delivered, peak, first = 0, 0.0, None
     try:
+        procs += [
+            subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env)
+            for _ in range(workers)
+        ]
         while time.perf_counter() - started < 600 and all(p.poll() is None for p in procs):
             taken = received() - before
             peak = max([peak, *(peak_rss_mb(p.pid) for p in procs)])
@@ -449,6 +457,16 @@ def _deliver(app, url: str, receiver: Server, events: int, workers: int, threads
             name: seconds / max(delivered - first[1], 1) * 1e6 for name, seconds in spent.items()
         },
     }
+
+
+def _postmaster(app) -> int | None:
+    """The PostgreSQL cluster's postmaster (the parent of every backend), if on this machine."""
+    from workflow.db import db
+
+    with app.app_context():
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.rollback()
+    return postgres_parent(backend)
 
 
 def audit_phase(url: str) -> dict:
