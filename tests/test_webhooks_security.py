@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 
 from alur.config import load_config
 from tests import backoffice as bo
-from tests.factories import new_record
+from tests.factories import new_record, submitted_by_staff
 from tests.test_webhooks_out import FAST, deliveries, drain, subscribe
 from workflow import sealing, webhooks
 from workflow.db import db, utcnow, write_transaction
@@ -220,6 +220,34 @@ def test_a_delivery_to_a_host_now_internal_is_not_sent_and_dies_by_the_schedule(
     attempts = session.scalars(select(DeliveryAttempt)).all()
     assert all(a.status_code is None for a in attempts)
     assert all(a.error.startswith("not sent: ") and "loopback" in a.error for a in attempts)
+
+
+def test_a_batch_looks_each_host_up_once_and_the_next_batch_anew(
+    session, cast, receiver, monkeypatch
+):
+    """A name is resolved and checked for each batch, not for each of its deliveries (a
+    lookup costs a thread and the resolver's round trip); a later batch looks it up again,
+    so a name that comes to point inside is still caught."""
+    import socket
+
+    sink = receiver()
+    sink.secret = subscribe(session, sink.url.replace("127.0.0.1", "localhost"), "*").secret
+    submitted_by_staff(session, cast, "training_nomination", 4)  # 8 events, a batch of 20
+    looked_up = []
+    real = socket.getaddrinfo
+
+    def resolver(host, *args, **kwargs):
+        if host == "localhost":
+            looked_up.append(threading.current_thread().name)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    assert _settle(session, FAST) == {"delivered": 8}
+    assert len(set(sink.ids)) == 8 and len(looked_up) == 1
+
+    new_record(session, cast, "training_nomination")
+    assert _settle(session, FAST) == {"delivered": 1}
+    assert len(set(sink.ids)) == 9 and len(looked_up) == 2
 
 
 def test_the_sender_keeps_the_host_name_and_follows_no_redirect(session, cast, answering):

@@ -156,20 +156,30 @@ def http_pool(settings: Settings) -> urllib3.PoolManager:
     return pools
 
 
-def send(http: urllib3.PoolManager, claim: Claim, settings: Settings) -> Answer:
+def check(url: str, settings: Settings) -> Target:
+    """``url``'s host resolved and checked now, as at subscription: a name may since point
+    elsewhere (DNS rebinding); ValueError if it may not be sent to."""
+    return target(url, allow_private=settings.allow_private, timeout=settings.timeout)
+
+
+def send(
+    http: urllib3.PoolManager,
+    claim: Claim,
+    settings: Settings,
+    checked: Callable[[], Target] | None = None,
+) -> Answer:
     """POST one delivery; never raises for the receiver's or the network's faults.
 
-    The URL's host is resolved and checked again now, as at subscription: a
-    name may since point elsewhere (DNS rebinding). The request then goes to
-    the addresses that were checked, with the name kept in ``Host`` and for
-    TLS (SNI and the certificate's name), so no second resolution can send it
-    anywhere else.
+    The URL's host is resolved and checked again (``check``), or ``checked`` gives the
+    batch's answer for it. The request then goes to the addresses that were checked,
+    with the name kept in ``Host`` and for TLS (SNI and the certificate's name), so no
+    second resolution can send it anywhere else.
     """
     started_at = utcnow()
     clock = time.monotonic()
     status, error, retry_after = None, None, None
     try:
-        where = target(claim.url, allow_private=settings.allow_private, timeout=settings.timeout)
+        where = checked() if checked is not None else check(claim.url, settings)
     except ValueError as exc:
         duration = int((time.monotonic() - clock) * 1000)
         return Answer(started_at, duration, error=f"not sent: {exc}"[:MAX_ERROR])
@@ -269,6 +279,19 @@ def parse_retry_after(value: str | None) -> float | None:
 # -- the worker ------------------------------------------------------------------------
 
 
+def _waiting(checked: Future, settings: Settings) -> Callable[[], Target]:
+    """``checked``'s target, waited for no longer than a lease (the check, started before
+    any send that waits for it, ends within its own timeout)."""
+
+    def result() -> Target:
+        try:
+            return checked.result(timeout=settings.lease)
+        except TimeoutError:
+            raise ValueError(f"the address was not checked within {settings.lease:g} s") from None
+
+    return result
+
+
 def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -299,7 +322,15 @@ class Worker:
         """
         fanned = fan_out(self.session, limit=self.settings.fan_out_batch)
         claims = claim(self.session, self.name, self.settings)
-        sending = [(c, pool.submit(send, http, c, self.settings)) for c in claims]
+        # Each receiver's host is looked up and checked once a batch, not once a delivery
+        # (a name's lookup costs a thread and the resolver's round trip): the batch goes
+        # out within seconds of it, to the addresses checked. Submitted first, each check
+        # is taken by a thread before any send that waits for it.
+        checks = {url: pool.submit(check, url, self.settings) for url in {c.url for c in claims}}
+        sending = [
+            (c, pool.submit(send, http, c, self.settings, _waiting(checks[c.url], self.settings)))
+            for c in claims
+        ]
         recorded = self._record(self._sending)
         self._sending = sending
         return fanned + len(claims) + recorded
