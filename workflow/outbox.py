@@ -164,6 +164,11 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
         if not events:
             return 0
         subscriptions = session.scalars(select(Subscription).where(Subscription.active)).all()
+        # Who wants each type, matched once a batch: a batch has few types and many events.
+        wanting = {
+            type_: [s for s in subscriptions if wants(s, type_)]
+            for type_ in {event.type for event in events}
+        }
         now = utcnow()
         deliveries = [
             {
@@ -175,9 +180,9 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
                 "created_at": now,
             }
             for event in events
-            for subscription in subscriptions
+            for subscription in wanting[event.type]
             # A subscription hears of the changes made after it was created.
-            if subscription.created_at <= event.created_at and wants(subscription, event.type)
+            if subscription.created_at <= event.created_at
         ]
         write_rows(session, OutboxDelivery.__table__, deliveries)
         # Who is told of what, in the transaction that marks the events fanned out.
