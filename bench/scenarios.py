@@ -320,10 +320,15 @@ def outbox(
     from sqlalchemy import delete, func, select, update
 
     from workflow.db import db, utcnow
-    from workflow.models import DeliveryAttempt, OutboxDelivery, OutboxEvent
+    from workflow.models import DeliveryAttempt, Notification, OutboxDelivery, OutboxEvent
 
     app = app_for(url)
     with app.app_context():
+        # What a run adds besides its deliveries: the notifications of the events, and a
+        # ``notification.created`` event for each. Removed before the next run, which would
+        # otherwise find them written and skip that work.
+        newest_event = db.session.scalar(select(func.max(OutboxEvent.id))) or 0
+        newest_notification = db.session.scalar(select(func.max(Notification.id))) or 0
         # Only the newest ``events_limit`` events are sent; the older ones count as done.
         oldest_kept = (
             db.session.scalars(
@@ -344,6 +349,10 @@ def outbox(
             with app.app_context():
                 db.session.execute(delete(DeliveryAttempt))
                 db.session.execute(delete(OutboxDelivery))
+                db.session.execute(
+                    delete(Notification).where(Notification.id > newest_notification)
+                )
+                db.session.execute(delete(OutboxEvent).where(OutboxEvent.id > newest_event))
                 db.session.execute(
                     update(OutboxEvent)
                     .where(OutboxEvent.id > oldest_kept)
