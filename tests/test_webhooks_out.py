@@ -368,6 +368,44 @@ def test_a_kept_alive_connection_is_not_cut_after_a_good_answer():
     assert len(accepted) == 1  # one connection for all three
 
 
+def test_events_fanned_out_again_by_hand_are_not_delivered_twice_and_the_rest_go_on(
+    session, cast, receiver
+):
+    """Their mark cleared in the database, the events already delivered get no second
+    delivery (it would break the unique delivery per subscription, again on every round,
+    and hold up every event after them); the new ones go out."""
+    from sqlalchemy import update
+
+    sink = receiver()
+    sink.secret = subscribe(session, sink.url, "*").secret
+    make_events(session, cast, 3)
+    assert drain(session) == {"delivered": 3}
+    session.execute(update(OutboxEvent).values(dispatched_at=None))
+    session.commit()
+    change(session, cast, "appraisal")
+
+    assert drain(session) == {"delivered": 2}
+    assert len(sink.ids) == len(set(sink.ids)) == 5
+    assert len(deliveries(session)) == 5
+    assert session.scalar(select(OutboxEvent.id).where(OutboxEvent.dispatched_at.is_(None))) is None
+
+
+def test_a_send_whose_address_check_never_ends_fails_in_a_lease_and_is_not_sent():
+    """The batch's check of a host is waited for no longer than a lease: a send then fails
+    as not sent (and is tried again), it does not hold its thread."""
+    from concurrent.futures import Future
+
+    settings = replace(FAST, lease=0.2, allow_private=True)
+    claim = outbox.Claim(1, "t", "http://127.0.0.1:9/hook", ("whsec_" + "A" * 32,), "m", "{}")
+    started = time.monotonic()
+    answer = sending.send(
+        sending.http_pool(settings), claim, settings, sending._waiting(Future(), settings)
+    )
+    assert 0.2 <= time.monotonic() - started < 2
+    assert answer.status_code is None and not answer.ok
+    assert answer.error == "not sent: the address was not checked within 0.2 s"
+
+
 def test_an_unreachable_receiver_is_a_failed_try(session, cast, receiver):
     sink = receiver()
     url = sink.url

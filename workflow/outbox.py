@@ -169,6 +169,17 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
             type_: [s for s in subscriptions if wants(s, type_)]
             for type_ in {event.type for event in events}
         }
+        # An event fanned out again (its mark cleared by hand) is not delivered twice: a
+        # second delivery of it would break the unique (event, subscription) and hold up
+        # every later event behind it. Its row lock keeps another worker off meanwhile.
+        ids = [event.id for event in events]
+        had = set(
+            session.connection().execute(
+                select(OutboxDelivery.event_id, OutboxDelivery.subscription_id).where(
+                    among(session, OutboxDelivery.event_id, ids)
+                )
+            )
+        )
         now = utcnow()
         deliveries = [
             {
@@ -183,17 +194,18 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
             for subscription in wanting[event.type]
             # A subscription hears of the changes made after it was created.
             if subscription.created_at <= event.created_at
+            and (event.id, subscription.id) not in had
         ]
         write_rows(session, OutboxDelivery.__table__, deliveries)
         # Who is told of what, in the transaction that marks the events fanned out.
         notify.from_events(session, events, now)
         session.connection().execute(
             update(OutboxEvent)
-            .where(among(session, OutboxEvent.id, [event.id for event in events]))
+            .where(among(session, OutboxEvent.id, ids))
             .values(dispatched_at=now)
             .execution_options(synchronize_session=False)
         )
-    forget(session, OutboxEvent, [event.id for event in events])
+    forget(session, OutboxEvent, ids)
     return len(events)
 
 
