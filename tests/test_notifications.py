@@ -29,6 +29,13 @@ def send_mails(app, session, settings=FAST, hour: int = 24) -> dict:
         return mailing.drain(session, sender, settings, digest_hour=hour)
 
 
+def relaying(session):
+    """A subscription of an agency's SMS gateway: it names the notifications' events."""
+    from tests.test_webhooks_out import subscribe
+
+    return subscribe(session, "http://127.0.0.1:9/sms", "notification.*")
+
+
 def told(session, **where) -> list[Notification]:
     session.rollback()
     query = select(Notification).order_by(Notification.id)
@@ -107,11 +114,13 @@ def test_an_event_fanned_out_again_tells_nobody_twice(session, cast):
 
     from workflow.models import OutboxEvent
 
+    relaying(session)
     record = bring_to(new_record(session, cast, "appraisal"), "submitted")
     fan_out(session)
     before = len(told(session, record_id=record.id))
     relayed = select(func.count()).where(OutboxEvent.type == "notification.created")
     relays = session.scalar(relayed)
+    assert relays == before
     session.execute(update(OutboxEvent).values(dispatched_at=None))  # fanned out afresh
     session.commit()
     fan_out(session)
@@ -129,6 +138,7 @@ def test_a_large_batch_of_events_tells_each_person_once_by_their_mode(session, c
     from workflow.models import OutboxEvent
 
     preferences.set_modes(session, None, cast.supervisor, {"waiting": "digest"}, via="system")
+    relaying(session)
     records = factories.submitted_by_staff(session, cast, "appraisal", MANY_ROWS + 2)
     fan_out(session)
 
@@ -152,6 +162,33 @@ def test_a_large_batch_of_events_tells_each_person_once_by_their_mode(session, c
     again = told(session, user_id=cast.supervisor.id, kind="waiting")
     assert sorted(n.record_id for n in again) == sorted(r.id for r in [*records, one_more])
     assert session.scalar(relayed) == len(told(session))
+
+
+def test_notifications_are_relayed_as_events_only_while_a_subscription_names_them(session, cast):
+    """Written for nobody, a notification's event would double the outbox for nothing: a
+    subscription hears only of the events made after it, and ``*`` never of these."""
+    from sqlalchemy import func, update
+
+    from tests.test_webhooks_out import subscribe
+    from workflow.models import OutboxEvent, Subscription
+
+    relayed = select(func.count()).where(OutboxEvent.type == "notification.created")
+    subscribe(session, "http://127.0.0.1:9/all", "*")
+    first = bring_to(new_record(session, cast, "appraisal"), "submitted")
+    fan_out(session)
+    assert told(session, record_id=first.id) and session.scalar(relayed) == 0
+
+    gateway = relaying(session)
+    second = factories.submitted_by_staff(session, cast, "appraisal", 1)[0]
+    fan_out(session)
+    assert session.scalar(relayed) == len(told(session, record_id=second.id)) > 0
+
+    session.execute(update(Subscription).where(Subscription.id == gateway.id).values(active=False))
+    session.commit()
+    before = session.scalar(relayed)
+    third = factories.submitted_by_staff(session, cast, "appraisal", 1)[0]
+    fan_out(session)
+    assert told(session, record_id=third.id) and session.scalar(relayed) == before
 
 
 def test_an_acting_official_receives_what_their_principal_would(app, session, cast, mails):

@@ -30,11 +30,14 @@ from workflow.models import (
     OutboxEvent,
     Role,
     RoleName,
+    Subscription,
     User,
 )
+from workflow.webhooks import wants
 from workflow.workflows import WORKFLOWS
 
 ANY = "*"
+RELAYED = "notification.created"  # the event each notification is relayed as
 # SLA events (``workflow.sla``) name the wait, not a state entered.
 SLA_KINDS = ("due_soon", "escalated")
 
@@ -167,6 +170,14 @@ def admins(session: Session) -> list[int]:
 WRITE_BATCH = 1000
 
 
+def _relayed(session: Session) -> bool:
+    """Whether an active subscription names ``notification.created``. With none, the events
+    would be written for nobody, and fanned out to nobody: a subscription hears only of the
+    events made after it, and ``*`` never of these (``webhooks.wants``)."""
+    active = session.scalars(select(Subscription).where(Subscription.active))
+    return any(wants(subscription, RELAYED) for subscription in active)
+
+
 def write(session: Session, told: list[Told], now: datetime) -> int:
     """Insert ``told`` as notifications (each user's mail mode decides its mail), but none
     already written for its event; return how many were written."""
@@ -219,6 +230,8 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
     told = [t for t in told if (t.user_id, t.event_id) in written]
     if not told:
         return 0
+    if not _relayed(session):
+        return len(told)
     # Each is also an event, so an agency's SMS or WhatsApp gateway can relay it.
     write_rows(
         session,
@@ -226,7 +239,7 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
         [
             {
                 "event_id": f"evt_{uuid.uuid4().hex}",
-                "type": "notification.created",
+                "type": RELAYED,
                 "created_at": now,
                 "payload": {
                     "recipient": t.user_id,
