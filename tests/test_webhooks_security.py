@@ -238,7 +238,7 @@ def test_a_batch_looks_each_host_up_once_and_the_next_batch_anew(
 
     def resolver(host, *args, **kwargs):
         if host == "localhost":
-            looked_up.append(threading.current_thread().name)
+            looked_up.append(host)
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
@@ -248,6 +248,20 @@ def test_a_batch_looks_each_host_up_once_and_the_next_batch_anew(
     new_record(session, cast, "training_nomination")
     assert _settle(session, FAST) == {"delivered": 1}
     assert len(set(sink.ids)) == 9 and len(looked_up) == 2
+
+
+def test_one_sending_thread_checks_each_host_before_the_sends_that_wait_for_it(
+    session, cast, receiver
+):
+    """The checks of a batch are queued before its sends: a single thread takes them first,
+    and no send waits for a check that no thread is left to run."""
+    one, other = receiver(), receiver()
+    one.secret = subscribe(session, one.url.replace("127.0.0.1", "localhost"), "*").secret
+    other.secret = subscribe(session, other.url, "*").secret
+    submitted_by_staff(session, cast, "training_nomination", 2)
+
+    assert _settle(session, replace(FAST, concurrency=1)) == {"delivered": 8}
+    assert len(set(one.ids)) == len(set(other.ids)) == 4
 
 
 def test_the_sender_keeps_the_host_name_and_follows_no_redirect(session, cast, answering):

@@ -280,14 +280,15 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def _waiting(checked: Future, settings: Settings) -> Callable[[], Target]:
-    """``checked``'s target, waited for no longer than a lease (the check, started before
-    any send that waits for it, ends within its own timeout)."""
+    """``checked``'s target, waited for no longer than the check's own limit and a second:
+    started before any send that waits for it, it ends within that limit."""
+    seconds = settings.timeout + 1.0
 
     def result() -> Target:
         try:
-            return checked.result(timeout=settings.lease)
+            return checked.result(timeout=seconds)
         except TimeoutError:
-            raise ValueError(f"the address was not checked within {settings.lease:g} s") from None
+            raise ValueError(f"the address was not checked within {seconds:g} s") from None
 
     return result
 

@@ -107,7 +107,8 @@ class Told:
 
 def from_events(session: Session, events: Iterable, now: datetime) -> int:
     """Write the notifications of fanned-out ``events`` (rows with ``event_id``, ``type``,
-    ``payload``), and a ``notification.created`` event for each; return how many.
+    ``payload``), each relayed as an event while a subscription names them (``write``);
+    return how many.
 
     A batch of events asks the database a few questions in all, not a few for each: its
     records per workflow, the acting officials and the accounts of everyone named.
@@ -171,9 +172,10 @@ WRITE_BATCH = 1000
 
 
 def _relayed(session: Session) -> bool:
-    """Whether an active subscription names ``notification.created``. With none, the events
-    would be written for nobody, and fanned out to nobody: a subscription hears only of the
-    events made after it, and ``*`` never of these (``webhooks.wants``)."""
+    """Whether an active subscription names ``notification.created`` now. With none, the
+    events would be written for nobody and fanned out to nobody (``*`` never hears of them,
+    ``webhooks.wants``). Decided as the notifications are written: a subscription resumed
+    or widened later hears of those written after."""
     active = session.scalars(select(Subscription).where(Subscription.active))
     return any(wants(subscription, RELAYED) for subscription in active)
 
