@@ -43,6 +43,10 @@ def _wait_until_blocked(conn, waiting: int) -> None:
             )
             if blocked >= waiting:
                 return
+            # PostgreSQL reads pg_stat_activity once a transaction: without ending it, the
+            # probe saw only who was waiting at its first look (on a loaded machine, not yet
+            # every contender) and waited out its time with the contenders blocked.
+            probe.rollback()
             time.sleep(0.02)
     raise AssertionError(f"expected {waiting} blocked transactions")
 
