@@ -109,6 +109,51 @@ def test_the_submitter_hears_the_decision_and_nobody_of_their_own_step(app, sess
     ]
 
 
+def test_a_decision_is_told_without_reading_the_employee_and_a_step_with_it(session, cast):
+    """Whoever is next may be the subject's supervisor, read from the subject's row; a
+    decision tells the employee, named on the record. A season of approvals fans out
+    without reading an employee row for each."""
+    from sqlalchemy import event
+
+    from workflow.db import db
+
+    def employee_reads(action) -> int:
+        reads = []
+
+        def seen(_conn, _cursor, statement, *_args):
+            if statement.lstrip().upper().startswith("SELECT") and " employees" in statement:
+                reads.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        return len(reads)
+
+    programs = [cast.program, factories.program(session)]
+    session.commit()
+    nominations = [
+        fire(
+            new_record(session, cast, "training_nomination", program_id=program.id),
+            "submit",
+            cast.subject,
+            via="api",
+        )
+        for program in programs
+    ]
+    assert employee_reads(lambda: fan_out(session)) == 1  # the submitted ones' subjects
+    for nomination in nominations:
+        fire(nomination, "reject", cast.supervisor, via="api", comment="Kuota penuh")
+    assert employee_reads(lambda: fan_out(session)) == 0
+    notes = told(session, workflow="training_nomination")
+    assert sorted((n.record_id, n.state, n.user_id) for n in notes) == sorted(
+        (n.id, state, user.id)
+        for n in nominations
+        for state, user in (("submitted", cast.supervisor), ("rejected", cast.subject))
+    )
+
+
 def test_an_event_fanned_out_again_tells_nobody_twice(session, cast):
     from sqlalchemy import func, update
 

@@ -105,10 +105,12 @@ class Told:
     event_id: str
 
 
-def from_events(session: Session, events: Iterable, now: datetime) -> int:
+def from_events(
+    session: Session, events: Iterable, now: datetime, subscriptions: list | None = None
+) -> int:
     """Write the notifications of fanned-out ``events`` (rows with ``event_id``, ``type``,
-    ``payload``), each relayed as an event while a subscription names them (``write``);
-    return how many.
+    ``payload``), each relayed as an event while a subscription names them (``write``;
+    ``subscriptions``: the active ones, if the caller has read them); return how many.
 
     A batch of events asks the database a few questions in all, not a few for each: its
     records per workflow, the acting officials and the accounts of everyone named.
@@ -116,10 +118,9 @@ def from_events(session: Session, events: Iterable, now: datetime) -> int:
     wanted = [w for event in events if (w := _wanted(event)) is not None]
     records: dict[tuple[str, int], object] = {}
     for name in {w.workflow for w in wanted}:
-        model = WORKFLOWS[name].model
-        ids = {w.record_id for w in wanted if w.workflow == name}
-        query = select(model).where(among(session, model.id, ids)).options(*_with_subject(model))
-        for record in session.scalars(query):
+        for record in _records(
+            session, WORKFLOWS[name].model, [w for w in wanted if w.workflow == name]
+        ):
             records[(name, record.id)] = record
     named = []
     for w in wanted:
@@ -143,7 +144,7 @@ def from_events(session: Session, events: Iterable, now: datetime) -> int:
                     continue  # nobody is told of their own step
                 seen.add(user_id)
                 told.append(Told(user_id, rule.kind, w.workflow, record.id, w.state, w.event_id))
-    return write(session, told, now)
+    return write(session, told, now, subscriptions)
 
 
 def tell(session: Session, user_ids, kind: str, cause: str, *, about: tuple = (None, None, None)):
@@ -171,18 +172,23 @@ def admins(session: Session) -> list[int]:
 WRITE_BATCH = 1000
 
 
-def _relayed(session: Session) -> bool:
-    """Whether an active subscription names ``notification.created`` now. With none, the
-    events would be written for nobody and fanned out to nobody (``*`` never hears of them,
-    ``webhooks.wants``). Decided as the notifications are written: a subscription resumed
-    or widened later hears of those written after."""
-    active = session.scalars(select(Subscription).where(Subscription.active))
-    return any(wants(subscription, RELAYED) for subscription in active)
+def _relayed(session: Session, subscriptions: list | None) -> bool:
+    """Whether an active subscription (of ``subscriptions``, or read now) names
+    ``notification.created``. With none, the events would be written for nobody and fanned
+    out to nobody (``*`` never hears of them, ``webhooks.wants``). Decided as the
+    notifications are written: a subscription resumed or widened later hears of those
+    written after."""
+    if subscriptions is None:
+        subscriptions = session.scalars(select(Subscription).where(Subscription.active))
+    return any(wants(subscription, RELAYED) for subscription in subscriptions)
 
 
-def write(session: Session, told: list[Told], now: datetime) -> int:
+def write(
+    session: Session, told: list[Told], now: datetime, subscriptions: list | None = None
+) -> int:
     """Insert ``told`` as notifications (each user's mail mode decides its mail), but none
-    already written for its event; return how many were written."""
+    already written for its event; return how many were written. ``subscriptions``: the
+    active ones, if the caller has read them in its transaction."""
     if not told:
         return 0
     modes = _modes(session, {t.user_id for t in told})
@@ -232,7 +238,7 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
     told = [t for t in told if (t.user_id, t.event_id) in written]
     if not told:
         return 0
-    if not _relayed(session):
+    if not _relayed(session, subscriptions):
         return len(told)
     # Each is also an event, so an agency's SMS or WhatsApp gateway can relay it.
     write_rows(
@@ -258,8 +264,23 @@ def write(session: Session, told: list[Told], now: datetime) -> int:
     return len(told)
 
 
+def _records(session: Session, model, wanted: list[_Wanted]) -> list:
+    """The records ``wanted`` name, those told to whoever is next with their subject: the
+    supervisor party reads the subject's. The others (a decision tells the employee) are
+    loaded alone, which in a season of approvals is most of them."""
+    with_subject = {w.record_id for w in wanted if w.tells_next}
+    loaded = []
+    if with_subject:
+        query = select(model).where(among(session, model.id, with_subject))
+        loaded += session.scalars(query.options(*_with_subject(model))).all()
+    alone = {w.record_id for w in wanted} - with_subject
+    if alone:
+        loaded += session.scalars(select(model).where(among(session, model.id, alone))).all()
+    return loaded
+
+
 def _with_subject(model) -> list:
-    """Load the record's subject with it: the supervisor party reads the subject's."""
+    """Load the record's subject with it."""
     synonym = model.__mapper__.synonyms.get("subject")
     name = synonym.name if synonym is not None else "subject"
     if name not in model.__mapper__.relationships:
@@ -278,6 +299,11 @@ class _Wanted:
     rules: tuple[Rule, ...]
     payload: dict
     actor: int | None
+
+    @property
+    def tells_next(self) -> bool:
+        """Whether it tells whoever's step the record waits for (an official)."""
+        return any("next" in rule.to for rule in self.rules)
 
 
 def _wanted(event) -> _Wanted | None:

@@ -198,7 +198,7 @@ def fan_out(session: Session, *, limit: int = 500) -> int:
         ]
         write_rows(session, OutboxDelivery.__table__, deliveries)
         # Who is told of what, in the transaction that marks the events fanned out.
-        notify.from_events(session, events, now)
+        notify.from_events(session, events, now, subscriptions)
         session.connection().execute(
             update(OutboxEvent)
             .where(among(session, OutboxEvent.id, ids))
