@@ -31,11 +31,14 @@ from workflow.models import (
     DevelopmentBudget,
     Employee,
     Holiday,
+    Role,
+    RoleName,
     Subscription,
     TrainingProgram,
     Unit,
     User,
     WebhookClient,
+    user_roles,
 )
 from workflow.policy import Action
 
@@ -644,3 +647,28 @@ def test_hr_ends_a_delegation_from_the_back_office_and_it_is_logged(client, sess
     assert session.get(Delegation, row.id).revoked_at is not None
     entry = session.scalars(select(ChangeEntry).where(ChangeEntry.model == "delegations")).all()
     assert [(e.action, e.actor_id, e.via) for e in entry][-1] == ("revoke", cast.hr.id, "admin")
+
+
+def test_a_role_given_or_taken_away_counts_at_once(session, cast):
+    # The names of a user's roles are kept between the checks of a request (a bulk one
+    # makes 10,000): given, taken away, replaced or changed in the database, they count.
+    user, hr = cast.supervisor, session.scalar(select(Role).where(Role.name == RoleName.HR_OFFICER))
+    record = new_record(session, cast, "appraisal")
+    assert not user.has_role(RoleName.HR_OFFICER)
+    assert not policy.is_hr_of(user, record.agency_id)
+
+    user.roles.append(hr)
+    assert user.has_role(RoleName.HR_OFFICER)
+    assert policy.is_hr_of(user, record.agency_id)
+    user.roles.remove(hr)
+    assert not user.has_role(RoleName.HR_OFFICER)
+    user.roles = [hr]
+    assert user.role_names == {"hr_officer"}
+    session.commit()
+
+    # Taken away by another connection: seen by the session's next transaction.
+    with db.engine.begin() as other:
+        other.execute(user_roles.delete().where(user_roles.c.user_id == user.id))
+    session.rollback()
+    assert user.role_names == frozenset()
+    assert not policy.is_hr_of(user, record.agency_id)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_security import RoleMixin, UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, utcnow
@@ -78,7 +78,14 @@ class User(db.Model, UserMixin):
 
     @property
     def role_names(self) -> frozenset[str]:
-        return frozenset(role.name for role in self.roles)
+        # Asked by every right of every step (a bulk request's 10,000): kept with the list
+        # it was made from, made anew for a list loaded again, and let go when one is added
+        # or removed (``_roles_changed``).
+        roles = self.roles
+        kept = self.__dict__.get("_role_names")
+        if kept is None or kept[0] is not roles:
+            kept = self.__dict__["_role_names"] = (roles, frozenset(r.name for r in roles))
+        return kept[1]
 
     def has_role(self, role) -> bool:
         name = role if isinstance(role, str) else role.name
@@ -89,6 +96,12 @@ class User(db.Model, UserMixin):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+
+@event.listens_for(User.roles, "append")
+@event.listens_for(User.roles, "remove")
+def _roles_changed(user, *_args, **_kwargs) -> None:
+    user.__dict__.pop("_role_names", None)
 
 
 class ApiToken(db.Model):
