@@ -130,8 +130,8 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -285,7 +285,12 @@ def _bound_postgresql_waits(engine: Engine, timeouts: Timeouts) -> None:
         dbapi_connection.autocommit = True
         try:
             with dbapi_connection.cursor() as cursor:
-                cursor.execute("; ".join(f"SET {k} = {int(v)}" for k, v in settings.items()))
+                statements = [f"SET {k} = {int(v)}" for k, v in settings.items()]
+                # Timestamps come back in UTC, the zone every column is written in, whatever
+                # the server's own: psycopg then gives Python's UTC, which ``UTCDateTime``
+                # passes on as it is rather than converting from a named zone.
+                statements.append("SET TimeZone = 'UTC'")
+                cursor.execute("; ".join(statements))
         finally:
             dbapi_connection.autocommit = autocommit
 
