@@ -305,3 +305,37 @@ def test_a_value_too_long_for_its_column_is_never_cut_short_as_an_array(session,
     assert session.scalars(longer).all() == []
     exact = select(Notification).where(among(session, Notification.event_id, [stored]))
     assert [n.event_id for n in session.scalars(exact)] == [stored]
+
+
+def test_rows_written_together_keep_json_in_a_column_that_decorates_it(session):
+    """``write_rows`` sends a batch by ``COPY`` on PostgreSQL; a column whose type wraps JSON
+    is JSON all the same, and its values arrive as they were given."""
+    from sqlalchemy import JSON, Column, Integer, MetaData, Table
+    from sqlalchemy.types import TypeDecorator
+
+    from workflow.db import MANY_ROWS, write_rows, write_transaction
+
+    class Document(TypeDecorator):
+        impl = JSON
+        cache_ok = True
+
+    table = Table(
+        "scratch_documents",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("body", Document),
+    )
+    table.create(db.engine)
+    try:
+        rows = [
+            {"id": n, "body": {"n": n, "nama": "Sri Rahayu ✓", "list": [1, None]}}
+            for n in range(1, MANY_ROWS + 3)
+        ]
+        with write_transaction(session):
+            write_rows(session, table, rows)
+        assert [
+            dict(r._mapping) for r in session.execute(table.select().order_by(table.c.id))
+        ] == rows
+    finally:
+        session.rollback()
+        table.drop(db.engine)

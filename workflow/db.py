@@ -430,7 +430,7 @@ def write_rows(session: Session, table, rows: list[dict]) -> None:
     from sqlalchemy.exc import DBAPIError
 
     names = list(rows[0])
-    as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
+    as_json = {name for name in names if _is_json(table.c[name].type)}
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -484,6 +484,7 @@ def insert_many_once(
     return [tuple(row) for row in session.execute(statement)]
 
 
+@cache  # by the column's own type object: a few dozen, asked for by every ``among``
 def array_of(type_):
     """A PostgreSQL array of ``type_``'s values, without a string's length: the array is cast
     to its type, and a cast to ``varchar(n)`` cuts a longer value short without a word, where
