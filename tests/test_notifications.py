@@ -13,7 +13,7 @@ from tests.factories import new_record
 from tests.workflow_paths import RATINGS, bring_to
 from workflow import create, fire, mailing, notify, outbox, preferences
 from workflow.db import utcnow
-from workflow.models import ChangeEntry, MailStatus, Notification
+from workflow.models import ChangeEntry, MailStatus, Notification, TrainingNomination, User
 
 FAST = outbox.Settings(schedule=(0.0, 0.0), jitter=0.0)
 
@@ -131,26 +131,31 @@ def test_a_decision_is_told_without_reading_the_employee_and_a_step_with_it(sess
             event.remove(db.engine, "before_cursor_execute", seen)
         return len(reads)
 
-    programs = [cast.program, factories.program(session)]
-    session.commit()
-    nominations = [
+    # Two employees of one supervisor: their subjects read together, not one by one.
+    people = [cast.subject, cast.colleague]
+    ids = [
         fire(
-            new_record(session, cast, "training_nomination", program_id=program.id),
+            new_record(session, cast, "training_nomination", employee_id=person.employee_id),
             "submit",
-            cast.subject,
+            person,
             via="api",
-        )
-        for program in programs
+        ).id
+        for person in people
     ]
+    supervisor_id, people_ids = cast.supervisor.id, [person.id for person in people]
+    session.expunge_all()  # as a worker starts: no employee row already in the session
     assert employee_reads(lambda: fan_out(session)) == 1  # the submitted ones' subjects
-    for nomination in nominations:
-        fire(nomination, "reject", cast.supervisor, via="api", comment="Kuota penuh")
+    supervisor = session.get(User, supervisor_id)
+    for record_id in ids:
+        nomination = session.get(TrainingNomination, record_id)
+        fire(nomination, "reject", supervisor, via="api", comment="Kuota penuh")
+    session.expunge_all()
     assert employee_reads(lambda: fan_out(session)) == 0
     notes = told(session, workflow="training_nomination")
     assert sorted((n.record_id, n.state, n.user_id) for n in notes) == sorted(
-        (n.id, state, user.id)
-        for n in nominations
-        for state, user in (("submitted", cast.supervisor), ("rejected", cast.subject))
+        (record_id, state, user_id)
+        for record_id, person_id in zip(ids, people_ids, strict=True)
+        for state, user_id in (("submitted", supervisor_id), ("rejected", person_id))
     )
 
 
