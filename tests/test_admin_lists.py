@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
+from tests.sql import sent
 from tests.workflow_paths import bring_to
-from workflow.db import db
 from workflow.models import Appraisal
 
 LIST = "/admin/admin_appraisals/"
@@ -31,21 +30,6 @@ def appraisals(session, cast, years: list[int]) -> list[Appraisal]:
     return [
         new_record(session, cast, "appraisal", year=year, period=next(periods)) for year in years
     ]
-
-
-@contextmanager
-def statements():
-    """The SQL the database is sent meanwhile."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_rows_tied_on_the_sorted_column_keep_one_order_from_page_to_page(client, session, cast):
@@ -93,18 +77,18 @@ def test_a_list_page_loads_related_rows_by_id_without_joining_the_sorted_query(
     bo.log_in(client, session, cast.admin)
     client.get(LIST)  # the first visit loads what every later one reuses
 
-    with statements() as few:
+    with sent() as few:
         small = bo.text(client.get(f"{LIST}?sort={YEAR}&desc=1"))
     unit, supervisor = cast.subject_employee.unit, cast.supervisor.employee
     others = [factories.employee(session, unit, supervisor=supervisor) for _ in range(4)]
     session.commit()
     for other in others:
         new_record(session, cast, "appraisal", employee_id=other.id, year=2025)
-    with statements() as many:
+    with sent() as many:
         large = bo.text(client.get(f"{LIST}?sort={YEAR}&desc=1"))
 
     assert len(many) == len(few)  # not a query per row
-    page_query = [s for s in many if "ORDER BY appraisals.year DESC" in s]
+    page_query = [s.statement for s in many if "ORDER BY appraisals.year DESC" in s.statement]
     assert len(page_query) == 1 and " JOIN " not in page_query[0]
     assert cast.subject_employee.name in small
     assert all(other.name in large for other in others)

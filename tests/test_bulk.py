@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from tests import factories
 from tests.factories import fire_many, new_record
+from tests.sql import sent
 from tests.workflow_paths import bring_to
 from workflow.db import db
 from workflow.models import AuditEntry, OutboxEvent, TrainingNomination, TrainingProgram
@@ -30,17 +31,9 @@ def nominations(session, cast, count, *, seats=100, state="reviewed"):
 
 
 def statements_during(action) -> int:
-    count = [0]
-
-    def counted(*args):
-        count[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", counted)
-    try:
+    with sent() as statements:
         action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counted)
-    return count[0]
+    return len(statements)
 
 
 def test_a_batch_takes_fewer_statements_per_item_than_one_by_one(session, cast):

@@ -10,16 +10,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from admin import charts
 from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
+from tests.sql import sent
 from tests.test_browser import _serious_violations, log_in
 from tests.workflow_paths import bring_to
 from workflow import WORKFLOWS, create, jp, progress
-from workflow.db import db, utcnow
+from workflow.db import utcnow
 from workflow.distribution import set_rating
 from workflow.models import Appraisal, Employee, Unit
 
@@ -192,14 +193,10 @@ def test_jp_coverage_counts_each_unit_in_one_grouped_query(session, cast):
 
     agency_id = cast.agency.id
     session.commit()  # what the test read is not read again inside the count
-    statements = []
-    event.listen(db.engine, "before_cursor_execute", capture := lambda *a: statements.append(a[2]))
-    try:
+    with sent() as statements:
         found = jp.coverage(session, year=year, agency_id=agency_id)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
 
-    selects = [s for s in statements if s.lstrip().startswith("SELECT")]
+    selects = [s.statement for s in statements if s.is_select]
     assert len(selects) == 1 and "GROUP BY" in selects[0]
     by_unit = {u.unit: (u.employees, u.covered) for u in found}
     assert by_unit == {"Sekretariat": (3, 0), "Bidang Pengembangan SDM": (4, 2)}

@@ -6,10 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from tests import backoffice as bo
 from tests.factories import new_record
+from tests.sql import sent
 from tests.workflow_paths import bring_to
 from workflow import WORKFLOWS, progress
 from workflow.db import db, utcnow
@@ -137,18 +138,9 @@ def test_a_recount_span_of_zero_or_less_counts_on_every_visit(app, client, sessi
 
 
 def test_the_overdue_query_reads_a_short_index_range_per_waiting_state(session, cast):
-    captured = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if "UNION ALL" in statement:
-            captured.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with sent() as statements:
         progress.overdue(session, WORKFLOWS["appraisal"], utcnow())
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    [(statement, parameters)] = captured
+    [(statement, parameters)] = [s for s in statements if "UNION ALL" in s.statement]
     session.rollback()
     with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":

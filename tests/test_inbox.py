@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests import factories
 from tests.factories import new_record
+from tests.sql import sent
 from tests.workflow_paths import bring_to
 from workflow import allowed_triggers, fire, inbox, policy
 from workflow.db import db
@@ -126,22 +127,13 @@ def test_what_may_i_do_here(session, cast, desk):
 
 
 def test_inbox_queries_use_indexes_not_table_scans(session, cast, desk):
-    captured = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "state" in statement:
-            captured.append((statement, parameters))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with sent() as statements:
         for actor in (cast.supervisor, cast.manager, cast.hr, cast.mentor, cast.subject):
             inbox(session, actor)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
+    captured = [s for s in statements if s.is_select and "state" in s.statement]
     assert captured
     session.rollback()
-    with engine.connect() as conn:
+    with db.engine.connect() as conn:
         for statement, parameters in captured:
             if conn.dialect.name == "postgresql":
                 # Discourage scans so that only a missing index can produce one.
@@ -178,20 +170,11 @@ def test_a_skipped_record_does_not_shorten_the_page(session, cast):
 
 
 def test_a_page_costs_the_same_queries_however_many_items_it_holds(session, cast):
-    def queries_for_inbox() -> int:
-        count = 0
-
-        def tally(*_args):
-            nonlocal count
-            count += 1
-
-        event.listen(db.engine, "before_cursor_execute", tally)
-        try:
+    def queries_for_inbox() -> tuple[int, int]:
+        with sent() as statements:
             session.expire_all()
             items = inbox(session, cast.supervisor, limit=100)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", tally)
-        return count, len(items)
+        return len(statements), len(items)
 
     def appraisals_of_new_staff(count: int) -> None:
         # Each about another employee, so nothing is served from the identity map.

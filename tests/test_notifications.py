@@ -10,6 +10,7 @@ from admin import mail as mail_adapter
 from tests import backoffice as bo
 from tests import factories
 from tests.factories import new_record
+from tests.sql import sent
 from tests.workflow_paths import RATINGS, bring_to
 from workflow import create, fire, mailing, notify, outbox, preferences
 from workflow.db import utcnow
@@ -113,23 +114,11 @@ def test_a_decision_is_told_without_reading_the_employee_and_a_step_with_it(sess
     """Whoever is next may be the subject's supervisor, read from the subject's row; a
     decision tells the employee, named on the record. A season of approvals fans out
     without reading an employee row for each."""
-    from sqlalchemy import event
-
-    from workflow.db import db
 
     def employee_reads(action) -> int:
-        reads = []
-
-        def seen(_conn, _cursor, statement, *_args):
-            if statement.lstrip().upper().startswith("SELECT") and " employees" in statement:
-                reads.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", seen)
-        try:
+        with sent() as statements:
             action()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", seen)
-        return len(reads)
+        return sum(s.is_select and " employees" in s.statement for s in statements)
 
     # Two employees of one supervisor: their subjects read together, not one by one.
     people = [cast.subject, cast.colleague]

@@ -8,14 +8,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import event, text, update
+from sqlalchemy import text, update
 
 from tests import factories
 from tests.backoffice import csrf, log_in
 from tests.backoffice import text as page_text
 from tests.factories import PLAN_YEAR, agreed_plan, chain_rhk, new_record, rhk
+from tests.sql import sent
 from workflow import create, fire, verification
-from workflow.db import db
 from workflow.errors import InvalidPayload
 from workflow.models import Employee, RhkItem, SkpPlan
 
@@ -273,16 +273,8 @@ def test_the_cascade_of_a_widely_cited_rhk_takes_a_bounded_number_of_queries(
     head_rhk = plan.items[0].parent.parent.parent
     _staff_citing(session, cast, plan, head_rhk, 200)  # 200 staff under the head
     headers = bearer(cast.hr)
-    statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sent() as statements:
         answer = client.get(f"/api/v1/rhk/{head_rhk.id}/cascade", headers=headers)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert answer.status_code == 200
     assert len(statements) < 100, f"{len(statements)} statements for 201 RHK"
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from alur import create_app
 from alur.migrations import init_migrations
 from tests import factories
 from tests.clusters import Cluster
 from tests.servers import wait_until
+from tests.sql import sent
 from workflow import db as db_module
 from workflow import evidence_store, tokens
 from workflow.db import REPLICA, db
@@ -128,25 +128,12 @@ def test_what_the_replica_takes_off_the_primary(clusters, served):
     client = own.test_client()
     with own.app_context():
         engines = {"primary": db.engines[None], "replica": db.engines[REPLICA]}
-    counted = {"primary": 0, "replica": 0}
-
-    def counter(name):
-        def count(*_args, **_kwargs):
-            counted[name] += 1
-
-        return count
-
-    listeners = [(engine, counter(name)) for name, engine in engines.items()]
-    for engine, listener in listeners:
-        event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with sent(engines["primary"]) as on_primary, sent(engines["replica"]) as on_replica:
         for _ in range(20):
             _listed(client, seeded["subject"])
             headers = {"Authorization": f"Bearer {seeded['subject']}"}
             assert client.get("/api/v1/inbox", headers=headers).status_code == 200
-    finally:
-        for engine, listener in listeners:
-            event.remove(engine, "before_cursor_execute", listener)
+    counted = {"primary": len(on_primary), "replica": len(on_replica)}
     share = counted["replica"] / (counted["primary"] + counted["replica"])
     print(f"40 list and inbox requests: {counted}; the replica took {share:.0%}")
     # On the primary, per request: the token check, and whom the caller acts for and

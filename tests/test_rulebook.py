@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.factories import fire_many, new_record
 from tests.http import signed
+from tests.sql import sent
 from tests.workflow_paths import COACHING, bring_to
 from workflow import (
     Forbidden,
@@ -380,25 +381,20 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
 def test_a_bulk_approval_writes_each_follow_up_once_naming_its_draft(
     session, cast, follow_up_program
 ):
-    from sqlalchemy import event
 
-    from workflow.db import MANY_ROWS, db
+    from workflow.db import MANY_ROWS
 
     # Enough follow-ups for the batch's bulk path (COPY on PostgreSQL).
     reviewed = _weak_reviewed(session, cast, MANY_ROWS // 2 + 1, "Butuh Perbaikan")
     session.rollback()
-    written = []
-
-    def seen(conn, cursor, statement, *args):
-        if "appraisal_follow_ups" in statement and not statement.lstrip().startswith("SELECT"):
-            written.append(" ".join(statement.split())[:40])
-
     items = [{"id": r.id, "trigger": "approve"} for r in reviewed]
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with sent() as statements:
         outcomes = fire_many(session, "appraisal", items, cast.manager, via="api")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    written = [
+        " ".join(s.statement.split())[:40]
+        for s in statements
+        if "appraisal_follow_ups" in s.statement and not s.is_select
+    ]
 
     assert [o.error for o in outcomes] == [None] * len(reviewed)
     # Written after the drafts, once: never inserted bare and then updated to name them.
@@ -420,25 +416,12 @@ READ = ("FROM appraisal_follow_ups", "FROM training_programs", "FROM employees")
 
 def _reads_taking(session, records, trigger: str, actor, data=None) -> dict[str, int]:
     """How often a bulk ``trigger`` of ``records`` reads each table of ``READ``."""
-    from sqlalchemy import event
-
-    from workflow.db import db
-
-    seen = dict.fromkeys(READ, 0)
-
-    def counted(conn, cursor, statement, *args):
-        if statement.lstrip().startswith("SELECT"):
-            for table in READ:
-                seen[table] += table in " ".join(statement.split())
-
     items = [{"id": r.id, "trigger": trigger, "data": data} for r in records]
-    event.listen(db.engine, "before_cursor_execute", counted)
-    try:
+    with sent() as statements:
         outcomes = fire_many(session, "appraisal", items, actor, via="api")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counted)
     assert [o.error for o in outcomes] == [None] * len(records)
-    return seen
+    selects = [" ".join(s.statement.split()) for s in statements if s.is_select]
+    return {table: sum(table in select for select in selects) for table in READ}
 
 
 def test_a_bulk_approval_reads_as_often_for_eight_weak_appraisals_as_for_three(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests import backoffice as bo
 from tests import factories
+from tests.sql import sent
 from workflow.db import db
 from workflow.models import Employee
 from workflow.reference import employee_search
@@ -88,24 +89,20 @@ def test_a_form_looks_an_employee_up_by_name_or_nip_within_the_agency(
 
 
 def test_searches_of_the_back_office_use_indexes_not_table_scans(client, session, cast, people):
-    captured = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if "FROM employees" in statement and ("LIKE" in statement or "BETWEEN" in statement):
-            captured.append((statement, parameters))
-
     bo.log_in(client, session, cast.admin)
     nip = people["Budi Santoso"].nip
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with sent() as statements:
         for search in ("siti ami", nip[:10]):
             client.get("/admin/employee/", query_string={"search": search})
             client.get(
                 "/admin/admin_appraisals/ajax/lookup/",
                 query_string={"name": "employee", "query": search},
             )
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+    captured = [
+        s
+        for s in statements
+        if "FROM employees" in s.statement and ("LIKE" in s.statement or "BETWEEN" in s.statement)
+    ]
     assert len(captured) == 4
     session.rollback()
     with db.engine.connect() as conn:

@@ -269,13 +269,12 @@ def _records(session: Session, model, wanted: list[_Wanted]) -> list:
     supervisor party reads the subject's. The others (a decision tells the employee) are
     loaded alone, which in a season of approvals is most of them."""
     with_subject = {w.record_id for w in wanted if w.tells_next}
-    loaded = []
-    if with_subject:
-        query = select(model).where(among(session, model.id, with_subject))
-        loaded += session.scalars(query.options(*_with_subject(model))).all()
     alone = {w.record_id for w in wanted} - with_subject
-    if alone:
-        loaded += session.scalars(select(model).where(among(session, model.id, alone))).all()
+    loaded = []
+    for ids, options in ((with_subject, _with_subject(model)), (alone, ())):
+        if ids:
+            query = select(model).where(among(session, model.id, ids)).options(*options)
+            loaded += session.scalars(query).all()
     return loaded
 
 
