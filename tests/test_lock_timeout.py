@@ -1,4 +1,5 @@
-"""Nothing waits forever: a row lock held elsewhere answers 503 with Retry-After, undone."""
+"""What each connection is set to: no wait lasts forever (a row lock held elsewhere answers 503
+with Retry-After, undone), and times are in UTC whatever the server's zone."""
 
 from __future__ import annotations
 
@@ -51,3 +52,41 @@ def test_a_transition_behind_a_held_row_lock_is_503_with_retry_after(
         .where(AuditEntry.record_id == record.id, AuditEntry.trigger == "submit")
     )
     assert audits == 0
+
+
+def test_every_connection_speaks_utc_whatever_zone_the_server_is_set_to(
+    session, cast, database_url
+):
+    """Times are written and read in UTC. A PostgreSQL server set to another zone (here
+    Asia/Jakarta, given at connection start as a server's own default would be) changes
+    nothing: each pooled connection sets its own."""
+    from datetime import UTC
+
+    from sqlalchemy import create_engine, text
+
+    from workflow.db import db
+
+    postgresql = database_url.startswith("postgresql")
+    url = database_url
+    if postgresql:
+        url += ("&" if "?" in url else "?") + "options=-c%20TimeZone%3DAsia%2FJakarta"
+        plain = create_engine(url)
+        try:
+            with plain.connect() as conn:  # the zone a connection would otherwise speak
+                assert conn.execute(text("SHOW TimeZone")).scalar() == "Asia/Jakarta"
+        finally:
+            plain.dispose()
+    record = new_record(session, cast, "training_nomination")
+    session.commit()
+    written = (record.created_at, record.state_changed_at)
+    jakarta = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with jakarta.app_context():
+        try:
+            read = db.session.get(TrainingNomination, record.id)
+            assert (read.created_at, read.state_changed_at) == written
+            assert read.created_at.tzinfo is UTC and read.state_changed_at.tzinfo is UTC
+            if postgresql:
+                assert db.session.execute(text("SHOW TimeZone")).scalar() == "UTC"
+        finally:
+            db.session.remove()
+            db.engine.dispose()
