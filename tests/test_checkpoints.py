@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import audit_chain, new_record
+from tests.sql import sent
 from tests.workflow_paths import bring_to
 from workflow import audit, audit_keys, checkpoints, delivery, outbox, settings, verification
 from workflow.db import db
@@ -441,6 +442,22 @@ def test_entries_of_no_workflow_are_named_incrementally(session, history, cli):
     )
     code, output = verify(cli, "--since-checkpoint")
     assert code == 1 and "name a workflow that does not exist: 'ghost'" in output
+
+
+def test_an_incremental_verify_reads_the_whole_log_once(session, history, cast, cli):
+    """The log grows with every step of every season; what is after the checkpoint is read
+    by record, and the whole log once, for its counts (strays of no workflow among them)."""
+    bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    with sent() as statements:
+        code, output = verify(cli, "--since-checkpoint")
+    assert code == 0, output
+    whole = [
+        s.statement
+        for s in statements
+        if "audit_log" in s.statement and "GROUP BY" in " ".join(s.statement.split())
+    ]
+    assert len(whole) == 1, whole
 
 
 # Values of the wrong type planted where SQLite keeps any value (PostgreSQL's typed

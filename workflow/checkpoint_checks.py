@@ -345,7 +345,8 @@ class BucketCheck:
 
 def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
     """The counts ``cp`` reports, as the database holds them now, and each kind's chains
-    begun in the whole log (``all_chains``); one scan of each log."""
+    begun and entries in the whole log (``all_chains``, ``all_entries``); one scan of each
+    log."""
     result = zero_counts()
     covered = AuditEntry.id <= cp.audit_upto
     first = AuditEntry.seq == 1
@@ -355,10 +356,16 @@ def counts_in_log(session: Session, cp: AuditCheckpoint) -> dict:
             func.count().filter(covered),
             func.count().filter(covered & first),
             func.count().filter(first),
+            func.count(),
         ).group_by(AuditEntry.workflow)
     ).all()
-    for workflow, entries, chains, all_chains in rows:
-        result["audit"][workflow] = {"entries": entries, "chains": chains, "all_chains": all_chains}
+    for workflow, entries, chains, all_chains, all_entries in rows:
+        result["audit"][workflow] = {
+            "entries": entries,
+            "chains": chains,
+            "all_chains": all_chains,
+            "all_entries": all_entries,
+        }
     result[CHANGE_LOG]["entries"] = session.scalar(
         select(func.count()).select_from(ChangeEntry).where(ChangeEntry.id <= cp.change_upto)
     )
