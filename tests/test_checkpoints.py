@@ -446,7 +446,8 @@ def test_entries_of_no_workflow_are_named_incrementally(session, history, cli):
 
 def test_an_incremental_verify_reads_the_whole_log_once(session, history, cast, cli):
     """The log grows with every step of every season; what is after the checkpoint is read
-    by record, and the whole log once, for its counts (strays of no workflow among them)."""
+    by record, and the whole log once, for its counts. An entry of no workflow is still
+    named when it lies after the checkpoint, where no count of the checkpoint's covers it."""
     bring_to(another_appraisal(session, cast, 2024), "submitted")
     session.commit()
     with sent() as statements:
@@ -458,6 +459,13 @@ def test_an_incremental_verify_reads_the_whole_log_once(session, history, cast, 
         if "audit_log" in s.statement and "GROUP BY" in " ".join(s.statement.split())
     ]
     assert len(whole) == 1, whole
+
+    _sql(
+        session,
+        "UPDATE audit_log SET workflow = 'ghost' WHERE id = (SELECT MAX(id) FROM audit_log)",
+    )
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1 and "1 audit entries name a workflow that does not exist: 'ghost'" in output
 
 
 # Values of the wrong type planted where SQLite keeps any value (PostgreSQL's typed

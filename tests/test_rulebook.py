@@ -381,7 +381,6 @@ def test_a_bulk_approval_makes_the_drafts_of_its_batch_together_each_standing_al
 def test_a_bulk_approval_writes_each_follow_up_once_naming_its_draft(
     session, cast, follow_up_program
 ):
-
     from workflow.db import MANY_ROWS
 
     # Enough follow-ups for the batch's bulk path (COPY on PostgreSQL).
