@@ -66,13 +66,17 @@ def verify(session: Session, *, progress: Progress = None, batch: int = 5000) ->
     return report
 
 
-def _guarded(report: VerifyReport, what: str, *steps: Callable[[], object]) -> None:
-    """Run ``steps``; a value planted in a form its column cannot hold is named, not raised."""
+def _guarded(report: VerifyReport, what: str, *steps: Callable[[], object]):
+    """Run ``steps`` and return the last one's value; a value planted in a form its column
+    cannot hold is named, not raised (and None returned)."""
+    result = None
     try:
         for step in steps:
-            step()
+            result = step()
     except checkpoint_checks.UNREADABLE as exc:
         report.add(f"{what}: a stored value cannot be read ({type(exc).__name__}: {exc})")
+        return None
+    return result
 
 
 def verify_since_checkpoint(
@@ -95,11 +99,8 @@ def verify_since_checkpoint(
             report.kind = "full"
         return report
     report.checkpoint = cp.seq
-    held: dict = {}
-    _guarded(
-        report,
-        f"checkpoint {cp.seq}: its counts",
-        lambda: held.update(_compare_counts(session, cp, report)),
+    held = _guarded(
+        report, f"checkpoint {cp.seq}: its counts", lambda: _compare_counts(session, cp, report)
     )
     for name, wf in WORKFLOWS.items():
         touched = select(AuditEntry.record_id).where(
@@ -108,7 +109,7 @@ def verify_since_checkpoint(
         _verify_chains(session, name, wf, report, progress, batch, only=touched)
     _verify_changes(session, report, progress, batch, after=cp.change_upto)
     # The counts above read every workflow's entries: no second scan of the log for strays.
-    _strays(session, report, held.get("audit"))
+    _strays(session, report, held["audit"] if held else None)
     return report
 
 
@@ -233,11 +234,7 @@ def _strays(session, report, counted: dict | None = None) -> None:
     """Entries of a workflow that does not exist; from ``counted`` (``counts_in_log``'s
     per workflow) if given, else read."""
     if counted is not None:
-        strays = [
-            (workflow, c["all_entries"])
-            for workflow, c in counted.items()
-            if workflow not in WORKFLOWS and c["all_entries"]
-        ]
+        strays = [(w, c["all_entries"]) for w, c in counted.items() if w not in WORKFLOWS]
     else:
         strays = session.execute(
             select(AuditEntry.workflow, func.count())
