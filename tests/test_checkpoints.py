@@ -468,6 +468,23 @@ def test_an_incremental_verify_reads_the_whole_log_once(session, history, cast, 
     assert code == 1 and "1 audit entries name a workflow that does not exist: 'ghost'" in output
 
 
+def test_a_stray_is_named_even_when_the_checkpoints_counts_cannot_be_read(
+    session, history, cast, cli
+):
+    """An insider who spoils the checkpoint's counts does not hide an entry of no workflow:
+    without the counts, the incremental verify looks for strays on its own."""
+    bring_to(another_appraisal(session, cast, 2024), "submitted")
+    session.commit()
+    _sql(
+        session,
+        "UPDATE audit_log SET workflow = 'ghost' WHERE id = (SELECT MAX(id) FROM audit_log)",
+    )
+    _sql(session, """UPDATE audit_checkpoints SET counts = '{"audit": []}'""")
+    code, output = verify(cli, "--since-checkpoint")
+    assert code == 1
+    assert "1 audit entries name a workflow that does not exist: 'ghost'" in output
+
+
 # Values of the wrong type planted where SQLite keeps any value (PostgreSQL's typed
 # columns refuse most of them): verify names a problem and never ends in a traceback.
 PLANTED = [
