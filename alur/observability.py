@@ -1,9 +1,9 @@
 """What an operator sees of a running Alur: JSON logs with a request id, and ``/metrics``.
 
-Logs: one JSON line per request on standard error (structlog, through the standard
-``logging`` so Flask's and the libraries' lines are JSON too), with the request id taken
+Logs: one JSON line per request on standard error (structlog), with the request id taken
 from ``X-Request-ID`` (or made) and sent back, the endpoint, the status, the time and the
-actor's id. Never a header, a body, a query string or a name.
+actor's id. Never a header, a body, a query string or a name. Flask's own lines and the
+libraries' go through the standard ``logging`` and come out as the same JSON.
 
 Metrics: prometheus-client. Under gunicorn every process counts in its own file in
 ``PROMETHEUS_MULTIPROC_DIR`` (``gunicorn.conf.py`` sets it) and ``/metrics`` adds them up;
@@ -79,6 +79,13 @@ _SHARED = [
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
+_RENDER = [
+    # A traceback's frames without their locals: those hold tokens and data.
+    structlog.processors.ExceptionRenderer(
+        structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+    ),
+    structlog.processors.JSONRenderer(),
+]
 
 
 # Loggers whose lines an operator needs beside ours: the rate limiter says when it falls
@@ -88,18 +95,37 @@ THEIRS = ("flask-limiter",)
 
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on standard error for Alur's loggers (``alur``, ``alur.*``) and those
-    of ``THEIRS``, once per process."""
-    structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
-    )
+    of ``THEIRS``, at ``level``; the latest call sets them."""
     for name in ("alur", *THEIRS):  # "alur" is the app's own logger too: Flask's
         logger = logging.getLogger(name)
-        logger.setLevel(level.upper())
+        logger.setLevel(level.upper())  # ValueError for a level that is none
         if not any(getattr(h, "alur_json", False) for h in logger.handlers):
             logger.addHandler(_json_handler())
+    # Alur's own lines go straight to standard error, not through the standard
+    # ``logging``: its records, the caller lookup and the second record its formatter
+    # makes cost three times the line itself, and every request writes one or two.
+    structlog.configure(
+        processors=[*_SHARED, *_RENDER],
+        logger_factory=_Lines,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLogger("alur").level),
+        # Not cached: a logger then follows the latest level (no dearer a line).
+        cache_logger_on_first_use=False,
+    )
+
+
+class _Lines:
+    """structlog's logger: each line written whole to standard error as it is when the line
+    is written (a redirect, a test's capture)."""
+
+    def __init__(self, name: str | None = None):
+        self.name = name  # for ``add_logger_name``
+
+    def msg(self, line: str) -> None:
+        stream = sys.stderr
+        stream.write(line + "\n")
+        stream.flush()
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
 
 
 def _json_handler() -> logging.Handler:
@@ -108,14 +134,7 @@ def _json_handler() -> logging.Handler:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=_SHARED,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                # A traceback's frames without their locals: those hold tokens and data.
-                structlog.processors.ExceptionRenderer(
-                    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-                ),
-                structlog.processors.JSONRenderer(),
-            ],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_RENDER],
         )
     )
     return handler

@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from alur import create_app
+from alur.observability import configure_logging
 from tests.factories import new_record
 from tests.workflow_paths import bring_to
 from workflow import evidence_store
@@ -250,6 +251,23 @@ def test_an_unexpected_error_is_logged_as_json_with_its_request_id(make_app, cap
     error = next(line for line in lines if line["level"] == "error")
     assert error["request_id"] == "fault-1"
     assert "deliberate" in json.dumps(error["exception"])
+
+
+def test_the_log_level_holds_back_lower_lines_and_the_next_app_sets_it_anew(app, make_app, capsys):
+    quiet = make_app(LOG_LEVEL="WARNING")
+    try:
+        capsys.readouterr()
+        assert quiet.test_client().get("/health").status_code == 200
+        assert [x for x in _lines(capsys.readouterr().err) if x["event"] == "request"] == []
+    finally:
+        configure_logging(app.config["LOG_LEVEL"])
+    app.test_client().get("/health", headers={"X-Request-ID": "loud-again"})
+    (line,) = [x for x in _lines(capsys.readouterr().err) if x["event"] == "request"]
+    assert (line["request_id"], line["level"], line["logger"]) == (
+        "loud-again",
+        "info",
+        "alur.request",
+    )
 
 
 # flask doctor
