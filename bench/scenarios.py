@@ -126,11 +126,11 @@ def transitions(
         part = hammer(port, bearer, many, path_of, None, clients, 2 * seconds / rounds)
         part.pop("times")
         result[name] = part
-    result["split_ms"] = _split(result)
+    result["split_ms"] = split_ms(result)
     return result
 
 
-def _split(result: dict) -> dict:
+def split_ms(result: dict) -> dict:
     """A transition's time by part, from the throughputs (ms per request, all clients):
     the HTTP stack, the token check, the writes (raw SQL), and Alur's own work."""
     per = {name: 1000 / result[name]["per_second"] for name in ("http_floor", "token_floor")}

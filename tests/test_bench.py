@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.generate import nip, seed_history, seed_records, write_population
-from bench.scenarios import LISTS
+from bench.report import floors
+from bench.scenarios import LISTS, split_ms
 from workflow import importer, settings, verification
 from workflow.mentoring import check_senior
 from workflow.models import Appraisal, AuditEntry, Employee, MentoringAssignment
@@ -214,6 +215,19 @@ def test_the_benchmark_runs_every_phase_and_writes_its_report(tmp_path, app):
     assert opened["every"]["made"] == opened["every"]["plain_rows"] >= opened["largest"]["made"]
     assert opened["every"]["ratio"] > 0 and opened["every"]["ratio_with_log"] > 0
     assert "| opening a period, every agency" in (out / "report.md").read_text()
+
+
+def test_the_report_shows_the_apis_lead_over_raw_sql_rather_than_a_negative_own_work():
+    measured = {
+        name: {"per_second": rate}
+        for name, rate in (("http_floor", 896), ("token_floor", 297), ("raw_sql", 242))
+    }
+    ahead = measured | {"api": {"per_second": 253}}
+    line = floors(ahead | {"split_ms": split_ms(ahead)})
+    assert "(the API was 0.18 ms faster than raw SQL)" in line and "-0." not in line
+    behind = measured | {"api": {"per_second": 200}}
+    line = floors(behind | {"split_ms": split_ms(behind)})
+    assert line.endswith("writes 0.77, Alur's own work 0.87")
 
 
 def test_the_raw_sql_yardstick_writes_an_entry_that_verifies(app, session, cast, bearer):
