@@ -121,9 +121,14 @@ class _Lines:
         self.name = name  # for ``add_logger_name``
 
     def msg(self, line: str) -> None:
-        stream = sys.stderr
-        stream.write(line + "\n")
-        stream.flush()
+        try:
+            stream = sys.stderr
+            stream.write(line + "\n")
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            # A closed or broken standard error (the log collector gone) loses the line,
+            # as the standard ``logging`` would, and fails neither the request nor the step.
+            pass
 
     debug = info = warning = warn = error = critical = exception = fatal = log = msg
 

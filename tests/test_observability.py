@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -251,6 +252,31 @@ def test_an_unexpected_error_is_logged_as_json_with_its_request_id(make_app, cap
     error = next(line for line in lines if line["level"] == "error")
     assert error["request_id"] == "fault-1"
     assert "deliberate" in json.dumps(error["exception"])
+
+
+class _GoneCollector:
+    """Standard error whose reader has gone: every write fails."""
+
+    def write(self, _text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("stderr", [_GoneCollector(), None], ids=["broken-pipe", "none"])
+def test_a_log_that_cannot_be_written_fails_neither_the_request_nor_its_step(
+    client, session, cast, bearer, monkeypatch, stderr
+):
+    record = bring_to(new_record(session, cast, "training_nomination"), "submitted")
+    monkeypatch.setattr(sys, "stderr", stderr)
+    response = client.post(
+        transitions_url(record), headers=bearer(cast.supervisor), json={"trigger": "review"}
+    )
+    monkeypatch.undo()
+    assert response.status_code == 200, response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(type(record), record.id).state == "reviewed"
 
 
 def test_the_log_level_holds_back_lower_lines_and_the_next_app_sets_it_anew(app, make_app, capsys):
